@@ -1,0 +1,162 @@
+"""The building blocks of the field registry: what one field is.
+
+A :class:`Field` is the single definition of one recorded or derived value. The GUI builds its
+widget from it, ``storage`` builds the column and its CHECK constraint from it, ``exports``
+writes the data dictionary from it, and ``forms.validation`` checks values against it. Nothing
+else in the project restates a range, a label or a choice list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class FieldType(StrEnum):
+    """How a value is represented in Python, in SQLite and in the case file."""
+
+    INTEGER = "integer"  #: whole number (CMAS items, Kendall grades, counts)
+    DECIMAL = "decimal"  #: number with at most ``Field.decimals`` decimal places
+    BOOLEAN = "boolean"  #: true/false (CHAQ aids and help, Gottron papules)
+    CHOICE = "choice"  #: one code of ``Field.choices`` (sex, yes/no findings)
+    DATE = "date"  #: ISO ``YYYY-MM-DD``
+    TEXT = "text"  #: free text typed by a user
+
+
+class Level(StrEnum):
+    """Where a field lives: once per patient, per visit, or per medication/adverse-event record."""
+
+    PATIENT = "patient"
+    VISIT = "visit"
+    MEDICATION = "medication"
+    ADVERSE_EVENT = "adverse_event"
+    RESPONSE = "response"  #: between a baseline and a follow-up visit (derived only)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed code of a choice field, or one described level of an ordinal item."""
+
+    code: str | int
+    label: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """An instrument or page: the unit the GUI shows as one page and REDCap as one instrument."""
+
+    key: str
+    label: str
+    level: Level
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the data contract (data-contract.md section 3).
+
+    Attributes:
+        name: the REDCap-style field name used everywhere (case file, columns, exports).
+        label: the words a clinician sees.
+        form: key of the :class:`Form` the field belongs to.
+        type: value representation.
+        level: patient, visit, medication or adverse-event record.
+        minimum, maximum: inclusive hard range for numbers (errors outside).
+        decimals: decimal places allowed (0 for integers).
+        warn_below, warn_above: plausibility limits; outside them is a warning, not an error.
+        choices: allowed codes for CHOICE fields.
+        levels: described ordinal levels (CMAS descriptors, Kendall grades, CDASI levels) for
+            INTEGER fields whose every value has a meaning; the GUI offers them as a picker.
+        na_allowed: the string ``"na"`` (not applicable) is a valid value (CHAQ items).
+        unit: unit of measure, empty when unitless.
+        help: longer help text shown next to the widget and in the data dictionary.
+        identifier: directly identifies the child (dropped by de-identified exports).
+        derived: computed by ``forms`` and never entered or imported.
+        derivation: how a derived field is computed, in words.
+        group: sub-grouping inside a form (CHAQ domain, CDASI location, MMT muscle).
+        max_length: for TEXT fields, the longest accepted text.
+        required: a record cannot be saved without it.
+        pattern: for TEXT fields, a regular expression the whole value must match.
+        pattern_help: the pattern in words, for messages.
+    """
+
+    name: str
+    label: str
+    form: str
+    type: FieldType
+    level: Level = Level.VISIT
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    decimals: int = 0
+    warn_below: Decimal | None = None
+    warn_above: Decimal | None = None
+    choices: tuple[Choice, ...] = ()
+    levels: tuple[Choice, ...] = ()
+    na_allowed: bool = False
+    unit: str = ""
+    help: str = ""
+    identifier: bool = False
+    derived: bool = False
+    derivation: str = ""
+    group: str = ""
+    max_length: int | None = None
+    required: bool = False
+    pattern: str | None = None
+    pattern_help: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in (FieldType.INTEGER, FieldType.DECIMAL)
+
+    @property
+    def choice_codes(self) -> tuple[str | int, ...]:
+        return tuple(c.code for c in self.choices)
+
+    def choice_label(self, code: object) -> str:
+        """The label of a choice or described level, or ``str(code)`` when it has none."""
+        for c in (*self.choices, *self.levels):
+            if c.code == code:
+                return c.label
+        return str(code)
+
+    def allowed_text(self) -> str:
+        """What is allowed, in the form messages and the data dictionary use ("0-2", "yes/no")."""
+        if self.type in (FieldType.INTEGER, FieldType.DECIMAL):
+            lo = _num_text(self.minimum)
+            hi = _num_text(self.maximum)
+            if self.minimum is not None and self.maximum is not None:
+                text = f"{lo}-{hi}"
+            elif self.minimum is not None:
+                text = f">= {lo}"
+            elif self.maximum is not None:
+                text = f"<= {hi}"
+            else:
+                text = "any number"
+            if self.type is FieldType.DECIMAL and self.decimals:
+                places = "place" if self.decimals == 1 else "places"
+                text += f" ({self.decimals} decimal {places})"
+            if self.na_allowed:
+                text += ' or "na" (not applicable)'
+            return text
+        if self.type is FieldType.CHOICE:
+            return "/".join(str(c) for c in self.choice_codes)
+        if self.type is FieldType.BOOLEAN:
+            return "true/false"
+        if self.type is FieldType.DATE:
+            return "a date YYYY-MM-DD"
+        if self.pattern_help:
+            return self.pattern_help
+        if self.max_length:
+            return f"text up to {self.max_length} characters"
+        return "text"
+
+
+def _num_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

@@ -1,0 +1,1 @@
+"""Local SQLite storage: schema, migrations, repository, audit trail and backups. No Qt."""

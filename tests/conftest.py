@@ -1,0 +1,7 @@
+"""Test-wide setup: headless Qt before anything imports it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
