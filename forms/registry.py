@@ -480,6 +480,7 @@ _add(
 # --------------------------------------------------------------------------------------------
 _add(
     Field("baseline_label", "Baseline visit", "response", TEXT, Level.RESPONSE, derived=True,
+          max_length=16,
           derivation="Label of the visit responses are measured from."),
     Field("tis", "ACR/EULAR Total Improvement Score", "response", DEC, Level.RESPONSE,
           minimum=D(0), maximum=D(100), decimals=1, derived=True,
