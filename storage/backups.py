@@ -1,0 +1,280 @@
+"""Consistent backups, their rotation, and restoring one without losing the current file.
+
+* :func:`online_backup` copies a live database with the SQLite backup API: the copy is a
+  consistent snapshot even while another process (the GUI, an import) is writing.
+* :func:`automatic_backup` writes a timestamped copy into a ``backups`` folder next to the
+  database and prunes it to a grandfather-father-son rotation (:data:`DEFAULT_POLICY`: the newest
+  copy of each of the last 7 days, 4 ISO weeks and 12 months).
+* :func:`restore_backup` checks a backup, keeps the current file aside (never overwrites it)
+  and puts the backup in its place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKUP_DIR_NAME = "backups"
+_STAMP = "%Y%m%d-%H%M%S"
+_NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})\.sqlite$")
+
+
+@dataclass(frozen=True)
+class RotationPolicy:
+    """How many of the newest days, ISO weeks and months keep one backup each."""
+
+    daily: int = 7
+    weekly: int = 4
+    monthly: int = 12
+
+
+DEFAULT_POLICY = RotationPolicy()
+
+
+@dataclass(frozen=True)
+class Backup:
+    """One backup file and the UTC time it was taken (from its name)."""
+
+    path: Path
+    taken_at: dt.datetime
+
+
+class BackupError(Exception):
+    """A backup could not be made, read or restored; the message says why in plain words."""
+
+
+def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int = 1024) -> Path:
+    """Copy the database at ``source`` to ``dest`` with the SQLite online backup API.
+
+    The copy is written to a temporary file beside ``dest`` and renamed into place only when
+    complete, so a failed or interrupted backup never leaves a half-written ``dest``.
+
+    Raises:
+        BackupError: the source cannot be read or the destination cannot be written.
+    """
+    source, dest = Path(source), Path(dest)
+    if not source.exists():
+        raise BackupError(f"{source} does not exist")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".partial")
+    try:
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out, pages=pages_per_step)
+                out.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                out.close()
+        finally:
+            src.close()
+        _fsync(tmp)
+        os.replace(tmp, dest)
+    except sqlite3.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"could not back up {source.name}: {exc}") from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"could not write the backup {dest}: {exc.strerror or exc}") from exc
+    return dest
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def backup_dir(db_path: Path | str) -> Path:
+    """The ``backups`` folder next to the database."""
+    return Path(db_path).resolve().parent / BACKUP_DIR_NAME
+
+
+def list_backups(db_path: Path | str) -> list[Backup]:
+    """This database's backups in its ``backups`` folder, newest first."""
+    folder = backup_dir(db_path)
+    stem = Path(db_path).stem
+    found: list[Backup] = []
+    if not folder.is_dir():
+        return found
+    for path in folder.iterdir():
+        match = _NAME_RE.match(path.name)
+        if not match or match.group("stem") != stem:
+            continue
+        with contextlib.suppress(ValueError):
+            taken = dt.datetime.strptime(match.group("stamp"), _STAMP).replace(tzinfo=dt.UTC)
+            found.append(Backup(path, taken))
+    return sorted(found, key=lambda b: b.taken_at, reverse=True)
+
+
+def backups_to_keep(backups: Iterable[Backup],
+                    policy: RotationPolicy = DEFAULT_POLICY) -> set[Path]:
+    """Grandfather-father-son rotation: which backups to keep.
+
+    The newest backup of each of the ``policy.daily`` most recent days that have one is kept,
+    likewise per ISO week and per calendar month. A backup kept for any reason is kept.
+    """
+    ordered = sorted(backups, key=lambda b: b.taken_at, reverse=True)
+    keep: set[Path] = set()
+    buckets = (
+        (policy.daily, lambda t: t.date()),
+        (policy.weekly, lambda t: t.isocalendar()[:2]),
+        (policy.monthly, lambda t: (t.year, t.month)),
+    )
+    for limit, key in buckets:
+        seen: list[object] = []
+        for backup in ordered:
+            bucket = key(backup.taken_at)
+            if bucket in seen:
+                continue
+            if len(seen) == limit:
+                break
+            seen.append(bucket)
+            keep.add(backup.path)
+    return keep
+
+
+def prune_backups(db_path: Path | str, policy: RotationPolicy = DEFAULT_POLICY) -> list[Path]:
+    """Delete the backups the rotation does not keep; returns what was deleted."""
+    backups = list_backups(db_path)
+    keep = backups_to_keep(backups, policy)
+    removed = []
+    for backup in backups:
+        if backup.path not in keep:
+            backup.path.unlink(missing_ok=True)
+            removed.append(backup.path)
+    return removed
+
+
+def backup_due(db_path: Path | str, now: dt.datetime,
+               every: dt.timedelta = dt.timedelta(days=1)) -> bool:
+    """True when the newest backup is older than ``every`` (or there is none)."""
+    backups = list_backups(db_path)
+    return not backups or now - backups[0].taken_at >= every
+
+
+def automatic_backup(db_path: Path | str, now: dt.datetime | None = None,
+                     policy: RotationPolicy = DEFAULT_POLICY) -> Path:
+    """Back up ``db_path`` into its ``backups`` folder, then prune to the rotation.
+
+    Args:
+        db_path: the live database.
+        now: the time to stamp the backup with (UTC); tests pass simulated dates.
+        policy: the rotation to prune to.
+
+    Returns:
+        The new backup's path.
+    """
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    db_path = Path(db_path)
+    dest = backup_dir(db_path) / f"{db_path.stem}-{now.strftime(_STAMP)}.sqlite"
+    online_backup(db_path, dest)
+    prune_backups(db_path, policy)
+    return dest
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup holds, shown before restoring it."""
+
+    path: Path
+    taken_at: dt.datetime | None
+    size_bytes: int
+    healthy: bool
+    problem: str
+    table_counts: dict[str, int]
+    last_change: str | None
+
+
+def describe_backup(path: Path | str,
+                    tables: Iterable[str] = ("patients", "visits", "medications",
+                                             "adverse_events")) -> BackupSummary:
+    """Read a backup without changing it: integrity, counts of records, time of last change."""
+    path = Path(path)
+    match = _NAME_RE.match(path.name)
+    taken = None
+    if match:
+        taken = dt.datetime.strptime(match.group("stamp"), _STAMP).replace(tzinfo=dt.UTC)
+    counts: dict[str, int] = {}
+    last_change = None
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return BackupSummary(path, taken, 0, False, f"cannot read the file: {exc}", {}, None)
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            result = con.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                return BackupSummary(path, taken, size, False, f"damaged: {result}", {}, None)
+            existing = {r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            for table in tables:
+                if table in existing:
+                    counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if "audit" in existing:
+                cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
+                for col in ("at", "changed_at", "timestamp"):
+                    if col in cols:
+                        last_change = con.execute(f"SELECT max({col}) FROM audit").fetchone()[0]
+                        break
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
+                             None)
+    if not counts:
+        return BackupSummary(path, taken, size, False, "not a JDM Capture database", {}, None)
+    return BackupSummary(path, taken, size, True, "", counts, last_change)
+
+
+def restore_backup(db_path: Path | str, backup_path: Path | str,
+                   now: dt.datetime | None = None) -> Path | None:
+    """Replace the database with a backup, keeping the current file aside.
+
+    The backup is checked first (integrity and that it is a JDM Capture database); then the
+    current database, if any, is kept as ``<name>.before-restore-<time>.sqlite`` beside it
+    (a consistent copy through the backup API, or the raw files when the current one is too
+    damaged to open); then the backup is copied to a temporary file and renamed into place.
+    Close every connection to ``db_path`` before calling this.
+
+    Returns:
+        The path the previous database was kept at, or None when there was none.
+
+    Raises:
+        BackupError: the backup is unusable or a file could not be written; the current
+            database is then untouched.
+    """
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    summary = describe_backup(backup_path)
+    if not summary.healthy:
+        raise BackupError(f"{backup_path.name} cannot be restored: {summary.problem}")
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    aside = None
+    if db_path.exists():
+        aside = db_path.with_name(f"{db_path.stem}.before-restore-{now.strftime(_STAMP)}"
+                                  f"{db_path.suffix or '.sqlite'}")
+        try:
+            online_backup(db_path, aside)
+        except BackupError:
+            # Too damaged to read through SQLite: keep the raw bytes (and its journal) instead.
+            try:
+                shutil.copy2(db_path, aside)
+                for suffix in ("-wal", "-shm", "-journal"):
+                    side = Path(str(db_path) + suffix)
+                    if side.exists():
+                        shutil.copy2(side, Path(str(aside) + suffix))
+            except OSError as exc:
+                raise BackupError(f"could not keep the current file aside: {exc}") from exc
+    staged = db_path.with_name(db_path.name + ".restoring")
+    online_backup(backup_path, staged)
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    os.replace(staged, db_path)
+    return aside
