@@ -378,8 +378,11 @@ def cmas_total(values: Mapping[str, object]) -> Score:
     if errors:
         return Score("cmas_total", None, _invalid("CMAS", errors), version, parts=scores)
     if missing:
-        reason = (f"CMAS: {len(missing)} of {n_items} items missing "
-                  f"({_missing_names(missing)})")
+        reason = f"CMAS: {len(missing)} of {n_items} items missing"
+        if len(missing) < n_items:
+            reason += f" ({_missing_names(missing)})"
+        else:
+            reason += " (not assessed)"
         return Score("cmas_total", None, reason, version, parts=scores)
     total = sum(scores.values())
     detail = " + ".join(str(scores[n]) for n in registry.cmas_item_names()) + f" = {total}"
@@ -426,6 +429,8 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
         side_missing[suffix] = [n for n in registry.mmt8_side_names(suffix) if n not in grades]
     chosen = next((s for s, _ in registry.SIDES if not side_missing[s]), None)
     n_groups = len(registry.MMT_PAIRED)
+    if not grades:
+        return both(f"MMT-8: not assessed (neck and {n_groups} groups per side missing)")
     problems = []
     if _NECK not in grades:
         problems.append("neck flexors not graded")
@@ -460,8 +465,8 @@ def mmt8_bilateral(values: Mapping[str, object]) -> Score:
     names = [_NECK, *registry.mmt8_side_names("r"), *registry.mmt8_side_names("l")]
     missing = [n for n in names if n not in grades]
     if missing:
-        reason = (f"MMT-8 bilateral: {len(missing)} of {len(names)} groups missing "
-                  f"({_missing_names(missing)})")
+        reason = f"MMT-8 bilateral: {len(missing)} of {len(names)} groups missing"
+        reason += f" ({_missing_names(missing)})" if grades else " (not assessed)"
         return Score("mmt8_bilateral", None, reason, version, parts=grades)
     total = sum(grades.values())
     right = sum(grades[n] for n in registry.mmt8_side_names("r"))
@@ -526,7 +531,8 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     if len(scored) < CHAQ_MIN_DOMAINS:
         unscored = [d for d, s in domains.items() if s is None]
         reason = (f"CHAQ: only {len(scored)} of {n_domains} domains scored "
-                  f"({CHAQ_MIN_DOMAINS} needed; not scored: {', '.join(unscored)})")
+                  f"({CHAQ_MIN_DOMAINS} needed"
+                  + (f"; not scored: {', '.join(unscored)})" if scored else ")"))
         return Score("chaq_di", None, reason, version, parts=domains)
     exact = Fraction(sum(scored.values()), len(scored))
     places = registry.get("chaq_di").decimals

@@ -1,0 +1,743 @@
+"""Response criteria between a baseline and a follow-up visit.
+
+* ACR/EULAR 2016 Total Improvement Score for JDM (instruments.md section 7; project
+  convention 5): level scores per core set row from the *absolute* (range-scaled) percent change,
+  the enzyme relative to baseline, categories by the JDM (or adult) thresholds of
+  :data:`forms.settings.THRESHOLDS`.
+* PRINTO 20/50/70 (section 6; convention 6): relative change from baseline of the 6 PRINTO core
+  set variables, with the worsening clause and the baseline-0 convention.
+* PRINTO clinically inactive disease of the follow-up visit (section 8; convention 7), from
+  :func:`forms.scoring.clinically_inactive_disease`.
+
+Inputs are entered values dicts (``Visit.values``); the totals (CMAS, MMT-8, CHAQ DI, DAS) are
+computed here through :mod:`forms.scoring`, and the CHAQ DI is used exactly, not rounded. All
+arithmetic is exact (:class:`fractions.Fraction`; convention 1); scale ranges come from the
+registry fields' minimum and maximum. Every result carries an ``explanation`` that the GUI and
+the PDF show, and the ``rule_version`` it was computed with (convention 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from forms import registry, scoring
+from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
+from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
+
+__all__ = [
+    "CATEGORIES",
+    "PRINTO_LEVELS",
+    "PrintoResult",
+    "PrintoVariable",
+    "TisResult",
+    "TisRow",
+    "VisitResponse",
+    "compare_visits",
+    "improvement_percent",
+    "level_points",
+    "most_abnormal_enzyme",
+    "printo_response",
+    "total_improvement_score",
+]
+
+Values = Mapping[str, object]
+
+#: ACR/EULAR categories from lowest to highest (instruments.md 7.3), plus ``indeterminate``.
+CATEGORIES: tuple[str, ...] = ("none", "minimal", "moderate", "major")
+
+#: TIS muscle measure setting -> the derived field it reads (forms.settings.MUSCLE_MEASURES).
+MUSCLE_FIELDS: dict[str, str] = {
+    "mmt8": "mmt8_total",
+    "mmt8_bilateral": "mmt8_bilateral",
+    "cmas": "cmas_total",
+}
+
+# Level-score table, instruments.md 7.2 (Rider 2017, Table 3; same for JDM and adults).
+# Band upper bounds in percent improvement, each inclusive ("> 5 - 15 %" = 5 < x <= 15); a
+# percent at or below the first bound (any worsening included) scores 0.
+_GENERAL_BOUNDS: tuple[int, ...] = (5, 15, 25, 40)
+_MUSCLE_BOUNDS: tuple[int, ...] = (2, 10, 20, 30)  # MMT or CMAS use their own cut-points
+
+#: TIS row key -> (band upper bounds, points per band from "<= first bound" to "> last bound").
+LEVEL_SCORES: dict[str, tuple[tuple[int, ...], tuple[Decimal, ...]]] = {
+    "phys_global": (_GENERAL_BOUNDS, tuple(Decimal(p) for p in
+                                           ("0", "7.5", "15", "17.5", "20"))),
+    "parent_global": (_GENERAL_BOUNDS, tuple(Decimal(p) for p in
+                                             ("0", "2.5", "5", "7.5", "10"))),
+    "muscle": (_MUSCLE_BOUNDS, tuple(Decimal(p) for p in
+                                     ("0", "10", "20", "27.5", "32.5"))),
+    "chaq": (_GENERAL_BOUNDS, tuple(Decimal(p) for p in ("0", "5", "7.5", "7.5", "10"))),
+    "enzyme": (_GENERAL_BOUNDS, tuple(Decimal(p) for p in ("0", "2.5", "5", "7.5", "7.5"))),
+    "extramuscular": (_GENERAL_BOUNDS, tuple(Decimal(p) for p in
+                                             ("0", "7.5", "12.5", "15", "20"))),
+}
+
+# PRINTO provisional criteria (instruments.md section 6, Ruperto 2010): improvement levels in
+# percent (inclusive), at least 3 of the 6 variables, and at most 1 variable worse by more than
+# 30 % (exclusive), which may not be muscle strength.
+PRINTO_LEVELS: tuple[int, ...] = (70, 50, 20)
+PRINTO_MIN_IMPROVED = 3
+PRINTO_WORSENING = 30
+PRINTO_MAX_WORSENED = 1
+
+_HUNDRED = Fraction(100)
+
+
+# --------------------------------------------------------------------------------------------
+# Result types
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TisRow:
+    """One row of the Total Improvement Score.
+
+    Attributes:
+        key: ``phys_global``, ``parent_global``, ``muscle``, ``chaq``, ``enzyme`` or
+            ``extramuscular``.
+        label: the measure's words (registry label of the field used).
+        field: the field the row reads (``mmt8_total``, ``ck``, ``chaq_di``, ...); None for an
+            enzyme row without any baseline enzyme.
+        baseline, followup: the values compared (None when missing).
+        percent: the improvement in percent, rounded to 2 decimals for display (None when
+            missing or undefined); the band is looked up on ``percent_exact``.
+        points: the level score (None when the row is missing).
+        max_points: the row's maximum level score.
+        note: how the percent was computed, or why the row is missing.
+        percent_exact: the exact improvement percent.
+    """
+
+    key: str
+    label: str
+    field: str | None
+    baseline: Decimal | None
+    followup: Decimal | None
+    percent: Decimal | None
+    points: Decimal | None
+    max_points: Decimal
+    note: str = ""
+    percent_exact: Fraction | None = None
+
+    @property
+    def measure(self) -> str | None:
+        """Alias of :attr:`field`."""
+        return self.field
+
+    @property
+    def available(self) -> bool:
+        return self.points is not None
+
+
+@dataclass(frozen=True)
+class TisResult:
+    """ACR/EULAR 2016 Total Improvement Score between two visits.
+
+    Attributes:
+        tis: sum of the available rows' points; None when physician global or the muscle
+            measure is missing at either visit (then the category is ``indeterminate``).
+        measures: how many of the 6 rows were available.
+        muscle_measure: ``mmt8``, ``mmt8_bilateral`` or ``cmas`` (the one used, or the one
+            asked for when neither could be used).
+        enzyme: the enzyme used (most abnormal at baseline by value/ULN), or None.
+        category: ``none``, ``minimal``, ``moderate``, ``major`` or ``indeterminate``.
+        max_attainable: the available points plus the maxima of the missing rows.
+        rows: the 6 rows, in table order.
+        explanation: text for the GUI and the PDF.
+        rule_version: the TIS rule version.
+        thresholds: ``jdm`` or ``adult``.
+        partial_tis: the sum of the available rows, always (even when ``tis`` is None).
+    """
+
+    tis: Decimal | None
+    measures: int
+    muscle_measure: str
+    enzyme: str | None
+    category: str
+    max_attainable: Decimal
+    rows: tuple[TisRow, ...]
+    explanation: str
+    rule_version: str
+    thresholds: str = "jdm"
+    partial_tis: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class PrintoVariable:
+    """One PRINTO core set variable between two visits.
+
+    Attributes:
+        key: ``phys_global``, ``parent_global``, ``muscle``, ``chaq``, ``das``, ``chq_phs``.
+        label: registry label of the field used.
+        field: the field read (``cmas_total`` or ``mmt8_total`` for muscle strength).
+        baseline, followup: the values (None when missing).
+        percent: relative improvement in percent (2 decimals, display); None when missing or
+            when the baseline is 0.
+        outcome: ``missing``, ``change`` (percent defined), ``no_change`` (0 -> 0),
+            ``improved`` (baseline 0, better follow-up: improved at every level) or
+            ``worsened`` (baseline 0, worse follow-up: worsened by more than 30 %).
+        worsened: worse by more than 30 % (exclusive), or worse from a baseline of 0.
+        note: words for the explanation.
+        percent_exact: exact relative improvement.
+    """
+
+    key: str
+    label: str
+    field: str | None
+    baseline: Decimal | None
+    followup: Decimal | None
+    percent: Decimal | None
+    outcome: str
+    worsened: bool
+    note: str = ""
+    percent_exact: Fraction | None = None
+
+    def improved_at(self, level: int) -> bool:
+        """Improved by at least ``level`` percent (inclusive)."""
+        if self.outcome == "improved":
+            return True
+        return (self.outcome == "change" and self.percent_exact is not None
+                and self.percent_exact >= level)
+
+    @property
+    def is_muscle(self) -> bool:
+        return self.key == "muscle"
+
+
+@dataclass(frozen=True)
+class PrintoResult:
+    """PRINTO 2010 response between two visits.
+
+    Attributes:
+        level: ``70``, ``50``, ``20``, ``none`` or ``indeterminate``.
+        variables: the 6 variables.
+        muscle_measure: ``cmas`` or ``mmt8`` (None when neither is at both visits).
+        explanation: text for the GUI and the PDF.
+        rule_version: the PRINTO rule version.
+        levels_met: ``"20"``/``"50"``/``"70"`` -> ``yes``/``no``/``indeterminate``.
+    """
+
+    level: str
+    variables: tuple[PrintoVariable, ...]
+    muscle_measure: str | None
+    explanation: str
+    rule_version: str
+    levels_met: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class VisitResponse:
+    """Everything :func:`compare_visits` says about a follow-up visit.
+
+    Attributes:
+        tis: the ACR/EULAR 2016 result.
+        printo: the PRINTO 20/50/70 result.
+        cid: the follow-up visit's PRINTO clinically inactive disease.
+    """
+
+    tis: TisResult
+    printo: PrintoResult
+    cid: CidResult
+
+    def response_values(self) -> dict[str, object]:
+        """The registry's response fields (Level.RESPONSE) computed here, for exports.
+
+        Returns:
+            ``tis`` (Decimal with the registry's decimals, or None), ``tis_measures``,
+            ``tis_muscle_measure``, ``acr_eular_response``, ``printo_response``.
+        """
+        tis = self.tis.tis
+        places = registry.get("tis").decimals
+        return {
+            "tis": None if tis is None else quantize(Fraction(tis), places),
+            "tis_measures": self.tis.measures,
+            "tis_muscle_measure": self.tis.muscle_measure,
+            "acr_eular_response": self.tis.category,
+            "printo_response": self.printo.level,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+def _display(value: Fraction | None, places: int = 3) -> Decimal | None:
+    if value is None:
+        return None
+    return quantize(value, places).normalize() if value.denominator != 1 else Decimal(
+        value.numerator)
+
+
+def _pct_text(value: Fraction) -> str:
+    dec = quantize(value, 2)
+    text = format(dec.normalize(), "f") if dec == dec.to_integral() else format(dec, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + ("" if Fraction(dec) == value else "...") + " %"
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return "missing"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _scale_range(field_name: str) -> Fraction:
+    """max - min of a bounded registry field (convention 5: the range scales the percent)."""
+    fld = registry.get(field_name)
+    assert fld.minimum is not None and fld.maximum is not None, field_name
+    return Fraction(fld.maximum) - Fraction(fld.minimum)
+
+
+def improvement_percent(field_name: str, baseline: object, followup: object, *,
+                        higher_is_better: bool = False,
+                        relative: bool = False) -> Fraction | None:
+    """The exact TIS improvement percent of one measure (instruments.md 7.4, convention 5).
+
+    Bounded scales: ``(baseline - follow-up) / (max - min) x 100`` (or follow-up - baseline when
+    higher is better), with min and max from the registry field. Enzymes (``relative``):
+    ``(baseline - follow-up) / baseline x 100``, undefined (None) for a baseline of 0.
+
+    Args:
+        field_name: the registry field (its range scales the change).
+        baseline, followup: int, Decimal, Fraction or (defensively) float values.
+        higher_is_better: MMT, CMAS and CHQ-PhS improve upwards.
+        relative: scale to the baseline value instead of the range (enzymes).
+
+    Returns:
+        The exact percent (positive = better), or None when undefined.
+    """
+    b, f = scoring.to_fraction(baseline), scoring.to_fraction(followup)
+    change = (f - b) if higher_is_better else (b - f)
+    if relative:
+        return None if b == 0 else change / b * _HUNDRED
+    return change / _scale_range(field_name) * _HUNDRED
+
+
+def level_points(row_key: str, percent: Fraction | None) -> Decimal:
+    """The level score of a TIS row for an exact improvement percent (instruments.md 7.2).
+
+    Band upper bounds are inclusive (5 < x <= 15 is the "> 5-15 %" band; convention 1); any
+    worsening, and an undefined percent (enzyme baseline 0), score 0.
+
+    Args:
+        row_key: a key of :data:`LEVEL_SCORES`.
+        percent: the exact improvement in percent (positive = better), or None.
+
+    Returns:
+        The points.
+    """
+    bounds, points = LEVEL_SCORES[row_key]
+    if percent is None:
+        return points[0]
+    band = sum(1 for bound in bounds if percent > bound)
+    return points[band]
+
+
+def max_points(row_key: str) -> Decimal:
+    return LEVEL_SCORES[row_key][1][-1]
+
+
+@dataclass(frozen=True)
+class _Measured:
+    """A value of one visit for the criteria: exact value, display value, or why missing."""
+
+    exact: Fraction | None
+    shown: Decimal | None
+    reason: str = ""
+
+
+def _from_score(score: Score) -> _Measured:
+    if score.value is None:
+        return _Measured(None, None, score.missing_reason)
+    exact = score.exact if score.exact is not None else Fraction(str(score.value))
+    shown = score.value if isinstance(score.value, Decimal) else Decimal(str(score.value))
+    return _Measured(exact, shown)
+
+
+def _from_field(values: Values, name: str) -> _Measured:
+    try:
+        exact = read_number(values, name)
+    except InvalidValue as exc:
+        return _Measured(None, None, str(exc))
+    if exact is None:
+        return _Measured(None, None, f"{name} not recorded")
+    return _Measured(exact, _display(exact))
+
+
+class _VisitMeasures:
+    """Lazily computed measures of one visit (totals via forms.scoring)."""
+
+    def __init__(self, values: Values) -> None:
+        self.values = values
+        self._cache: dict[str, _Measured] = {}
+
+    def get(self, name: str) -> _Measured:
+        if name not in self._cache:
+            self._cache[name] = self._compute(name)
+        return self._cache[name]
+
+    def _compute(self, name: str) -> _Measured:
+        if name == "cmas_total":
+            return _from_score(scoring.cmas_total(self.values))
+        if name == "mmt8_total":
+            return _from_score(scoring.mmt8_total(self.values)[0])
+        if name == "mmt8_bilateral":
+            return _from_score(scoring.mmt8_bilateral(self.values))
+        if name == "chaq_di":
+            return _from_score(scoring.chaq_di(self.values))
+        if name == "das_total":
+            return _from_score(scoring.das_total(self.values))
+        return _from_field(self.values, name)
+
+
+# --------------------------------------------------------------------------------------------
+# ACR/EULAR 2016 Total Improvement Score (instruments.md section 7, convention 5)
+# --------------------------------------------------------------------------------------------
+def most_abnormal_enzyme(baseline_values: Values,
+                         settings: ScoringSettings | None = None) -> tuple[str | None, str]:
+    """The enzyme with the highest value/ULN at baseline (instruments.md 7.5, convention 5).
+
+    The ULN is the visit's ``<enzyme>_uln`` when recorded, else ``settings.uln_defaults``. Ties
+    go to the earlier enzyme of :data:`forms.registry.ENZYMES` (CK, aldolase, LDH, AST, ALT).
+
+    Returns:
+        (enzyme name or None when no enzyme was measured at baseline, explanation text).
+    """
+    settings = settings or ScoringSettings()
+    measures = _VisitMeasures(baseline_values)
+    best: tuple[Fraction, str] | None = None
+    ratios: list[str] = []
+    for enzyme in registry.ENZYMES:
+        value = measures.get(enzyme).exact
+        if value is None:
+            continue
+        uln, source = _uln(baseline_values, enzyme, settings)
+        ratio = value / uln
+        ratios.append(f"{enzyme} {_num(_display(value))}/{_num(_display(uln))} "
+                      f"({source}) = {_num(_display(ratio, 2))} x ULN")
+        if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
+            best = (ratio, enzyme)
+    if best is None:
+        return None, "no muscle enzyme recorded at baseline"
+    return best[1], "; ".join(ratios)
+
+
+def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fraction, str]:
+    try:
+        local = read_number(values, f"{enzyme}_uln")
+    except InvalidValue:
+        local = None
+    if local is not None and local > 0:
+        return local, "local ULN"
+    default = settings.uln_defaults.get(enzyme)
+    if default is None:
+        default = default_ulns()[enzyme]
+    return Fraction(default), "default ULN"
+
+
+def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,
+             *, higher_is_better: bool, relative: bool, label: str | None = None,
+             extra_note: str = "") -> TisRow:
+    """One TIS row: range-scaled percent (bounded scales) or relative (enzyme)."""
+    top = max_points(key)
+    if field_name is None:
+        return TisRow(key, label or key, None, None, None, None, None, top,
+                      extra_note or "not available")
+    row_label = label or registry.get(field_name).label
+    b, f = base.get(field_name), follow.get(field_name)
+    if b.exact is None or f.exact is None:
+        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
+                                                                       f)) if m.exact is None)
+        note = f"missing ({why})" + (f"; {extra_note}" if extra_note else "")
+        return TisRow(key, row_label, field_name, b.shown, f.shown, None, None, top, note)
+    percent = improvement_percent(field_name, b.exact, f.exact,
+                                  higher_is_better=higher_is_better, relative=relative)
+    if percent is None:
+        note = "baseline 0: percent change undefined, scores 0 (convention 5)"
+        if extra_note:
+            note = f"{extra_note}; {note}"
+        return TisRow(key, row_label, field_name, b.shown, f.shown, None, level_points(
+            key, None), top, note)
+    if relative:
+        how = f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} (relative to baseline)"
+    else:
+        first, second = (f.shown, b.shown) if higher_is_better else (b.shown, f.shown)
+        how = (f"({_num(first)} - {_num(second)}) / {_num(_display(_scale_range(field_name)))}"
+               " (range)")
+    points = level_points(key, percent)
+    note = f"{how} = {_pct_text(percent)} -> {_num(points)} of {_num(top)} points"
+    if extra_note:
+        note = f"{extra_note}; {note}"
+    return TisRow(key, row_label, field_name, b.shown, f.shown, quantize(percent, 2), points,
+                  top, note, percent)
+
+
+def _category(total: Fraction, thresholds: tuple[Decimal, ...]) -> str:
+    reached = sum(1 for t in thresholds if total >= Fraction(t))  # ">= threshold" inclusive
+    return CATEGORIES[reached]
+
+
+def total_improvement_score(baseline_values: Values, followup_values: Values,
+                            settings: ScoringSettings | None = None) -> TisResult:
+    """ACR/EULAR 2016 Total Improvement Score for JDM (instruments.md 7; convention 5).
+
+    Rows (IMACS core set version): physician global, parent global, muscle strength (the
+    settings' MMT measure; CMAS when that is missing at either visit and CMAS is present at
+    both), CHAQ DI, the most abnormal enzyme at baseline, extramuscular global. Bounded scales
+    use ``(change) / (max - min) x 100`` with the range from the registry; the enzyme uses
+    ``(baseline - follow-up) / baseline x 100`` and scores 0 from a baseline of 0.
+
+    Missing rows: when physician global or the muscle measure is missing at either visit the
+    category is ``indeterminate`` (and ``tis`` None). Otherwise ``tis`` is the sum of the
+    available rows; the category is the highest one that sum reaches, unless adding the
+    maxima of the missing rows would reach a higher one (then ``indeterminate``).
+
+    Args:
+        baseline_values: the baseline visit's entered values.
+        followup_values: the follow-up visit's entered values.
+        settings: muscle measure, thresholds (jdm/adult) and default ULNs.
+
+    Returns:
+        A :class:`TisResult`.
+    """
+    settings = settings or ScoringSettings()
+    version = scoring.RULE_VERSIONS["tis"]
+    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
+
+    # Muscle measure: the setting, else CMAS when present at both visits (convention 5).
+    muscle_key = settings.tis_muscle_measure
+    muscle_note = ""
+    wanted = MUSCLE_FIELDS[muscle_key]
+    if muscle_key != "cmas" and (base.get(wanted).exact is None
+                                 or follow.get(wanted).exact is None):
+        cmas = MUSCLE_FIELDS["cmas"]
+        if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
+            muscle_note = (f"{registry.get(wanted).label} missing at "
+                           + ("baseline" if base.get(wanted).exact is None else "follow-up")
+                           + "; CMAS used instead")
+            muscle_key = "cmas"
+    muscle_field = MUSCLE_FIELDS[muscle_key]
+
+    enzyme, enzyme_why = most_abnormal_enzyme(baseline_values, settings)
+    enzyme_label = (f"Most abnormal enzyme: {registry.get(enzyme).label}" if enzyme
+                    else "Most abnormal enzyme")
+    rows = (
+        _tis_row("phys_global", "phys_global", base, follow, higher_is_better=False,
+                 relative=False),
+        _tis_row("parent_global", "parent_global", base, follow, higher_is_better=False,
+                 relative=False),
+        _tis_row("muscle", muscle_field, base, follow, higher_is_better=True, relative=False,
+                 extra_note=muscle_note),
+        _tis_row("chaq", "chaq_di", base, follow, higher_is_better=False, relative=False),
+        _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
+                 label=enzyme_label, extra_note=f"selected at baseline: {enzyme_why}"
+                 if enzyme else enzyme_why),
+        _tis_row("extramuscular", "extramuscular_global", base, follow,
+                 higher_is_better=False, relative=False),
+    )
+    available = [r for r in rows if r.points is not None]
+    missing = [r for r in rows if r.points is None]
+    partial = sum((Fraction(r.points) for r in available if r.points is not None),
+                  Fraction(0))
+    ceiling = partial + sum((Fraction(r.max_points) for r in missing), Fraction(0))
+    thresholds = THRESHOLDS[settings.thresholds]
+    core_missing = [r.label for r in rows if r.key in ("phys_global", "muscle")
+                    and r.points is None]
+    reached = _category(partial, thresholds)
+    possible = _category(ceiling, thresholds)
+    if core_missing:
+        category = "indeterminate"
+        tis: Decimal | None = None
+        verdict = ("indeterminate: " + " and ".join(core_missing)
+                   + " missing at a visit (both are required)")
+    elif possible != reached:
+        category = "indeterminate"
+        tis = _display(partial, 1)
+        verdict = (f"indeterminate: {reached} reached, {possible} possible "
+                   f"(up to {_num(_display(ceiling, 1))} with the missing rows)")
+    else:
+        category = reached
+        tis = _display(partial, 1)
+        verdict = category if not missing else f"{category} (missing rows cannot change it)"
+    names = ("minimal", "moderate", "major")
+    thr_text = "/".join(_num(t) for t in thresholds)
+    lines = []
+    for r in rows:
+        if r.points is None:
+            lines.append(f"{r.label}: {r.note}")
+        else:
+            lines.append(f"{r.label}: {_num(r.baseline)} -> {_num(r.followup)}: {r.note}")
+    explanation = (
+        f"ACR/EULAR 2016 Total Improvement Score ({settings.thresholds.upper()} thresholds "
+        f"{thr_text} for {'/'.join(names)}): "
+        f"{_num(_display(partial, 1))} points from {len(available)} of {len(rows)} measures"
+        + (f", at most {_num(_display(ceiling, 1))}" if missing else "")
+        + f" -> {verdict}.\n" + "\n".join(lines))
+    return TisResult(tis, len(available), muscle_key, enzyme, category,
+                     quantize(ceiling, 1).normalize() if ceiling.denominator != 1
+                     else Decimal(ceiling.numerator), rows, explanation, version,
+                     settings.thresholds, Decimal(_num(_display(partial, 1))))
+
+
+# --------------------------------------------------------------------------------------------
+# PRINTO 20/50/70 (instruments.md section 6, convention 6)
+# --------------------------------------------------------------------------------------------
+#: (key, field or None for muscle strength, higher is better) of the PRINTO core set (5.1).
+_PRINTO_VARIABLES: tuple[tuple[str, str | None, bool], ...] = (
+    ("phys_global", "phys_global", False),
+    ("parent_global", "parent_global", False),
+    ("muscle", None, True),
+    ("chaq", "chaq_di", False),
+    ("das", "das_total", False),
+    ("chq_phs", "chq_phs", True),
+)
+
+
+def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
+                     base: _VisitMeasures, follow: _VisitMeasures,
+                     missing_note: str = "") -> PrintoVariable:
+    if field_name is None:
+        return PrintoVariable(key, "Muscle strength", None, None, None, None, "missing", False,
+                              missing_note or "missing")
+    label = registry.get(field_name).label
+    b, f = base.get(field_name), follow.get(field_name)
+    if b.exact is None or f.exact is None:
+        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
+                                                                       f)) if m.exact is None)
+        return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
+                              f"missing ({why})")
+    change = (f.exact - b.exact) if higher_is_better else (b.exact - f.exact)
+    if b.exact == 0:
+        # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
+        # worse = worsened by more than 30 %.
+        if change == 0:
+            return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "no_change",
+                                  False, "baseline 0, unchanged: no change")
+        if change > 0:
+            return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "improved",
+                                  False, "baseline 0, better: improved at every level")
+        return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "worsened",
+                              True, "baseline 0, worse: counts as worsened by more than 30 %")
+    percent = change / b.exact * _HUNDRED
+    worsened = percent < -PRINTO_WORSENING  # "more than 30 %" is exclusive
+    if percent == 0:
+        note = "unchanged (0 %)"
+    elif percent > 0:
+        note = f"improved {_pct_text(percent)}"
+    else:
+        note = f"worse by {_pct_text(-percent)}" + (" (more than 30 %)" if worsened else "")
+    return PrintoVariable(key, label, field_name, b.shown, f.shown, quantize(percent, 2),
+                          "change", worsened, note, percent)
+
+
+def _printo_met(level: int, improved: Callable[[PrintoVariable], bool],
+                worsened: Callable[[PrintoVariable], bool],
+                variables: tuple[PrintoVariable, ...]) -> bool:
+    n_improved = sum(1 for v in variables if improved(v))
+    bad = [v for v in variables if worsened(v)]
+    return (n_improved >= PRINTO_MIN_IMPROVED and len(bad) <= PRINTO_MAX_WORSENED
+            and not any(v.is_muscle for v in bad))
+
+
+def _printo_case(level: int, variables: tuple[PrintoVariable, ...], *, best: bool) -> bool:
+    """PRINTO ``level`` met with the missing variables at their best (improved at every level)
+    or worst (worsened by more than 30 %) case (convention 6)."""
+    def improved(v: PrintoVariable) -> bool:
+        if v.outcome == "missing":
+            return best
+        return v.improved_at(level)
+
+    def worsened(v: PrintoVariable) -> bool:
+        if v.outcome == "missing":
+            return not best
+        return v.worsened
+
+    return _printo_met(level, improved, worsened, variables)
+
+
+def printo_response(baseline_values: Values, followup_values: Values) -> PrintoResult:
+    """PRINTO provisional criteria for response in JDM, 20/50/70 (Ruperto 2010; convention 6).
+
+    Relative change from baseline of the 6 PRINTO core set variables (physician global, parent
+    global, muscle strength, CHAQ DI, DAS total, CHQ-PhS). A level is met with at least 3
+    variables improved by at least that percent (inclusive) and at most 1 variable worse by
+    more than 30 % (exclusive), which may not be muscle strength. Muscle strength is CMAS when
+    it is present at both visits, else MMT-8 (unilateral). Missing variables: the best and the
+    worst case are evaluated; when both give the same level it is reported, else
+    ``indeterminate``.
+
+    Returns:
+        A :class:`PrintoResult`.
+    """
+    version = scoring.RULE_VERSIONS["printo_response"]
+    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
+    muscle_measure: str | None = None
+    muscle_field: str | None = None
+    muscle_note = ""
+    for measure in ("cmas", "mmt8"):
+        fname = MUSCLE_FIELDS[measure]
+        if base.get(fname).exact is not None and follow.get(fname).exact is not None:
+            muscle_measure, muscle_field = measure, fname
+            break
+    if muscle_field is None:
+        muscle_note = "missing (neither CMAS nor MMT-8 at both visits)"
+    variables = tuple(
+        _printo_variable(key, muscle_field if key == "muscle" else fname, higher, base,
+                         follow, muscle_note if key == "muscle" else "")
+        for key, fname, higher in _PRINTO_VARIABLES)
+
+    levels_met: dict[str, str] = {}
+    best_level = worst_level = "none"
+    for level in sorted(PRINTO_LEVELS):
+        best = _printo_case(level, variables, best=True)
+        worst = _printo_case(level, variables, best=False)
+        levels_met[str(level)] = ("yes" if best and worst else "no" if not best and not worst
+                                  else "indeterminate")
+        if best:
+            best_level = str(level)
+        if worst:
+            worst_level = str(level)
+    result = best_level if best_level == worst_level else "indeterminate"
+
+    n_missing = sum(1 for v in variables if v.outcome == "missing")
+    lines = [f"{v.label}: {v.note}" if v.outcome == "missing" else
+             f"{v.label}: {_num(v.baseline)} -> {_num(v.followup)}: {v.note}"
+             for v in variables]
+    met_text = ", ".join(f"PRINTO {lv} {levels_met[lv]}" for lv in sorted(levels_met,
+                                                                          key=int))
+    worsened = [v.label for v in variables if v.worsened]
+    summary = (f"PRINTO 2010 response: {met_text} -> "
+               + (f"PRINTO {result}" if result.isdigit() else result))
+    if n_missing:
+        summary += (f" ({n_missing} variable(s) missing: best case {best_level}, "
+                    f"worst case {worst_level})")
+    if worsened:
+        summary += f"; worsened by more than 30 %: {', '.join(worsened)}"
+    explanation = (summary + ". Needs >= 3 of 6 improved by the level, at most 1 worse by "
+                   "more than 30 % and not muscle strength.\n" + "\n".join(lines))
+    return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met)
+
+
+# --------------------------------------------------------------------------------------------
+# Both visits at once
+# --------------------------------------------------------------------------------------------
+def compare_visits(baseline_values: Values, followup_values: Values,
+                   settings: ScoringSettings | None = None) -> VisitResponse:
+    """TIS, PRINTO response and the follow-up visit's CID.
+
+    Args:
+        baseline_values: the baseline visit's entered values.
+        followup_values: the follow-up visit's entered values.
+        settings: TIS settings (muscle measure, thresholds, default ULNs).
+
+    Returns:
+        A :class:`VisitResponse`.
+    """
+    return VisitResponse(
+        total_improvement_score(baseline_values, followup_values, settings),
+        printo_response(baseline_values, followup_values),
+        scoring.clinically_inactive_disease(followup_values),
+    )
