@@ -633,7 +633,7 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                           "change", worsened, note, percent)
 
 
-def _printo_met(level: int, improved: Callable[[PrintoVariable], bool],
+def _printo_met(improved: Callable[[PrintoVariable], bool],
                 worsened: Callable[[PrintoVariable], bool],
                 variables: tuple[PrintoVariable, ...]) -> bool:
     n_improved = sum(1 for v in variables if improved(v))
@@ -655,7 +655,7 @@ def _printo_case(level: int, variables: tuple[PrintoVariable, ...], *, best: boo
             return not best
         return v.worsened
 
-    return _printo_met(level, improved, worsened, variables)
+    return _printo_met(improved, worsened, variables)
 
 
 def printo_response(baseline_values: Values, followup_values: Values) -> PrintoResult:

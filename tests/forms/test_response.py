@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from forms import registry, response
+from forms import registry, response, scoring
 from forms.settings import THRESHOLDS, ScoringSettings
 
 CMAS_MAXIMA = [int(registry.get(n).maximum or 0) for n in registry.cmas_item_names()]
@@ -471,3 +471,18 @@ def test_explanations_name_rows_percent_and_points() -> None:
     assert "-> major" in result.explanation
     printo_result = printo((6, 5, 30, "1.5", 12, 30), (3, 4, 40, "1.25", 7, 27))
     assert "improved 50 %" in printo_result.explanation
+
+
+def test_convention_9_results_carry_rule_versions() -> None:
+    result = response.compare_visits(*TIS_A)
+    assert result.tis.rule_version == scoring.RULE_VERSIONS["tis"]
+    assert result.printo.rule_version == scoring.RULE_VERSIONS["printo_response"]
+    assert result.cid.rule_version == scoring.RULE_VERSIONS["printo_cid"]
+
+
+def test_convention_5_cmas_setting_has_no_mmt_fallback() -> None:
+    base = visit(phys_global=5, mmt8=60, cmas=40)
+    follow = visit(phys_global=3, mmt8=70)
+    result = response.total_improvement_score(base, follow,
+                                              ScoringSettings(tis_muscle_measure="cmas"))
+    assert (result.muscle_measure, result.category) == ("cmas", "indeterminate")

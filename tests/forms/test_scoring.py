@@ -410,7 +410,7 @@ def test_convention_7_cid_all_unknown_is_indeterminate() -> None:
     assert (result.status, result.met, result.unknown) == ("indeterminate", 0, 4)
 
 
-def test_cid_phys_global_float_edge_is_exact() -> None:
+def test_convention_1_cid_float_edges_are_exact() -> None:
     # 0.2 as a float must compare as exactly 0.2 (convention 1)
     result = scoring.clinically_inactive_disease({"phys_global": 0.2, "ck": 150.0})
     assert result.met == 2
