@@ -343,21 +343,24 @@ def _cmas_items(values: Mapping[str, object]) -> tuple[dict[str, int], list[str]
     errors: list[str] = []
     notes: list[str] = []
     for name in registry.cmas_item_names():
+        n_errors = len(errors)
         score = _read_item(values, name, errors)
-        if score is None and name in registry.CMAS_TIMED and not any(
-                e.startswith(f"{name} ") for e in errors):
+        invalid = len(errors) > n_errors
+        if score is None and not invalid and name in registry.CMAS_TIMED:
+            # Data contract: seconds given without the item score derive the score.
             sec_name, _ = registry.CMAS_TIMED[name]
             try:
                 seconds = read_number(values, sec_name)
             except InvalidValue as exc:
                 errors.append(str(exc))
+                invalid = True
                 seconds = None
             if seconds is not None:
                 score = cmas_item_from_seconds(name, seconds)
                 notes.append(f"{name} = {score} from {_fmt(seconds)} s")
         if score is not None:
             scores[name] = score
-        elif not any(e.startswith(f"{name} ") for e in errors):
+        elif not invalid:
             missing.append(name)
     return scores, missing, errors, notes
 
@@ -489,8 +492,16 @@ def chaq_domain_scores(values: Mapping[str, object]) -> tuple[dict[str, int | No
     Returns:
         (domain -> score or None, list of invalid-value messages).
     """
+    domains, errors, _ = _chaq_domains(values)
+    return domains, errors
+
+
+def _chaq_domains(values: Mapping[str, object]) -> tuple[dict[str, int | None], list[str],
+                                                         list[str]]:
+    """Domain scores, invalid-value messages, and the domains raised by aids/help."""
     domains: dict[str, int | None] = {}
     errors: list[str] = []
+    raised_domains: list[str] = []
     for domain in registry.CHAQ_DOMAINS:
         item_scores: list[int] = []
         for name in registry.chaq_domain_items(domain):
@@ -510,10 +521,11 @@ def chaq_domain_scores(values: Mapping[str, object]) -> tuple[dict[str, int | No
             domains[domain] = None
             continue
         score = max(item_scores)
-        if raised:
-            score = max(score, CHAQ_AID_MINIMUM)
+        if raised and score < CHAQ_AID_MINIMUM:
+            score = CHAQ_AID_MINIMUM  # aids/devices or help: at least 2 (a 3 stays 3)
+            raised_domains.append(domain)
         domains[domain] = score
-    return domains, errors
+    return domains, errors, raised_domains
 
 
 def chaq_di(values: Mapping[str, object]) -> Score:
@@ -523,7 +535,7 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     keeps the exact mean, which the response criteria use.
     """
     version = RULE_VERSIONS["chaq_di"]
-    domains, errors = chaq_domain_scores(values)
+    domains, errors, raised = _chaq_domains(values)
     if errors:
         return Score("chaq_di", None, _invalid("CHAQ", errors), version, parts=domains)
     scored = {d: s for d, s in domains.items() if s is not None}
@@ -539,6 +551,8 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     value = quantize(exact, places)
     detail = (" + ".join(f"{d} {s}" for d, s in scored.items())
               + f" = {sum(scored.values())} / {len(scored)} domains = {_fmt(exact)}")
+    if raised:
+        detail += f" (raised to {CHAQ_AID_MINIMUM} by aids or help: {', '.join(raised)})"
     return Score("chaq_di", value, "", version, detail, exact, parts=domains)
 
 
