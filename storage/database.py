@@ -1,0 +1,271 @@
+"""Opening the database file: connection settings, version guard, migration, backup, check.
+
+Every connection is opened by :func:`open_database` with
+
+* ``Database(path, strict=True, execute_plugins=False)`` (no sqlite-utils plugins run),
+* ``PRAGMA foreign_keys=ON`` (visits cannot point at a missing patient),
+* ``journal_mode=WAL`` (the GUI reads while an import writes),
+* ``busy_timeout`` (5 s by default: a writer waits for another writer instead of failing),
+* ``synchronous=FULL`` (a commit is on disk before the save is reported; in WAL mode NORMAL
+  could lose the last transactions on power loss).
+
+Before pending migrations run, the file is copied with the SQLite backup API to
+``<name>.before-<migration>-<UTC time>.sqlite`` beside it. A file whose ``_sqlite_migrations``
+lists names this build does not know was written by a newer JDM Capture and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage import migrations as mig
+from storage import schema
+from storage.errors import KnownStorageError, StorageError, classify, translated
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+def _configure(db: Database, busy_timeout_ms: int, wal: bool) -> None:
+    db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    db.execute("PRAGMA foreign_keys = ON")
+    if wal:
+        db.enable_wal()
+    else:  # reading only: fail now on a file that is not a database, change nothing
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    db.execute("PRAGMA synchronous = FULL")
+
+
+def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+            create: bool = True, wal: bool = True) -> Database:
+    """Open a connection with the project's settings, without migrating.
+
+    Args:
+        path: the database file.
+        busy_timeout_ms: how long a write waits for another writer before "locked".
+        create: create the file when it does not exist; otherwise a missing file is refused.
+        wal: switch the file to WAL mode (False for read-only uses such as ``check``, which
+            must not change the file).
+
+    Raises:
+        KnownStorageError: missing file (``create=False``), not a database, locked, read-only.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise KnownStorageError("missing", f"There is no database at {path}. Create it with "
+                                "`init`, or pass the right file with --db.")
+    if create and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db: Database | None = None
+    try:
+        with translated(path):
+            db = Database(path, strict=True, execute_plugins=False)
+            _configure(db, busy_timeout_ms, wal)
+    except StorageError:
+        if db is not None:
+            db.close()
+        raise
+    return db
+
+
+def applied_migrations(db: Database) -> list[str]:
+    with translated():
+        return [m.name for m in mig.migrations.applied(db)]
+
+
+def _user_tables(db: Database) -> list[str]:
+    return [name for name in db.table_names() if not name.startswith("sqlite_")]
+
+
+def check_version(db: Database, path: Path | str | None = None) -> list[str]:
+    """Refuse newer or foreign files; return the names of pending migrations.
+
+    Raises:
+        KnownStorageError: ``newer_version`` when the file lists migrations this build does not
+            know; ``not_a_database`` when it is some other application's SQLite file.
+    """
+    name = Path(path).name if path else "the database"
+    with translated(path):
+        applied = applied_migrations(db)
+        tables = _user_tables(db)
+    known = mig.known_names()
+    unknown = [n for n in applied if n not in known]
+    if unknown:
+        raise KnownStorageError(
+            "newer_version", f"{name} was written by a newer version of JDM Capture (it has "
+            f"schema changes {', '.join(unknown)} that this version does not know). Install "
+            "the newer version to open it; this version will not change the file.")
+    if not applied and tables:
+        raise KnownStorageError(
+            "not_a_database", f"{name} is an SQLite file but not a JDM Capture database "
+            f"(it has tables {', '.join(sorted(tables)[:5])}). Choose the right file.")
+    return [n for n in known if n not in applied]
+
+
+def open_database(path: Path | str, *, migrate: bool = True, create: bool = True,
+                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
+    """Open the database, upgrading an older schema (after a backup copy) when ``migrate``.
+
+    Args:
+        path: the database file.
+        migrate: apply pending migrations; without it an outdated file is refused.
+        create: create a missing file (``init``, ``import``, the GUI); else refuse it.
+        busy_timeout_ms: see :func:`connect`.
+
+    Returns:
+        An open ``sqlite_utils.Database`` at the current schema.
+
+    Raises:
+        KnownStorageError: newer or foreign file, outdated file with ``migrate=False``, locked,
+            read-only, disk full, not a database.
+    """
+    path = Path(path)
+    db = connect(path, busy_timeout_ms=busy_timeout_ms, create=create)
+    try:
+        pending = check_version(db, path)
+        if pending and not migrate:
+            raise KnownStorageError(
+                "outdated", f"{path.name} uses an older schema (pending: {', '.join(pending)}). "
+                "Run `init` to upgrade it (a backup copy is made first).")
+        if pending:
+            migrate_database(db, path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def migrate_database(db: Database, path: Path | str) -> Path | None:
+    """Back up the file, then apply every pending migration, each in its own transaction.
+
+    Returns:
+        The backup copy, or None when the file was empty (nothing to protect).
+    """
+    path = Path(path)
+    pending = check_version(db, path)
+    if not pending:
+        return None
+    copy = None
+    with translated(path):
+        if applied_migrations(db):
+            stamp = dt.datetime.now(dt.UTC).strftime(_STAMP)
+            copy = path.with_name(f"{path.stem}.before-{pending[0]}-{stamp}.sqlite")
+            backup_to(db, copy)
+        mig.migrations.apply(db)
+    return copy
+
+
+def backup_to(db: Database, dest: Path | str) -> Path:
+    """Consistent copy of an open database with the SQLite backup API (safe during writes).
+
+    The copy is written beside ``dest`` and renamed into place when complete, in rollback
+    journal mode so it is one self-contained file.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    try:
+        with translated(dest):
+            out = sqlite3.connect(tmp)
+            try:
+                db.conn.backup(out)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
+                                f"{exc.strerror or exc}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def backup_file(path: Path | str, dest: Path | str) -> Path:
+    """Back up the database at ``path`` to ``dest`` (``main.py backup``), without migrating."""
+    db = connect(path, create=False, wal=False)
+    try:
+        check_version(db, path)
+        return backup_to(db, dest)
+    finally:
+        db.close()
+
+
+@dataclass
+class CheckReport:
+    """What ``main.py check`` found. ``healthy`` only when ``problems`` is empty."""
+
+    applied: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def check_database(path: Path | str) -> CheckReport:
+    """Integrity, foreign keys, schema version and registry columns, without changing the file.
+
+    Returns:
+        A :class:`CheckReport`; damage, dangling references, unknown or pending migrations and
+        missing columns are listed in ``problems`` (one sentence each).
+
+    Raises:
+        KnownStorageError: the file is missing, not a database, or locked.
+    """
+    path = Path(path)
+    report = CheckReport()
+    db = connect(path, create=False, wal=False)
+    try:
+        try:
+            with translated(path):
+                rows = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+        except KnownStorageError as exc:
+            if exc.kind not in ("corrupt",):
+                raise
+            report.problems.append(f"integrity: {exc.message}")
+            return report
+        if rows != ["ok"]:
+            report.problems.extend(f"integrity: {r}" for r in rows[:20])
+            return report
+        with translated(path):
+            for table, rowid, parent, _fk in db.execute("PRAGMA foreign_key_check").fetchall():
+                report.problems.append(f"foreign key: {table} row {rowid} refers to a missing "
+                                       f"{parent} row")
+                if len(report.problems) > 20:
+                    break
+        try:
+            report.pending = check_version(db, path)
+        except KnownStorageError as exc:
+            report.problems.append(f"schema: {exc.message}")
+            return report
+        report.applied = applied_migrations(db)
+        if report.pending:
+            report.problems.append(f"schema: pending migrations {', '.join(report.pending)}; "
+                                   "run `init` to upgrade")
+            return report
+        existing = {t: set(db[t].columns_dict) for t in db.table_names()}
+        for statement in schema.missing_columns(existing):
+            report.problems.append(f"schema: the registry needs a column this file lacks: "
+                                   f"{statement.splitlines()[-1][:120]}")
+        with translated(path):
+            for table in ("patients", "visits", "medications", "adverse_events", "audit"):
+                report.counts[table] = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    except sqlite3.Error as exc:
+        raise classify(exc, path) from exc
+    finally:
+        db.close()
+    return report

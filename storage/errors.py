@@ -1,0 +1,125 @@
+"""The two kinds of storage failure, chosen from the SQLite result code (style practice 9).
+
+* :class:`KnownStorageError`: something about the file or the machine that a person can act on
+  (the file is locked by another window, read-only, the disk is full, the file is not a JDM
+  Capture database, it was written by a newer version, it is damaged). The GUI shows
+  :attr:`KnownStorageError.message` as a plain message; the command line prints it and exits 2.
+* :class:`StorageBug`: anything else (a constraint the validation should have caught, a SQL
+  error). The GUI shows its crash dialog; the command line exits 1.
+
+:class:`ValidationFailed` is neither: the input was refused before anything was written, and
+its :attr:`~ValidationFailed.problems` say why (``forms.validation.Problem`` objects).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forms.validation import Problem
+
+
+class StorageError(Exception):
+    """Base of every error raised by :mod:`storage`."""
+
+
+class KnownStorageError(StorageError):
+    """A failure with a known, explainable cause.
+
+    Attributes:
+        kind: ``locked``, ``read_only``, ``disk_full``, ``not_a_database``, ``newer_version``,
+            ``corrupt``, ``missing`` or ``cannot_open``.
+        message: one plain sentence for the user, naming the file.
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+class StorageBug(StorageError):
+    """An unexpected database failure: a bug to report, not something the user caused."""
+
+
+class NotFound(StorageError, LookupError):
+    """The patient, visit or record asked for does not exist."""
+
+
+class ValidationFailed(StorageError):
+    """Input refused by ``forms.validation``; nothing was written.
+
+    Attributes:
+        problems: every error found (``forms.validation.Problem``), in field order.
+    """
+
+    def __init__(self, problems: Sequence[Problem], context: str = "") -> None:
+        self.problems = list(problems)
+        self.context = context
+        lines = [p.code_message for p in self.problems]
+        prefix = f"{context}: " if context else ""
+        super().__init__(prefix + ("; ".join(lines) if lines else "invalid input"))
+
+
+# SQLite primary result codes (https://sqlite.org/rescode.html); extended codes carry the
+# primary code in their low byte.
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, \
+    14, 26
+
+
+def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError:
+    """Turn a ``sqlite3`` exception into a :class:`KnownStorageError` or :class:`StorageBug`.
+
+    Args:
+        exc: the exception raised by ``sqlite3``.
+        path: the database file, named in the message.
+
+    Returns:
+        The storage error to raise instead (``raise classify(exc) from exc``).
+    """
+    name = Path(path).name if path else "the database"
+    code = getattr(exc, "sqlite_errorcode", None)
+    text = str(exc).lower()
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in (_BUSY, _LOCKED) or "database is locked" in text:
+        return KnownStorageError(
+            "locked", f"{name} is busy: another JDM Capture window or command is writing to "
+            "it. Wait a moment and try again.")
+    if primary == _READONLY or "readonly database" in text:
+        return KnownStorageError(
+            "read_only", f"{name} cannot be changed: the file or its folder is read-only. "
+            "Copy it to a folder you can write to, or ask IT for write access.")
+    if primary == _FULL or "database or disk is full" in text:
+        return KnownStorageError(
+            "disk_full", f"The disk holding {name} is full: nothing was saved. Free some "
+            "space and try again.")
+    if primary == _NOTADB or "file is not a database" in text:
+        return KnownStorageError(
+            "not_a_database", f"{name} is not a JDM Capture database (it is not an SQLite "
+            "file). Choose the right file, or restore a backup.")
+    if primary == _CORRUPT or "malformed" in text:
+        return KnownStorageError(
+            "corrupt", f"{name} is damaged (SQLite reports: {exc}). Stop using it, keep a "
+            "copy, and restore the most recent backup.")
+    if primary == _CANTOPEN or "unable to open database" in text:
+        return KnownStorageError(
+            "cannot_open", f"{name} cannot be opened: check that its folder exists and that "
+            "you may write to it.")
+    if primary == _IOERR or "disk i/o error" in text:
+        return KnownStorageError(
+            "io_error", f"Reading or writing {name} failed (disk I/O error). Check the disk "
+            "or network drive, then try again.")
+    return StorageBug(f"unexpected database error on {name}: {exc}")
+
+
+@contextlib.contextmanager
+def translated(path: Path | str | None = None) -> Iterator[None]:
+    """Re-raise any ``sqlite3.Error`` inside the block as :func:`classify` decides."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise classify(exc, path) from exc

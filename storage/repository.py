@@ -1,0 +1,1066 @@
+"""The repository: every read and write of clinical data, as verbs on plain dataclasses.
+
+Callers (the GUI, ``main.py``, exports) use :class:`Repository` and never touch ``db.table()``
+(style practice 8). Each writing verb
+
+* validates with :mod:`forms.validation` first; an error raises :class:`ValidationFailed` and
+  nothing is written;
+* runs in **one** transaction started with ``BEGIN IMMEDIATE``: the write lock is taken at the
+  start, so a second writer waits up to the busy timeout instead of failing half-way (a
+  deferred ``BEGIN`` that reads before it writes can get ``SQLITE_BUSY`` immediately, without
+  waiting, when another process committed in between);
+* writes audit rows (who, when in UTC, table, record, field, old value, new value) in the same
+  transaction; only changed fields are audited, so re-saving identical data adds nothing;
+* keeps the stored derived values (``derived_values``) in step: a saved visit is scored with
+  :func:`forms.scoring.score_visit`, and the responses of the patient's follow-up visits
+  (:func:`forms.response.compare_visits`) are recomputed, because a new or changed baseline
+  changes them all.
+
+Derived values are a cache with the rule version that produced them. :meth:`refresh_derived`
+recomputes them when ``forms.scoring.RULE_VERSIONS`` or the scoring settings differ from the
+fingerprint stored with them (checked cheaply at every open).
+
+Errors from SQLite are raised as :class:`~storage.errors.KnownStorageError` (locked, read-only,
+disk full, ...) or :class:`~storage.errors.StorageBug`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from forms import registry, response, scoring, validation
+from forms.fields import Field, FieldType, Level
+from forms.model import AdverseEvent, Medication, Patient, Value, Visit
+from forms.settings import ScoringSettings, default_ulns
+from forms.validation import Problem
+from storage import schema
+from storage.database import open_database
+from storage.errors import NotFound, ValidationFailed, translated
+
+#: tables whose audit rows belong to one visit (record_id = visit id).
+_VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing")
+_DERIVED_VISIT = tuple(f.name for f in registry.visit_fields(derived=True))
+_DERIVED_RESPONSE = tuple(f.name for f in registry.fields_for(level=Level.RESPONSE,
+                                                              derived=True))
+_FINGERPRINT_KEY = "_derived_fingerprint"
+_KEY_COLUMNS = ("id", "patient_id", "visit_id")
+_CHUNK = 200  # patients loaded per batch by iter_patients
+
+
+# --------------------------------------------------------------------------------------------
+# Plain records returned to callers
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PatientSummary:
+    """One row of the GUI patient list (read from stored values; nothing is recomputed).
+
+    Attributes:
+        age_years: age today from the birth date (one decimal, rounded down), else None.
+        cmas_total, mmt8_total: from the most recent visit that has them.
+        response: ACR/EULAR category (none/minimal/moderate/major/indeterminate) of the most
+            recent follow-up visit against the baseline, else None.
+    """
+
+    id: int
+    study_id: str
+    sex: str | None
+    autoantibody: str | None
+    given_name: str | None
+    family_name: str | None
+    birth_date: dt.date | None
+    age_years: Decimal | None
+    visit_count: int
+    last_visit_date: dt.date | None
+    last_visit_label: str | None
+    cmas_total: int | None
+    mmt8_total: int | None
+    response: str | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: the record id, warnings that did not block it, fields changed."""
+
+    id: int
+    warnings: tuple[Problem, ...] = ()
+    changed: int = 0
+
+
+@dataclass(frozen=True)
+class DerivedValue:
+    """A stored derived value with why it is missing and the rule version that computed it."""
+
+    field: str
+    value: Value | None
+    missing_reason: str
+    rule_version: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One changed field in the audit trail (one row of the ``audit_log`` view)."""
+
+    audit_id: int
+    at: dt.datetime
+    actor: str
+    action: str  #: insert, update or delete
+    table: str
+    record_id: int
+    context: str
+    field: str | None
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Database-wide settings: how responses are scored, and the default assessor name."""
+
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    assessor: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Unsaved GUI entry kept for crash recovery (never mixed with saved data)."""
+
+    key: str
+    payload_json: str
+    saved_at: dt.datetime
+
+
+@dataclass
+class ImportSummary:
+    """Counts of what :meth:`Repository.import_patients` wrote."""
+
+    patients_added: int = 0
+    patients_updated: int = 0
+    visits_added: int = 0
+    visits_replaced: int = 0
+    medications: int = 0
+    adverse_events: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def visits(self) -> int:
+        return self.visits_added + self.visits_replaced
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _derived_to_sql(value: Any) -> Any:
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _derived_from_sql(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    f = registry.get(name)
+    if f.type is FieldType.DECIMAL:
+        return schema.decimal_from_real(value)
+    if f.type is FieldType.INTEGER:
+        return int(value)
+    return value
+
+
+def _record_fields(level: Level) -> tuple[Field, ...]:
+    return schema.record_fields(level)
+
+
+def _sql_row(fields: Iterable[Field], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalized values -> column values (every field present, None when absent)."""
+    return {f.name: schema.to_sql(f, values.get(f.name)) for f in fields}
+
+
+def _ensure_actor(actor: str) -> str:
+    if not isinstance(actor, str) or not actor.strip():
+        raise ValueError("every change needs an actor (who made it) for the audit trail")
+    return actor.strip()
+
+
+class Repository:
+    """All reads and writes of one database file.
+
+    Args:
+        db: an open ``sqlite_utils.Database`` (from :func:`storage.database.open_database`;
+            the caller keeps ownership) or a path (opened, migrated if older, and closed by
+            :meth:`close`).
+        refresh: bring stale derived values up to date on open (cheap when nothing changed).
+
+    Connections belong to one thread: give every worker thread its own Repository.
+    """
+
+    def __init__(self, db: Database | Path | str, *, refresh: bool = True) -> None:
+        if isinstance(db, Database):
+            self.db = db
+            self._owns = False
+            row = db.execute("PRAGMA database_list").fetchone()
+            self.path = Path(row[2]) if row and row[2] else None
+        else:
+            self.path = Path(db)
+            self.db = open_database(self.path)
+            self._owns = True
+        try:
+            if refresh:
+                self.refresh_derived()
+        except BaseException:
+            self.close()
+            raise
+
+    # ---------------------------------------------------------------- lifecycle
+    def close(self) -> None:
+        if self._owns:
+            self.db.close()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+        conn = self.db.conn
+        with translated(self.path):
+            if conn.in_transaction:
+                with self.db.atomic():
+                    yield
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict]:
+        cur = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # ---------------------------------------------------------------- audit
+    def _audit(self, actor: str, at: str, action: str, table: str, record_id: int,
+               changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
+        """One audit row plus one change row per field (values as canonical text)."""
+        if action == "update" and not changes:
+            return
+        cur = self.db.conn.execute(
+            "INSERT INTO audit (at, actor, action, table_name, record_id, context) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (at, actor, action, table, record_id, context))
+        audit_id = cur.lastrowid
+        self.db.conn.executemany(
+            "INSERT INTO audit_changes (audit_id, field, old, new) VALUES (?, ?, ?, ?)",
+            [(audit_id, name, schema.audit_text(old), schema.audit_text(new))
+             for name, old, new in changes])
+
+    def _insert(self, actor: str, at: str, table: str, row: Mapping[str, Any],
+                fields: Sequence[Field], context: str, fixed: Mapping[str, Any] | None = None,
+                record_id: int | None = None) -> int:
+        data = {**(fixed or {}), **row}
+        cols = ", ".join(f'"{c}"' for c in data)
+        marks = ", ".join("?" for _ in data)
+        cur = self.db.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
+                                   list(data.values()))
+        rid = record_id if record_id is not None else int(cur.lastrowid or 0)
+        by_name = {f.name: f for f in fields}
+        changes = [(name, None, _from(by_name.get(name), value)) for name, value in row.items()
+                   if value is not None and value != ""]
+        self._audit(actor, at, "insert", table, rid, changes, context)
+        return rid
+
+    def _update(self, actor: str, at: str, table: str, key: str, rid: int,
+                old: Mapping[str, Any], new: Mapping[str, Any], fields: Sequence[Field],
+                context: str) -> int:
+        """Update the columns of ``new`` that differ from ``old``; returns fields changed."""
+        by_name = {f.name: f for f in fields}
+        diff = [name for name in new if old.get(name) != new[name]]
+        if not diff:
+            return 0
+        sets = ", ".join(f'"{name}" = ?' for name in diff)
+        self.db.conn.execute(f'UPDATE "{table}" SET {sets} WHERE "{key}" = ?',
+                             [new[name] for name in diff] + [rid])
+        changes = [(name, _from(by_name.get(name), old.get(name)),
+                    _from(by_name.get(name), new[name])) for name in diff]
+        self._audit(actor, at, "update", table, rid, changes, context)
+        return len(diff)
+
+    def _delete(self, actor: str, at: str, table: str, key: str, rid: int,
+                old: Mapping[str, Any], fields: Sequence[Field], context: str) -> None:
+        self.db.conn.execute(f'DELETE FROM "{table}" WHERE "{key}" = ?', (rid,))
+        by_name = {f.name: f for f in fields}
+        changes = [(name, _from(by_name.get(name), value), None) for name, value in old.items()
+                   if value is not None and value != "" and name not in _KEY_COLUMNS]
+        self._audit(actor, at, "delete", table, rid, changes, context)
+
+    # ---------------------------------------------------------------- patients
+    def _patient_row(self, study_id: str) -> dict[str, Any]:
+        rows = self._rows("SELECT * FROM patients WHERE study_id = ?", (study_id,))
+        if not rows:
+            raise NotFound(f"no patient with study ID {study_id!r}")
+        return rows[0]
+
+    def has_patient(self, study_id: str) -> bool:
+        with translated(self.path):
+            return bool(self.db.conn.execute("SELECT 1 FROM patients WHERE study_id = ?",
+                                             (study_id,)).fetchone())
+
+    @staticmethod
+    def _patient_record(patient: Patient) -> dict[str, Any]:
+        record: dict[str, Any] = {"study_id": patient.study_id, "sex": patient.sex,
+                                  "diagnosis_date": patient.diagnosis_date,
+                                  "autoantibody": patient.autoantibody}
+        record.update(patient.identifiers)
+        return record
+
+    def _check_patient(self, patient: Patient, today: dt.date | None) -> dict[str, Any]:
+        check = validation.check_patient(self._patient_record(patient), today=today)
+        if check.errors:
+            raise ValidationFailed(check.errors, f"patient {patient.study_id}")
+        return check.values
+
+    def add_patient(self, patient: Patient, actor: str, *,
+                    today: dt.date | None = None) -> SaveResult:
+        """Add a new patient, with any visits, medications and events it carries.
+
+        Returns:
+            The new patient's id (also set on ``patient.id``) and the visits' warnings.
+
+        Raises:
+            ValidationFailed: invalid fields, or the study ID is already used.
+        """
+        actor = _ensure_actor(actor)
+        values = self._check_patient(patient, today)
+        with self._write():
+            if self.db.conn.execute("SELECT 1 FROM patients WHERE study_id = ?",
+                                    (values["study_id"],)).fetchone():
+                raise ValidationFailed([Problem("study_id", patient.study_id,
+                                                "is already used by another patient")],
+                                       f"patient {patient.study_id}")
+            at = _now()
+            fields = _record_fields(Level.PATIENT)
+            pid = self._insert(actor, at, "patients", _sql_row(fields, values), fields,
+                               f"patient {values['study_id']}")
+            warnings = self._save_children(pid, patient, actor, at, today)
+        patient.id = pid
+        return SaveResult(pid, tuple(warnings))
+
+    def _save_children(self, pid: int, patient: Patient, actor: str, at: str,
+                       today: dt.date | None) -> list[Problem]:
+        warnings: list[Problem] = []
+        for visit in patient.visits:
+            result = self._save_visit(pid, visit, actor, at, today)
+            warnings.extend(result.warnings)
+        for med in patient.medications:
+            med.id = self._save_record(pid, Level.MEDICATION, med, actor, at, patient.study_id)
+        for event in patient.adverse_events:
+            event.id = self._save_record(pid, Level.ADVERSE_EVENT, event, actor, at,
+                                         patient.study_id)
+        if patient.visits:
+            self._refresh_responses(pid)
+        return warnings
+
+    def update_patient(self, patient: Patient, actor: str, *,
+                       today: dt.date | None = None) -> SaveResult:
+        """Save a patient's own fields and identifiers (not their visits).
+
+        The patient is found by ``patient.id`` when set (so the study ID itself can be
+        corrected), else by ``patient.study_id``. Fields set to None are cleared.
+        """
+        actor = _ensure_actor(actor)
+        values = self._check_patient(patient, today)
+        with self._write():
+            if patient.id is not None:
+                rows = self._rows("SELECT * FROM patients WHERE id = ?", (patient.id,))
+                if not rows:
+                    raise NotFound(f"no patient with id {patient.id}")
+                old = rows[0]
+            else:
+                old = self._patient_row(patient.study_id)
+            if values["study_id"] != old["study_id"] and self.has_patient(values["study_id"]):
+                raise ValidationFailed([Problem("study_id", values["study_id"],
+                                                "is already used by another patient")])
+            fields = _record_fields(Level.PATIENT)
+            changed = self._update(actor, _now(), "patients", "id", old["id"], old,
+                                   _sql_row(fields, values), fields,
+                                   f"patient {values['study_id']}")
+        patient.id = old["id"]
+        return SaveResult(old["id"], (), changed)
+
+    def delete_patient(self, study_id: str, actor: str) -> None:
+        """Delete a patient and everything recorded about them (all audited)."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            row = self._patient_row(study_id)
+            at = _now()
+            for vid in [r[0] for r in self.db.conn.execute(
+                    "SELECT id FROM visits WHERE patient_id = ?", (row["id"],))]:
+                self._delete_visit(vid, actor, at)
+            for level in (Level.MEDICATION, Level.ADVERSE_EVENT):
+                table = schema.RECORD_TABLES[level][0]
+                for old in self._rows(f'SELECT * FROM "{table}" WHERE patient_id = ?',
+                                      (row["id"],)):
+                    self._delete(actor, at, table, "id", old["id"], old,
+                                 _record_fields(level), f"patient {study_id}")
+            self._delete(actor, at, "patients", "id", row["id"], row,
+                         _record_fields(Level.PATIENT), f"patient {study_id}")
+
+    def get_patient(self, study_id: str) -> Patient:
+        """The patient with every visit (values, missing reasons), medication and event.
+
+        Raises:
+            NotFound: no such study ID.
+        """
+        with translated(self.path):
+            row = self._patient_row(study_id)
+            return self._load_patients([row])[0]
+
+    def iter_patients(self) -> Iterator[Patient]:
+        """Every patient in study-ID order, loaded in batches (for exports of any size)."""
+        last = ""
+        while True:
+            with translated(self.path):
+                rows = self._rows("SELECT * FROM patients WHERE study_id > ? ORDER BY study_id "
+                                  "LIMIT ?", (last, _CHUNK))
+                if not rows:
+                    return
+                patients = self._load_patients(rows)
+            yield from patients
+            last = rows[-1]["study_id"]
+
+    def patient_count(self) -> int:
+        with translated(self.path):
+            return int(self.db.conn.execute("SELECT count(*) FROM patients").fetchone()[0])
+
+    def _load_patients(self, rows: list[dict[str, Any]]) -> list[Patient]:
+        pfields = {f.name: f for f in _record_fields(Level.PATIENT)}
+        patients: dict[int, Patient] = {}
+        for row in rows:
+            vals = {k: schema.from_sql(pfields[k], row[k]) for k in pfields}
+            identifiers = {k: vals[k] for k in ("given_name", "family_name", "mrn", "birth_date")
+                           if vals.get(k) is not None}
+            patients[row["id"]] = Patient(
+                study_id=vals["study_id"], sex=vals["sex"],
+                diagnosis_date=vals["diagnosis_date"], autoantibody=vals["autoantibody"],
+                identifiers=identifiers, id=row["id"])
+        ids = list(patients)
+        for visit, pid in self._load_visits(ids):
+            patients[pid].visits.append(visit)
+        marks = ",".join("?" * len(ids))
+        mfields = _record_fields(Level.MEDICATION)
+        for row in self._rows(f"SELECT * FROM medications WHERE patient_id IN ({marks}) "
+                              "ORDER BY start_date, id", ids):
+            vals = {f.name: schema.from_sql(f, row[f.name]) for f in mfields}
+            vals["notes"] = vals.get("notes") or ""
+            patients[row["patient_id"]].medications.append(Medication(**vals, id=row["id"]))
+        afields = _record_fields(Level.ADVERSE_EVENT)
+        for row in self._rows(f"SELECT * FROM adverse_events WHERE patient_id IN ({marks}) "
+                              "ORDER BY onset_date, id", ids):
+            vals = {f.name: schema.from_sql(f, row[f.name]) for f in afields}
+            patients[row["patient_id"]].adverse_events.append(AdverseEvent(**vals, id=row["id"]))
+        return [patients[r["id"]] for r in rows]
+
+    def _load_visits(self, patient_ids: list[int]) -> list[tuple[Visit, int]]:
+        """Visits of the given patients in date order, with values and missing reasons."""
+        if not patient_ids:
+            return []
+        marks = ",".join("?" * len(patient_ids))
+        vrows = self._rows(f"SELECT * FROM visits WHERE patient_id IN ({marks}) "
+                           "ORDER BY patient_id, visit_date", patient_ids)
+        visits: dict[int, Visit] = {}
+        out: list[tuple[Visit, int]] = []
+        for r in vrows:
+            v = Visit(visit_date=dt.date.fromisoformat(r["visit_date"]),
+                      visit_label=r["visit_label"], baseline=bool(r["baseline"]),
+                      notes=r["notes"], id=r["id"])
+            visits[r["id"]] = v
+            out.append((v, r["patient_id"]))
+        if not visits:
+            return out
+        vids = list(visits)
+        for start in range(0, len(vids), 900):
+            chunk = vids[start:start + 900]
+            vmarks = ",".join("?" * len(chunk))
+            for table, fields in schema.value_tables().items():
+                cur = self.db.conn.execute(
+                    f'SELECT * FROM "{table}" WHERE visit_id IN ({vmarks})', chunk)
+                names = [d[0] for d in cur.description][1:]
+                by_name = {f.name: f for f in fields}
+                for row in cur:
+                    values = visits[row[0]].values
+                    for name, raw in zip(names, row[1:], strict=True):
+                        if raw is not None:
+                            values[name] = schema.from_sql(by_name[name], raw)
+            for vid, name, reason in self.db.conn.execute(
+                    f"SELECT visit_id, field, reason FROM visit_missing WHERE visit_id IN "
+                    f"({vmarks})", chunk):
+                visits[vid].missing[name] = reason
+        return out
+
+    # ---------------------------------------------------------------- patient list
+    def list_patients(self) -> list[PatientSummary]:
+        """Summaries for the GUI patient list, from stored values (fast at 5,000 patients)."""
+        sql = """
+        WITH last AS (
+            SELECT patient_id, max(visit_date) AS visit_date, count(*) AS n
+            FROM visits GROUP BY patient_id
+        )
+        SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
+               p.birth_date, coalesce(last.n, 0) AS n, last.visit_date,
+               (SELECT v.visit_label FROM visits v
+                 WHERE v.patient_id = p.id AND v.visit_date = last.visit_date) AS label,
+               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1) AS cmas_total,
+               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1) AS mmt8_total,
+               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'acr_eular_response'
+                   AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1) AS response
+        FROM patients p LEFT JOIN last ON last.patient_id = p.id
+        ORDER BY p.study_id
+        """
+        today = dt.date.today()
+        out = []
+        with translated(self.path):
+            for r in self.db.conn.execute(sql):
+                born = dt.date.fromisoformat(r[6]) if r[6] else None
+                age = None
+                if born is not None:
+                    age = (Decimal((today - born).days) / Decimal("365.25")).quantize(
+                        Decimal("0.1"), rounding="ROUND_FLOOR")
+                out.append(PatientSummary(
+                    id=r[0], study_id=r[1], sex=r[2], autoantibody=r[3], given_name=r[4],
+                    family_name=r[5], birth_date=born, age_years=age, visit_count=r[7],
+                    last_visit_date=dt.date.fromisoformat(r[8]) if r[8] else None,
+                    last_visit_label=r[9],
+                    cmas_total=None if r[10] is None else int(r[10]),
+                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12]))
+        return out
+
+    # ---------------------------------------------------------------- visits
+    def save_visit(self, study_id: str, visit: Visit, actor: str, *,
+                   today: dt.date | None = None) -> SaveResult:
+        """Validate and save one visit, replacing all its values and missing reasons.
+
+        The visit is matched by ``visit.id`` when set (its date may then change), else by its
+        date (a visit on the same date is replaced). Derived values of this visit and the
+        responses of the patient's follow-up visits are recomputed in the same transaction.
+
+        Returns:
+            The visit id (also set on ``visit.id``), warnings, and how many fields changed.
+
+        Raises:
+            NotFound: no such patient (or visit id).
+            ValidationFailed: errors from ``forms.validation.check_visit``; nothing written.
+        """
+        actor = _ensure_actor(actor)
+        with self._write():
+            pid = self._patient_row(study_id)["id"]
+            result = self._save_visit(pid, visit, actor, _now(), today)
+            self._refresh_responses(pid)
+        return result
+
+    def _save_visit(self, pid: int, visit: Visit, actor: str, at: str,
+                    today: dt.date | None) -> SaveResult:
+        prow = self._rows("SELECT study_id, birth_date FROM patients WHERE id = ?", (pid,))[0]
+        study_id = prow["study_id"]
+        birth = dt.date.fromisoformat(prow["birth_date"]) if prow["birth_date"] else None
+        context = f"patient {study_id}, visit {visit.describe()}"
+        check = validation.check_visit(visit.values, visit.missing, visit_date=visit.visit_date,
+                                       visit_label=visit.visit_label, birth_date=birth,
+                                       today=today)
+        problems = list(check.errors)
+        if not isinstance(visit.notes, str):
+            problems.append(Problem("notes", visit.notes, "is not text"))
+        if problems:
+            raise ValidationFailed(problems, context)
+        values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
+        header = {"visit_date": check.values["visit_date"].isoformat(),
+                  "visit_label": check.values.get("visit_label"),
+                  "baseline": 1 if visit.baseline else 0, "notes": visit.notes or ""}
+        hfields = [registry.get(n) for n in registry.VISIT_KEYS]
+        # the existing visit: by id, else by date
+        if visit.id is not None:
+            rows = self._rows("SELECT * FROM visits WHERE id = ? AND patient_id = ?",
+                              (visit.id, pid))
+            if not rows:
+                raise NotFound(f"patient {study_id} has no visit with id {visit.id}")
+        else:
+            rows = self._rows("SELECT * FROM visits WHERE patient_id = ? AND visit_date = ?",
+                              (pid, header["visit_date"]))
+        old_header = rows[0] if rows else None
+        clash = self.db.conn.execute(
+            "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ? AND id != ?",
+            (pid, header["visit_date"], old_header["id"] if old_header else -1)).fetchone()
+        if clash:
+            raise ValidationFailed([Problem("visit_date", header["visit_date"],
+                                            "already has another visit of this patient")],
+                                   context)
+        if visit.baseline:
+            for other in self._rows("SELECT * FROM visits WHERE patient_id = ? AND baseline = 1"
+                                    " AND id != ?", (pid, old_header["id"] if old_header
+                                                     else -1)):
+                self._update(actor, at, "visits", "id", other["id"], other, {"baseline": 0},
+                             hfields, f"patient {study_id}, visit {other['visit_date']}")
+        changed = 0
+        if old_header is None:
+            vid = self._insert(actor, at, "visits", header, hfields, context,
+                               fixed={"patient_id": pid})
+            changed += len(header)
+        else:
+            vid = old_header["id"]
+            changed += self._update(actor, at, "visits", "id", vid, old_header, header, hfields,
+                                    context)
+        changed += self._replace_values(vid, values, actor, at, context)
+        changed += self._replace_missing(vid, check.missing, actor, at, context)
+        self._store_scores(vid, values)
+        visit.id = vid
+        return SaveResult(vid, tuple(check.warnings), changed)
+
+    def _replace_values(self, vid: int, values: Mapping[str, Any], actor: str, at: str,
+                        context: str) -> int:
+        changed = 0
+        for table, fields in schema.value_tables().items():
+            new = {f.name: schema.to_sql(f, values[f.name]) for f in fields if f.name in values}
+            rows = self._rows(f'SELECT * FROM "{table}" WHERE visit_id = ?', (vid,))
+            if rows:
+                old = {k: v for k, v in rows[0].items() if k != "visit_id"}
+                if not new:
+                    self._delete(actor, at, table, "visit_id", vid, old, fields, context)
+                    changed += sum(1 for v in old.values() if v is not None)
+                else:
+                    full = {f.name: new.get(f.name) for f in fields}
+                    changed += self._update(actor, at, table, "visit_id", vid, old, full,
+                                            fields, context)
+            elif new:
+                self._insert(actor, at, table, new, fields, context, fixed={"visit_id": vid},
+                             record_id=vid)
+                changed += len(new)
+        return changed
+
+    def _replace_missing(self, vid: int, missing: Mapping[str, str], actor: str, at: str,
+                         context: str) -> int:
+        old = dict(self.db.conn.execute(
+            "SELECT field, reason FROM visit_missing WHERE visit_id = ?", (vid,)).fetchall())
+        changes = [(name, old.get(name), missing.get(name))
+                   for name in sorted(set(old) | set(missing)) if old.get(name) != missing.get(name)]
+        if not changes:
+            return 0
+        self.db.conn.execute("DELETE FROM visit_missing WHERE visit_id = ?", (vid,))
+        self.db.conn.executemany(
+            "INSERT INTO visit_missing (visit_id, field, reason) VALUES (?, ?, ?)",
+            [(vid, name, reason) for name, reason in missing.items()])
+        action = "insert" if not old else "delete" if not missing else "update"
+        self._audit(actor, at, action, "visit_missing", vid, changes, context)
+        return len(changes)
+
+    def delete_visit(self, visit_id: int, actor: str) -> None:
+        """Delete a visit with its values, missing reasons and derived values (audited)."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            row = self.db.conn.execute("SELECT patient_id FROM visits WHERE id = ?",
+                                       (visit_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no visit with id {visit_id}")
+            self._delete_visit(visit_id, actor, _now())
+            self._refresh_responses(row[0])
+
+    def _delete_visit(self, vid: int, actor: str, at: str) -> None:
+        header = self._rows("SELECT v.*, p.study_id FROM visits v JOIN patients p "
+                            "ON p.id = v.patient_id WHERE v.id = ?", (vid,))[0]
+        context = f"patient {header.pop('study_id')}, visit {header['visit_date']}"
+        self._replace_values(vid, {}, actor, at, context)
+        self._replace_missing(vid, {}, actor, at, context)
+        self.db.conn.execute("DELETE FROM derived_values WHERE visit_id = ?", (vid,))
+        hfields = [registry.get(n) for n in registry.VISIT_KEYS]
+        self._delete(actor, at, "visits", "id", vid, header, hfields, context)
+
+    def visit_id_for(self, study_id: str, visit_date: dt.date) -> int | None:
+        with translated(self.path):
+            row = self.db.conn.execute(
+                "SELECT v.id FROM visits v JOIN patients p ON p.id = v.patient_id "
+                "WHERE p.study_id = ? AND v.visit_date = ?",
+                (study_id, visit_date.isoformat())).fetchone()
+        return None if row is None else int(row[0])
+
+    # ---------------------------------------------------------------- derived values
+    def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
+        scores = scoring.score_visit(values)
+        marks = ",".join("?" * len(_DERIVED_VISIT))
+        self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
+                             f"({marks})", (vid, *_DERIVED_VISIT))
+        self.db.conn.executemany(
+            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(vid, name, _derived_to_sql(s.value), s.missing_reason or "",
+              s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
+             scores.items()])
+
+    def _refresh_responses(self, pid: int) -> None:
+        """Recompute every follow-up visit's response values against the baseline."""
+        visits = [v for v, _ in self._load_visits([pid])]
+        ids = [v.id for v in visits]
+        if ids:
+            marks = ",".join("?" * len(ids))
+            rmarks = ",".join("?" * len(_DERIVED_RESPONSE))
+            self.db.conn.execute(
+                f"DELETE FROM derived_values WHERE visit_id IN ({marks}) AND field IN "
+                f"({rmarks})", (*ids, *_DERIVED_RESPONSE))
+        base = Patient(study_id="-", visits=visits).baseline_visit()
+        if base is None:
+            return
+        settings = self.scoring_settings()
+        label = base.visit_label or base.visit_date.isoformat()
+        rows = []
+        for v in visits:
+            if v is base or v.visit_date <= base.visit_date:
+                continue
+            resp = response.compare_visits(base.values, v.values, settings)
+            computed = {"baseline_label": label, **resp.response_values()}
+            for name in _DERIVED_RESPONSE:
+                if name not in computed:
+                    continue
+                value = computed[name]
+                reason = "" if value is not None else (
+                    resp.tis.explanation.splitlines()[0][:300] if name == "tis"
+                    else "not computable")
+                rows.append((v.id, name, _derived_to_sql(value), reason,
+                             scoring.RULE_VERSIONS.get(name, "")))
+        self.db.conn.executemany(
+            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
+            "VALUES (?, ?, ?, ?, ?)", rows)
+
+    def get_derived(self, visit_id: int) -> dict[str, DerivedValue]:
+        """The stored derived values of one visit (scores and, for follow-ups, responses)."""
+        with translated(self.path):
+            rows = self.db.conn.execute(
+                "SELECT field, value, missing_reason, rule_version FROM derived_values "
+                "WHERE visit_id = ?", (visit_id,)).fetchall()
+        return {name: DerivedValue(name, _derived_from_sql(name, value), reason, version)
+                for name, value, reason, version in rows}
+
+    def _fingerprint(self) -> str:
+        s = self.scoring_settings()
+        basis = {"rules": scoring.RULE_VERSIONS, "muscle": s.tis_muscle_measure,
+                 "thresholds": s.thresholds,
+                 "uln": {k: str(v) for k, v in sorted(s.uln_defaults.items())}}
+        return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+    def refresh_derived(self, *, force: bool = False) -> int:
+        """Recompute stored derived values when the rules or scoring settings changed.
+
+        Cheap when nothing changed (one settings row is compared). Otherwise visits whose
+        scores were computed by another rule version (or never) are rescored, and every
+        patient's responses are recomputed, in one transaction.
+
+        Returns:
+            How many visits were rescored.
+        """
+        with translated(self.path):
+            stored = self.db.conn.execute("SELECT value FROM settings WHERE key = ?",
+                                          (_FINGERPRINT_KEY,)).fetchone()
+            current = self._fingerprint()
+            if not force and stored and stored[0] == current:
+                return 0
+        pairs = [(name, scoring.RULE_VERSIONS.get(name, "")) for name in _DERIVED_VISIT]
+        with self._write():
+            conn = self.db.conn
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS current_rules (field TEXT, version "
+                         "TEXT)")
+            conn.execute("DELETE FROM current_rules")
+            conn.executemany("INSERT INTO current_rules VALUES (?, ?)", pairs)
+            stale = [r[0] for r in conn.execute(
+                "SELECT id FROM visits v WHERE ? OR NOT EXISTS (SELECT 1 FROM derived_values d "
+                "WHERE d.visit_id = v.id) OR EXISTS (SELECT 1 FROM derived_values d WHERE "
+                "d.visit_id = v.id AND d.field IN (SELECT field FROM current_rules) AND NOT "
+                "EXISTS (SELECT 1 FROM current_rules c WHERE c.field = d.field AND "
+                "c.version = d.rule_version))", (1 if force else 0,))]
+            pids = [r[0] for r in conn.execute("SELECT id FROM patients")]
+            for start in range(0, len(pids), _CHUNK):
+                chunk = pids[start:start + _CHUNK]
+                stale_set = set(stale)
+                for visit, _pid in self._load_visits(chunk):
+                    if visit.id in stale_set:
+                        self._store_scores(visit.id or 0, visit.values)
+                for pid in chunk:
+                    self._refresh_responses(pid)
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                         "DO UPDATE SET value = excluded.value", (_FINGERPRINT_KEY, current))
+        return len(stale)
+
+    # ---------------------------------------------------------------- medications & events
+    def _save_record(self, pid: int, level: Level, record: Medication | AdverseEvent,
+                     actor: str, at: str, study_id: str) -> int:
+        """Insert or update (by ``record.id``) one medication or adverse event."""
+        table = schema.RECORD_TABLES[level][0]
+        fields = _record_fields(level)
+        raw = {f.name: getattr(record, f.name) for f in fields}
+        check = (validation.check_medication(raw) if level is Level.MEDICATION
+                 else validation.check_adverse_event(raw))
+        kind = "medication" if level is Level.MEDICATION else "adverse event"
+        name = getattr(record, "drug", None) or getattr(record, "term", None)
+        context = f"patient {study_id}, {kind} {name}"
+        if check.errors:
+            raise ValidationFailed(check.errors, context)
+        row = _sql_row(fields, check.values)
+        if record.id is None:
+            return self._insert(actor, at, table, row, fields, context,
+                                fixed={"patient_id": pid})
+        old = self._rows(f'SELECT * FROM "{table}" WHERE id = ? AND patient_id = ?',
+                         (record.id, pid))
+        if not old:
+            raise NotFound(f"patient {study_id} has no {kind} with id {record.id}")
+        self._update(actor, at, table, "id", record.id, old[0], row, fields, context)
+        return record.id
+
+    def record_medication(self, study_id: str, medication: Medication, actor: str) -> int:
+        """Add a medication course (or update it when ``medication.id`` is set)."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            pid = self._patient_row(study_id)["id"]
+            medication.id = self._save_record(pid, Level.MEDICATION, medication, actor, _now(),
+                                              study_id)
+        return medication.id
+
+    def update_medication(self, study_id: str, medication: Medication, actor: str) -> int:
+        if medication.id is None:
+            raise ValueError("update_medication needs medication.id")
+        return self.record_medication(study_id, medication, actor)
+
+    def delete_medication(self, medication_id: int, actor: str) -> None:
+        self._delete_record(Level.MEDICATION, medication_id, actor)
+
+    def record_adverse_event(self, study_id: str, event: AdverseEvent, actor: str) -> int:
+        """Add an adverse event (or update it when ``event.id`` is set)."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            pid = self._patient_row(study_id)["id"]
+            event.id = self._save_record(pid, Level.ADVERSE_EVENT, event, actor, _now(),
+                                         study_id)
+        return event.id
+
+    def update_adverse_event(self, study_id: str, event: AdverseEvent, actor: str) -> int:
+        if event.id is None:
+            raise ValueError("update_adverse_event needs event.id")
+        return self.record_adverse_event(study_id, event, actor)
+
+    def delete_adverse_event(self, event_id: int, actor: str) -> None:
+        self._delete_record(Level.ADVERSE_EVENT, event_id, actor)
+
+    def _delete_record(self, level: Level, rid: int, actor: str) -> None:
+        actor = _ensure_actor(actor)
+        table = schema.RECORD_TABLES[level][0]
+        with self._write():
+            rows = self._rows(f'SELECT r.*, p.study_id AS _sid FROM "{table}" r JOIN patients p'
+                              f" ON p.id = r.patient_id WHERE r.id = ?", (rid,))
+            if not rows:
+                raise NotFound(f"no {table[:-1].replace('_', ' ')} with id {rid}")
+            old = rows[0]
+            name = old.get("drug") or old.get("term")
+            self._delete(actor, _now(), table, "id", rid, old, _record_fields(level),
+                         f"patient {old.pop('_sid')}, {table[:-1].replace('_', ' ')} {name}")
+
+    # ---------------------------------------------------------------- import (case files)
+    def import_patients(self, patients: Sequence[Patient], actor: str, *,
+                        today: dt.date | None = None) -> ImportSummary:
+        """Write already-validated case-file patients in ONE transaction (all or nothing).
+
+        A new study ID adds the patient; an existing one gets the file's non-empty patient
+        fields (a saved field is never cleared by an import) and its visits: a visit on a saved
+        date replaces that visit. Medications are matched by (drug, start date) and events by
+        (onset date, term); a match is updated, anything else added.
+
+        Raises:
+            ValidationFailed: anything invalid (the case-file parser normally reports it
+                first); nothing is written.
+        """
+        actor = _ensure_actor(actor)
+        summary = ImportSummary()
+        with self._write():
+            at = _now()
+            for patient in patients:
+                values = self._check_patient(patient, today)
+                fields = _record_fields(Level.PATIENT)
+                rows = self._rows("SELECT * FROM patients WHERE study_id = ?",
+                                  (values["study_id"],))
+                context = f"patient {values['study_id']}"
+                if rows:
+                    old = rows[0]
+                    pid = old["id"]
+                    new = {k: v for k, v in _sql_row(fields, values).items() if v is not None}
+                    if self._update(actor, at, "patients", "id", pid, old, new, fields, context):
+                        summary.patients_updated += 1
+                else:
+                    pid = self._insert(actor, at, "patients", _sql_row(fields, values), fields,
+                                       context)
+                    summary.patients_added += 1
+                patient.id = pid
+                for visit in patient.visits:
+                    existed = self.db.conn.execute(
+                        "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ?",
+                        (pid, visit.visit_date.isoformat())).fetchone()
+                    visit.id = existed[0] if existed else None
+                    result = self._save_visit(pid, visit, actor, at, today)
+                    summary.warnings.extend(f"patient {values['study_id']}, visit "
+                                            f"{visit.describe()}: {w.code_message}"
+                                            for w in result.warnings)
+                    if existed:
+                        summary.visits_replaced += 1
+                    else:
+                        summary.visits_added += 1
+                for level, records in ((Level.MEDICATION, patient.medications),
+                                       (Level.ADVERSE_EVENT, patient.adverse_events)):
+                    table = schema.RECORD_TABLES[level][0]
+                    keys = ("drug", "start_date") if level is Level.MEDICATION else (
+                        "onset_date", "term")
+                    for record in records:
+                        key_values = [schema.to_sql(registry.get(k, level), getattr(record, k))
+                                      for k in keys]
+                        match = self.db.conn.execute(
+                            f'SELECT id FROM "{table}" WHERE patient_id = ? AND "{keys[0]}" = ?'
+                            f' AND "{keys[1]}" = ?', (pid, *key_values)).fetchone()
+                        record.id = match[0] if match else None
+                        record.id = self._save_record(pid, level, record, actor, at,
+                                                      values["study_id"])
+                        if level is Level.MEDICATION:
+                            summary.medications += 1
+                        else:
+                            summary.adverse_events += 1
+                if patient.visits:
+                    self._refresh_responses(pid)
+        return summary
+
+    def birth_dates(self, study_ids: Iterable[str]) -> dict[str, dt.date | None]:
+        """Saved birth dates of the given study IDs that exist (for case-file checks)."""
+        ids = list(study_ids)
+        out: dict[str, dt.date | None] = {}
+        with translated(self.path):
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                for sid, born in self.db.conn.execute(
+                        f"SELECT study_id, birth_date FROM patients WHERE study_id IN ({marks})",
+                        chunk):
+                    out[sid] = dt.date.fromisoformat(born) if born else None
+        return out
+
+    # ---------------------------------------------------------------- settings
+    def get_settings(self) -> AppSettings:
+        """Scoring settings and the default assessor (defaults where nothing was saved)."""
+        with translated(self.path):
+            stored = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
+        ulns = dict(default_ulns())
+        for enzyme in ulns:
+            if f"uln_{enzyme}" in stored:
+                ulns[enzyme] = Decimal(stored[f"uln_{enzyme}"])
+        defaults = ScoringSettings()
+        scoring_settings = ScoringSettings(
+            tis_muscle_measure=stored.get("tis_muscle_measure", defaults.tis_muscle_measure),
+            thresholds=stored.get("thresholds", defaults.thresholds), uln_defaults=ulns)
+        return AppSettings(scoring_settings, stored.get("assessor", ""))
+
+    def scoring_settings(self) -> ScoringSettings:
+        return self.get_settings().scoring
+
+    def set_settings(self, settings: AppSettings, actor: str) -> None:
+        """Save settings (audited); a scoring change recomputes every stored response."""
+        actor = _ensure_actor(actor)
+        if not isinstance(settings.scoring, ScoringSettings):
+            raise TypeError("settings.scoring must be a ScoringSettings")
+        new = {"tis_muscle_measure": settings.scoring.tis_muscle_measure,
+               "thresholds": settings.scoring.thresholds,
+               "assessor": settings.assessor.strip()}
+        for enzyme, uln in settings.scoring.uln_defaults.items():
+            f = registry.get(f"{enzyme}_uln")
+            value, problems = validation.check_field(f, Decimal(uln))
+            if problems:
+                raise ValidationFailed(problems, "settings")
+            new[f"uln_{enzyme}"] = schema.audit_text(value) or ""
+        if len(new["assessor"]) > (registry.get("assessor").max_length or 100):
+            raise ValidationFailed([Problem("assessor", new["assessor"][:20] + "...",
+                                            "is too long")], "settings")
+        with self._write():
+            at = _now()
+            old = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
+            for key, value in new.items():
+                if old.get(key) == value:
+                    continue
+                self.db.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                    "UPDATE SET value = excluded.value", (key, value))
+                rid = self.db.conn.execute("SELECT rowid FROM settings WHERE key = ?",
+                                           (key,)).fetchone()[0]
+                self._audit(actor, at, "update" if key in old else "insert", "settings", rid,
+                            [(key, old.get(key), value)], f"setting {key}")
+            self.refresh_derived()
+
+    # ---------------------------------------------------------------- drafts
+    def save_draft(self, key: str, payload_json: str) -> None:
+        """Keep unsaved GUI entry (JSON text) under ``key``; replaces an older draft."""
+        json.loads(payload_json)  # ValueError for text that is not JSON
+        with self._write():
+            self.db.conn.execute(
+                "INSERT INTO drafts (key, payload, saved_at) VALUES (?, ?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at",
+                (key, payload_json, _now()))
+
+    def load_drafts(self) -> list[Draft]:
+        with translated(self.path):
+            rows = self.db.conn.execute(
+                "SELECT key, payload, saved_at FROM drafts ORDER BY saved_at").fetchall()
+        return [Draft(k, p, _parse_time(t)) for k, p, t in rows]
+
+    def discard_draft(self, key: str) -> None:
+        with self._write():
+            self.db.conn.execute("DELETE FROM drafts WHERE key = ?", (key,))
+
+    # ---------------------------------------------------------------- history
+    def audit_history(self, table: str, record_id: int) -> list[AuditEntry]:
+        """Every audited change of one record, oldest first."""
+        return self._history("a.table_name = ? AND a.record_id = ?", (table, record_id))
+
+    def visit_history(self, visit_id: int) -> list[AuditEntry]:
+        """Every audited change of one visit: header, values of every form, missing reasons."""
+        marks = ",".join("?" * len(_VISIT_TABLES))
+        return self._history(f"a.table_name IN ({marks}) AND a.record_id = ?",
+                             (*_VISIT_TABLES, visit_id))
+
+    def _history(self, where: str, params: Sequence[Any]) -> list[AuditEntry]:
+        with translated(self.path):
+            rows = self.db.conn.execute(
+                "SELECT a.id, a.at, a.actor, a.action, a.table_name, a.record_id, a.context, "
+                "c.field, c.old, c.new FROM audit a LEFT JOIN audit_changes c "
+                f"ON c.audit_id = a.id WHERE {where} ORDER BY a.id, c.field", params).fetchall()
+        return [AuditEntry(r[0], _parse_time(r[1]), *r[2:]) for r in rows]
+
+
+def _from(f: Field | None, value: Any) -> Any:
+    return value if f is None else schema.from_sql(f, value)
