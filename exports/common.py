@@ -1,0 +1,256 @@
+"""Helpers shared by every export: derived values per visit, day offsets, text safety, versions.
+
+The exports work from :mod:`forms.model` objects, never from SQL, so they depend on nothing of
+``storage``'s internals. :func:`summarise` computes, once per patient, everything a report or a
+workbook shows: each visit's derived scores (:func:`forms.scoring.score_visit`), its day offset
+from the patient's baseline visit, and the response of every follow-up visit against the baseline
+(:func:`forms.response.compare_visits`).
+
+Reusable pieces for other collaborator formats (REDCap CSV, spreadsheet import):
+
+* :func:`formula_like` / :func:`formula_safe`: spreadsheet formula injection guards;
+* :func:`clean_text`: drop the control characters XML (and so .xlsx) cannot hold;
+* :func:`day_offset`: the de-identified day number of a date;
+* :func:`number_text`: a ``Decimal``/``int`` as plain text without exponent or trailing zeros.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+from forms import registry, response, scoring
+from forms.model import Medication, Patient, Visit
+from forms.settings import ScoringSettings
+
+# --------------------------------------------------------------------------------------------
+# Text safety
+# --------------------------------------------------------------------------------------------
+#: first characters that make a spreadsheet treat typed text as a formula (OWASP "CSV
+#: injection"); tab and carriage return are included because some programs strip them first.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+#: spreadsheet error literals: written as plain strings they would be read back as errors.
+ERROR_LITERALS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                            "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!",
+                            "#UNKNOWN!", "#BUSY!", "#CONNECT!"})
+
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def formula_like(text: str) -> bool:
+    """True when a spreadsheet could read ``text`` as a formula or an error value.
+
+    Use it to decide that a cell must be written explicitly as text.
+    """
+    return text.startswith(FORMULA_PREFIXES) or text.upper() in ERROR_LITERALS
+
+
+def formula_safe(value: object) -> object:
+    """``value`` made safe for a CSV or any other untyped spreadsheet input.
+
+    Text that :func:`formula_like` flags gets a leading apostrophe (the usual spreadsheet
+    "this is text" mark); everything else, including negative *numbers*, is returned unchanged.
+    Typed formats (xlsx) should rather write such text as an explicit string cell: see
+    :func:`exports.excel.text_cell`.
+    """
+    if isinstance(value, str) and formula_like(value):
+        return "'" + value
+    return value
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids (xlsx cells cannot hold them)."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and numbers
+# --------------------------------------------------------------------------------------------
+def day_offset(day: dt.date | None, baseline_day: dt.date | None) -> int | None:
+    """Days from ``baseline_day`` to ``day`` (negative before it), or None if either is missing.
+
+    This is how de-identified exports replace dates (data-contract section 4).
+    """
+    if day is None or baseline_day is None:
+        return None
+    return (day - baseline_day).days
+
+
+def number_text(value: object, decimals: int | None = None) -> str:
+    """A number as a short string: ``Decimal('2.50')`` -> ``2.5``; None -> ``""``.
+
+    Args:
+        value: int, Decimal, float or None (other values are ``str()``-ed).
+        decimals: round to this many places first (half-up), then strip trailing zeros.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        return str(value)
+    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP")
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def signed_text(value: object, decimals: int | None = None) -> str:
+    """Like :func:`number_text` with an explicit sign: ``+3``, ``-1.5``, ``0``."""
+    text = number_text(value, decimals)
+    if text and text != "0" and not text.startswith("-"):
+        return "+" + text
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Versions (report footers)
+# --------------------------------------------------------------------------------------------
+@cache
+def app_version() -> str:
+    """The installed JDM Capture version (``pyproject.toml``), or ``unknown``."""
+    try:
+        return metadata.version("jdm-capture")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def rule_versions() -> dict[str, str]:
+    """Rule name -> version for every scoring and response rule the exports use."""
+    versions: dict[str, str] = {}
+    for module in (scoring, response):
+        versions.update(getattr(module, "RULE_VERSIONS", {}))
+    return versions
+
+
+# --------------------------------------------------------------------------------------------
+# Per-patient analysis
+# --------------------------------------------------------------------------------------------
+TOFACITINIB = "tofacitinib"
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """One visit with everything derived from it.
+
+    Attributes:
+        visit: the entered visit.
+        day: days from the patient's baseline visit (0 for the baseline itself).
+        is_baseline: this is the visit responses are measured from.
+        scores: :func:`forms.scoring.score_visit` result (derived field name -> Score).
+        response: :func:`forms.response.compare_visits` against the baseline, for visits
+            after the baseline only.
+    """
+
+    visit: Visit
+    day: int | None
+    is_baseline: bool
+    scores: Mapping[str, Any]
+    response: Any | None = None
+
+    @property
+    def label(self) -> str:
+        return self.visit.visit_label or self.visit.visit_date.isoformat()
+
+    def value(self, name: str) -> Any:
+        """An entered or derived value of this visit, or None when it has none."""
+        if name in self.scores:
+            return self.scores[name].value
+        return self.visit.values.get(name)
+
+    def missing_reason(self, name: str) -> str | None:
+        """Why ``name`` has no value: the recorded reason, or the scoring rule's reason."""
+        if name in self.visit.missing:
+            return self.visit.missing[name]
+        score = self.scores.get(name)
+        return getattr(score, "missing_reason", None) if score is not None else None
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """A patient with visits in date order, the baseline, and the derived values."""
+
+    patient: Patient
+    baseline: Visit | None
+    visits: tuple[VisitSummary, ...]
+    settings: ScoringSettings = field(repr=False)
+
+    @property
+    def baseline_summary(self) -> VisitSummary | None:
+        return next((v for v in self.visits if v.is_baseline), None)
+
+    @property
+    def follow_ups(self) -> tuple[VisitSummary, ...]:
+        return tuple(v for v in self.visits if v.response is not None)
+
+    def baseline_date(self) -> dt.date | None:
+        return self.baseline.visit_date if self.baseline else None
+
+    def day(self, date: dt.date | None) -> int | None:
+        return day_offset(date, self.baseline_date())
+
+    def tofacitinib_start(self) -> dt.date | None:
+        return tofacitinib_start(self.patient.medications)
+
+    def enzyme_ratio(self, visit: VisitSummary, enzyme: str) -> Decimal | None:
+        return enzyme_ratio(visit.visit.values, enzyme, self.settings)
+
+
+def enzyme_ratio(values: Mapping[str, Any], enzyme: str,
+                 settings: ScoringSettings) -> Decimal | None:
+    """``enzyme`` / its upper limit of normal (the visit's own ULN, else the study default).
+
+    Returns:
+        The ratio to 2 decimals, or None when the enzyme was not measured.
+    """
+    value = values.get(enzyme)
+    if value is None:
+        return None
+    uln = values.get(f"{enzyme}_uln") or settings.uln_defaults.get(enzyme)
+    if not uln:
+        return None
+    return (Decimal(value) / Decimal(uln)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+def tofacitinib_start(medications: list[Medication]) -> dt.date | None:
+    """The first start date of a tofacitinib course, or None."""
+    starts = [m.start_date for m in medications if TOFACITINIB in m.drug.casefold()]
+    return min(starts) if starts else None
+
+
+def summarise(patient: Patient, settings: ScoringSettings) -> PatientSummary:
+    """Score every visit of ``patient`` and compare each later visit with the baseline.
+
+    Args:
+        patient: the patient with visits (any order).
+        settings: the study's scoring settings (TIS muscle measure, thresholds, ULNs).
+
+    Returns:
+        A :class:`PatientSummary` with visits in date order.
+    """
+    baseline = patient.baseline_visit()
+    base_date = baseline.visit_date if baseline else None
+    rows = []
+    for visit in patient.sorted_visits():
+        is_baseline = visit is baseline
+        compared = None
+        if baseline is not None and not is_baseline and visit.visit_date > baseline.visit_date:
+            compared = response.compare_visits(baseline.values, visit.values, settings)
+        rows.append(VisitSummary(visit=visit, day=day_offset(visit.visit_date, base_date),
+                                 is_baseline=is_baseline,
+                                 scores=scoring.score_visit(visit.values), response=compared))
+    return PatientSummary(patient=patient, baseline=baseline, visits=tuple(rows),
+                          settings=settings)
+
+
+def label(name: str) -> str:
+    """The clinician-facing label of a patient/visit/response field, from the registry."""
+    return registry.get(name).label

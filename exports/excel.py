@@ -1,0 +1,482 @@
+"""The Excel workbook for collaborators (data-contract section 4), written with openpyxl.
+
+One pass over the patients streams rows into seven write-only sheets at once (``Patients``,
+``Visits``, ``Response``, ``Medications``, ``Adverse events``, ``Missing``, ``Data dictionary``),
+so memory stays flat however large the cohort is. Row 1 of every sheet holds the field names of
+the registry; numbers are written as numbers, dates as dates.
+
+De-identified by default: the identifiers (``given_name``, ``family_name``, ``mrn``,
+``birth_date``) and free-text notes are dropped, and every date becomes a day offset from the
+patient's baseline visit (``visit_day``, ``start_day``, ``onset_day``, ...). ``identified=True``
+adds the identifiers, the notes and the dates back next to the offsets.
+
+Text a user typed is always written as a string cell: a value beginning with ``=``, ``+``,
+``-`` or ``@`` (or an error literal such as ``#N/A``) gets an explicit string type and Excel's
+quote prefix, so it can neither be evaluated nor turn into a formula when the cell is edited.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from exports.common import (
+    PatientSummary,
+    clean_text,
+    day_offset,
+    formula_like,
+    summarise,
+    tofacitinib_start,
+)
+from forms import registry
+from forms.fields import Field, FieldType, Level
+from forms.model import IDENTIFIER_KEYS, Patient
+from forms.settings import ScoringSettings
+
+Progress = Callable[[int, "int | None"], None]
+
+SHEETS = ("Patients", "Visits", "Response", "Medications", "Adverse events", "Missing",
+          "Data dictionary")
+
+
+# --------------------------------------------------------------------------------------------
+# Columns
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One workbook column: its header (a field name) and how the data dictionary describes it.
+
+    Registry fields become columns through :meth:`from_field`; the few export-only columns
+    (day offsets, ages, counts) are declared in :data:`EXTRA` below.
+    """
+
+    name: str
+    label: str
+    form: str
+    type: FieldType
+    allowed: str = ""
+    unit: str = ""
+    derived: bool = False
+    identifier: bool = False
+    description: str = ""
+    level: str = ""
+
+    @classmethod
+    def from_field(cls, f: Field) -> Column:
+        return cls(name=f.name, label=f.label, form=f.form, type=f.type,
+                   allowed=f.allowed_text(), unit=f.unit, derived=f.derived,
+                   identifier=f.identifier, description=f.derivation or f.help,
+                   level=str(f.level))
+
+    @property
+    def width(self) -> float:
+        """A column width that fits the header and typical values."""
+        base = {FieldType.DATE: 11, FieldType.TEXT: 18, FieldType.CHOICE: 10}.get(self.type, 8)
+        return float(min(max(base, len(self.name) + 3), 40))
+
+
+def _extra(name: str, label: str, ftype: FieldType, description: str, *, unit: str = "",
+           allowed: str = "", level: str = "") -> Column:
+    return Column(name=name, label=label, form="export", type=ftype, allowed=allowed,
+                  unit=unit, derived=True, description=description, level=level)
+
+
+_INT, _DEC, _TXT, _DATE = FieldType.INTEGER, FieldType.DECIMAL, FieldType.TEXT, FieldType.DATE
+
+#: export-only columns (not entered, not in the registry), for the data dictionary.
+EXTRA: dict[str, Column] = {c.name: c for c in (
+    _extra("visit_day", "Days from baseline", _INT,
+           "Days from the patient's baseline visit to this visit (baseline = 0, negative "
+           "before it). Replaces visit_date in de-identified workbooks.", unit="days",
+           level="visit"),
+    _extra("baseline", "Baseline visit", FieldType.BOOLEAN,
+           "TRUE for the visit responses are measured from.", level="visit"),
+    _extra("visit_notes", "Visit notes", _TXT,
+           "Free-text notes of the visit (identified workbooks only).", level="visit"),
+    _extra("age_at_baseline_years", "Age at baseline", _DEC,
+           "Age in years at the baseline visit, one decimal, rounded down.", unit="years",
+           level="patient"),
+    _extra("age_at_diagnosis_years", "Age at diagnosis", _DEC,
+           "Age in years at the date of diagnosis, one decimal, rounded down.", unit="years",
+           level="patient"),
+    _extra("diagnosis_day", "Diagnosis, days from baseline", _INT,
+           "Days from the baseline visit to the diagnosis (negative: before baseline).",
+           unit="days", level="patient"),
+    _extra("baseline_date", "Baseline visit date", _DATE,
+           "Date of the baseline visit (identified workbooks only).", level="patient"),
+    _extra("visits", "Number of visits", _INT, "Visits recorded for the patient.",
+           level="patient"),
+    _extra("last_visit_day", "Last visit, days from baseline", _INT,
+           "Follow-up length: days from baseline to the last visit.", unit="days",
+           level="patient"),
+    _extra("tofacitinib_start_day", "Tofacitinib start, days from baseline", _INT,
+           "Days from baseline to the first tofacitinib course (negative: started before).",
+           unit="days", level="patient"),
+    _extra("tis_enzyme", "TIS enzyme", _TXT,
+           "The muscle enzyme used in the TIS enzyme row (highest value/ULN at baseline).",
+           level="response"),
+    _extra("printo_cid_followup", "Inactive disease at follow-up", FieldType.CHOICE,
+           "PRINTO clinically inactive disease at this visit (Lazarevic 2013).",
+           allowed="yes/no/indeterminate", level="response"),
+    _extra("field", "Field name", _TXT, "The field that has no value (Missing sheet).",
+           level="missing"),
+    _extra("reason", "Reason missing", FieldType.CHOICE,
+           "Why the field has no value (data-contract section 2).",
+           allowed="not_done/not_assessable/unknown", level="missing"),
+)}
+
+
+def _day_name(date_field: str) -> str:
+    """``start_date`` -> ``start_day``: the de-identified column replacing a date field."""
+    return date_field.removesuffix("_date") + "_day"
+
+
+def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, bool]]:
+    """(column, source attribute, is-day-offset) for medication or adverse-event records."""
+    out: list[tuple[Column, str, bool]] = []
+    for f in registry.fields_for(level=level):
+        if f.type is FieldType.DATE:
+            day = _extra(_day_name(f.name), f"{f.label}, days from baseline", _INT,
+                         f"Days from the patient's baseline visit to {f.name}.", unit="days",
+                         level=str(level))
+            out.append((day, f.name, True))
+            if identified:
+                out.append((Column.from_field(f), f.name, False))
+        elif f.name == "notes" and not identified:
+            continue
+        else:
+            out.append((Column.from_field(f), f.name, False))
+    return out
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of every sheet for one workbook (identified or not)."""
+
+    identified: bool
+
+    @property
+    def patients(self) -> list[Column]:
+        f = registry.get
+        cols = [Column.from_field(f("study_id")), Column.from_field(f("sex")),
+                Column.from_field(f("autoantibody")), EXTRA["age_at_baseline_years"],
+                EXTRA["age_at_diagnosis_years"], EXTRA["diagnosis_day"], EXTRA["visits"],
+                EXTRA["last_visit_day"], EXTRA["tofacitinib_start_day"]]
+        if self.identified:
+            cols += [Column.from_field(f("diagnosis_date")), EXTRA["baseline_date"]]
+            cols += [Column.from_field(f(k)) for k in IDENTIFIER_KEYS]
+        return cols
+
+    @property
+    def visit_head(self) -> list[Column]:
+        cols = [Column.from_field(registry.get("study_id")),
+                Column.from_field(registry.get("visit_label")), EXTRA["visit_day"]]
+        if self.identified:
+            cols.append(Column.from_field(registry.get("visit_date")))
+        return cols
+
+    @property
+    def visits(self) -> list[Column]:
+        cols = [*self.visit_head, EXTRA["baseline"]]
+        cols += [Column.from_field(f) for f in registry.visit_value_fields()]
+        cols += [Column.from_field(f) for f in registry.visit_fields(derived=True)]
+        if self.identified:
+            cols.append(EXTRA["visit_notes"])
+        return cols
+
+    @property
+    def response(self) -> list[Column]:
+        cols = [*self.visit_head]
+        cols += [Column.from_field(f) for f in registry.fields_for(level=Level.RESPONSE)]
+        cols += [EXTRA["tis_enzyme"], EXTRA["printo_cid_followup"]]
+        return cols
+
+    @property
+    def medications(self) -> list[tuple[Column, str, bool]]:
+        return _record_columns(Level.MEDICATION, self.identified)
+
+    @property
+    def adverse_events(self) -> list[tuple[Column, str, bool]]:
+        return _record_columns(Level.ADVERSE_EVENT, self.identified)
+
+    @property
+    def missing(self) -> list[Column]:
+        return [*self.visit_head, EXTRA["field"], EXTRA["reason"]]
+
+
+DICTIONARY_HEADER = ("field", "label", "form", "level", "type", "allowed", "unit", "derived",
+                     "identifier", "sheet", "description")
+
+
+def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
+    """One row per registry field, then one per export-only column of this workbook.
+
+    A field name used on several sheets (``study_id``) is listed once, with every sheet.
+    """
+    sheets: dict[str, list[str]] = {}
+
+    def note(sheet: str, cols: Iterable[Column]) -> None:
+        for c in cols:
+            sheets.setdefault(c.name, [])
+            if sheet not in sheets[c.name]:
+                sheets[c.name].append(sheet)
+
+    note("Patients", layout.patients)
+    note("Medications", [Column.from_field(registry.get("study_id"))])
+    note("Adverse events", [Column.from_field(registry.get("study_id"))])
+    note("Visits", layout.visits)
+    note("Response", layout.response)
+    note("Medications", (c for c, _, _ in layout.medications))
+    note("Adverse events", (c for c, _, _ in layout.adverse_events))
+    note("Missing", layout.missing)
+
+    def row(c: Column, sheet_list: str) -> list[Any]:
+        return [c.name, c.label, c.form, c.level, str(c.type), c.allowed, c.unit,
+                "yes" if c.derived else "no", "yes" if c.identifier else "no", sheet_list,
+                c.description]
+
+    level_sheet = {Level.MEDICATION: "Medications", Level.ADVERSE_EVENT: "Adverse events"}
+    for f in registry.FIELDS:
+        if f.level in level_sheet:
+            shown = [level_sheet[f.level]] if (f.name != "notes" or layout.identified) else []
+        else:
+            shown = sheets.get(f.name, [])
+        if f.name == "notes" and not layout.identified and not shown:
+            shown_text = "(identified workbooks only)"
+        else:
+            shown_text = ", ".join(shown) if shown else "(not exported)"
+        yield row(Column.from_field(f), shown_text)
+    seen = {f.name for f in registry.FIELDS}
+    extra_cols = [*layout.patients, *layout.visits, *layout.response, *layout.missing,
+                  *(c for c, _, _ in layout.medications),
+                  *(c for c, _, _ in layout.adverse_events)]
+    for c in extra_cols:
+        if c.name not in seen:
+            seen.add(c.name)
+            yield row(c, ", ".join(sheets.get(c.name, [])))
+
+
+# --------------------------------------------------------------------------------------------
+# Cells
+# --------------------------------------------------------------------------------------------
+_HEADER_FONT = Font(bold=True)
+
+
+def text_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """A cell that holds ``text`` as a string whatever it looks like (never a formula/error).
+
+    openpyxl would otherwise store ``=...`` as a formula and ``#N/A`` as an error value. The
+    quote prefix keeps Excel and LibreOffice from re-reading it as a formula after an edit.
+    """
+    cell = WriteOnlyCell(ws, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> list[Any]:
+    """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept."""
+    out = list(values)
+    for i, v in enumerate(out):
+        if type(v) is str and v:
+            v = clean_text(v)
+            out[i] = text_cell(ws, v) if formula_like(v) else v
+    return out
+
+
+class _Sheet:
+    """A write-only sheet with a bold, frozen header, fixed widths and an autofilter."""
+
+    def __init__(self, wb: Workbook, title: str, columns: Sequence[Column],
+                 freeze: str = "A2") -> None:
+        self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
+        self.ncols = len(columns)
+        self.rows = 1
+        for i, c in enumerate(columns, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = c.width
+        self.ws.freeze_panes = freeze
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(self.ws, value=c.name)
+            cell.data_type = "s"
+            cell.font = _HEADER_FONT
+            header.append(cell)
+        self.ws.append(header)
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.ws.append(_safe_row(self.ws, values))
+        self.rows += 1
+
+    def finish(self) -> None:
+        last = get_column_letter(max(self.ncols, 1))
+        self.ws.auto_filter.ref = f"A1:{last}{self.rows}"
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+def _patient_row(s: PatientSummary, layout: Layout) -> list[Any]:
+    p = s.patient
+    base = s.baseline_date()
+    age_base = p.age_on(base) if base else None
+    age_dx = p.age_on(p.diagnosis_date) if p.diagnosis_date else None
+    last_day = s.visits[-1].day if s.visits else None
+    row: list[Any] = [p.study_id, p.sex, p.autoantibody, age_base, age_dx,
+                      day_offset(p.diagnosis_date, base), len(s.visits), last_day,
+                      day_offset(tofacitinib_start(p.medications), base)]
+    if layout.identified:
+        row += [p.diagnosis_date, base]
+        row += [p.identifiers.get(k) for k in IDENTIFIER_KEYS]
+    return row
+
+
+def _visit_head(s: PatientSummary, v: Any, layout: Layout) -> list[Any]:
+    row = [s.patient.study_id, v.visit.visit_label, v.day]
+    if layout.identified:
+        row.append(v.visit.visit_date)
+    return row
+
+
+def _response_row(v: Any, response_names: Sequence[str], base_label: str | None) -> list[Any]:
+    """The Response sheet cells after the visit columns, in ``layout.response`` order."""
+    r = v.response
+    values = r.response_values()
+    values["baseline_label"] = base_label
+    return [*(values.get(n) for n in response_names), r.tis.enzyme, r.cid.status]
+
+
+def write_workbook(patients: Iterable[Patient], out: Path, *, identified: bool,
+                   settings: ScoringSettings,
+                   progress: Progress | None = None) -> None:
+    """Write the collaborator workbook of data-contract section 4.
+
+    Args:
+        patients: the patients to export (any iterable; a generator keeps memory flat).
+        out: the ``.xlsx`` path; written to a temporary file first and then renamed, so a
+            failed export leaves no half-written workbook.
+        identified: keep identifiers, free-text notes and dates (default workbooks drop them).
+        settings: the study's scoring settings for the derived responses.
+        progress: called as ``progress(done, total)`` after each patient; ``total`` is None
+            when ``patients`` has no length.
+    """
+    layout = Layout(identified=identified)
+    total = len(patients) if isinstance(patients, Sized) else None
+    wb = Workbook(write_only=True)
+    study_col = Column.from_field(registry.get("study_id"))
+    # keep the identifying columns (study, visit, day[, date]) in view while scrolling right
+    freeze = get_column_letter(len(layout.visit_head) + 1) + "2"
+    sheets = {
+        "Patients": _Sheet(wb, "Patients", layout.patients),
+        "Visits": _Sheet(wb, "Visits", layout.visits, freeze=freeze),
+        "Response": _Sheet(wb, "Response", layout.response, freeze=freeze),
+        "Medications": _Sheet(wb, "Medications",
+                              [study_col, *(c for c, _, _ in layout.medications)]),
+        "Adverse events": _Sheet(wb, "Adverse events",
+                                 [study_col, *(c for c, _, _ in layout.adverse_events)]),
+        "Missing": _Sheet(wb, "Missing", layout.missing),
+    }
+    try:
+        _write_rows(patients, sheets, layout, settings, progress, total)
+        dictionary = _Sheet(wb, "Data dictionary",
+                            [_extra(n, n, _TXT, "") for n in DICTIONARY_HEADER])
+        for drow in dictionary_rows(layout):
+            dictionary.append(drow)
+        for sheet in (*sheets.values(), dictionary):
+            sheet.finish()
+        _save_atomically(wb, Path(out))
+    except BaseException:
+        _discard(wb)
+        raise
+
+
+def _discard(wb: Workbook) -> None:
+    """Close the streams of a workbook that will not be saved and delete its temp files."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        with contextlib.suppress(Exception):
+            ws.close()
+        if writer is not None and isinstance(writer.out, str):
+            with contextlib.suppress(OSError):
+                os.unlink(writer.out)
+
+
+def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: Layout,
+                settings: ScoringSettings, progress: Progress | None,
+                total: int | None) -> None:
+    identified = layout.identified
+    value_names = [f.name for f in registry.visit_value_fields()]
+    derived_names = [f.name for f in registry.visit_fields(derived=True)]
+    med_cols = layout.medications
+    ae_cols = layout.adverse_events
+    response_names = [f.name for f in registry.fields_for(level=Level.RESPONSE)]
+    done = 0
+    for patient in patients:
+        s = summarise(patient, settings)
+        base = s.baseline_date()
+        sheets["Patients"].append(_patient_row(s, layout))
+        base_label = s.baseline.visit_label if s.baseline else None
+        for v in s.visits:
+            head = _visit_head(s, v, layout)
+            values = v.visit.values
+            scores = v.scores
+            row = [*head, v.is_baseline]
+            row += [values.get(n) for n in value_names]
+            row += [scores[n].value if n in scores else None for n in derived_names]
+            if identified:
+                row.append(v.visit.notes or None)
+            sheets["Visits"].append(row)
+            if v.response is not None:
+                sheets["Response"].append([*head, *_response_row(v, response_names,
+                                                                  base_label)])
+            for name, reason in v.visit.missing.items():
+                sheets["Missing"].append([*head, name, reason])
+        for med in patient.medications:
+            sheets["Medications"].append([patient.study_id, *_record_values(med, med_cols, base)])
+        for ae in patient.adverse_events:
+            sheets["Adverse events"].append([patient.study_id,
+                                             *_record_values(ae, ae_cols, base)])
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+
+def _record_values(record: Any, cols: list[tuple[Column, str, bool]],
+                   base: dt.date | None) -> list[Any]:
+    out: list[Any] = []
+    for _col, attr, is_day in cols:
+        value = getattr(record, attr)
+        if is_day:
+            out.append(day_offset(value, base))
+        elif attr == "notes":
+            out.append(value or None)
+        else:
+            out.append(value)
+    return out
+
+
+def _save_atomically(wb: Workbook, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=out.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+__all__ = ["SHEETS", "Column", "Layout", "dictionary_rows", "text_cell", "write_workbook"]

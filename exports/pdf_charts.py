@@ -1,0 +1,277 @@
+"""Vector drawings for the patient case summary: trend charts and the treatment timeline.
+
+Drawn with :mod:`reportlab.graphics` shapes (no raster images), so they print sharply and stay
+readable in black and white: every series is black with a marker at each measured visit, the
+reference lines are dotted grey with a text label, and the tofacitinib start is a dashed
+vertical line labelled in words. Colour is never the only carrier of meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+
+from exports import fonts
+
+GRID = colors.Color(0.85, 0.85, 0.85)
+REF = colors.Color(0.45, 0.45, 0.45)
+BAR = colors.Color(0.78, 0.78, 0.78)
+DARK = colors.Color(0.15, 0.15, 0.15)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One measure over time.
+
+    Attributes:
+        title: chart title (e.g. ``CMAS total (0-52)``).
+        points: ``(x, value)`` with x in months from baseline; value None = not measured.
+        y_min, y_max: the scale's range when it is bounded (None: from the data).
+        reference: ``(value, label)`` reference lines, e.g. the inactive-disease cut-off.
+        higher_is_better: printed as a small arrow note under the title.
+    """
+
+    title: str
+    points: Sequence[tuple[float, Decimal | int | None]]
+    y_min: float | None = 0.0
+    y_max: float | None = None
+    reference: Sequence[tuple[float, str]] = ()
+    higher_is_better: bool | None = None
+
+
+def _nice_step(span: float, target: int = 5) -> float:
+    raw = span / max(target, 1)
+    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * mag:
+            return mult * mag
+    return 10 * mag
+
+
+def _tick_text(value: float) -> str:
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value)))
+    return f"{value:g}"
+
+
+def trend_chart(series: Series, width: float, height: float,
+                x_max: float, marker_x: float | None = None,
+                marker_label: str = "") -> Drawing:
+    """A small line chart of one measure against months from baseline.
+
+    Args:
+        series: the measure.
+        width, height: drawing size in points.
+        x_max: the right end of the time axis (months), shared by all charts of a report.
+        marker_x: where to draw the dashed treatment-start line (months), if any.
+        marker_label: text next to that line.
+    """
+    fonts.register()
+    d = Drawing(width, height)
+    left, right, bottom, top = 30.0, 8.0, 22.0, 20.0
+    pw, ph = width - left - right, height - bottom - top
+    d.add(String(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=8))
+    if series.higher_is_better is not None:
+        note = "higher = better" if series.higher_is_better else "lower = better"
+        d.add(String(width - right, height - 11, note, fontName=fonts.REGULAR, fontSize=6.5,
+                     textAnchor="end", fillColor=REF))
+    values = [float(v) for _, v in series.points if v is not None]
+    refs = [r for r, _ in series.reference]
+    y_lo = series.y_min if series.y_min is not None else min(values + refs, default=0.0)
+    y_hi = series.y_max if series.y_max is not None else max(values + refs, default=1.0)
+    if y_hi <= y_lo:
+        y_hi = y_lo + 1
+    step = _nice_step(y_hi - y_lo, 4)
+    if series.y_max is None:
+        y_hi = math.ceil(y_hi / step) * step
+    x_hi = max(x_max, 1.0)
+    x_lo = min([0.0] + [x for x, _ in series.points])
+
+    def px(x: float) -> float:
+        return left + (x - x_lo) / (x_hi - x_lo) * pw
+
+    def py(y: float) -> float:
+        return bottom + (y - y_lo) / (y_hi - y_lo) * ph
+
+    # grid and y ticks
+    tick = y_lo
+    while tick <= y_hi + 1e-9:
+        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
+        d.add(String(left - 3, py(tick) - 2.5, _tick_text(tick), fontName=fonts.REGULAR,
+                     fontSize=6.5, textAnchor="end"))
+        tick += step
+    # x ticks every 3, 6 or 12 months
+    xstep = 3 if x_hi - x_lo <= 18 else 6 if x_hi - x_lo <= 42 else 12
+    m = math.ceil(x_lo / xstep) * xstep
+    while m <= x_hi + 1e-9:
+        d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
+                   strokeWidth=0.5))
+        d.add(String(px(m), bottom - 10, _tick_text(m), fontName=fonts.REGULAR, fontSize=6.5,
+                     textAnchor="middle"))
+        m += xstep
+    d.add(String(left + pw, 1.5, "months from baseline", fontName=fonts.REGULAR, fontSize=6,
+                 textAnchor="end", fillColor=REF))
+    d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
+    d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
+    # reference lines (dotted) with their label
+    for value, text in series.reference:
+        if y_lo <= value <= y_hi:
+            d.add(Line(left, py(value), left + pw, py(value), strokeColor=REF,
+                       strokeWidth=0.7, strokeDashArray=[1, 2]))
+            near_top = py(value) > bottom + ph - 10
+            d.add(String(left + pw - 2, py(value) + (-7.5 if near_top else 2), text,
+                         fontName=fonts.REGULAR, fontSize=6, textAnchor="end",
+                         fillColor=REF))
+    # treatment start (dashed vertical line)
+    if marker_x is not None and x_lo <= marker_x <= x_hi:
+        d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
+                   strokeWidth=0.8, strokeDashArray=[4, 2]))
+        d.add(String(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
+                     fontSize=6, fillColor=DARK))
+    # the series: a line through consecutive measured visits, a marker on each
+    segment: list[float] = []
+    for x, v in series.points:
+        if v is None:
+            if len(segment) >= 4:
+                d.add(PolyLine(segment, strokeColor=colors.black, strokeWidth=1.1))
+            segment = []
+            continue
+        segment += [px(x), py(float(v))]
+    if len(segment) >= 4:
+        d.add(PolyLine(segment, strokeColor=colors.black, strokeWidth=1.1))
+    for x, v in series.points:
+        if v is not None:
+            d.add(Circle(px(x), py(float(v)), 2.2, fillColor=colors.white,
+                         strokeColor=colors.black, strokeWidth=0.9))
+    if not values:
+        d.add(String(left + pw / 2, bottom + ph / 2, "not measured", fontName=fonts.REGULAR,
+                     fontSize=7, textAnchor="middle", fillColor=REF))
+    return d
+
+
+@dataclass(frozen=True)
+class Course:
+    """One medication course on the timeline."""
+
+    label: str
+    start: dt.date
+    stop: dt.date | None
+    highlight: bool = False
+
+
+def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
+             steroid: Sequence[tuple[dt.date, Decimal | None]], width: float,
+             date_text: Callable[[dt.date], str]) -> Drawing:
+    """Medication courses as bars on a shared time axis, visits as ticks, steroid as a strip.
+
+    Args:
+        courses: every medication course; ``highlight`` marks tofacitinib (dark bar, labelled
+            start).
+        visits: ``(date, label)`` of each visit, drawn as ticks on the top axis.
+        steroid: ``(visit date, mg/kg/day)`` drawn as a step strip under the bars.
+        width: drawing width in points.
+        date_text: formats a date for labels (ISO date, or "day N" when de-identified).
+    """
+    fonts.register()
+    label_w, right = 118.0, 12.0
+    row_h = 13.0
+    strip_h = 34.0
+    top_pad = 26.0
+    n = max(len(courses), 1)
+    height = top_pad + n * row_h + 10 + strip_h + 18
+    d = Drawing(width, height)
+    dates = [c.start for c in courses] + [c.stop for c in courses if c.stop] + \
+            [v for v, _ in visits]
+    if not dates:
+        d.add(String(0, height / 2, "No treatment or visits recorded.", fontName=fonts.REGULAR,
+                     fontSize=8))
+        return d
+    first, last = min(dates), max(dates)
+    span = max((last - first).days, 30)
+    first = first - dt.timedelta(days=round(span * 0.02))
+    last = last + dt.timedelta(days=round(span * 0.04))
+    pw = width - label_w - right
+
+    def px(day: dt.date) -> float:
+        return label_w + (day - first).days / (last - first).days * pw
+
+    y_axis = height - top_pad + 6
+    d.add(Line(label_w, y_axis, label_w + pw, y_axis, strokeColor=colors.black,
+               strokeWidth=0.5))
+    last_label_x = -1e9
+    for day, text in visits:
+        x = px(day)
+        d.add(Line(x, y_axis, x, y_axis + 3, strokeColor=colors.black, strokeWidth=0.5))
+        d.add(Line(x, y_axis, x, 18, strokeColor=GRID, strokeWidth=0.4))
+        if x - last_label_x >= 22:
+            d.add(String(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=6.5,
+                         textAnchor="middle"))
+            last_label_x = x
+    d.add(String(0, y_axis + 5, "Visits", fontName=fonts.BOLD, fontSize=7))
+    # course bars
+    for i, c in enumerate(courses):
+        y = height - top_pad - (i + 1) * row_h
+        name = fonts.BOLD if c.highlight else fonts.REGULAR
+        if fonts.needs_paragraph(c.label):
+            name = fonts.FALLBACK
+        d.add(String(0, y + 3, _clip(c.label, 26), fontName=name, fontSize=7))
+        x0 = px(c.start)
+        x1 = px(c.stop) if c.stop else label_w + pw
+        d.add(Rect(x0, y + 1, max(x1 - x0, 1.5), row_h - 4,
+                   fillColor=DARK if c.highlight else BAR, strokeColor=colors.black,
+                   strokeWidth=0.4))
+        if c.stop is None:  # ongoing: open end arrow
+            d.add(PolyLine([x1 - 4, y + row_h - 1, x1, y + row_h / 2 - 1, x1 - 4, y],
+                           strokeColor=colors.black, strokeWidth=0.7))
+        if c.highlight:
+            text = f"start {date_text(c.start)}"
+            anchor_x = x0 - 3
+            d.add(String(anchor_x, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                         textAnchor="end") if anchor_x - label_w > 60 else
+                  String(x0 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                         fillColor=colors.white))
+    # steroid strip: mg/kg/day at each visit, as a step line with values
+    base = 18.0
+    vals = [float(v) for _, v in steroid if v is not None]
+    top_val = max(vals + [1.0])
+    d.add(String(0, base + strip_h / 2, "Oral steroid", fontName=fonts.BOLD, fontSize=7))
+    d.add(String(0, base + strip_h / 2 - 9, "mg/kg/day", fontName=fonts.REGULAR, fontSize=6.5))
+    d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
+    pts: list[float] = []
+    for day, v in steroid:
+        if v is None:
+            continue
+        x, y = px(day), base + float(v) / top_val * (strip_h - 10)
+        if pts:
+            pts += [x, pts[-1]]
+        pts += [x, y]
+        d.add(Circle(x, y, 1.8, fillColor=colors.black, strokeColor=colors.black))
+    if len(pts) >= 4:
+        d.add(PolyLine(pts, strokeColor=colors.black, strokeWidth=0.9))
+    last_label_x = -1e9
+    for day, v in steroid:
+        if v is None:
+            continue
+        x = px(day)
+        if x - last_label_x >= 22:
+            y = base + float(v) / top_val * (strip_h - 10)
+            d.add(String(x, y + 4, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
+                         fontName=fonts.REGULAR, fontSize=6, textAnchor="middle"))
+            last_label_x = x
+    d.add(String(label_w, 4, date_text(first + dt.timedelta(days=round(span * 0.02))),
+                 fontName=fonts.REGULAR, fontSize=6.5))
+    d.add(String(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
+                 textAnchor="end"))
+    return d
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+

@@ -1,0 +1,240 @@
+"""Page furniture shared by the PDF reports: styles, table styles, footer, document build.
+
+Every page carries a running header (what the report is about) and a footer with "page x of y",
+the generation time, the app version and the versions of the scoring rules used, so a printed
+page can always be traced to the software that produced it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+from exports import fonts
+from exports.common import app_version, rule_versions
+
+MARGIN = 14 * mm
+RULE_GREY = colors.Color(0.55, 0.55, 0.55)
+ZEBRA = colors.Color(0.95, 0.95, 0.95)
+HEAD_BG = colors.Color(0.88, 0.88, 0.88)
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of the reports (DejaVu Sans, embedded)."""
+    fonts.register()
+    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=8.5, leading=11)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
+        "note": ParagraphStyle("note", parent=base, fontSize=7, leading=9,
+                               textColor=colors.Color(0.25, 0.25, 0.25)),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
+        "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=fonts.BOLD,
+                                    fontSize=7.5, leading=9),
+        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=15,
+                                leading=19, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9, leading=12,
+                                   spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.BOLD, fontSize=11,
+                             leading=14, spaceBefore=9, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.BOLD, fontSize=9,
+                             leading=12, spaceBefore=5, spaceAfter=2),
+    }
+
+
+def p(text: str, style: str = "body") -> Paragraph:
+    """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`)."""
+    return Paragraph(text, styles()[style])
+
+
+def text(value: object, style: str = "cell") -> Paragraph:
+    """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs)."""
+    return Paragraph(fonts.para(value), styles()[style])
+
+
+def table_style(*, header_rows: int = 1, zebra: bool = True,
+                extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
+    """The house table style: small DejaVu text, bold shaded header, light row rules."""
+    fonts.register()
+    cmds: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
+        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+        ("LEADING", (0, 0), (-1, -1), 9),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE_GREY),
+    ]
+    if header_rows:
+        cmds += [
+            ("FONTNAME", (0, 0), (-1, header_rows - 1), fonts.BOLD),
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD_BG),
+            ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.9, colors.black),
+            ("VALIGN", (0, 0), (-1, header_rows - 1), "BOTTOM"),
+        ]
+    if zebra:
+        cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, ZEBRA]))
+    cmds += list(extra)
+    return TableStyle(cmds)
+
+
+def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1,
+               zebra: bool = True, extra: Sequence[tuple[Any, ...]] = (),
+               align_right_from: int | None = None) -> Table:
+    """A table that splits across pages with its header rows repeated."""
+    cmds = list(extra)
+    for r in range(header_rows):  # header text wraps instead of running into the next column
+        rows[r] = [text(c, "cell_bold") if isinstance(c, str) else c for c in rows[r]]
+    if align_right_from is not None:
+        cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    t.setStyle(table_style(header_rows=header_rows, zebra=zebra, extra=cmds))
+    return t
+
+
+def footer_lines(generated: dt.datetime, width: float = 480, size: float = 6.5) -> list[str]:
+    """The footer text: generation time, app version and every rule version used, wrapped."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    tags = sorted({v.split(" ", 1)[0] for v in rule_versions().values()})
+    lines = [f"Generated {generated:%Y-%m-%d %H:%M} UTC by JDM Capture {app_version()}"]
+    current = "Rules:"
+    for tag in tags:
+        candidate = f"{current} {tag}"
+        if stringWidth(candidate, fonts.REGULAR, size) > width and current != "Rules:":
+            lines.append(current)
+            current = "       " + tag
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+def _canvas_class(running: str, footer: list[str],
+                  pagesize: tuple[float, float]) -> type[rl_canvas.Canvas]:
+    """A canvas that defers drawing the footer until the page count is known."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._furniture(total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, total: int) -> None:
+            width, _height = pagesize
+            self.saveState()
+            self.setStrokeColor(RULE_GREY)
+            self.setLineWidth(0.4)
+            rule_y = _footer_top(len(footer))
+            self.line(MARGIN, rule_y, width - MARGIN, rule_y)
+            self.setFont(fonts.REGULAR, 6.5)
+            self.setFillColor(colors.Color(0.2, 0.2, 0.2))
+            y = rule_y - 8
+            for line in footer:
+                self.drawString(MARGIN, y, _fit(line, width - 2 * MARGIN - 70, 6.5))
+                y -= 8
+            self.setFont(fonts.BOLD, 8)
+            self.drawRightString(width - MARGIN, rule_y - 8,
+                                 f"Page {self._pageNumber} of {total}")
+            self.restoreState()
+
+    _ = running
+    return NumberedCanvas
+
+
+def _footer_top(lines: int) -> float:
+    """Height of the rule above the footer: the footer grows upwards from the margin."""
+    return MARGIN + 8 * (lines - 1) - 3
+
+
+def _fit(line: str, width: float, size: float) -> str:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(line, fonts.REGULAR, size) <= width:
+        return line
+    while line and stringWidth(line + "…", fonts.REGULAR, size) > width:
+        line = line[:-1]
+    return line + "…"
+
+
+def build(out: Path, story: list[Flowable], *, title: str, running: str,
+          wide: bool = False, generated: dt.datetime | None = None) -> None:
+    """Lay out ``story`` into ``out`` (A4, landscape when ``wide``), written atomically.
+
+    Args:
+        out: the PDF path; a temporary file is renamed over it only when the build succeeds.
+        story: the flowables.
+        title: PDF metadata title.
+        running: the running header printed at the top of every page after the first
+            (plain text, drawn literally).
+        wide: landscape pages for wide tables (the cohort summary).
+        generated: the generation time for the footer (default: now, UTC).
+    """
+    fonts.register()
+    pagesize = landscape(A4) if wide else A4
+    when = generated or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    footer = footer_lines(when, pagesize[0] - 2 * MARGIN - 70)
+    canvas_cls = _canvas_class(running, footer, pagesize)
+
+    def on_page(canvas: rl_canvas.Canvas, doc: Any) -> None:
+        if doc.page == 1:
+            return
+        canvas.saveState()
+        font = fonts.FALLBACK if fonts.needs_paragraph(running) else fonts.REGULAR
+        canvas.setFont(font, 7.5)
+        canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
+        canvas.drawString(MARGIN, pagesize[1] - MARGIN + 5, running)
+        canvas.restoreState()
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=out.parent)
+    os.close(fd)
+    try:
+        doc = SimpleDocTemplate(tmp, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+                                topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 6,
+                                title=title,
+                                author="JDM Capture", creator=f"JDM Capture {app_version()}",
+                                invariant=generated is not None)
+        doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_cls)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def frame_width(wide: bool = False) -> float:
+    """The usable text width of a page."""
+    pagesize = landscape(A4) if wide else A4
+    return pagesize[0] - 2 * MARGIN
+
+
+Formatter = Callable[[object], str]
