@@ -106,7 +106,7 @@ CORE_GROUPS: tuple[tuple[str, tuple[Measure, ...]], ...] = (
         _field_measure("crp", "CRP"),
     )),
     ("Treatment", (
-        _field_measure("steroid_mg_kg_day", "Steroid mg/kg/day"),
+        _field_measure("steroid_mg_kg_day", "Steroid mg/kg/d"),
         _field_measure("steroid_mg_day", "Steroid mg/day"),
         _field_measure("ivmp_pulses", "IVMP pulses"),
         _field_measure("weight_kg", "Weight"),
@@ -723,7 +723,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
             dec = min(next((m.decimals for m in measures if m.key == key), 1), 2)
             if vals:
                 row.append(f"{number_text(_median(vals), dec)}\n"
-                           f"({number_text(min(vals), dec)} to {number_text(max(vals), dec)})"
+                           f"{number_text(min(vals), dec)}–{number_text(max(vals), dec)}"
                            f"\nn={len(vals)}")
             else:
                 row.append("–")
@@ -739,12 +739,14 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
         total_cid = sum(cid_counts.values())
         row.append(f"{cid_counts.get('yes', 0)}/{total_cid}" if total_cid else "–")
         med_rows.append(row)
-    mw = [0.045, 0.03, *[0.065] * len(measures), 0.065, 0.12, 0.08, 0.045]
+    mw = [0.04, 0.03, *[0.07] * len(measures), 0.07, 0.11, 0.075, 0.04]
     scale = 1 / sum(mw)
     if len(med_rows) > 1:
         story.append(data_table(med_rows, [w * scale * width for w in mw],
-                                extra=[("ALIGN", (1, 0), (-4, -1), "RIGHT")]))
-    story.append(p("Cells: median, (minimum to maximum), and the number of patients with a value. "
+                                extra=[("ALIGN", (1, 0), (-4, -1), "RIGHT"),
+                                       ("FONTSIZE", (1, 1), (-4, -1), 7),
+                                       ("LEADING", (1, 1), (-4, -1), 8.5)]))
+    story.append(p("Cells: median, minimum–maximum, and the number of patients with a value. "
                    "Response counts are of follow-up visits with that label.", "note"))
     build(Path(out), story, title="JDM cohort summary", running="JDM cohort summary",
           wide=True)

@@ -1,0 +1,190 @@
+"""Benchmark of the exports: Excel workbook vs bare openpyxl, peak memory, patient PDF time.
+
+    .venv/bin/python bench/bench_exports.py                 # 500x8 and 5000x20 (slow: minutes)
+    .venv/bin/python bench/bench_exports.py --sizes 100x8   # quick look
+
+For each cohort size (patients x visits) a fresh subprocess:
+
+1. times generating the synthetic patients alone (tests/exports/export_factory.py), so that
+   cost can be taken out of the export time;
+2. times ``write_workbook`` fed by a generator (the real streaming path), and reports the
+   process's peak resident memory;
+3. times ``summarise`` alone (the derived values from forms.scoring / forms.response);
+4. records every row the exporter appends (to a temporary pickle stream, untimed), then times
+   bare openpyxl write-only appending exactly those rows and saving: the floor for writing the
+   same cells.
+
+Then the patient PDF (cold, including font loading, and warm) and the cohort PDF at 100 x 8.
+Targets (issue 5): export within 1.5x of bare openpyxl; patient PDF under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "exports")]
+
+from export_factory import make_patient  # noqa: E402
+
+from forms.model import Patient  # noqa: E402
+from forms.settings import ScoringSettings  # noqa: E402
+
+
+def cohort(n: int, visits: int) -> Iterator[Patient]:
+    for i in range(n):
+        yield make_patient(f"P{i:05d}", visits, seed=i + 1)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_export(n: int, visits: int) -> dict[str, float]:
+    from exports.excel import write_workbook
+
+    t = time.perf_counter()
+    for _ in cohort(n, visits):
+        pass
+    gen = time.perf_counter() - t
+    base_rss = peak_mb()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "bench.xlsx"
+        t = time.perf_counter()
+        write_workbook(cohort(n, visits), out, identified=False, settings=ScoringSettings())
+        total = time.perf_counter() - t
+        size = out.stat().st_size / 1e6
+    return {"generate_s": gen, "export_s": total, "export_minus_generate_s": total - gen,
+            "peak_rss_mb": peak_mb(), "rss_before_export_mb": base_rss, "xlsx_mb": size}
+
+
+def child_summarise(n: int, visits: int) -> dict[str, float]:
+    from exports.common import summarise
+
+    settings = ScoringSettings()
+    t = time.perf_counter()
+    for p in cohort(n, visits):
+        summarise(p, settings)
+    return {"generate_plus_summarise_s": time.perf_counter() - t}
+
+
+def child_bare(n: int, visits: int) -> dict[str, float]:
+    """Record the exporter's rows, then time bare openpyxl writing exactly those rows."""
+    from openpyxl import Workbook
+
+    import exports.excel as excel
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stream_path = Path(tmp) / "rows.pickle"
+        with stream_path.open("wb") as stream:
+            original = excel._Sheet.append
+
+            def recording(self: excel._Sheet, values: list[object]) -> None:
+                pickle.dump((self.ws.title, list(values)), stream, protocol=5)
+                original(self, values)
+
+            excel._Sheet.append = recording  # type: ignore[method-assign]
+            try:
+                excel.write_workbook(cohort(n, visits), Path(tmp) / "rec.xlsx",
+                                     identified=False, settings=ScoringSettings())
+            finally:
+                excel._Sheet.append = original  # type: ignore[method-assign]
+        wb = Workbook(write_only=True)
+        sheets = {title: wb.create_sheet(title) for title in excel.SHEETS}
+        cells = 0
+        spent = 0.0
+        with stream_path.open("rb") as stream:
+            while True:
+                try:
+                    title, row = pickle.load(stream)
+                except EOFError:
+                    break
+                t = time.perf_counter()
+                sheets[title].append(row)
+                spent += time.perf_counter() - t
+                cells += sum(v is not None for v in row)
+        t = time.perf_counter()
+        wb.save(Path(tmp) / "bare.xlsx")
+        spent += time.perf_counter() - t
+    return {"bare_openpyxl_s": spent, "cells": cells}
+
+
+def child_pdf(visits: int) -> dict[str, float]:
+    from exports.pdf import write_cohort_report, write_patient_report
+
+    p = make_patient("P01", visits, seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        write_patient_report(p, Path(tmp) / "a.pdf", deidentified=False,
+                             settings=ScoringSettings())
+        cold = time.perf_counter() - t
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            write_patient_report(p, Path(tmp) / "b.pdf", deidentified=False,
+                                 settings=ScoringSettings())
+            runs.append(time.perf_counter() - t)
+        pages = len(__import__("pypdf").PdfReader(Path(tmp) / "b.pdf").pages)
+        t = time.perf_counter()
+        write_cohort_report(cohort(100, 8), Path(tmp) / "c.pdf", settings=ScoringSettings())
+        cohort_s = time.perf_counter() - t
+    return {"patient_pdf_cold_s": cold, "patient_pdf_warm_s": min(runs), "pages": pages,
+            "cohort_pdf_100x8_s": cohort_s}
+
+
+def run_child(*args: str) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="500x8,5000x20")
+    parser.add_argument("--child", nargs="+")
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "pdf":
+            result = child_pdf(int(rest[0]))
+        else:
+            n, v = (int(x) for x in rest[0].split("x"))
+            result = {"export": child_export, "summarise": child_summarise,
+                      "bare": child_bare}[kind](n, v)
+        print(json.dumps(result))  # noqa: T201
+        return 0
+    for size in args.sizes.split(","):
+        n, v = (int(x) for x in size.split("x"))
+        e = run_child("export", size)
+        s = run_child("summarise", size)
+        b = run_child("bare", size)
+        derive = s["generate_plus_summarise_s"] - e["generate_s"]
+        own = e["export_minus_generate_s"] - derive
+        print(f"== {n} patients x {v} visits ({int(b['cells']):,} non-empty cells)")  # noqa: T201
+        print(f"  generate synthetic patients   {e['generate_s']:8.1f} s (not counted)")  # noqa: T201
+        print(f"  write_workbook                {e['export_minus_generate_s']:8.1f} s "  # noqa: T201
+              f"= derive (forms scoring/response) {derive:.1f} s + write {own:.1f} s")
+        print(f"  bare openpyxl, same cells     {b['bare_openpyxl_s']:8.1f} s")  # noqa: T201
+        print(f"  ratio export/bare: total {e['export_minus_generate_s'] / b['bare_openpyxl_s']:.2f}x, "  # noqa: T201, E501
+              f"writing part only {own / b['bare_openpyxl_s']:.2f}x (target 1.5x)")
+        print(f"  peak RSS {e['peak_rss_mb']:.0f} MB (before export {e['rss_before_export_mb']:.0f} MB); "  # noqa: T201, E501
+              f"xlsx {e['xlsx_mb']:.1f} MB")
+    for visits in (8, 20):
+        pdf = run_child("pdf", str(visits))
+        print(f"== patient PDF, {visits} visits ({pdf['pages']} pages): "  # noqa: T201
+              f"cold {pdf['patient_pdf_cold_s']:.2f} s, warm {pdf['patient_pdf_warm_s']:.2f} s "
+              f"(target < 1 s); cohort PDF 100x8: {pdf['cohort_pdf_100x8_s']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
