@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
 from exports import fonts
 from exports.common import (
@@ -283,10 +283,12 @@ class _Report:
             if shown:
                 groups.append((heading, shown))
         label_w = 150.0
-        per = max(1, int((self.width - label_w) // 58))
+        fits = max(1, int((self.width - label_w) // 58))
+        blocks = -(-len(s.visits) // fits)
+        per = -(-len(s.visits) // blocks)  # balanced blocks: 8 visits -> 4 + 4, not 6 + 2
         for start in range(0, len(s.visits), per):
             chunk = s.visits[start:start + per]
-            col_w = (self.width - label_w) / per
+            col_w = min(90.0, (self.width - label_w) / per)
             header: list[Any] = [text("Measure (range)", "cell_bold")]
             for v in chunk:
                 tag = " (baseline)" if v.is_baseline else ""
@@ -359,8 +361,12 @@ class _Report:
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.09, 0.12, 0.1, 0.15, 0.2, 0.14, 0.2)]))
         out.append(p("How each response was reached", "h3"))
+        explain: list[list[Any]] = [["Visit", "TIS rows (change → points/maximum), PRINTO "
+                                              "variables (change), inactive-disease criteria"]]
         for v in s.follow_ups:
-            out.append(KeepTogether(self._explain(v)))
+            explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
+                              f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
+        out.append(data_table(explain, [0.1 * w, 0.9 * w]))
         out.append(p(
             "TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
             "core set measures (improvement as a percent of the scale range; enzyme relative "
@@ -372,7 +378,7 @@ class _Report:
             "note"))
         return out
 
-    def _explain(self, v: VisitSummary) -> list[Flowable]:
+    def _explain(self, v: VisitSummary) -> Flowable:
         r = v.response
         tis, printo, cid = r.tis, r.printo, r.cid
         parts = []
@@ -411,9 +417,7 @@ class _Report:
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>Inactive disease</b> {fonts.para('; '.join(cparts))} → "
                     f"{fonts.para(_choice('printo_cid', cid.status))}")
-        return [p(f"<b>{fonts.para(v.label)}</b> ({self.date(v.visit.visit_date)})", "small"),
-                p(tis_line, "small"), p(printo_line, "small"), p(cid_line, "small"),
-                Spacer(1, 3)]
+        return p(f"{tis_line}<br/>{printo_line}<br/>{cid_line}", "cell")
 
     # ---------------------------------------------------------------- charts
     def charts(self) -> list[Flowable]:

@@ -158,7 +158,7 @@ def test_cohort_report(tmp_path: Path) -> None:
     # medians: M0 CMAS median computed here from the same scores
     vals = sorted(summarise(p, ScoringSettings()).visits[0].value("cmas_total") for p in cohort)
     median = (vals[2] + vals[3]) / 2
-    assert re.search(rf"M0 6 {re.escape(number_text(median))} \(", flat)
+    assert re.search(rf"M0 6 {re.escape(number_text(median))} \d+–\d+ n=6", flat), flat[-900:]
     assert "Mei" not in flat
 
 
