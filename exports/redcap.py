@@ -63,7 +63,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,6 +78,7 @@ from forms.fields import Field, FieldType, Form, Level
 from forms.model import Patient
 from forms.response import VisitResponse
 from forms.settings import ScoringSettings
+from storage.repository import Repository
 
 #: REDCap's 18 data dictionary columns, in order (REDCap "Data Dictionary" download).
 DICTIONARY_HEADER: tuple[str, ...] = (
@@ -331,14 +334,15 @@ class Event:
 def project_events(patients: Iterable[Patient]) -> list[Event]:
     """The patient event, one event per protocol month seen in the data, the other-visit event.
 
-    Protocol events are ordered by month; ``day_offset`` is the month in days (30.4375 a month),
-    for REDCap's ordering and scheduling only.
+    REDCap orders events by ``day_offset`` (then name), and its first event is where data entry
+    of a new record starts, so the patient event is day 0 and protocol month ``m`` is day
+    ``1 + m x 30.4375`` (rounded); the offsets matter for ordering and scheduling only.
     """
     months = sorted({m for p in patients for v in p.visits
                      if (m := protocol_month(v.visit_label)) is not None})
     visit = tuple(f.key for f in visit_forms())
     events = [Event(PATIENT_EVENT, 0, tuple(f.key for f in patient_event_forms()))]
-    events += [Event(f"M{m}", round(m * Decimal("30.4375")), visit) for m in months]
+    events += [Event(f"M{m}", 1 + round(m * Decimal("30.4375")), visit) for m in months]
     last = events[-1].day_offset
     events.append(Event(OTHER_VISIT_EVENT, last + 1, visit, repeating=True))
     return events
@@ -526,12 +530,19 @@ FILES = {
 
 
 def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Mapping[str, object]]) -> None:
-    # REDCap reads UTF-8 CSV with a header row; every cell is quoted only when needed.
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(header), extrasaction="raise")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
+    """Write one CSV (UTF-8, header row, quoted only where needed) via a temporary file, so a
+    failure never leaves a half-written file under the final name."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(header), extrasaction="raise")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identified: bool,
@@ -588,3 +599,14 @@ def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identifi
     summary.records_rows = len(rows)
     summary.events = len(events)
     return summary
+
+
+def export_redcap(repo: Repository, out_dir: Path, *, identified: bool,
+                  progress: Callable[[int, int], None] | None = None) -> RedcapSummary:
+    """:func:`write_redcap_project` for every patient of a database, with its scoring settings.
+
+    The entry point for ``main.py export --redcap`` and the GUI's background job (which gives
+    it the worker thread's own :class:`~storage.repository.Repository`).
+    """
+    return write_redcap_project(list(repo.iter_patients()), out_dir, identified=identified,
+                                settings=repo.scoring_settings(), progress=progress)

@@ -255,6 +255,8 @@ def test_events_mapping_and_repeating_are_consistent(both: redcap.RedcapSummary)
     header, events = read_csv(both.files["events"])
     assert header[:2] == ["event_name", "arm_num"]
     unique = [redcap.unique_event_name(e["event_name"], int(e["arm_num"])) for e in events]
+    offsets = [int(e["day_offset"]) for e in events]
+    assert offsets == sorted(set(offsets)), "REDCap orders events by day offset"
     assert unique == ["patient_arm_1", "m0_arm_1", "m1_arm_1", "m3_arm_1", "m6_arm_1",
                       "other_visit_arm_1"]
     header, mapping = read_csv(both.files["mapping"])
@@ -441,3 +443,14 @@ def test_response_values_of_follow_up_visits(ident: redcap.RedcapSummary,
     assert row["tis_measures"] == str(expected.tis.measures)
     assert row["tis_muscle_measure"] == expected.tis.muscle_measure
     assert row["response_complete"] == "2"
+
+
+def test_export_from_a_database(tmp_path: Path, cohort: list[Patient]) -> None:
+    from storage.repository import Repository
+
+    with Repository(tmp_path / "clinic.jdm") as repo:
+        repo.import_patients(cohort[:2], "test")
+        summary = redcap.export_redcap(repo, tmp_path / "out", identified=True)
+    assert (summary.patients, summary.visits) == (2, 8)
+    assert not list((tmp_path / "out").glob(".*")), "no temporary files left behind"
+    assert _rows_of(summary, "P01")[0]["given_name"] == "Zed"
