@@ -295,12 +295,29 @@ def _study_id_row() -> dict[str, str]:
     return row
 
 
+def _group_labels() -> dict[str, str]:
+    """Section headers for field groups the registry names (CHAQ domains, CDASI locations)."""
+    labels = {key: label for key, (label, _) in registry.CHAQ_DOMAINS.items()}
+    labels.update(dict(registry.CDASI_LOCATIONS))
+    return labels
+
+
 def dictionary_rows(*, identified: bool) -> list[dict[str, str]]:
-    """Every data dictionary row: ``study_id`` first, then each form's fields contiguously."""
+    """Every data dictionary row: ``study_id`` first, then each form's fields contiguously.
+
+    A CHAQ domain or CDASI location starts with a section header (its registry label).
+    """
     rows = [_study_id_row()]
+    headers = _group_labels()
     for form in project_forms():
-        rows.extend(dictionary_row(f, identified=identified)
-                    for f in exported_fields(form, identified=identified))
+        group = None
+        for f in exported_fields(form, identified=identified):
+            row = dictionary_row(f, identified=identified)
+            if (f.group != group and f.group in headers and form.key in ("chaq", "cdasi")
+                    and f.type is not FieldType.BOOLEAN):  # not before each aids/help pair
+                row["Section Header"] = headers[f.group]
+            group = f.group
+            rows.append(row)
     return rows
 
 

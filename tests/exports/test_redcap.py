@@ -454,3 +454,15 @@ def test_export_from_a_database(tmp_path: Path, cohort: list[Patient]) -> None:
     assert (summary.patients, summary.visits) == (2, 8)
     assert not list((tmp_path / "out").glob(".*")), "no temporary files left behind"
     assert _rows_of(summary, "P01")[0]["given_name"] == "Zed"
+
+
+def test_section_headers_group_chaq_domains_and_cdasi_locations(
+        deid: redcap.RedcapSummary) -> None:
+    _, rows = read_csv(deid.files["dictionary"])
+    headed = {r["Variable / Field Name"]: r["Section Header"] for r in rows
+              if r["Section Header"]}
+    for key, (label, items) in registry.CHAQ_DOMAINS.items():
+        assert headed[items[0][0]] == label, key
+    for loc, label in registry.CDASI_LOCATIONS:
+        assert headed[f"cdasi_{loc}_ery"] == label
+    assert len(headed) == len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
