@@ -43,7 +43,7 @@ from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
-from storage import schema
+from storage import audit_chain, schema
 from storage.database import open_database
 from storage.errors import NotFound, ValidationFailed, translated
 
@@ -242,6 +242,12 @@ class Repository:
         self.close()
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several verbs into one transaction: all of them are saved, or none."""
+        with self._write():
+            yield
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
         """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
         conn = self.db.conn
@@ -270,14 +276,10 @@ class Repository:
         """One audit row plus one change row per field (values as canonical text)."""
         if action == "update" and not changes:
             return
-        cur = self.db.conn.execute(
-            "INSERT INTO audit (at, actor, action, table_name, record_id, context) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (at, actor, action, table, record_id, context))
-        audit_id = cur.lastrowid
-        self.db.conn.executemany(
-            "INSERT INTO audit_changes (audit_id, field, old, new) VALUES (?, ?, ?, ?)",
-            [(audit_id, name, schema.audit_text(old), schema.audit_text(new))
-             for name, old, new in changes])
+        # chained: the row's hash covers its change rows and the previous row's hash
+        audit_chain.append(self.db.conn, (at, actor, action, table, record_id, context),
+                           [(name, schema.audit_text(old), schema.audit_text(new))
+                            for name, old, new in changes])
 
     def _insert(self, actor: str, at: str, table: str, row: Mapping[str, Any],
                 fields: Sequence[Field], context: str, fixed: Mapping[str, Any] | None = None,
@@ -766,6 +768,21 @@ class Repository:
                 "WHERE visit_id = ?", (visit_id,)).fetchall()
         return {name: DerivedValue(name, _derived_from_sql(name, value), reason, version)
                 for name, value, reason, version in rows}
+
+    def get_derived_many(self, visit_ids: Sequence[int]) -> dict[int, dict[str, DerivedValue]]:
+        """Stored derived values of many visits at once: visit id -> field -> value."""
+        out: dict[int, dict[str, DerivedValue]] = {}
+        ids = list(visit_ids)
+        with translated(self.path):
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                for vid, name, value, reason, version in self.db.conn.execute(
+                        "SELECT visit_id, field, value, missing_reason, rule_version FROM "
+                        f"derived_values WHERE visit_id IN ({marks})", chunk):
+                    out.setdefault(vid, {})[name] = DerivedValue(
+                        name, _derived_from_sql(name, value), reason, version)
+        return out
 
     def _fingerprint(self) -> str:
         s = self.scoring_settings()

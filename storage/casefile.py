@@ -1,0 +1,491 @@
+"""JSON case files (data-contract section 2): strict reading, all-or-nothing import, export.
+
+Reading never raises a traceback for bad input: :func:`parse_case_text` checks the whole file
+(JSON syntax, ``format``/``version``, the shape of every object, every value through
+``forms.validation``) and raises :class:`CaseFileRejected` with **every** problem, one line
+each, in the data-contract wording::
+
+    cases.json: patient P07, visit 2021-03-04 (M3): cmas_leg_raise = 3 is out of range 0-2
+
+:func:`import_case_file` then writes the file's patients in one transaction
+(:meth:`storage.repository.Repository.import_patients`), so a file is imported whole or not at
+all. :func:`export_case_file` writes the whole database back in the same format, with the
+stored derived values under ``"derived"`` (which import ignores).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from forms import registry, validation
+from forms.fields import Level
+from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
+from storage.errors import ValidationFailed
+from storage.repository import ImportSummary, Repository
+
+FORMAT = "jdm-capture-cases"
+VERSION = 1
+
+_TOP_KEYS = ("format", "version", "patients", "exported_at", "generator", "note")
+_PATIENT_KEYS = ("study_id", "identifiers", "sex", "diagnosis_date", "autoantibody", "visits",
+                 "medications", "adverse_events", "derived")
+_VISIT_KEYS = ("visit_date", "visit_label", "baseline", "values", "missing", "notes",
+               "derived")
+
+
+class CaseFileRejected(Exception):
+    """The file was refused; nothing of it was saved.
+
+    Attributes:
+        problems: one line per problem, each starting with the file name.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class CaseFile:
+    """A parsed and validated case file."""
+
+    name: str
+    patients: list[Patient] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def visit_count(self) -> int:
+        return sum(len(p.visits) for p in self.patients)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+class _Collector:
+    """Gathers problem lines with the file name and the record being read."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def error(self, where: str, text: str) -> None:
+        self.errors.append(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
+
+    def problems(self, where: str, problems: Iterable[validation.Problem]) -> None:
+        for p in problems:
+            line = f"{self.name}: {where}: {p.code_message}"
+            (self.errors if p.is_error else self.warnings).append(line)
+
+    def unknown_keys(self, where: str, obj: Mapping[str, Any], allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in obj:
+            if key not in allowed:
+                self.error(where, f'"{key}" is not a known key here (allowed: '
+                                  f'{", ".join(allowed)})')
+
+
+def _load_json(data: str | bytes, col: _Collector) -> Any:
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            col.error("", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
+                          f"{exc.start})")
+            return None
+    else:
+        text = data
+    if not text.strip():
+        col.error("", "is empty; a case file is a JSON object with \"format\", \"version\" "
+                      "and \"patients\"")
+        return None
+    try:
+        return json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs,
+                          parse_constant=float)
+    except _DuplicateKey as exc:
+        col.error("", f'the key "{exc.args[0]}" appears twice in one object')
+    except json.JSONDecodeError as exc:
+        col.error("", f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+    except RecursionError:
+        col.error("", "is not a case file: its JSON is nested too deeply")
+    return None
+
+
+def parse_case_text(data: str | bytes, name: str = "cases.json", *,
+                    birth_dates: Mapping[str, dt.date | None] | None = None,
+                    today: dt.date | None = None) -> CaseFile:
+    """Parse and validate a whole case file.
+
+    Args:
+        data: the file's content.
+        name: the file name used at the start of every message.
+        birth_dates: saved birth dates of study IDs already in the database, so a visit of an
+            existing patient is checked against it when the file gives none.
+        today: the current date (visits may not be in the future).
+
+    Returns:
+        The validated :class:`CaseFile` (normalized values, warnings).
+
+    Raises:
+        CaseFileRejected: with every problem found.
+    """
+    col = _Collector(name)
+    doc = _load_json(data, col)
+    if col.errors:
+        raise CaseFileRejected(col.errors)
+    result = CaseFile(name)
+    if not isinstance(doc, dict):
+        col.error("", f"is not a case file: the top level is {_type_name(doc)}, not an object")
+        raise CaseFileRejected(col.errors)
+    fmt = doc.get("format")
+    if fmt != FORMAT:
+        col.error("", f'"format" is {json.dumps(fmt, default=str)}, not "{FORMAT}": this is '
+                      "not a JDM Capture case file")
+        raise CaseFileRejected(col.errors)
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        col.error("", f'"version" must be the whole number {VERSION}, not '
+                      f"{json.dumps(version, default=str)}")
+        raise CaseFileRejected(col.errors)
+    if version > VERSION:
+        col.error("", f"is case-file version {version}, written by a newer JDM Capture; this "
+                      f"version reads version {VERSION}. Update JDM Capture to import it")
+        raise CaseFileRejected(col.errors)
+    if version < VERSION:
+        col.error("", f"version {version} does not exist; the current version is {VERSION}")
+        raise CaseFileRejected(col.errors)
+    col.unknown_keys("", doc, _TOP_KEYS)
+    patients = doc.get("patients")
+    if not isinstance(patients, list):
+        col.error("", f'"patients" must be a list of patients, not {_type_name(patients)}')
+        raise CaseFileRejected(col.errors)
+    seen: set[str] = set()
+    for index, raw in enumerate(patients):
+        patient = _patient(raw, index, col, birth_dates or {}, today)
+        if patient is None:
+            continue
+        if patient.study_id in seen:
+            col.error(f"patient {patient.study_id}", "appears twice in this file")
+        seen.add(patient.study_id)
+        result.patients.append(patient)
+    if col.errors:
+        raise CaseFileRejected(col.errors)
+    result.warnings = col.warnings
+    return result
+
+
+def _list(obj: Mapping[str, Any], key: str, where: str, col: _Collector) -> list[Any]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        col.error(where, f'"{key}" must be a list, not {_type_name(value)}')
+        return []
+    return value
+
+
+def _patient(raw: Any, index: int, col: _Collector, birth_dates: Mapping[str, dt.date | None],
+             today: dt.date | None) -> Patient | None:
+    where = f"patients[{index}]"
+    if not isinstance(raw, dict):
+        col.error(where, f"must be an object, not {_type_name(raw)}")
+        return None
+    sid = raw.get("study_id")
+    if isinstance(sid, str) and sid.strip():
+        where = f"patient {sid.strip()}"
+    col.unknown_keys(where, raw, _PATIENT_KEYS)
+    record = {k: raw.get(k) for k in ("study_id", "sex", "diagnosis_date", "autoantibody")}
+    identifiers = raw.get("identifiers")
+    if identifiers is not None:
+        if not isinstance(identifiers, dict):
+            col.error(where, f'"identifiers" must be an object, not {_type_name(identifiers)}')
+        else:
+            col.unknown_keys(f"{where}, identifiers", identifiers, IDENTIFIER_KEYS)
+            record.update({k: v for k, v in identifiers.items() if k in IDENTIFIER_KEYS})
+    check = validation.check_patient(record, today=today)
+    col.problems(where, check.problems)
+    values = check.values
+    study_id = values.get("study_id")
+    birth = values.get("birth_date")
+    if birth is None and isinstance(study_id, str):
+        birth = birth_dates.get(study_id)
+    patient = Patient(
+        study_id=str(study_id or sid or f"#{index}"), sex=values.get("sex"),
+        diagnosis_date=values.get("diagnosis_date"), autoantibody=values.get("autoantibody"),
+        identifiers={k: values[k] for k in IDENTIFIER_KEYS if values.get(k) is not None})
+    dates: set[dt.date] = set()
+    baselines = 0
+    for vi, vraw in enumerate(_list(raw, "visits", where, col)):
+        visit = _visit(vraw, vi, where, col, birth, today)
+        if visit is None:
+            continue
+        if visit.visit_date in dates:
+            col.error(f"{where}, visit {visit.describe()}",
+                      "the same visit_date appears twice for this patient")
+        dates.add(visit.visit_date)
+        baselines += visit.baseline
+        patient.visits.append(visit)
+    if baselines > 1:
+        col.error(where, f"{baselines} visits are marked baseline; at most one may be")
+    for mi, mraw in enumerate(_list(raw, "medications", where, col)):
+        med = _record(mraw, mi, where, col, Level.MEDICATION)
+        if med is not None:
+            patient.medications.append(Medication(**med))
+    for ai, araw in enumerate(_list(raw, "adverse_events", where, col)):
+        event = _record(araw, ai, where, col, Level.ADVERSE_EVENT)
+        if event is not None:
+            patient.adverse_events.append(AdverseEvent(**event))
+    return patient
+
+
+def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
+           today: dt.date | None) -> Visit | None:
+    vwhere = f"{where}, visits[{index}]"
+    if not isinstance(raw, dict):
+        col.error(vwhere, f"must be an object, not {_type_name(raw)}")
+        return None
+    vdate, vlabel = raw.get("visit_date"), raw.get("visit_label")
+    if isinstance(vdate, str):
+        vwhere = f"{where}, visit {vdate}" + (f" ({vlabel})" if isinstance(vlabel, str) else "")
+    col.unknown_keys(vwhere, raw, _VISIT_KEYS)
+    values = raw.get("values")
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        col.error(vwhere, f'"values" must be an object of field names and values, not '
+                          f"{_type_name(values)}")
+        values = {}
+    missing = raw.get("missing")
+    if missing is not None and not isinstance(missing, dict):
+        col.error(vwhere, f'"missing" must be an object of field names and reasons, not '
+                          f"{_type_name(missing)}")
+        missing = None
+    baseline = raw.get("baseline", False)
+    if baseline is None:
+        baseline = False
+    if not isinstance(baseline, bool):
+        col.error(vwhere, f'baseline = {json.dumps(baseline, default=str)} must be true or '
+                          "false")
+        baseline = False
+    notes = raw.get("notes")
+    if notes is None:
+        notes = ""
+    if not isinstance(notes, str):
+        col.error(vwhere, f"notes must be text, not {_type_name(notes)}")
+        notes = ""
+    check = validation.check_visit(values, missing, visit_date=vdate if vdate is not None
+                                   else None, visit_label=vlabel,
+                                   birth_date=birth if isinstance(birth, dt.date) else None,
+                                   today=today)
+    col.problems(vwhere, check.problems)
+    if vdate is None and not any(p.field == "visit_date" for p in check.problems):
+        col.error(vwhere, "visit_date = (empty) is required")
+    day = check.values.get("visit_date")
+    if not isinstance(day, dt.date):
+        return None
+    label = check.values.get("visit_label")
+    return Visit(visit_date=day, visit_label=label if isinstance(label, str) else None,
+                 baseline=baseline,
+                 values={k: v for k, v in check.values.items()
+                         if k not in registry.VISIT_KEYS},  # type: ignore[misc]
+                 missing=dict(check.missing), notes=notes)
+
+
+def _record(raw: Any, index: int, where: str, col: _Collector,
+            level: Level) -> dict[str, Any] | None:
+    kind = "medication" if level is Level.MEDICATION else "adverse event"
+    rwhere = f"{where}, {kind} {index + 1}"
+    if not isinstance(raw, dict):
+        col.error(rwhere, f"must be an object, not {_type_name(raw)}")
+        return None
+    name = raw.get("drug" if level is Level.MEDICATION else "term")
+    if isinstance(name, str) and name.strip():
+        rwhere += f" ({name.strip()})"
+    check = (validation.check_medication(raw) if level is Level.MEDICATION
+             else validation.check_adverse_event(raw))
+    col.problems(rwhere, check.problems)
+    if check.errors:
+        return None
+    values = dict(check.values)
+    if level is Level.MEDICATION:
+        values["notes"] = values.get("notes") or ""
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Import and export
+# --------------------------------------------------------------------------------------------
+def load_case_file(path: Path | str, *, birth_dates: Mapping[str, dt.date | None] | None = None,
+                   today: dt.date | None = None) -> CaseFile:
+    """Read and validate a case file from disk (see :func:`parse_case_text`)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
+    return parse_case_text(data, path.name, birth_dates=birth_dates, today=today)
+
+
+def _study_ids(data: bytes) -> list[str]:
+    """Study IDs named in a file, read leniently, to look up saved birth dates first."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return []
+    patients = doc.get("patients") if isinstance(doc, dict) else None
+    if not isinstance(patients, list):
+        return []
+    return [p["study_id"].strip() for p in patients
+            if isinstance(p, dict) and isinstance(p.get("study_id"), str)]
+
+
+def import_case_file(repo: Repository, path: Path | str, actor: str, *,
+                     today: dt.date | None = None) -> tuple[CaseFile, ImportSummary]:
+    """Validate a whole file, then save it in one transaction (all or nothing).
+
+    Returns:
+        The parsed file (with its warnings) and what was written.
+
+    Raises:
+        CaseFileRejected: any problem in the file; nothing was saved.
+        KnownStorageError: the database is locked, read-only, full, ...
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
+    births = repo.birth_dates(_study_ids(data))
+    case = parse_case_text(data, path.name, birth_dates=births, today=today)
+    try:
+        summary = repo.import_patients(case.patients, actor, today=today)
+    except ValidationFailed as exc:
+        where = f"{exc.context}: " if exc.context else ""
+        raise CaseFileRejected([f"{path.name}: {where}{p.code_message}"
+                                for p in exc.problems]) from exc
+    return case, summary
+
+
+def json_value(value: Any) -> Any:
+    """A normalized value as written in a case file (exact decimals, ISO dates)."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)  # json writes the shortest repr: exactly the decimal entered
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value} to a case file")
+        return value
+    return str(value)
+
+
+def patient_to_json(patient: Patient,
+                    derived: Mapping[int, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """One patient as a case-file object (``derived``: visit id -> derived values)."""
+    out: dict[str, Any] = {"study_id": patient.study_id}
+    if patient.identifiers:
+        out["identifiers"] = {k: json_value(v) for k, v in patient.identifiers.items()}
+    for key in ("sex", "diagnosis_date", "autoantibody"):
+        value = getattr(patient, key)
+        if value is not None:
+            out[key] = json_value(value)
+    visits = []
+    for v in patient.sorted_visits():
+        item: dict[str, Any] = {"visit_date": v.visit_date.isoformat()}
+        if v.visit_label:
+            item["visit_label"] = v.visit_label
+        if v.baseline:
+            item["baseline"] = True
+        item["values"] = {k: json_value(x) for k, x in v.values.items()}
+        if v.missing:
+            item["missing"] = dict(v.missing)
+        if v.notes:
+            item["notes"] = v.notes
+        if derived is not None and v.id in derived:
+            item["derived"] = {k: json_value(x) for k, x in derived[v.id].items()}
+        visits.append(item)
+    out["visits"] = visits
+    out["medications"] = [
+        {f.name: json_value(getattr(m, f.name)) for f in
+         registry.fields_for(level=Level.MEDICATION, derived=False)}
+        for m in patient.medications]
+    out["adverse_events"] = [
+        {f.name: json_value(getattr(a, f.name)) for f in
+         registry.fields_for(level=Level.ADVERSE_EVENT, derived=False)}
+        for a in patient.adverse_events]
+    return out
+
+
+def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = True) -> int:
+    """Write every patient to a case file (identifiers included: this is the full copy).
+
+    The file is streamed patient by patient, written beside ``out`` and renamed into place.
+
+    Returns:
+        The number of patients written.
+    """
+    out = Path(out)
+    tmp = out.with_name(out.name + ".partial")
+    count = 0
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            handle.write(f'{{"format": "{FORMAT}", "version": {VERSION}, '
+                         f'"generator": "JDM Capture", "exported_at": "{stamp}",\n'
+                         ' "patients": [')
+            for patient in repo.iter_patients():
+                derived = None
+                if with_derived:
+                    ids = [v.id for v in patient.visits if v.id is not None]
+                    derived = {vid: {k: d.value for k, d in values.items()}
+                               for vid, values in repo.get_derived_many(ids).items()}
+                handle.write(",\n  " if count else "\n  ")
+                handle.write(json.dumps(patient_to_json(patient, derived), ensure_ascii=False,
+                                        allow_nan=False))
+                count += 1
+            handle.write("\n ]\n}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
