@@ -46,8 +46,9 @@ REDCap rules this module follows, and where they were checked (see also the test
   libraries (redcapAPI, REDCapR); the project's own API page was not available to check.
 
 De-identified (the default): identifier fields (``given_name``, ``family_name``, ``mrn``,
-``birth_date``) and free-text fields (``assessor``, medication ``notes``) are left out of the
-dictionary and the records. REDCap needs real dates in ``date_ymd`` fields, so instead of a day
+``birth_date``) and free-text fields (``assessor``, medication ``notes``, the visit's notes) are
+left out of the dictionary and the records; identified exports flag them ``Identifier? = y`` so
+REDCap's own de-identified exports drop them too. REDCap needs real dates in ``date_ymd`` fields, so instead of a day
 number every date is written as ``2000-01-01`` plus the day offset from the patient's baseline
 visit (the baseline visit is 2000-01-01; a date 90 days later is 2000-03-31). Intervals are
 exact; calendar dates are gone. A patient without visits has no baseline, so their dates are left
@@ -73,6 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.common import formula_safe, number_text, summarise
+from exports.excel import EXTRA
 from forms import registry
 from forms.fields import Field, FieldType, Form, Level
 from forms.model import Patient
@@ -124,6 +126,11 @@ _RECORD_PREFIX = {Level.MEDICATION: "med", Level.ADVERSE_EVENT: "ae"}
 
 #: label of the "na" (not applicable) answer of CHAQ items; the registry allows the code.
 NA_LABEL = "Not applicable"
+
+#: ``Visit.notes`` (free text of the case file, not a registry field): identified exports only,
+#: named and labelled like the workbook's column (exports.excel.EXTRA).
+VISIT_NOTES = Field(EXTRA["visit_notes"].name, EXTRA["visit_notes"].label, "visit",
+                    FieldType.TEXT, max_length=10_000)
 
 PATIENT_EVENT = "Patient"
 OTHER_VISIT_EVENT = "Other visit"
@@ -197,6 +204,8 @@ def exported_fields(form: Form, *, identified: bool) -> tuple[Field, ...]:
         if not identified and (f.identifier or _is_free_text(f)):
             continue
         out.append(f)
+    if identified and form.key == VISIT_NOTES.form:
+        out.append(VISIT_NOTES)
     return tuple(out)
 
 
@@ -509,6 +518,7 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
         values: dict[str, Any] = dict(visit.values)
         values["visit_date"] = visit.visit_date
         values["visit_label"] = visit.visit_label
+        values[VISIT_NOTES.name] = visit.notes or None
         values.update({name: score.value for name, score in vs.scores.items()})
         values.update(_response_values(vs.response, baseline_label))
         _fill(row, visit_forms(), values, identified=identified, dates=dates, notes=notes,

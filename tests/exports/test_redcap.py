@@ -79,7 +79,8 @@ def cohort() -> list[Patient]:
                                       "chaq_dress": "na", "chaq_aid_dressing": True,
                                       "skin_heliotrope": "yes"},
                   missing={"chq_phs": "not_done"}),
-            Visit(base + dt.timedelta(days=40), "flare", values={"phys_global": Decimal("4.5")}),
+            Visit(base + dt.timedelta(days=40), "flare", values={"phys_global": Decimal("4.5")},
+                  notes="Mother says Zed fell at school"),
             Visit(base + dt.timedelta(days=90), "M3",
                   values={**{k: v for k, v in cmas_all(3).items() if k != "cmas_pick_up"},
                           "chaq_aid_dressing": False, "assessor": "Dr Quorn"}),
@@ -349,6 +350,7 @@ def test_records_layout_events_and_instances(ident: redcap.RedcapSummary) -> Non
     assert patient["sex"] == "male" and patient["patient_complete"] == "2"
     assert patient["visit_complete"] == "" and patient["visit_date"] == ""
     assert flare["visit_label"] == "flare" and flare["phys_global"] == "4.5"
+    assert flare["visit_notes"] == "Mother says Zed fell at school"
     assert m3b["visit_label"] == "M3" and m3b["ck"] == "300"
     assert mtx["drug"] == "methotrexate" and pred["drug"] == "prednisolone"
     assert mtx["dose_unit"] == "mg_m2"  # REDCap-safe code for "mg/m2"
@@ -390,7 +392,7 @@ def test_deidentified_files_hold_no_identifiers(deid: redcap.RedcapSummary) -> N
                    "Mei", "H100002"):
         assert secret not in text, secret
     header, _ = read_csv(deid.files["records"])
-    assert not set(header) & {*IDENTIFIERS, "assessor", "notes"}
+    assert not set(header) & {*IDENTIFIERS, "assessor", "notes", "visit_notes"}
 
 
 def test_deidentified_dates_are_days_from_baseline(deid: redcap.RedcapSummary) -> None:
