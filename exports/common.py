@@ -27,6 +27,8 @@ from typing import Any
 
 from forms import registry, response, scoring
 from forms.model import Medication, Patient, Visit
+from forms.response import VisitResponse
+from forms.scoring import Score
 from forms.settings import ScoringSettings
 
 # --------------------------------------------------------------------------------------------
@@ -153,8 +155,8 @@ class VisitSummary:
     visit: Visit
     day: int | None
     is_baseline: bool
-    scores: Mapping[str, Any]
-    response: Any | None = None
+    scores: Mapping[str, Score]
+    response: VisitResponse | None = None
 
     @property
     def label(self) -> str:

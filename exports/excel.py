@@ -290,7 +290,7 @@ def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> list[Any]:
     """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept."""
     out = list(values)
     for i, v in enumerate(out):
-        if type(v) is str and v:
+        if isinstance(v, str) and v:
             v = clean_text(v)
             out[i] = text_cell(ws, v) if formula_like(v) else v
     return out

@@ -515,7 +515,7 @@ class _Report:
                          self.date(a.resolution_date)])
         w = self.width
         out.append(data_table(rows, [w * f for f in
-                                     (0.1, 0.2, 0.12, 0.07, 0.14, 0.13, 0.13, 0.11)]))
+                                     (0.1, 0.19, 0.11, 0.09, 0.14, 0.13, 0.13, 0.11)]))
         return out
 
     # ---------------------------------------------------------------- notes

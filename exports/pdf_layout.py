@@ -126,8 +126,7 @@ def footer_lines(generated: dt.datetime, width: float = 480, size: float = 6.5) 
     return lines
 
 
-def _canvas_class(running: str, footer: list[str],
-                  pagesize: tuple[float, float]) -> type[rl_canvas.Canvas]:
+def _canvas_class(footer: list[str], pagesize: tuple[float, float]) -> type[rl_canvas.Canvas]:
     """A canvas that defers drawing the footer until the page count is known."""
 
     class NumberedCanvas(rl_canvas.Canvas):
@@ -165,7 +164,6 @@ def _canvas_class(running: str, footer: list[str],
                                  f"Page {self._pageNumber} of {total}")
             self.restoreState()
 
-    _ = running
     return NumberedCanvas
 
 
@@ -201,7 +199,7 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
     pagesize = landscape(A4) if wide else A4
     when = generated or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     footer = footer_lines(when, pagesize[0] - 2 * MARGIN - 70)
-    canvas_cls = _canvas_class(running, footer, pagesize)
+    canvas_cls = _canvas_class(footer, pagesize)
 
     def on_page(canvas: rl_canvas.Canvas, doc: Any) -> None:
         if doc.page == 1:

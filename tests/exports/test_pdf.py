@@ -172,3 +172,30 @@ def test_para_escapes_and_marks_cjk() -> None:
     marked = fonts.para("Li 李梅 <x>")
     assert f'<font name="{fonts.FALLBACK}">李梅' in marked and marked.startswith("Li ")
     assert "&lt;x&gt;" in marked
+
+
+def test_long_tables_repeat_their_header_on_every_page(tmp_path: Path) -> None:
+    p = make_patient("P08", 3, seed=8)
+    template = p.adverse_events[0]
+    p.adverse_events = [
+        type(template)(template.onset_date, f"event number {i:03d}", 1, False, "tofacitinib",
+                       "none", "resolved", template.onset_date)
+        for i in range(120)]
+    out = tmp_path / "aes.pdf"
+    write_patient_report(p, out, deidentified=False, settings=ScoringSettings())
+    reader = pypdf.PdfReader(out)
+    pages_with_events = [page.extract_text() for page in reader.pages
+                         if "event number" in page.extract_text()]
+    assert len(pages_with_events) >= 2
+    for page_text in pages_with_events:
+        assert "Onset" in page_text and "Outcome" in page_text
+    all_text = _squash(" ".join(pages_with_events))
+    assert all(f"event number {i:03d}" in all_text for i in range(120))
+
+
+def test_charts_are_vector_drawings(identified: tuple[str, pypdf.PdfReader]) -> None:
+    _, reader = identified
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        for obj in xobjects.values():
+            assert obj.get_object().get("/Subtype") != "/Image"
