@@ -88,9 +88,11 @@ class Column:
 
 
 def _extra(name: str, label: str, ftype: FieldType, description: str, *, unit: str = "",
-           allowed: str = "", level: str = "") -> Column:
+           allowed: str = "", level: str = "", derived: bool = True,
+           identifier: bool = False) -> Column:
     return Column(name=name, label=label, form="export", type=ftype, allowed=allowed,
-                  unit=unit, derived=True, description=description, level=level)
+                  unit=unit, derived=derived, identifier=identifier, description=description,
+                  level=level)
 
 
 _INT, _DEC, _TXT, _DATE = FieldType.INTEGER, FieldType.DECIMAL, FieldType.TEXT, FieldType.DATE
@@ -102,9 +104,10 @@ EXTRA: dict[str, Column] = {c.name: c for c in (
            "before it). Replaces visit_date in de-identified workbooks.", unit="days",
            level="visit"),
     _extra("baseline", "Baseline visit", FieldType.BOOLEAN,
-           "TRUE for the visit responses are measured from.", level="visit"),
+           "TRUE for the visit responses are measured from.", level="visit", derived=False),
     _extra("visit_notes", "Visit notes", _TXT,
-           "Free-text notes of the visit (identified workbooks only).", level="visit"),
+           "Free-text notes of the visit (identified workbooks only: free text may name the "
+           "child).", level="visit", derived=False, identifier=True),
     _extra("age_at_baseline_years", "Age at baseline", _DEC,
            "Age in years at the baseline visit, one decimal, rounded down.", unit="years",
            level="patient"),
@@ -115,7 +118,8 @@ EXTRA: dict[str, Column] = {c.name: c for c in (
            "Days from the baseline visit to the diagnosis (negative: before baseline).",
            unit="days", level="patient"),
     _extra("baseline_date", "Baseline visit date", _DATE,
-           "Date of the baseline visit (identified workbooks only).", level="patient"),
+           "Date of the baseline visit (identified workbooks only).", level="patient",
+           identifier=True),
     _extra("visits", "Number of visits", _INT, "Visits recorded for the patient.",
            level="patient"),
     _extra("last_visit_day", "Last visit, days from baseline", _INT,
@@ -131,10 +135,10 @@ EXTRA: dict[str, Column] = {c.name: c for c in (
            "PRINTO clinically inactive disease at this visit (Lazarevic 2013).",
            allowed="yes/no/indeterminate", level="response"),
     _extra("field", "Field name", _TXT, "The field that has no value (Missing sheet).",
-           level="missing"),
+           level="missing", derived=False),
     _extra("reason", "Reason missing", FieldType.CHOICE,
            "Why the field has no value (data-contract section 2).",
-           allowed="not_done/not_assessable/unknown", level="missing"),
+           allowed="not_done/not_assessable/unknown", level="missing", derived=False),
 )}
 
 
