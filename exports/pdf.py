@@ -255,7 +255,8 @@ class _Report:
             duration = ""
             if end is not None:
                 duration = _duration((end - m.start_date).days)
-            elif last_visit is not None and last_visit >= m.start_date:
+            elif last_visit is not None and last_visit > m.start_date:
+                # ongoing: at least as long as up to the last visit
                 duration = _duration((last_visit - m.start_date).days) + " +"
             bold = "tofacitinib" in m.drug.casefold()
             row: list[Any] = [

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
 
@@ -124,10 +125,11 @@ def trend_chart(series: Series, width: float, height: float,
         if y_lo <= value <= y_hi:
             d.add(Line(left, py(value), left + pw, py(value), strokeColor=REF,
                        strokeWidth=0.7, strokeDashArray=[1, 2]))
+            # labelled at the left end: early visits sit far from the "good" cut-off
+            # (active disease at baseline), so the label rarely meets the data there.
             near_top = py(value) > bottom + ph - 10
-            d.add(String(left + pw - 2, py(value) + (-7.5 if near_top else 2), text,
-                         fontName=fonts.REGULAR, fontSize=6, textAnchor="end",
-                         fillColor=REF))
+            d.add(String(left + 3, py(value) + (-7.5 if near_top else 2), text,
+                         fontName=fonts.REGULAR, fontSize=6, fillColor=REF))
     # treatment start (dashed vertical line)
     if marker_x is not None and x_lo <= marker_x <= x_hi:
         d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
@@ -193,12 +195,21 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
                      fontSize=8))
         return d
     first, last = min(dates), max(dates)
+    if visits:
+        # The window is the follow-up plus some lead-in; a course that began long before
+        # (years of methotrexate) is drawn from the left edge with its start date written,
+        # so the visits are not squeezed into a corner.
+        v_first, v_last = min(d_ for d_, _ in visits), max(d_ for d_, _ in visits)
+        lead = dt.timedelta(days=max(90, round((v_last - v_first).days * 0.3)))
+        first = max(first, v_first - lead)
     span = max((last - first).days, 30)
     first = first - dt.timedelta(days=round(span * 0.02))
     last = last + dt.timedelta(days=round(span * 0.04))
+    window_start = first
     pw = width - label_w - right
 
     def px(day: dt.date) -> float:
+        day = max(day, window_start)
         return label_w + (day - first).days / (last - first).days * pw
 
     y_axis = height - top_pad + 6
@@ -229,13 +240,23 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         if c.stop is None:  # ongoing: open end arrow
             d.add(PolyLine([x1 - 4, y + row_h - 1, x1, y + row_h / 2 - 1, x1 - 4, y],
                            strokeColor=colors.black, strokeWidth=0.7))
+        if c.start < window_start:  # began before the window: open start, date written
+            d.add(PolyLine([x0 + 4, y + row_h - 1, x0, y + row_h / 2 - 1, x0 + 4, y],
+                           strokeColor=colors.black, strokeWidth=0.7))
+            if not c.highlight:
+                d.add(String(x0 + 7, y + 3.2, f"since {date_text(c.start)}",
+                             fontName=fonts.REGULAR, fontSize=6))
         if c.highlight:
-            text = f"start {date_text(c.start)}"
-            anchor_x = x0 - 3
-            d.add(String(anchor_x, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
-                         textAnchor="end") if anchor_x - label_w > 60 else
-                  String(x0 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
-                         fillColor=colors.white))
+            text = f"{'since' if c.start < window_start else 'start'} {date_text(c.start)}"
+            tw = stringWidth(text, fonts.BOLD, 6.5)
+            if x0 - 3 - tw >= label_w:  # left of the bar, black on white
+                d.add(String(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                             textAnchor="end"))
+            elif x1 - x0 >= tw + 8:  # inside the dark bar, white
+                d.add(String(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                             fillColor=colors.white))
+            else:  # right of a short bar
+                d.add(String(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5))
     # steroid strip: mg/kg/day at each visit, as a step line with values
     base = 18.0
     vals = [float(v) for _, v in steroid if v is not None]
@@ -264,7 +285,7 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             d.add(String(x, y + 4, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
                          fontName=fonts.REGULAR, fontSize=6, textAnchor="middle"))
             last_label_x = x
-    d.add(String(label_w, 4, date_text(first + dt.timedelta(days=round(span * 0.02))),
+    d.add(String(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
                  fontName=fonts.REGULAR, fontSize=6.5))
     d.add(String(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
                  textAnchor="end"))
