@@ -32,7 +32,7 @@ class KnownStorageError(StorageError):
 
     Attributes:
         kind: ``locked``, ``read_only``, ``disk_full``, ``not_a_database``, ``newer_version``,
-            ``corrupt``, ``missing`` or ``cannot_open``.
+            ``corrupt``, ``missing``, ``cannot_open`` or ``signed`` (a signed-off visit).
         message: one plain sentence for the user, naming the file.
     """
 
@@ -40,6 +40,17 @@ class KnownStorageError(StorageError):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+class SignedVisitLocked(KnownStorageError):
+    """A change to a signed-off visit was refused: unlock it with a reason first.
+
+    Raised by the repository before writing, and mapped from the sign-off triggers' message
+    (``storage.migrations.SIGNED_READ_ONLY``) when something bypasses the repository check.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("signed", message)
 
 
 class StorageBug(StorageError):
@@ -85,6 +96,9 @@ def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc).lower()
     primary = code & 0xFF if isinstance(code, int) else None
+    if "signed visit is read-only" in text:
+        return SignedVisitLocked(f"{name}: a signed visit is read-only; unlock it with a "
+                                 "reason first.")
     if primary in (_BUSY, _LOCKED) or "database is locked" in text:
         return KnownStorageError(
             "locked", f"{name} is busy: another JDM Capture window or command is writing to "

@@ -77,6 +77,102 @@ CREATE TABLE "drafts" (
 """)
 
 
+#: raised by the sign-off triggers; storage.errors maps it to SignedVisitLocked.
+SIGNED_READ_ONLY = "signed visit is read-only; unlock with a reason first"
+
+
+def _signoff_lock_sql(table: str) -> str:
+    """Triggers refusing insert/update/delete of a per-visit table's rows while the visit has
+    an un-voided sign-off (defence in depth behind ``storage.signoff``). A later migration that
+    adds a per-visit table must add these for it too."""
+    active = ('EXISTS (SELECT 1 FROM "visit_signoffs" s WHERE s."visit_id" = {row}."visit_id" '
+              'AND s."voided_at" IS NULL)')
+    out = []
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+        extra = f' OR {active.format(row="NEW")}' if event == "UPDATE" else ""
+        out.append(
+            f'CREATE TRIGGER "{table}_signed_{event.lower()}" BEFORE {event} ON "{table}"\n'
+            f"WHEN {active.format(row=row)}{extra}\n"
+            f"BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;\n")
+    return "\n".join(out)
+
+
+@migrations()
+def m003_audit_chain_and_signoff(db: Database) -> None:
+    """Hash-chain the audit trail and add visit sign-off (``storage.audit_chain``,
+    ``storage.signoff``).
+
+    * ``audit.prev_hash`` / ``audit.hash``: rows already in an upgraded file are chained here,
+      oldest first (the append-only update trigger is lifted for that one statement and put
+      back in the same transaction).
+    * ``visit_signoffs``: who signed which visit, when (UTC), with what meaning, the PDF
+      snapshot of the case summary; voiding (unlock) fills ``voided_*`` once and is never
+      undone. At most one un-voided sign-off per visit. A sign-off row is never deleted while
+      valid nor changed except to void it.
+    * Triggers refusing changes to a signed visit's rows (``visits`` except the ``baseline``
+      designation, every ``values_*`` table, ``visit_missing``).
+    """
+    from storage import audit_chain  # the chain format is versioned and frozen there
+
+    _run_script(db, """
+ALTER TABLE "audit" ADD COLUMN "prev_hash" TEXT;
+ALTER TABLE "audit" ADD COLUMN "hash" TEXT;
+DROP TRIGGER "audit_append_only_update";
+""")
+    audit_chain.fill_missing_hashes(db.conn)
+    _run_script(db, f"""
+CREATE TRIGGER "audit_append_only_update" BEFORE UPDATE ON "audit"
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+
+CREATE TABLE "visit_signoffs" (
+    "id" INTEGER PRIMARY KEY,
+    "visit_id" INTEGER NOT NULL REFERENCES "visits"("id") ON DELETE CASCADE,
+    "signed_by" TEXT NOT NULL CHECK (length(trim("signed_by")) BETWEEN 1 AND 100),
+    "signed_at" TEXT NOT NULL,
+    "meaning" TEXT NOT NULL,
+    "snapshot_pdf" BLOB NOT NULL CHECK (substr("snapshot_pdf", 1, 4) = X'25504446'),
+    "snapshot_sha256" TEXT NOT NULL CHECK (length("snapshot_sha256") = 64),
+    "voided_at" TEXT,
+    "voided_by" TEXT CHECK ("voided_by" IS NULL OR length(trim("voided_by")) BETWEEN 1 AND 100),
+    "void_reason" TEXT CHECK ("void_reason" IS NULL OR length(trim("void_reason")) >= 1),
+    CHECK (("voided_at" IS NULL) = ("voided_by" IS NULL)
+           AND ("voided_at" IS NULL) = ("void_reason" IS NULL))
+) STRICT;
+
+CREATE INDEX "visit_signoffs_visit" ON "visit_signoffs"("visit_id");
+CREATE UNIQUE INDEX "visit_signoffs_one_active" ON "visit_signoffs"("visit_id")
+    WHERE "voided_at" IS NULL;
+
+CREATE TRIGGER "visit_signoffs_keep" BEFORE DELETE ON "visit_signoffs"
+WHEN OLD."voided_at" IS NULL
+BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;
+
+CREATE TRIGGER "visit_signoffs_void_only" BEFORE UPDATE ON "visit_signoffs"
+WHEN OLD."voided_at" IS NOT NULL OR NEW."id" IS NOT OLD."id"
+     OR NEW."visit_id" IS NOT OLD."visit_id" OR NEW."signed_by" IS NOT OLD."signed_by"
+     OR NEW."signed_at" IS NOT OLD."signed_at" OR NEW."meaning" IS NOT OLD."meaning"
+     OR NEW."snapshot_pdf" IS NOT OLD."snapshot_pdf"
+     OR NEW."snapshot_sha256" IS NOT OLD."snapshot_sha256"
+BEGIN SELECT RAISE(ABORT, 'a sign-off is never changed, only voided once'); END;
+
+CREATE TRIGGER "visits_signed_update"
+BEFORE UPDATE OF "id", "patient_id", "visit_date", "visit_label", "notes" ON "visits"
+WHEN EXISTS (SELECT 1 FROM "visit_signoffs" s WHERE s."visit_id" = OLD."id"
+             AND s."voided_at" IS NULL)
+BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;
+
+CREATE TRIGGER "visits_signed_delete" BEFORE DELETE ON "visits"
+WHEN EXISTS (SELECT 1 FROM "visit_signoffs" s WHERE s."visit_id" = OLD."id"
+             AND s."voided_at" IS NULL)
+BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;
+""")
+    per_visit = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name = 'visit_missing' "
+        "OR name LIKE 'values^_%' ESCAPE '^') ORDER BY name")]
+    for table in per_visit:
+        _run_script(db, _signoff_lock_sql(table))
+
+
 def known_names() -> list[str]:
     """Names of every migration this build knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - no public accessor

@@ -43,12 +43,12 @@ from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
-from storage import audit_chain, schema
+from storage import audit_chain, schema, signoff
 from storage.database import open_database
 from storage.errors import NotFound, ValidationFailed, translated
 
 #: tables whose audit rows belong to one visit (record_id = visit id).
-_VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing")
+_VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing", signoff.TABLE)
 _DERIVED_VISIT = tuple(f.name for f in registry.visit_fields(derived=True))
 _DERIVED_RESPONSE = tuple(f.name for f in registry.fields_for(level=Level.RESPONSE,
                                                               derived=True))
@@ -619,6 +619,8 @@ class Repository:
             rows = self._rows("SELECT * FROM visits WHERE patient_id = ? AND visit_date = ?",
                               (pid, header["visit_date"]))
         old_header = rows[0] if rows else None
+        if old_header is not None:  # a signed visit is read-only (storage.signoff)
+            signoff.ensure_unlocked(self.db.conn, old_header["id"], context)
         clash = self.db.conn.execute(
             "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ? AND id != ?",
             (pid, header["visit_date"], old_header["id"] if old_header else -1)).fetchone()
@@ -699,6 +701,7 @@ class Repository:
         header = self._rows("SELECT v.*, p.study_id FROM visits v JOIN patients p "
                             "ON p.id = v.patient_id WHERE v.id = ?", (vid,))[0]
         context = f"patient {header.pop('study_id')}, visit {header['visit_date']}"
+        signoff.ensure_unlocked(self.db.conn, vid, context)
         self._replace_values(vid, {}, actor, at, context)
         self._replace_missing(vid, {}, actor, at, context)
         self.db.conn.execute("DELETE FROM derived_values WHERE visit_id = ?", (vid,))

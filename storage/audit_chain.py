@@ -1,0 +1,169 @@
+"""The audit trail's hash chain: writing chained audit rows and verifying the chain.
+
+Every ``audit`` row carries ``prev_hash`` (the ``hash`` of the row before it, or
+:data:`GENESIS` for the first) and ``hash``: SHA-256 over a canonical serialization
+(:func:`canonical`) of the row's own columns, **all** of its ``audit_changes`` rows (field, old,
+new), and ``prev_hash``. Editing any audited value, adding or removing a change row, or deleting
+or inserting an audit row anywhere before the newest one breaks the chain at that row, and
+:func:`verify_chain` names it.
+
+What the chain does *not* do (documented in the README's "Data safety"): it holds no secret, so
+someone who edits the file *and* recomputes every later hash with this module, or who deletes
+the newest rows only, is not detected by the chain alone; the dated backups keep earlier heads
+of the chain to compare against. It makes silent edits evident; it is not a signature.
+
+The serialization is part of the file format (version :data:`CHAIN_VERSION`): changing it would
+break every stored chain, so it is never changed; a new format would get a new version number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+CHAIN_VERSION = 1
+GENESIS = "0" * 64
+
+#: (at, actor, action, table_name, record_id, context)
+AuditRow = tuple[str, str, str, str, int, str]
+#: (field, old, new) as stored in ``audit_changes`` (canonical text or None)
+ChangeRow = tuple[str, "str | None", "str | None"]
+
+
+def canonical(audit_id: int, row: Sequence[object], changes: Sequence[Sequence[object]],
+              prev_hash: str) -> bytes:
+    """The bytes hashed for one audit row (stable: part of the file format).
+
+    Args:
+        audit_id: the row's id.
+        row: ``(at, actor, action, table_name, record_id, context)``.
+        changes: ``(field, old, new)`` of every change row; order does not matter.
+        prev_hash: the previous row's hash, or :data:`GENESIS`.
+    """
+    at, actor, action, table, record_id, context = row
+    body = {
+        "v": CHAIN_VERSION, "id": audit_id, "at": at, "actor": actor, "action": action,
+        "table": table, "record_id": record_id, "context": context,
+        "changes": sorted([str(c[0]), c[1], c[2]] for c in changes), "prev": prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def row_hash(audit_id: int, row: Sequence[object], changes: Sequence[Sequence[object]],
+             prev_hash: str) -> str:
+    """SHA-256 (hex) of :func:`canonical`."""
+    return hashlib.sha256(canonical(audit_id, row, changes, prev_hash)).hexdigest()
+
+
+def append(conn: sqlite3.Connection, row: AuditRow, changes: Sequence[ChangeRow]) -> int:
+    """Write one chained audit row and its change rows; call inside the write transaction.
+
+    The id is chosen here (one more than the newest row) so the hash, which covers the id, can
+    be written with the row; the caller's ``BEGIN IMMEDIATE`` makes this safe against a second
+    writer.
+
+    Returns:
+        The new audit row's id.
+    """
+    last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    audit_id = 1 if last is None else int(last[0]) + 1
+    prev = GENESIS if last is None else (last[1] or GENESIS)
+    digest = row_hash(audit_id, row, changes, prev)
+    conn.execute(
+        "INSERT INTO audit (id, at, actor, action, table_name, record_id, context, prev_hash, "
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (audit_id, *row, prev, digest))
+    conn.executemany("INSERT INTO audit_changes (audit_id, field, old, new) VALUES (?, ?, ?, ?)",
+                     [(audit_id, *c) for c in changes])
+    return audit_id
+
+
+def fill_missing_hashes(conn: sqlite3.Connection) -> int:
+    """Compute the chain for audit rows written before the chain existed (migration m003).
+
+    Returns:
+        How many rows were hashed.
+    """
+    prev = GENESIS
+    rows = conn.execute("SELECT id, at, actor, action, table_name, record_id, context "
+                        "FROM audit ORDER BY id").fetchall()
+    updates = []
+    for audit_id, *row in rows:
+        changes = conn.execute("SELECT field, old, new FROM audit_changes WHERE audit_id = ?",
+                               (audit_id,)).fetchall()
+        digest = row_hash(audit_id, row, changes, prev)
+        updates.append((prev, digest, audit_id))
+        prev = digest
+    conn.executemany("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", updates)
+    return len(updates)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Result of :func:`verify_chain`.
+
+    Attributes:
+        ok: every row checked out.
+        rows_checked: audit rows verified before the first break (all of them when ``ok``).
+        first_broken_id: the id of the first audit row that does not verify, else None.
+        reason: one sentence saying what is wrong with it ("" when ``ok``).
+        head: the hash of the newest verified row (compare with a backup's to spot a
+            truncated trail).
+    """
+
+    ok: bool
+    rows_checked: int
+    first_broken_id: int | None = None
+    reason: str = ""
+    head: str = GENESIS
+
+
+def verify_chain(conn: sqlite3.Connection) -> ChainReport:
+    """Recompute the hash chain over every audit row and its change rows, oldest first.
+
+    Streams both tables in id order (constant memory, one pass), so it is usable on a large
+    clinic file. It never writes.
+
+    Args:
+        conn: an open ``sqlite3`` connection to a database at migration m003 or later.
+
+    Returns:
+        A :class:`ChainReport` naming the first broken row and why.
+    """
+    audit = conn.execute("SELECT id, at, actor, action, table_name, record_id, context, "
+                         "prev_hash, hash FROM audit ORDER BY id")
+    changes_cur = conn.cursor().execute(
+        "SELECT audit_id, field, old, new FROM audit_changes ORDER BY audit_id, field")
+    pending = changes_cur.fetchone()
+    prev = GENESIS
+    checked = 0
+
+    def broken(audit_id: int, reason: str) -> ChainReport:
+        return ChainReport(False, checked, audit_id, f"audit row {audit_id}: {reason}", prev)
+
+    for audit_id, at, actor, action, table, record_id, context, stored_prev, stored in audit:
+        mine: list[tuple[str, str | None, str | None]] = []
+        while pending is not None and pending[0] <= audit_id:
+            if pending[0] < audit_id:
+                return broken(pending[0], "has change rows but the audit row itself is "
+                                          "missing (deleted?)")
+            mine.append((pending[1], pending[2], pending[3]))
+            pending = changes_cur.fetchone()
+        if stored is None or stored_prev is None:
+            return broken(audit_id, "has no chain hash (written outside JDM Capture?)")
+        if stored_prev != prev:
+            return broken(audit_id, "does not follow the row before it: an audit row before "
+                                    "it was deleted or inserted")
+        row = (at, actor, action, table, record_id, context)
+        if row_hash(audit_id, row, mine, prev) != stored:
+            return broken(audit_id, "its contents (or its changed fields) do not match its "
+                                    "hash: it was edited")
+        prev = stored
+        checked += 1
+    if pending is not None:
+        return broken(pending[0], "has change rows but the audit row itself is missing "
+                                  "(deleted?)")
+    return ChainReport(True, checked, None, "", prev)
