@@ -91,8 +91,10 @@ def trend_chart(series: Series, width: float, height: float,
     step = _nice_step(y_hi - y_lo, 4)
     if series.y_max is None:
         y_hi = math.ceil(y_hi / step) * step
-    x_hi = max(x_max, 1.0)
     x_lo = min([0.0] + [x for x, _ in series.points])
+    # x ticks every 3, 6 or 12 months; the axis ends on a tick so the last visit is inside
+    xstep = 3 if x_max - x_lo <= 18 else 6 if x_max - x_lo <= 42 else 12
+    x_hi = max(float(xstep), math.ceil(x_max / xstep - 1e-9) * xstep)
 
     def px(x: float) -> float:
         return left + (x - x_lo) / (x_hi - x_lo) * pw
@@ -107,8 +109,6 @@ def trend_chart(series: Series, width: float, height: float,
         d.add(String(left - 3, py(tick) - 2.5, _tick_text(tick), fontName=fonts.REGULAR,
                      fontSize=6.5, textAnchor="end"))
         tick += step
-    # x ticks every 3, 6 or 12 months
-    xstep = 3 if x_hi - x_lo <= 18 else 6 if x_hi - x_lo <= 42 else 12
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
