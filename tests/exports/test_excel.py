@@ -286,3 +286,22 @@ def test_empty_cohort_still_has_every_sheet(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == list(SHEETS)
     assert wb["Visits"].max_row == 1
+
+
+def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
+    p = make_patient("P05", 4, seed=5)
+    p.visits[0].baseline = False
+    p.visits[1].baseline = True  # a screening visit (M0) before the flagged baseline (M1)
+    p.identifiers = {}  # no birth date: ages stay empty, not 0
+    out = tmp_path / "flag.xlsx"
+    write_workbook([p], out, identified=False, settings=ScoringSettings())
+    wb = openpyxl.load_workbook(out)
+    visits = _records(wb["Visits"])
+    gap = (p.visits[1].visit_date - p.visits[0].visit_date).days
+    assert [v["visit_day"] for v in visits][:2] == [-gap, 0]
+    assert [v["baseline"] for v in visits] == [False, True, False, False]
+    responses = _records(wb["Response"])
+    assert [r["visit_label"] for r in responses] == ["M3", "M6"]
+    assert {r["baseline_label"] for r in responses} == {"M1"}
+    patient = _records(wb["Patients"])[0]
+    assert patient["age_at_baseline_years"] is None
