@@ -24,11 +24,25 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage import audit_chain
 from storage import migrations as mig
 from storage import schema
 from storage.errors import KnownStorageError, StorageError, classify, translated
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+#: environment variable that overrides the default database file (data-contract section 1).
+DB_ENV = "JDM_CAPTURE_DB"
+DB_FILE_NAME = "jdm-capture.sqlite"
+
+
+def default_db_path() -> Path:
+    """``$JDM_CAPTURE_DB``, else ``jdm-capture.sqlite`` in the platform's user data folder."""
+    env = os.environ.get(DB_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs  # noqa: PLC0415 - only needed when no path is given
+
+    return Path(platformdirs.user_data_dir("jdm-capture", appauthor=False)) / DB_FILE_NAME
 _STAMP = "%Y%m%d-%H%M%S"
 
 
@@ -210,6 +224,8 @@ class CheckReport:
     pending: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: the audit hash chain's verification (None before migration m003)
+    chain: audit_chain.ChainReport | None = None
 
     @property
     def healthy(self) -> bool:
@@ -217,7 +233,8 @@ class CheckReport:
 
 
 def check_database(path: Path | str) -> CheckReport:
-    """Integrity, foreign keys, schema version and registry columns, without changing the file.
+    """Integrity, foreign keys, schema version, registry columns and the audit hash chain,
+    without changing the file.
 
     Returns:
         A :class:`CheckReport`; damage, dangling references, unknown or pending migrations and
@@ -264,6 +281,14 @@ def check_database(path: Path | str) -> CheckReport:
         with translated(path):
             for table in ("patients", "visits", "medications", "adverse_events", "audit"):
                 report.counts[table] = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if "hash" in existing.get("audit", ()):  # the tamper-evident chain (m003)
+                report.chain = audit_chain.verify_chain(db.conn)
+                if not report.chain.ok:
+                    report.problems.append(
+                        f"audit trail: {report.chain.reason} (first broken row "
+                        f"{report.chain.first_broken_id}; {report.chain.rows_checked} rows "
+                        "before it verify). Keep this file for investigation and compare "
+                        "with a backup.")
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     finally:

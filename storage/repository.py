@@ -44,7 +44,7 @@ from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
 from storage import audit_chain, schema, signoff
-from storage.database import open_database
+from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
 from storage.errors import NotFound, ValidationFailed, translated
 
 #: tables whose audit rows belong to one visit (record_id = visit id).
@@ -209,11 +209,14 @@ class Repository:
             the caller keeps ownership) or a path (opened, migrated if older, and closed by
             :meth:`close`).
         refresh: bring stale derived values up to date on open (cheap when nothing changed).
+        busy_timeout_ms: how long a write waits for another writer before "locked" (only when
+            ``db`` is a path).
 
     Connections belong to one thread: give every worker thread its own Repository.
     """
 
-    def __init__(self, db: Database | Path | str, *, refresh: bool = True) -> None:
+    def __init__(self, db: Database | Path | str, *, refresh: bool = True,
+                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         if isinstance(db, Database):
             self.db = db
             self._owns = False
@@ -221,7 +224,7 @@ class Repository:
             self.path = Path(row[2]) if row and row[2] else None
         else:
             self.path = Path(db)
-            self.db = open_database(self.path)
+            self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
             self._owns = True
         try:
             if refresh:
