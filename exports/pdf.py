@@ -550,6 +550,14 @@ class _Report:
                 *self.charts(), *self.skin(), *self.adverse_events(), *self.notes()]
 
 
+def _plain(value: str, style: str = "cell") -> Any:
+    """A table cell for short text: a plain string (drawn literally, never parsed as markup,
+    and cheap) unless it needs the CJK fallback font, then an escaped Paragraph."""
+    if fonts.needs_paragraph(value):
+        return text(value, style)
+    return value
+
+
 def _reason(v: VisitSummary, m: Measure) -> str | None:
     return v.visit.missing.get(m.key)
 
@@ -634,6 +642,10 @@ def _median(values: list[Decimal]) -> Decimal:
     return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
 
 
+#: data rows per table block of the cohort summary (about three landscape pages).
+COHORT_CHUNK = 120
+
+
 def write_cohort_report(patients: Iterable[Patient], out: Path, *,
                         settings: ScoringSettings) -> None:
     """Write the cohort summary PDF: one row per patient and protocol visit, then medians.
@@ -666,7 +678,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
         for v in labelled:
             lab = v.visit.visit_label or ""
             patients_per_visit[lab].add(patient.study_id)
-            cells: list[Any] = [text(patient.study_id, "cell_bold"), text(lab),
+            cells: list[Any] = [_plain(patient.study_id, "cell_bold"), _plain(lab),
                                 "" if v.day is None else str(v.day)]
             for m in measures:
                 value = m.get(s, v)
@@ -695,10 +707,9 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
     width = frame_width(wide=True)
     shares = [0.075, 0.045, 0.04, *[0.056] * len(measures), 0.045, 0.085, 0.06, 0.05]
     widths = [w / sum(shares) * width for w in shares]
-    extra = [("ALIGN", (2, 0), (-5, -1), "RIGHT"), ("ALIGN", (-4, 0), (-4, -1), "RIGHT")]
-    for i in group_starts[1:]:
-        if i < len(rows):
-            extra.append(("LINEABOVE", (0, i), (-1, i), 0.8, colors.black))
+    align = [("ALIGN", (2, 0), (-5, -1), "RIGHT"), ("ALIGN", (-4, 0), (-4, -1), "RIGHT"),
+             ("FONTNAME", (0, 1), (0, -1), fonts.BOLD)]
+    starts = set(group_starts[1:])
     story: list[Flowable] = [
         p("JDM cohort summary", "title"),
         p(f"{n_patients} patient{'s' if n_patients != 1 else ''}; one row per patient and "
@@ -706,7 +717,15 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
           "subtitle"),
     ]
     if len(rows) > 1:
-        story.append(data_table(rows, widths, zebra=True, extra=extra))
+        # Tables of at most COHORT_CHUNK rows: reportlab re-measures the rest of a table at
+        # every page split, so one 100,000-row table would take quadratic time. Each block
+        # repeats the header and looks the same as one long table.
+        for first in range(1, len(rows), COHORT_CHUNK):
+            block = rows[first:first + COHORT_CHUNK]
+            lines = [("LINEABOVE", (0, i - first + 1), (-1, i - first + 1), 0.8, colors.black)
+                     for i in range(first, first + len(block)) if i in starts]
+            story.append(data_table([header, *block], widths, zebra=True,
+                                    extra=[*align, *lines]))
     else:
         story.append(p("No labelled (protocol) visits recorded.", "small"))
     if unlabelled:
