@@ -391,9 +391,10 @@ class _Report:
                 pct = f" {signed_text(row.percent, 1)} %" if row.percent is not None else ""
                 parts.append(f"{name}{pct} → {number_text(row.points)}/"
                              f"{number_text(row.max_points)}")
+        category = registry.get("acr_eular_response").choice_label(tis.category)
         tis_line = (f"<b>TIS</b> {fonts.para('; '.join(parts))} = "
                     f"<b>{number_text(tis.tis) if tis.tis is not None else '–'}</b>"
-                    f" → {fonts.para(registry.get('acr_eular_response').choice_label(tis.category))}")
+                    f" → {fonts.para(category)}")
         if tis.category == "indeterminate":
             tis_line += " (" + fonts.para(_first_line(tis.explanation).split("->")[-1].strip()
                                           ) + ")"
