@@ -589,9 +589,23 @@ class Repository:
         actor = _ensure_actor(actor)
         with self._write():
             pid = self._patient_row(study_id)["id"]
+            base_before = self._baseline_id(pid)
             result = self._save_visit(pid, visit, actor, _now(), today)
-            self._refresh_responses(pid)
+            base_after = self._baseline_id(pid)
+            if base_before == base_after and result.id != base_after:
+                # same baseline: only this follow-up's responses can have changed
+                self._refresh_responses(pid, only=result.id)
+            else:
+                self._refresh_responses(pid)
         return result
+
+    def _baseline_id(self, pid: int) -> int | None:
+        """The visit responses are measured from: the flagged one, else the earliest
+        (``Patient.baseline_visit``)."""
+        row = self.db.conn.execute(
+            "SELECT id FROM visits WHERE patient_id = ? ORDER BY baseline DESC, visit_date "
+            "LIMIT 1", (pid,)).fetchone()
+        return None if row is None else int(row[0])
 
     def _save_visit(self, pid: int, visit: Visit, actor: str, at: str,
                     today: dt.date | None) -> SaveResult:
@@ -732,10 +746,15 @@ class Repository:
               s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
              scores.items()])
 
-    def _refresh_responses(self, pid: int) -> None:
-        """Recompute every follow-up visit's response values against the baseline."""
+    def _refresh_responses(self, pid: int, only: int | None = None) -> None:
+        """Recompute the follow-up visits' response values against the baseline.
+
+        Args:
+            pid: the patient.
+            only: recompute just this visit (the baseline is unchanged), else every visit.
+        """
         visits = [v for v, _ in self._load_visits([pid])]
-        ids = [v.id for v in visits]
+        ids = [v.id for v in visits if only is None or v.id == only]
         if ids:
             marks = ",".join("?" * len(ids))
             rmarks = ",".join("?" * len(_DERIVED_RESPONSE))
@@ -749,7 +768,8 @@ class Repository:
         label = base.visit_label or base.visit_date.isoformat()
         rows = []
         for v in visits:
-            if v is base or v.visit_date <= base.visit_date:
+            if v is base or v.visit_date <= base.visit_date or (only is not None
+                                                                and v.id != only):
                 continue
             resp = response.compare_visits(base.values, v.values, settings)
             computed = {"baseline_label": label, **resp.response_values()}

@@ -43,6 +43,7 @@ the schema test fails until that migration exists.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -152,7 +153,13 @@ def value_fields(form_key: str) -> tuple[Field, ...]:
 
 def value_tables() -> dict[str, tuple[Field, ...]]:
     """Values table name -> the registry fields it stores, in registry order."""
-    return {value_table(key): value_fields(key) for key in value_forms()}
+    return dict(_value_tables())
+
+
+@functools.cache
+def _value_tables() -> tuple[tuple[str, tuple[Field, ...]], ...]:
+    # the registry is immutable after import: computed once (it is on every save's path)
+    return tuple((value_table(key), value_fields(key)) for key in value_forms())
 
 
 #: table of each field-driven record level, and the record columns that precede the fields.

@@ -295,3 +295,24 @@ def test_delete_patient(repo: Repository) -> None:
                   "derived_values"):
         assert _count(repo, table) == 0, table
     assert _count(repo, "audit") > 0
+
+
+def test_follow_up_save_matches_a_full_recompute(repo: Repository) -> None:
+    """save_visit recomputes only the saved follow-up when the baseline is unchanged; the
+    stored responses must equal what a full recompute gives."""
+    patient = sample_patient()
+    repo.add_patient(patient, "dr.a")
+    m6 = Visit(dt.date(2021, 6, 4), "M6", values={**full_cmas(2), **full_mmt(7),
+                                                 "phys_global": Decimal("4.0")})
+    repo.save_visit("P01", m6, "dr.a")
+    m3 = repo.get_patient("P01").visits[1]
+    m3.values["phys_global"] = Decimal("0.5")
+    repo.save_visit("P01", m3, "dr.a")
+    stored = {v.id: repo.get_derived(v.id or 0) for v in repo.get_patient("P01").visits}
+    repo.refresh_derived(force=True)
+    again = {v.id: repo.get_derived(v.id or 0) for v in repo.get_patient("P01").visits}
+    assert stored == again
+    # moving a follow-up before the baseline date removes its response
+    m3.visit_date = dt.date(2020, 12, 1)
+    repo.save_visit("P01", m3, "dr.a")
+    assert "tis" not in repo.get_derived(m3.id or 0)
