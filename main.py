@@ -18,6 +18,10 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the storage layer is imported lazily, inside the commands
+    from storage.repository import Repository
 
 OK, FAILED, REFUSED = 0, 1, 2
 
@@ -107,6 +111,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     with Repository(args.db) as repo:
         for name in args.files:
             path = Path(name)
+            if path.suffix.lower() == ".xlsx":
+                status = max(status, _import_workbook(repo, path, actor))
+                continue
             try:
                 case, summary = import_case_file(repo, path, actor)
             except CaseFileRejected as exc:
@@ -124,9 +131,65 @@ def cmd_import(args: argparse.Namespace) -> int:
     return status
 
 
+def _import_workbook(repo: Repository, path: Path, actor: str) -> int:
+    """``import FILE.xlsx``: a workbook in the identified export layout, whole or not at all."""
+    from exports.xlsx_import import import_workbook
+
+    summary = import_workbook(path, repo, actor)
+    for line in summary.warnings:
+        _err(f"warning: {line}")
+    if not summary.imported:
+        for line in summary.errors:
+            _err(line)
+        _err(f"{path.name}: not imported (nothing of this file was saved)")
+        return REFUSED
+    _out(f"{path.name}: imported {summary.patients} patients ({summary.patients_added} new), "
+         f"{summary.visits} visits ({summary.visits_replaced} replaced), "
+         f"{summary.medications} medications, {summary.adverse_events} adverse events")
+    return OK
+
+
+def _export_redcap(args: argparse.Namespace) -> int:
+    """``export --redcap DIR``: the REDCap project folder (exports.redcap)."""
+    from storage.repository import Repository
+
+    out: Path = args.redcap
+    if out.exists() and not out.is_dir():
+        raise _Refused(f"{out}: is a file; --redcap needs a folder")
+    if not out.parent.exists():
+        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    export_redcap = _export_function("exports.redcap", "export_redcap")
+    with Repository(_existing(args.db)) as repo:
+        summary = export_redcap(repo, out, identified=args.identified)
+    for line in summary.notes:
+        _err(f"note: {line}")
+    kind = "identified" if args.identified else "de-identified"
+    files = ", ".join(p.name for p in summary.files.values())
+    _out(f"wrote the {kind} REDCap project to {out}: {summary.patients} patients, "
+         f"{summary.records_rows} record rows, {summary.events} events ({files})")
+    return OK
+
+
+def _export_template(args: argparse.Namespace) -> int:
+    """``export --template FILE.xlsx``: the blank data-entry workbook (no database needed)."""
+    out: Path = args.template
+    if out.suffix.lower() != ".xlsx":
+        raise _Refused(f"{out.name}: the template is a workbook; give a name ending in .xlsx")
+    if not out.parent.exists():
+        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    write_template = _export_function("exports.template", "write_template")
+    write_template(out)
+    _out(f"wrote the blank data-entry template {out} (fill it in, then: import {out.name})")
+    return OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from storage.repository import Repository
 
+    if args.redcap is not None:
+        return _export_redcap(args)
+    if args.template is not None:
+        return _export_template(args)
     out: Path = args.out
     suffix = out.suffix.lower()
     if suffix not in (".json", ".xlsx"):
@@ -252,12 +315,21 @@ def build_parser() -> argparse.ArgumentParser:
     add("demo", cmd_demo, "add the synthetic demo cohort (running it twice adds nothing)")
     p = add("import", cmd_import, "import JSON case files; each file is imported whole or "
             "not at all")
-    p.add_argument("files", nargs="+", metavar="FILE", help="case files (.json)")
-    p = add("export", cmd_export, "export the database: FILE.json (case file) or FILE.xlsx "
-            "(workbook, de-identified unless --identified)")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="case files (.json) or workbooks in the identified export layout "
+                        "(.xlsx)")
+    p = add("export", cmd_export, "export the database: FILE.json (case file), FILE.xlsx "
+            "(workbook) or a REDCap project folder (de-identified unless --identified); or "
+            "write a blank data-entry template")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, metavar="FILE")
+    target.add_argument("--redcap", type=Path, metavar="DIR",
+                        help="REDCap data dictionary, records and project set-up files")
+    target.add_argument("--template", type=Path, metavar="FILE.xlsx",
+                        help="blank workbook with drop-downs and ranges, importable once "
+                             "filled in")
     p.add_argument("--identified", action="store_true",
-                   help="include names, MRN, birth date and real dates in the workbook")
+                   help="include names, MRN, birth date, free text and real dates")
     p = add("report", cmd_report, "write a PDF: one patient's case summary or the cohort "
             "summary")
     which = p.add_mutually_exclusive_group(required=True)

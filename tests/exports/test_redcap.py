@@ -468,3 +468,22 @@ def test_section_headers_group_chaq_domains_and_cdasi_locations(
     for loc, label in registry.CDASI_LOCATIONS:
         assert headed[f"cdasi_{loc}_ery"] == label
     assert len(headed) == len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
+
+
+def test_cli_export_redcap(tmp_path: Path, cohort: list[Patient],
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+    from storage.repository import Repository
+
+    db = tmp_path / "clinic.jdm"
+    with Repository(db) as repo:
+        repo.import_patients(cohort[:2], "test")
+    out = tmp_path / "redcap"
+    assert main.main(["export", "--db", str(db), "--redcap", str(out)]) == 0
+    text, err = capsys.readouterr()
+    assert "wrote the de-identified REDCap project" in text and "2 patients" in text
+    assert "note: patient P01: a second M3 visit" in err
+    assert sorted(p.name for p in out.iterdir()) == sorted(redcap.FILES.values())
+    assert "Zed" not in (out / "records.csv").read_text(encoding="utf-8")
+    (tmp_path / "afile").write_text("x")
+    assert main.main(["export", "--db", str(db), "--redcap", str(tmp_path / "afile")]) == 2

@@ -156,3 +156,16 @@ def test_filled_template_imports_as_it_is(template: Path, tmp_path: Path,
     assert m3.missing == {"ck": "not_done"}
     assert saved.medications[0].drug == "tofacitinib"
     assert saved.adverse_events[0].grade == 1 and saved.adverse_events[0].serious is False
+
+
+def test_cli_writes_the_template_without_a_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+
+    out = tmp_path / "entry.xlsx"
+    assert main.main(["export", "--db", str(tmp_path / "none.jdm"), "--template",
+                      str(out)]) == 0
+    assert "entry.xlsx" in capsys.readouterr().out
+    assert not (tmp_path / "none.jdm").exists()
+    assert set(DATA_SHEETS) <= set(load_workbook(out).sheetnames)
+    assert main.main(["export", "--template", str(tmp_path / "entry.csv")]) == 2

@@ -348,3 +348,26 @@ def test_typed_cells_are_read_leniently(tmp_path: Path) -> None:
     assert patient.study_id == "101" and patient.sex == "female"
     assert patient.visits[0].values["cmas_leg_raise"] == 2
     assert registry.get("cmas_leg_raise").maximum == 2
+
+
+# ------------------------------------------------------------------------------------------
+# Command line: import FILE.xlsx
+# ------------------------------------------------------------------------------------------
+def test_cli_imports_a_workbook_and_refuses_a_bad_one(
+        workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+
+    db = tmp_path / "cli.jdm"
+    assert main.main(["init", "--db", str(db)]) == 0
+    bad = _mutated(workbook, _out_of_range)
+    code = main.main(["import", "--db", str(db), str(bad)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "bad.xlsx: sheet Visits, row 2, column cmas_leg_raise: 3 is out of range 0-2" in err
+    assert "bad.xlsx: not imported (nothing of this file was saved)" in err
+    code = main.main(["import", "--db", str(db), str(workbook)])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "clinic.xlsx: imported 3 patients (3 new), 15 visits" in out
+    with Repository(db) as repo:
+        assert repo.patient_count() == 3
