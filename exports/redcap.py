@@ -48,12 +48,14 @@ REDCap rules this module follows, and where they were checked (see also the test
 De-identified (the default): identifier fields (``given_name``, ``family_name``, ``mrn``,
 ``birth_date``) and free-text fields (``assessor``, medication ``notes``, the visit's notes) are
 left out of the dictionary and the records; identified exports flag them ``Identifier? = y`` so
-REDCap's own de-identified exports drop them too. REDCap needs real dates in ``date_ymd`` fields, so instead of a day
-number every date is written as ``2000-01-01`` plus the day offset from the patient's baseline
-visit (the baseline visit is 2000-01-01; a date 90 days later is 2000-03-31). Intervals are
-exact; calendar dates are gone. A patient without visits has no baseline, so their dates are left
-blank. ``drug``, ``related_drug`` and ``term`` are kept: they hold drug names and adverse-event
-terms, the point of those records, not narrative (review them before sharing).
+REDCap's own de-identified exports drop them too. REDCap needs real dates in ``date_ymd``
+fields, so instead of a day number every date is written as ``2000-01-01`` plus the day offset
+from the patient's baseline visit (the baseline visit is 2000-01-01; a date 90 days later is
+2000-03-31). Intervals are exact; calendar dates are gone. A visit without a label is named
+``day N`` in labels and notes, never by its date. A patient without visits has no baseline, so
+their dates are left blank. ``drug``, ``related_drug`` and ``term`` are kept: they hold drug
+names and adverse-event terms, the point of those records, not narrative (review them before
+sharing).
 
 Derived values (totals, CID, responses) are exported as read-only fields under their own names
 (``@READONLY`` action tag), never as REDCap ``calc`` fields: REDCap's ``sum()`` skips blank items,
@@ -496,9 +498,16 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
           where=f"patient {sid}")
     rows.append(row)
 
+    def visit_name(label: str | None, day: dt.date, offset: int | None) -> str:
+        # A visit without a label is named by its date, or by its day number when
+        # de-identified (a real date must not slip out through a label or a note).
+        if label:
+            return label
+        return day.isoformat() if identified else f"day {offset}"
+
     baseline_label = ""
     if summary.baseline is not None:
-        baseline_label = summary.baseline.visit_label or summary.baseline.visit_date.isoformat()
+        baseline_label = visit_name(summary.baseline.visit_label, summary.baseline.visit_date, 0)
     used: set[str] = set()
     other = 0
     for vs in summary.visits:
@@ -522,7 +531,8 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
         values.update({name: score.value for name, score in vs.scores.items()})
         values.update(_response_values(vs.response, baseline_label))
         _fill(row, visit_forms(), values, identified=identified, dates=dates, notes=notes,
-              where=f"patient {sid}, visit {vs.label}")
+              where=f"patient {sid}, visit "
+                    f"{visit_name(visit.visit_label, visit.visit_date, vs.day)}")
         rows.append(row)
 
     courses = sorted(patient.medications, key=lambda m: (m.start_date, m.drug))

@@ -487,3 +487,15 @@ def test_cli_export_redcap(tmp_path: Path, cohort: list[Patient],
     assert "Zed" not in (out / "records.csv").read_text(encoding="utf-8")
     (tmp_path / "afile").write_text("x")
     assert main.main(["export", "--db", str(db), "--redcap", str(tmp_path / "afile")]) == 2
+
+
+def test_unlabelled_baseline_does_not_leak_its_date(tmp_path: Path) -> None:
+    day = dt.date(2021, 7, 9)
+    patient = Patient(study_id="P09", visits=[
+        Visit(day, None, values={"phys_global": Decimal(5)}),
+        Visit(day + dt.timedelta(days=30), None, values={"phys_global": Decimal(2)})])
+    s = redcap.write_redcap_project([patient], tmp_path, identified=False, settings=SETTINGS)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in s.files.values())
+    assert "2021" not in text and not any("2021" in n for n in s.notes)
+    rows = _rows_of(s, "P09")
+    assert rows[2]["baseline_label"] == "day 0"

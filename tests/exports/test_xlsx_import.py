@@ -247,8 +247,9 @@ MALFORMED = {
     "unknown patient": (_unknown_patient,
                         'clinic.xlsx: sheet Adverse events, row 2, column study_id: "P99999" is '
                         "not on sheet Patients"),
-    "bad missing reason": (_bad_reason, "clinic.xlsx: sheet Missing, row 2, column reason: "
-                                        "\"forgot\" is not a reason; allowed not_done/not_assessable/unknown"),
+    "bad missing reason": (_bad_reason,
+                           "clinic.xlsx: sheet Missing, row 2, column reason: \"forgot\" is "
+                           "not a reason; allowed not_done/not_assessable/unknown"),
     "stop before start": (_stop_before_start, "clinic.xlsx: sheet Medications, row 2, column "
                                               "stop_date:"),
     "half a CMAS point": (_half_score, "clinic.xlsx: sheet Visits, row 2, column "
