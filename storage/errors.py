@@ -14,6 +14,8 @@ its :attr:`~ValidationFailed.problems` say why (``forms.validation.Problem`` obj
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -93,12 +95,18 @@ def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError
         The storage error to raise instead (``raise classify(exc) from exc``).
     """
     name = Path(path).name if path else "the database"
+    restore = (" (File > Restore backup..., or `python main.py restore --db FILE --from "
+               "BACKUP`; automatic backups are in the `backups` folder next to the file)")
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc).lower()
     primary = code & 0xFF if isinstance(code, int) else None
     if "signed visit is read-only" in text:
         return SignedVisitLocked(f"{name}: a signed visit is read-only; unlock it with a "
                                  "reason first.")
+    if path and primary in (_READONLY, _CANTOPEN, _IOERR, _FULL, None):
+        found = _file_system_problem(Path(path))
+        if found is not None:
+            return found
     if primary in (_BUSY, _LOCKED) or "database is locked" in text:
         return KnownStorageError(
             "locked", f"{name} is busy: another JDM Capture window or command is writing to "
@@ -114,11 +122,12 @@ def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError
     if primary == _NOTADB or "file is not a database" in text:
         return KnownStorageError(
             "not_a_database", f"{name} is not a JDM Capture database (it is not an SQLite "
-            "file). Choose the right file, or restore a backup.")
+            f"file, or its start is damaged). Choose the right file, or restore a backup"
+            f"{restore}.")
     if primary == _CORRUPT or "malformed" in text:
         return KnownStorageError(
-            "corrupt", f"{name} is damaged (SQLite reports: {exc}). Stop using it, keep a "
-            "copy, and restore the most recent backup.")
+            "corrupt", f"{name} is damaged (SQLite reports: {exc}). Nothing was written to "
+            f"it. Keep a copy of it, and restore the most recent backup{restore}.")
     if primary == _CANTOPEN or "unable to open database" in text:
         return KnownStorageError(
             "cannot_open", f"{name} cannot be opened: check that its folder exists and that "
@@ -128,6 +137,36 @@ def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError
             "io_error", f"Reading or writing {name} failed (disk I/O error). Check the disk "
             "or network drive, then try again.")
     return StorageBug(f"unexpected database error on {name}: {exc}")
+
+
+#: less free space than this on the database's disk makes a write failure "disk full".
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _file_system_problem(path: Path) -> KnownStorageError | None:
+    """Read-only medium or full disk behind an open/write/I/O failure, from the file system.
+
+    SQLite reports both as a generic "unable to open" or "disk I/O error" when the WAL index
+    (``-shm``) cannot be created or grown; the file system says which it really is.
+    """
+    folder = path.resolve().parent
+    try:
+        stat = os.statvfs(folder)
+        usage = shutil.disk_usage(folder)
+    except OSError:
+        return None
+    if stat.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK) or (
+            path.exists() and not os.access(path, os.W_OK)):
+        return KnownStorageError(
+            "read_only", f"{path.name} is on a read-only disk or folder, so it cannot be "
+            "opened for changes; nothing was changed. Copy it to a folder you can write to "
+            "(or ask IT for write access) and open the copy.")
+    if usage.free < LOW_SPACE_BYTES:
+        return KnownStorageError(
+            "disk_full", f"The disk holding {path.name} is full ({usage.free // 1024} KB "
+            "free): nothing was saved and the file is unchanged. Free some space and try "
+            "again.")
+    return None
 
 
 @contextlib.contextmanager
