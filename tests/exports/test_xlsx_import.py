@@ -372,3 +372,18 @@ def test_cli_imports_a_workbook_and_refuses_a_bad_one(
     assert "clinic.xlsx: imported 3 patients (3 new), 15 visits" in out
     with Repository(db) as repo:
         assert repo.patient_count() == 3
+
+
+def test_derived_columns_and_other_sheets_are_ignored(workbook: Path) -> None:
+    """Totals are recomputed by JDM Capture: whatever a derived cell says is not read."""
+    def scribble(wb: Any) -> None:
+        _set(wb["Visits"], 2, "cmas_total", 999)
+        _set(wb["Visits"], 2, "visit_day", "garbage")
+        _set(wb["Patients"], 2, "age_at_baseline_years", "old")
+        wb["Response"]["A2"] = "=1/0"
+        wb["Data dictionary"]["B3"] = "edited"
+
+    read = read_workbook(_mutated(workbook, scribble))
+    assert read.ok, [str(p) for p in read.errors]
+    first = min(read.patients[0].visits, key=lambda v: v.visit_date)
+    assert "cmas_total" not in first.values
