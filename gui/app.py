@@ -1,0 +1,99 @@
+"""Start the desktop application: ``gui.app.run(db_path)`` is what ``python main.py`` (no
+subcommand) calls.
+
+It creates the QApplication, registers the icon search path, installs the one
+``sys.excepthook`` crash dialog, opens the database (a locked, read-only, damaged or newer file
+gives a plain message, not a traceback), shows the main window, and then asks the start-up
+questions (recover unsaved drafts, or offer the demo cohort on an empty database).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QDir, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui.background import show_crash
+from gui.widgets import STYLE_SHEET
+
+log = logging.getLogger(__name__)
+APP_NAME = "JDM Capture"
+
+
+def default_db_path() -> Path:
+    """``$JDM_CAPTURE_DB``, else ``jdm-capture.sqlite`` in the platform's user data folder."""
+    env = os.environ.get("JDM_CAPTURE_DB")
+    if env:
+        return Path(env)
+    import platformdirs  # noqa: PLC0415
+
+    return Path(platformdirs.user_data_dir("jdm-capture", appauthor=False)) / "jdm-capture.sqlite"
+
+
+def install_excepthook(app: QApplication) -> None:
+    """One crash dialog for bugs (logs the type, never patient data)."""
+    previous = sys.excepthook
+
+    def hook(exc_type: type[BaseException], exc: BaseException,
+             tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            previous(exc_type, exc, tb)
+            return
+        from storage.errors import KnownStorageError  # noqa: PLC0415
+
+        if isinstance(exc, KnownStorageError):
+            QMessageBox.warning(app.activeWindow(), APP_NAME, exc.message)
+            return
+        show_crash(app.activeWindow(), exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setOrganizationName("jdm-capture")
+    icons = resources.files("resources") / "icons"
+    QDir.addSearchPath("icons", str(icons))
+    app.setStyleSheet(STYLE_SHEET)
+    return app
+
+
+def open_session(path: Path):  # -> Session | None
+    """Open the database, or show why it can't be opened and return None."""
+    from gui.session import Session  # noqa: PLC0415
+    from storage.errors import KnownStorageError  # noqa: PLC0415
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return Session(path)
+    except KnownStorageError as exc:
+        QMessageBox.critical(None, APP_NAME, exc.message)
+    except OSError as exc:
+        QMessageBox.critical(None, APP_NAME, QCoreApplication.translate(
+            "app", "{path} cannot be opened: {error}").format(path=path, error=exc.strerror))
+    return None
+
+
+def run(db_path: Path | None = None) -> int:
+    """Open the GUI on ``db_path`` (default database when None); returns the exit status."""
+    app = make_app()
+    install_excepthook(app)
+    from gui.main_window import MainWindow  # noqa: PLC0415
+
+    path = Path(db_path) if db_path is not None else default_db_path()
+    session = open_session(path)
+    if session is None:
+        return 2
+    window = MainWindow(session)
+    window.show()
+    QTimer.singleShot(0, window.after_show)
+    return app.exec()

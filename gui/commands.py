@@ -1,0 +1,174 @@
+"""File commands of the main window, each a :class:`gui.background.BackgroundOp`: backup,
+import, Excel/JSON export, PDF reports, the demo cohort. Plus the small conversions between
+record dialogs and ``forms.model`` records.
+
+Every job opens its own repository in the worker thread (``job.open_store()``), never touches
+widgets, and returns the path it wrote; the success callback offers to open it. The heavy
+libraries (openpyxl, reportlab) are imported inside the jobs, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication
+
+from forms import registry
+from forms.fields import Level
+from forms.model import IDENTIFIER_KEYS, Patient
+from forms.settings import ScoringSettings
+from gui.background import BackgroundOp, Job
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("commands", text)
+
+
+def _offer(window: MainWindow, text: str) -> Any:
+    def done(path: Path) -> None:
+        window.progress.show_result(path, text.format(name=path.name))
+        window.statusBar().showMessage(text.format(name=path.name), 8000)
+    return done
+
+
+def backup(window: MainWindow, out: Path) -> BackgroundOp[Path]:
+    """A consistent online copy of the open database (SQLite backup API)."""
+    assert window.session is not None
+    source = window.session.path
+
+    def work(job: Job) -> Path:
+        from storage.database import backup_file  # noqa: PLC0415
+
+        return backup_file(source, out)
+
+    return BackgroundOp(window.runner, work, label=_tr("Backing up..."), parent=window,
+                        trigger=window.backup_action).success(_offer(window, _tr("Backup "
+                                                                                 "written: {name}")))
+
+
+def export_excel(window: MainWindow, out: Path, *, identified: bool) -> BackgroundOp[Path]:
+    def work(job: Job) -> Path:
+        from exports.excel import write_workbook  # noqa: PLC0415
+
+        repo = job.open_store()
+        settings = repo.scoring_settings()
+        write_workbook(repo.iter_patients(), out, identified=identified, settings=settings,
+                       progress=job.progress)
+        return out
+
+    return BackgroundOp(window.runner, work, label=_tr("Exporting Excel..."), parent=window,
+                        trigger=window.export_excel_action).success(
+        _offer(window, _tr("Exported {name}")))
+
+
+def export_json(window: MainWindow, out: Path) -> BackgroundOp[Path]:
+    def work(job: Job) -> Path:
+        from storage import casefile  # noqa: PLC0415
+
+        repo = job.open_store()
+        casefile.export_cases(repo, out)
+        return out
+
+    return BackgroundOp(window.runner, work, label=_tr("Exporting case file..."), parent=window,
+                        trigger=window.export_json_action).success(
+        _offer(window, _tr("Exported {name}")))
+
+
+def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
+    def work(job: Job) -> str:
+        from storage import casefile  # noqa: PLC0415
+
+        repo = job.open_store()
+        lines = []
+        for i, path in enumerate(paths):
+            summary = casefile.import_file(repo, path, actor=window_actor)
+            lines.append(f"{path.name}: {summary}")
+            job.progress(i + 1, len(paths))
+        return "\n".join(lines)
+
+    assert window.session is not None
+    window_actor = window.session.actor()
+
+    def done(text: str) -> None:
+        window.refresh_list()
+        window.statusBar().showMessage(_tr("Import finished: {text}").format(
+            text=text.replace("\n", "; ")), 10000)
+
+    return BackgroundOp(window.runner, work, label=_tr("Importing..."), parent=window,
+                        trigger=window.import_action).success(done)
+
+
+def patient_report(window: MainWindow, study_id: str, out: Path) -> BackgroundOp[Path]:
+    def work(job: Job) -> Path:
+        from exports.pdf import write_patient_report  # noqa: PLC0415
+
+        repo = job.open_store()
+        write_patient_report(repo.get_patient(study_id), out, deidentified=False,
+                             settings=repo.scoring_settings())
+        return out
+
+    return BackgroundOp(window.runner, work, label=_tr("Writing the patient report..."),
+                        parent=window, trigger=window.patient_report_action).success(
+        _offer(window, _tr("Report written: {name}")))
+
+
+def cohort_report(window: MainWindow, out: Path) -> BackgroundOp[Path]:
+    def work(job: Job) -> Path:
+        from exports.pdf import write_cohort_report  # noqa: PLC0415
+
+        repo = job.open_store()
+        write_cohort_report(repo.iter_patients(), out, settings=repo.scoring_settings())
+        return out
+
+    return BackgroundOp(window.runner, work, label=_tr("Writing the cohort report..."),
+                        parent=window, trigger=window.cohort_report_action).success(
+        _offer(window, _tr("Report written: {name}")))
+
+
+def add_demo(window: MainWindow) -> BackgroundOp[object]:
+    def work(job: Job) -> object:
+        from storage.demo import add_demo_cohort  # noqa: PLC0415
+
+        return add_demo_cohort(job.open_store())
+
+    return BackgroundOp(window.runner, work, label=_tr("Adding the demo cohort..."),
+                        parent=window)
+
+
+# ------------------------------------------------------------------ record conversions
+def patient_values(patient: Patient) -> dict[str, object]:
+    """A patient as registry field name -> value, for the patient dialog."""
+    values: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
+                                 "diagnosis_date": patient.diagnosis_date,
+                                 "autoantibody": patient.autoantibody}
+    values.update(patient.identifiers)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def patient_from_values(values: Mapping[str, object]) -> Patient:
+    """The checked values of the patient dialog as a Patient (identifiers kept apart)."""
+    ids: dict[str, Any] = {k: values[k] for k in IDENTIFIER_KEYS if values.get(k) is not None}
+    diag = values.get("diagnosis_date")
+    return Patient(study_id=str(values["study_id"]), sex=values.get("sex"),  # type: ignore[arg-type]
+                   diagnosis_date=diag if isinstance(diag, dt.date) else None,
+                   autoantibody=values.get("autoantibody"),  # type: ignore[arg-type]
+                   identifiers=ids)
+
+
+def record_values(record: Any) -> dict[str, object]:
+    """A medication or adverse event as registry field name -> value."""
+    level = Level.MEDICATION if hasattr(record, "drug") else Level.ADVERSE_EVENT
+    return {f.name: getattr(record, f.name) for f in registry.fields_for(level=level)
+            if getattr(record, f.name, None) not in (None, "")}
+
+
+def app_settings(scoring: ScoringSettings, assessor: str) -> Any:
+    from storage.repository import AppSettings  # noqa: PLC0415
+
+    return AppSettings(scoring=scoring, assessor=assessor)

@@ -1,0 +1,507 @@
+"""The main window: assembles the three pages (patient list, patient, visit editor), the menus
+and the status bar, and routes between them. It holds no clinical logic and no file formats:
+pages show what ``forms`` computes, and file work is in :mod:`gui.commands` run through
+:mod:`gui.background`.
+
+Navigation always passes the unsaved-changes guard of the visit editor (leaving the editor,
+opening another database, closing the window).
+
+Keyboard: Ctrl+F patient filter, Alt+Left back, Ctrl+Shift+N new patient, Ctrl+N new visit,
+Ctrl+S save, Ctrl+PgDown/PgUp and Alt+1..9 between editor pages, Ctrl+H visit history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from forms.fields import Level
+from forms.model import AdverseEvent, Medication, Patient
+from gui import commands
+from gui.background import BackgroundRunner, ProgressArea, show_error
+from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
+from gui.patient_list import PatientListPage
+from gui.patient_page import PatientPage
+from gui.session import Session, describe_draft
+from gui.visit_editor import VisitEditor
+from gui.visit_state import VisitState
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The application window (see the module docstring)."""
+
+    def __init__(self, session: Session | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.session: Session | None = None
+        self.patient: Patient | None = None
+        self.runner = BackgroundRunner(parent=self)
+        self.stack = QStackedWidget(self)
+        self.list_page = PatientListPage(self.stack)
+        self.patient_page = PatientPage(self.stack)
+        self.editor = VisitEditor(None, self.stack)
+        for page in (self.list_page, self.patient_page, self.editor):
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self.progress = ProgressArea(self)
+        self.runner.progress_area = self.progress
+        self.statusBar().addPermanentWidget(self.progress)
+        self.db_label = QLabel(self)
+        self.statusBar().addWidget(self.db_label)
+        self._connect_pages()
+        self._build_menus()
+        self.resize(1366, 768)
+        if session is not None:
+            self.set_session(session)
+        else:
+            self._update_title()
+
+    # ------------------------------------------------------------------ wiring
+    def _connect_pages(self) -> None:
+        self.list_page.patient_activated.connect(self.open_patient)
+        self.list_page.new_patient_requested.connect(self.new_patient)
+        pp = self.patient_page
+        pp.back_requested.connect(self.show_list)
+        pp.visit_activated.connect(self.open_visit)
+        pp.new_visit_requested.connect(self.new_visit)
+        pp.edit_patient_requested.connect(self.edit_patient)
+        pp.add_medication_requested.connect(lambda: self.edit_record("medication", None))
+        pp.add_adverse_event_requested.connect(lambda: self.edit_record("adverse_event", None))
+        pp.edit_record_requested.connect(self.edit_record)
+        pp.history_requested.connect(self.show_history)
+        self.editor.close_requested.connect(self.leave_editor)
+        self.editor.visit_saved.connect(self._visit_saved)
+
+    def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None,
+                name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self._action(file_menu, self.tr("&New database..."), self.new_database)
+        self._action(file_menu, self.tr("&Open database..."), self.open_database,
+                     QKeySequence.StandardKey.Open)
+        self.backup_action = self._action(file_menu, self.tr("&Backup now..."), self.backup_now,
+                                          name="backup")
+        file_menu.addSeparator()
+        self.import_action = self._action(file_menu, self.tr("&Import case files..."),
+                                          self.import_files, name="import")
+        self.export_excel_action = self._action(file_menu, self.tr("Export &Excel..."),
+                                                self.export_excel, "Ctrl+E", "export_excel")
+        self.export_json_action = self._action(file_menu, self.tr("Export &JSON case file..."),
+                                               self.export_json, name="export_json")
+        self.patient_report_action = self._action(file_menu,
+                                                  self.tr("&Patient PDF report..."),
+                                                  self.patient_report, "Ctrl+P",
+                                                  "patient_report")
+        self.cohort_report_action = self._action(file_menu, self.tr("&Cohort PDF report..."),
+                                                 self.cohort_report, name="cohort_report")
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Settings..."), self.edit_settings, "Ctrl+,")
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        go = bar.addMenu(self.tr("&Go"))
+        self._action(go, self.tr("&Patients"), self.show_list, "Ctrl+L")
+        self._action(go, self.tr("&Back"), self.go_back, "Alt+Left")
+        self._action(go, self.tr("&Find patient"), self.find_patient, QKeySequence.StandardKey.Find)
+        patient_menu = bar.addMenu(self.tr("&Patient"))
+        self._action(patient_menu, self.tr("New &patient..."), self.new_patient, "Ctrl+Shift+N")
+        self._action(patient_menu, self.tr("New &visit"), self.new_visit, "Ctrl+N")
+        self._action(patient_menu, self.tr("Visit &history..."), self.show_history, "Ctrl+H")
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
+        self._action(help_menu, self.tr("&About JDM Capture"), self.about)
+
+    # ------------------------------------------------------------------ session
+    def set_session(self, session: Session) -> None:
+        if self.session is not None and self.session is not session:
+            self.session.close()
+        self.session = session
+        self.runner.opener = session.opener()
+        self.editor.store = session
+        self.patient = None
+        self.refresh_list()
+        self.stack.setCurrentWidget(self.list_page)
+        self.list_page.focus_filter()
+        self._update_title()
+
+    def _update_title(self) -> None:
+        name = self.session.path.name if self.session else self.tr("no database")
+        self.setWindowTitle(self.tr("JDM Capture - {name}").format(name=name))
+        self.db_label.setText(str(self.session.path) if self.session else "")
+
+    def refresh_list(self) -> None:
+        if self.session is not None:
+            self.list_page.set_rows(self.session.patient_rows())
+
+    def after_show(self) -> None:
+        """Start-up questions once the window is visible: drafts to recover, else demo data."""
+        if self.session is None:
+            return
+        if not self.offer_drafts() and self.session.is_empty():
+            self.offer_demo()
+
+    def offer_drafts(self) -> bool:
+        """Offer visits left unsaved by a crash; True when the user looked at them."""
+        assert self.session is not None
+        drafts = self.session.drafts()
+        if not drafts:
+            return False
+        dialog = DraftsDialog([(d.key, describe_draft(d, p)) for d, p in drafts], self)
+        result = dialog.exec()
+        if result == 2:
+            for d, _ in drafts:
+                self.session.discard_draft_key(d.key)
+        elif result and dialog.chosen:
+            payload = next(p for d, p in drafts if d.key == dialog.chosen)
+            self.restore_draft(payload)
+        return True
+
+    def restore_draft(self, payload: dict[str, Any]) -> None:
+        assert self.session is not None
+        study_id = payload.get("study_id")
+        try:
+            patient = self.session.get_patient(str(study_id))
+        except LookupError:
+            show_error(self, LookupError(f"patient {study_id} no longer exists"))
+            return
+        self._show_patient(patient)
+        state = self._state_for(patient, payload.get("visit_id"))
+        state.restore_draft(payload)
+        self.editor.open_state(state, self._editor_title(patient, state))
+        self.stack.setCurrentWidget(self.editor)
+
+    def offer_demo(self) -> None:
+        answer = QMessageBox.question(
+            self, self.tr("Empty database"),
+            self.tr("This database has no patients yet. Add the demo cohort (fictitious "
+                    "children) to explore JDM Capture?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            commands.add_demo(self).success(lambda _n: self.refresh_list()).run_in_background()
+
+    # ------------------------------------------------------------------ routing
+    def _leave_editor_ok(self) -> bool:
+        if self.stack.currentWidget() is self.editor or self.editor.dirty:
+            return self.editor.maybe_leave()
+        return True
+
+    def show_list(self) -> None:
+        if not self._leave_editor_ok():
+            return
+        self.refresh_list()
+        if self.patient is not None:
+            self.list_page.select(self.patient.study_id)
+        self.stack.setCurrentWidget(self.list_page)
+        self.list_page.table.setFocus()
+
+    def go_back(self) -> None:
+        current = self.stack.currentWidget()
+        if current is self.editor:
+            self.leave_editor()
+        elif current is self.patient_page:
+            self.show_list()
+
+    def find_patient(self) -> None:
+        self.show_list()
+        if self.stack.currentWidget() is self.list_page:
+            self.list_page.focus_filter()
+
+    def open_patient(self, study_id: str) -> None:
+        if self.session is None or not self._leave_editor_ok():
+            return
+        self._show_patient(self.session.get_patient(study_id))
+
+    def _show_patient(self, patient: Patient) -> None:
+        assert self.session is not None
+        self.patient = patient
+        self.patient_page.show_patient(patient, self.session.scoring())
+        self.stack.setCurrentWidget(self.patient_page)
+
+    def leave_editor(self) -> None:
+        if not self.editor.maybe_leave():
+            return
+        if self.patient is not None and self.session is not None:
+            self._show_patient(self.session.get_patient(self.patient.study_id))
+        else:
+            self.show_list()
+
+    def _state_for(self, patient: Patient, visit_id: object) -> VisitState:
+        assert self.session is not None
+        visit = next((v for v in patient.visits if v.id == visit_id), None)
+        return VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
+                          birth_date=patient.birth_date, settings=self.session.scoring(),
+                          assessor=self.session.settings().assessor)
+
+    def _editor_title(self, patient: Patient, state: VisitState) -> str:
+        if state.visit_id is None:
+            return self.tr("{sid}: new visit").format(sid=patient.study_id)
+        return self.tr("{sid}: visit {date}").format(sid=patient.study_id,
+                                                     date=state.text("visit_date"))
+
+    def open_visit(self, visit_id: object) -> None:
+        if self.patient is None or not self._leave_editor_ok():
+            return
+        state = self._state_for(self.patient, visit_id)
+        self.editor.open_state(state, self._editor_title(self.patient, state))
+        self.stack.setCurrentWidget(self.editor)
+
+    def new_visit(self) -> None:
+        if self.patient is None:
+            self.statusBar().showMessage(self.tr("Open a patient first."), 4000)
+            return
+        self.open_visit(None)
+
+    def _visit_saved(self, visit: Any) -> None:
+        assert self.session is not None and self.patient is not None
+        self.patient = self.session.get_patient(self.patient.study_id)
+        state = self.editor.state
+        if state is not None:
+            state.baseline_visit = self.patient.baseline_visit()
+        self.editor.title.setText(self.tr("{sid}: visit {date}").format(
+            sid=self.patient.study_id, date=visit.visit_date.isoformat()))
+        self.statusBar().showMessage(self.tr("Visit saved."), 4000)
+
+    # ------------------------------------------------------------------ records
+    def new_patient(self) -> None:
+        if self.session is None or not self._leave_editor_ok():
+            return
+        dialog = RecordDialog(Level.PATIENT, self.tr("New patient"), None, self)
+        if not dialog.exec():
+            return
+        patient = commands.patient_from_values(dialog.values)
+        try:
+            self.session.add_patient(patient)
+        except Exception as exc:  # noqa: BLE001 - the one error path shows it
+            show_error(self, exc)
+            return
+        self.refresh_list()
+        self._show_patient(self.session.get_patient(patient.study_id))
+
+    def edit_patient(self) -> None:
+        if self.session is None or self.patient is None:
+            return
+        dialog = RecordDialog(Level.PATIENT, self.tr("Edit patient"),
+                              commands.patient_values(self.patient), self)
+        if not dialog.exec():
+            return
+        patient = commands.patient_from_values(dialog.values)
+        patient.id = self.patient.id
+        try:
+            self.session.update_patient(patient)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._show_patient(self.session.get_patient(patient.study_id))
+
+    def edit_record(self, kind: str, record: Any) -> None:
+        if self.session is None or self.patient is None:
+            return
+        level = Level.MEDICATION if kind == "medication" else Level.ADVERSE_EVENT
+        title = {("medication", True): self.tr("Add medication"),
+                 ("medication", False): self.tr("Edit medication"),
+                 ("adverse_event", True): self.tr("Add adverse event"),
+                 ("adverse_event", False): self.tr("Edit adverse event")}[(kind, record is None)]
+        initial = commands.record_values(record) if record is not None else None
+        dialog = RecordDialog(level, title, initial, self)
+        if not dialog.exec():
+            return
+        try:
+            if kind == "medication":
+                med = Medication(**dialog.values)  # type: ignore[arg-type]
+                med.id = getattr(record, "id", None)
+                self.session.save_medication(self.patient.study_id, med)
+            else:
+                event = AdverseEvent(**dialog.values)  # type: ignore[arg-type]
+                event.id = getattr(record, "id", None)
+                self.session.save_adverse_event(self.patient.study_id, event)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._show_patient(self.session.get_patient(self.patient.study_id))
+
+    def show_history(self, visit_id: object = None) -> None:
+        if self.session is None:
+            return
+        if visit_id is None or isinstance(visit_id, bool):
+            if self.stack.currentWidget() is self.editor and self.editor.state is not None:
+                visit_id = self.editor.state.visit_id
+            else:
+                visit_id = self.patient_page.current_visit_id()
+        if visit_id is None:
+            self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
+            return
+        rows = self.session.visit_history(int(visit_id))  # type: ignore[arg-type]
+        HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self).exec()
+
+    def edit_settings(self) -> None:
+        if self.session is None:
+            return
+        current = self.session.settings()
+        dialog = SettingsDialog(current.scoring, current.assessor, self)
+        if not dialog.exec() or dialog.result_settings is None:
+            return
+        try:
+            self.session.set_settings(commands.app_settings(dialog.result_settings,
+                                                            dialog.result_assessor))
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self.refresh_list()
+        if self.patient is not None and self.stack.currentWidget() is self.patient_page:
+            self._show_patient(self.session.get_patient(self.patient.study_id))
+
+    # ------------------------------------------------------------------ files
+    def _choose_save(self, title: str, suggested: str, filters: str) -> Path | None:
+        start = str((self.session.path.parent if self.session else Path.home()) / suggested)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        return Path(path) if path else None
+
+    def new_database(self) -> None:
+        if not self._leave_editor_ok():
+            return
+        path = self._choose_save(self.tr("New database"), "jdm-capture.sqlite",
+                                 self.tr("JDM Capture database (*.sqlite *.db)"))
+        if path is not None:
+            self._open_path(path)
+
+    def open_database(self) -> None:
+        if not self._leave_editor_ok():
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open database"), str(self.session.path.parent if self.session
+                                               else Path.home()),
+            self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
+        if path:
+            self._open_path(Path(path))
+
+    def _open_path(self, path: Path) -> None:
+        try:
+            session = Session(path)
+        except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
+            show_error(self, exc)
+            return
+        self.set_session(session)
+        QTimer.singleShot(0, self.after_show)
+
+    def backup_now(self) -> None:
+        if self.session is None:
+            return
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        out = self._choose_save(self.tr("Backup now"),
+                                f"{self.session.path.stem}-backup-{stamp}.sqlite",
+                                self.tr("SQLite database (*.sqlite)"))
+        if out is not None:
+            commands.backup(self, out).run_in_background()
+
+    def import_files(self) -> None:
+        if self.session is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import case files"),
+                                                str(self.session.path.parent),
+                                                self.tr("JSON case files (*.json)"))
+        if paths:
+            commands.import_files(self, [Path(p) for p in paths]).run_in_background()
+
+    def export_excel(self) -> None:
+        if self.session is None:
+            return
+        out = self._choose_save(self.tr("Export Excel"), "jdm-capture.xlsx",
+                                self.tr("Excel workbook (*.xlsx)"))
+        if out is not None:
+            identified = QMessageBox.question(
+                self, self.tr("Export Excel"),
+                self.tr("Include identifiers (names, MRN, dates of birth, real dates)? "
+                        "Choose No for a de-identified workbook."),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+            commands.export_excel(self, out, identified=identified).run_in_background()
+
+    def export_json(self) -> None:
+        if self.session is None:
+            return
+        out = self._choose_save(self.tr("Export JSON case file"), "jdm-capture.json",
+                                self.tr("JSON case file (*.json)"))
+        if out is not None:
+            commands.export_json(self, out).run_in_background()
+
+    def patient_report(self) -> None:
+        if self.session is None:
+            return
+        study_id = (self.patient.study_id if self.patient is not None
+                    and self.stack.currentWidget() is not self.list_page
+                    else self.list_page.selected_study_id())
+        if not study_id:
+            self.statusBar().showMessage(self.tr("Choose a patient first."), 4000)
+            return
+        out = self._choose_save(self.tr("Patient PDF report"), f"{study_id}.pdf",
+                                self.tr("PDF (*.pdf)"))
+        if out is not None:
+            commands.patient_report(self, study_id, out).run_in_background()
+
+    def cohort_report(self) -> None:
+        if self.session is None:
+            return
+        out = self._choose_save(self.tr("Cohort PDF report"), "cohort.pdf",
+                                self.tr("PDF (*.pdf)"))
+        if out is not None:
+            commands.cohort_report(self, out).run_in_background()
+
+    # ------------------------------------------------------------------ help and close
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.tr(
+            "Ctrl+F  find a patient (type to filter, Enter opens)\n"
+            "Alt+Left  back\n"
+            "Ctrl+Shift+N  new patient;  Ctrl+N  new visit\n"
+            "Ctrl+S  save the visit\n"
+            "Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form\n"
+            "In a grade or score box: type the digit (1 then 0 for 10), n = not applicable, "
+            "Delete = not assessed; Tab moves on\n"
+            "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF"))
+
+    def about(self) -> None:
+        QMessageBox.about(self, self.tr("About JDM Capture"), self.tr(
+            "JDM Capture: offline capture, scoring and reporting of juvenile dermatomyositis "
+            "core set measures."))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.editor.maybe_leave():
+            event.ignore()
+            return
+        if self.runner.running:
+            answer = QMessageBox.question(
+                self, self.tr("Work in progress"),
+                self.tr("An export or backup is still running. Wait for it to finish and "
+                        "quit?"), QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.runner.shutdown()
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        event.accept()

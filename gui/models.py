@@ -1,0 +1,372 @@
+"""Qt table models of the main window: patients, a patient's visits, medications, adverse
+events, and a visit's audit trail.
+
+Every model is a :class:`RecordTableModel`: a list of plain records and a tuple of
+:class:`Column` s (header, how to show a record's cell, the native value to sort by). Each has
+``set_rows()`` bracketed by ``beginResetModel/endResetModel``, :data:`SORT_ROLE` returning
+native values for :class:`QSortFilterProxyModel`, :data:`RECORD_ROLE` returning the backing
+record, and ``update_row()`` emitting ``dataChanged`` for in-place changes (style practice 4).
+The values shown come from ``forms`` (scores, responses) or from storage summaries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from forms import registry
+from forms.fields import Level
+from forms.model import AdverseEvent, Medication
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def show(value: object) -> str:
+    """How a cell value is displayed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def sort_key(value: object) -> object:
+    """A value QSortFilterProxyModel can compare (numbers as float, dates as ISO text)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: header, the value of a record (native), optional display text and colour."""
+
+    key: str
+    header: str
+    value: Callable[[Any], object]
+    text: Callable[[Any], str] | None = None
+    colour: Callable[[Any], str | None] | None = None
+    align_right: bool = False
+
+
+class RecordTableModel(QAbstractTableModel):
+    """A read-only table of plain records described by :class:`Column` s."""
+
+    def __init__(self, columns: Sequence[Column], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self._rows: list[Any] = []
+        self._search: list[str] = []
+
+    # -- Qt overrides
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.columns)):
+            return self.columns[section].header
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        record = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record) if column.text else show(column.value(record))
+        if role == SORT_ROLE:
+            return sort_key(column.value(record))
+        if role == RECORD_ROLE:
+            return record
+        if role == SEARCH_ROLE:
+            return self._search[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour:
+            colour = column.colour(record)
+            return QBrush(QColor(colour)) if colour else None
+        return None
+
+    # -- our API
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._search = [self.search_text(r) for r in self._rows]
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def record(self, row: int) -> Any:
+        return self._rows[row]
+
+    def update_row(self, row: int, record: Any) -> None:
+        """Replace one record in place and tell the views."""
+        self._rows[row] = record
+        self._search[row] = self.search_text(record)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def search_text(self, record: Any) -> str:
+        """The lower-case text type-to-filter matches (all displayed cells)."""
+        return " ".join(
+            (c.text(record) if c.text else show(c.value(record))) for c in self.columns).lower()
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Sorts by :data:`SORT_ROLE`; filters on every displayed cell of a row (type-to-filter)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._needle = ""
+
+    def set_filter_text(self, text: str) -> None:
+        self._needle = text.strip().lower()
+        self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        text = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE)
+        return all(word in (text or "") for word in self._needle.split())
+
+    def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802
+        a = left.data(SORT_ROLE)
+        b = right.data(SORT_ROLE)
+        if a is None or b is None:
+            return a is None and b is not None  # not assessed sorts first
+        if type(a) is not type(b) and not (isinstance(a, int | float)
+                                           and isinstance(b, int | float)):
+            return str(a) < str(b)
+        return a < b  # type: ignore[operator]
+
+
+# ------------------------------------------------------------------------------ patients
+@dataclass(frozen=True)
+class PatientRow:
+    """One line of the patient list (what the list shows; built from a storage summary)."""
+
+    study_id: str
+    sex: str | None = None
+    age: Decimal | None = None
+    visits: int = 0
+    last_visit: dt.date | None = None
+    cmas: int | None = None
+    mmt8: int | None = None
+    response: str | None = None  #: ACR/EULAR category of the last visit vs baseline
+    cid: str | None = None  #: PRINTO CID at the last visit
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+_RESPONSE_COLOURS = {"major": "#1b5e20", "moderate": "#2e7d32", "minimal": "#8a5a00",
+                     "none": "#b71c1c", "indeterminate": "#555555"}
+
+
+def _response_text(row: PatientRow) -> str:
+    if not row.response:
+        return ""
+    return registry.get("acr_eular_response").choice_label(row.response)
+
+
+def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
+    sex = registry.get("sex")
+    return (
+        Column("study_id", tr("Study ID"), lambda r: r.study_id),
+        Column("sex", sex.label, lambda r: r.sex,
+               text=lambda r: sex.choice_label(r.sex) if r.sex else ""),
+        Column("age", tr("Age (y)"), lambda r: r.age, align_right=True),
+        Column("visits", tr("Visits"), lambda r: r.visits, align_right=True),
+        Column("last_visit", tr("Last visit"), lambda r: r.last_visit),
+        Column("cmas", tr("CMAS"), lambda r: r.cmas, align_right=True),
+        Column("mmt8", tr("MMT-8"), lambda r: r.mmt8, align_right=True),
+        Column("response", tr("Response vs baseline"), lambda r: r.response,
+               text=_response_text,
+               colour=lambda r: _RESPONSE_COLOURS.get(r.response or "")),
+        Column("cid", tr("Inactive disease"), lambda r: r.cid,
+               text=lambda r: registry.get("printo_cid").choice_label(r.cid) if r.cid else ""),
+    )
+
+
+class PatientListModel(RecordTableModel):
+    """The patient list (rows are :class:`PatientRow`)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(patient_columns(self.tr), parent)
+
+    def row_of(self, study_id: str) -> int | None:
+        for i, r in enumerate(self._rows):
+            if r.study_id == study_id:
+                return i
+        return None
+
+
+# ------------------------------------------------------------------------------ visits
+@dataclass(frozen=True)
+class VisitRow:
+    """One visit of the timeline: key scores and the response against baseline."""
+
+    visit: Any  #: forms.model.Visit
+    scores: dict[str, Any]  #: forms.scoring.score_visit(...)
+    response: Any | None  #: forms.response.VisitResponse or None at the baseline
+    is_baseline: bool
+
+
+def _score(name: str) -> Callable[[VisitRow], object]:
+    return lambda r: getattr(r.scores.get(name), "value", None)
+
+
+def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
+    acr = registry.get("acr_eular_response")
+    printo = registry.get("printo_response")
+    cid = registry.get("printo_cid")
+    return (
+        Column("visit_date", registry.get("visit_date").label, lambda r: r.visit.visit_date),
+        Column("visit_label", tr("Label"), lambda r: r.visit.visit_label),
+        Column("baseline", tr("Baseline"), lambda r: r.is_baseline,
+               text=lambda r: tr("baseline") if r.is_baseline else ""),
+        Column("cmas_total", tr("CMAS"), _score("cmas_total"), align_right=True),
+        Column("mmt8_total", tr("MMT-8"), _score("mmt8_total"), align_right=True),
+        Column("phys_global", tr("Phys. global"), lambda r: r.visit.values.get("phys_global"),
+               align_right=True),
+        Column("chaq_di", tr("CHAQ DI"), _score("chaq_di"), align_right=True),
+        Column("ck", tr("CK"), lambda r: r.visit.values.get("ck"), align_right=True),
+        Column("steroid", tr("Pred. mg/kg/d"), _score("steroid_mg_kg_day"), align_right=True),
+        Column("tis", tr("TIS"), lambda r: getattr(getattr(r.response, "tis", None), "tis", None),
+               align_right=True),
+        Column("acr", tr("ACR/EULAR"),
+               lambda r: getattr(getattr(r.response, "tis", None), "category", None),
+               text=lambda r: acr.choice_label(r.response.tis.category) if r.response else "",
+               colour=lambda r: _RESPONSE_COLOURS.get(
+                   getattr(getattr(r.response, "tis", None), "category", "") or "")),
+        Column("printo", tr("PRINTO"),
+               lambda r: getattr(getattr(r.response, "printo", None), "level", None),
+               text=lambda r: printo.choice_label(r.response.printo.level) if r.response else ""),
+        Column("cid", cid.label.replace("PRINTO clinically inactive disease", tr("CID")),
+               _score("printo_cid"),
+               text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(
+                   "printo_cid")(r) else ""),
+    )
+
+
+class VisitTimelineModel(RecordTableModel):
+    """A patient's visits, oldest first (rows are :class:`VisitRow`)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(visit_columns(self.tr), parent)
+
+
+# ------------------------------------------------------------------------------ records
+def _record_columns(level: Level, names: Sequence[str]) -> tuple[Column, ...]:
+    cols = []
+    for name in names:
+        fld = registry.get(name, level)
+
+        def value(r: Any, name: str = name) -> object:
+            return getattr(r, name, None)
+
+        def text(r: Any, fld: Any = fld) -> str:
+            v = getattr(r, fld.name, None)
+            if v is None:
+                return ""
+            if fld.choices or fld.levels:
+                return fld.choice_label(v)
+            return show(v)
+
+        cols.append(Column(name, fld.label, value, text=text))
+    return tuple(cols)
+
+
+class MedicationModel(RecordTableModel):
+    """A patient's medication courses (rows are :class:`forms.model.Medication`)."""
+
+    NAMES = ("drug", "dose", "dose_unit", "frequency_per_day", "route", "start_date",
+             "stop_date", "notes")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(_record_columns(Level.MEDICATION, self.NAMES), parent)
+
+    def set_rows(self, rows: Sequence[Medication]) -> None:
+        super().set_rows(rows)
+
+
+class AdverseEventModel(RecordTableModel):
+    """A patient's adverse events (rows are :class:`forms.model.AdverseEvent`)."""
+
+    NAMES = ("onset_date", "term", "grade", "serious", "related_drug", "action", "outcome",
+             "resolution_date")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(_record_columns(Level.ADVERSE_EVENT, self.NAMES), parent)
+
+    def set_rows(self, rows: Sequence[AdverseEvent]) -> None:
+        super().set_rows(rows)
+
+
+# ------------------------------------------------------------------------------ audit
+def _get(record: Any, key: str) -> object:
+    if isinstance(record, dict):
+        return record.get(key)
+    return getattr(record, key, None)
+
+
+class AuditModel(RecordTableModel):
+    """A visit's audit trail, read-only (rows are ``storage.repository.AuditEntry``)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        tr = self.tr
+        super().__init__((
+            Column("at", tr("When (UTC)"), lambda r: _get(r, "at"),
+                   text=lambda r: _when(_get(r, "at"))),
+            Column("actor", tr("Who"), lambda r: _get(r, "actor")),
+            Column("action", tr("Action"), lambda r: _get(r, "action")),
+            Column("context", tr("Record"), lambda r: _get(r, "context")),
+            Column("field", tr("Field"), lambda r: _get(r, "field"),
+                   text=lambda r: _field_label(_get(r, "field"))),
+            Column("old", tr("Old value"), lambda r: _get(r, "old")),
+            Column("new", tr("New value"), lambda r: _get(r, "new")),
+        ), parent)
+
+
+def _when(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return show(value)
+
+
+def _field_label(name: object) -> str:
+    if isinstance(name, str) and registry.has(name):
+        return f"{registry.get(name).label} ({name})"
+    return show(name)

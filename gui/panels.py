@@ -1,0 +1,227 @@
+"""Read-only panels of the visit editor: live totals, the problem list, and the response page.
+
+They display what :class:`gui.visit_state.VisitState` gets from ``forms``: ``Score`` values and
+missing reasons, ``Problem`` messages, and the TIS / PRINTO / CID results with their
+explanations. They compute nothing themselves.
+
+Signals:
+    ProblemList.problem_activated(str): the field name of the problem the user activated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forms import registry
+from forms.fields import FieldType
+from forms.model import Visit
+
+
+def format_value(name: str, value: object) -> str:
+    """A derived or entered value as people read it (choice labels, units)."""
+    if value is None:
+        return ""
+    fld = registry.get(name)
+    if fld.type is FieldType.CHOICE:
+        return fld.choice_label(value)
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
+    return f"{text} {fld.unit}".rstrip() if fld.unit else text
+
+
+def short_reason(reason: str) -> str:
+    """A missing reason without its list of field names ("CMAS: 2 of 14 items missing")."""
+    return reason.split(" (", 1)[0]
+
+
+class TotalsPanel(QFrame):
+    """Live totals of the visit being edited, each with what is missing when it can't be scored."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 6, 8, 6)
+        grid.setVerticalSpacing(2)
+        title = QLabel(self.tr("Live totals"), self)
+        title.setProperty("role", "heading")
+        grid.addWidget(title, 0, 0, 1, 2)
+        self.labels: dict[str, tuple[QLabel, QLabel]] = {}
+        row = 1
+        for fld in registry.visit_fields(derived=True):
+            name_label = QLabel(fld.label, self)
+            name_label.setWordWrap(True)
+            value_label = QLabel("", self)
+            value_label.setObjectName(f"total_{fld.name}")
+            value_label.setWordWrap(True)
+            value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value_label, row, 1)
+            self.labels[fld.name] = (name_label, value_label)
+            row += 1
+        grid.setColumnStretch(1, 1)
+
+    def show_scores(self, scores: dict[str, object]) -> None:
+        for name, (_name_label, value_label) in self.labels.items():
+            score = scores.get(name)
+            if score is None:
+                value_label.setText("")
+                continue
+            value = getattr(score, "value", None)
+            if value is None:
+                reason = getattr(score, "missing_reason", "")
+                value_label.setText(self.tr("- {reason}").format(reason=short_reason(reason)))
+                value_label.setToolTip(reason)
+                value_label.setProperty("role", "missing")
+            else:
+                value_label.setText(format_value(name, value))
+                value_label.setProperty("role", "total")
+                value_label.setToolTip(getattr(score, "detail", "") or "")
+            value_label.style().unpolish(value_label)
+            value_label.style().polish(value_label)
+
+    def text_of(self, name: str) -> str:
+        return self.labels[name][1].text()
+
+
+class ProblemList(QListWidget):
+    """Every validation message of the visit; errors first. Enter/double-click goes to the field."""
+
+    problem_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAccessibleName(self.tr("Problems"))
+        self.itemActivated.connect(
+            lambda item: self.problem_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
+
+    def show_problems(self, problems: list[object]) -> None:
+        self.clear()
+        ordered = sorted(problems, key=lambda p: not getattr(p, "is_error", True))
+        for p in ordered:
+            is_error = getattr(p, "is_error", True)
+            prefix = self.tr("Error") if is_error else self.tr("Warning")
+            item = QListWidgetItem(f"{prefix}: {p.message}")  # type: ignore[attr-defined]
+            item.setData(Qt.ItemDataRole.UserRole, p.field)  # type: ignore[attr-defined]
+            item.setForeground(QBrush(QColor("#b71c1c" if is_error else "#8a5a00")))
+            self.addItem(item)
+        if not problems:
+            ok = QListWidgetItem(self.tr("No problems found."))
+            ok.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(ok)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _dataclass_table(rows: tuple[object, ...] | list[object],
+                     columns: tuple[tuple[str, str], ...]) -> str:
+    """An HTML table of result rows (TIS rows, PRINTO variables), values escaped."""
+    rows = [r for r in rows if dataclasses.is_dataclass(r)]
+    if not rows:
+        return ""
+    cols = [c for c, _ in columns if hasattr(rows[0], c)]
+    heads = dict(columns)
+    head = "".join(f"<th align='left'>{html.escape(heads[c])}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(getattr(r, c)))}</td>" for c in cols) + "</tr>"
+        for r in rows)
+    return f"<table cellspacing='0' cellpadding='3' border='1'><tr>{head}</tr>{body}</table>"
+
+
+class ResponsePanel(QScrollArea):
+    """TIS with its rows and category, PRINTO level and inactive disease against the baseline."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("page_response")
+        lay = QVBoxLayout(body)
+        title = QLabel(self.tr("Response against the baseline visit"), body)
+        title.setProperty("role", "heading")
+        lay.addWidget(title)
+        self.baseline_label = QLabel(body)
+        self.tis_label = QLabel(body)
+        self.printo_label = QLabel(body)
+        self.cid_label = QLabel(body)
+        for label in (self.baseline_label, self.tis_label, self.printo_label, self.cid_label):
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            lay.addWidget(label)
+        lay.addStretch(1)
+        self.setWidget(body)
+
+    def show_response(self, baseline: Visit | None, resp: object | None, cid: object) -> None:
+        esc = html.escape
+        if baseline is None:
+            self.baseline_label.setText(self.tr("No baseline visit yet: responses are measured "
+                                                "from the patient's baseline visit."))
+        elif resp is None:
+            self.baseline_label.setText(self.tr("This is the baseline visit ({visit}); "
+                                                "responses of later visits are measured from "
+                                                "it.").format(visit=esc(baseline.describe())))
+        else:
+            self.baseline_label.setText(self.tr("Baseline: <b>{visit}</b>").format(
+                visit=esc(baseline.describe())))
+        if resp is not None:
+            tis = getattr(resp, "tis", None)
+            category = getattr(tis, "category", "")
+            cat_label = registry.get("acr_eular_response").choice_label(category)
+            self.tis_label.setText(
+                "<h3>" + esc(self.tr("ACR/EULAR 2016 Total Improvement Score")) + "</h3>"
+                + f"<p><b>{esc(_cell(getattr(tis, 'tis', None)))}</b> &mdash; "
+                + f"<b>{esc(cat_label)}</b> "
+                + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
+                    n=_cell(getattr(tis, "measures", None)),
+                    m=_cell(getattr(tis, "muscle_measure", None))))
+                + "</p>" + _dataclass_table(getattr(tis, "rows", ()), (
+                    ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
+                    ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
+                    ("points", self.tr("Points")), ("max_points", self.tr("Max")),
+                    ("note", self.tr("Note"))))
+                + f"<p>{esc(getattr(tis, 'explanation', ''))}</p>")
+            printo = getattr(resp, "printo", None)
+            level = getattr(printo, "level", "")
+            self.printo_label.setText(
+                "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"
+                + f"<p><b>{esc(registry.get('printo_response').choice_label(level))}</b></p>"
+                + _dataclass_table(getattr(printo, "variables", ()), (
+                    ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),
+                    ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
+                    ("outcome", self.tr("Outcome")), ("note", self.tr("Note"))))
+                + f"<p>{esc(getattr(printo, 'explanation', ''))}</p>")
+        else:
+            self.tis_label.setText("")
+            self.printo_label.setText("")
+        status = getattr(cid, "status", "")
+        self.cid_label.setText(
+            "<h3>" + esc(self.tr("PRINTO clinically inactive disease (this visit)")) + "</h3>"
+            + f"<p><b>{esc(registry.get('printo_cid').choice_label(status))}</b></p>"
+            + _dataclass_table(getattr(cid, "criteria", ()), (
+                ("label", self.tr("Criterion")), ("value", self.tr("Value")),
+                ("met", self.tr("Met")), ("note", self.tr("Note"))))
+            + f"<p>{esc(getattr(cid, 'explanation', ''))}</p>")

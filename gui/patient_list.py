@@ -1,0 +1,148 @@
+"""The patient list page: a filter box over a sortable table of patients.
+
+Typing filters the list as you type (study id, sex, dates, scores, response); Enter or a
+double-click opens the selected patient; Down moves from the filter into the table.
+
+Signals:
+    patient_activated(str): the study id of the patient to open.
+    new_patient_requested(): the user asked to add a patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models import RECORD_ROLE, FilterProxy, PatientListModel, PatientRow
+
+
+class PatientListPage(QWidget):
+    """The first page of the main window (see the module docstring)."""
+
+    patient_activated = Signal(str)
+    new_patient_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patient_list")
+        self.model = PatientListModel(self)
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        title = QLabel(self.tr("Patients"), self)
+        title.setProperty("role", "heading")
+        top.addWidget(title)
+        self.filter = QLineEdit(self)
+        self.filter.setObjectName("patient_filter")
+        self.filter.setPlaceholderText(self.tr("Type to filter: study id, sex, visit date, "
+                                               "response... (Ctrl+F)"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.set_filter)
+        self.filter.installEventFilter(self)
+        top.addWidget(self.filter, 1)
+        self.count_label = QLabel(self)
+        top.addWidget(self.count_label)
+        self.new_button = QPushButton(self.tr("&New patient..."), self)
+        self.new_button.clicked.connect(self.new_patient_requested)
+        top.addWidget(self.new_button)
+        lay.addLayout(top)
+        self.table = QTableView(self)
+        self.table.setObjectName("patient_table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((110, 80, 70, 60, 100, 70, 70, 170, 130)):
+            self.table.setColumnWidth(col, width)
+        self.table.activated.connect(self._activated)
+        lay.addWidget(self.table, 1)
+        self.empty_hint = QLabel(self)
+        self.empty_hint.setWordWrap(True)
+        lay.addWidget(self.empty_hint)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+    def set_rows(self, rows: Sequence[PatientRow]) -> None:
+        self.model.set_rows(rows)
+        self._update_count()
+        if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+
+    def set_filter(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        self._update_count()
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(self.tr("{shown} of {total}").format(shown=shown, total=total))
+        if total == 0:
+            self.empty_hint.setText(self.tr("No patients yet. Add one with New patient "
+                                            "(Ctrl+Shift+N) or import case files from the "
+                                            "File menu."))
+            self.empty_hint.show()
+        else:
+            self.empty_hint.hide()
+
+    def selected_study_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        record = self.proxy.data(index, RECORD_ROLE)
+        return record.study_id if record else None
+
+    def select(self, study_id: str) -> None:
+        row = self.model.row_of(study_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def _activated(self, index: object) -> None:
+        record = self.proxy.data(index, RECORD_ROLE)  # type: ignore[arg-type]
+        if record is not None:
+            self.patient_activated.emit(record.study_id)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if obj is self.filter and event.type() == QEvent.Type.KeyPress:
+            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                sid = self.selected_study_id()
+                if sid:
+                    self.patient_activated.emit(sid)
+                return True
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown):
+                self.table.setFocus()
+                return False
+        return super().eventFilter(obj, event)
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus()
+        self.filter.selectAll()

@@ -1,0 +1,257 @@
+"""The patient page: demographics and identifiers, the visit timeline with key scores and the
+response against baseline, the trend chart, medications and adverse events.
+
+Scores and responses come from ``forms.scoring`` / ``forms.response``; this page only lays them
+out. Enter on a visit opens it; Ctrl+N starts a new visit.
+
+Signals:
+    visit_activated(object): the visit id to open in the editor.
+    new_visit_requested(): start a new visit for this patient.
+    edit_patient_requested(), add_medication_requested(), add_adverse_event_requested(),
+    edit_record_requested(str, object): ("medication"|"adverse_event", record) to edit.
+    history_requested(object): the visit id whose audit trail to show.
+    back_requested(): return to the patient list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forms import registry, response, scoring
+from forms.model import Patient
+from forms.settings import ScoringSettings
+from gui.chart import Series, TrendChart
+from gui.models import (
+    RECORD_ROLE,
+    AdverseEventModel,
+    MedicationModel,
+    VisitRow,
+    VisitTimelineModel,
+)
+
+
+def visit_rows(patient: Patient, settings: ScoringSettings) -> list[VisitRow]:
+    """The timeline rows of a patient: scores of each visit and its response vs baseline."""
+    base = patient.baseline_visit()
+    rows = []
+    for visit in patient.sorted_visits():
+        scores = scoring.score_visit(visit.values)
+        is_base = base is not None and visit is base
+        resp = None
+        if base is not None and not is_base and visit.visit_date >= base.visit_date:
+            resp = response.compare_visits(base.values, visit.values, settings)
+        rows.append(VisitRow(visit, scores, resp, is_base))
+    return rows
+
+
+def _ratio(values: dict[str, object], enzyme: str, settings: ScoringSettings) -> Decimal | None:
+    value = values.get(enzyme)
+    uln = values.get(f"{enzyme}_uln") or settings.uln_defaults.get(enzyme)
+    if not isinstance(value, Decimal | int) or not isinstance(uln, Decimal | int) or not uln:
+        return None
+    return Decimal(value) / Decimal(uln)
+
+
+def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> list[Series]:
+    """The five strips of the trend chart, scaled to each measure's registry range."""
+
+    def pts(get) -> list[tuple[dt.date, object]]:
+        return [(r.visit.visit_date, get(r)) for r in rows]
+
+    def score(name: str):
+        return lambda r: getattr(r.scores.get(name), "value", None)
+
+    def rng(name: str) -> float | None:
+        m = registry.get(name).maximum
+        return float(m) if m is not None else None
+
+    return [
+        Series(tr("CMAS (0-52)"), "#1565c0", pts(score("cmas_total")), high=rng("cmas_total")),
+        Series(tr("MMT-8 (0-80)"), "#6a1b9a", pts(score("mmt8_total")), high=rng("mmt8_total")),
+        Series(tr("Physician global (0-10)"), "#c62828",
+               pts(lambda r: r.visit.values.get("phys_global")), high=rng("phys_global"),
+               higher_is_better=False),
+        Series(tr("CK / ULN"), "#ef6c00",
+               pts(lambda r: _ratio(r.visit.values, "ck", settings)), reference=1.0,
+               higher_is_better=False),
+        Series(tr("Oral steroid mg/kg/day"), "#2e7d32", pts(score("steroid_mg_kg_day")),
+               higher_is_better=False, reference=None),
+    ]
+
+
+def _table(parent: QWidget, model) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class PatientPage(QWidget):
+    """One patient (see the module docstring)."""
+
+    visit_activated = Signal(object)
+    new_visit_requested = Signal()
+    edit_patient_requested = Signal()
+    add_medication_requested = Signal()
+    add_adverse_event_requested = Signal()
+    edit_record_requested = Signal(str, object)
+    history_requested = Signal(object)
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patient_page")
+        self.patient: Patient | None = None
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.back_button = QPushButton(self.tr("< Patients"), self)
+        self.back_button.setToolTip(self.tr("Back to the patient list (Alt+Left)"))
+        self.back_button.clicked.connect(self.back_requested)
+        top.addWidget(self.back_button)
+        self.title = QLabel(self)
+        self.title.setProperty("role", "heading")
+        top.addWidget(self.title, 1)
+        for text, signal in ((self.tr("&Edit patient..."), self.edit_patient_requested),
+                             (self.tr("New &visit (Ctrl+N)"), self.new_visit_requested)):
+            b = QPushButton(text, self)
+            b.clicked.connect(signal)
+            top.addWidget(b)
+        self.open_button = QPushButton(self.tr("&Open visit"), self)
+        self.open_button.clicked.connect(self._open_current)
+        top.addWidget(self.open_button)
+        self.history_button = QPushButton(self.tr("&History..."), self)
+        self.history_button.clicked.connect(self._history_current)
+        top.addWidget(self.history_button)
+        lay.addLayout(top)
+
+        self.demographics = QWidget(self)
+        self.demo_grid = QGridLayout(self.demographics)
+        self.demo_grid.setContentsMargins(4, 0, 4, 0)
+        self.demo_labels: dict[str, QLabel] = {}
+        fields = registry.fields_for(level=registry.Level.PATIENT, derived=False)
+        for i, fld in enumerate(fields):
+            name = QLabel(fld.label + ":", self.demographics)
+            name.setProperty("role", "missing")
+            value = QLabel(self.demographics)
+            value.setObjectName(f"demo_{fld.name}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            row, col = divmod(i, 4)
+            self.demo_grid.addWidget(name, row, col * 2)
+            self.demo_grid.addWidget(value, row, col * 2 + 1)
+            self.demo_labels[fld.name] = value
+        for c in range(8):
+            self.demo_grid.setColumnStretch(c, 1 if c % 2 else 0)
+        lay.addWidget(self.demographics)
+
+        self.tabs = QTabWidget(self)
+        visits_tab = QSplitter(Qt.Orientation.Vertical, self.tabs)
+        self.visit_model = VisitTimelineModel(self)
+        self.visit_table = _table(visits_tab, self.visit_model)
+        self.visit_table.setObjectName("visit_table")
+        self.visit_table.activated.connect(self._open_index)
+        self.chart = TrendChart(visits_tab)
+        visits_tab.addWidget(self.visit_table)
+        visits_tab.addWidget(self.chart)
+        visits_tab.setSizes([170, 330])
+        self.tabs.addTab(visits_tab, self.tr("&Visits and trends"))
+        self.med_model = MedicationModel(self)
+        self.ae_model = AdverseEventModel(self)
+        self.med_table = self._record_tab(self.med_model, self.tr("&Medications"),
+                                          self.tr("Add medication..."),
+                                          self.add_medication_requested, "medication")
+        self.ae_table = self._record_tab(self.ae_model, self.tr("&Adverse events"),
+                                         self.tr("Add adverse event..."),
+                                         self.add_adverse_event_requested, "adverse_event")
+        lay.addWidget(self.tabs, 1)
+
+    def _record_tab(self, model, title: str, add_text: str, add_signal, kind: str) -> QTableView:
+        page = QWidget(self.tabs)
+        lay = QVBoxLayout(page)
+        table = _table(page, model)
+        table.activated.connect(
+            lambda index: self.edit_record_requested.emit(kind, index.data(RECORD_ROLE)))
+        lay.addWidget(table)
+        row = QHBoxLayout()
+        add = QPushButton(add_text, page)
+        add.clicked.connect(add_signal)
+        row.addWidget(add)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.tabs.addTab(page, title)
+        return table
+
+    def show_patient(self, patient: Patient, settings: ScoringSettings) -> None:
+        self.patient = patient
+        self.title.setText(self.tr("Patient {study_id}").format(study_id=patient.study_id))
+        record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
+                                     "diagnosis_date": patient.diagnosis_date,
+                                     "autoantibody": patient.autoantibody,
+                                     **patient.identifiers}
+        for name, label in self.demo_labels.items():
+            value = record.get(name)
+            fld = registry.get(name)
+            if value is None or value == "":
+                text = "-"
+            elif fld.choices:
+                text = fld.choice_label(value)
+            elif isinstance(value, dt.date):
+                text = value.isoformat()
+            else:
+                text = str(value)
+            if name == "birth_date" and isinstance(value, dt.date):
+                age = patient.age_on(dt.date.today())
+                text += self.tr("  (age {age} y)").format(age=age)
+            label.setText(text)
+        rows = visit_rows(patient, settings)
+        self.visit_model.set_rows(rows)
+        self.chart.set_series(trend_series(rows, settings, self.tr))
+        self.med_model.set_rows(sorted(patient.medications, key=lambda m: m.start_date))
+        self.ae_model.set_rows(sorted(patient.adverse_events, key=lambda a: a.onset_date))
+        if rows:
+            self.visit_table.selectRow(len(rows) - 1)
+        self.visit_table.setFocus()
+
+    def current_visit_id(self) -> object:
+        index = self.visit_table.currentIndex()
+        if not index.isValid():
+            return None
+        row = index.data(RECORD_ROLE)
+        return row.visit.id if row is not None else None
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = index.data(RECORD_ROLE)
+        if row is not None:
+            self.visit_activated.emit(row.visit.id)
+
+    def _open_current(self) -> None:
+        vid = self.current_visit_id()
+        if vid is not None:
+            self.visit_activated.emit(vid)
+
+    def _history_current(self) -> None:
+        vid = self.current_visit_id()
+        if vid is not None:
+            self.history_requested.emit(vid)

@@ -1,0 +1,142 @@
+"""The open database as the GUI sees it: a thin adapter over ``storage.repository.Repository``.
+
+It owns the GUI thread's own repository (short single-record saves run on it; style practice
+6), knows the database path so background jobs can open their own connection, names drafts,
+picks the actor recorded in the audit trail, and turns storage summaries into the rows the
+patient list shows. It holds no clinical rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from forms.model import AdverseEvent, Medication, Patient, Visit
+from forms.settings import ScoringSettings
+from gui.models import PatientRow
+from storage.repository import AppSettings, Draft, Repository
+
+DRAFT_PREFIX = "visit/"
+
+
+def draft_key(study_id: str, visit_id: int | None) -> str:
+    """``visit/P01/12`` for a saved visit, ``visit/P01/new`` for a new one."""
+    return f"{DRAFT_PREFIX}{study_id}/{'new' if visit_id is None else visit_id}"
+
+
+class Session:
+    """One open database file (see the module docstring)."""
+
+    def __init__(self, path: Path, repo: Repository | None = None) -> None:
+        self.path = Path(path)
+        self.repo = repo if repo is not None else Repository(self.path)
+        self._settings: AppSettings | None = None
+        self.settings()
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def opener(self) -> Callable[[], AbstractContextManager[Repository]]:
+        """Opens a *new* repository on this file, for a worker thread (its own connection)."""
+        path = self.path
+        return lambda: Repository(path, refresh=False)
+
+    # -- settings and the audit actor
+    def settings(self) -> AppSettings:
+        if self._settings is None:
+            self._settings = self.repo.get_settings()
+        return self._settings
+
+    def scoring(self) -> ScoringSettings:
+        return self.settings().scoring
+
+    def set_settings(self, settings: AppSettings) -> None:
+        self.repo.set_settings(settings, self.actor())
+        self._settings = None
+
+    def actor(self) -> str:
+        """Who is recorded in the audit trail: the assessor from settings, else the OS user."""
+        name = ""
+        if self._settings is not None:
+            name = self._settings.assessor
+        return name or _os_user()
+
+    # -- patients
+    def patient_rows(self) -> list[PatientRow]:
+        return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
+                           visits=s.visit_count, last_visit=s.last_visit_date,
+                           cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response)
+                for s in self.repo.list_patients()]
+
+    def get_patient(self, study_id: str) -> Patient:
+        return self.repo.get_patient(study_id)
+
+    def add_patient(self, patient: Patient) -> None:
+        self.repo.add_patient(patient, self.actor())
+
+    def update_patient(self, patient: Patient) -> None:
+        self.repo.update_patient(patient, self.actor())
+
+    def save_medication(self, study_id: str, medication: Medication) -> None:
+        self.repo.record_medication(study_id, medication, self.actor())
+
+    def save_adverse_event(self, study_id: str, event: AdverseEvent) -> None:
+        self.repo.record_adverse_event(study_id, event, self.actor())
+
+    def is_empty(self) -> bool:
+        return self.repo.patient_count() == 0
+
+    # -- visits (VisitStore protocol of gui.visit_editor)
+    def save_visit(self, study_id: str, visit: Visit) -> Visit:
+        """Save and return the visit with its id; raises ValidationFailed on errors."""
+        result = self.repo.save_visit(study_id, visit, self.actor())
+        visit.id = result.id
+        return visit
+
+    def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None:
+        body = {"study_id": study_id, "visit_id": visit_id, **payload}
+        self.repo.save_draft(draft_key(study_id, visit_id), json.dumps(body))
+
+    def delete_draft(self, study_id: str, visit_id: int | None) -> None:
+        self.repo.discard_draft(draft_key(study_id, visit_id))
+
+    def drafts(self) -> list[tuple[Draft, dict[str, Any]]]:
+        """Visit drafts left behind (after a crash), with their decoded payloads."""
+        out = []
+        for draft in self.repo.load_drafts():
+            if not draft.key.startswith(DRAFT_PREFIX):
+                continue
+            try:
+                payload = json.loads(draft.payload_json)
+            except ValueError:
+                continue
+            out.append((draft, payload))
+        return out
+
+    def discard_draft_key(self, key: str) -> None:
+        self.repo.discard_draft(key)
+
+    def visit_history(self, visit_id: int) -> list[Any]:
+        return self.repo.visit_history(visit_id)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def describe_draft(draft: Draft, payload: dict[str, Any]) -> str:
+    """``P01, visit 2024-03-01 (unsaved since 14:02)`` for the recovery dialog."""
+    texts = payload.get("texts", {})
+    date = texts.get("visit_date") or "?"
+    when = draft.saved_at.astimezone() if draft.saved_at.tzinfo else draft.saved_at
+    kind = "new visit" if payload.get("visit_id") is None else "visit"
+    stamp = when.strftime("%Y-%m-%d %H:%M") if isinstance(when, dt.datetime) else str(when)
+    return f"{payload.get('study_id', '?')}: {kind} {date} (unsaved changes from {stamp})"

@@ -1,0 +1,375 @@
+"""The visit editor: one page per visit form, live totals, inline validation, drafts, save.
+
+It holds a :class:`gui.visit_state.VisitState` and redraws from it; every rule comes from
+``forms`` through that state. Nothing typed is lost: the typing stays in the widgets and the
+state even when invalid, a draft of the open visit is written to the database (storage drafts,
+separate from saved data) shortly after every change, and Ctrl+S saves only when there are no
+errors (warnings never block).
+
+Keyboard: Tab walks the fields of a page in entry order; Ctrl+PgDown / Ctrl+PgUp move to the
+next/previous page and Alt+1..9 jump to a page; Ctrl+S saves; Escape asks to close.
+
+Signals:
+    visit_saved(object): the saved :class:`forms.model.Visit` (with its id).
+    close_requested(): the user asked to leave the editor (the main window routes it).
+    dirty_changed(bool): unsaved changes appeared or were saved/discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from forms import registry
+from forms.fields import Level
+from forms.model import Visit
+from gui.form_pages import PageWidgets, build_page
+from gui.panels import ProblemList, ResponsePanel, TotalsPanel
+from gui.visit_state import BASELINE, NOTES, VisitState
+
+log = logging.getLogger(__name__)
+
+#: how long after the last keystroke the draft is written (ms).
+DRAFT_DELAY_MS = 400
+
+
+class VisitStore(Protocol):
+    """The repository verbs the editor needs (storage.repository.Repository has them)."""
+
+    def save_visit(self, study_id: str, visit: Visit) -> Visit: ...
+    def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None: ...
+    def delete_draft(self, study_id: str, visit_id: int | None) -> None: ...
+
+
+class VisitEditor(QWidget):
+    """The page of the main window that edits one visit (see the module docstring)."""
+
+    visit_saved = Signal(object)
+    close_requested = Signal()
+    dirty_changed = Signal(bool)
+
+    def __init__(self, store: VisitStore | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("visit_editor")
+        self.store = store
+        self.state: VisitState | None = None
+        self.pages: list[PageWidgets] = []
+        self.widgets: dict[str, QWidget] = {}
+        self._page_of: dict[str, int] = {}
+        self._flagged: set[str] = set()
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.write_draft)
+        self._build()
+        self._shortcuts()
+
+    # ------------------------------------------------------------------ construction
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        header = QHBoxLayout()
+        self.title = QLabel(self)
+        self.title.setProperty("role", "heading")
+        header.addWidget(self.title, 1)
+        self.baseline_check = QCheckBox(self.tr("&Baseline visit"), self)
+        self.baseline_check.setToolTip(self.tr("Responses are measured from the baseline visit "
+                                               "(default: the earliest visit)."))
+        self.baseline_check.clicked.connect(self._baseline_clicked)
+        header.addWidget(self.baseline_check)
+        self.status = QLabel(self)
+        header.addWidget(self.status)
+        self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
+        self.save_button.clicked.connect(self.save)
+        header.addWidget(self.save_button)
+        self.close_button = QPushButton(self.tr("Close"), self)
+        self.close_button.clicked.connect(self.close_requested)
+        header.addWidget(self.close_button)
+        outer.addLayout(header)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.nav = QListWidget(splitter)
+        self.nav.setObjectName("page_list")
+        self.nav.setAccessibleName(self.tr("Pages"))
+        self.stack = QStackedWidget(splitter)
+        forms = registry.entered_forms(Level.VISIT)
+        for i, form in enumerate(forms):
+            area, page = build_page(form, self.stack)
+            self.stack.addWidget(area)
+            self.pages.append(page)
+            self.nav.addItem(f"{i + 1}  {form.label}")
+            for name, widget in page.widgets.items():
+                self.widgets[name] = widget
+                self._page_of[name] = i
+                widget.edited.connect(self._edited)  # type: ignore[attr-defined]
+        self.response_panel = ResponsePanel(self.stack)
+        self.stack.addWidget(self.response_panel)
+        self.nav.addItem(f"{len(forms) + 1}  {registry.FORMS_BY_KEY['response'].label}")
+        self.nav.currentRowChanged.connect(self._page_changed)
+        side = QWidget(splitter)
+        side_lay = QVBoxLayout(side)
+        side_lay.setContentsMargins(0, 0, 0, 0)
+        self.totals = TotalsPanel(side)
+        side_lay.addWidget(self.totals)
+        problems_title = QLabel(self.tr("Problems"), side)
+        problems_title.setProperty("role", "heading")
+        side_lay.addWidget(problems_title)
+        self.problem_list = ProblemList(side)
+        self.problem_list.problem_activated.connect(self.focus_field)
+        side_lay.addWidget(self.problem_list, 1)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([150, 820, 330])
+        self.nav.setMaximumWidth(190)
+        outer.addWidget(splitter, 1)
+        self.nav.setCurrentRow(0)
+
+    def _shortcuts(self) -> None:
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for seq, slot in (
+            (QKeySequence.StandardKey.Save, self.save),
+            (QKeySequence("Ctrl+PgDown"), lambda: self.go_to_page(self.nav.currentRow() + 1)),
+            (QKeySequence("Ctrl+PgUp"), lambda: self.go_to_page(self.nav.currentRow() - 1)),
+            (QKeySequence("Escape"), self.close_requested.emit),
+        ):
+            sc = QShortcut(seq, self)
+            sc.setContext(ctx)
+            sc.activated.connect(slot)
+        for n in range(1, min(self.nav.count(), 9) + 1):
+            sc = QShortcut(QKeySequence(f"Alt+{n}"), self)
+            sc.setContext(ctx)
+            sc.activated.connect(lambda n=n: self.go_to_page(n - 1))
+
+    # ------------------------------------------------------------------ state
+    def open_state(self, state: VisitState, title: str = "") -> None:
+        """Show ``state`` (a new visit, a saved one, or one restored from a draft)."""
+        self.state = state
+        self.title.setText(title)
+        for name, widget in self.widgets.items():
+            text = state.notes if name == NOTES else state.text(name)
+            widget.show_text(text)  # type: ignore[attr-defined]
+        self.baseline_check.setChecked(state.baseline)
+        self.refresh()
+        self.go_to_page(0)
+        self._set_status()
+
+    def _edited(self, name: str, text: str) -> None:
+        state = self.state
+        if state is None:
+            return
+        was_dirty = state.dirty
+        changed = state.set_text(name, text) if name != NOTES else (state.set_notes(text)
+                                                                    or {NOTES})
+        for other in changed - {name, NOTES}:
+            widget = self.widgets.get(other)
+            if widget is not None:
+                widget.show_text(state.text(other))  # type: ignore[attr-defined]
+        self.refresh()
+        self._after_edit(was_dirty)
+
+    def _baseline_clicked(self, checked: bool) -> None:
+        if self.state is None:
+            return
+        was_dirty = self.state.dirty
+        self.state.set_baseline(checked)
+        self.refresh()
+        self._after_edit(was_dirty)
+
+    def _after_edit(self, was_dirty: bool) -> None:
+        if not was_dirty:
+            self.dirty_changed.emit(True)
+        self._set_status()
+        self._draft_timer.start()
+
+    def refresh(self) -> None:
+        """Redraw problems, totals and the response from the state."""
+        state = self.state
+        if state is None:
+            return
+        problems = state.problems()
+        by_field: dict[str, list[tuple[str, bool]]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append((p.message, p.is_error))
+        for name in self._flagged - set(by_field):
+            self._show_field_problems(name, [])
+        for name, msgs in by_field.items():
+            self._show_field_problems(name, msgs)
+        self._flagged = set(by_field)
+        self.problem_list.show_problems(problems)
+        self.totals.show_scores(state.scores())
+        self._show_lab_ratios()
+        if self.stack.currentWidget() is self.response_panel:
+            self._show_response()
+
+    def _show_field_problems(self, name: str, msgs: list[tuple[str, bool]]) -> None:
+        page_index = self._page_of.get(name)
+        if page_index is None:
+            return
+        page = self.pages[page_index]
+        widget = page.widgets[name]
+        severity = "" if not msgs else ("error" if any(e for _, e in msgs) else "warning")
+        widget.set_severity(severity)  # type: ignore[attr-defined]
+        label = page.problems.get(name)
+        if label is not None:
+            label.show_problems(list(msgs))
+
+    def _show_lab_ratios(self) -> None:
+        assert self.state is not None
+        labs = next((p for p in self.pages if p.form.key == "labs"), None)
+        if labs is None:
+            return
+        for enzyme in registry.ENZYMES:
+            label = labs.extras.get(f"{enzyme}_ratio")
+            if label is None:
+                continue
+            ratio = self.state.lab_ratio(enzyme)
+            if ratio is None:
+                label.setText("")
+                labs.widgets[enzyme].set_severity(  # type: ignore[attr-defined]
+                    labs.widgets[enzyme].property("severity") or "")
+                continue
+            label.setText(self.tr("{ratio} x ULN").format(ratio=ratio))
+            high = ratio > 1
+            label.setProperty("role", "problem-warning" if high else "")
+            label.style().unpolish(label)
+            label.style().polish(label)
+            widget = labs.widgets[enzyme]
+            if widget.property("severity") in (None, "", "high"):
+                widget.set_severity("high" if high else "")  # type: ignore[attr-defined]
+
+    def _show_response(self) -> None:
+        assert self.state is not None
+        self.response_panel.show_response(self.state.baseline_visit, self.state.response(),
+                                          self.state.cid())
+
+    def _set_status(self) -> None:
+        state = self.state
+        if state is None:
+            self.status.setText("")
+            return
+        if state.dirty:
+            self.status.setText(self.tr("Unsaved changes (draft kept)"))
+        elif state.visit_id is None:
+            self.status.setText(self.tr("New visit"))
+        else:
+            self.status.setText(self.tr("Saved"))
+
+    # ------------------------------------------------------------------ navigation
+    def go_to_page(self, index: int) -> None:
+        if not 0 <= index < self.nav.count():
+            return
+        self.nav.setCurrentRow(index)
+        if index < len(self.pages):
+            first = self.pages[index].first()
+            if first is not None:
+                first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _page_changed(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        if self.stack.currentWidget() is self.response_panel and self.state is not None:
+            self._show_response()
+
+    def focus_field(self, name: str) -> None:
+        """Show the page of field ``name`` and put the cursor in it."""
+        if name in ("visit_date", "visit_label", BASELINE) and name not in self._page_of:
+            name = "visit_date"
+        index = self._page_of.get(name)
+        if index is None:
+            return
+        self.nav.setCurrentRow(index)
+        widget = self.widgets[name]
+        area = self.stack.currentWidget()
+        if hasattr(area, "ensureWidgetVisible"):
+            area.ensureWidgetVisible(widget)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ drafts and saving
+    @property
+    def dirty(self) -> bool:
+        return self.state is not None and self.state.dirty
+
+    def write_draft(self) -> None:
+        """Write the draft of the open visit now (called shortly after each change)."""
+        self._draft_timer.stop()
+        state = self.state
+        if state is None or self.store is None or not state.dirty:
+            return
+        self.store.save_draft(state.study_id, state.visit_id, state.draft_payload())
+
+    def save(self) -> bool:
+        """Save when there are no errors; returns True when the visit is durable."""
+        state = self.state
+        if state is None or self.store is None:
+            return False
+        if not state.can_save:
+            errors = state.errors()
+            self.status.setText(self.tr("Not saved: {n} error(s) to fix first").format(
+                n=len(errors)))
+            self.focus_field(errors[0].field)
+            return False
+        visit = state.to_visit()
+        from storage.errors import ValidationFailed  # noqa: PLC0415
+
+        try:
+            saved = self.store.save_visit(state.study_id, visit)
+        except ValidationFailed as exc:
+            self.status.setText(self.tr("Not saved"))
+            self.problem_list.show_problems(list(exc.problems))
+            if exc.problems:
+                self.focus_field(exc.problems[0].field)
+            return False
+        self._draft_timer.stop()
+        state.mark_saved(saved)
+        if visit.baseline is not saved.baseline:
+            state.baseline = saved.baseline
+        self.store.delete_draft(state.study_id, visit.id)
+        if visit.id is None and saved.id is not None:
+            self.store.delete_draft(state.study_id, None)
+        self.dirty_changed.emit(False)
+        self._set_status()
+        self.status.setText(self.tr("Saved {visit}").format(visit=saved.describe()))
+        log.info("visit %s saved", saved.id)
+        self.visit_saved.emit(saved)
+        return True
+
+    def discard(self) -> None:
+        """Forget the unsaved changes and their draft."""
+        state = self.state
+        self._draft_timer.stop()
+        if state is not None and self.store is not None:
+            self.store.delete_draft(state.study_id, state.visit_id)
+        if state is not None:
+            state.dirty = False
+        self.dirty_changed.emit(False)
+
+    def maybe_leave(self) -> bool:
+        """The unsaved-changes guard: True when the editor may be left (saved or discarded)."""
+        if not self.dirty:
+            return True
+        answer = QMessageBox.question(
+            self, self.tr("Unsaved changes"),
+            self.tr("This visit has unsaved changes. Save them before leaving?"),
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        if answer == QMessageBox.StandardButton.Discard:
+            self.discard()
+            return True
+        return False
