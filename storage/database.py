@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,21 +166,49 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
 def migrate_database(db: Database, path: Path | str) -> Path | None:
     """Back up the file, then apply every pending migration, each in its own transaction.
 
+    Each step runs in a ``BEGIN IMMEDIATE`` transaction: holding the write lock from its start
+    serializes two processes that open an old file at the same moment (the second waits, sees
+    the step applied, and skips it; a plain ``Migrations.apply`` would let both run
+    ``CREATE TABLE`` and fail the second). Inside that transaction sqlite-utils applies exactly
+    the one migration (its ``atomic()`` becomes a savepoint) with its ``_sqlite_migrations``
+    row. An existing file is first copied with the backup API (outside any transaction: the
+    backup cannot read through a connection that holds the write lock); the copy's name is
+    made unique so two processes upgrading at once never overwrite each other's copy.
+
     Returns:
-        The backup copy, or None when the file was empty (nothing to protect).
+        The backup copy, or None when nothing was pending or the file was new.
     """
     path = Path(path)
     pending = check_version(db, path)
     if not pending:
         return None
+    conn = db.conn
+    names = mig.known_names()
     copy = None
     with translated(path):
-        if applied_migrations(db):
+        if applied_migrations(db):  # an existing file: copy it first (never inside a txn)
             stamp = dt.datetime.now(dt.UTC).strftime(_STAMP)
-            copy = path.with_name(f"{path.stem}.before-{pending[0]}-{stamp}.sqlite")
+            copy = _unique(path.with_name(f"{path.stem}.before-{pending[0]}-{stamp}.sqlite"))
             backup_to(db, copy)
-        mig.migrations.apply(db)
+        for i, name in enumerate(names):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if name not in applied_migrations(db):
+                    mig.migrations.apply(db, stop_before=names[i + 1:])
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
     return copy
+
+
+def _unique(path: Path) -> Path:
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 def backup_to(db: Database, dest: Path | str) -> Path:
@@ -190,7 +219,7 @@ def backup_to(db: Database, dest: Path | str) -> Path:
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}.partial")
     tmp.unlink(missing_ok=True)
     try:
         with translated(dest):

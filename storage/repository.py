@@ -1033,8 +1033,17 @@ class Repository:
     def scoring_settings(self) -> ScoringSettings:
         return self.get_settings().scoring
 
-    def set_settings(self, settings: AppSettings, actor: str) -> None:
-        """Save settings (audited); a scoring change recomputes every stored response."""
+    def set_settings(self, settings: AppSettings, actor: str, *, refresh: bool = True) -> None:
+        """Save settings (audited); a scoring change recomputes every stored response.
+
+        Args:
+            settings: the new settings.
+            actor: who changed them (audit trail).
+            refresh: recompute the stored responses now, in the same transaction. With
+                ``refresh=False`` they are recomputed by the next :meth:`refresh_derived`
+                (the GUI runs it in the background: at 5,000 patients x 20 visits it takes
+                minutes, because every follow-up is compared with its baseline again).
+        """
         actor = _ensure_actor(actor)
         if not isinstance(settings.scoring, ScoringSettings):
             raise TypeError("settings.scoring must be a ScoringSettings")
@@ -1063,7 +1072,8 @@ class Repository:
                                            (key,)).fetchone()[0]
                 self._audit(actor, at, "update" if key in old else "insert", "settings", rid,
                             [(key, old.get(key), value)], f"setting {key}")
-            self.refresh_derived()
+            if refresh:
+                self.refresh_derived()
 
     # ---------------------------------------------------------------- drafts
     def save_draft(self, key: str, payload_json: str) -> None:

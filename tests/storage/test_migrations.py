@@ -155,3 +155,29 @@ def test_migration_names_are_append_only() -> None:
     """Released names never change (a renamed migration would run twice)."""
     assert mig.known_names()[:2] == ["m001_initial", "m002_derived_values_and_drafts"]
     assert all(n.startswith(f"m{i + 1:03d}_") for i, n in enumerate(mig.known_names()))
+
+
+def test_two_processes_upgrading_at_once(old_file: Path) -> None:
+    """Both openers succeed; each migration is applied exactly once."""
+    import threading
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def opener() -> None:
+        try:
+            start.wait()
+            open_database(old_file).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    con = sqlite3.connect(old_file)
+    names = [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    con.close()
+    assert names == mig.known_names()

@@ -316,3 +316,13 @@ def test_follow_up_save_matches_a_full_recompute(repo: Repository) -> None:
     m3.visit_date = dt.date(2020, 12, 1)
     repo.save_visit("P01", m3, "dr.a")
     assert "tis" not in repo.get_derived(m3.id or 0)
+
+
+def test_settings_without_refresh_leave_it_to_refresh_derived(repo: Repository) -> None:
+    patient = sample_patient()
+    repo.add_patient(patient, "dr.a")
+    m3 = patient.visits[1].id or 0
+    repo.set_settings(AppSettings(ScoringSettings("cmas")), "admin", refresh=False)
+    assert repo.get_derived(m3)["tis_muscle_measure"].value == "mmt8"  # not yet
+    assert repo.refresh_derived() == 0  # no visit rescored: only responses recomputed
+    assert repo.get_derived(m3)["tis_muscle_measure"].value == "cmas"
