@@ -10,7 +10,6 @@ questions (recover unsaved drafts, or offer the demo cohort on an empty database
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -27,13 +26,10 @@ APP_NAME = "JDM Capture"
 
 
 def default_db_path() -> Path:
-    """``$JDM_CAPTURE_DB``, else ``jdm-capture.sqlite`` in the platform's user data folder."""
-    env = os.environ.get("JDM_CAPTURE_DB")
-    if env:
-        return Path(env)
-    import platformdirs  # noqa: PLC0415
+    """The default database (``$JDM_CAPTURE_DB`` or the user data folder; storage decides)."""
+    from storage.database import default_db_path as storage_default  # noqa: PLC0415
 
-    return Path(platformdirs.user_data_dir("jdm-capture", appauthor=False)) / "jdm-capture.sqlite"
+    return storage_default()
 
 
 def install_excepthook(app: QApplication) -> None:

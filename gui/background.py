@@ -248,6 +248,17 @@ def show_error(parent: QWidget | None, error: BaseException) -> None:
     show_crash(parent, type(error), error, error.__traceback__)
 
 
+def show_message(parent: QWidget | None, text: str, details: str = "") -> None:
+    """A plain warning with optional details (e.g. every problem of a refused import)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(APP_TITLE)
+    box.setText(text)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
+
+
 def show_crash(parent: QWidget | None, exc_type: type[BaseException], exc: BaseException,
                tb: Any) -> None:
     """The crash dialog for bugs: what happened, with the details to copy into a report."""

@@ -20,7 +20,7 @@ from forms import registry
 from forms.fields import Level
 from forms.model import IDENTIFIER_KEYS, Patient
 from forms.settings import ScoringSettings
-from gui.background import BackgroundOp, Job
+from gui.background import BackgroundOp, Job, show_error, show_message
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -72,7 +72,7 @@ def export_json(window: MainWindow, out: Path) -> BackgroundOp[Path]:
         from storage import casefile  # noqa: PLC0415
 
         repo = job.open_store()
-        casefile.export_cases(repo, out)
+        casefile.export_case_file(repo, out)
         return out
 
     return BackgroundOp(window.runner, work, label=_tr("Exporting case file..."), parent=window,
@@ -87,13 +87,26 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
         repo = job.open_store()
         lines = []
         for i, path in enumerate(paths):
-            summary = casefile.import_file(repo, path, actor=window_actor)
-            lines.append(f"{path.name}: {summary}")
+            _case, summary = casefile.import_case_file(repo, path, window_actor)
+            lines.append(_tr("{file}: {added} patients added, {updated} updated, {visits} "
+                             "visits").format(file=path.name, added=summary.patients_added,
+                                              updated=summary.patients_updated,
+                                              visits=summary.visits))
             job.progress(i + 1, len(paths))
         return "\n".join(lines)
 
     assert window.session is not None
     window_actor = window.session.actor()
+
+    def failed(exc: BaseException) -> None:
+        from storage.casefile import CaseFileRejected  # noqa: PLC0415
+
+        window.refresh_list()
+        if isinstance(exc, CaseFileRejected):
+            show_message(window, _tr("Import refused: nothing from that file was saved."),
+                         "\n".join(getattr(exc, "problems", []) or [str(exc)]))
+        else:
+            show_error(window, exc)
 
     def done(text: str) -> None:
         window.refresh_list()
@@ -101,7 +114,7 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
             text=text.replace("\n", "; ")), 10000)
 
     return BackgroundOp(window.runner, work, label=_tr("Importing..."), parent=window,
-                        trigger=window.import_action).success(done)
+                        trigger=window.import_action).success(done).failure(failed)
 
 
 def patient_report(window: MainWindow, study_id: str, out: Path) -> BackgroundOp[Path]:
@@ -135,7 +148,10 @@ def add_demo(window: MainWindow) -> BackgroundOp[object]:
     def work(job: Job) -> object:
         from storage.demo import add_demo_cohort  # noqa: PLC0415
 
-        return add_demo_cohort(job.open_store())
+        return add_demo_cohort(job.open_store(), actor)
+
+    assert window.session is not None
+    actor = window.session.actor()
 
     return BackgroundOp(window.runner, work, label=_tr("Adding the demo cohort..."),
                         parent=window)

@@ -500,8 +500,12 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
+        self._draft_and_close()
+        event.accept()
+
+    def _draft_and_close(self) -> None:
         self.runner.shutdown()
         if self.session is not None:
             self.session.close()
             self.session = None
-        event.accept()
+            self.editor.store = None

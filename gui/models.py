@@ -153,8 +153,13 @@ class FilterProxy(QSortFilterProxyModel):
         self._needle = ""
 
     def set_filter_text(self, text: str) -> None:
+        if not hasattr(self, "beginFilterChange"):  # Qt < 6.9
+            self._needle = text.strip().lower()
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
         self._needle = text.strip().lower()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
         if not self._needle:

@@ -26,6 +26,7 @@ from forms.settings import ScoringSettings
 
 #: the visit header keys that live on the Visit itself rather than in ``Visit.values``.
 HEADER_KEYS = registry.VISIT_KEYS
+_VALUE_NAMES = frozenset(f.name for f in registry.visit_value_fields())
 #: the per-visit free-text notes (Visit.notes; not a registry field).
 NOTES = "notes"
 #: the baseline flag of the visit (Visit.baseline; not a registry field).
@@ -239,6 +240,10 @@ class VisitState:
             visit_label=label if isinstance(label, str) else None,
             birth_date=self.birth_date, today=self.today)
 
+    def checked_values(self) -> dict[str, Any]:
+        """check_visit's normalized values of the visit (header keys left out)."""
+        return {k: v for k, v in self.check().values.items() if k in _VALUE_NAMES}
+
     def check(self) -> validation.VisitCheck:
         """check_visit over the valid values (cached until the next edit)."""
         if self._check is None:
@@ -280,10 +285,10 @@ class VisitState:
 
     def scores(self) -> dict[str, scoring.Score]:
         """Live totals from forms.scoring over the checked (normalized) values."""
-        return scoring.score_visit(self.check().values)
+        return scoring.score_visit(self.checked_values())
 
     def cid(self) -> scoring.CidResult:
-        return scoring.clinically_inactive_disease(self.check().values)
+        return scoring.clinically_inactive_disease(self.checked_values())
 
     def response(self) -> object | None:
         """The response against the baseline visit, or None at/without a baseline."""
@@ -293,7 +298,7 @@ class VisitState:
             return None
         from forms import response  # noqa: PLC0415 (landing concurrently)
 
-        return response.compare_visits(base.values, self.check().values, self.settings)
+        return response.compare_visits(base.values, self.checked_values(), self.settings)
 
     def lab_ratio(self, enzyme: str) -> Decimal | None:
         """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting."""
@@ -312,7 +317,7 @@ class VisitState:
         assert isinstance(date, dt.date)
         label = self.value("visit_label")
         return Visit(visit_date=date, visit_label=label if isinstance(label, str) else None,
-                     baseline=self.baseline, values=dict(self.check().values),
+                     baseline=self.baseline, values=self.checked_values(),
                      missing=dict(self.missing), notes=self.notes, id=self.visit_id)
 
     def mark_saved(self, visit: Visit) -> None:

@@ -1,0 +1,225 @@
+"""The visit editor driven by the keyboard only, against a real database file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QMessageBox, QPlainTextEdit
+
+from forms import registry
+from gui.main_window import MainWindow
+from gui.session import Session
+from gui.widgets import ChoicePicker, LevelPicker
+
+# What the nurse types, field by field (text as typed). Fields not listed are left empty.
+VISIT = {"visit_date": "2024-05-02", "visit_label": "M3", "weight_kg": "30.5",
+         "height_cm": "135", "assessor": "Dr Keys", "steroid_mg_day": "30", "ivmp_pulses": "0"}
+CMAS = {name: str(min(int(registry.get(name).maximum), i % 4 + 1))
+        for i, (name, _l, _lv) in enumerate(registry.CMAS_ITEMS)}
+CMAS_SECONDS = {"cmas_head_elevation_sec": "45"}  # the head-elevation score comes from seconds
+MMT = {"mmt_neck_flexors": "10",
+       **{f"{stem}_r": str(9 - i % 3) for i, (stem, _l) in enumerate(registry.MMT_PAIRED)},
+       **{f"{stem}_l": str(8 - i % 2) for i, (stem, _l) in enumerate(registry.MMT_PAIRED)}}
+SKIN = {name: ("y" if i % 3 == 0 else "n") for i, (name, _l) in enumerate(registry.SKIN_FINDINGS)}
+GLOBAL = {"phys_global": "2.5", "parent_global": "3", "extramuscular_global": "1.5",
+          "das_skin": "2", "das_muscle": "3"}
+CHAQ = {name: str(i % 2) for i, name in enumerate(
+    n for dom in registry.CHAQ_DOMAINS for n in registry.chaq_domain_items(dom))}
+CHAQ["chaq_bike"] = "n"  # not applicable
+CHAQ_AIDS = {"chaq_aid_walking"}
+LABS = {"ck": "450", "ck_uln": "150", "esr": "22"}
+
+
+def enter(qtbot, widget, text: str) -> None:
+    """Type ``text`` into the focused field widget as a user would."""
+    if isinstance(widget, QLineEdit):
+        qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(widget, text)
+    elif isinstance(widget, QPlainTextEdit):
+        qtbot.keyClicks(widget, text)
+    elif isinstance(widget, QCheckBox):
+        if text == "true":
+            qtbot.keyClick(widget, Qt.Key.Key_Space)
+    elif isinstance(widget, LevelPicker | ChoicePicker):
+        qtbot.keyClicks(widget, text)
+    else:
+        raise AssertionError(f"no keyboard entry for {widget!r}")
+
+
+def fill_page(qtbot, editor, index: int, texts: dict[str, str]) -> None:
+    """Walk the page with Tab in its tab order, typing the texts of the fields listed."""
+    page = editor.pages[index]
+    for widget in page.order:
+        assert QApplication.focusWidget() is widget, (
+            f"focus on {QApplication.focusWidget().objectName()}, expected {widget.objectName()}")
+        name = widget.objectName()
+        if name in texts:
+            enter(qtbot, widget, texts[name])
+        if widget is not page.order[-1]:
+            qtbot.keyClick(widget, Qt.Key.Key_Tab)
+
+
+@pytest.fixture
+def editor_window(qtbot, window: MainWindow) -> MainWindow:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.open_patient("P01")
+    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.editor
+    return window
+
+
+def test_complete_visit_by_keyboard(qtbot, editor_window: MainWindow, session: Session) -> None:
+    editor = editor_window.editor
+    forms = [p.form.key for p in editor.pages]
+    pages = {"visit": VISIT, "cmas": {**CMAS, **CMAS_SECONDS}, "mmt8": MMT, "skin": SKIN,
+             "global": GLOBAL, "chaq": {**CHAQ, **{a: "true" for a in CHAQ_AIDS}},
+             "labs": LABS}
+    del pages["cmas"]["cmas_head_elevation"]  # left for the seconds to fill
+    for index, key in enumerate(forms):
+        if index:
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown,
+                           Qt.KeyboardModifier.ControlModifier)
+        assert editor.nav.currentRow() == index
+        fill_page(qtbot, editor, index, pages.get(key, {}))
+
+    # live totals, computed here from what was typed
+    state = editor.state
+    head = state.value("cmas_head_elevation")
+    assert head is not None and str(head) == editor.widgets["cmas_head_elevation"]\
+        .current_text_code()
+    cmas_expected = head + sum(int(v) for k, v in CMAS.items() if k != "cmas_head_elevation")
+    assert editor.totals.text_of("cmas_total") == str(cmas_expected)
+    mmt_expected = int(MMT["mmt_neck_flexors"]) + sum(
+        int(MMT[f"{stem}_r"]) for stem, _ in registry.MMT_PAIRED)
+    assert editor.totals.text_of("mmt8_total") == str(mmt_expected)
+    assert editor.totals.text_of("das_total") == str(int(GLOBAL["das_skin"])
+                                                    + int(GLOBAL["das_muscle"]))
+
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not state.dirty, editor.status.text()
+
+    saved = session.get_patient("P01").visits
+    assert len(saved) == 1
+    visit = saved[0]
+    assert visit.visit_date == dt.date(2024, 5, 2)
+    assert visit.visit_label == "M3"
+    assert visit.values["weight_kg"] == Decimal("30.5")
+    assert visit.values["cmas_head_elevation_sec"] == 45
+    assert visit.values["cmas_head_elevation"] == head
+    for name, text in {**CMAS, **MMT, **GLOBAL}.items():
+        if name != "cmas_head_elevation":
+            assert Decimal(str(visit.values[name])) == Decimal(text), name
+    for name, text in SKIN.items():
+        assert visit.values[name] == ("yes" if text == "y" else "no")
+    assert visit.values["chaq_bike"] == "na"
+    assert visit.values["chaq_aid_walking"] is True
+    assert visit.values["ck"] == Decimal(450) and visit.values["ck_uln"] == Decimal(150)
+    assert not session.drafts()
+
+
+def test_grade_picker_takes_two_digits_for_ten(qtbot, editor_window: MainWindow) -> None:
+    editor = editor_window.editor
+    picker = editor.widgets["mmt_deltoid_r"]
+    editor.focus_field("mmt_deltoid_r")
+    qtbot.keyClicks(picker, "10")
+    assert editor.state.value("mmt_deltoid_r") == 10
+    assert "(5)" in picker.currentText()  # 10 on the Kendall scale is 5 on the 0-5 scale
+    qtbot.keyClick(picker, Qt.Key.Key_Delete)
+    assert editor.state.value("mmt_deltoid_r") is None
+
+
+def test_validation_messages_inline_and_saving_blocked(qtbot, editor_window: MainWindow,
+                                                       session: Session) -> None:
+    editor = editor_window.editor
+    weight = editor.widgets["weight_kg"]
+    editor.focus_field("weight_kg")
+    enter(qtbot, weight, "999")
+    label = editor.pages[0].problems["weight_kg"]
+    assert label.isVisible()
+    assert registry.get("weight_kg").label in label.text()
+    assert registry.get("weight_kg").allowed_text().split(" ")[0] in label.text()
+    assert weight.property("severity") == "error"
+    assert editor.problem_list.count() >= 1
+
+    qtbot.keyClick(weight, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert session.get_patient("P01").visits == []
+    assert weight.text() == "999"  # the typing is kept
+    assert QApplication.focusWidget() is weight
+
+    # a plausibility warning is shown but does not block saving
+    enter(qtbot, weight, str(registry.get("weight_kg").warn_above + 5))
+    assert weight.property("severity") == "warning"
+    assert label.isVisible()
+    qtbot.keyClick(weight, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert len(session.get_patient("P01").visits) == 1
+
+
+@pytest.mark.parametrize(("answer", "leaves", "saved"), [
+    (QMessageBox.StandardButton.Cancel, False, 0),
+    (QMessageBox.StandardButton.Discard, True, 0),
+    (QMessageBox.StandardButton.Save, True, 1),
+])
+def test_unsaved_changes_guard(qtbot, monkeypatch, editor_window: MainWindow, session: Session,
+                               answer, leaves: bool, saved: int) -> None:
+    editor = editor_window.editor
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: asked.append(a) or answer))
+    editor.focus_field("phys_global")
+    enter(qtbot, editor.widgets["phys_global"], "4")
+    qtbot.keyClick(editor.widgets["phys_global"], Qt.Key.Key_Left,
+                   Qt.KeyboardModifier.AltModifier)
+    assert len(asked) == 1
+    assert (editor_window.stack.currentWidget() is not editor) is leaves
+    assert len(session.get_patient("P01").visits) == saved
+    if answer == QMessageBox.StandardButton.Cancel:
+        assert editor.widgets["phys_global"].text() == "4"
+    else:
+        assert not session.drafts()
+
+
+def test_close_is_guarded(qtbot, monkeypatch, editor_window: MainWindow) -> None:
+    editor = editor_window.editor
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Cancel))
+    editor.focus_field("phys_global")
+    enter(qtbot, editor.widgets["phys_global"], "4")
+    assert not editor_window.close()
+    assert editor_window.isVisible()
+
+
+def test_draft_recovered_after_a_crash(qtbot, monkeypatch, editor_window: MainWindow,
+                                       db_path) -> None:
+    editor = editor_window.editor
+    editor.focus_field("phys_global")
+    enter(qtbot, editor.widgets["phys_global"], "7.5")
+    editor.focus_field("weight_kg")
+    enter(qtbot, editor.widgets["weight_kg"], "thirty")  # invalid typing is kept too
+    qtbot.waitUntil(lambda: bool(editor_window.session.drafts()), timeout=3000)
+    # The process dies here: nothing saved, no close event. A new start on the same file:
+    restarted = MainWindow(Session(db_path))
+    qtbot.addWidget(restarted)
+    from gui import dialogs
+
+    def choose_first(self) -> int:
+        self.list.setCurrentRow(0)
+        self.accept()
+        return 1
+
+    monkeypatch.setattr(dialogs.DraftsDialog, "exec", choose_first)
+    restarted.show()
+    restarted.after_show()
+    new_editor = restarted.editor
+    assert restarted.stack.currentWidget() is new_editor
+    assert new_editor.widgets["phys_global"].text() == "7.5"
+    assert new_editor.widgets["weight_kg"].text() == "thirty"
+    assert new_editor.dirty
+    assert new_editor.totals.text_of("printo_cid")
+    new_editor.discard()
+    restarted.session.close()
+    restarted.session = None
