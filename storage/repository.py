@@ -692,7 +692,8 @@ class Repository:
         old = dict(self.db.conn.execute(
             "SELECT field, reason FROM visit_missing WHERE visit_id = ?", (vid,)).fetchall())
         changes = [(name, old.get(name), missing.get(name))
-                   for name in sorted(set(old) | set(missing)) if old.get(name) != missing.get(name)]
+                   for name in sorted(set(old) | set(missing))
+                   if old.get(name) != missing.get(name)]
         if not changes:
             return 0
         self.db.conn.execute("DELETE FROM visit_missing WHERE visit_id = ?", (vid,))

@@ -4,7 +4,6 @@ and a process killed mid-import leaves a healthy file with every reported import
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import subprocess
@@ -170,4 +169,3 @@ def test_kill_during_imports_leaves_a_healthy_file(tmp_path: Path) -> None:
         ids = {p.study_id: len(p.visits) for p in repo.iter_patients()}
         assert set(ids.values()) == {12}
         assert len(ids) in (len(reported), len(reported) + 1)
-        json.dumps(ids)
