@@ -57,9 +57,8 @@ class TrendChart(QWidget):
         if not dates:
             return None
         lo, hi = min(dates), max(dates)
-        if lo == hi:
-            lo, hi = lo - dt.timedelta(days=15), hi + dt.timedelta(days=15)
-        return lo, hi
+        pad = max(15, (hi - lo).days // 30)  # keep the first and last dots off the frame
+        return lo - dt.timedelta(days=pad), hi + dt.timedelta(days=pad)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         del event
@@ -139,8 +138,11 @@ class TrendChart(QWidget):
             if pts and pts[-1][1] is not None:
                 p.setPen(text_colour)
                 last_d, last_v = pts[-1]
-                p.drawText(QPointF(min(x_of(last_d) + 6, left + width - 30),
-                                   y_of(float(last_v)) - 4), _num(float(last_v)))
+                y_text = y_of(float(last_v)) - 5
+                if y_text < top + 12:  # near the top of the strip: write below the dot
+                    y_text = y_of(float(last_v)) + 15
+                p.drawText(QPointF(min(x_of(last_d) - 10, left + width - 36), y_text),
+                           _num(float(last_v)))
         # time axis
         p.setPen(text_colour)
         p.setFont(small)

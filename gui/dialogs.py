@@ -214,17 +214,23 @@ class HistoryDialog(QDialog):
     def __init__(self, title: str, rows: Sequence[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(900, 480)
+        self.resize(1100, 560)
         lay = QVBoxLayout(self)
         self.model = AuditModel(self)
         self.model.set_rows(rows)
+        contexts = {getattr(r, "context", None) for r in rows}
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
         self.table.resizeColumnsToContents()
+        if len(contexts) == 1:  # one record: say which once, above the table
+            self.table.hideColumn(3)
+            lay.addWidget(QLabel(str(contexts.pop()), self))
+        self.table.setColumnWidth(4, min(self.table.columnWidth(4), 380))
         lay.addWidget(self.table)
         if not rows:
             lay.addWidget(QLabel(self.tr("No changes recorded for this visit."), self))

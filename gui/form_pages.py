@@ -80,6 +80,8 @@ def _with_unit(widget: QWidget, fld: Field, parent: QWidget) -> QWidget:
 
 def _field_row(form_layout: QFormLayout, page: PageWidgets, fld: Field, parent: QWidget) -> None:
     widget = page.add(fld, parent)
+    if isinstance(widget, BoolCheck):
+        widget.setText(parent.tr("present / yes"))
     column = QWidget(parent)
     lay = QVBoxLayout(column)
     lay.setContentsMargins(0, 0, 0, 0)
@@ -88,7 +90,8 @@ def _field_row(form_layout: QFormLayout, page: PageWidgets, fld: Field, parent: 
                   else widget)
     lay.addWidget(page.problems[fld.name])
     page.problems[fld.name].setParent(column)
-    label = _label(fld.label, parent)
+    label = _label(fld.label, parent, wrap=len(fld.label) > 48)
+    label.setMinimumWidth(min(260, label.sizeHint().width()))
     label.setBuddy(widget)
     form_layout.addRow(label, column)
 

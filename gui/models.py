@@ -192,7 +192,7 @@ class PatientRow:
     cmas: int | None = None
     mmt8: int | None = None
     response: str | None = None  #: ACR/EULAR category of the last visit vs baseline
-    cid: str | None = None  #: PRINTO CID at the last visit
+    last_label: str | None = None  #: protocol label of the last visit (M0, M3, ...)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -215,13 +215,12 @@ def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
         Column("age", tr("Age (y)"), lambda r: r.age, align_right=True),
         Column("visits", tr("Visits"), lambda r: r.visits, align_right=True),
         Column("last_visit", tr("Last visit"), lambda r: r.last_visit),
+        Column("last_label", tr("Label"), lambda r: r.last_label),
         Column("cmas", tr("CMAS"), lambda r: r.cmas, align_right=True),
         Column("mmt8", tr("MMT-8"), lambda r: r.mmt8, align_right=True),
         Column("response", tr("Response vs baseline"), lambda r: r.response,
                text=_response_text,
                colour=lambda r: _RESPONSE_COLOURS.get(r.response or "")),
-        Column("cid", tr("Inactive disease"), lambda r: r.cid,
-               text=lambda r: registry.get("printo_cid").choice_label(r.cid) if r.cid else ""),
     )
 
 

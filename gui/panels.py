@@ -134,6 +134,16 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _choice(name: str, code: object) -> str:
+    return registry.get(name).choice_label(code) if code else "-"
+
+
+def _paragraphs(text: str) -> str:
+    """An explanation as HTML paragraphs (escaped; its own line breaks kept)."""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in str(text).splitlines()
+                   if line.strip())
+
+
 def _dataclass_table(rows: tuple[object, ...] | list[object],
                      columns: tuple[tuple[str, str], ...]) -> str:
     """An HTML table of result rows (TIS rows, PRINTO variables), values escaped."""
@@ -197,13 +207,13 @@ class ResponsePanel(QScrollArea):
                 + f"<b>{esc(cat_label)}</b> "
                 + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
                     n=_cell(getattr(tis, "measures", None)),
-                    m=_cell(getattr(tis, "muscle_measure", None))))
+                    m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))))
                 + "</p>" + _dataclass_table(getattr(tis, "rows", ()), (
                     ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
                     ("points", self.tr("Points")), ("max_points", self.tr("Max")),
                     ("note", self.tr("Note"))))
-                + f"<p>{esc(getattr(tis, 'explanation', ''))}</p>")
+                + _paragraphs(getattr(tis, "explanation", "")))
             printo = getattr(resp, "printo", None)
             level = getattr(printo, "level", "")
             self.printo_label.setText(
@@ -213,7 +223,7 @@ class ResponsePanel(QScrollArea):
                     ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
                     ("outcome", self.tr("Outcome")), ("note", self.tr("Note"))))
-                + f"<p>{esc(getattr(printo, 'explanation', ''))}</p>")
+                + _paragraphs(getattr(printo, "explanation", "")))
         else:
             self.tis_label.setText("")
             self.printo_label.setText("")
@@ -224,4 +234,4 @@ class ResponsePanel(QScrollArea):
             + _dataclass_table(getattr(cid, "criteria", ()), (
                 ("label", self.tr("Criterion")), ("value", self.tr("Value")),
                 ("met", self.tr("Met")), ("note", self.tr("Note"))))
-            + f"<p>{esc(getattr(cid, 'explanation', ''))}</p>")
+            + _paragraphs(getattr(cid, "explanation", "")))

@@ -74,7 +74,7 @@ class PatientListPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((110, 80, 70, 60, 100, 70, 70, 170, 130)):
+        for col, width in enumerate((120, 90, 80, 70, 110, 70, 80, 80, 200)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
         lay.addWidget(self.table, 1)

@@ -70,7 +70,8 @@ class Session:
     def patient_rows(self) -> list[PatientRow]:
         return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
                            visits=s.visit_count, last_visit=s.last_visit_date,
-                           cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response)
+                           cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
+                           last_label=s.last_visit_label)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:

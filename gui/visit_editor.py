@@ -106,6 +106,7 @@ class VisitEditor(QWidget):
         self.nav = QListWidget(splitter)
         self.nav.setObjectName("page_list")
         self.nav.setAccessibleName(self.tr("Pages"))
+        self.nav.setSpacing(3)
         self.stack = QStackedWidget(splitter)
         forms = registry.entered_forms(Level.VISIT)
         for i, form in enumerate(forms):

@@ -262,7 +262,7 @@ class VisitState:
         seen: set[tuple[str, str]] = set()
         out: list[validation.Problem] = []
         for p in [*self.field_problems(), *self.check().problems]:
-            key = (p.field, p.message)
+            key = (p.field, p.reason)
             if key not in seen:
                 seen.add(key)
                 out.append(p)

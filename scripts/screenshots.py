@@ -1,0 +1,124 @@
+"""Screenshots of every GUI page on a demo database at 1366x768, for the README.
+
+    python scripts/screenshots.py [--out docs/img]
+
+Runs under Xvfb (re-executes itself through ``xvfb-run`` when there is no display), builds a
+fresh demo database in a temporary folder, opens the main window at 1366x768, walks the pages
+(patient list, patient page tabs, every visit-editor page, settings and history dialogs) and
+saves one PNG per page. Nothing is written to the user's database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = (1366, 768)
+
+
+def _reexec_under_xvfb() -> int:
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        sys.stderr.write("no display and no xvfb-run: install xvfb\n")
+        return 1
+    env = dict(os.environ, JDM_SCREENSHOTS_XVFB="1")
+    return subprocess.call([xvfb, "-a", "-s", f"-screen 0 {SIZE[0]}x{SIZE[1]}x24",
+                            sys.executable, *sys.argv], env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DISPLAY") and not os.environ.get("JDM_SCREENSHOTS_XVFB"):
+        return _reexec_under_xvfb()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
+
+    from gui.app import make_app
+    from gui.dialogs import HistoryDialog, SettingsDialog
+    from gui.main_window import MainWindow
+    from gui.session import Session
+    from storage.demo import add_demo_cohort
+    from storage.repository import Repository
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app([sys.argv[0]])
+    tmp = Path(tempfile.mkdtemp(prefix="jdm-shots-"))
+    db = tmp / "demo.sqlite"
+    with Repository(db) as repo:
+        add_demo_cohort(repo, "screenshots")
+    window = MainWindow(Session(db))
+    window.resize(*SIZE)
+    window.show()
+    written: list[Path] = []
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()  # script only: let layouts settle before grabbing
+
+    def shot(name: str, widget: QWidget | None = None) -> None:
+        settle()
+        path = out / f"{name}.png"
+        (widget or window).grab().save(str(path))
+        written.append(path)
+
+    shot("01-patient-list")
+    rows = window.session.patient_rows()
+    # the demo patient with the most visits shows the richest patient page
+    busiest = max(rows, key=lambda r: r.visits)
+    window.open_patient(busiest.study_id)
+    shot("02-patient-visits-and-trends")
+    window.patient_page.tabs.setCurrentIndex(1)
+    shot("03-patient-medications")
+    window.patient_page.tabs.setCurrentIndex(2)
+    shot("04-patient-adverse-events")
+    window.patient_page.tabs.setCurrentIndex(0)
+    patient = window.patient
+    assert patient is not None
+    last = patient.sorted_visits()[-1]
+    window.open_visit(last.id)
+    editor = window.editor
+    for i in range(editor.nav.count()):
+        editor.go_to_page(i)
+        key = editor.pages[i].form.key if i < len(editor.pages) else "response"
+        shot(f"{5 + i:02d}-editor-{key}")
+    # an entry with a typing error and a warning, to show inline validation
+    editor.go_to_page(0)
+    editor._edited("weight_kg", "3O")  # letter O instead of zero
+    editor.widgets["weight_kg"].show_text("3O")
+    editor._edited("steroid_mg_day", "70")
+    editor.widgets["steroid_mg_day"].show_text("70")
+    shot(f"{5 + editor.nav.count():02d}-editor-validation")
+    editor.discard()
+    settings = window.session.settings()
+    dialog = SettingsDialog(settings.scoring, settings.assessor, window)
+    dialog.show()
+    shot("20-settings", dialog)
+    dialog.close()
+    history = HistoryDialog(f"History of visit {last.id}",
+                            window.session.visit_history(last.id or 0), window)
+    history.show()
+    shot("21-visit-history", history)
+    history.close()
+    QTimer.singleShot(0, window.close)
+    window.close()
+    del QDialog, QApplication
+    for path in written:
+        sys.stdout.write(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
