@@ -818,6 +818,17 @@ class Repository:
                  "uln": {k: str(v) for k, v in sorted(s.uln_defaults.items())}}
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
 
+    def needs_refresh(self) -> bool:
+        """True when stored derived values were computed with other rules or settings.
+
+        Cheap (one settings row). The GUI can open with ``refresh=False``, ask this, and run
+        :meth:`refresh_derived` through its background helper (minutes at 100,000 visits).
+        """
+        with translated(self.path):
+            stored = self.db.conn.execute("SELECT value FROM settings WHERE key = ?",
+                                          (_FINGERPRINT_KEY,)).fetchone()
+        return not stored or stored[0] != self._fingerprint()
+
     def refresh_derived(self, *, force: bool = False) -> int:
         """Recompute stored derived values when the rules or scoring settings changed.
 

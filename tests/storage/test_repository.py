@@ -326,3 +326,15 @@ def test_settings_without_refresh_leave_it_to_refresh_derived(repo: Repository) 
     assert repo.get_derived(m3)["tis_muscle_measure"].value == "mmt8"  # not yet
     assert repo.refresh_derived() == 0  # no visit rescored: only responses recomputed
     assert repo.get_derived(m3)["tis_muscle_measure"].value == "cmas"
+
+
+def test_needs_refresh_follows_rule_versions(db_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    with Repository(db_path) as repo:
+        repo.add_patient(sample_patient(), "dr.a")
+        assert not repo.needs_refresh()
+    monkeypatch.setitem(scoring.RULE_VERSIONS, "chaq_di", "chaq_di@2 (test)")
+    with Repository(db_path, refresh=False) as repo:
+        assert repo.needs_refresh()
+        assert repo.refresh_derived() == 2  # both visits rescored
+        assert not repo.needs_refresh()
