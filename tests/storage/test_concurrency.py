@@ -4,6 +4,7 @@ and a process killed mid-import leaves a healthy file with every reported import
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -169,3 +170,30 @@ def test_kill_during_imports_leaves_a_healthy_file(tmp_path: Path) -> None:
         ids = {p.study_id: len(p.visits) for p in repo.iter_patients()}
         assert set(ids.values()) == {12}
         assert len(ids) in (len(reported), len(reported) + 1)
+
+
+def test_command_line_import_while_another_process_saves(db_path: Path) -> None:
+    """The GUI open (this process, saving visits) while `main.py import` runs in another."""
+    with Repository(db_path) as repo:
+        repo.add_patient(Patient("GUI"), "setup")
+        files = []
+        for i in range(4):
+            path = db_path.parent / f"cli{i}.json"
+            path.write_text(json.dumps({"format": "jdm-capture-cases", "version": 1, "patients": [
+                {"study_id": f"CLI{i}", "visits": [
+                    {"visit_date": f"2020-{m:02d}-01", "values": {"phys_global": m % 10}}
+                    for m in range(1, 13)]}]}))
+            files.append(str(path))
+        with subprocess.Popen([sys.executable, str(ROOT / "main.py"), "import", "--db",
+                               str(db_path), *files], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) as child:
+            for i in range(40):
+                day = dt.date(2019, 1, 1) + dt.timedelta(days=i)
+                repo.save_visit("GUI", Visit(day, values={"phys_global": Decimal(i % 10)}),
+                                "gui user")
+            out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, err
+        assert out.count("imported 1 patients") == 4
+        assert len(repo.get_patient("GUI").visits) == 40
+        assert [len(repo.get_patient(f"CLI{i}").visits) for i in range(4)] == [12] * 4
+    assert check_database(db_path).healthy
