@@ -2,7 +2,7 @@
 
 ``python main.py [--db PATH]`` opens the desktop application (PySide6 is imported only on that
 path). The subcommands of data-contract section 1 (``init``, ``demo``, ``import``, ``export``,
-``report``, ``check``, ``backup``) run without Qt or a display. Exit status: 0 success, 2 bad
+``report``, ``check``, ``backup``, ``restore``) run without Qt or a display. Exit status: 0 success, 2 bad
 input or a refused operation (one line per problem on stderr), 1 unexpected failure.
 
 The database is ``--db PATH``, else ``$JDM_CAPTURE_DB``, else ``jdm-capture.sqlite`` in the
@@ -275,6 +275,27 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database, keeping the current file aside (never lost)."""
+    from storage.backups import BackupError, describe_backup, restore_backup
+
+    source = args.source
+    if not source.is_file():
+        raise _Refused(f"there is no backup at {source}")
+    summary = describe_backup(source)
+    if not summary.healthy:
+        raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
+                       "changed")
+    try:
+        aside = restore_backup(args.db, source)
+    except BackupError as exc:
+        raise _Refused(f"{exc}; nothing was changed") from exc
+    _out(f"restored {args.db} from {source}: {summary.describe()}")
+    _out(f"the previous database was kept as {aside}" if aside else
+         "there was no previous database at that path")
+    return OK
+
+
 def run_gui(db_path: Path) -> int:
     """The only path that imports PySide6 (through gui.app)."""
     try:
@@ -342,6 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
         "only when healthy)")
     p = add("backup", cmd_backup, "consistent copy of the database (safe while it is in use)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p = add("restore", cmd_restore, "replace the database with a backup; the current file is "
+            "kept aside beside it, never overwritten")
+    p.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP",
+                   help="the backup file (e.g. from the backups folder next to the database)")
     return parser
 
 

@@ -6,7 +6,8 @@
   database and prunes it to a grandfather-father-son rotation (:data:`DEFAULT_POLICY`: the newest
   copy of each of the last 7 days, 4 ISO weeks and 12 months).
 * :func:`restore_backup` checks a backup, keeps the current file aside (never overwrites it)
-  and puts the backup in its place.
+  and puts the backup in its place; :func:`describe_backup` says what a backup holds (counts,
+  last change, whether its audit hash chain verifies) before anyone restores it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from storage.audit_chain import verify_chain
 
 BACKUP_DIR_NAME = "backups"
 _STAMP = "%Y%m%d-%H%M%S"
@@ -190,6 +193,19 @@ class BackupSummary:
     problem: str
     table_counts: dict[str, int]
     last_change: str | None
+    #: the audit hash chain: True verified, False broken, None when the file predates it
+    chain_ok: bool | None = None
+    chain_detail: str = ""
+
+    def describe(self) -> str:
+        """One line for a list of backups: date, contents, health."""
+        when = f"{self.taken_at:%Y-%m-%d %H:%M} UTC" if self.taken_at else "undated copy"
+        if not self.healthy:
+            return f"{when}: cannot be restored ({self.problem})"
+        counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in self.table_counts.items())
+        chain = f"; audit trail {self.chain_detail}" if self.chain_detail else ""
+        last = f"; last change {self.last_change}" if self.last_change else ""
+        return f"{when}: {counts}{last}{chain} ({self.size_bytes / 1e6:.1f} MB)"
 
 
 def describe_backup(path: Path | str,
@@ -203,6 +219,8 @@ def describe_backup(path: Path | str,
         taken = dt.datetime.strptime(match.group("stamp"), _STAMP).replace(tzinfo=dt.UTC)
     counts: dict[str, int] = {}
     last_change = None
+    chain_ok: bool | None = None
+    chain_detail = ""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -224,6 +242,11 @@ def describe_backup(path: Path | str,
                     if col in cols:
                         last_change = con.execute(f"SELECT max({col}) FROM audit").fetchone()[0]
                         break
+                if "hash" in cols:
+                    chain = verify_chain(con)
+                    chain_ok = chain.ok
+                    chain_detail = (f"verified ({chain.rows_checked} rows)" if chain.ok else
+                                    f"BROKEN at row {chain.first_broken_id}")
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
@@ -231,7 +254,34 @@ def describe_backup(path: Path | str,
                              None)
     if not counts:
         return BackupSummary(path, taken, size, False, "not a JDM Capture database", {}, None)
-    return BackupSummary(path, taken, size, True, "", counts, last_change)
+    return BackupSummary(path, taken, size, True, "", counts, last_change, chain_ok,
+                         chain_detail)
+
+
+def database_in_use(db_path: Path | str) -> bool:
+    """True when another connection (the GUI, an import) has the database open.
+
+    Tries to take SQLite's exclusive lock without waiting; any reader or writer holding the
+    file prevents it. A file too damaged to lock is reported as not in use.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return False
+    try:
+        con = sqlite3.connect(db_path, timeout=0)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("PRAGMA locking_mode = EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        con.close()
+    return False
 
 
 def restore_backup(db_path: Path | str, backup_path: Path | str,
@@ -242,7 +292,8 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     current database, if any, is kept as ``<name>.before-restore-<time>.sqlite`` beside it
     (a consistent copy through the backup API, or the raw files when the current one is too
     damaged to open); then the backup is copied to a temporary file and renamed into place.
-    Close every connection to ``db_path`` before calling this.
+    Refused while another connection has ``db_path`` open (:func:`database_in_use`): a
+    program still writing to the replaced file would lose its changes.
 
     Returns:
         The path the previous database was kept at, or None when there was none.
@@ -252,9 +303,14 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
             database is then untouched.
     """
     db_path, backup_path = Path(db_path), Path(backup_path)
+    if db_path.resolve() == backup_path.resolve():
+        raise BackupError("the backup and the database are the same file")
     summary = describe_backup(backup_path)
     if not summary.healthy:
         raise BackupError(f"{backup_path.name} cannot be restored: {summary.problem}")
+    if database_in_use(db_path):
+        raise BackupError(f"{db_path.name} is open in JDM Capture or another program; close "
+                          "it there first, then restore")
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     aside = None
     if db_path.exists():

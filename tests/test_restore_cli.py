@@ -1,0 +1,121 @@
+"""``python main.py restore --db PATH --from BACKUP``: restores, keeps the old file, refuses
+bad backups and a database that is still open, never with a traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from main import main
+from storage.backups import automatic_backup, list_backups
+from storage.repository import Repository
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "storage"))
+from storage_samples import sample_patient  # noqa: E402
+
+
+def _db(path: Path, *study_ids: str) -> Path:
+    with Repository(path) as repo:
+        for sid in study_ids:
+            repo.add_patient(sample_patient(sid), "nurse")
+    return path
+
+
+def _ids(path: Path) -> list[str]:
+    with Repository(path) as repo:
+        return [p.study_id for p in repo.list_patients()]
+
+
+def _sha(path: Path) -> str:
+    con = sqlite3.connect(path)  # content, not bytes: a WAL checkpoint may rewrite pages
+    try:
+        rows = con.execute("SELECT study_id FROM patients ORDER BY study_id").fetchall()
+        audit = con.execute("SELECT count(*), max(hash) FROM audit").fetchone()
+    finally:
+        con.close()
+    return hashlib.sha256(repr((rows, audit)).encode()).hexdigest()
+
+
+def test_restore_puts_the_backup_back_and_keeps_the_current_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    backup = automatic_backup(db)
+    with Repository(db) as repo:  # work done after the backup
+        repo.add_patient(sample_patient("P02"), "nurse")
+    current = _sha(db)
+    assert main(["restore", "--db", str(db), "--from", str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert _ids(db) == ["P01"]
+    kept = [p for p in tmp_path.glob("clinic.before-restore-*.sqlite")]
+    assert len(kept) == 1
+    assert _sha(kept[0]) == current and _ids(kept[0]) == ["P01", "P02"]
+    assert str(kept[0]) in out
+    assert "1 patients" in out and "restored" in out
+    assert "audit trail verified" in out
+
+
+def test_restore_to_a_missing_database(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    backup = automatic_backup(_db(tmp_path / "old" / "clinic.sqlite", "P07"))
+    target = tmp_path / "new.sqlite"
+    assert main(["restore", "--db", str(target), "--from", str(backup)]) == 0
+    assert "no previous database" in capsys.readouterr().out
+    assert _ids(target) == ["P07"]
+
+
+@pytest.mark.parametrize("bad", ["missing", "text", "same"])
+def test_restore_refuses_a_bad_backup_and_changes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    source = {"missing": tmp_path / "nope.sqlite", "text": tmp_path / "notes.sqlite",
+              "same": db}[bad]
+    if bad == "text":
+        source.write_text("not a database", encoding="utf-8")
+    before = _sha(db)
+    assert main(["restore", "--db", str(db), "--from", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
+    assert _sha(db) == before
+    assert list(tmp_path.glob("*.before-restore-*")) == []
+
+
+def test_restore_refuses_while_the_database_is_open(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    backup = automatic_backup(db)
+    with Repository(db) as repo:
+        repo.list_patients()
+        assert main(["restore", "--db", str(db), "--from", str(backup)]) == 2
+        assert "close it there first" in capsys.readouterr().err
+        assert repo.patient_count() == 1
+
+
+def test_restore_over_a_corrupt_database_in_a_subprocess(tmp_path: Path) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01", "P02")
+    automatic_backup(db)
+    backup = list_backups(db)[0].path
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    with open(db, "r+b") as handle:
+        handle.seek(4096 * 3)
+        handle.write(b"\xff" * 8192)
+    damaged = db.read_bytes()
+    check = subprocess.run([sys.executable, "main.py", "check", "--db", str(db)], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 2 and "restore" in check.stderr
+    done = subprocess.run([sys.executable, "main.py", "restore", "--db", str(db), "--from",
+                           str(backup)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _ids(db) == ["P01", "P02"]
+    kept = list(tmp_path.glob("clinic.before-restore-*.sqlite"))
+    assert len(kept) == 1
+    # the damaged pages are kept as they were (only the header's journal-mode bytes differ)
+    assert kept[0].read_bytes()[100:] == damaged[100:]
