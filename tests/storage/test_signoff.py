@@ -205,3 +205,19 @@ def test_import_cannot_replace_a_signed_visit(repo: Repository) -> None:
     again = sample_patient()
     with pytest.raises(SignedVisitLocked, match="P01, visit 2021-03-04"):
         repo.import_patients([again], "import", today=TODAY)
+
+
+def test_exports_sign_visit_stores_the_rendered_case_summary(repo: Repository) -> None:
+    from exports.signoff import sign_visit
+
+    m0, m3 = _complete(repo)
+    with pytest.raises(signoff.VisitIncomplete, match="P01, visit 2021-01-04"):
+        sign_visit(repo, "P01", m0, "Dr A")
+    with pytest.raises(NotFound):
+        sign_visit(repo, "P01", 9999, "Dr A")
+    signed = sign_visit(repo, "P01", m3, "Dr A")
+    pdf = signoff.snapshot(repo, signed.id)
+    assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+    assert len(pdf) > 2000 and signed.snapshot_size == len(pdf)
+    import hashlib
+    assert hashlib.sha256(pdf).hexdigest() == signed.snapshot_sha256
