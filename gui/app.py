@@ -86,10 +86,10 @@ def run(db_path: Path | None = None) -> int:
     from gui.main_window import MainWindow  # noqa: PLC0415
 
     path = Path(db_path) if db_path is not None else default_db_path()
-    session = open_session(path)
-    if session is None:
-        return 2
-    window = MainWindow(session)
+    # Show the window first, then open the file on the first event-loop turn: opening checks
+    # the whole file (storage's quick_check), which must not delay the window appearing. A
+    # file that can't be opened gets a plain message and leaves File > Open available.
+    window = MainWindow()
     window.show()
-    QTimer.singleShot(0, window.after_show)
+    QTimer.singleShot(0, lambda: window.open_path(path))
     return app.exec()

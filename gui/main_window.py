@@ -54,8 +54,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.list_page = PatientListPage(self.stack)
         self.patient_page = PatientPage(self.stack)
-        self.editor = VisitEditor(None, self.stack)
-        for page in (self.list_page, self.patient_page, self.editor):
+        self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
+        for page in (self.list_page, self.patient_page):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.progress = ProgressArea(self)
@@ -84,8 +84,20 @@ class MainWindow(QMainWindow):
         pp.add_adverse_event_requested.connect(lambda: self.edit_record("adverse_event", None))
         pp.edit_record_requested.connect(self.edit_record)
         pp.history_requested.connect(self.show_history)
-        self.editor.close_requested.connect(self.leave_editor)
-        self.editor.visit_saved.connect(self._visit_saved)
+
+    @property
+    def editor(self) -> VisitEditor:
+        """The visit editor page, built the first time a visit is opened."""
+        if self._editor is None:
+            editor = VisitEditor(self.session, self.stack)
+            editor.close_requested.connect(self.leave_editor)
+            editor.visit_saved.connect(self._visit_saved)
+            self.stack.addWidget(editor)
+            self._editor = editor
+        return self._editor
+
+    def _editor_dirty(self) -> bool:
+        return self._editor is not None and self._editor.dirty
 
     def _action(self, menu: Any, text: str, slot: Any, shortcut: Any = None,
                 name: str = "") -> QAction:
@@ -141,7 +153,8 @@ class MainWindow(QMainWindow):
             self.session.close()
         self.session = session
         self.runner.opener = session.opener()
-        self.editor.store = session
+        if self._editor is not None:
+            self._editor.store = session
         self.patient = None
         self.refresh_list()
         self.stack.setCurrentWidget(self.list_page)
@@ -206,8 +219,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ routing
     def _leave_editor_ok(self) -> bool:
-        if self.stack.currentWidget() is self.editor or self.editor.dirty:
-            return self.editor.maybe_leave()
+        if self._editor is not None and (self.stack.currentWidget() is self._editor
+                                         or self._editor.dirty):
+            return self._editor.maybe_leave()
         return True
 
     def show_list(self) -> None:
@@ -221,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def go_back(self) -> None:
         current = self.stack.currentWidget()
-        if current is self.editor:
+        if current is not None and current is self._editor:
             self.leave_editor()
         elif current is self.patient_page:
             self.show_list()
@@ -348,8 +362,10 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         if visit_id is None or isinstance(visit_id, bool):
-            if self.stack.currentWidget() is self.editor and self.editor.state is not None:
-                visit_id = self.editor.state.visit_id
+            editor = self._editor
+            if editor is not None and self.stack.currentWidget() is editor \
+                    and editor.state is not None:
+                visit_id = editor.state.visit_id
             else:
                 visit_id = self.patient_page.current_visit_id()
         if visit_id is None:
@@ -399,14 +415,22 @@ class MainWindow(QMainWindow):
         if path:
             self._open_path(Path(path))
 
-    def _open_path(self, path: Path) -> None:
+    def open_path(self, path: Path) -> bool:
+        """Open the database at ``path`` (a plain message when it can't be), then ask the
+        start-up questions. Returns whether it opened."""
+        self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
         try:
             session = Session(path)
         except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
+            self.statusBar().clearMessage()
             show_error(self, exc)
-            return
+            return False
+        self.statusBar().clearMessage()
         self.set_session(session)
         QTimer.singleShot(0, self.after_show)
+        return True
+
+    _open_path = open_path
 
     def backup_now(self) -> None:
         if self.session is None:
@@ -489,7 +513,7 @@ class MainWindow(QMainWindow):
             "core set measures."))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        if not self.editor.maybe_leave():
+        if self._editor is not None and not self._editor.maybe_leave():
             event.ignore()
             return
         if self.runner.running:
@@ -508,4 +532,5 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.close()
             self.session = None
-            self.editor.store = None
+            if self._editor is not None:
+                self._editor.store = None

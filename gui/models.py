@@ -83,7 +83,7 @@ class RecordTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = tuple(columns)
         self._rows: list[Any] = []
-        self._search: list[str] = []
+        self._search: list[str | None] = []
 
     # -- Qt overrides
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
@@ -111,7 +111,7 @@ class RecordTableModel(QAbstractTableModel):
         if role == RECORD_ROLE:
             return record
         if role == SEARCH_ROLE:
-            return self._search[index.row()]
+            return self.search_text_of(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.colour:
@@ -119,11 +119,37 @@ class RecordTableModel(QAbstractTableModel):
             return QBrush(QColor(colour)) if colour else None
         return None
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort the records by a column's native value; missing values go last either way.
+
+        Sorting here (one Python ``sorted`` over the keys) instead of in the proxy keeps a
+        filter change over 5,000 rows from costing ~70,000 ``data()`` calls from C++.
+        """
+        if not 0 <= column < len(self.columns):
+            return
+        col = self.columns[column]
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_rows = [ix.row() for ix in old_persistent]
+        keyed = [(sort_key(col.value(r)), i) for i, r in enumerate(self._rows)]
+        present = [k for k in keyed if k[0] is not None]
+        missing = [k for k in keyed if k[0] is None]
+        present.sort(key=lambda k: (not isinstance(k[0], int | float), k[0] if isinstance(
+            k[0], int | float) else str(k[0])), reverse=order == Qt.SortOrder.DescendingOrder)
+        order_ix = [i for _, i in present] + [i for _, i in missing]
+        self._rows = [self._rows[i] for i in order_ix]
+        self._search = [self._search[i] for i in order_ix]
+        new_pos = {old: new for new, old in enumerate(order_ix)}
+        self.changePersistentIndexList(
+            old_persistent, [self.index(new_pos[r], ix.column()) for r, ix in
+                             zip(old_rows, old_persistent, strict=True)])
+        self.layoutChanged.emit()
+
     # -- our API
     def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._search = [self.search_text(r) for r in self._rows]
+        self._search = [None] * len(self._rows)  # filled when first filtered
         self.endResetModel()
 
     def rows(self) -> list[Any]:
@@ -135,8 +161,14 @@ class RecordTableModel(QAbstractTableModel):
     def update_row(self, row: int, record: Any) -> None:
         """Replace one record in place and tell the views."""
         self._rows[row] = record
-        self._search[row] = self.search_text(record)
+        self._search[row] = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def search_text_of(self, row: int) -> str:
+        text = self._search[row]
+        if text is None:
+            text = self._search[row] = self.search_text(self._rows[row])
+        return text
 
     def search_text(self, record: Any) -> str:
         """The lower-case text type-to-filter matches (all displayed cells)."""
@@ -145,7 +177,12 @@ class RecordTableModel(QAbstractTableModel):
 
 
 class FilterProxy(QSortFilterProxyModel):
-    """Sorts by :data:`SORT_ROLE`; filters on every displayed cell of a row (type-to-filter)."""
+    """Filters on every displayed cell of a row (type-to-filter).
+
+    Views sort the *source* model (:meth:`RecordTableModel.sort`, wired by
+    :func:`sort_source_on_header_click`); the proxy keeps the source order, so filtering never
+    re-sorts. Proxy sorting by :data:`SORT_ROLE` still works for other uses.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -165,18 +202,22 @@ class FilterProxy(QSortFilterProxyModel):
         if not self._needle:
             return True
         model = self.sourceModel()
-        text = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE)
-        return all(word in (text or "") for word in self._needle.split())
+        if isinstance(model, RecordTableModel):  # fast path: no QModelIndex per row
+            text = model.search_text_of(source_row)
+        else:
+            text = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE) or ""
+        return all(word in text for word in self._needle.split())
 
-    def lessThan(self, left: _Index, right: _Index) -> bool:  # noqa: N802
-        a = left.data(SORT_ROLE)
-        b = right.data(SORT_ROLE)
-        if a is None or b is None:
-            return a is None and b is not None  # not assessed sorts first
-        if type(a) is not type(b) and not (isinstance(a, int | float)
-                                           and isinstance(b, int | float)):
-            return str(a) < str(b)
-        return a < b  # type: ignore[operator]
+
+
+def sort_source_on_header_click(view: Any, proxy: QSortFilterProxyModel) -> None:
+    """Header clicks sort the proxy's source model (see :class:`FilterProxy`)."""
+    view.setSortingEnabled(False)
+    header = view.horizontalHeader()
+    header.setSectionsClickable(True)
+    header.setSortIndicatorShown(True)
+    header.sortIndicatorChanged.connect(
+        lambda column, order: proxy.sourceModel().sort(column, order))
 
 
 # ------------------------------------------------------------------------------ patients

@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models import RECORD_ROLE, FilterProxy, PatientListModel, PatientRow
+from gui.models import (
+    RECORD_ROLE,
+    FilterProxy,
+    PatientListModel,
+    PatientRow,
+    sort_source_on_header_click,
+)
 
 
 class PatientListPage(QWidget):
@@ -63,8 +69,8 @@ class PatientListPage(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("patient_table")
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        sort_source_on_header_click(self.table, self.proxy)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -88,6 +94,8 @@ class PatientListPage(QWidget):
 
     def set_rows(self, rows: Sequence[PatientRow]) -> None:
         self.model.set_rows(rows)
+        header = self.table.horizontalHeader()
+        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)

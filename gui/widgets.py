@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -115,8 +115,9 @@ class LevelPicker(QComboBox, FieldWidgetMixin):
         self.activated.connect(self._user_picked)
 
     def show_text(self, text: str) -> None:
-        with QSignalBlocker(self):
-            self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
+        blocked = self.blockSignals(True)
+        self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
+        self.blockSignals(blocked)
 
     def current_text_code(self) -> str:
         return self._codes[self.currentIndex()]
@@ -184,8 +185,9 @@ class ChoicePicker(QComboBox, FieldWidgetMixin):
         self.activated.connect(lambda i: self.edited.emit(self.field.name, self._codes[i]))
 
     def show_text(self, text: str) -> None:
-        with QSignalBlocker(self):
-            self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
+        blocked = self.blockSignals(True)
+        self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
+        self.blockSignals(blocked)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         text = event.text().lower()
@@ -229,8 +231,9 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
 
     def show_text(self, text: str) -> None:
         if self.text() != text:
-            with QSignalBlocker(self):
-                self.setText(text)
+            blocked = self.blockSignals(True)
+            self.setText(text)
+            self.blockSignals(blocked)
 
 
 class BoolCheck(QCheckBox, FieldWidgetMixin):
@@ -248,8 +251,9 @@ class BoolCheck(QCheckBox, FieldWidgetMixin):
             lambda checked: self.edited.emit(self.field.name, "true" if checked else ""))
 
     def show_text(self, text: str) -> None:
-        with QSignalBlocker(self):
-            self.setChecked(text == "true")
+        blocked = self.blockSignals(True)
+        self.setChecked(text == "true")
+        self.blockSignals(blocked)
 
 
 class NotesEntry(QPlainTextEdit):
@@ -266,8 +270,9 @@ class NotesEntry(QPlainTextEdit):
 
     def show_text(self, text: str) -> None:
         if self.toPlainText() != text:
-            with QSignalBlocker(self):
-                self.setPlainText(text)
+            blocked = self.blockSignals(True)
+            self.setPlainText(text)
+            self.blockSignals(blocked)
 
     def set_severity(self, severity: str) -> None:
         del severity

@@ -111,9 +111,9 @@ def test_sort_by_native_values_not_text(qtbot) -> None:
     page = PatientListPage()
     qtbot.addWidget(page)
     page.set_rows([*ROWS, PatientRow("P03", "female", Decimal("9.5"))])
-    page.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # age: None, 6.0, 9.5, 11.2
+    page.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # 6.0 < 9.5 < 11.2, then unknown
     ages = [page.proxy.index(r, 2).data() for r in range(page.proxy.rowCount())]
-    assert ages == ["", "6.0", "9.5", "11.2"]
+    assert ages == ["6.0", "9.5", "11.2", ""]  # as text, "11.2" would sort first
 
 
 def test_enter_in_filter_opens_the_first_match(qtbot) -> None:

@@ -1,0 +1,178 @@
+"""GUI benchmark (not a test): cold start, patient-list filter, visit save at 5,000 patients.
+
+    .venv/bin/python bench/bench_gui.py                      # 5,000 patients x 4 visits
+    .venv/bin/python bench/bench_gui.py --db /tmp/b.sqlite  # reuse (or build once) a database
+
+Prints, against the targets of issue 4:
+
+* cold start: a fresh Python process doing what ``gui.app.run`` does: import the GUI, show the
+  main window, then on its first event-loop turn open the database and fill the patient list;
+  times to the shown window (target < 1 s) and to the filled list (median of ``--starts``);
+* filter: typing into the patient-list filter over 5,000 rows, per keystroke, until the proxy
+  has re-filtered (median and worst; target < 100 ms);
+* save: Ctrl+S in the visit editor on a database of 5,000 patients: check, save with audit
+  rows and derived values, drafts cleared (median and p95; target < 50 ms).
+
+The database is built with the storage benchmark's case-file generator
+(``bench/bench_storage.py``: about 110 entered values per visit). Runs offscreen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+START_CHILD = r"""
+import sys, time
+t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from gui.app import make_app
+from gui.main_window import MainWindow
+app = make_app()
+window = MainWindow()  # what gui.app.run does: show first, then open the file
+window.show()
+def shown():
+    t_shown = time.perf_counter() - t0
+    window.open_path(Path({db!r}))
+    t_list = time.perf_counter() - t0
+    sys.stdout.write(f"shown {{t_shown:.4f}} {{t_list:.4f}} {{window.list_page.model.rowCount()}}\n")
+    sys.stdout.flush()
+    window.close()
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def build_db(path: Path, patients: int, visits: int) -> None:
+    from bench_storage import _case_files  # the storage engineer's generator
+
+    from storage.casefile import import_case_file
+    from storage.repository import Repository
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = _case_files(Path(tmp), patients, visits, 100)
+        t0 = time.perf_counter()
+        with Repository(path) as repo:
+            for i, f in enumerate(files):
+                import_case_file(repo, f, "bench")
+                if (i + 1) % 10 == 0:
+                    print(f"  built {min(patients, (i + 1) * 100):,} patients "
+                          f"({time.perf_counter() - t0:.0f} s)", flush=True)
+
+
+def cold_start(db: Path, runs: int) -> tuple[float, float, float, int]:
+    """Median: wall time from spawning python to the end of the run, in-process time to the
+    shown window, in-process time until the database is open and the list filled."""
+    walls, inner, listed, rows = [], [], [], 0
+    code = START_CHILD.format(root=str(ROOT), db=str(db))
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        walls.append(time.perf_counter() - t)
+        line = next(ln for ln in out.stdout.splitlines() if ln.startswith("shown"))
+        inner.append(float(line.split()[1]))
+        listed.append(float(line.split()[2]))
+        rows = int(line.split()[3])
+    return (statistics.median(walls), statistics.median(inner), statistics.median(listed),
+            rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=5000)
+    parser.add_argument("--visits", type=int, default=4)
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database to use; built there when missing (default: temporary)")
+    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--saves", type=int, default=60)
+    args = parser.parse_args()
+    tmp = None
+    db = args.db
+    if db is None:
+        tmp = tempfile.TemporaryDirectory()
+        db = Path(tmp.name) / "bench-gui.sqlite"
+    if not db.exists():
+        print(f"building {args.patients:,} patients x {args.visits} visits in {db} ...",
+              flush=True)
+        build_db(db, args.patients, args.visits)
+
+    wall, inner, listed, rows = cold_start(db, args.starts)
+    print(f"cold start: main window shown {inner * 1000:.0f} ms after the first import "
+          f"(target < 1000 ms); database opened and {rows:,} patients listed at "
+          f"{listed * 1000:.0f} ms; whole process incl. interpreter start and exit "
+          f"{wall * 1000:.0f} ms (medians of {args.starts})", flush=True)
+
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+    from gui.session import Session
+    from gui.visit_state import VisitState
+
+    app = make_app()
+    session = Session(db)
+    window = MainWindow(session)
+    window.show()
+    app.processEvents()  # benchmark only: let the first layout happen before timing
+    page = window.list_page
+    typed = ["B", "B0", "B01", "B012", "B0123", "", "f", "fe", "fem", "female", "", "2",
+             "20", "201", "2019", "2019-", "", "m", "ma", "maj", "major", ""]
+    times = []
+    for text in typed:
+        t = time.perf_counter()
+        page.filter.setText(text)  # textChanged -> proxy re-filter, as a keystroke does
+        _ = page.proxy.rowCount()
+        times.append((time.perf_counter() - t) * 1000)
+    print(f"patient list filter over {page.model.rowCount():,} rows: median "
+          f"{statistics.median(times):.1f} ms, worst {max(times):.1f} ms per keystroke "
+          f"(target < 100 ms)", flush=True)
+
+    rng = random.Random(11)
+    editor = window.editor
+    latencies = []
+    study_ids = [r.study_id for r in session.patient_rows()]
+    for _ in range(args.saves):
+        sid = rng.choice(study_ids)
+        patient = session.get_patient(sid)
+        window.patient = patient
+        visit = rng.choice(patient.visits)
+        state = VisitState(sid, visit, baseline=patient.baseline_visit(),
+                           birth_date=patient.birth_date, settings=session.scoring())
+        editor.open_state(state, sid)
+        old = state.value("phys_global")
+        editor._edited("phys_global", "3.5" if str(old) != "3.5" else "4.5")
+        t = time.perf_counter()
+        ok = editor.save()
+        latencies.append((time.perf_counter() - t) * 1000)
+        assert ok, editor.status.text()
+    latencies.sort()
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"visit save (Ctrl+S) at {len(study_ids):,} patients: median "
+          f"{statistics.median(latencies):.1f} ms, p95 {p95:.1f} ms over {len(latencies)} "
+          f"saves (target < 50 ms)", flush=True)
+    window.editor.discard()
+    window.close()
+    del QApplication
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

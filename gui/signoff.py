@@ -1,0 +1,270 @@
+"""Visit sign-off in the GUI: the sign-off bar in the visit editor, its dialogs, and the audit
+chain status shown in the history dialog.
+
+* :class:`SignoffBar` sits in the visit editor's header: it says whether the visit is signed
+  (by whom, when) and offers "Sign off..." or "Unlock...". While the visit is signed, the
+  editor's value widgets and its Save button are disabled (storage refuses the change anyway).
+* Signing renders the patient's PDF case summary, so it runs through the background helper
+  (:mod:`gui.background`) with the job's own repository; unlocking is one small write on the
+  GUI thread's connection.
+* :func:`attach_chain_status` adds "Audit trail: verified / BROKEN at row N" to a history
+  dialog, verified in the background.
+
+No clinical rule lives here: "complete" is :func:`storage.signoff.completeness_problems`.
+
+Signals (SignoffBar):
+    signoff_changed(object): the visit id that was signed or unlocked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.background import BackgroundOp, Job, show_error
+from storage import signoff
+
+
+class SignOffDialog(QDialog):
+    """Asks who signs and shows what the signature means; OK only with a name."""
+
+    def __init__(self, visit_title: str, assessor: str, problems: list[str],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Sign off visit"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(visit_title, self))
+        meaning = QLabel(self.tr("By signing you confirm that this visit's data were verified "
+                                 "against source (meaning recorded: \"{meaning}\"). The visit "
+                                 "becomes read-only; the patient's PDF case summary is stored "
+                                 "with the signature.").format(meaning=signoff.MEANING), self)
+        meaning.setWordWrap(True)
+        lay.addWidget(meaning)
+        self.name = QLineEdit(assessor, self)
+        self.name.setPlaceholderText(self.tr("Assessor's name"))
+        self.name.setAccessibleName(self.tr("Assessor's name"))
+        lay.addWidget(self.name)
+        self.problems = QLabel("\n".join(problems), self)
+        self.problems.setWordWrap(True)
+        self.problems.setVisible(bool(problems))
+        lay.addWidget(self.problems)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign off"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self._blocked = bool(problems)
+        self.name.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(not self._blocked and bool(self.name.text().strip()))
+
+
+class UnlockDialog(QDialog):
+    """Asks why a signed visit must change; OK only with a reason."""
+
+    def __init__(self, status_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Unlock signed visit"))
+        lay = QVBoxLayout(self)
+        text = QLabel(self.tr("{status}.\nUnlocking voids the signature. Give the reason; it "
+                              "is kept in the visit's history.").format(status=status_text),
+                      self)
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setAccessibleName(self.tr("Reason for unlocking"))
+        self.reason.setPlaceholderText(self.tr("Reason (required)"))
+        lay.addWidget(self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Unlock"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.reason.textChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(self.reason.toPlainText().strip()))
+
+
+class SignoffBar(QWidget):
+    """Sign-off state and buttons for the visit open in the editor (see module docstring).
+
+    Args:
+        editor: the :class:`gui.visit_editor.VisitEditor` (its ``store`` is the session; its
+            ``widgets`` and ``save_button`` are locked while the visit is signed).
+    """
+
+    signoff_changed = Signal(object)
+
+    def __init__(self, editor: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent or editor)
+        self.editor = editor
+        self.visit_id: int | None = None
+        self.status: signoff.SignoffStatus | None = None
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel(self)
+        self.label.setObjectName("signoff_status")
+        self.sign_button = QPushButton(self.tr("Sign off..."), self)
+        self.sign_button.setToolTip(self.tr("Verify the visit against source and sign it off"))
+        self.unlock_button = QPushButton(self.tr("Unlock..."), self)
+        self.unlock_button.setToolTip(self.tr("Void the signature to correct the visit"))
+        for w in (self.label, self.sign_button, self.unlock_button):
+            lay.addWidget(w)
+        self.sign_button.clicked.connect(self.sign)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.show_visit(None)
+
+    # -- the session and the background runner come from the editor and its window
+    def _session(self) -> Any:
+        return getattr(self.editor, "store", None)
+
+    def _runner(self) -> Any:
+        return getattr(self.window(), "runner", None)
+
+    def show_visit(self, visit_id: object) -> None:
+        """Show the state of ``visit_id`` (None: an unsaved visit, which cannot be signed)."""
+        self.visit_id = int(visit_id) if isinstance(visit_id, int) else None
+        session = self._session()
+        if self.visit_id is None or session is None:
+            self.status = None
+            self.label.setText(self.tr("Not signed (save the visit first)")
+                               if self.visit_id is None else "")
+        else:
+            self.status = signoff.signoff_status(session.repo, self.visit_id)
+            self.label.setText(self.status.describe())
+        signed = self.status is not None and self.status.signed
+        self.sign_button.setVisible(not signed)
+        self.sign_button.setEnabled(self.visit_id is not None)
+        self.unlock_button.setVisible(signed)
+        self._lock_editor(signed)
+
+    def _lock_editor(self, signed: bool) -> None:
+        for widget in getattr(self.editor, "widgets", {}).values():
+            widget.setEnabled(not signed)
+        save = getattr(self.editor, "save_button", None)
+        if save is not None:
+            save.setEnabled(not signed)
+
+    def sign(self) -> None:
+        session = self._session()
+        if session is None or self.visit_id is None:
+            return
+        if getattr(self.editor, "dirty", False):
+            show_error(self, signoff.VisitIncomplete(
+                self.tr("This visit"), [self.tr("Save your changes before signing off.")]))
+            return
+        problems = signoff.completeness_problems(session.repo, self.visit_id)
+        title = self.editor.title.text() if hasattr(self.editor, "title") else ""
+        dialog = SignOffDialog(title, session.settings().assessor, problems, self)
+        if not dialog.exec():
+            return
+        assessor = dialog.name.text().strip()
+        visit_id = self.visit_id
+        study_id = self._study_id(session, visit_id)
+
+        def work(job: Job) -> signoff.SignOff:
+            from exports.signoff import sign_visit  # noqa: PLC0415 - reportlab loads on use
+
+            return sign_visit(job.open_store(), study_id, visit_id, assessor)
+
+        runner = self._runner()
+        if runner is None:  # no main window (tests of the bar alone): sign here
+            from exports.signoff import sign_visit  # noqa: PLC0415
+
+            try:
+                sign_visit(session.repo, study_id, visit_id, assessor)
+            except Exception as exc:  # noqa: BLE001 - the one error path
+                show_error(self, exc)
+                return
+            self._changed(visit_id)
+            return
+        BackgroundOp(runner, work, label=self.tr("Signing off..."), parent=self.window(),
+                     trigger=self.sign_button).success(
+            lambda _s: self._changed(visit_id)).run_in_background()
+
+    @staticmethod
+    def _study_id(session: Any, visit_id: int) -> str:
+        for row in session.repo.visit_history(visit_id)[:1]:
+            context = row.context  # "patient P01, visit ..."
+            if context.startswith("patient "):
+                return context[len("patient "):].split(",", 1)[0]
+        raise LookupError(f"visit {visit_id} has no recorded patient")
+
+    def unlock(self) -> None:
+        session = self._session()
+        if session is None or self.visit_id is None or self.status is None:
+            return
+        dialog = UnlockDialog(self.status.describe(), self)
+        if not dialog.exec():
+            return
+        try:
+            signoff.unlock_visit(session.repo, self.visit_id, session.actor(),
+                                 dialog.reason.toPlainText())
+        except Exception as exc:  # noqa: BLE001 - the one error path
+            show_error(self, exc)
+            return
+        self._changed(self.visit_id)
+
+    def _changed(self, visit_id: int) -> None:
+        if self.visit_id == visit_id:
+            self.show_visit(visit_id)
+        self.signoff_changed.emit(visit_id)
+
+
+def attach_chain_status(window: Any, dialog: QDialog) -> QLabel:
+    """Add the audit trail's hash-chain status to a history dialog, verified in the background.
+
+    Returns:
+        The label (its text ends "verified (N entries)" or names the first broken row).
+    """
+    label = QLabel(dialog.tr("Audit trail: verifying the hash chain..."), dialog)
+    label.setObjectName("chain_status")
+    layout = dialog.layout()
+    if layout is not None:
+        layout.insertWidget(0, label)  # type: ignore[attr-defined]
+
+    def work(job: Job) -> Any:
+        from storage.audit_chain import verify_chain  # noqa: PLC0415
+
+        return verify_chain(job.open_store().db.conn)
+
+    def show(report: Any) -> None:
+        import shiboken6  # noqa: PLC0415 - the dialog may be closed by now
+
+        if not shiboken6.isValid(label):
+            return
+        if report.ok:
+            label.setText(dialog.tr("Audit trail: verified, unaltered ({n} entries, hash "
+                                    "chain intact).").format(n=report.rows_checked))
+        else:
+            label.setText(dialog.tr("Audit trail: NOT verified. {reason}. Keep this file and "
+                                    "compare it with a backup.").format(reason=report.reason))
+            label.setStyleSheet("color: #b00020; font-weight: bold")
+
+    runner = getattr(window, "runner", None)
+    if runner is None or runner.opener is None:
+        label.setText(dialog.tr("Audit trail: not verified (no database open)."))
+        return label
+    BackgroundOp(runner, work, label=dialog.tr("Verifying the audit trail..."),
+                 parent=window).success(show).run_in_background()
+    return label
