@@ -43,6 +43,7 @@ from forms.model import MISSING_REASONS, Patient
 from forms.settings import ScoringSettings
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
+NOTE_IN_TABLE = 160  # characters of a medication note shown in the treatment table
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,7 +265,12 @@ class _Report:
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
                 self.date(m.stop_date) if m.stop_date else "ongoing", duration]
             if not self.deid:
-                row.append(text(m.notes))
+                # a table row cannot split over pages: long notes are shortened here and
+                # printed in full under Notes
+                note = m.notes.strip()
+                if len(note) > NOTE_IN_TABLE:
+                    note = note[:NOTE_IN_TABLE].rstrip() + "… (in full under Notes)"
+                row.append(text(note))
             rows.append(row)
         out.append(Spacer(1, 4))
         out.append(data_table(rows, [w * self.width for w in widths]))

@@ -94,7 +94,8 @@ def trend_chart(series: Series, width: float, height: float,
     x_lo = min([0.0] + [x for x, _ in series.points])
     # x ticks every 3, 6 or 12 months; the axis ends on a tick so the last visit is inside
     xstep = 3 if x_max - x_lo <= 18 else 6 if x_max - x_lo <= 42 else 12
-    x_hi = max(float(xstep), math.ceil(x_max / xstep - 1e-9) * xstep)
+    # (a visit a few days past a tick, M6 at 6.01 months, does not open a whole new tick)
+    x_hi = max(float(xstep), math.ceil(x_max / xstep - 0.1) * xstep, x_max)
 
     def px(x: float) -> float:
         return left + (x - x_lo) / (x_hi - x_lo) * pw
