@@ -160,7 +160,10 @@ class VisitSummary:
 
     @property
     def label(self) -> str:
-        return self.visit.visit_label or self.visit.visit_date.isoformat()
+        """The visit label, else ``day N`` (never the date: reports may be de-identified)."""
+        if self.visit.visit_label:
+            return self.visit.visit_label
+        return f"day {self.day}" if self.day is not None else "visit"
 
     def value(self, name: str) -> Any:
         """An entered or derived value of this visit, or None when it has none."""

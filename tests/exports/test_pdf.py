@@ -211,3 +211,15 @@ def test_long_free_text_is_laid_out_in_full(tmp_path: Path) -> None:
     flat = _squash(_text(out)[0])
     assert "(in full under Notes)" in flat
     assert "w499" in flat and "note2999" in flat
+
+
+def test_deidentified_report_with_unlabelled_visits_shows_no_dates(tmp_path: Path) -> None:
+    p = make_patient("P10", 4, seed=10)
+    for v in p.visits:
+        v.visit_label = None
+    out = tmp_path / "unlabelled.pdf"
+    write_patient_report(p, out, deidentified=True, settings=ScoringSettings())
+    flat = _squash(_text(out)[0])
+    for v in p.visits:
+        assert v.visit_date.isoformat() not in flat
+    assert "day 91" in flat
