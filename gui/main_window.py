@@ -33,6 +33,8 @@ from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
+from gui.restore_dialog import AutoBackup, restore_from_backup
+from gui.signoff import attach_chain_status
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
 from gui.session import Session, describe_draft
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label)
         self._connect_pages()
         self._build_menus()
+        self.auto_backup = AutoBackup(self)  # at most daily while running, and on closing
         self.resize(1366, 768)
         if session is not None:
             self.set_session(session)
@@ -118,6 +121,8 @@ class MainWindow(QMainWindow):
                      QKeySequence.StandardKey.Open)
         self.backup_action = self._action(file_menu, self.tr("&Backup now..."), self.backup_now,
                                           name="backup")
+        self.restore_action = self._action(file_menu, self.tr("&Restore from backup..."),
+                                           lambda: restore_from_backup(self), name="restore")
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, self.tr("&Import case files..."),
                                           self.import_files, name="import")
@@ -372,7 +377,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
             return
         rows = self.session.visit_history(int(visit_id))  # type: ignore[arg-type]
-        HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self).exec()
+        dialog = HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self)
+        attach_chain_status(self, dialog)  # "Audit trail: verified" or the first broken row
+        dialog.exec()
 
     def edit_settings(self) -> None:
         if self.session is None:
@@ -531,6 +538,7 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
         if self.session is not None:
             self.session.close()
+            self.auto_backup.on_close(self.session.path)  # after closing: a consistent copy
             self.session = None
             if self._editor is not None:
                 self._editor.store = None

@@ -119,6 +119,7 @@ class SignoffBar(QWidget):
         super().__init__(parent or editor)
         self.editor = editor
         self.visit_id: int | None = None
+        self.study_id: str | None = None
         self.status: signoff.SignoffStatus | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -140,6 +141,11 @@ class SignoffBar(QWidget):
 
     def _runner(self) -> Any:
         return getattr(self.window(), "runner", None)
+
+    def show_state(self, state: Any) -> None:
+        """Show the sign-off state of the editor's visit (a ``VisitState``, or None)."""
+        self.study_id = getattr(state, "study_id", None)
+        self.show_visit(getattr(state, "visit_id", None))
 
     def show_visit(self, visit_id: object) -> None:
         """Show the state of ``visit_id`` (None: an unsaved visit, which cannot be signed)."""
@@ -179,8 +185,7 @@ class SignoffBar(QWidget):
         if not dialog.exec():
             return
         assessor = dialog.name.text().strip()
-        visit_id = self.visit_id
-        study_id = self._study_id(session, visit_id)
+        visit_id, study_id = self.visit_id, self.study_id or ""
 
         def work(job: Job) -> signoff.SignOff:
             from exports.signoff import sign_visit  # noqa: PLC0415 - reportlab loads on use
@@ -201,14 +206,6 @@ class SignoffBar(QWidget):
         BackgroundOp(runner, work, label=self.tr("Signing off..."), parent=self.window(),
                      trigger=self.sign_button).success(
             lambda _s: self._changed(visit_id)).run_in_background()
-
-    @staticmethod
-    def _study_id(session: Any, visit_id: int) -> str:
-        for row in session.repo.visit_history(visit_id)[:1]:
-            context = row.context  # "patient P01, visit ..."
-            if context.startswith("patient "):
-                return context[len("patient "):].split(",", 1)[0]
-        raise LookupError(f"visit {visit_id} has no recorded patient")
 
     def unlock(self) -> None:
         session = self._session()

@@ -99,6 +99,10 @@ class VisitEditor(QWidget):
         header.addWidget(self.save_button)
         self.close_button = QPushButton(self.tr("Close"), self)
         self.close_button.clicked.connect(self.close_requested)
+        from gui.signoff import SignoffBar  # noqa: PLC0415 - sign-off state and buttons
+
+        self.signoff_bar = SignoffBar(self)
+        header.insertWidget(header.indexOf(self.save_button), self.signoff_bar)
         header.addWidget(self.close_button)
         outer.addLayout(header)
 
@@ -169,6 +173,7 @@ class VisitEditor(QWidget):
         self.refresh()
         self.go_to_page(0)
         self._set_status()
+        self.signoff_bar.show_state(state)  # a signed visit is shown read-only
 
     def _edited(self, name: str, text: str) -> None:
         state = self.state
@@ -325,10 +330,13 @@ class VisitEditor(QWidget):
             self.focus_field(errors[0].field)
             return False
         visit = state.to_visit()
-        from storage.errors import ValidationFailed  # noqa: PLC0415
+        from storage.errors import SignedVisitLocked, ValidationFailed  # noqa: PLC0415
 
         try:
             saved = self.store.save_visit(state.study_id, visit)
+        except SignedVisitLocked as exc:  # signed off: unlock with a reason first
+            self.status.setText(self.tr("Not saved: {why}").format(why=exc.message))
+            return False
         except ValidationFailed as exc:
             self.status.setText(self.tr("Not saved"))
             self.problem_list.show_problems(list(exc.problems))
@@ -345,6 +353,7 @@ class VisitEditor(QWidget):
         self.dirty_changed.emit(False)
         self._set_status()
         self.status.setText(self.tr("Saved {visit}").format(visit=saved.describe()))
+        self.signoff_bar.show_state(state)
         log.info("visit %s saved", saved.id)
         self.visit_saved.emit(saved)
         return True
