@@ -229,10 +229,9 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
     # course bars
     for i, c in enumerate(courses):
         y = height - top_pad - (i + 1) * row_h
-        name = fonts.BOLD if c.highlight else fonts.REGULAR
-        if fonts.needs_paragraph(c.label):
-            name = fonts.FALLBACK
-        d.add(String(0, y + 3, _clip(c.label, 26), fontName=name, fontSize=7))
+        for shape in mixed_string(0, y + 3, _clip(c.label, 26), 7,
+                                  fonts.BOLD if c.highlight else fonts.REGULAR):
+            d.add(shape)
         x0 = px(c.start)
         x1 = px(c.stop) if c.stop else label_w + pw
         d.add(Rect(x0, y + 1, max(x1 - x0, 1.5), row_h - 4,
@@ -283,14 +282,31 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         x = px(day)
         if x - last_label_x >= 22:
             y = base + float(v) / top_val * (strip_h - 10)
-            d.add(String(x, y + 4, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
-                         fontName=fonts.REGULAR, fontSize=6, textAnchor="middle"))
+            # right of the point, just above the flat step that starts there, so neither
+            # the step down into the point nor the next one crosses the number
+            d.add(String(x + 2.5, y + 2.5, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
+                         fontName=fonts.REGULAR, fontSize=6))
             last_label_x = x
     d.add(String(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
                  fontName=fonts.REGULAR, fontSize=6.5))
     d.add(String(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
                  textAnchor="end"))
     return d
+
+
+def mixed_string(x: float, y: float, text: str, size: float,
+                 font: str = fonts.REGULAR) -> list[String]:
+    """``text`` as String shapes, one per run of glyphs, each in a font that can draw it.
+
+    Drawing shapes do not parse markup, so user text is literal here; this only splits a
+    label such as a drug name with CJK characters between DejaVu and the fallback font.
+    """
+    shapes = []
+    for run_font, run in fonts.runs(text):
+        name = font if run_font == fonts.REGULAR else run_font
+        shapes.append(String(x, y, run, fontName=name, fontSize=size))
+        x += stringWidth(run, name, size)
+    return shapes
 
 
 def _clip(text: str, n: int) -> str:
