@@ -197,10 +197,13 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
     session = getattr(window, "session", None)
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
-    if path is None:
-        QMessageBox.information(window, APP_TITLE, window.tr("Open a database first, or "
-                                                             "choose its file."))
-        return
+    if path is None:  # e.g. the database failed to open because it is damaged: ask which
+        chosen_db, _ = QFileDialog.getOpenFileName(
+            window, window.tr("Which database should be restored?"), str(Path.home()),
+            window.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
+        if not chosen_db:
+            return
+        path = Path(chosen_db)
     leave_ok = getattr(window, "_leave_editor_ok", None)
     if leave_ok is not None and not leave_ok():
         return

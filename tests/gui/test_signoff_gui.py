@@ -206,3 +206,48 @@ def test_restore_from_the_gui_keeps_the_current_file(
     finally:
         aside.close()
     window.session.close()
+
+
+def test_restore_when_the_database_would_not_open(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    """The damaged-file path: open fails with a plain message; File > Restore asks for the
+    file, lists its backups and restores one."""
+    from PySide6.QtWidgets import QFileDialog
+
+    db = tmp_path / "ward.sqlite"
+    good = Session(db)
+    _complete_visit_for_new_patient(good)
+    good.close()
+    backups.automatic_backup(db, dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    db.write_bytes(b"\0" * 8192)  # destroyed
+    window = MainWindow()
+    qtbot.addWidget(window)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda _p, _t, text, *a: warned.append(text)))
+    assert window.open_path(db) is False
+    assert "restore" in warned[0].lower() and "Traceback" not in warned[0]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(db), "")))
+    monkeypatch.setattr(RestoreDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda _parent, _title, text, *a: told.append(text)))
+    monkeypatch.setattr(MainWindow, "after_show", lambda self: None)
+    window.restore_action.trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=30000)
+    assert window.session is not None
+    assert [p.study_id for p in window.session.repo.list_patients()] == ["P09"]
+    window.runner.shutdown()
+    window.session.close()
+    window.session = None
+
+
+def _complete_visit_for_new_patient(session: Session) -> None:
+    from forms.model import Patient
+
+    session.add_patient(Patient("P09", sex="male"))
+    session.save_visit("P09", Visit(dt.date(2021, 5, 6), "M0", values={
+        "phys_global": Decimal("2")}))
