@@ -262,6 +262,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
     _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}); {counts}")
+    if report.chain is not None:
+        _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
     return OK
 
 

@@ -186,3 +186,40 @@ def test_restore_over_a_corrupt_database_keeps_its_raw_bytes(tmp_path: Path) -> 
     assert aside is not None
     assert aside.read_bytes() == b"garbage that used to be a database"
     assert _count(db) == 5
+
+
+def test_database_in_use_while_another_connection_reads(tmp_path: Path) -> None:
+    from storage.backups import database_in_use
+
+    db = _make_db(tmp_path / "live.sqlite")
+    assert not database_in_use(db)
+    con = sqlite3.connect(db)
+    con.execute("SELECT count(*) FROM patients").fetchone()
+    try:
+        assert database_in_use(db)
+        backup = automatic_backup(db)
+        with pytest.raises(BackupError, match="close it there first"):
+            restore_backup(db, backup)
+    finally:
+        con.close()
+    assert not database_in_use(db)
+    assert not database_in_use(tmp_path / "missing.sqlite")
+
+
+def test_describe_backup_reports_the_audit_chain(tmp_path: Path) -> None:
+    from storage.repository import Repository
+    from storage_samples import sample_patient
+
+    db = tmp_path / "c.sqlite"
+    with Repository(db) as repo:
+        repo.add_patient(sample_patient(), "nurse")
+    backup = automatic_backup(db)
+    summary = describe_backup(backup)
+    assert summary.chain_ok is True and summary.chain_detail.startswith("verified")
+    con = sqlite3.connect(backup)
+    con.execute("DROP TRIGGER audit_append_only_update")
+    con.execute("UPDATE audit SET actor = 'x' WHERE id = 1")
+    con.commit()
+    con.close()
+    tampered = describe_backup(backup)
+    assert tampered.chain_ok is False and "BROKEN at row 1" in tampered.describe()
