@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
+
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 from gui.models import PatientRow
@@ -138,6 +140,12 @@ def describe_draft(draft: Draft, payload: dict[str, Any]) -> str:
     texts = payload.get("texts", {})
     date = texts.get("visit_date") or "?"
     when = draft.saved_at.astimezone() if draft.saved_at.tzinfo else draft.saved_at
-    kind = "new visit" if payload.get("visit_id") is None else "visit"
     stamp = when.strftime("%Y-%m-%d %H:%M") if isinstance(when, dt.datetime) else str(when)
-    return f"{payload.get('study_id', '?')}: {kind} {date} (unsaved changes from {stamp})"
+    text = (_tr("{sid}: new visit {date} (unsaved changes from {stamp})")
+            if payload.get("visit_id") is None
+            else _tr("{sid}: visit {date} (unsaved changes from {stamp})"))
+    return text.format(sid=payload.get("study_id", "?"), date=date, stamp=stamp)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Session", text)
