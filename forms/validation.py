@@ -33,8 +33,11 @@ from forms.model import MISSING_REASONS, Value
 
 #: how far in the past a date may plausibly be (the oldest patients' birth dates).
 EARLIEST_DATE = dt.date(1900, 1, 1)
-#: above this oral steroid dose per kg a warning is shown (instruments.md section 10).
-STEROID_MG_KG_WARN = Decimal(2)
+#: above this oral steroid dose per kg a warning is shown (instruments.md section 10); the
+#: number lives in the registry (``steroid_mg_kg_day.warn_above``), not here.
+_steroid_warn = registry.get("steroid_mg_kg_day").warn_above
+assert _steroid_warn is not None, "registry: steroid_mg_kg_day needs warn_above"
+STEROID_MG_KG_WARN: Decimal = _steroid_warn
 #: body-mass index outside this range is implausible for a child (weight/height typo check).
 BMI_PLAUSIBLE = (Decimal(9), Decimal(45))
 
