@@ -367,29 +367,42 @@ def _from_field(values: Values, name: str) -> _Measured:
     return _Measured(exact, _display(exact))
 
 
+#: derived totals the criteria read -> the forms.scoring function computing their Score.
+_SCORERS: dict[str, Callable[[Values], Score]] = {
+    "cmas_total": scoring.cmas_total,
+    "mmt8_total": lambda values: scoring.mmt8_total(values)[0],
+    "mmt8_bilateral": scoring.mmt8_bilateral,
+    "chaq_di": scoring.chaq_di,
+    "das_total": scoring.das_total,
+}
+
+
 class _VisitMeasures:
-    """Lazily computed measures of one visit (totals via forms.scoring)."""
+    """Lazily computed measures of one visit (totals via forms.scoring), each computed once.
+
+    :func:`compare_visits` shares one instance per visit between the TIS, PRINTO and CID, so
+    a total (e.g. the CHAQ DI) is scored once per visit rather than once per criterion.
+    """
 
     def __init__(self, values: Values) -> None:
         self.values = values
         self._cache: dict[str, _Measured] = {}
+        self._scores: dict[str, Score] = {}
 
     def get(self, name: str) -> _Measured:
         if name not in self._cache:
             self._cache[name] = self._compute(name)
         return self._cache[name]
 
+    def score(self, name: str) -> Score:
+        """The :class:`~forms.scoring.Score` of derived total ``name`` (a key of _SCORERS)."""
+        if name not in self._scores:
+            self._scores[name] = _SCORERS[name](self.values)
+        return self._scores[name]
+
     def _compute(self, name: str) -> _Measured:
-        if name == "cmas_total":
-            return _from_score(scoring.cmas_total(self.values))
-        if name == "mmt8_total":
-            return _from_score(scoring.mmt8_total(self.values)[0])
-        if name == "mmt8_bilateral":
-            return _from_score(scoring.mmt8_bilateral(self.values))
-        if name == "chaq_di":
-            return _from_score(scoring.chaq_di(self.values))
-        if name == "das_total":
-            return _from_score(scoring.das_total(self.values))
+        if name in _SCORERS:
+            return _from_score(self.score(name))
         return _from_field(self.values, name)
 
 
@@ -406,8 +419,13 @@ def most_abnormal_enzyme(baseline_values: Values,
     Returns:
         (enzyme name or None when no enzyme was measured at baseline, explanation text).
     """
+    return _most_abnormal_enzyme(_VisitMeasures(baseline_values), settings)
+
+
+def _most_abnormal_enzyme(measures: _VisitMeasures,
+                          settings: ScoringSettings | None) -> tuple[str | None, str]:
     settings = settings or ScoringSettings()
-    measures = _VisitMeasures(baseline_values)
+    baseline_values = measures.values
     best: tuple[Fraction, str] | None = None
     ratios: list[str] = []
     for enzyme in registry.ENZYMES:
@@ -503,9 +521,14 @@ def total_improvement_score(baseline_values: Values, followup_values: Values,
     Returns:
         A :class:`TisResult`.
     """
+    return _total_improvement_score(_VisitMeasures(baseline_values),
+                                    _VisitMeasures(followup_values), settings)
+
+
+def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
+                             settings: ScoringSettings | None) -> TisResult:
     settings = settings or ScoringSettings()
     version = scoring.RULE_VERSIONS["tis"]
-    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
 
     # Muscle measure: the setting, else CMAS when present at both visits (convention 5).
     muscle_key = settings.tis_muscle_measure
@@ -521,7 +544,7 @@ def total_improvement_score(baseline_values: Values, followup_values: Values,
             muscle_key = "cmas"
     muscle_field = MUSCLE_FIELDS[muscle_key]
 
-    enzyme, enzyme_why = most_abnormal_enzyme(baseline_values, settings)
+    enzyme, enzyme_why = _most_abnormal_enzyme(base, settings)
     enzyme_label = (f"Most abnormal enzyme: {registry.get(enzyme).label}" if enzyme
                     else "Most abnormal enzyme")
     rows = (
@@ -672,8 +695,11 @@ def printo_response(baseline_values: Values, followup_values: Values) -> PrintoR
     Returns:
         A :class:`PrintoResult`.
     """
+    return _printo_response(_VisitMeasures(baseline_values), _VisitMeasures(followup_values))
+
+
+def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResult:
     version = scoring.RULE_VERSIONS["printo_response"]
-    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
     muscle_measure: str | None = None
     muscle_field: str | None = None
     muscle_note = ""
@@ -736,8 +762,13 @@ def compare_visits(baseline_values: Values, followup_values: Values,
     Returns:
         A :class:`VisitResponse`.
     """
+    # One set of measures per visit, shared by the three criteria: each total (CMAS, MMT-8,
+    # CHAQ DI, DAS) is scored once per visit instead of once per criterion.
+    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
     return VisitResponse(
-        total_improvement_score(baseline_values, followup_values, settings),
-        printo_response(baseline_values, followup_values),
-        scoring.clinically_inactive_disease(followup_values),
+        _total_improvement_score(base, follow, settings),
+        _printo_response(base, follow),
+        scoring.clinically_inactive_disease(
+            followup_values, {name: follow.score(name) for name in ("cmas_total",
+                                                                    "mmt8_total")}),
     )

@@ -23,6 +23,7 @@ rule, the aids/help minimum of 2), each with its source.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -212,9 +213,10 @@ def to_fraction(value: object) -> Fraction:
 
 def quantize(value: Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals, as an exact Decimal."""
-    scale = 10**places
-    scaled = abs(value) * scale
-    rounded = math.floor(scaled + Fraction(1, 2))
+    value = Fraction(value)
+    num, den = abs(value.numerator), value.denominator
+    # floor(|value| x 10^places + 1/2) in integers: (2 num 10^p + den) // (2 den)
+    rounded = (2 * num * 10**places + den) // (2 * den)
     sign = -1 if value < 0 else 1
     return Decimal(sign * rounded).scaleb(-places)
 
@@ -253,7 +255,11 @@ def read_number(values: Mapping[str, object], name: str) -> Fraction | None:
     raw = values.get(name)
     if raw is None:
         return None
-    fld = registry.get(name)
+    fld, low, high = _numeric_field(name)
+    if type(raw) is int:  # fast path for item scores and grades (exact already)
+        if (low is not None and raw < low) or (high is not None and raw > high):
+            raise InvalidValue(f"{name} = {raw} is out of range {fld.allowed_text()}")
+        return Fraction(raw)
     try:
         number = to_fraction(raw)
     except InvalidValue as exc:
@@ -262,10 +268,19 @@ def read_number(values: Mapping[str, object], name: str) -> Fraction | None:
     if fld.type is FieldType.INTEGER and number.denominator != 1:
         raise InvalidValue(f"{name} = {_fmt(raw)} is not a whole number "
                            f"(allowed {fld.allowed_text()})")
-    if (fld.minimum is not None and number < Fraction(fld.minimum)) or (
-            fld.maximum is not None and number > Fraction(fld.maximum)):
+    if (low is not None and number < low) or (high is not None and number > high):
         raise InvalidValue(f"{name} = {_fmt(raw)} is out of range {fld.allowed_text()}")
     return number
+
+
+@functools.lru_cache(maxsize=None)
+def _numeric_field(name: str) -> tuple[Field, Fraction | None, Fraction | None]:
+    """The registry field ``name`` with its range as exact fractions (the registry is fixed
+    at import time, so this look-up is cached; it is on every scoring path)."""
+    fld = registry.get(name)
+    low = None if fld.minimum is None else Fraction(fld.minimum)
+    high = None if fld.maximum is None else Fraction(fld.maximum)
+    return fld, low, high
 
 
 def _read_bool(values: Mapping[str, object], name: str) -> bool | None:
