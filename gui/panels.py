@@ -48,6 +48,21 @@ def short_reason(reason: str) -> str:
     return reason.split(" (", 1)[0]
 
 
+#: totals whose Score.parts are the entered item scores, so a running sum means something.
+PARTIAL_SUM_FIELDS = ("cmas_total",)
+
+
+def partial_sum(score: object) -> int | None:
+    """The sum of the items entered so far for an incomplete CMAS (not a total: shown with
+    what is missing), else None."""
+    parts = getattr(score, "parts", None) or {}
+    if getattr(score, "field", "") not in PARTIAL_SUM_FIELDS or not parts:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in parts.values()):
+        return None
+    return sum(parts.values())
+
+
 class TotalsPanel(QFrame):
     """Live totals of the visit being edited, each with what is missing when it can't be scored."""
 
@@ -84,7 +99,13 @@ class TotalsPanel(QFrame):
             value = getattr(score, "value", None)
             if value is None:
                 reason = getattr(score, "missing_reason", "")
-                value_label.setText(self.tr("- {reason}").format(reason=short_reason(reason)))
+                so_far = partial_sum(score)
+                if so_far is None:
+                    value_label.setText(self.tr("- {reason}").format(
+                        reason=short_reason(reason)))
+                else:  # "CMAS 38 so far - 2 of 14 items missing"
+                    value_label.setText(self.tr("{so_far} so far - {reason}").format(
+                        so_far=so_far, reason=short_reason(reason).split(": ", 1)[-1]))
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
             else:

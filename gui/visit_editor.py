@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from forms import registry
 from forms.fields import Level
-from forms.model import Visit
+from forms.model import MISSING_REASONS, Visit
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
 from gui.visit_state import BASELINE, NOTES, VisitState
@@ -122,6 +123,10 @@ class VisitEditor(QWidget):
                 self.widgets[name] = widget
                 self._page_of[name] = i
                 widget.edited.connect(self._edited)  # type: ignore[attr-defined]
+                if name != NOTES:  # right click, Menu key or Shift+F10: why it has no value
+                    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                    widget.customContextMenuRequested.connect(
+                        lambda pos, n=name: self._missing_menu(n, pos))
         self.response_panel = ResponsePanel(self.stack)
         self.stack.addWidget(self.response_panel)
         self.nav.addItem(f"{len(forms) + 1}  {registry.FORMS_BY_KEY['response'].label}")
@@ -217,11 +222,46 @@ class VisitEditor(QWidget):
         for name, msgs in by_field.items():
             self._show_field_problems(name, msgs)
         self._flagged = set(by_field)
+        for name, reason in state.missing.items():
+            if name not in by_field and name in self._page_of:
+                label = self.pages[self._page_of[name]].problems.get(name)
+                if label is not None:
+                    label.show_problems([(self.tr("No value: {reason}").format(
+                        reason=MISSING_REASONS.get(reason, reason)), False)])
+                    self._flagged.add(name)
         self.problem_list.show_problems(problems)
         self.totals.show_scores(state.scores())
         self._show_lab_ratios()
         if self.stack.currentWidget() is self.response_panel:
             self._show_response()
+
+    def _missing_menu(self, name: str, pos: object) -> None:
+        """Mark a field as not done / not assessable / unknown (data-contract ``missing``)."""
+        state = self.state
+        if state is None:
+            return
+        menu = QMenu(self)
+        for code, text in MISSING_REASONS.items():
+            action = menu.addAction(self.tr("No value: {reason}").format(reason=text))
+            action.setCheckable(True)
+            action.setChecked(state.missing.get(name) == code)
+            action.triggered.connect(lambda _c=False, code=code: self.set_missing(name, code))
+        if name in state.missing:
+            menu.addSeparator()
+            menu.addAction(self.tr("Clear the reason")).triggered.connect(
+                lambda: self.set_missing(name, None))
+        widget = self.widgets[name]
+        menu.popup(widget.mapToGlobal(pos))  # type: ignore[arg-type]
+
+    def set_missing(self, name: str, reason: str | None) -> None:
+        state = self.state
+        if state is None:
+            return
+        was_dirty = state.dirty
+        state.set_missing(name, reason)
+        self.widgets[name].show_text(state.text(name))  # type: ignore[attr-defined]
+        self.refresh()
+        self._after_edit(was_dirty)
 
     def _show_field_problems(self, name: str, msgs: list[tuple[str, bool]]) -> None:
         page_index = self._page_of.get(name)

@@ -158,6 +158,8 @@ class VisitState:
             self.dirty = True
             return {NOTES}
         fld = registry.get(name)
+        if text.strip():
+            self.missing.pop(name, None)  # a value replaces a recorded reason
         if fld.type is FieldType.BOOLEAN and text in ("true", "false", ""):
             value: Any = {"true": True, "false": False, "": None}[text]
             problems: list[validation.Problem] = []
@@ -182,6 +184,18 @@ class VisitState:
     def set_notes(self, text: str) -> None:
         self.notes = text
         self.dirty = True
+
+    def set_missing(self, name: str, reason: str | None) -> set[str]:
+        """Record why field ``name`` has no value (``forms.model.MISSING_REASONS``), clearing
+        any value; ``None`` removes the reason. Returns the names whose display changed."""
+        if reason is None:
+            self.missing.pop(name, None)
+        else:
+            self.entries.pop(name, None)
+            self.missing[name] = reason
+        self.dirty = True
+        self._check = None
+        return {name}
 
     def set_baseline(self, flag: bool) -> None:
         self.baseline = flag

@@ -65,6 +65,7 @@ def window(qtbot, session: Session) -> Iterator[MainWindow]:
     # Closed here rather than by qtbot, so unsaved test typing is discarded first and the
     # session fixture (not the window) closes the database.
     w.editor.discard()
+    qtbot.waitUntil(lambda: w.runner.running == 0, timeout=20000)  # jobs report back first
     w.runner.shutdown()
     w.session = None
     w.close()

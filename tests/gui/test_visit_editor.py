@@ -223,3 +223,33 @@ def test_draft_recovered_after_a_crash(qtbot, monkeypatch, editor_window: MainWi
     new_editor.discard()
     restarted.session.close()
     restarted.session = None
+
+
+def test_live_total_says_what_is_missing(qtbot, editor_window: MainWindow) -> None:
+    editor = editor_window.editor
+    items = registry.cmas_item_names()
+    for name in items[:-2]:
+        editor._edited(name, "1")
+        editor.widgets[name].show_text("1")
+    text = editor.totals.text_of("cmas_total")
+    assert text.startswith(f"{len(items) - 2} so far")
+    assert f"2 of {len(items)}" in text
+    for name in items[-2:]:
+        editor._edited(name, "1")
+    assert editor.totals.text_of("cmas_total") == str(len(items))
+
+
+def test_a_field_can_be_recorded_as_not_done(qtbot, editor_window: MainWindow,
+                                             session: Session) -> None:
+    from forms.model import MISSING_REASONS
+
+    editor = editor_window.editor
+    editor._edited("cmas_situps", "3")
+    editor.set_missing("cmas_situps", "not_assessable")
+    assert editor.widgets["cmas_situps"].current_text_code() == ""
+    label = editor.pages[1].problems["cmas_situps"]
+    assert MISSING_REASONS["not_assessable"] in label.text()
+    assert editor.save()
+    visit = session.get_patient("P01").visits[0]
+    assert "cmas_situps" not in visit.values
+    assert visit.missing == {"cmas_situps": "not_assessable"}
