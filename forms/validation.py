@@ -173,6 +173,9 @@ def parse_text(field_or_name: Field | str, text: str | None,
     if t in (FieldType.INTEGER, FieldType.DECIMAL):
         if f.na_allowed and stripped.lower() in {"na", "n/a"}:
             return "na", []
+        if f.form == "mmt8" and stripped.upper() == "T":
+            # Kendall trace is written "T"; it is graded 0 (project convention 3).
+            return _check_number(f, Decimal(0), text)
         try:
             number = Decimal(stripped)
         except InvalidOperation:

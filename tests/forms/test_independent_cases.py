@@ -842,3 +842,22 @@ def test_compare_visits_matches_the_parts():
         assert whole.tis == response.total_improvement_score(base, follow, settings)
         assert whole.printo == response.printo_response(base, follow)
         assert whole.cid == scoring.clinically_inactive_disease(follow)
+
+
+def test_rule_versions_cover_every_derived_field():
+    from forms import registry
+    derived = {f.name for f in registry.FIELDS if f.derived}
+    assert derived <= set(scoring.RULE_VERSIONS), derived - set(scoring.RULE_VERSIONS)
+    assert all(scoring.RULE_VERSIONS[name] for name in derived)
+
+
+@pytest.mark.parametrize("text, expected", [("T", 0), (" t ", 0), ("7", 7)])
+def test_typed_trace_is_graded_0(text, expected):
+    # convention 3: trace ("T") is graded 0 on the Kendall 0-10 scale
+    value, problems = validation.parse_text("mmt_deltoid_r", text)
+    assert (value, problems) == (expected, [])
+
+
+def test_typed_t_is_not_a_number_elsewhere():
+    value, problems = validation.parse_text("cmas_situps", "T")
+    assert value is None and problems and problems[0].is_error
