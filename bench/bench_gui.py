@@ -49,7 +49,8 @@ def shown():
     t_shown = time.perf_counter() - t0
     window.open_path(Path({db!r}))
     t_list = time.perf_counter() - t0
-    sys.stdout.write(f"shown {{t_shown:.4f}} {{t_list:.4f}} {{window.list_page.model.rowCount()}}\n")
+    rows = window.list_page.model.rowCount()
+    sys.stdout.write(f"shown {{t_shown:.4f}} {{t_list:.4f}} {{rows}}\n")
     sys.stdout.flush()
     window.close()
     app.quit()

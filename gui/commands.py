@@ -48,8 +48,8 @@ def backup(window: MainWindow, out: Path) -> BackgroundOp[Path]:
         return backup_file(source, out)
 
     return BackgroundOp(window.runner, work, label=_tr("Backing up..."), parent=window,
-                        trigger=window.backup_action).success(_offer(window, _tr("Backup "
-                                                                                 "written: {name}")))
+                        trigger=window.backup_action).success(
+        _offer(window, _tr("Backup written: {name}")))
 
 
 def export_excel(window: MainWindow, out: Path, *, identified: bool) -> BackgroundOp[Path]:

@@ -33,11 +33,11 @@ from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
-from gui.restore_dialog import AutoBackup, restore_from_backup
-from gui.signoff import attach_chain_status
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
+from gui.restore_dialog import AutoBackup, restore_from_backup
 from gui.session import Session, describe_draft
+from gui.signoff import attach_chain_status
 from gui.visit_editor import VisitEditor
 from gui.visit_state import VisitState
 
@@ -296,7 +296,8 @@ class MainWindow(QMainWindow):
         self.open_visit(None)
 
     def _visit_saved(self, visit: Any) -> None:
-        assert self.session is not None and self.patient is not None
+        assert self.session is not None
+        assert self.patient is not None
         self.patient = self.session.get_patient(self.patient.study_id)
         state = self.editor.state
         if state is not None:

@@ -40,8 +40,7 @@ def value_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
+        return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -282,8 +281,8 @@ class VisitState:
                 out.append(p)
         if "visit_date" not in self.entries:
             out.insert(0, validation.Problem(
-                field="visit_date", value=None, reason="is required", severity=validation.Severity.ERROR,
-                label=registry.get("visit_date").label))
+                field="visit_date", value=None, reason="is required",
+                severity=validation.Severity.ERROR, label=registry.get("visit_date").label))
         return out
 
     def problems_for(self, name: str) -> list[validation.Problem]:

@@ -63,7 +63,8 @@ def test_job_runs_off_the_gui_thread_with_its_own_store(qtbot) -> None:
     with qtbot.waitSignal(runner.job_finished):
         BackgroundOp(runner, work, label="test").success(results.append).run_in_background()
     assert results == [False]
-    assert opened[0].startswith("jdm-background") and opened[-1] == "closed"
+    assert opened[0].startswith("jdm-background")
+    assert opened[-1] == "closed"
     runner.shutdown()
 
 
@@ -100,4 +101,6 @@ def test_opening_a_bad_file_says_why(qtbot, monkeypatch, tmp_path: Path, content
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda p, t, m: shown.append(m)))
     assert open_session(bad) is None
-    assert len(shown) == 1 and "bad.sqlite" in shown[0] and "Traceback" not in shown[0]
+    assert len(shown) == 1
+    assert "bad.sqlite" in shown[0]
+    assert "Traceback" not in shown[0]

@@ -106,7 +106,8 @@ def test_history_of_a_saved_visit(qtbot, monkeypatch, window: MainWindow) -> Non
     window.open_patient("P01")
     window.patient_page.visit_table.selectRow(0)
     window.show_history()
-    assert shown and shown[0] >= 1
+    assert shown
+    assert shown[0] >= 1
     window.show_history(visit.id)
     assert len(shown) == 2
 

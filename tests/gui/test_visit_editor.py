@@ -90,7 +90,8 @@ def test_complete_visit_by_keyboard(qtbot, editor_window: MainWindow, session: S
     # live totals, computed here from what was typed
     state = editor.state
     head = state.value("cmas_head_elevation")
-    assert head is not None and str(head) == editor.widgets["cmas_head_elevation"]\
+    assert head is not None
+    assert str(head) == editor.widgets["cmas_head_elevation"]\
         .current_text_code()
     cmas_expected = head + sum(int(v) for k, v in CMAS.items() if k != "cmas_head_elevation")
     assert editor.totals.text_of("cmas_total") == str(cmas_expected)
@@ -118,7 +119,8 @@ def test_complete_visit_by_keyboard(qtbot, editor_window: MainWindow, session: S
         assert visit.values[name] == ("yes" if text == "y" else "no")
     assert visit.values["chaq_bike"] == "na"
     assert visit.values["chaq_aid_walking"] is True
-    assert visit.values["ck"] == Decimal(450) and visit.values["ck_uln"] == Decimal(150)
+    assert visit.values["ck"] == Decimal(450)
+    assert visit.values["ck_uln"] == Decimal(150)
     assert not session.drafts()
 
 
