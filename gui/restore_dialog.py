@@ -98,13 +98,16 @@ class AutoBackup(QObject):
             self.tr("Automatic backup failed: {error}").format(error=error), 15000)
 
     def on_close(self, path: Path | None, now: dt.datetime | None = None) -> Path | None:
-        """Back up once more as the app closes (call after the session is closed).
+        """Back up once more as the app closes (call after the session is closed), unless
+        nothing changed since the newest backup.
 
         A failure is logged, never raised: closing must not be blocked by it.
         """
         if path is None or not Path(path).exists():
             return None
         try:
+            if not backups.changed_since_last_backup(path):
+                return None  # the newest backup already holds everything
             return backups.automatic_backup(path, now)
         except (backups.BackupError, OSError) as exc:
             log.warning("backup on close failed: %s", type(exc).__name__)

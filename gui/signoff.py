@@ -176,8 +176,7 @@ class SignoffBar(QWidget):
         if session is None or self.visit_id is None:
             return
         if getattr(self.editor, "dirty", False):
-            show_error(self, signoff.VisitIncomplete(
-                self.tr("This visit"), [self.tr("Save your changes before signing off.")]))
+            self.label.setText(self.tr("Save your changes before signing off."))
             return
         problems = signoff.completeness_problems(session.repo, self.visit_id)
         title = self.editor.title.text() if hasattr(self.editor, "title") else ""

@@ -258,6 +258,36 @@ def describe_backup(path: Path | str,
                          chain_detail)
 
 
+def _audit_head(path: Path) -> tuple[object, ...] | None:
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
+        if "hash" not in cols:
+            return None
+        return tuple(con.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")
+                     .fetchone() or ())
+    finally:
+        con.close()
+
+
+def changed_since_last_backup(db_path: Path | str) -> bool:
+    """False when the newest backup already holds every audited change of the database.
+
+    Every clinical change, setting change, sign-off and unlock writes a hash-chained audit row,
+    so equal newest audit rows (id and hash) mean equal clinical content: a backup on closing
+    an unchanged database would only duplicate the last one. True when unsure.
+    """
+    found = list_backups(db_path)
+    if not found:
+        return True
+    try:
+        current = _audit_head(Path(db_path))
+        newest = _audit_head(found[0].path)
+    except sqlite3.Error:
+        return True
+    return current is None or current != newest
+
+
 def database_in_use(db_path: Path | str) -> bool:
     """True when another connection (the GUI, an import) has the database open.
 

@@ -251,3 +251,17 @@ def _complete_visit_for_new_patient(session: Session) -> None:
     session.add_patient(Patient("P09", sex="male"))
     session.save_visit("P09", Visit(dt.date(2021, 5, 6), "M0", values={
         "phys_global": Decimal("2")}))
+
+
+def test_closing_an_unchanged_database_adds_no_duplicate_backup(window: MainWindow,
+                                                               session: Session,
+                                                               db_path: Path) -> None:
+    auto = window.auto_backup
+    day = dt.datetime(2026, 5, 1, 17, 0, tzinfo=dt.UTC)
+    first = auto.on_close(db_path, day)
+    assert first is not None and first.exists()
+    assert auto.on_close(db_path, day + dt.timedelta(days=1)) is None  # nothing changed
+    _complete_visit(session)
+    second = auto.on_close(db_path, day + dt.timedelta(days=2))
+    assert second is not None
+    assert [b.path for b in backups.list_backups(db_path)] == [second, first]
