@@ -39,6 +39,12 @@ def test_excel_export_runs_in_the_background(qtbot, monkeypatch, window: MainWin
     assert visits[1][0] == "P01"
     wb.close()
     assert out.name in window.progress.result_link.text()
+    opened = []
+    monkeypatch.setattr(background.QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile())))
+    link = window.progress.result_link
+    link.linkActivated.emit(link.text().split('href="')[1].split('"')[0])
+    assert opened == [str(out)]
 
 
 def test_job_runs_off_the_gui_thread_with_its_own_store(qtbot) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit, QMessageBox, QPlainTextEdit
 
 from forms import registry
+from forms.model import Visit
 from gui.main_window import MainWindow
 from gui.session import Session
 from gui.widgets import ChoicePicker, LevelPicker
@@ -255,3 +256,40 @@ def test_a_field_can_be_recorded_as_not_done(qtbot, editor_window: MainWindow,
     visit = session.get_patient("P01").visits[0]
     assert "cmas_situps" not in visit.values
     assert visit.missing == {"cmas_situps": "not_assessable"}
+
+
+def test_enzyme_above_uln_is_highlighted_with_its_ratio(qtbot, editor_window: MainWindow) -> None:
+    editor = editor_window.editor
+    uln = editor.state.settings.uln_defaults["ck"]
+    editor.focus_field("ck")
+    enter(qtbot, editor.widgets["ck"], str(uln * 3))
+    labs = next(p for p in editor.pages if p.form.key == "labs")
+    assert editor.widgets["ck_uln"].text() == str(uln)  # the default ULN was filled in
+    assert labs.extras["ck_ratio"].text().startswith("3")
+    assert editor.widgets["ck"].property("severity") == "high"
+    enter(qtbot, editor.widgets["ck"], str(uln / 2))
+    assert editor.widgets["ck"].property("severity") == ""
+
+
+def test_whole_round_trip_without_a_mouse(qtbot, monkeypatch, window: MainWindow,
+                                          session: Session) -> None:
+    session.save_visit("P01", Visit(dt.date(2024, 1, 5), "M0", values={"phys_global":
+                                                                        Decimal(6)}))
+    window.refresh_list()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.list_page.filter
+    qtbot.keyClicks(window.list_page.filter, "p01")
+    qtbot.keyClick(window.list_page.filter, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.patient_page
+    table = window.patient_page.visit_table
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    editor = window.editor
+    assert window.stack.currentWidget() is editor
+    assert editor.widgets["phys_global"].text() == "6"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # nothing changed: no question
+    assert window.stack.currentWidget() is window.patient_page
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.stack.currentWidget() is window.list_page
