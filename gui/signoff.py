@@ -151,7 +151,7 @@ class SignoffBar(QWidget):
         """Show the state of ``visit_id`` (None: an unsaved visit, which cannot be signed)."""
         self.visit_id = int(visit_id) if isinstance(visit_id, int) else None
         session = self._session()
-        if self.visit_id is None or session is None:
+        if self.visit_id is None or getattr(session, "repo", None) is None:
             self.status = None
             self.label.setText(self.tr("Not signed (save the visit first)")
                                if self.visit_id is None else "")
