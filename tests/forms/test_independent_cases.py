@@ -861,3 +861,52 @@ def test_typed_trace_is_graded_0(text, expected):
 def test_typed_t_is_not_a_number_elsewhere():
     value, problems = validation.parse_text("cmas_situps", "T")
     assert value is None and problems and problems[0].is_error
+
+
+# --------------------------------------------------------------------------------------------
+# More edges: float inputs (convention 1), fallback limits (convention 5), help everywhere
+# --------------------------------------------------------------------------------------------
+def test_tis_float_input_exact_40_percent():
+    # PhGA 8.3 -> 4.3 as binary floats: exact 4.0/10 = 40 % -> 17.5 (float 4.000000000000001
+    # would give 20); parent 5.0 -> 5.0 = 0; MMT 40 -> 40 = 0; CHAQ 8 -> 8 = 0; CK unchanged;
+    # extra 5 -> 5. TIS 17.5 -> none
+    base = {**visit(None, "5.0", 40, None, 8, "5.0", ck="1000", ck_uln="200"), "phys_global": 8.3}
+    follow = {**visit(None, "5.0", 40, None, 8, "5.0", ck="1000"), "phys_global": 4.3}
+    result = response.total_improvement_score(base, follow, JDM)
+    assert {r.key: r.points for r in result.rows}["phys_global"] == D("17.5")
+    assert result.tis == D("17.5") and result.category == "none"
+
+
+def test_printo_float_input_exact_20_percent():
+    # PhGA 1.5 -> 1.2 as floats: exact 0.3/1.5 = 20 % (float gives 19.999..); parent 2.5 -> 2.0
+    # = 20 %; CMAS 40 -> 48 = 20 % -> PRINTO 20
+    base = {**pv(None, None, 40, 8, 10, "40"), "phys_global": 1.5, "parent_global": 2.5}
+    follow = {**pv(None, None, 48, 8, 10, "40"), "phys_global": 1.2, "parent_global": 2.0}
+    assert response.printo_response(base, follow).level == "20"
+
+
+def test_tis_cmas_setting_has_no_mmt_fallback():
+    # setting CMAS, CMAS missing at follow-up, MMT-8 at both: convention 5 only falls back
+    # from MMT to CMAS -> the muscle row is missing -> indeterminate
+    base = visit("5.0", "5.0", 40, 30, 8, "5.0", ck="1000", ck_uln="200")
+    follow = visit("3.0", "5.0", 64, None, 8, "5.0", ck="1000")
+    result = response.total_improvement_score(base, follow, ScoringSettings(
+        tis_muscle_measure="cmas"))
+    assert result.category == "indeterminate" and result.tis is None
+
+
+def test_tis_bilateral_setting_falls_back_to_cmas_not_unilateral():
+    # bilateral setting, left side incomplete at follow-up (bilateral missing), unilateral
+    # present at both, CMAS at both: CMAS 30 -> 36 = 6/52 = 11.54 % -> 20; PhGA 5 -> 3 -> 15
+    base = visit("5.0", "5.0", 40, 30, 8, "5.0", ck="1000", ck_uln="200")
+    follow = {**visit("3.0", "5.0", 64, 36, 8, "5.0", ck="1000")}
+    del follow["mmt_deltoid_l"]
+    result = response.total_improvement_score(base, follow, BILATERAL)
+    assert result.muscle_measure == "cmas"
+    assert result.tis == D("35") and result.category == "minimal"
+
+
+def test_chaq_help_in_every_domain():
+    # all items 0, help in every domain -> every domain 2 -> DI 16/8 = 2
+    flags = {f"chaq_help_{d}": True for d in DOMAINS}
+    assert score(chaq([0] * 8, **flags), "chaq_di").value == D("2")
