@@ -370,6 +370,7 @@ class VisitEditor(QWidget):
             self.focus_field(errors[0].field)
             return False
         visit = state.to_visit()
+        draft_id = state.visit_id  # the draft's key: None for a new visit (save sets the id)
         from storage.errors import SignedVisitLocked, ValidationFailed  # noqa: PLC0415
 
         try:
@@ -385,11 +386,7 @@ class VisitEditor(QWidget):
             return False
         self._draft_timer.stop()
         state.mark_saved(saved)
-        if visit.baseline is not saved.baseline:
-            state.baseline = saved.baseline
-        self.store.delete_draft(state.study_id, visit.id)
-        if visit.id is None and saved.id is not None:
-            self.store.delete_draft(state.study_id, None)
+        self.store.delete_draft(state.study_id, draft_id)
         self.dirty_changed.emit(False)
         self._set_status()
         self.status.setText(self.tr("Saved {visit}").format(visit=saved.describe()))

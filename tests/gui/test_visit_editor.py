@@ -102,6 +102,8 @@ def test_complete_visit_by_keyboard(qtbot, editor_window: MainWindow, session: S
     assert editor.totals.text_of("das_total") == str(int(GLOBAL["das_skin"])
                                                     + int(GLOBAL["das_muscle"]))
 
+    editor.write_draft()  # the timer would have done this by now in real use
+    assert [p["visit_id"] for _d, p in session.drafts()] == [None]
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert not state.dirty, editor.status.text()
 
