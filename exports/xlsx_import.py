@@ -263,7 +263,11 @@ def _number_text(value: int | float) -> str:
 
 def _rows(reader: _Reader, ws: Any, spec: SheetSpec) -> Iterator[_Row]:
     """Check the header of ``ws`` and yield its data rows, cells parsed."""
-    rows = ws.iter_rows()
+    # Workbooks from other programs may carry a wrong dimension tag: read every stored row,
+    # from row 1 (rows come contiguous, gaps as empty rows, so numbering stays exact).
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    rows = ws.iter_rows(min_row=1)
     try:
         header_cells = next(rows)
     except StopIteration:

@@ -387,3 +387,25 @@ def test_derived_columns_and_other_sheets_are_ignored(workbook: Path) -> None:
     assert read.ok, [str(p) for p in read.errors]
     first = min(read.patients[0].visits, key=lambda v: v.visit_date)
     assert "cmas_total" not in first.values
+
+
+def test_row_numbers_count_blank_rows_and_a_headerless_value_is_named(
+        tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Patients"
+    ws.append(["study_id", "sex"])
+    ws.append(["P01", "female"])
+    ws["A7"] = "P02"
+    ws["B7"] = "other"
+    ws["D9"] = "stray"
+    path = tmp_path / "gaps.xlsx"
+    wb.save(path)
+    errors = [str(p) for p in read_workbook(path).errors]
+    assert errors == [
+        'gaps.xlsx: sheet Patients, row 7, column sex: "other" is not one of female/male',
+        "gaps.xlsx: sheet Patients, row 9, column D: holds a value but the column has no field "
+        "name in row 1",
+        "gaps.xlsx: sheet Patients, row 9, column study_id: is empty: every row needs one"]
