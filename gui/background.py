@@ -94,7 +94,8 @@ class BackgroundRunner(QObject):
         self._done.connect(lambda fn: fn(), Qt.ConnectionType.QueuedConnection)
         self.progress_area: ProgressArea | None = None
         self._progressed.connect(self._show_progress)
-        self.running = 0
+        self.running = 0  #: jobs submitted and not yet reported back
+        self.writing = 0  #: of those, jobs that write (the GUI defers its drafts meanwhile)
 
     def _show_progress(self, done: int, total: int) -> None:
         if self.progress_area is not None:
@@ -113,8 +114,10 @@ class BackgroundOp(Generic[T]):
 
     def __init__(self, runner: BackgroundRunner, work: Callable[[Job], T], *, label: str,
                  parent: QWidget | None = None,
-                 trigger: QAction | QAbstractButton | None = None) -> None:
+                 trigger: QAction | QAbstractButton | None = None,
+                 writes: bool = False) -> None:
         self.runner = runner
+        self.writes = writes  #: holds the database's write lock (import, demo cohort)
         self.work = work
         self.label = label
         self.parent = parent
@@ -135,6 +138,7 @@ class BackgroundOp(Generic[T]):
         if self.trigger is not None:
             self.trigger.setEnabled(False)
         runner.running += 1
+        runner.writing += self.writes
         if runner.progress_area is not None:
             runner.progress_area.start(self.label)
         runner.job_started.emit(self.label)
@@ -157,6 +161,7 @@ class BackgroundOp(Generic[T]):
     def _finish(self, result: T | None, error: BaseException | None) -> None:
         runner = self.runner
         runner.running -= 1
+        runner.writing -= self.writes
         if self.trigger is not None:
             self.trigger.setEnabled(True)
         if runner.progress_area is not None:

@@ -114,7 +114,7 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
             text=text.replace("\n", "; ")), 10000)
 
     return BackgroundOp(window.runner, work, label=_tr("Importing..."), parent=window,
-                        trigger=window.import_action).success(done).failure(failed)
+                        trigger=window.import_action, writes=True).success(done).failure(failed)
 
 
 def patient_report(window: MainWindow, study_id: str, out: Path) -> BackgroundOp[Path]:
@@ -154,7 +154,7 @@ def add_demo(window: MainWindow) -> BackgroundOp[object]:
     actor = window.session.actor()
 
     return BackgroundOp(window.runner, work, label=_tr("Adding the demo cohort..."),
-                        parent=window)
+                        parent=window, writes=True)
 
 
 # ------------------------------------------------------------------ record conversions

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         """The visit editor page, built the first time a visit is opened."""
         if self._editor is None:
             editor = VisitEditor(self.session, self.stack)
+            editor.writes_busy = lambda: self.runner.writing > 0
             editor.close_requested.connect(self.leave_editor)
             editor.visit_saved.connect(self._visit_saved)
             self.stack.addWidget(editor)

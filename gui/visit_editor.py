@@ -18,6 +18,7 @@ Signals:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -77,6 +78,9 @@ class VisitEditor(QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.write_draft)
+        #: True while another writer (a background import) holds the database: the draft
+        #: then waits instead of blocking typing for the busy timeout. Set by the main window.
+        self.writes_busy: Callable[[], bool] = lambda: False
         self._build()
         self._shortcuts()
 
@@ -355,6 +359,9 @@ class VisitEditor(QWidget):
         self._draft_timer.stop()
         state = self.state
         if state is None or self.store is None or not state.dirty:
+            return
+        if self.writes_busy():
+            self._draft_timer.start()  # try again shortly; the typing is kept meanwhile
             return
         self.store.save_draft(state.study_id, state.visit_id, state.draft_payload())
 

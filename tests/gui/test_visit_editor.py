@@ -295,3 +295,16 @@ def test_whole_round_trip_without_a_mouse(qtbot, monkeypatch, window: MainWindow
     assert window.stack.currentWidget() is window.patient_page
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert window.stack.currentWidget() is window.list_page
+
+
+def test_draft_waits_while_a_background_job_writes(qtbot, editor_window: MainWindow,
+                                                   session: Session) -> None:
+    editor = editor_window.editor
+    editor._edited("phys_global", "5")
+    editor_window.runner.writing = 1  # an import holds the write lock
+    editor.write_draft()
+    assert session.drafts() == []
+    assert editor._draft_timer.isActive()  # retried shortly
+    editor_window.runner.writing = 0
+    editor.write_draft()
+    assert len(session.drafts()) == 1
