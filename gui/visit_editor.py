@@ -378,12 +378,22 @@ class VisitEditor(QWidget):
             return False
         visit = state.to_visit()
         draft_id = state.visit_id  # the draft's key: None for a new visit (save sets the id)
-        from storage.errors import SignedVisitLocked, ValidationFailed  # noqa: PLC0415
+        from storage.errors import (  # noqa: PLC0415
+            KnownStorageError,
+            SignedVisitLocked,
+            ValidationFailed,
+        )
 
         try:
             saved = self.store.save_visit(state.study_id, visit)
         except SignedVisitLocked as exc:  # signed off: unlock with a reason first
             self.status.setText(self.tr("Not saved: {why}").format(why=exc.message))
+            return False
+        except KnownStorageError as exc:  # locked, read-only, disk full: say so, keep typing
+            self.status.setText(self.tr("Not saved"))
+            from gui.background import show_error  # noqa: PLC0415
+
+            show_error(self, exc)
             return False
         except ValidationFailed as exc:
             self.status.setText(self.tr("Not saved"))

@@ -308,3 +308,22 @@ def test_draft_waits_while_a_background_job_writes(qtbot, editor_window: MainWin
     editor_window.runner.writing = 0
     editor.write_draft()
     assert len(session.drafts()) == 1
+
+
+def test_locked_file_on_save_keeps_the_typing(qtbot, monkeypatch, editor_window: MainWindow,
+                                              session: Session) -> None:
+    from storage.errors import KnownStorageError
+
+    editor = editor_window.editor
+    editor._edited("phys_global", "5")
+
+    def locked(*a, **k):
+        raise KnownStorageError("locked", "clinic.sqlite is busy")
+
+    shown = []
+    monkeypatch.setattr(session, "save_visit", locked)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: shown.append(m)))
+    assert not editor.save()
+    assert shown == ["clinic.sqlite is busy"]
+    assert editor.dirty
+    assert editor.state.text("phys_global") == "5"
