@@ -274,13 +274,18 @@ def read_number(values: Mapping[str, object], name: str) -> Fraction | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _numeric_field(name: str) -> tuple[Field, Fraction | None, Fraction | None]:
+def _numeric_field(name: str) -> tuple[Field, Fraction | int | None, Fraction | int | None]:
     """The registry field ``name`` with its range as exact fractions (the registry is fixed
     at import time, so this look-up is cached; it is on every scoring path)."""
     fld = registry.get(name)
-    low = None if fld.minimum is None else Fraction(fld.minimum)
-    high = None if fld.maximum is None else Fraction(fld.maximum)
-    return fld, low, high
+
+    def exact(bound: Decimal | None) -> Fraction | int | None:
+        if bound is None:
+            return None
+        value = Fraction(bound)
+        return value.numerator if value.denominator == 1 else value  # ints compare fastest
+
+    return fld, exact(fld.minimum), exact(fld.maximum)
 
 
 def _read_bool(values: Mapping[str, object], name: str) -> bool | None:
@@ -294,6 +299,11 @@ def _read_bool(values: Mapping[str, object], name: str) -> bool | None:
 
 def _read_item(values: Mapping[str, object], name: str, errors: list[str]) -> int | None:
     """An integer item, None when absent; an invalid value is recorded in ``errors``."""
+    raw = values.get(name)
+    if type(raw) is int:  # fast path: a whole number in range is the item score itself
+        _, low, high = _numeric_field(name)
+        if (low is None or raw >= low) and (high is None or raw <= high):
+            return raw
     try:
         number = read_number(values, name)
     except InvalidValue as exc:
