@@ -181,7 +181,7 @@ class ChoicePicker(QComboBox, FieldWidgetMixin):
             self.addItem(choice.label)
             self._codes.append(str(choice.code))
         self.setToolTip(fld.help or fld.label)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.activated.connect(lambda i: self.edited.emit(self.field.name, self._codes[i]))
 
     def show_text(self, text: str) -> None:
@@ -222,7 +222,7 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
             self.setMaximumWidth(130)
         elif fld.is_numeric:
             self.setPlaceholderText(fld.allowed_text())
-            self.setMaximumWidth(170)
+            self.setFixedWidth(125)
             self.setAlignment(Qt.AlignmentFlag.AlignRight)
         if fld.max_length:
             self.setMaxLength(fld.max_length)

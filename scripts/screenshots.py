@@ -101,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     editor.widgets["steroid_mg_day"].show_text("70")
     shot(f"{5 + editor.nav.count():02d}-editor-validation")
     editor.discard()
+    # the baseline visit of the same child: CK far above its ULN is highlighted
+    window.leave_editor()
+    window.open_visit(patient.sorted_visits()[0].id)
+    editor.go_to_page(next(i for i, p in enumerate(editor.pages) if p.form.key == "labs"))
+    shot(f"{6 + editor.nav.count():02d}-editor-labs-baseline-high-ck")
     settings = window.session.settings()
     dialog = SettingsDialog(settings.scoring, settings.assessor, window)
     dialog.show()
