@@ -167,3 +167,66 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
         return broken(pending[0], "has change rows but the audit row itself is missing "
                                   "(deleted?)")
     return ChainReport(True, checked, None, "", prev)
+
+
+#: ``audit.table_name`` of the row :func:`record_restore` writes.
+RESTORES = "restores"
+
+
+def record_restore(conn: sqlite3.Connection, at: str, actor: str, backup_name: str,
+                   aside_name: str | None) -> int | None:
+    """Append "this file was restored from a backup" to a just-restored file's audit trail.
+
+    Called by :func:`storage.backups.restore_backup`. A file older than the chain (no hash
+    columns) is left alone; it is chained when it is next opened and migrated.
+
+    Returns:
+        The new audit row's id, or None when the file has no chain.
+    """
+    cols = {r[1] for r in conn.execute("PRAGMA table_info(audit)")}
+    if "hash" not in cols:
+        return None
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        audit_id = append(conn, (at, actor, "insert", RESTORES, 0,
+                                 f"restored from backup {backup_name}"),
+                          [("backup", None, backup_name),
+                           ("previous_file_kept_as", None, aside_name)])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return audit_id
+
+
+def compare_with_backup(conn: sqlite3.Connection, backup: sqlite3.Connection,
+                        backup_name: str) -> str:
+    """Check that the newest audit row of a backup is still in the database, unchanged.
+
+    The audit trail only grows, so every row a backup holds must still be in the live file
+    with the same hash. This catches what the chain alone cannot: the newest rows deleted
+    (or the whole chain rewritten) after that backup. A restore recorded after the backup's
+    newest row (:func:`record_restore`) explains a difference and is not a problem.
+
+    Returns:
+        "" when consistent (or nothing to compare), else one sentence saying what differs.
+    """
+    cols = {r[1] for r in backup.execute("PRAGMA table_info(audit)")}
+    if "hash" not in cols:
+        return ""
+    head = backup.execute("SELECT id, hash, at FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if head is None:
+        return ""
+    head_id, head_hash, head_at = head
+    mine = conn.execute("SELECT hash FROM audit WHERE id = ?", (head_id,)).fetchone()
+    if mine is not None and mine[0] == head_hash:
+        return ""
+    restored = conn.execute("SELECT 1 FROM audit WHERE table_name = ? AND at >= ? LIMIT 1",
+                            (RESTORES, head_at)).fetchone()
+    if restored:
+        return ""
+    if mine is None:
+        return (f"audit row {head_id} (in backup {backup_name}) is missing here: the newest "
+                "audit rows were deleted after that backup")
+    return (f"audit row {head_id} differs from backup {backup_name}: the audit trail was "
+            "rewritten after that backup")

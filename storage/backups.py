@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.audit_chain import verify_chain
+from storage.audit_chain import record_restore, verify_chain
 
 BACKUP_DIR_NAME = "backups"
 _STAMP = "%Y%m%d-%H%M%S"
@@ -315,13 +316,17 @@ def database_in_use(db_path: Path | str) -> bool:
 
 
 def restore_backup(db_path: Path | str, backup_path: Path | str,
-                   now: dt.datetime | None = None) -> Path | None:
+                   now: dt.datetime | None = None, *, actor: str = "") -> Path | None:
     """Replace the database with a backup, keeping the current file aside.
 
     The backup is checked first (integrity and that it is a JDM Capture database); then the
     current database, if any, is kept as ``<name>.before-restore-<time>.sqlite`` beside it
     (a consistent copy through the backup API, or the raw files when the current one is too
     damaged to open); then the backup is copied to a temporary file and renamed into place.
+    The restored file gets one audit row (table ``restores``: who, when, which backup, where
+    the previous file was kept), so its history shows the restore and ``check`` does not
+    mistake the rolled-back trail for deleted rows.
+
     Refused while another connection has ``db_path`` open (:func:`database_in_use`): a
     program still writing to the replaced file would lose its changes.
 
@@ -360,7 +365,24 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
                 raise BackupError(f"could not keep the current file aside: {exc}") from exc
     staged = db_path.with_name(db_path.name + ".restoring")
     online_backup(backup_path, staged)
+    try:  # the restored file's audit trail says it was restored, by whom, from what
+        con = sqlite3.connect(staged, isolation_level=None)
+        try:
+            record_restore(con, now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                           actor or _os_user(), backup_path.name, aside.name if aside else None)
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        staged.unlink(missing_ok=True)
+        raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     os.replace(staged, db_path)
     return aside
+
+
+def _os_user() -> str:
+    try:
+        return f"{getpass.getuser()} (restore)"
+    except (KeyError, OSError):
+        return "unknown user (restore)"

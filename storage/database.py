@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from storage import audit_chain
+from storage.backups import list_backups
 from storage import migrations as mig
 from storage import schema
 from storage.errors import KnownStorageError, StorageError, classify, translated
@@ -268,6 +269,22 @@ class CheckReport:
         return not self.problems
 
 
+def _newest_backup_problem(db: Database, path: Path) -> str:
+    """Compare the audit trail with the newest automatic backup's (``storage.backups``)."""
+    for backup in list_backups(path)[:1]:
+        try:
+            other = sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return ""
+        try:
+            return audit_chain.compare_with_backup(db.conn, other, backup.path.name)
+        except sqlite3.DatabaseError:
+            return ""  # an unreadable backup says nothing about this file
+        finally:
+            other.close()
+    return ""
+
+
 def check_database(path: Path | str) -> CheckReport:
     """Integrity, foreign keys, schema version, registry columns and the audit hash chain,
     without changing the file.
@@ -325,6 +342,9 @@ def check_database(path: Path | str) -> CheckReport:
                         f"{report.chain.first_broken_id}; {report.chain.rows_checked} rows "
                         "before it verify). Keep this file for investigation and compare "
                         "with a backup.")
+                elif (newest := _newest_backup_problem(db, path)):
+                    report.problems.append(f"audit trail: {newest}. Keep this file for "
+                                           "investigation.")
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     finally:

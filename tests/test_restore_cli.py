@@ -3,6 +3,7 @@ bad backups and a database that is still open, never with a traceback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sqlite3
 import subprocess
@@ -119,3 +120,22 @@ def test_restore_over_a_corrupt_database_in_a_subprocess(tmp_path: Path) -> None
     assert len(kept) == 1
     # the damaged pages are kept as they were (only the header's journal-mode bytes differ)
     assert kept[0].read_bytes()[100:] == damaged[100:]
+
+
+def test_restore_is_recorded_and_check_accepts_the_rolled_back_trail(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from storage.database import check_database
+
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    old = automatic_backup(db, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with Repository(db) as repo:
+        repo.add_patient(sample_patient("P02"), "nurse")
+    automatic_backup(db, dt.datetime(2026, 1, 2, tzinfo=dt.UTC))  # newest: has P02's rows
+    assert main(["restore", "--db", str(db), "--from", str(old)]) == 0
+    capsys.readouterr()
+    with Repository(db) as repo:
+        entries = repo.audit_history("restores", 0)
+    assert {e.field: e.new for e in entries}["backup"] == old.name
+    assert entries[0].actor.endswith("(restore)")
+    report = check_database(db)
+    assert report.healthy, report.problems

@@ -192,6 +192,7 @@ def test_restore_from_the_gui_keeps_the_current_file(
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information",
                         staticmethod(lambda _parent, _title, text, *a: told.append(text)))
+    monkeypatch.setattr(MainWindow, "after_show", lambda self: None)  # start-up questions
     window.session = session  # the fixture's session is the one the restore closes
     restore_dialog.restore_from_backup(window)
     qtbot.waitUntil(lambda: bool(told), timeout=30000)

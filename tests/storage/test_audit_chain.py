@@ -174,3 +174,44 @@ def test_m003_chains_the_rows_of_an_upgraded_file(tmp_path: Path) -> None:
         total = repo.db.execute("SELECT count(*) FROM audit").fetchone()[0]
     assert report.ok, report.reason
     assert report.rows_checked == total > old_rows
+
+
+def test_deleting_the_newest_rows_is_caught_against_the_newest_backup(db_path: Path) -> None:
+    from storage.backups import automatic_backup
+    from storage.database import check_database
+
+    n = _populated(db_path)
+    automatic_backup(db_path)
+    assert check_database(db_path).healthy
+    con = _attacker(db_path)
+    con.execute("DELETE FROM audit_changes WHERE audit_id > ?", (n - 3,))
+    con.execute("DELETE FROM audit WHERE id > ?", (n - 3,))
+    con.close()
+    # the chain itself still verifies (no secret: a truncated chain is a valid chain) ...
+    assert _verify(db_path).ok
+    # ... but the newest backup holds row n, so check names it
+    report = check_database(db_path)
+    assert not report.healthy
+    assert any(f"audit row {n}" in p and "deleted" in p for p in report.problems)
+
+
+def test_rewriting_the_newest_row_consistently_is_caught_against_the_backup(
+        db_path: Path) -> None:
+    from storage.backups import automatic_backup
+    from storage.database import check_database
+
+    n = _populated(db_path)
+    automatic_backup(db_path)
+    con = _attacker(db_path)
+    aid, *row, prev, _digest = con.execute(
+        "SELECT id, at, actor, action, table_name, record_id, context, prev_hash, hash "
+        "FROM audit WHERE id = ?", (n,)).fetchone()
+    row[1] = "someone else"
+    changes = con.execute("SELECT field, old, new FROM audit_changes WHERE audit_id = ?",
+                          (n,)).fetchall()
+    con.execute("UPDATE audit SET actor = ?, hash = ? WHERE id = ?",
+                (row[1], audit_chain.row_hash(aid, row, changes, prev), n))
+    con.close()
+    assert _verify(db_path).ok  # recomputed by someone who knows the format
+    problems = check_database(db_path).problems
+    assert any(f"audit row {n} differs" in p for p in problems)
