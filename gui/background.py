@@ -3,9 +3,9 @@
 Modelled on Anki's ``QueryOp``: build a :class:`BackgroundOp` with the work to do, chain
 ``.success()`` / ``.failure()``, then ``.run_in_background()``::
 
-    BackgroundOp(window, lambda job: write_export(job.open_store(), out, job.progress),
-                 label=self.tr("Exporting..."), trigger=action) \\
-        .success(lambda path: show_result(path)) \\
+    BackgroundOp(window.runner, lambda job: export(job.open_store(), out, job.progress),
+                 label=self.tr("Exporting..."), parent=window, trigger=action) \\
+        .success(lambda path: window.progress.show_result(path, "Exported")) \\
         .run_in_background()
 
 * The work runs on a single-worker executor, so only one background job writes at a time;
@@ -17,6 +17,8 @@ Modelled on Anki's ``QueryOp``: build a :class:`BackgroundOp` with the work to d
 * While the job runs, the triggering action/button is disabled and the :class:`ProgressArea`
   (in the status bar) shows the label and a busy/percentage bar. Results come back to the GUI
   thread through a queued signal; there is no ``processEvents()`` loop anywhere.
+* ``writes=True`` marks a job that holds the write lock (import, demo cohort): the visit editor
+  defers its draft writes meanwhile instead of waiting on the lock.
 * Every exception goes to one place: the ``failure`` callback if given, else
   :func:`show_error` (a plain message for :class:`storage.errors.KnownStorageError`, the crash
   dialog for anything else).
