@@ -18,7 +18,7 @@ the PDF show, and the ``rule_version`` it was computed with (convention 9).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +35,7 @@ __all__ = [
     "TisResult",
     "TisRow",
     "VisitResponse",
+    "compare_followups",
     "compare_visits",
     "improvement_percent",
     "level_points",
@@ -762,9 +763,34 @@ def compare_visits(baseline_values: Values, followup_values: Values,
     Returns:
         A :class:`VisitResponse`.
     """
+    return _compare(_VisitMeasures(baseline_values), followup_values, settings)
+
+
+def compare_followups(baseline_values: Values, followups: Iterable[Values],
+                      settings: ScoringSettings | None = None) -> list[VisitResponse]:
+    """:func:`compare_visits` of several follow-up visits against one baseline.
+
+    Same results as calling :func:`compare_visits` for each follow-up, but the baseline's
+    totals (CMAS, MMT-8, CHAQ DI, DAS) and values are read and scored once for all of them
+    (storage recomputes every follow-up of a patient when the baseline changes).
+
+    Args:
+        baseline_values: the baseline visit's entered values (not modified meanwhile).
+        followups: the follow-up visits' entered values.
+        settings: TIS settings (muscle measure, thresholds, default ULNs).
+
+    Returns:
+        One :class:`VisitResponse` per follow-up, in order.
+    """
+    base = _VisitMeasures(baseline_values)
+    return [_compare(base, values, settings) for values in followups]
+
+
+def _compare(base: _VisitMeasures, followup_values: Values,
+             settings: ScoringSettings | None) -> VisitResponse:
     # One set of measures per visit, shared by the three criteria: each total (CMAS, MMT-8,
     # CHAQ DI, DAS) is scored once per visit instead of once per criterion.
-    base, follow = _VisitMeasures(baseline_values), _VisitMeasures(followup_values)
+    follow = _VisitMeasures(followup_values)
     return VisitResponse(
         _total_improvement_score(base, follow, settings),
         _printo_response(base, follow),

@@ -910,3 +910,10 @@ def test_chaq_help_in_every_domain():
     # all items 0, help in every domain -> every domain 2 -> DI 16/8 = 2
     flags = {f"chaq_help_{d}": True for d in DOMAINS}
     assert score(chaq([0] * 8, **flags), "chaq_di").value == D("2")
+
+
+def test_compare_followups_equals_compare_visits_one_by_one():
+    base = TIS_CASES[0][1]
+    follows = [c[2] for c in TIS_CASES[:8]] + [{}]
+    together = response.compare_followups(base, follows, JDM)
+    assert together == [response.compare_visits(base, f, JDM) for f in follows]
