@@ -273,9 +273,10 @@ class MainWindow(QMainWindow):
     def _state_for(self, patient: Patient, visit_id: object) -> VisitState:
         assert self.session is not None
         visit = next((v for v in patient.visits if v.id == visit_id), None)
+        others = {v.visit_date: v.describe() for v in patient.visits if v.id != visit_id}
         return VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
                           birth_date=patient.birth_date, settings=self.session.scoring(),
-                          assessor=self.session.settings().assessor)
+                          assessor=self.session.settings().assessor, other_visits=others)
 
     def _editor_title(self, patient: Patient, state: VisitState) -> str:
         if state.visit_id is None:

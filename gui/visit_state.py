@@ -77,8 +77,12 @@ class VisitState:
     def __init__(self, study_id: str, visit: Visit | None = None, *,
                  baseline: Visit | None = None, birth_date: dt.date | None = None,
                  settings: ScoringSettings | None = None, today: dt.date | None = None,
-                 assessor: str = "") -> None:
+                 assessor: str = "",
+                 other_visits: Mapping[dt.date, str] | None = None) -> None:
         self.study_id = study_id
+        #: the patient's other saved visits (date -> "2024-05-02 (M3)"): storage matches a new
+        #: visit to a saved one by date and would replace it, so a taken date is an error here.
+        self.other_visits = dict(other_visits or {})
         self.visit_id = visit.id if visit is not None else None
         self.baseline_visit = baseline
         self.birth_date = birth_date
@@ -279,9 +283,16 @@ class VisitState:
             if key not in seen:
                 seen.add(key)
                 out.append(p)
+        date = self.value("visit_date")
         if "visit_date" not in self.entries:
             out.insert(0, validation.Problem(
                 field="visit_date", value=None, reason="is required",
+                severity=validation.Severity.ERROR, label=registry.get("visit_date").label))
+        elif isinstance(date, dt.date) and date in self.other_visits:
+            out.insert(0, validation.Problem(
+                field="visit_date", value=date,
+                reason=f"already has a visit ({self.other_visits[date]}); open that visit to "
+                       "change it, or choose another date",
                 severity=validation.Severity.ERROR, label=registry.get("visit_date").label))
         return out
 

@@ -327,3 +327,16 @@ def test_locked_file_on_save_keeps_the_typing(qtbot, monkeypatch, editor_window:
     assert shown == ["clinic.sqlite is busy"]
     assert editor.dirty
     assert editor.state.text("phys_global") == "5"
+
+
+def test_new_visit_never_overwrites_a_saved_one(qtbot, window: MainWindow,
+                                                session: Session) -> None:
+    session.save_visit("P01", Visit(dt.date(2024, 1, 5), "M0",
+                                    values={"phys_global": Decimal(6)}))
+    window.open_patient("P01")
+    window.new_visit()
+    editor = window.editor
+    editor._edited("visit_date", "2024-01-05")
+    editor._edited("phys_global", "1")
+    assert not editor.save()
+    assert session.get_patient("P01").visits[0].values["phys_global"] == Decimal(6)

@@ -102,3 +102,13 @@ def test_response_is_measured_from_the_baseline_visit() -> None:
     assert resp.tis is not None
     at_baseline = VisitState("P01", base, baseline=base, today=TODAY)
     assert at_baseline.response() is None
+
+
+def test_a_new_visit_on_a_taken_date_cannot_be_saved() -> None:
+    taken = dt.date(2024, 5, 2)
+    state = VisitState("P01", today=TODAY, other_visits={taken: "2024-05-02 (M3)"})
+    state.set_text("visit_date", taken.isoformat())
+    assert not state.can_save
+    assert any(p.field == "visit_date" and "(M3)" in p.message for p in state.errors())
+    state.set_text("visit_date", "2024-05-03")
+    assert state.can_save
