@@ -234,12 +234,13 @@ def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None,
     if (f.minimum is not None and number < f.minimum) or (
             f.maximum is not None and number > f.maximum):
         return None, [_problem(f, raw, f"is out of range {f.allowed_text()}")]
+    unit = f" {f.unit}" if f.unit else ""
     if f.warn_above is not None and number > f.warn_above:
-        problems.append(_problem(f, raw, f"is unusually high (above {_num(f.warn_above)} "
-                                 f"{f.unit}); please check", Severity.WARNING))
+        problems.append(_problem(f, raw, f"is unusually high (above {_num(f.warn_above)}"
+                                 f"{unit}); please check", Severity.WARNING))
     if f.warn_below is not None and number < f.warn_below:
-        problems.append(_problem(f, raw, f"is unusually low (below {_num(f.warn_below)} "
-                                 f"{f.unit}); please check", Severity.WARNING))
+        problems.append(_problem(f, raw, f"is unusually low (below {_num(f.warn_below)}"
+                                 f"{unit}); please check", Severity.WARNING))
     return value, problems
 
 

@@ -917,3 +917,10 @@ def test_compare_followups_equals_compare_visits_one_by_one():
     follows = [c[2] for c in TIS_CASES[:8]] + [{}]
     together = response.compare_followups(base, follows, JDM)
     assert together == [response.compare_visits(base, f, JDM) for f in follows]
+
+
+def test_warning_without_unit_has_no_stray_space():
+    # chq_phs has no unit: "(above 70)" not "(above 70 )"
+    _, problems = validation.check_field("chq_phs", 80)
+    assert problems and not problems[0].is_error
+    assert "(above 70)" in problems[0].reason
