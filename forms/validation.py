@@ -30,6 +30,7 @@ from enum import StrEnum
 from forms import registry
 from forms.fields import Field, FieldType, Level
 from forms.model import MISSING_REASONS, Value
+from forms.scoring import cmas_item_from_seconds
 
 #: how far in the past a date may plausibly be (the oldest patients' birth dates).
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -415,12 +416,12 @@ def _check_header(visit_date: object, visit_label: object, birth_date: dt.date |
 
 def _cross_check_cmas_seconds(raw_values: Mapping[str, object], result: VisitCheck) -> None:
     """Timed CMAS items: derive the score from seconds, or check that both agree (section 1)."""
-    for item, (sec_name, bounds) in registry.CMAS_TIMED.items():
+    for item, (sec_name, _bounds) in registry.CMAS_TIMED.items():
         seconds = result.values.get(sec_name)
         if not isinstance(seconds, int) or isinstance(seconds, bool):
             continue
         f_item = registry.get(item)
-        derived = min(sum(1 for b in bounds if seconds >= b), int(f_item.maximum or 0))
+        derived = cmas_item_from_seconds(item, seconds)  # the one seconds -> score rule
         if item in result.missing:
             result.problems.append(Problem(
                 item, None, f"is marked missing but {seconds} s were recorded for it",
