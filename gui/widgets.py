@@ -4,8 +4,9 @@ Every widget is built from one :class:`forms.fields.Field` and speaks text to th
 emits ``edited(name, text)`` when the user changes it and shows a text the editor hands back
 with :meth:`show_text`. Labels, levels and choices come from the field; nothing is restated.
 
-Keyboard: a picker takes digit keys (two quick digits for 10 on the Kendall scale), ``n`` for
-"not applicable" where allowed, Delete/Backspace to clear (not assessed); Tab moves on.
+Keyboard: a picker takes digit keys (two quick digits for 10 on the Kendall scale; ``t`` for
+trace, graded 0), ``n`` for "not applicable" where allowed, Delete/Backspace to clear (not
+assessed); Tab moves on.
 
 Signals (all widgets):
     edited(str, str): field name and the new text ("" = not assessed).
@@ -141,6 +142,10 @@ class LevelPicker(QComboBox, FieldWidgetMixin):
             else:
                 self._pick(text)
                 self._last_digit = (text, now)
+            event.accept()
+            return
+        if text.lower() == "t" and is_kendall(self.field):  # trace is graded 0 (convention 3)
+            self._pick("0")
             event.accept()
             return
         if text.lower() == "n" and "na" in self._codes:

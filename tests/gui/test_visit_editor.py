@@ -136,6 +136,9 @@ def test_grade_picker_takes_two_digits_for_ten(qtbot, editor_window: MainWindow)
     assert "(5)" in picker.currentText()  # 10 on the Kendall scale is 5 on the 0-5 scale
     qtbot.keyClick(picker, Qt.Key.Key_Delete)
     assert editor.state.value("mmt_deltoid_r") is None
+    qtbot.keyClicks(picker, "t")  # trace: 0 on the Kendall scale, shown with its 0-5 "1 (T)"
+    assert editor.state.value("mmt_deltoid_r") == 0
+    assert "(T)" in picker.currentText()
 
 
 def test_validation_messages_inline_and_saving_blocked(qtbot, editor_window: MainWindow,
