@@ -513,8 +513,9 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+N  new patient;  Ctrl+N  new visit\n"
             "Ctrl+S  save the visit\n"
             "Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form\n"
-            "In a grade or score box: type the digit (1 then 0 for 10), n = not applicable, "
-            "Delete = not assessed; Tab moves on\n"
+            "In a grade or score box: type the digit (1 then 0 for 10), t = trace, "
+            "n = not applicable, Delete = not assessed; Tab moves on\n"
+            "Menu key or Shift+F10 on a field: record why it has no value\n"
             "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF"))
 
     def about(self) -> None:
