@@ -204,7 +204,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             _out(f"wrote {count} patients to {out} (case file with identifiers)")
             return OK
         write_workbook = _export_function("exports.excel", "write_workbook")
-        write_workbook(repo.iter_patients(), out, identified=args.identified,
+        write_workbook(repo.iter_patients(with_derived=True), out, identified=args.identified,
                        settings=repo.scoring_settings())
     kind = "identified" if args.identified else "de-identified"
     _out(f"wrote the {kind} workbook {out}")

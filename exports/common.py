@@ -26,6 +26,7 @@ from importlib import metadata
 from typing import Any
 
 from forms import registry, response, scoring
+from forms.fields import Level
 from forms.model import Medication, Patient, Visit
 from forms.response import VisitResponse
 from forms.scoring import Score
@@ -150,6 +151,9 @@ class VisitSummary:
         scores: :func:`forms.scoring.score_visit` result (derived field name -> Score).
         response: :func:`forms.response.compare_visits` against the baseline, for visits
             after the baseline only.
+        stored_response: for a follow-up summarised by :func:`summarise_stored`, the
+            response values storage computed at save time (registry response fields);
+            ``response`` is then None.
     """
 
     visit: Visit
@@ -157,6 +161,17 @@ class VisitSummary:
     is_baseline: bool
     scores: Mapping[str, Score]
     response: VisitResponse | None = None
+    stored_response: Mapping[str, Any] | None = None
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.response is not None or self.stored_response is not None
+
+    def response_values(self) -> dict[str, Any]:
+        """The registry response fields of a follow-up (empty for other visits)."""
+        if self.response is not None:
+            return self.response.response_values()
+        return dict(self.stored_response or {})
 
     @property
     def label(self) -> str:
@@ -252,6 +267,47 @@ def summarise(patient: Patient, settings: ScoringSettings) -> PatientSummary:
         rows.append(VisitSummary(visit=visit, day=day_offset(visit.visit_date, base_date),
                                  is_baseline=is_baseline,
                                  scores=scoring.score_visit(visit.values), response=compared))
+    return PatientSummary(patient=patient, baseline=baseline, visits=tuple(rows),
+                          settings=settings)
+
+
+_DERIVED_VISIT = tuple(f.name for f in registry.visit_fields(derived=True))
+_RESPONSE_FIELDS = tuple(f.name for f in registry.fields_for(level=Level.RESPONSE))
+
+
+def summarise_stored(patient: Patient, settings: ScoringSettings) -> PatientSummary | None:
+    """:func:`summarise` from the derived values storage computed at save time.
+
+    Bulk exports of a database use this: ``Repository.iter_patients(with_derived=True)``
+    attaches ``Visit.derived`` only while it is current (same rule versions and scoring
+    settings), so the values are the ones :func:`summarise` would compute, without rescoring
+    100,000 visits. Explanations are not stored, so reports that print them use
+    :func:`summarise`.
+
+    Returns:
+        The summary, or None when any visit lacks stored values (the caller then uses
+        :func:`summarise`).
+    """
+    if any(v.derived is None for v in patient.visits):
+        return None
+    baseline = patient.baseline_visit()
+    base_date = baseline.visit_date if baseline else None
+    rows = []
+    for visit in patient.sorted_visits():
+        derived = visit.derived or {}
+        is_baseline = visit is baseline
+        stored_response = None
+        if baseline is not None and not is_baseline and visit.visit_date > baseline.visit_date:
+            if "acr_eular_response" not in derived:
+                return None
+            stored_response = {n: derived.get(n) for n in _RESPONSE_FIELDS}
+        if any(n not in derived for n in _DERIVED_VISIT):
+            return None
+        scores = {n: Score(n, derived[n], rule_version=scoring.RULE_VERSIONS.get(n, ""))
+                  for n in _DERIVED_VISIT}
+        rows.append(VisitSummary(visit=visit, day=day_offset(visit.visit_date, base_date),
+                                 is_baseline=is_baseline, scores=scores,
+                                 stored_response=stored_response))
     return PatientSummary(patient=patient, baseline=baseline, visits=tuple(rows),
                           settings=settings)
 

@@ -38,6 +38,7 @@ from exports.common import (
     day_offset,
     formula_like,
     summarise,
+    summarise_stored,
     tofacitinib_start,
 )
 from forms import registry
@@ -128,9 +129,6 @@ EXTRA: dict[str, Column] = {c.name: c for c in (
     _extra("tofacitinib_start_day", "Tofacitinib start, days from baseline", _INT,
            "Days from baseline to the first tofacitinib course (negative: started before).",
            unit="days", level="patient"),
-    _extra("tis_enzyme", "TIS enzyme", _TXT,
-           "The muscle enzyme used in the TIS enzyme row (highest value/ULN at baseline).",
-           level="response"),
     _extra("printo_cid_followup", "Inactive disease at follow-up", FieldType.CHOICE,
            "PRINTO clinically inactive disease at this visit (Lazarevic 2013).",
            allowed="yes/no/indeterminate", level="response"),
@@ -204,7 +202,7 @@ class Layout:
     def response(self) -> list[Column]:
         cols = [*self.visit_head]
         cols += [Column.from_field(f) for f in registry.fields_for(level=Level.RESPONSE)]
-        cols += [EXTRA["tis_enzyme"], EXTRA["printo_cid_followup"]]
+        cols += [EXTRA["printo_cid_followup"]]
         return cols
 
     @property
@@ -355,10 +353,9 @@ def _visit_head(s: PatientSummary, v: Any, layout: Layout) -> list[Any]:
 
 def _response_row(v: Any, response_names: Sequence[str], base_label: str | None) -> list[Any]:
     """The Response sheet cells after the visit columns, in ``layout.response`` order."""
-    r = v.response
-    values = r.response_values()
+    values = v.response_values()
     values["baseline_label"] = base_label
-    return [*(values.get(n) for n in response_names), r.tis.enzyme, r.cid.status]
+    return [*(values.get(n) for n in response_names), v.scores["printo_cid"].value]
 
 
 def write_workbook(patients: Iterable[Patient], out: Path, *, identified: bool,
@@ -427,7 +424,8 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
     response_names = [f.name for f in registry.fields_for(level=Level.RESPONSE)]
     done = 0
     for patient in patients:
-        s = summarise(patient, settings)
+        # Values storage computed at save time when current (Visit.derived), else score now.
+        s = summarise_stored(patient, settings) or summarise(patient, settings)
         base = s.baseline_date()
         sheets["Patients"].append(_patient_row(s, layout))
         base_label = s.baseline.visit_label if s.baseline else None
@@ -441,7 +439,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             if identified:
                 row.append(v.visit.notes or None)
             sheets["Visits"].append(row)
-            if v.response is not None:
+            if v.is_follow_up:
                 sheets["Response"].append([*head, *_response_row(v, response_names,
                                                                   base_label)])
             for name, reason in v.visit.missing.items():

@@ -449,15 +449,7 @@ def _response_values(resp: VisitResponse | None, baseline_label: str) -> dict[st
     """Response-level derived values of one follow-up visit (data-contract section 4 names)."""
     if resp is None:
         return {}
-    tis, printo = resp.tis, resp.printo
-    return {
-        "baseline_label": baseline_label,
-        "tis": tis.tis,
-        "tis_measures": tis.measures,
-        "tis_muscle_measure": tis.muscle_measure,
-        "acr_eular_response": tis.category,
-        "printo_response": printo.level,
-    }
+    return {"baseline_label": baseline_label, **resp.response_values()}
 
 
 def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any], *,

@@ -41,6 +41,10 @@ class Visit:
     missing: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     id: int | None = None  #: storage row id; None until saved
+    #: derived values (scores, and responses for a follow-up) as storage computed them when
+    #: the visit was saved, with the current rule versions and scoring settings; None when not
+    #: loaded. A cache for bulk exports only: never edited, never read from a case file.
+    derived: dict[str, Value | None] | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         """``2021-03-04 (M3)``: how messages name a visit."""

@@ -491,6 +491,10 @@ _add(
     Field("tis_muscle_measure", "TIS muscle measure used", "response", CHOICE, Level.RESPONSE,
           choices=(Choice("mmt8", "MMT-8 (0-80)"), Choice("mmt8_bilateral", "MMT-8 (0-150)"),
                    Choice("cmas", "CMAS (0-52)")), derived=True),
+    Field("tis_enzyme", "TIS enzyme", "response", CHOICE, Level.RESPONSE, derived=True,
+          choices=tuple(Choice(name, label) for name, (label, *_rest) in ENZYMES.items()),
+          derivation="The muscle enzyme in the TIS enzyme row: the highest value/ULN at "
+          "baseline (ties in the order CK, aldolase, LDH, AST, ALT)."),
     Field("acr_eular_response", "ACR/EULAR 2016 response", "response", CHOICE,
           Level.RESPONSE, derived=True,
           choices=(Choice("none", "No improvement"), Choice("minimal", "Minimal"),

@@ -245,7 +245,8 @@ class VisitResponse:
 
         Returns:
             ``tis`` (Decimal with the registry's decimals, or None), ``tis_measures``,
-            ``tis_muscle_measure``, ``acr_eular_response``, ``printo_response``.
+            ``tis_muscle_measure``, ``tis_enzyme``, ``acr_eular_response``,
+            ``printo_response``.
         """
         tis = self.tis.tis
         places = registry.get("tis").decimals
@@ -253,6 +254,7 @@ class VisitResponse:
             "tis": None if tis is None else quantize(Fraction(tis), places),
             "tis_measures": self.tis.measures,
             "tis_muscle_measure": self.tis.muscle_measure,
+            "tis_enzyme": self.tis.enzyme,
             "acr_eular_response": self.tis.category,
             "printo_response": self.printo.level,
         }

@@ -77,6 +77,8 @@ RULE_VERSIONS: dict[str, str] = {
                     "upper bands)",
     "tis_muscle_measure": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, "
                           "inclusive upper bands)",
+    "tis_enzyme": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, "
+                  "inclusive upper bands)",
     "acr_eular_response": "acr_eular_response@1 (TIS category; missing rows -> indeterminate "
                           "when a higher category stays reachable)",
     "printo_response": "printo_response@1 (PRINTO 2010 20/50/70, relative %, worsening > 30 %, "

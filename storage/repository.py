@@ -445,8 +445,16 @@ class Repository:
             row = self._patient_row(study_id)
             return self._load_patients([row])[0]
 
-    def iter_patients(self) -> Iterator[Patient]:
-        """Every patient in study-ID order, loaded in batches (for exports of any size)."""
+    def iter_patients(self, *, with_derived: bool = False) -> Iterator[Patient]:
+        """Every patient in study-ID order, loaded in batches (for exports of any size).
+
+        Args:
+            with_derived: also attach each visit's stored derived values (``Visit.derived``),
+                so bulk exports need not rescore every visit. They are attached only while
+                they are current (:meth:`needs_refresh` is False); otherwise ``derived``
+                stays None and the exports compute the scores themselves.
+        """
+        attach = with_derived and not self.needs_refresh()
         last = ""
         while True:
             with translated(self.path):
@@ -455,8 +463,16 @@ class Repository:
                 if not rows:
                     return
                 patients = self._load_patients(rows)
+                if attach:
+                    self._attach_derived(patients)
             yield from patients
             last = rows[-1]["study_id"]
+
+    def _attach_derived(self, patients: Sequence[Patient]) -> None:
+        visits = [v for p in patients for v in p.visits if v.id is not None]
+        stored = self.get_derived_many([v.id for v in visits if v.id is not None])
+        for visit in visits:
+            visit.derived = {name: dv.value for name, dv in stored.get(visit.id or 0, {}).items()}
 
     def patient_count(self) -> int:
         with translated(self.path):

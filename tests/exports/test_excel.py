@@ -92,9 +92,10 @@ def test_visit_header_is_every_entered_then_every_derived_field(deid: Path) -> N
 
 def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
     wb = openpyxl.load_workbook(deid)
-    assert _header(wb["Response"])[:9] == [
+    assert _header(wb["Response"]) == [
         "study_id", "visit_label", "visit_day", "baseline_label", "tis", "tis_measures",
-        "tis_muscle_measure", "acr_eular_response", "printo_response"]
+        "tis_muscle_measure", "tis_enzyme", "acr_eular_response", "printo_response",
+        "printo_cid_followup"]
     assert _header(wb["Missing"]) == ["study_id", "visit_label", "visit_day", "field",
                                       "reason"]
     assert _header(wb["Medications"]) == ["study_id", "drug", "dose", "dose_unit",

@@ -455,8 +455,9 @@ def test_compare_visits_bundles_tis_printo_and_follow_up_cid() -> None:
     assert result.cid.status == "yes"  # CK, MMT-8 and PhGA met at the follow-up
     assert result.tis.rule_version and result.printo.rule_version
     values = result.response_values()
-    assert set(values) == {"tis", "tis_measures", "tis_muscle_measure", "acr_eular_response",
-                           "printo_response"}
+    assert set(values) == {"tis", "tis_measures", "tis_muscle_measure", "tis_enzyme",
+                           "acr_eular_response", "printo_response"}
+    assert values["tis_enzyme"] == "ck"
     for name, value in values.items():
         fld = registry.get(name)
         if fld.choices and value is not None:
