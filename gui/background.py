@@ -98,6 +98,7 @@ class BackgroundRunner(QObject):
         self._progressed.connect(self._show_progress)
         self.running = 0  #: jobs submitted and not yet reported back
         self.writing = 0  #: of those, jobs that write (the GUI defers its drafts meanwhile)
+        self.asking = 0  #: of those, jobs the user started (closing the window asks first)
 
     def _show_progress(self, done: int, total: int) -> None:
         if self.progress_area is not None:
@@ -117,9 +118,11 @@ class BackgroundOp(Generic[T]):
     def __init__(self, runner: BackgroundRunner, work: Callable[[Job], T], *, label: str,
                  parent: QWidget | None = None,
                  trigger: QAction | QAbstractButton | None = None,
-                 writes: bool = False) -> None:
+                 writes: bool = False, ask_on_close: bool = True) -> None:
         self.runner = runner
         self.writes = writes  #: holds the database's write lock (import, demo cohort)
+        #: closing the window while it runs asks first (False for internal upkeep jobs)
+        self.ask_on_close = ask_on_close
         self.work = work
         self.label = label
         self.parent = parent
@@ -141,6 +144,7 @@ class BackgroundOp(Generic[T]):
             self.trigger.setEnabled(False)
         runner.running += 1
         runner.writing += self.writes
+        runner.asking += self.ask_on_close
         if runner.progress_area is not None:
             runner.progress_area.start(self.label)
         runner.job_started.emit(self.label)
@@ -164,6 +168,7 @@ class BackgroundOp(Generic[T]):
         runner = self.runner
         runner.running -= 1
         runner.writing -= self.writes
+        runner.asking -= self.ask_on_close
         if self.trigger is not None:
             self.trigger.setEnabled(True)
         if runner.progress_area is not None:

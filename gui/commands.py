@@ -58,7 +58,8 @@ def export_excel(window: MainWindow, out: Path, *, identified: bool) -> Backgrou
 
         repo = job.open_store()
         settings = repo.scoring_settings()
-        write_workbook(repo.iter_patients(), out, identified=identified, settings=settings,
+        write_workbook(repo.iter_patients(with_derived=True), out, identified=identified,
+                       settings=settings,
                        progress=job.progress)
         return out
 
@@ -142,6 +143,22 @@ def cohort_report(window: MainWindow, out: Path) -> BackgroundOp[Path]:
     return BackgroundOp(window.runner, work, label=_tr("Writing the cohort report..."),
                         parent=window, trigger=window.cohort_report_action).success(
         _offer(window, _tr("Report written: {name}")))
+
+
+def refresh_scores(window: MainWindow) -> BackgroundOp[int]:
+    """Bring stored derived values up to the current rule versions and settings (cheap when
+    nothing changed; after an update of the scoring rules it rescored every visit)."""
+    def work(job: Job) -> int:
+        return int(job.open_store().refresh_derived())
+
+    def done(count: int) -> None:
+        if count:
+            window.refresh_list()
+            window.statusBar().showMessage(_tr("Scores of {n} visits were recomputed with "
+                                               "the current rules.").format(n=count), 10000)
+
+    return BackgroundOp(window.runner, work, label=_tr("Checking stored scores..."),
+                        parent=window, writes=True, ask_on_close=False).success(done)
 
 
 def add_demo(window: MainWindow) -> BackgroundOp[object]:

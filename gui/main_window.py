@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.list_page)
         self.list_page.focus_filter()
         self._update_title()
+        commands.refresh_scores(self).run_in_background()
 
     def _update_title(self) -> None:
         name = self.session.path.name if self.session else self.tr("no database")
@@ -527,7 +528,7 @@ class MainWindow(QMainWindow):
         if self._editor is not None and not self._editor.maybe_leave():
             event.ignore()
             return
-        if self.runner.running:
+        if self.runner.asking:
             answer = QMessageBox.question(
                 self, self.tr("Work in progress"),
                 self.tr("An export or backup is still running. Wait for it to finish and "

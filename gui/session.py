@@ -36,7 +36,9 @@ class Session:
 
     def __init__(self, path: Path, repo: Repository | None = None) -> None:
         self.path = Path(path)
-        self.repo = repo if repo is not None else Repository(self.path)
+        # Stale stored scores (new rule versions or settings) are recomputed by a background
+        # job (gui.commands.refresh_scores), not here: at 100,000 visits that takes a minute.
+        self.repo = repo if repo is not None else Repository(self.path, refresh=False)
         self._settings: AppSettings | None = None
         self.settings()
 

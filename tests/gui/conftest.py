@@ -61,6 +61,7 @@ def window(qtbot, session: Session) -> Iterator[MainWindow]:
     w.set_session(session)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.runner.running == 0, timeout=20000)  # the stored-scores check
     yield w
     # Closed here rather than by qtbot, so unsaved test typing is discarded first and the
     # session fixture (not the window) closes the database.

@@ -29,9 +29,9 @@ def test_empty_database_offers_the_demo_cohort(qtbot, monkeypatch, tmp_path: Pat
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    with qtbot.waitSignal(w.runner.job_finished, timeout=30000):
-        assert w.open_path(tmp_path / "new.sqlite")
-        qtbot.waitUntil(lambda: bool(asked), timeout=3000)
+    assert w.open_path(tmp_path / "new.sqlite")
+    qtbot.waitUntil(lambda: bool(asked), timeout=3000)
+    qtbot.waitUntil(lambda: w.runner.running == 0, timeout=30000)
     assert w.list_page.model.rowCount() == len(demo_patients())
     w.runner.shutdown()
 
@@ -161,3 +161,26 @@ def test_locked_database_message_not_traceback(qtbot, monkeypatch, db_path, sess
     qtbot.addWidget(w)
     assert not w.open_path(db_path)
     assert shown == [f"{db_path.name} is busy"]
+
+
+def test_stale_scores_are_recomputed_off_the_gui_thread(qtbot, monkeypatch, db_path,
+                                                        session: Session) -> None:
+    import threading
+
+    from storage.repository import Repository
+
+    calls = []
+
+    def fake_refresh(self, *, force: bool = False) -> int:
+        calls.append(threading.current_thread() is threading.main_thread())
+        return 3
+
+    monkeypatch.setattr(Repository, "refresh_derived", fake_refresh)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.open_path(db_path)
+    qtbot.waitUntil(lambda: w.runner.running == 0, timeout=20000)
+    assert calls == [False]
+    assert "3" in w.statusBar().currentMessage()
+    w.session.close()
+    w.session = None
