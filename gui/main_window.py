@@ -430,6 +430,7 @@ class MainWindow(QMainWindow):
         """Open the database at ``path`` (a plain message when it can't be), then ask the
         start-up questions. Returns whether it opened."""
         self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
+        self.statusBar().repaint()  # visible during the integrity check of a large file
         try:
             session = Session(path)
         except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
