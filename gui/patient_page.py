@@ -16,7 +16,6 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from exports.common import enzyme_ratio
 from forms import registry, response, scoring
 from forms.model import Patient
 from forms.settings import ScoringSettings
@@ -60,14 +60,6 @@ def visit_rows(patient: Patient, settings: ScoringSettings) -> list[VisitRow]:
     return rows
 
 
-def _ratio(values: dict[str, object], enzyme: str, settings: ScoringSettings) -> Decimal | None:
-    value = values.get(enzyme)
-    uln = values.get(f"{enzyme}_uln") or settings.uln_defaults.get(enzyme)
-    if not isinstance(value, Decimal | int) or not isinstance(uln, Decimal | int) or not uln:
-        return None
-    return Decimal(value) / Decimal(uln)
-
-
 def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> list[Series]:
     """The five strips of the trend chart, scaled to each measure's registry range."""
 
@@ -88,7 +80,7 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> lis
                pts(lambda r: r.visit.values.get("phys_global")), high=rng("phys_global"),
                higher_is_better=False),
         Series(tr("CK / ULN"), "#ef6c00",
-               pts(lambda r: _ratio(r.visit.values, "ck", settings)), reference=1.0,
+               pts(lambda r: enzyme_ratio(r.visit.values, "ck", settings)), reference=1.0,
                higher_is_better=False),
         Series(tr("Oral steroid mg/kg/day"), "#2e7d32", pts(score("steroid_mg_kg_day")),
                higher_is_better=False, reference=None),

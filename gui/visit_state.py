@@ -325,12 +325,11 @@ class VisitState:
         return response.compare_visits(base.values, self.checked_values(), self.settings)
 
     def lab_ratio(self, enzyme: str) -> Decimal | None:
-        """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting."""
-        value = self.value(enzyme)
-        uln = self.value(f"{enzyme}_uln") or self.settings.uln_defaults.get(enzyme)
-        if not isinstance(value, Decimal | int) or not isinstance(uln, Decimal | int) or not uln:
-            return None
-        return (Decimal(value) / Decimal(uln)).quantize(Decimal("0.1"))
+        """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting;
+        the same ratio the exports and the TIS enzyme choice use."""
+        from exports.common import enzyme_ratio  # noqa: PLC0415
+
+        return enzyme_ratio(self.values(), enzyme, self.settings)
 
     # ---------------------------------------------------------------- result
     def to_visit(self) -> Visit:
