@@ -124,8 +124,8 @@ class Field:
     def allowed_text(self) -> str:
         """What is allowed, in the form messages and the data dictionary use ("0-2", "yes/no")."""
         if self.type in (FieldType.INTEGER, FieldType.DECIMAL):
-            lo = _num_text(self.minimum)
-            hi = _num_text(self.maximum)
+            lo = plain_number(self.minimum)
+            hi = plain_number(self.maximum)
             if self.minimum is not None and self.maximum is not None:
                 text = f"{lo}-{hi}"
             elif self.minimum is not None:
@@ -153,10 +153,12 @@ class Field:
         return "text"
 
 
-def _num_text(value: Decimal | None) -> str:
+def plain_number(value: Decimal | int | None) -> str:
+    """A number without exponent or trailing zeros (``Decimal('2.50')`` -> ``2.5``); None -> ""."""
     if value is None:
         return ""
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+

@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from forms import registry, scoring
 from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
+from forms.fields import plain_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
 __all__ = [
@@ -279,12 +280,7 @@ def _pct_text(value: Fraction) -> str:
 
 
 def _num(value: Decimal | None) -> str:
-    if value is None:
-        return "missing"
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return "missing" if value is None else plain_number(value)
 
 
 def _scale_range(field_name: str) -> Fraction:

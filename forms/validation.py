@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from forms import registry
-from forms.fields import Field, FieldType, Level
+from forms.fields import Field, FieldType, Level, plain_number
 from forms.model import MISSING_REASONS, Value
 from forms.scoring import cmas_item_from_seconds
 
@@ -245,9 +245,7 @@ def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None,
     return value, problems
 
 
-def _num(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+_num = plain_number
 
 
 def _check_date(f: Field, raw: object) -> tuple[dt.date | None, list[Problem]]:

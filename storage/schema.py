@@ -51,7 +51,7 @@ from decimal import Decimal
 from typing import Any
 
 from forms import registry
-from forms.fields import Field, FieldType, Level
+from forms.fields import Field, FieldType, Level, plain_number
 from forms.model import MISSING_REASONS
 
 #: table name of each entered visit form, in entry order.
@@ -76,9 +76,7 @@ class Column:
         return " ".join(parts)
 
 
-def _num(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+_num = plain_number
 
 
 def _quote(text: str) -> str:
