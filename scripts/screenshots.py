@@ -41,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QThread, QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from gui.app import make_app
     from gui.dialogs import HistoryDialog, SettingsDialog
     from gui.main_window import MainWindow
+    from gui.signoff import attach_chain_status
     from gui.session import Session
     from storage.demo import add_demo_cohort
     from storage.repository import Repository
@@ -113,7 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     dialog.close()
     history = HistoryDialog(f"History of visit {last.id}",
                             window.session.visit_history(last.id or 0), window)
+    chain = attach_chain_status(window, history)  # as MainWindow.show_history does
     history.show()
+    for _ in range(200):  # the chain is verified in the background: wait for its verdict
+        if "verifying" not in chain.text():
+            break
+        QThread.msleep(25)
+        settle()
     shot("21-visit-history", history)
     history.close()
     QTimer.singleShot(0, window.close)
