@@ -1,5 +1,6 @@
 """File commands of the main window, each a :class:`gui.background.BackgroundOp`: backup,
-import, Excel/JSON export, PDF reports, the demo cohort. Plus the small conversions between
+import (JSON case files, spreadsheets), Excel/JSON/REDCap export, the data-entry template, PDF
+reports, the demo cohort. Plus the small conversions between
 record dialogs and ``forms.model`` records.
 
 Every job opens its own repository in the worker thread (``job.open_store()``), never touches
@@ -118,17 +119,96 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
                         trigger=window.import_action, writes=True).success(done).failure(failed)
 
 
-def patient_report(window: MainWindow, study_id: str, out: Path) -> BackgroundOp[Path]:
+def import_workbook(window: MainWindow, path: Path) -> BackgroundOp[Any]:
+    """Import a spreadsheet (all of it or nothing), then say what was imported or why not."""
+    assert window.session is not None
+    actor = window.session.actor()
+
+    def work(job: Job) -> Any:
+        from exports.xlsx_import import import_workbook as import_xlsx  # noqa: PLC0415
+
+        return import_xlsx(path, job.open_store(), actor, progress=job.progress)
+
+    def done(summary: Any) -> None:
+        from gui.dialogs import SummaryDialog  # noqa: PLC0415
+
+        if summary.imported:
+            window.refresh_after_import()
+            text = _tr("Imported {file}: {patients} patients ({added} added, {updated} "
+                       "updated), {visits} visits ({replaced} replaced), {meds} medications, "
+                       "{events} adverse events.").format(
+                file=path.name, patients=summary.patients, added=summary.patients_added,
+                updated=summary.patients_updated, visits=summary.visits,
+                replaced=summary.visits_replaced, meds=summary.medications,
+                events=summary.adverse_events)
+            details, heading = summary.warnings, _tr(
+                "Saved, but please double-check these values:")
+            window.statusBar().showMessage(text, 10000)
+        else:
+            text = _tr("Nothing was imported from {file}: {n} problems were found. Correct "
+                       "them in the workbook and import it again.").format(
+                file=path.name, n=len(summary.errors))
+            details, heading = summary.errors, _tr("Problems (sheet, row, column):")
+        SummaryDialog(_tr("Import spreadsheet"), text, details, heading, window).exec()
+
+    return BackgroundOp(window.runner, work, label=_tr("Importing spreadsheet..."),
+                        parent=window, trigger=window.import_xlsx_action,
+                        writes=True).success(done)
+
+
+def export_redcap(window: MainWindow, out_dir: Path, *, identified: bool) -> BackgroundOp[Any]:
+    """The REDCap project folder (data dictionary, records, events, mapping, repeating)."""
+    def work(job: Job) -> Any:
+        from exports.redcap import export_redcap as write_redcap  # noqa: PLC0415
+
+        return write_redcap(job.open_store(), out_dir, identified=identified,
+                            progress=job.progress)
+
+    def done(summary: Any) -> None:
+        from gui.dialogs import SummaryDialog  # noqa: PLC0415
+
+        text = (_tr("REDCap files written to {folder}: {patients} patients, {visits} visits, "
+                    "{meds} medications, {events} adverse events ({kind}).").format(
+            folder=summary.out_dir, patients=summary.patients, visits=summary.visits,
+            meds=summary.medications, events=summary.adverse_events,
+            kind=_tr("identified") if summary.identified else _tr("de-identified")))
+        first = summary.files.get("dictionary") or next(iter(summary.files.values()), out_dir)
+        window.progress.show_result(Path(first), _tr("REDCap files written"))
+        window.statusBar().showMessage(text, 10000)
+        if summary.notes:  # what the administrator should know before loading
+            SummaryDialog(_tr("Export for REDCap"), text, summary.notes,
+                          _tr("Notes for the REDCap administrator:"), window).exec()
+
+    return BackgroundOp(window.runner, work, label=_tr("Exporting for REDCap..."),
+                        parent=window, trigger=window.export_redcap_action).success(done)
+
+
+def save_template(window: MainWindow, out: Path) -> BackgroundOp[Path]:
+    """The blank data-entry workbook (headers, dictionary, drop-downs and ranges)."""
+    def work(job: Job) -> Path:
+        from exports.template import write_template  # noqa: PLC0415
+
+        return Path(write_template(out))
+
+    return BackgroundOp(window.runner, work, label=_tr("Writing the template..."),
+                        parent=window, trigger=window.template_action).success(
+        _offer(window, _tr("Template written: {name}")))
+
+
+def patient_report(window: MainWindow, study_id: str, out: Path, *,
+                   deidentified: bool = False) -> BackgroundOp[Path]:
     def work(job: Job) -> Path:
         from exports.pdf import write_patient_report  # noqa: PLC0415
 
         repo = job.open_store()
-        write_patient_report(repo.get_patient(study_id), out, deidentified=False,
+        write_patient_report(repo.get_patient(study_id), out, deidentified=deidentified,
                              settings=repo.scoring_settings())
         return out
 
+    trigger = (window.patient_report_deid_action if deidentified
+               else window.patient_report_action)
     return BackgroundOp(window.runner, work, label=_tr("Writing the patient report..."),
-                        parent=window, trigger=window.patient_report_action).success(
+                        parent=window, trigger=trigger).success(
         _offer(window, _tr("Report written: {name}")))
 
 

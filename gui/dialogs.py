@@ -1,5 +1,6 @@
 """Dialogs: a record dialog generated from the registry (patient, medication, adverse event),
-the settings dialog, the read-only audit history of a visit, and the draft-recovery question.
+the settings dialog, the read-only audit history of a visit, the draft-recovery question, and
+the summary of a finished (or refused) import or export.
 
 Record dialogs are built from ``registry.fields_for(level=...)`` and checked with the matching
 ``forms.validation.check_*`` function; OK stays refused while there are errors, and the typing
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -273,3 +276,34 @@ class DraftsDialog(QDialog):
         row = self.list.currentRow()
         self.chosen = self.keys[row] if 0 <= row < len(self.keys) else None
         super().accept()
+
+
+class SummaryDialog(QDialog):
+    """What an import or export did, or why it did nothing: a sentence, then the details
+    (every refusal reason or warning, one per line) in a scrollable read-only text."""
+
+    def __init__(self, title: str, text: str, details: Sequence[str] = (),
+                 details_title: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(760, 420 if details else 160)
+        lay = QVBoxLayout(self)
+        self.text = QLabel(text, self)
+        self.text.setObjectName("summary_text")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(self.text.textInteractionFlags()
+                                          | Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.text)
+        self.details = QPlainTextEdit(self)
+        self.details.setObjectName("summary_details")
+        self.details.setReadOnly(True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.details.setPlainText("\n".join(details))
+        self.details.setAccessibleName(details_title or title)
+        if details_title and details:
+            lay.addWidget(QLabel(details_title, self))
+        lay.addWidget(self.details, 1)
+        self.details.setVisible(bool(details))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)

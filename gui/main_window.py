@@ -7,7 +7,8 @@ Navigation always passes the unsaved-changes guard of the visit editor (leaving 
 opening another database, closing the window).
 
 Keyboard: Ctrl+F patient filter, Alt+Left back, Ctrl+Shift+N new patient, Ctrl+N new visit,
-Ctrl+S save, Ctrl+PgDown/PgUp and Alt+1..9 between editor pages, Ctrl+H visit history.
+Ctrl+S save, Ctrl+PgDown/PgUp and Alt+1..9 between editor pages, Ctrl+H visit history, Delete
+on a patient-page row deletes it after confirmation.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         pp.add_adverse_event_requested.connect(lambda: self.edit_record("adverse_event", None))
         pp.edit_record_requested.connect(self.edit_record)
         pp.history_requested.connect(self.show_history)
+        pp.delete_visit_requested.connect(self.delete_visit)
+        pp.delete_record_requested.connect(self.delete_record)
 
     @property
     def editor(self) -> VisitEditor:
@@ -125,16 +128,27 @@ class MainWindow(QMainWindow):
         self.restore_action = self._action(file_menu, self.tr("&Restore from backup..."),
                                            lambda: restore_from_backup(self), name="restore")
         file_menu.addSeparator()
-        self.import_action = self._action(file_menu, self.tr("&Import case files..."),
+        self.import_action = self._action(file_menu, self.tr("&Import case files (JSON)..."),
                                           self.import_files, name="import")
+        self.import_xlsx_action = self._action(file_menu,
+                                               self.tr("Import spreads&heet (Excel)..."),
+                                               self.import_spreadsheet, name="import_xlsx")
+        self.template_action = self._action(file_menu, self.tr("Save data-entry &template..."),
+                                            self.save_template, name="template")
+        file_menu.addSeparator()
         self.export_excel_action = self._action(file_menu, self.tr("Export &Excel..."),
                                                 self.export_excel, "Ctrl+E", "export_excel")
         self.export_json_action = self._action(file_menu, self.tr("Export &JSON case file..."),
                                                self.export_json, name="export_json")
+        self.export_redcap_action = self._action(file_menu, self.tr("Export for RE&DCap..."),
+                                                 self.export_redcap, name="export_redcap")
         self.patient_report_action = self._action(file_menu,
                                                   self.tr("&Patient PDF report..."),
                                                   self.patient_report, "Ctrl+P",
                                                   "patient_report")
+        self.patient_report_deid_action = self._action(
+            file_menu, self.tr("Patient PDF report, de-identi&fied..."),
+            lambda: self.patient_report(deidentified=True), name="patient_report_deid")
         self.cohort_report_action = self._action(file_menu, self.tr("&Cohort PDF report..."),
                                                  self.cohort_report, name="cohort_report")
         file_menu.addSeparator()
@@ -149,6 +163,9 @@ class MainWindow(QMainWindow):
         self._action(patient_menu, self.tr("New &patient..."), self.new_patient, "Ctrl+Shift+N")
         self._action(patient_menu, self.tr("New &visit"), self.new_visit, "Ctrl+N")
         self._action(patient_menu, self.tr("Visit &history..."), self.show_history, "Ctrl+H")
+        patient_menu.addSeparator()
+        self.delete_visit_action = self._action(patient_menu, self.tr("&Delete visit..."),
+                                                self.delete_visit, name="delete_visit")
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1")
         self._action(help_menu, self.tr("&About JDM Capture"), self.about)
@@ -260,7 +277,9 @@ class MainWindow(QMainWindow):
     def _show_patient(self, patient: Patient) -> None:
         assert self.session is not None
         self.patient = patient
-        self.patient_page.show_patient(patient, self.session.scoring())
+        self.patient_page.show_patient(
+            patient, self.session.scoring(),
+            self.session.signoffs([v.id for v in patient.visits if v.id is not None]))
         self.stack.setCurrentWidget(self.patient_page)
 
     def leave_editor(self) -> None:
@@ -367,6 +386,74 @@ class MainWindow(QMainWindow):
             return
         self._show_patient(self.session.get_patient(self.patient.study_id))
 
+    def _confirm_delete(self, title: str, what: str) -> bool:
+        answer = QMessageBox.question(
+            self, title,
+            self.tr("Delete {what}?\n\nThis cannot be undone here; the deletion is recorded "
+                    "in the audit trail.").format(what=what),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def delete_visit(self, visit_id: object = None) -> None:
+        """Delete a saved visit after confirmation: ``visit_id``, else the visit open in the
+        editor, else the one selected on the patient page. Storage refuses a signed visit."""
+        if self.session is None or self.patient is None:
+            return
+        editor = self._editor
+        in_editor = editor is not None and self.stack.currentWidget() is editor
+        if visit_id is None or isinstance(visit_id, bool):
+            if in_editor and editor is not None and editor.state is not None:
+                visit_id = editor.state.visit_id
+            elif self.stack.currentWidget() is self.patient_page:
+                visit_id = self.patient_page.current_visit_id()
+        visit = next((v for v in self.patient.visits if v.id == visit_id), None)
+        if visit is None:
+            self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
+            return
+        what = self.tr("the visit of {date}{label} of patient {sid}").format(
+            date=visit.visit_date.isoformat(),
+            label=f" ({visit.visit_label})" if visit.visit_label else "",
+            sid=self.patient.study_id)
+        if not self._confirm_delete(self.tr("Delete visit"), what):
+            return
+        try:
+            self.session.delete_visit(int(visit.id))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - SignedVisitLocked -> its plain message
+            show_error(self, exc)
+            return
+        if editor is not None and editor.state is not None \
+                and editor.state.visit_id == visit.id:
+            editor.discard()  # its draft goes too; the visit no longer exists
+            editor.state = None
+        self._show_patient(self.session.get_patient(self.patient.study_id))
+        self.statusBar().showMessage(self.tr("Deleted {what}.").format(what=what), 6000)
+
+    def delete_record(self, kind: str, record: Any) -> None:
+        """Delete a medication or adverse event after confirmation (audited)."""
+        if self.session is None or self.patient is None or record is None:
+            return
+        if kind == "medication":
+            title = self.tr("Delete medication")
+            what = self.tr("the medication {drug} started {start} of patient {sid}").format(
+                drug=record.drug, start=_iso(record.start_date), sid=self.patient.study_id)
+        else:
+            title = self.tr("Delete adverse event")
+            what = self.tr("the adverse event {term} of {onset} of patient {sid}").format(
+                term=record.term, onset=_iso(record.onset_date), sid=self.patient.study_id)
+        if not self._confirm_delete(title, what):
+            return
+        try:
+            if kind == "medication":
+                self.session.delete_medication(int(record.id))
+            else:
+                self.session.delete_adverse_event(int(record.id))
+        except Exception as exc:  # noqa: BLE001 - the one error path shows it
+            show_error(self, exc)
+            return
+        self._show_patient(self.session.get_patient(self.patient.study_id))
+        self.statusBar().showMessage(self.tr("Deleted {what}.").format(what=what), 6000)
+
     def show_history(self, visit_id: object = None) -> None:
         if self.session is None:
             return
@@ -463,6 +550,47 @@ class MainWindow(QMainWindow):
         if paths:
             commands.import_files(self, [Path(p) for p in paths]).run_in_background()
 
+    def import_spreadsheet(self) -> None:
+        if self.session is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import spreadsheet"),
+                                              str(self.session.path.parent),
+                                              self.tr("Excel workbook (*.xlsx)"))
+        if path:
+            commands.import_workbook(self, Path(path)).run_in_background()
+
+    def refresh_after_import(self) -> None:
+        """Show imported data: the list, and the open patient if the import changed them."""
+        self.refresh_list()
+        if (self.session is not None and self.patient is not None
+                and self.stack.currentWidget() is self.patient_page):
+            try:
+                self._show_patient(self.session.get_patient(self.patient.study_id))
+            except LookupError:
+                self.show_list()
+
+    def save_template(self) -> None:
+        out = self._choose_save(self.tr("Save data-entry template"),
+                                "jdm-capture-template.xlsx", self.tr("Excel workbook (*.xlsx)"))
+        if out is not None:
+            commands.save_template(self, out).run_in_background()
+
+    def export_redcap(self) -> None:
+        if self.session is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Export for REDCap: choose a folder (its REDCap files are replaced)"),
+            str(self.session.path.parent))
+        if not folder:
+            return
+        identified = QMessageBox.question(
+            self, self.tr("Export for REDCap"),
+            self.tr("Include identifiers (names, MRN, dates of birth, real dates, free text)? "
+                    "Choose No for a de-identified export, as most studies require."),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+        commands.export_redcap(self, Path(folder), identified=identified).run_in_background()
+
     def export_excel(self) -> None:
         if self.session is None:
             return
@@ -485,7 +613,8 @@ class MainWindow(QMainWindow):
         if out is not None:
             commands.export_json(self, out).run_in_background()
 
-    def patient_report(self) -> None:
+    def patient_report(self, deidentified: bool = False) -> None:
+        """The chart copy (identified) or, from its own menu item, a de-identified one."""
         if self.session is None:
             return
         study_id = (self.patient.study_id if self.patient is not None
@@ -494,10 +623,15 @@ class MainWindow(QMainWindow):
         if not study_id:
             self.statusBar().showMessage(self.tr("Choose a patient first."), 4000)
             return
-        out = self._choose_save(self.tr("Patient PDF report"), f"{study_id}.pdf",
-                                self.tr("PDF (*.pdf)"))
+        if deidentified:
+            out = self._choose_save(self.tr("Patient PDF report, de-identified"),
+                                    f"{study_id}-deidentified.pdf", self.tr("PDF (*.pdf)"))
+        else:
+            out = self._choose_save(self.tr("Patient PDF report"), f"{study_id}.pdf",
+                                    self.tr("PDF (*.pdf)"))
         if out is not None:
-            commands.patient_report(self, study_id, out).run_in_background()
+            commands.patient_report(self, study_id, out,
+                                    deidentified=deidentified).run_in_background()
 
     def cohort_report(self) -> None:
         if self.session is None:
@@ -518,6 +652,7 @@ class MainWindow(QMainWindow):
             "In a grade or score box: type the digit (1 then 0 for 10), t = trace, "
             "n = not applicable, Delete = not assessed; Tab moves on\n"
             "Menu key or Shift+F10 on a field: record why it has no value\n"
+            "Delete on a visit, medication or adverse event row: delete it (asks first)\n"
             "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF"))
 
     def about(self) -> None:
@@ -548,3 +683,7 @@ class MainWindow(QMainWindow):
             self.session = None
             if self._editor is not None:
                 self._editor.store = None
+
+
+def _iso(day: object) -> str:
+    return day.isoformat() if isinstance(day, dt.date) else str(day or "?")

@@ -287,6 +287,20 @@ class VisitRow:
     scores: dict[str, Any]  #: forms.scoring.score_visit(...)
     response: Any | None  #: forms.response.VisitResponse or None at the baseline
     is_baseline: bool
+    #: storage.signoff.SignoffStatus when the visit was ever signed, else None
+    signoff: Any = None
+
+
+def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
+    """``Dr A, 2026-11-25 10:04 UTC`` for a signed visit, ``unlocked`` after a voided one."""
+    status = row.signoff
+    if status is None:
+        return ""
+    current = getattr(status, "current", None)
+    if current is None:
+        return tr("unlocked")
+    return tr("{name}, {at} UTC").format(name=current.signed_by,
+                                         at=current.signed_at.strftime("%Y-%m-%d %H:%M"))
 
 
 def _score(name: str) -> Callable[[VisitRow], object]:
@@ -323,6 +337,8 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(
                    "printo_cid")(r) else ""),
+        Column("signoff", tr("Signed off"), lambda r: _signoff_text(r, tr),
+               text=lambda r: _signoff_text(r, tr)),
     )
 
 

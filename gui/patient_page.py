@@ -2,13 +2,16 @@
 response against baseline, the trend chart, medications and adverse events.
 
 Scores and responses come from ``forms.scoring`` / ``forms.response``; this page only lays them
-out. Enter on a visit opens it; Ctrl+N starts a new visit.
+out. Enter on a visit opens it; Ctrl+N starts a new visit; Delete on a visit, medication or adverse
+event row asks to delete it.
 
 Signals:
     visit_activated(object): the visit id to open in the editor.
     new_visit_requested(): start a new visit for this patient.
     edit_patient_requested(), add_medication_requested(), add_adverse_event_requested(),
     edit_record_requested(str, object): ("medication"|"adverse_event", record) to edit.
+    delete_record_requested(str, object): ("medication"|"adverse_event", record) to delete.
+    delete_visit_requested(object): the visit id to delete (after the user confirms).
     history_requested(object): the visit id whose audit trail to show.
     back_requested(): return to the patient list.
 """
@@ -16,8 +19,10 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -46,8 +51,11 @@ from gui.models import (
 )
 
 
-def visit_rows(patient: Patient, settings: ScoringSettings) -> list[VisitRow]:
-    """The timeline rows of a patient: scores of each visit and its response vs baseline."""
+def visit_rows(patient: Patient, settings: ScoringSettings,
+               signoffs: Mapping[int, object] | None = None) -> list[VisitRow]:
+    """The timeline rows of a patient: scores of each visit, its response vs baseline and its
+    sign-off state (``signoffs``: visit id -> ``storage.signoff.SignoffStatus``)."""
+    signoffs = signoffs or {}
     base = patient.baseline_visit()
     rows = []
     for visit in patient.sorted_visits():
@@ -56,7 +64,8 @@ def visit_rows(patient: Patient, settings: ScoringSettings) -> list[VisitRow]:
         resp = None
         if base is not None and not is_base and visit.visit_date >= base.visit_date:
             resp = response.compare_visits(base.values, visit.values, settings)
-        rows.append(VisitRow(visit, scores, resp, is_base))
+        rows.append(VisitRow(visit, scores, resp, is_base,
+                             signoffs.get(visit.id) if visit.id is not None else None))
     return rows
 
 
@@ -110,6 +119,8 @@ class PatientPage(QWidget):
     add_medication_requested = Signal()
     add_adverse_event_requested = Signal()
     edit_record_requested = Signal(str, object)
+    delete_record_requested = Signal(str, object)
+    delete_visit_requested = Signal(object)
     history_requested = Signal(object)
     back_requested = Signal()
 
@@ -137,6 +148,10 @@ class PatientPage(QWidget):
         self.history_button = QPushButton(self.tr("&History..."), self)
         self.history_button.clicked.connect(self._history_current)
         top.addWidget(self.history_button)
+        self.delete_visit_button = QPushButton(self.tr("&Delete visit..."), self)
+        self.delete_visit_button.setToolTip(self.tr("Delete the selected visit (Delete key)"))
+        self.delete_visit_button.clicked.connect(self._delete_current)
+        top.addWidget(self.delete_visit_button)
         lay.addLayout(top)
 
         self.demographics = QWidget(self)
@@ -164,6 +179,7 @@ class PatientPage(QWidget):
         self.visit_table = _table(visits_tab, self.visit_model)
         self.visit_table.setObjectName("visit_table")
         self.visit_table.activated.connect(self._open_index)
+        _on_delete_key(self.visit_table, self._delete_current)
         self.chart = TrendChart(visits_tab)
         visits_tab.addWidget(self.visit_table)
         visits_tab.addWidget(self.chart)
@@ -173,13 +189,16 @@ class PatientPage(QWidget):
         self.ae_model = AdverseEventModel(self)
         self.med_table = self._record_tab(self.med_model, self.tr("&Medications"),
                                           self.tr("Add medication..."),
+                                          self.tr("Delete medication..."),
                                           self.add_medication_requested, "medication")
         self.ae_table = self._record_tab(self.ae_model, self.tr("&Adverse events"),
                                          self.tr("Add adverse event..."),
+                                         self.tr("Delete adverse event..."),
                                          self.add_adverse_event_requested, "adverse_event")
         lay.addWidget(self.tabs, 1)
 
-    def _record_tab(self, model, title: str, add_text: str, add_signal, kind: str) -> QTableView:
+    def _record_tab(self, model, title: str, add_text: str, delete_text: str, add_signal,
+                    kind: str) -> QTableView:
         page = QWidget(self.tabs)
         lay = QVBoxLayout(page)
         table = _table(page, model)
@@ -190,12 +209,26 @@ class PatientPage(QWidget):
         add = QPushButton(add_text, page)
         add.clicked.connect(add_signal)
         row.addWidget(add)
+        delete = QPushButton(delete_text, page)
+        delete.setObjectName(f"delete_{kind}")
+        delete.setToolTip(self.tr("Delete the selected row (Delete key)"))
+
+        def delete_current() -> None:
+            record = table.currentIndex().data(RECORD_ROLE)
+            if record is not None:
+                self.delete_record_requested.emit(kind, record)
+
+        delete.clicked.connect(delete_current)
+        _on_delete_key(table, delete_current)
+        row.addWidget(delete)
         row.addStretch(1)
         lay.addLayout(row)
         self.tabs.addTab(page, title)
         return table
 
-    def show_patient(self, patient: Patient, settings: ScoringSettings) -> None:
+    def show_patient(self, patient: Patient, settings: ScoringSettings,
+                     signoffs: Mapping[int, object] | None = None) -> None:
+        """Show ``patient``; ``signoffs`` (visit id -> SignoffStatus) fills the sign-off column."""
         self.patient = patient
         self.title.setText(self.tr("Patient {study_id}").format(study_id=patient.study_id))
         record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
@@ -217,7 +250,7 @@ class PatientPage(QWidget):
                 age = patient.age_on(dt.date.today())
                 text += self.tr("  (age {age} y)").format(age=age)
             label.setText(text)
-        rows = visit_rows(patient, settings)
+        rows = visit_rows(patient, settings, signoffs)
         self.visit_model.set_rows(rows)
         self.chart.set_series(trend_series(rows, settings, self.tr))
         self.med_model.set_rows(sorted(patient.medications, key=lambda m: m.start_date))
@@ -247,3 +280,15 @@ class PatientPage(QWidget):
         vid = self.current_visit_id()
         if vid is not None:
             self.history_requested.emit(vid)
+
+    def _delete_current(self) -> None:
+        vid = self.current_visit_id()
+        if vid is not None:
+            self.delete_visit_requested.emit(vid)
+
+
+def _on_delete_key(table: QTableView, slot) -> None:
+    """The Delete key on a table (while it has focus) asks to delete its current row."""
+    shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table)
+    shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)

@@ -21,7 +21,9 @@ from PySide6.QtCore import QCoreApplication
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 from gui.models import PatientRow
+from storage import signoff
 from storage.repository import AppSettings, Draft, Repository
+from storage.signoff import SignoffStatus
 
 DRAFT_PREFIX = "visit/"
 
@@ -93,6 +95,12 @@ class Session:
     def save_adverse_event(self, study_id: str, event: AdverseEvent) -> None:
         self.repo.record_adverse_event(study_id, event, self.actor())
 
+    def delete_medication(self, medication_id: int) -> None:
+        self.repo.delete_medication(medication_id, self.actor())
+
+    def delete_adverse_event(self, event_id: int) -> None:
+        self.repo.delete_adverse_event(event_id, self.actor())
+
     def is_empty(self) -> bool:
         return self.repo.patient_count() == 0
 
@@ -102,6 +110,23 @@ class Session:
         result = self.repo.save_visit(study_id, visit, self.actor())
         visit.id = result.id
         return visit
+
+    def delete_visit(self, visit_id: int) -> None:
+        """Delete a saved visit (audited); raises SignedVisitLocked when it is signed off."""
+        self.repo.delete_visit(visit_id, self.actor())
+
+    def signoffs(self, visit_ids: list[int]) -> dict[int, SignoffStatus]:
+        """Sign-off state of the visits that were ever signed (valid or voided), by visit id.
+
+        One small indexed query per visit (``storage.signoff.signoff_status``): a patient has
+        tens of visits, so this stays well under a millisecond per visit.
+        """
+        out: dict[int, SignoffStatus] = {}
+        for vid in visit_ids:
+            status = signoff.signoff_status(self.repo, vid)
+            if status.history:
+                out[vid] = status
+        return out
 
     def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None:
         body = {"study_id": study_id, "visit_id": visit_id, **payload}
