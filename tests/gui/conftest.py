@@ -36,7 +36,8 @@ def no_modals(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(QMessageBox, name, staticmethod(_unexpected))
     monkeypatch.setattr(QMessageBox, "exec", _unexpected)
     monkeypatch.setattr(QDialog, "exec", _unexpected)
-    for name in ("getSaveFileName", "getOpenFileName", "getOpenFileNames"):
+    for name in ("getSaveFileName", "getOpenFileName", "getOpenFileNames",
+                 "getExistingDirectory"):
         monkeypatch.setattr(QFileDialog, name, staticmethod(_unexpected))
 
 
