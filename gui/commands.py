@@ -134,9 +134,9 @@ def import_workbook(window: MainWindow, path: Path) -> BackgroundOp[Any]:
 
         if summary.imported:
             window.refresh_after_import()
-            text = _tr("Imported {file}: {patients} patients ({added} added, {updated} "
-                       "updated), {visits} visits ({replaced} replaced), {meds} medications, "
-                       "{events} adverse events.").format(
+            text = _tr("Imported {file}. Patients: {patients} ({added} added, {updated} "
+                       "updated); visits: {visits} ({replaced} replaced); medications: {meds}; "
+                       "adverse events: {events}.").format(
                 file=path.name, patients=summary.patients, added=summary.patients_added,
                 updated=summary.patients_updated, visits=summary.visits,
                 replaced=summary.visits_replaced, meds=summary.medications,
@@ -145,7 +145,7 @@ def import_workbook(window: MainWindow, path: Path) -> BackgroundOp[Any]:
                 "Saved, but please double-check these values:")
             window.statusBar().showMessage(text, 10000)
         else:
-            text = _tr("Nothing was imported from {file}: {n} problems were found. Correct "
+            text = _tr("Nothing was imported from {file}. Problems found: {n}. Correct "
                        "them in the workbook and import it again.").format(
                 file=path.name, n=len(summary.errors))
             details, heading = summary.errors, _tr("Problems (sheet, row, column):")
@@ -167,8 +167,8 @@ def export_redcap(window: MainWindow, out_dir: Path, *, identified: bool) -> Bac
     def done(summary: Any) -> None:
         from gui.dialogs import SummaryDialog  # noqa: PLC0415
 
-        text = (_tr("REDCap files written to {folder}: {patients} patients, {visits} visits, "
-                    "{meds} medications, {events} adverse events ({kind}).").format(
+        text = (_tr("REDCap files written to {folder} ({kind}). Patients: {patients}; "
+                    "visits: {visits}; medications: {meds}; adverse events: {events}.").format(
             folder=summary.out_dir, patients=summary.patients, visits=summary.visits,
             meds=summary.medications, events=summary.adverse_events,
             kind=_tr("identified") if summary.identified else _tr("de-identified")))

@@ -129,8 +129,8 @@ def test_spreadsheet_import_adds_patients_and_shows_the_summary(
     assert len(shown) == 1
     text = shown[0]["text"]
     assert "Imported cases.xlsx" in text
-    for part in ("1 patients (1 added, 0 updated)", "1 visits", "1 medications",
-                 "1 adverse events"):
+    for part in ("Patients: 1 (1 added, 0 updated)", "visits: 1 (0 replaced)",
+                 "medications: 1", "adverse events: 1"):
         assert part in text
 
 
