@@ -35,7 +35,7 @@ def _wanted_stamp() -> str:
 
 def ensure_venv() -> Path:
     """Create .venv and install the project with its test extras when needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any python3 to say so
         sys.exit("JDM Capture needs Python 3.11 or newer; this is " + sys.version.split()[0])
     py = _venv_python()
     if not py.exists():

@@ -2,8 +2,9 @@
 
 ``python main.py [--db PATH]`` opens the desktop application (PySide6 is imported only on that
 path). The subcommands of data-contract section 1 (``init``, ``demo``, ``import``, ``export``,
-``report``, ``check``, ``backup``, ``restore``) run without Qt or a display. Exit status: 0 success, 2 bad
-input or a refused operation (one line per problem on stderr), 1 unexpected failure.
+``report``, ``check``, ``backup``, ``restore``) run without Qt or a display. Exit status: 0
+success, 2 bad input or a refused operation (one line per problem on stderr), 1 unexpected
+failure.
 
 The database is ``--db PATH``, else ``$JDM_CAPTURE_DB``, else ``jdm-capture.sqlite`` in the
 platform's user data folder.

@@ -422,8 +422,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
     med_cols = layout.medications
     ae_cols = layout.adverse_events
     response_names = [f.name for f in registry.fields_for(level=Level.RESPONSE)]
-    done = 0
-    for patient in patients:
+    for done, patient in enumerate(patients, start=1):
         # Values storage computed at save time when current (Visit.derived), else score now.
         s = summarise_stored(patient, settings) or summarise(patient, settings)
         base = s.baseline_date()
@@ -449,7 +448,6 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
         for ae in patient.adverse_events:
             sheets["Adverse events"].append([patient.study_id,
                                              *_record_values(ae, ae_cols, base)])
-        done += 1
         if progress is not None:
             progress(done, total)
 

@@ -39,7 +39,7 @@ from exports.pdf_charts import Course, Series, timeline, trend_chart
 from exports.pdf_layout import build, data_table, frame_width, p, styles, text
 from forms import registry, scoring
 from forms.fields import Level
-from forms.model import MISSING_REASONS, Patient
+from forms.model import Patient
 from forms.settings import ScoringSettings
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12

@@ -24,8 +24,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from forms import registry, scoring
-from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.fields import plain_number
+from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
 __all__ = [

@@ -239,9 +239,8 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         value = Decimal(str(value))
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f") if value == value.to_integral() else format(
+        return format(value.normalize(), "f") if value == value.to_integral() else format(
             value, "f")
-        return text
     return str(value)
 
 
@@ -275,7 +274,7 @@ def read_number(values: Mapping[str, object], name: str) -> Fraction | None:
     return number
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _numeric_field(name: str) -> tuple[Field, Fraction | int | None, Fraction | int | None]:
     """The registry field ``name`` with its range as exact fractions (the registry is fixed
     at import time, so this look-up is cached; it is on every scoring path)."""

@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from gui.app import make_app
     from gui.dialogs import HistoryDialog, SettingsDialog
     from gui.main_window import MainWindow
-    from gui.signoff import attach_chain_status
     from gui.session import Session
+    from gui.signoff import attach_chain_status
     from storage.demo import add_demo_cohort
     from storage.repository import Repository
 

@@ -25,10 +25,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain
-from storage.backups import list_backups
+from storage import audit_chain, schema
 from storage import migrations as mig
-from storage import schema
+from storage.backups import list_backups
 from storage.errors import KnownStorageError, StorageError, classify, translated
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000

@@ -12,12 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from storage_samples import FIXTURES, sample_patient
 
 from storage import audit_chain
 from storage.audit_chain import GENESIS, verify_chain
 from storage.repository import Repository
-
-from storage_samples import FIXTURES, sample_patient
 
 
 def _populated(db_path: Path) -> int:

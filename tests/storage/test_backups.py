@@ -207,8 +207,9 @@ def test_database_in_use_while_another_connection_reads(tmp_path: Path) -> None:
 
 
 def test_describe_backup_reports_the_audit_chain(tmp_path: Path) -> None:
-    from storage.repository import Repository
     from storage_samples import sample_patient
+
+    from storage.repository import Repository
 
     db = tmp_path / "c.sqlite"
     with Repository(db) as repo:

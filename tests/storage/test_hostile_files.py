@@ -21,12 +21,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storage_samples import sample_patient
 
 from storage.database import check_database, open_database
 from storage.errors import KnownStorageError
 from storage.repository import Repository
-
-from storage_samples import sample_patient
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from storage_samples import FIXTURES
 
 from storage import migrations as mig
 from storage.database import check_database, open_database
 from storage.errors import KnownStorageError
 from storage.repository import Repository
-
-from storage_samples import FIXTURES
 
 FIXTURE = FIXTURES / "m001_schema.sqlite"
 

@@ -8,13 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from storage_samples import sample_patient
 
 from storage import signoff
 from storage.audit_chain import verify_chain
 from storage.errors import NotFound, SignedVisitLocked
 from storage.repository import Repository
-
-from storage_samples import sample_patient
 
 PDF = b"%PDF-1.4\n% a stand-in snapshot for storage tests\n%%EOF\n"
 TODAY = dt.date(2026, 1, 1)
