@@ -63,7 +63,7 @@ def register() -> None:
 def _covered(font_name: str) -> frozenset[int]:
     register()
     font = pdfmetrics.getFont(font_name)
-    return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]
+    return frozenset(font.face.charToGlyph)
 
 
 def needs_fallback(char: str) -> bool:

@@ -68,14 +68,18 @@ def _field_measure(name: str, abbrev: str = "") -> Measure:
     if f.form not in ("labs", "visit") and f.minimum is not None and f.maximum is not None:
         rng = f" ({number_text(f.minimum)}-{number_text(f.maximum)})"
     unit = f", {f.unit}" if f.unit and not rng and f.unit not in f.label else ""
-    return Measure(name, f"{f.label}{rng}{unit}", f.decimals,
-                   lambda s, v, _n=name: v.value(_n), abbrev or f.label)
+    def get(s: PatientSummary, v: VisitSummary, _n: str = name) -> Any:
+        return v.value(_n)
+
+    return Measure(name, f"{f.label}{rng}{unit}", f.decimals, get, abbrev or f.label)
 
 
 def _ratio_measure(enzyme: str, abbrev: str) -> Measure:
     label = registry.get(enzyme).label
-    return Measure(f"{enzyme}_x_uln", f"{label} / ULN", 2,
-                   lambda s, v, _e=enzyme: s.enzyme_ratio(v, _e), abbrev)
+    def get(s: PatientSummary, v: VisitSummary, _e: str = enzyme) -> Any:
+        return s.enzyme_ratio(v, _e)
+
+    return Measure(f"{enzyme}_x_uln", f"{label} / ULN", 2, get, abbrev)
 
 
 #: (group heading, measures) of the core set table, in clinical reading order.
@@ -283,9 +287,9 @@ class _Report:
         if not s.visits:
             return [*out, p("No visits recorded.", "small")]
         base = s.baseline_summary
-        groups = []
-        for heading, measures in CORE_GROUPS:
-            shown = [m for m in measures
+        groups: list[tuple[str, list[Measure]]] = []
+        for heading, candidates in CORE_GROUPS:
+            shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
                 groups.append((heading, shown))
@@ -354,6 +358,7 @@ class _Report:
                                   "Inactive disease (PRINTO)"]]
         for v in s.follow_ups:
             r = v.response
+            assert r is not None  # follow_ups are the visits with a response
             tis = r.tis
             muscle = registry.get("tis_muscle_measure").choice_label(tis.muscle_measure)
             rows.append([
@@ -387,6 +392,7 @@ class _Report:
 
     def _explain(self, v: VisitSummary) -> Flowable:
         r = v.response
+        assert r is not None, "only follow-ups are explained"
         tis, printo, cid = r.tis, r.printo, r.cid
         parts = []
         for row in tis.rows:
@@ -759,7 +765,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
             else:
                 row.append("–")
         acr_counts = counts[lab]["acr"]
-        row.append(text("; ".join(f"{acr.choice_label(k)} {acr_counts[k]}"
+        row.append(text("; ".join(f"{acr.choice_label(k)} {acr_counts[str(k)]}"
                                   for k in acr.choice_codes if acr_counts.get(str(k)))
                         or "–"))
         pr = counts[lab]["printo"]

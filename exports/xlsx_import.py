@@ -569,11 +569,10 @@ def _read_sheets(wb: Any, reader: _Reader, result: WorkbookRead,
                 ok = _record_problems(reader, sheet, row, check.problems, spec.fields)
                 if patient is None or not ok or row.bad:
                     continue
-                item = build(**check.values)
                 if build is Medication:
-                    patient.medications.append(item)
+                    patient.medications.append(Medication(**check.values))
                 else:
-                    patient.adverse_events.append(item)
+                    patient.adverse_events.append(AdverseEvent(**check.values))
         _tick(progress, step, total)
 
     result.patients = list(patients.values())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal as D
+from typing import Any
 
 from forms.fields import Choice, Field, FieldType, Form, Level
 
@@ -316,7 +317,7 @@ _add(
 # --------------------------------------------------------------------------------------------
 # Global assessments, DAS, CHQ (instruments.md sections 3b, 5): VAS 0-10 with one decimal.
 # --------------------------------------------------------------------------------------------
-_VAS = dict(minimum=D(0), maximum=D(10), decimals=1, unit="cm (0-10)")
+_VAS: dict[str, Any] = dict(minimum=D(0), maximum=D(10), decimals=1, unit="cm (0-10)")
 _add(
     Field("phys_global", "Physician global assessment of disease activity", "global", DEC,
           help="10-cm VAS, 0 = no activity, 10 = extremely active.", **_VAS),

@@ -23,10 +23,11 @@ rule, the aids/help minimum of 2), each with its source.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -128,7 +129,7 @@ class Score:
     rule_version: str = ""
     detail: str = ""
     exact: Fraction | None = None
-    parts: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    parts: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_missing(self) -> bool:
@@ -330,7 +331,7 @@ def _missing_names(names: list[str]) -> str:
 # --------------------------------------------------------------------------------------------
 # CMAS (instruments.md section 1)
 # --------------------------------------------------------------------------------------------
-def cmas_item_from_seconds(item_name: str, seconds: int | Decimal | float) -> int:
+def cmas_item_from_seconds(item_name: str, seconds: int | Decimal | float | Fraction) -> int:
     """The CMAS score of a timed item from the seconds held.
 
     The score is the number of band lower bounds of :data:`forms.registry.CMAS_TIMED` reached

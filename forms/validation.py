@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from forms import registry
 from forms.fields import Field, FieldType, Level, plain_number
@@ -287,7 +288,7 @@ def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
 class RecordCheck:
     """Normalized values of one record and everything found wrong with them."""
 
-    values: dict[str, object] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     @property

@@ -321,7 +321,7 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     return Visit(visit_date=day, visit_label=label if isinstance(label, str) else None,
                  baseline=baseline,
                  values={k: v for k, v in check.values.items()
-                         if k not in registry.VISIT_KEYS},  # type: ignore[misc]
+                         if k not in registry.VISIT_KEYS},
                  missing=dict(check.missing), notes=notes)
 
 
@@ -439,7 +439,7 @@ def patient_to_json(patient: Patient,
             item["missing"] = dict(v.missing)
         if v.notes:
             item["notes"] = v.notes
-        if derived is not None and v.id in derived:
+        if derived is not None and v.id is not None and v.id in derived:
             item["derived"] = {k: json_value(x) for k, x in derived[v.id].items()}
         visits.append(item)
     out["visits"] = visits

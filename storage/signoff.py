@@ -192,7 +192,7 @@ def completeness_problems(repo: Repository, visit_id: int, *,
     visit = next(v for v in patient.visits if v.id == visit_id)
     check = validation.check_visit(visit.values, visit.missing, visit_date=visit.visit_date,
                                    visit_label=visit.visit_label,
-                                   birth_date=patient.identifiers.get("birth_date"),
+                                   birth_date=patient.birth_date,
                                    today=today)
     problems = [p.message for p in check.errors]
     scores = scoring.score_visit(check.values)
