@@ -121,10 +121,10 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from forms.entry import VisitState
     from gui.app import make_app
     from gui.main_window import MainWindow
     from gui.session import Session
-    from gui.visit_state import VisitState
 
     app = make_app()
     session = Session(db)

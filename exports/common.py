@@ -224,20 +224,7 @@ class PatientSummary:
         return enzyme_ratio(visit.visit.values, enzyme, self.settings)
 
 
-def enzyme_ratio(values: Mapping[str, Any], enzyme: str,
-                 settings: ScoringSettings) -> Decimal | None:
-    """``enzyme`` / its upper limit of normal (the visit's own ULN, else the study default).
-
-    Returns:
-        The ratio to 2 decimals, or None when the enzyme was not measured.
-    """
-    value = values.get(enzyme)
-    if value is None:
-        return None
-    uln = values.get(f"{enzyme}_uln") or settings.uln_defaults.get(enzyme)
-    if not uln:
-        return None
-    return (Decimal(value) / Decimal(uln)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+enzyme_ratio = response.enzyme_ratio  # the clinical rule lives in forms.response
 
 
 def tofacitinib_start(medications: list[Medication]) -> dt.date | None:

@@ -38,6 +38,7 @@ __all__ = [
     "VisitResponse",
     "compare_followups",
     "compare_visits",
+    "enzyme_ratio",
     "improvement_percent",
     "level_points",
     "most_abnormal_enzyme",
@@ -453,6 +454,23 @@ def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fracti
     if default is None:
         default = default_ulns()[enzyme]
     return Fraction(default), "default ULN"
+
+
+def enzyme_ratio(values: Values, enzyme: str, settings: ScoringSettings) -> Decimal | None:
+    """``enzyme`` / its upper limit of normal, to 2 decimals (half up), or None when unmeasured.
+
+    The ULN is the visit's own ``<enzyme>_uln``, else the study default: the same rule that
+    picks the most abnormal enzyme for the TIS (instruments.md 7.5). The GUI highlights and the
+    PDF's CK/ULN rows show this ratio.
+    """
+    try:
+        value = read_number(values, enzyme)
+    except InvalidValue:
+        return None
+    if value is None:
+        return None
+    uln, _source = _uln(values, enzyme, settings)
+    return quantize(value / uln, 2)
 
 
 def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from forms import registry, validation
+from forms.entry import value_text
 from forms.fields import Field, FieldType, Level
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui.models import AuditModel
-from gui.visit_state import value_text
 from gui.widgets import ProblemLabel, make_field_widget
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {

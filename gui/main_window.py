@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
@@ -40,7 +41,6 @@ from gui.restore_dialog import AutoBackup, restore_from_backup
 from gui.session import Session, describe_draft
 from gui.signoff import attach_chain_status
 from gui.visit_editor import VisitEditor
-from gui.visit_state import VisitState
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Read-only panels of the visit editor: live totals, the problem list, and the response page.
 
-They display what :class:`gui.visit_state.VisitState` gets from ``forms``: ``Score`` values and
+They display what :class:`forms.entry.VisitState` gets from ``forms``: ``Score`` values and
 missing reasons, ``Problem`` messages, and the TIS / PRINTO / CID results with their
 explanations. They compute nothing themselves.
 

@@ -1,6 +1,6 @@
 """The visit editor: one page per visit form, live totals, inline validation, drafts, save.
 
-It holds a :class:`gui.visit_state.VisitState` and redraws from it; every rule comes from
+It holds a :class:`forms.entry.VisitState` and redraws from it; every rule comes from
 ``forms`` through that state. Nothing typed is lost: the typing stays in the widgets and the
 state even when invalid, a draft of the open visit is written to the database (storage drafts,
 separate from saved data) shortly after every change, and Ctrl+S saves only when there are no
@@ -38,11 +38,11 @@ from PySide6.QtWidgets import (
 )
 
 from forms import registry
+from forms.entry import BASELINE, NOTES, VisitState
 from forms.fields import Level
 from forms.model import MISSING_REASONS, Visit
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
-from gui.visit_state import BASELINE, NOTES, VisitState
 
 log = logging.getLogger(__name__)
 

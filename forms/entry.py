@@ -327,9 +327,9 @@ class VisitState:
     def lab_ratio(self, enzyme: str) -> Decimal | None:
         """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting;
         the same ratio the exports and the TIS enzyme choice use."""
-        from exports.common import enzyme_ratio  # noqa: PLC0415
+        from forms import response  # noqa: PLC0415
 
-        return enzyme_ratio(self.values(), enzyme, self.settings)
+        return response.enzyme_ratio(self.values(), enzyme, self.settings)
 
     # ---------------------------------------------------------------- result
     def to_visit(self) -> Visit:

@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from forms import registry
+from forms.entry import VisitState
 from forms.model import Visit
 from forms.settings import ScoringSettings
-from gui.visit_state import VisitState
 
 TODAY = dt.date(2024, 6, 1)
 
