@@ -65,13 +65,19 @@ def _field_measure(name: str, abbrev: str = "") -> Measure:
     rng = ""
     # scales show their range (CMAS 0-52); labs and doses show their unit instead, since
     # their hard input limits mean nothing clinically.
-    if f.form not in ("labs", "visit") and f.minimum is not None and f.maximum is not None:
-        rng = f" ({number_text(f.minimum)}-{number_text(f.maximum)})"
+    if f.form not in ("labs", "visit") and f.range_text():
+        rng = f" ({f.range_text()})"
     unit = f", {f.unit}" if f.unit and not rng and f.unit not in f.label else ""
     def get(s: PatientSummary, v: VisitSummary, _n: str = name) -> Any:
         return v.value(_n)
 
     return Measure(name, f"{f.label}{rng}{unit}", f.decimals, get, abbrev or f.label)
+
+
+def _titled(name: str) -> str:
+    """A field's label with its range, e.g. ``CDASI activity (min-max)``, both from the registry."""
+    f = registry.get(name)
+    return f"{f.label} ({f.range_text()})"
 
 
 def _ratio_measure(enzyme: str, abbrev: str) -> Measure:
@@ -354,7 +360,8 @@ class _Report:
                      f" ({self.date(base.visit_date if base else None)}).", "small"))
         tis_f, acr_f = registry.get("tis"), registry.get("acr_eular_response")
         rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
-                                  "TIS (0-100)", "ACR/EULAR 2016", "Measures", "PRINTO",
+                                  f"TIS ({registry.get('tis').range_text()})",
+                                  "ACR/EULAR 2016", "Measures", "PRINTO",
                                   "Inactive disease (PRINTO)"]]
         for v in s.follow_ups:
             r = v.response
@@ -454,15 +461,16 @@ class _Report:
             return float(f.maximum) if f.maximum is not None else None
 
         charts = [
-            series(registry.get("cmas_total").label + " (0-52)",
+            series(_titled("cmas_total"),
                    lambda v: v.value("cmas_total"), y_max=top("cmas_total"),
                    ref=[(float(scoring.CID_CMAS_MIN), f"inactive: >= {scoring.CID_CMAS_MIN}")],
                    better=True),
-            series(registry.get("mmt8_total").label + " (0-80)",
+            series(_titled("mmt8_total"),
                    lambda v: v.value("mmt8_total"), y_max=top("mmt8_total"),
                    ref=[(float(scoring.CID_MMT8_MIN), f"inactive: >= {scoring.CID_MMT8_MIN}")],
                    better=True),
-            series("Physician global (0-10)", lambda v: v.value("phys_global"),
+            series(f"Physician global ({registry.get('phys_global').range_text()})",
+                   lambda v: v.value("phys_global"),
                    y_max=top("phys_global"),
                    ref=[(float(scoring.CID_PHYS_GLOBAL_MAX),
                          f"inactive: <= {scoring.CID_PHYS_GLOBAL_MAX}")], better=False),
@@ -470,7 +478,7 @@ class _Report:
                    ref=[(1.0, "ULN")], better=False),
             series("Oral steroid, mg/kg/day", lambda v: v.value("steroid_mg_kg_day"),
                    y_max=None, better=False),
-            series(registry.get("cdasi_activity").label + " (0-100)",
+            series(_titled("cdasi_activity"),
                    lambda v: v.value("cdasi_activity"), y_max=None, better=False),
         ]
         cw = self.width / 2
@@ -490,7 +498,7 @@ class _Report:
         s = self.s
         out: list[Flowable] = [CondPageBreak(100), p("Skin", "h2")]
         rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
-                                  "CDASI activity (0-100)", "CDASI damage (0-32)",
+                                  _titled("cdasi_activity"), _titled("cdasi_damage"),
                                   "Positive findings"]]
         for v in s.visits:
             found, assessed = [], 0

@@ -121,6 +121,12 @@ class Field:
                 return c.label
         return str(code)
 
+    def range_text(self) -> str:
+        """``"0-52"`` for a field with both bounds (chart and table titles), else ``""``."""
+        if self.minimum is None or self.maximum is None:
+            return ""
+        return f"{plain_number(self.minimum)}-{plain_number(self.maximum)}"
+
     def allowed_text(self) -> str:
         """What is allowed, in the form messages and the data dictionary use ("0-2", "yes/no")."""
         if self.type in (FieldType.INTEGER, FieldType.DECIMAL):

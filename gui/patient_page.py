@@ -78,14 +78,19 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> lis
     def score(name: str):
         return lambda r: getattr(r.scores.get(name), "value", None)
 
+    def span(name: str) -> str:
+        return registry.get(name).range_text()  # "0-52": ranges live in the registry only
+
     def rng(name: str) -> float | None:
         m = registry.get(name).maximum
         return float(m) if m is not None else None
 
     return [
-        Series(tr("CMAS (0-52)"), "#1565c0", pts(score("cmas_total")), high=rng("cmas_total")),
-        Series(tr("MMT-8 (0-80)"), "#6a1b9a", pts(score("mmt8_total")), high=rng("mmt8_total")),
-        Series(tr("Physician global (0-10)"), "#c62828",
+        Series(tr("CMAS ({range})").format(range=span("cmas_total")), "#1565c0",
+               pts(score("cmas_total")), high=rng("cmas_total")),
+        Series(tr("MMT-8 ({range})").format(range=span("mmt8_total")), "#6a1b9a",
+               pts(score("mmt8_total")), high=rng("mmt8_total")),
+        Series(tr("Physician global ({range})").format(range=span("phys_global")), "#c62828",
                pts(lambda r: r.visit.values.get("phys_global")), high=rng("phys_global"),
                higher_is_better=False),
         Series(tr("CK / ULN"), "#ef6c00",
