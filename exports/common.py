@@ -16,13 +16,17 @@ Reusable pieces for other collaborator formats (REDCap CSV, spreadsheet import):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from forms import registry, response, scoring
@@ -117,6 +121,25 @@ def signed_text(value: object, decimals: int | None = None) -> str:
 # --------------------------------------------------------------------------------------------
 # Versions (report footers)
 # --------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
+    """A temporary path beside ``out`` that replaces ``out`` only if the block succeeds.
+
+    Every export writes through this, so a failed or interrupted export never leaves a
+    half-written file under the final name (and never clobbers an older good one).
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=suffix, dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 @cache
 def app_version() -> str:
     """The installed JDM Capture version (``pyproject.toml``), or ``unknown``."""

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,7 @@ from exports.common import (
     summarise,
     summarise_stored,
     tofacitinib_start,
+    written_atomically,
 )
 from forms import registry
 from forms.fields import Field, FieldType, Level
@@ -467,16 +467,8 @@ def _record_values(record: Any, cols: list[tuple[Column, str, bool]],
 
 
 def _save_atomically(wb: Workbook, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
+    with written_atomically(out, ".xlsx") as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 __all__ = ["SHEETS", "Column", "Layout", "dictionary_rows", "text_cell", "write_workbook"]

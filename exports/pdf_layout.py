@@ -7,10 +7,7 @@ page can always be traced to the software that produced it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -24,7 +21,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from exports import fonts
-from exports.common import app_version, rule_versions
+from exports.common import app_version, rule_versions, written_atomically
 
 MARGIN = 14 * mm
 RULE_GREY = colors.Color(0.55, 0.55, 0.55)
@@ -212,21 +209,13 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
         canvas.restoreState()
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=out.parent)
-    os.close(fd)
-    try:
-        doc = SimpleDocTemplate(tmp, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+    with written_atomically(out, ".pdf") as tmp:
+        doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                                 topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 6,
                                 title=title,
                                 author="JDM Capture", creator=f"JDM Capture {app_version()}",
                                 invariant=generated is not None)
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_cls)
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def frame_width(wide: bool = False) -> float:

@@ -66,16 +66,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from exports.common import formula_safe, number_text, summarise
+from exports.common import formula_safe, number_text, summarise, written_atomically
 from exports.excel import EXTRA
 from forms import registry
 from forms.fields import Field, FieldType, Form, Level
@@ -561,17 +559,12 @@ FILES = {
 def _write_csv(path: Path, header: Iterable[str], rows: Iterable[Mapping[str, object]]) -> None:
     """Write one CSV (UTF-8, header row, quoted only where needed) via a temporary file, so a
     failure never leaves a half-written file under the final name."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(header), extrasaction="raise")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with written_atomically(path, ".csv") as tmp, tmp.open("w", encoding="utf-8",
+                                                            newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(header), extrasaction="raise")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
 
 
 def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identified: bool,

@@ -18,8 +18,6 @@ past the validation is still caught. Filled in, the file imports as it is (``imp
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.common import number_text
+from exports.common import number_text, written_atomically
 from exports.excel import EXTRA, Column
 from exports.xlsx_import import MISSING_FIELD, MISSING_REASON, VISIT_BASELINE, VISIT_NOTES
 from forms import registry, validation
@@ -232,13 +230,6 @@ def write_template(out: Path | str) -> Path:
                            col.unit, "yes" if col.identifier else "no", ", ".join(seen[name]),
                            col.description])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".template-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
+    with written_atomically(out, ".xlsx") as tmp:
         wb.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out
