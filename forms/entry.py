@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from forms import registry, scoring, validation
+from forms import registry, response, scoring, validation
 from forms.fields import Field, FieldType
 from forms.model import Value, Visit
 from forms.settings import ScoringSettings
@@ -320,15 +320,11 @@ class VisitState:
         if base is None or self.baseline or (self.visit_id is not None
                                              and base.id == self.visit_id):
             return None
-        from forms import response  # noqa: PLC0415 (landing concurrently)
-
         return response.compare_visits(base.values, self.checked_values(), self.settings)
 
     def lab_ratio(self, enzyme: str) -> Decimal | None:
         """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting;
         the same ratio the exports and the TIS enzyme choice use."""
-        from forms import response  # noqa: PLC0415
-
         return response.enzyme_ratio(self.values(), enzyme, self.settings)
 
     # ---------------------------------------------------------------- result
