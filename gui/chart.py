@@ -135,9 +135,9 @@ class TrendChart(QWidget):
                 if v is not None:
                     p.drawEllipse(QPointF(x_of(d), y_of(float(v))), 3.5, 3.5)
             p.setBrush(Qt.BrushStyle.NoBrush)
-            if pts and pts[-1][1] is not None:
+            last_d, last_v = pts[-1] if pts else (None, None)
+            if last_d is not None and last_v is not None:
                 p.setPen(text_colour)
-                last_d, last_v = pts[-1]
                 y_text = y_of(float(last_v)) - 5
                 if y_text < top + 12:  # near the top of the strip: write below the dot
                     y_text = y_of(float(last_v)) + 15

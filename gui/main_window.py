@@ -464,10 +464,10 @@ class MainWindow(QMainWindow):
                 visit_id = editor.state.visit_id
             else:
                 visit_id = self.patient_page.current_visit_id()
-        if visit_id is None:
+        if not isinstance(visit_id, int):
             self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
             return
-        rows = self.session.visit_history(int(visit_id))  # type: ignore[arg-type]
+        rows = self.session.visit_history(visit_id)
         dialog = HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self)
         attach_chain_status(self, dialog)  # "Audit trail: verified" or the first broken row
         dialog.exec()

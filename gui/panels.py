@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -90,7 +91,7 @@ class TotalsPanel(QFrame):
             row += 1
         grid.setColumnStretch(1, 1)
 
-    def show_scores(self, scores: dict[str, object]) -> None:
+    def show_scores(self, scores: Mapping[str, object]) -> None:
         for name, (_name_label, value_label) in self.labels.items():
             score = scores.get(name)
             if score is None:
@@ -131,7 +132,7 @@ class ProblemList(QListWidget):
         self.itemActivated.connect(
             lambda item: self.problem_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
 
-    def show_problems(self, problems: list[object]) -> None:
+    def show_problems(self, problems: Sequence[object]) -> None:
         self.clear()
         ordered = sorted(problems, key=lambda p: not getattr(p, "is_error", True))
         for p in ordered:

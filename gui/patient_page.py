@@ -19,7 +19,9 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,9 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from exports.common import enzyme_ratio
 from forms import registry, response, scoring
 from forms.model import Patient
+from forms.response import enzyme_ratio
 from forms.settings import ScoringSettings
 from gui.chart import Series, TrendChart
 from gui.models import (
@@ -72,10 +74,10 @@ def visit_rows(patient: Patient, settings: ScoringSettings,
 def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> list[Series]:
     """The five strips of the trend chart, scaled to each measure's registry range."""
 
-    def pts(get) -> list[tuple[dt.date, object]]:
+    def pts(get: Callable[[VisitRow], Any]) -> list[tuple[dt.date, Decimal | int | None]]:
         return [(r.visit.visit_date, get(r)) for r in rows]
 
-    def score(name: str):
+    def score(name: str) -> Callable[[VisitRow], Any]:
         return lambda r: getattr(r.scores.get(name), "value", None)
 
     def span(name: str) -> str:

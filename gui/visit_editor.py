@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -189,8 +189,11 @@ class VisitEditor(QWidget):
         if state is None:
             return
         was_dirty = state.dirty
-        changed = state.set_text(name, text) if name != NOTES else (state.set_notes(text)
-                                                                    or {NOTES})
+        if name == NOTES:
+            state.set_notes(text)
+            changed = {NOTES}
+        else:
+            changed = state.set_text(name, text)
         for other in changed - {name, NOTES}:
             widget = self.widgets.get(other)
             if widget is not None:
@@ -239,7 +242,7 @@ class VisitEditor(QWidget):
         if self.stack.currentWidget() is self.response_panel:
             self._show_response()
 
-    def _missing_menu(self, name: str, pos: object) -> None:
+    def _missing_menu(self, name: str, pos: QPoint) -> None:
         """Mark a field as not done / not assessable / unknown (data-contract ``missing``)."""
         state = self.state
         if state is None:
@@ -255,7 +258,7 @@ class VisitEditor(QWidget):
             menu.addAction(self.tr("Clear the reason")).triggered.connect(
                 lambda: self.set_missing(name, None))
         widget = self.widgets[name]
-        menu.popup(widget.mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(widget.mapToGlobal(pos))
 
     def set_missing(self, name: str, reason: str | None) -> None:
         state = self.state
@@ -345,7 +348,7 @@ class VisitEditor(QWidget):
         self.nav.setCurrentRow(index)
         widget = self.widgets[name]
         area = self.stack.currentWidget()
-        if hasattr(area, "ensureWidgetVisible"):
+        if area is not None and hasattr(area, "ensureWidgetVisible"):
             area.ensureWidgetVisible(widget)
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
