@@ -72,17 +72,12 @@ class FieldWidgetMixin:
         widget.style().polish(widget)
 
 
-class LevelPicker(QComboBox, FieldWidgetMixin):
-    """A picker over a field's described levels (CMAS, Kendall grades, CDASI, CHAQ).
-
-    Item 0 is "not assessed"; then one item per level, ``code - label`` (Kendall grades show the
-    0-5 notation too); then "not applicable" for fields that allow ``na``.
-    """
+class _CodePicker(QComboBox, FieldWidgetMixin):
+    """A combo box over a field's codes; item 0 ("-") is "not assessed" (code ``""``)."""
 
     edited = Signal(str, str)
-    DIGIT_WINDOW = 0.8  #: seconds within which a second digit extends the first (1, 0 -> 10)
 
-    def __init__(self, fld: Field, parent: QWidget | None = None, *, compact: bool = False):
+    def __init__(self, fld: Field, parent: QWidget | None = None):
         super().__init__(parent)
         self.field = fld
         self.setObjectName(fld.name)
@@ -90,6 +85,24 @@ class LevelPicker(QComboBox, FieldWidgetMixin):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._codes: list[str] = [""]
         self.addItem(self.tr("-"))
+
+    def show_text(self, text: str) -> None:
+        blocked = self.blockSignals(True)
+        self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
+        self.blockSignals(blocked)
+
+
+class LevelPicker(_CodePicker):
+    """A picker over a field's described levels (CMAS, Kendall grades, CDASI, CHAQ).
+
+    Item 0 is "not assessed"; then one item per level, ``code - label`` (Kendall grades show the
+    0-5 notation too); then "not applicable" for fields that allow ``na``.
+    """
+
+    DIGIT_WINDOW = 0.8  #: seconds within which a second digit extends the first (1, 0 -> 10)
+
+    def __init__(self, fld: Field, parent: QWidget | None = None, *, compact: bool = False):
+        super().__init__(fld, parent)
         lo = int(fld.minimum or 0)
         hi = int(fld.maximum or 0)
         levels = {int(c.code): c.label for c in fld.levels}
@@ -114,11 +127,6 @@ class LevelPicker(QComboBox, FieldWidgetMixin):
         self.view().setMinimumWidth(self.view().sizeHintForColumn(0) + 24)
         self._last_digit: tuple[str, float] | None = None
         self.activated.connect(self._user_picked)
-
-    def show_text(self, text: str) -> None:
-        blocked = self.blockSignals(True)
-        self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
-        self.blockSignals(blocked)
 
     def current_text_code(self) -> str:
         return self._codes[self.currentIndex()]
@@ -166,33 +174,20 @@ class LevelPicker(QComboBox, FieldWidgetMixin):
         super().keyPressEvent(event)
 
 
-class ChoicePicker(QComboBox, FieldWidgetMixin):
+class ChoicePicker(_CodePicker):
     """A picker over a CHOICE field's codes (yes/no findings, MRI oedema).
 
     Typing the first letter of a label picks it (``y``/``n``); Delete clears to not assessed.
     """
 
-    edited = Signal(str, str)
-
     def __init__(self, fld: Field, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.field = fld
-        self.setObjectName(fld.name)
-        self.setAccessibleName(fld.label)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._codes: list[str] = [""]
-        self.addItem(self.tr("-"))
+        super().__init__(fld, parent)
         for choice in fld.choices:
             self.addItem(choice.label)
             self._codes.append(str(choice.code))
         self.setToolTip(fld.help or fld.label)
         self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.activated.connect(lambda i: self.edited.emit(self.field.name, self._codes[i]))
-
-    def show_text(self, text: str) -> None:
-        blocked = self.blockSignals(True)
-        self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
-        self.blockSignals(blocked)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         text = event.text().lower()
