@@ -60,7 +60,7 @@ class Measure:
     abbrev: str = ""
 
 
-def _field_measure(name: str, abbrev: str = "") -> Measure:
+def _field_measure(name: str) -> Measure:
     f = registry.get(name)
     rng = ""
     # scales show their range (CMAS 0-52); labs and doses show their unit instead, since
@@ -71,7 +71,7 @@ def _field_measure(name: str, abbrev: str = "") -> Measure:
     def get(s: PatientSummary, v: VisitSummary, _n: str = name) -> Any:
         return v.value(_n)
 
-    return Measure(name, f"{f.label}{rng}{unit}", f.decimals, get, abbrev or f.label)
+    return Measure(name, f"{f.label}{rng}{unit}", f.decimals, get, f.short_label)
 
 
 def _titled(name: str) -> str:
@@ -80,8 +80,9 @@ def _titled(name: str) -> str:
     return f"{f.label} ({f.range_text()})"
 
 
-def _ratio_measure(enzyme: str, abbrev: str) -> Measure:
-    label = registry.get(enzyme).label
+def _ratio_measure(enzyme: str) -> Measure:
+    f = registry.get(enzyme)
+    label, abbrev = f.label, f"{f.short_label}/ULN"
     def get(s: PatientSummary, v: VisitSummary, _e: str = enzyme) -> Any:
         return s.enzyme_ratio(v, _e)
 
@@ -91,45 +92,42 @@ def _ratio_measure(enzyme: str, abbrev: str) -> Measure:
 #: (group heading, measures) of the core set table, in clinical reading order.
 CORE_GROUPS: tuple[tuple[str, tuple[Measure, ...]], ...] = (
     ("Muscle strength and function", (
-        _field_measure("cmas_total", "CMAS"),
-        _field_measure("mmt8_total", "MMT-8"),
-        _field_measure("mmt8_bilateral", "MMT-8 bilat."),
+        _field_measure("cmas_total"),
+        _field_measure("mmt8_total"),
+        _field_measure("mmt8_bilateral"),
     )),
     ("Global assessments and activity", (
-        _field_measure("phys_global", "PhGA"),
-        _field_measure("parent_global", "PtGA"),
-        _field_measure("extramuscular_global", "EMGA"),
-        _field_measure("das_total", "DAS"),
+        _field_measure("phys_global"),
+        _field_measure("parent_global"),
+        _field_measure("extramuscular_global"),
+        _field_measure("das_total"),
     )),
-    ("Physical function", (_field_measure("chaq_di", "CHAQ DI"),)),
+    ("Physical function", (_field_measure("chaq_di"),)),
     ("Skin", (
-        _field_measure("cdasi_activity", "CDASI act."),
-        _field_measure("cdasi_damage", "CDASI dam."),
+        _field_measure("cdasi_activity"),
+        _field_measure("cdasi_damage"),
     )),
     ("Laboratory", (
-        _field_measure("ck", "CK"),
-        _ratio_measure("ck", "CK/ULN"),
-        _ratio_measure("aldolase", "Aldolase/ULN"),
-        _ratio_measure("ldh", "LDH/ULN"),
-        _ratio_measure("ast", "AST/ULN"),
-        _ratio_measure("alt", "ALT/ULN"),
-        _field_measure("esr", "ESR"),
-        _field_measure("crp", "CRP"),
+        _field_measure("ck"),
+        _ratio_measure("ck"),
+        _ratio_measure("aldolase"),
+        _ratio_measure("ldh"),
+        _ratio_measure("ast"),
+        _ratio_measure("alt"),
+        _field_measure("esr"),
+        _field_measure("crp"),
     )),
     ("Treatment", (
-        _field_measure("steroid_mg_kg_day", "Steroid mg/kg/d"),
-        _field_measure("steroid_mg_day", "Steroid mg/day"),
-        _field_measure("ivmp_pulses", "IVMP pulses"),
-        _field_measure("weight_kg", "Weight"),
+        _field_measure("steroid_mg_kg_day"),
+        _field_measure("steroid_mg_day"),
+        _field_measure("ivmp_pulses"),
+        _field_measure("weight_kg"),
     )),
 )
 
 _MISSING_SHORT = {"not_done": "not done", "not_assessable": "n/a", "unknown": "unknown"}
 
 #: short names of the TIS / PRINTO rows (display only; the rules live in forms.response).
-_ROW_ABBREV = {"phys_global": "PhGA", "parent_global": "PtGA", "chaq": "CHAQ",
-               "extramuscular": "EMGA", "das": "DAS", "chq_phs": "CHQ PhS"}
-_FIELD_ABBREV = {"mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilat.", "cmas_total": "CMAS"}
 
 
 def _choice(name: str, code: object, level: Level | None = None) -> str:
@@ -391,9 +389,13 @@ class _Report:
             "core set measures (improvement as a percent of the scale range; enzyme relative "
             "to baseline). PRINTO: Ruperto 2010 criteria, at least 3 of 6 measures improved by "
             "20/50/70 % with at most one, not muscle strength, worse by more than 30 %. "
-            "Inactive disease: PRINTO 2013, at least 3 of CK &lt;= 150 U/L, CMAS &gt;= 48, "
-            "MMT-8 &gt;= 78, physician global &lt;= 0.2. Abbreviations: PhGA physician global, "
-            "PtGA parent global, EMGA extramuscular global, CHQ PhS CHQ physical summary.",
+            "Inactive disease: PRINTO 2013, at least 3 of "
+            + fonts.para(f"CK <= {scoring.CID_CK_MAX} U/L, CMAS >= {scoring.CID_CMAS_MIN}, "
+                         f"MMT-8 >= {scoring.CID_MMT8_MIN}, physician global <= "
+                         f"{scoring.CID_PHYS_GLOBAL_MAX}. Abbreviations: ")
+            + fonts.para(", ".join(f"{registry.get(n).short_label} {registry.get(n).label}"
+                                   for n in ("phys_global", "parent_global",
+                                             "extramuscular_global", "chq_phs"))) + ".",
             "note"))
         return out
 
@@ -584,11 +586,8 @@ def _reason(v: VisitSummary, m: Measure) -> str | None:
 
 
 def _row_name(key: str, field: str | None) -> str:
-    if field in _FIELD_ABBREV:
-        return _FIELD_ABBREV[field]
-    if key == "enzyme" and field:
-        return field.upper()
-    return _ROW_ABBREV.get(key, key)
+    """A TIS/PRINTO row's short name: its field's registry abbreviation."""
+    return registry.get(field).short_label if field else key
 
 
 def _first_line(text_: str) -> str:
@@ -680,7 +679,8 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
         settings: the study's scoring settings.
     """
     measures = _cohort_measures()
-    header = ["Patient", "Visit", "Day", *[m.abbrev for m in measures], "TIS", "ACR/EULAR",
+    tis_short = registry.get("tis").short_label
+    header = ["Patient", "Visit", "Day", *[m.abbrev for m in measures], tis_short, "ACR/EULAR",
               "PRINTO", "CID"]
     rows: list[list[Any]] = [header]
     per_visit: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
@@ -758,8 +758,8 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
     story += [CondPageBreak(150), p("Per-visit medians (range)", "h2")]
     labels = sorted(per_visit.keys() | counts.keys() | patients_per_visit.keys(),
                     key=visit_order)
-    med_header = ["Visit", "N", *[m.abbrev for m in measures], "TIS", "ACR/EULAR response",
-                  "PRINTO", "CID yes"]
+    med_header = ["Visit", "N", *[m.abbrev for m in measures], registry.get("tis").short_label,
+                  "ACR/EULAR response", "PRINTO", "CID yes"]
     med_rows: list[list[Any]] = [med_header]
     for lab in labels:
         row: list[Any] = [text(lab, "cell_bold"), str(len(patients_per_visit[lab]))]

@@ -79,6 +79,8 @@ class Field:
         required: a record cannot be saved without it.
         pattern: for TEXT fields, a regular expression the whole value must match.
         pattern_help: the pattern in words, for messages.
+        short: the abbreviation for narrow table columns and legends ("PhGA"); defaults to
+            the label (see :attr:`short_label`).
     """
 
     name: str
@@ -104,7 +106,13 @@ class Field:
     required: bool = False
     pattern: str | None = None
     pattern_help: str = ""
+    short: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def short_label(self) -> str:
+        """The abbreviation for narrow columns, else the label."""
+        return self.short or self.label
 
     @property
     def is_numeric(self) -> bool:

@@ -11,6 +11,7 @@ number or label out of here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from decimal import Decimal as D
 from typing import Any
@@ -544,6 +545,24 @@ _add(
         Choice("fatal", "Fatal"), Choice("unknown", "Unknown"))),
     Field("resolution_date", "Resolution date", "adverse_event", DATE, _A),
 )
+
+# --------------------------------------------------------------------------------------------
+# Abbreviations for narrow table columns and legends (Field.short_label); the usual ones of the
+# myositis literature (PhGA, PtGA, EMGA as in the IMACS/PRINTO papers).
+# --------------------------------------------------------------------------------------------
+SHORT_LABELS: dict[str, str] = {
+    "cmas_total": "CMAS", "mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilat.",
+    "phys_global": "PhGA", "parent_global": "PtGA", "extramuscular_global": "EMGA",
+    "das_total": "DAS", "chaq_di": "CHAQ DI", "chq_phs": "CHQ PhS",
+    "cdasi_activity": "CDASI act.", "cdasi_damage": "CDASI dam.",
+    "ck": "CK", "aldolase": "Aldolase", "ldh": "LDH", "ast": "AST", "alt": "ALT",
+    "esr": "ESR", "crp": "CRP",
+    "steroid_mg_kg_day": "Steroid mg/kg/d", "steroid_mg_day": "Steroid mg/day",
+    "ivmp_pulses": "IVMP pulses", "weight_kg": "Weight", "tis": "TIS",
+}
+_fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
+           if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
+           else f for f in _fields]
 
 # --------------------------------------------------------------------------------------------
 # Look-ups

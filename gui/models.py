@@ -257,8 +257,8 @@ def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
         Column("visits", tr("Visits"), lambda r: r.visits, align_right=True),
         Column("last_visit", tr("Last visit"), lambda r: r.last_visit),
         Column("last_label", tr("Label"), lambda r: r.last_label),
-        Column("cmas", tr("CMAS"), lambda r: r.cmas, align_right=True),
-        Column("mmt8", tr("MMT-8"), lambda r: r.mmt8, align_right=True),
+        Column("cmas", _short("cmas_total"), lambda r: r.cmas, align_right=True),
+        Column("mmt8", _short("mmt8_total"), lambda r: r.mmt8, align_right=True),
         Column("response", tr("Response vs baseline"), lambda r: r.response,
                text=_response_text,
                colour=lambda r: _RESPONSE_COLOURS.get(r.response or "")),
@@ -303,6 +303,11 @@ def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
                                          at=current.signed_at.strftime("%Y-%m-%d %H:%M"))
 
 
+def _short(name: str) -> str:
+    """A column header: the field's registry abbreviation (instrument names are not chrome)."""
+    return registry.get(name).short_label
+
+
 def _score(name: str) -> Callable[[VisitRow], object]:
     return lambda r: getattr(r.scores.get(name), "value", None)
 
@@ -316,14 +321,16 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
         Column("visit_label", tr("Label"), lambda r: r.visit.visit_label),
         Column("baseline", tr("Baseline"), lambda r: r.is_baseline,
                text=lambda r: tr("baseline") if r.is_baseline else ""),
-        Column("cmas_total", tr("CMAS"), _score("cmas_total"), align_right=True),
-        Column("mmt8_total", tr("MMT-8"), _score("mmt8_total"), align_right=True),
-        Column("phys_global", tr("Phys. global"), lambda r: r.visit.values.get("phys_global"),
+        Column("cmas_total", _short("cmas_total"), _score("cmas_total"), align_right=True),
+        Column("mmt8_total", _short("mmt8_total"), _score("mmt8_total"), align_right=True),
+        Column("phys_global", _short("phys_global"), lambda r: r.visit.values.get("phys_global"),
                align_right=True),
-        Column("chaq_di", tr("CHAQ DI"), _score("chaq_di"), align_right=True),
-        Column("ck", tr("CK"), lambda r: r.visit.values.get("ck"), align_right=True),
-        Column("steroid", tr("Pred. mg/kg/d"), _score("steroid_mg_kg_day"), align_right=True),
-        Column("tis", tr("TIS"), lambda r: getattr(getattr(r.response, "tis", None), "tis", None),
+        Column("chaq_di", _short("chaq_di"), _score("chaq_di"), align_right=True),
+        Column("ck", _short("ck"), lambda r: r.visit.values.get("ck"), align_right=True),
+        Column("steroid", _short("steroid_mg_kg_day"), _score("steroid_mg_kg_day"),
+               align_right=True),
+        Column("tis", _short("tis"),
+               lambda r: getattr(getattr(r.response, "tis", None), "tis", None),
                align_right=True),
         Column("acr", tr("ACR/EULAR"),
                lambda r: getattr(getattr(r.response, "tis", None), "category", None),

@@ -40,3 +40,20 @@ def test_range_text() -> None:
     assert registry.get("cmas_total").range_text() == "0-52"
     assert registry.get("phys_global").range_text() == "0-10"
     assert registry.get("visit_label").range_text() == ""
+
+
+@pytest.mark.parametrize("package", ["gui", "exports"])
+def test_no_hand_written_abbreviations(package: str) -> None:
+    """Column headers such as "PhGA" or "CMAS" come from Field.short_label."""
+    shorts = {f.short for f in registry.FIELDS if f.short}
+    found = [f"{path.relative_to(ROOT)}:{number}: {literal!r}"
+             for path in sorted((ROOT / package).rglob("*.py"))
+             for number, literal in _string_literals(path) if literal in shorts]
+    assert found == []
+
+
+def test_short_labels_are_distinct() -> None:
+    shorts = [f.short for f in registry.FIELDS if f.short]
+    assert len(shorts) == len(set(shorts))
+    assert registry.get("phys_global").short_label == "PhGA"
+    assert registry.get("cmas_leg_raise").short_label == registry.get("cmas_leg_raise").label
