@@ -73,12 +73,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from exports.common import formula_safe, number_text, summarise, written_atomically
+from exports.common import (
+    VisitSummary,
+    formula_safe,
+    number_text,
+    summarise,
+    summarise_stored,
+    written_atomically,
+)
 from exports.excel import EXTRA
 from forms import registry
 from forms.fields import Field, FieldType, Form, Level
 from forms.model import Patient
-from forms.response import VisitResponse
 from forms.settings import ScoringSettings
 from storage.repository import Repository
 
@@ -443,11 +449,11 @@ def _cell(f: Field, value: Any, dates: _Dates, notes: list[str], where: str) -> 
     return str(safe)
 
 
-def _response_values(resp: VisitResponse | None, baseline_label: str) -> dict[str, Any]:
+def _response_values(vs: VisitSummary, baseline_label: str) -> dict[str, Any]:
     """Response-level derived values of one follow-up visit (data-contract section 4 names)."""
-    if resp is None:
+    if not vs.is_follow_up:
         return {}
-    return {"baseline_label": baseline_label, **resp.response_values()}
+    return {**vs.response_values(), "baseline_label": baseline_label}
 
 
 def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any], *,
@@ -466,7 +472,8 @@ def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any],
 def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: bool,
                  settings: ScoringSettings, notes: list[str]) -> list[dict[str, str]]:
     """All records-file rows of one patient (patient event, visits, repeating instruments)."""
-    summary = summarise(patient, settings)
+    # Values storage computed at save time when current (Visit.derived), else score now.
+    summary = summarise_stored(patient, settings) or summarise(patient, settings)
     dates = _Dates(summary.baseline_date(), identified=identified)
     sid = patient.study_id
     if not identified and summary.baseline is None and _has_dates(patient):
@@ -519,7 +526,7 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
         values["visit_label"] = visit.visit_label
         values[VISIT_NOTES.name] = visit.notes or None
         values.update({name: score.value for name, score in vs.scores.items()})
-        values.update(_response_values(vs.response, baseline_label))
+        values.update(_response_values(vs, baseline_label))
         _fill(row, visit_forms(), values, identified=identified, dates=dates, notes=notes,
               where=f"patient {sid}, visit "
                     f"{visit_name(visit.visit_label, visit.visit_date, vs.day)}")
@@ -630,5 +637,6 @@ def export_redcap(repo: Repository, out_dir: Path, *, identified: bool,
     The entry point for ``main.py export --redcap`` and the GUI's background job (which gives
     it the worker thread's own :class:`~storage.repository.Repository`).
     """
-    return write_redcap_project(list(repo.iter_patients()), out_dir, identified=identified,
+    return write_redcap_project(repo.iter_patients(with_derived=True), out_dir,
+                                identified=identified,
                                 settings=repo.scoring_settings(), progress=progress)

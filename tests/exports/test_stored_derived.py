@@ -81,3 +81,19 @@ def test_a_visit_without_stored_values_falls_back_to_scoring(repo: Repository) -
     patient = next(iter(repo.iter_patients(with_derived=True)))
     patient.visits[0].derived = None
     assert summarise_stored(patient, repo.scoring_settings()) is None
+
+
+@pytest.mark.parametrize("identified", [False, True])
+def test_stored_and_recomputed_redcap_records_are_identical(repo: Repository, tmp_path: Path,
+                                                            identified: bool) -> None:
+    from exports.redcap import write_redcap_project
+
+    settings = repo.scoring_settings()
+    a, b = tmp_path / "stored", tmp_path / "fresh"
+    write_redcap_project(repo.iter_patients(with_derived=True), a, identified=identified,
+                         settings=settings)
+    write_redcap_project(repo.iter_patients(), b, identified=identified, settings=settings)
+    records = (a / "records.csv").read_text(encoding="utf-8")
+    assert records == (b / "records.csv").read_text(encoding="utf-8")
+    assert "2024-01-05" not in records or identified  # the unlabelled baseline's date
+    assert "major" in records  # follow-up responses are there
