@@ -324,6 +324,11 @@ _add(
           help="10-cm VAS, 0 = no activity, 10 = extremely active.", **_VAS),
     Field("parent_global", "Parent global assessment of overall well-being", "global", DEC,
           help="10-cm VAS, 0 = very well, 10 = very poor.", **_VAS),
+    Field("parent_global_activity", "Parent/patient global assessment of disease activity",
+          "global", DEC,
+          help="IMACS 10-cm VAS of the child's overall disease activity, 0 = no activity, "
+               "10 = extremely active. The TIS parent row uses it when it is entered at both "
+               "visits (instruments.md convention 5).", **_VAS),
     Field("extramuscular_global", "Extramuscular global activity (MDAAT)", "global", DEC,
           help="Physician's 10-cm VAS of extramuscular disease activity.", **_VAS),
     Field("das_skin", "DAS skin subscale", "global", INT, minimum=D(0), maximum=D(9),

@@ -173,6 +173,18 @@ BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;
         _run_script(db, _signoff_lock_sql(table))
 
 
+@migrations()
+def m004_parent_global_activity(db: Database) -> None:
+    """Add ``parent_global_activity``: the parent/patient global assessment of disease activity
+    (the IMACS question), beside ``parent_global`` (overall well-being, the PRINTO question).
+    data-contract section 3; the TIS parent row prefers it (instruments.md convention 5).
+    ``values_global`` keeps its sign-off triggers, which are per table, not per column."""
+    _run_script(db, """
+ALTER TABLE "values_global" ADD COLUMN "parent_global_activity" REAL
+    CHECK ("parent_global_activity" >= 0 AND "parent_global_activity" <= 10);
+""")
+
+
 def known_names() -> list[str]:
     """Names of every migration this build knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - no public accessor
