@@ -296,12 +296,26 @@ def text_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
     return cell
 
 
+#: the most characters an Excel cell holds; Excel and LibreOffice cut longer text silently.
+CELL_MAX = 32_767
+
+
+def fit_cell(text: str) -> str:
+    """``text``, or its start with a note saying it was cut, when longer than a cell holds
+    (only text saved before the registry's limits can be that long)."""
+    if len(text) <= CELL_MAX:
+        return text
+    note = (f" [... cut: {len(text):,} characters, an Excel cell holds {CELL_MAX:,}; the full "
+            "text is in the JSON case file export]")
+    return text[:CELL_MAX - len(note)] + note
+
+
 def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> list[Any]:
     """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept."""
     out = list(values)
     for i, v in enumerate(out):
         if isinstance(v, str) and v:
-            v = clean_text(v)
+            v = fit_cell(clean_text(v))
             out[i] = text_cell(ws, v) if formula_like(v) else v
     return out
 
