@@ -119,10 +119,11 @@ def _coded(f: Field, text: str | None, as_label: bool) -> str | None:
 def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
     """A copy of ``patient`` holding only what de-identified outputs may show.
 
-    Identifiers and free text are removed, drugs and adverse-event terms replaced by their
+    Names, MRN and free text are removed, drugs and adverse-event terms replaced by their
     vocabulary codes (their labels with ``labels=True``, for printed reports), visit labels by
-    protocol labels or ``day N``; dates, values, codes and stored scores are kept (each output
-    turns dates into day numbers). The original is not changed.
+    protocol labels or ``day N``; dates (the birth date too, for ages), values, codes and stored
+    scores are kept, and each output writes dates as day numbers and never the birth date. The
+    original is not changed.
     """
     baseline = patient.baseline_visit()
     base_date = baseline.visit_date if baseline else None
@@ -147,8 +148,11 @@ def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
     events = [dataclasses.replace(a, term=_coded(ae["term"], a.term, labels) or "",
                                   related_drug=_coded(ae["related_drug"], a.related_drug, labels))
               for a in patient.adverse_events]
-    # the baseline is found by flag or date, both kept: it is the same visit in the copy
-    return dataclasses.replace(patient, identifiers={}, visits=visits, medications=meds,
+    # Like every date, the birth date stays in the copy for arithmetic (ages at baseline and
+    # diagnosis); no de-identified output writes it (its policy is DROP). The baseline is found
+    # by flag or date, both kept: it is the same visit in the copy.
+    kept = {"birth_date": patient.birth_date} if patient.birth_date else {}
+    return dataclasses.replace(patient, identifiers=kept, visits=visits, medications=meds,
                                adverse_events=events)
 
 

@@ -12,6 +12,7 @@ dates are clamped); the sentence says what to correct.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 
 from sqlite_utils import Database
@@ -41,7 +42,8 @@ def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Itera
         for p in problems:
             if not p.is_error:
                 continue
-            line = f"patient {sid}{', ' + where if where else ''}: {p.code_message}"
+            line = _printable(f"patient {sid}{', ' + where if where else ''}: "
+                              f"{p.code_message}")
             if line not in seen:
                 seen.add(line)
                 yield line
@@ -67,6 +69,13 @@ def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Itera
                                                        birth_date=born, today=today).problems)
     for where, problem in validation.patient_date_problems(patient, today=today):
         yield from emit(where, [problem])
+
+
+def _printable(text: str) -> str:
+    """One line of text: control, format and line-separator characters written as escapes
+    (``\\n``, ``\\u202e``), so a finding never spans lines or reorders a terminal."""
+    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+                   else ascii(ch)[1:-1] for ch in text)
 
 
 def record_findings(db: Database, *, today: dt.date | None = None) -> list[str]:

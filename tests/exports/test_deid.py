@@ -143,6 +143,12 @@ def test_date_like_visit_label_becomes_a_day_number(outputs: dict[str, Path]) ->
     assert f"day {day}" in {r["visit_label"] for r in rows}
 
 
+def test_ages_are_still_in_the_deidentified_workbook(outputs: dict[str, Path]) -> None:
+    row = _sheet(outputs["deid_xlsx"], "Patients")[0]
+    assert row["age_at_baseline_years"] == pytest.approx(8.7, abs=0.1)
+    assert "birth_date" not in row
+
+
 def test_data_dictionary_says_what_was_left_out(outputs: dict[str, Path]) -> None:
     rows = {r["field"]: r for r in _sheet(outputs["deid_xlsx"], "Data dictionary")}
     assert rows["assessor"]["sheet"] == "(identified workbooks only)"
@@ -169,7 +175,7 @@ def test_deidentify_leaves_nothing_the_policy_forbids() -> None:
     p.visits[0].notes = "Mother Jane Li called"
     p.medications[0].notes = "see Dr Roe"
     copy = deid.deidentify(p)
-    assert copy.identifiers == {}
+    assert copy.identifiers == {"birth_date": p.birth_date}  # for ages; never written
     assert all(v.notes == "" and "assessor" not in v.values for v in copy.visits)
     assert all(m.notes == "" for m in copy.medications)
     text = repr(dataclasses.asdict(copy))
