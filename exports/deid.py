@@ -31,7 +31,7 @@ import datetime as dt
 import re
 from functools import cache
 
-from forms import registry
+from forms import protocol, registry
 from forms.fields import Choice, Deid, Field, FieldType, Level
 from forms.model import Patient
 from forms.validation import vocabulary_code
@@ -49,9 +49,14 @@ def included(f: Field, *, identified: bool) -> bool:
 
 
 def protocol_label(label: str | None) -> str | None:
-    """The canonical protocol label (``m3`` -> ``M3``), or None when ``label`` is not one."""
+    """The canonical label of a protocol, flare or unscheduled visit
+    (:func:`forms.protocol.canonical_label`: ``m3`` -> ``M3``, ``Flare`` -> ``flare``), also for
+    a month label outside the default schedule (``M9``); None for any other text."""
     if label is None:
         return None
+    canonical = protocol.canonical_label(label)
+    if canonical is not None:
+        return canonical
     match = _PROTOCOL.fullmatch(label.strip())
     return f"M{int(match.group(1))}" if match else None
 

@@ -564,8 +564,9 @@ _add(
 
 
 # --------------------------------------------------------------------------------------------
-# Controlled vocabularies: drugs and adverse-event terms are exported de-identified as codes of
-# these lists (exports.deid); the typed text stays in identified outputs only. MedDRA is not
+# Controlled vocabularies: drugs (the drug list below, DRUG_TERMS) and adverse-event terms are
+# exported de-identified as codes of these lists (exports.deid); the typed text stays in
+# identified outputs only. MedDRA is not
 # available offline, so the adverse-event list is a curated JDM list (the usual toxicities of
 # glucocorticoids, methotrexate, calcineurin and JAK inhibitors, IVIG and biologics, and the
 # disease's own skin complications), with "other" for anything else.
@@ -576,42 +577,6 @@ OTHER_CODE = "other"
 def _t(code: str, label: str, *synonyms: str, group: str = "") -> Term:
     return Term(code, label, synonyms, group)
 
-
-#: JDM drugs (generic names). Provisional list of this branch; the registry's JDM drug list
-#: (h7) replaces it when merged.
-DRUGS: tuple[Term, ...] = (
-    _t("prednisolone", "Prednisolone", "prednisone", "oral prednisolone", group="glucocorticoid"),
-    _t("methylprednisolone", "Methylprednisolone", "ivmp", "iv methylprednisolone",
-       "solumedrol", "solu-medrol", group="glucocorticoid"),
-    _t("methotrexate", "Methotrexate", "mtx", group="csDMARD"),
-    _t("hydroxychloroquine", "Hydroxychloroquine", "hcq", "plaquenil", group="csDMARD"),
-    _t("mycophenolate", "Mycophenolate", "mycophenolate mofetil", "mmf", "cellcept",
-       "mycophenolic acid", group="csDMARD"),
-    _t("ciclosporin", "Ciclosporin", "cyclosporine", "cyclosporin", "csa", group="csDMARD"),
-    _t("tacrolimus", "Tacrolimus", group="csDMARD"),
-    _t("azathioprine", "Azathioprine", "aza", group="csDMARD"),
-    _t("cyclophosphamide", "Cyclophosphamide", "cyc", group="csDMARD"),
-    _t("ivig", "Intravenous immunoglobulin", "ivig", "immunoglobulin", "iv immunoglobulin",
-       group="immunoglobulin"),
-    _t("scig", "Subcutaneous immunoglobulin", "scig", group="immunoglobulin"),
-    _t("rituximab", "Rituximab", group="biologic"),
-    _t("abatacept", "Abatacept", group="biologic"),
-    _t("infliximab", "Infliximab", group="biologic"),
-    _t("adalimumab", "Adalimumab", group="biologic"),
-    _t("tocilizumab", "Tocilizumab", group="biologic"),
-    _t("anakinra", "Anakinra", group="biologic"),
-    _t("tofacitinib", "Tofacitinib", group="JAK inhibitor"),
-    _t("baricitinib", "Baricitinib", group="JAK inhibitor"),
-    _t("ruxolitinib", "Ruxolitinib", group="JAK inhibitor"),
-    _t("topical_tacrolimus", "Topical tacrolimus", "tacrolimus ointment", group="topical"),
-    _t("topical_steroid", "Topical corticosteroid", "topical steroid", group="topical"),
-    _t("calcium_vitamin_d", "Calcium / vitamin D", "calcium", "vitamin d", "colecalciferol",
-       "cholecalciferol", group="supportive"),
-    _t("bisphosphonate", "Bisphosphonate", "alendronate", "pamidronate", "zoledronate",
-       "zoledronic acid", group="supportive"),
-    _t("folic_acid", "Folic acid", "folate", group="supportive"),
-    _t(OTHER_CODE, "Other drug (not in this list)"),
-)
 
 #: curated JDM adverse-event terms (grouped as a pharmacovigilance reviewer reads them).
 AE_TERMS: tuple[Term, ...] = (
@@ -689,8 +654,6 @@ AE_TERMS: tuple[Term, ...] = (
     _t(OTHER_CODE, "Other event (not in this list)"),
 )
 
-#: vocabulary name -> terms (``Field.vocabulary`` names one of these).
-VOCABULARIES: dict[str, tuple[Term, ...]] = {"drugs": DRUGS, "ae_terms": AE_TERMS}
 
 #: ``Visit.notes``: free text of a visit, stored on the visit row (not a value column, so not in
 #: :data:`FIELDS`); defined here so validation, exports and the GUI share its limits. 10,000
@@ -847,6 +810,16 @@ def drug_label(text: str | None) -> str:
     if found is not None:
         return found.label
     return text or ""
+
+
+#: the drug list as a vocabulary (exports.deid codes ``drug`` and ``related_drug`` with it;
+#: matching is :func:`drug`'s), with "other" last.
+DRUG_TERMS: tuple[Term, ...] = (
+    *(Term(d.code, d.label, d.synonyms, d.drug_class.value) for d in DRUGS),
+    Term(OTHER_CODE, "Other drug (not in this list)"))
+
+#: vocabulary name -> terms (``Field.vocabulary`` names one of these).
+VOCABULARIES: dict[str, tuple[Term, ...]] = {"drugs": DRUG_TERMS, "ae_terms": AE_TERMS}
 
 
 # --------------------------------------------------------------------------------------------

@@ -350,6 +350,9 @@ def vocabulary_code(f: Field, text: str | None) -> str | None:
     """
     if text is None or not text.strip():
         return None
+    if f.vocabulary == "drugs":  # the drug list's own matching (registry.drug)
+        found = registry.drug(text.strip().rstrip("."))
+        return found.code if found is not None else registry.OTHER_CODE
     key = _term_key(text)
     return _vocabulary_index(f.vocabulary).get(key, registry.OTHER_CODE)
 
