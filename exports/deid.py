@@ -156,7 +156,8 @@ def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
     # Like every date, the birth date stays in the copy for arithmetic (ages at baseline and
     # diagnosis); no de-identified output writes it (its policy is DROP). The baseline is found
     # by flag or date, both kept: it is the same visit in the copy.
-    kept = {"birth_date": patient.birth_date} if patient.birth_date else {}
+    kept: dict[str, str | dt.date] = ({"birth_date": patient.birth_date}
+                                      if patient.birth_date else {})
     return dataclasses.replace(patient, identifiers=kept, visits=visits, medications=meds,
                                adverse_events=events)
 

@@ -381,9 +381,9 @@ def _vocabulary_warning(f: Field, value: object) -> Problem | None:
         return None
     if vocabulary_code(f, value) != registry.OTHER_CODE:
         return None
-    what = "drug list" if f.vocabulary == "drugs" else "adverse-event term list"
-    return _problem(f, value, f"is not in the {what}; de-identified exports will show it as "
-                              f"'other' (pick a listed name if one fits)", Severity.WARNING)
+    what = "drug list" if f.vocabulary == "drugs" else "term list"
+    return _problem(f, value, f"is not in the {what}: de-identified exports show 'other'",
+                    Severity.WARNING)
 
 
 # ------------------------------------------------------------------------------------------

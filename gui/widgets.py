@@ -333,3 +333,5 @@ class ProblemLabel(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
+        if self.width() > 50:  # laid out: reserve every wrapped line (form layouts give one)
+            self.setMinimumHeight(self.heightForWidth(self.width()))
