@@ -285,8 +285,10 @@ def dictionary_row(f: Field, *, identified: bool) -> dict[str, str]:
             row["Text Validation Max"] = number_text(f.maximum)
         elif f.type is FieldType.DATE:
             row["Text Validation Type OR Show Slider Number"] = "date_ymd"
-    if f.identifier or _is_free_text(f):
-        # REDCap's own de-identified exports then drop them as well.
+    if f.identifier or _is_free_text(f) or (f.type is FieldType.TEXT
+                                            and f.deid_policy is deid.Deid.CODE):
+        # REDCap's own de-identified exports then drop them as well (typed drug and event
+        # text may name people and places; the de-identified project holds codes instead).
         row["Identifier?"] = "y"
     if f.required:
         row["Required Field?"] = "y"

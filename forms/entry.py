@@ -187,6 +187,7 @@ class VisitState:
     def set_notes(self, text: str) -> None:
         self.notes = text
         self.dirty = True
+        self._check = None  # the notes are checked too (length, characters)
 
     def set_missing(self, name: str, reason: str | None) -> set[str]:
         """Record why field ``name`` has no value (``forms.model.MISSING_REASONS``), clearing

@@ -132,6 +132,12 @@ def test_terms_and_drugs_are_coded_from_the_registry_lists(outputs: dict[str, Pa
                                                                 "Slider Labels"]
     pdf = _pdf_text(outputs["deid_pdf"])
     assert "Herpes zoster" in pdf and "Other event (not in this list)" in pdf
+    # an identified project marks the typed text as identifying, so REDCap's own
+    # de-identified exports drop it too
+    ident = {r["Variable / Field Name"]: r for r in
+             _csv(outputs["ident_redcap"] / "data_dictionary.csv")}
+    assert {ident[n]["Identifier?"] for n in ("term", "drug", "related_drug")} == {"y"}
+    assert dictionary["term"]["Identifier?"] == ""
 
 
 def test_date_like_visit_label_becomes_a_day_number(outputs: dict[str, Path]) -> None:
@@ -210,3 +216,29 @@ def test_redcap_deidentified_survives_a_far_future_date(tmp_path: Path) -> None:
                                     stop_date=dt.date(9999, 12, 31)))
     summary = write_redcap_project([p], tmp_path, identified=False, settings=ScoringSettings())
     assert summary.medications == len(p.medications)
+
+
+def test_identified_workbook_never_silently_cuts_a_long_note(tmp_path: Path) -> None:
+    """A 40,000-character note (saved before the 10,000 limit) no longer fits a cell: the
+    cell says it was cut and where the full text is, in openpyxl and in LibreOffice."""
+    import shutil
+    import subprocess
+
+    p = make_patient("P03", 2, seed=4)
+    p.visits[0].notes = ("Seen with mother. " * 2300)[:40_000]
+    out = tmp_path / "ident.xlsx"
+    write_workbook([p], out, identified=True, settings=ScoringSettings())
+    note = next(r["visit_notes"] for r in _sheet(out, "Visits") if r["visit_notes"])
+    assert isinstance(note, str) and len(note) <= 32_767
+    assert note.endswith("the full text is in the JSON case file export]")
+    assert "40,000 characters" in note
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    conv = tmp_path / "lo"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "xlsx", "--outdir", str(conv), str(out)],
+                   check=True, capture_output=True, timeout=180)
+    again = next(r["visit_notes"] for r in _sheet(conv / "ident.xlsx", "Visits")
+                 if r["visit_notes"])
+    assert again == note  # LibreOffice kept the whole (marked) cell

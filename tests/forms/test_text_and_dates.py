@@ -177,3 +177,18 @@ def test_patient_date_problems_cover_every_record() -> None:
     assert any(w.startswith("medication tofacitinib") for w in wheres)
     assert any(w.startswith("adverse event cataract") for w in wheres)
     assert all(p.is_error for _, p in found)
+
+
+def test_visit_editor_state_checks_the_notes() -> None:
+    from forms.entry import VisitState
+
+    state = VisitState("P01", today=TODAY)
+    state.set_text("visit_date", "2026-01-05")
+    assert state.can_save
+    state.set_notes("x" * 10_001)
+    assert not state.can_save
+    assert [p.field for p in state.errors()] == ["visit_notes"]
+    state.set_notes("ok\x1b[31m")
+    assert not state.can_save
+    state.set_notes("two\nlines")
+    assert state.can_save

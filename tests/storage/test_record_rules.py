@@ -117,7 +117,7 @@ LONG_NOTE = ("Seen in clinic, mother present. " * 6250)[:200_000]  # 200,000 cha
 @pytest.fixture
 def old_data(tmp_path: Path) -> Path:
     """A file holding what older versions accepted: a 9999 stop date, a 200 kB note, a
-    multi-line adverse-event term, a birth date after a visit."""
+    100-line adverse-event term, a birth date after a visit."""
     db = tmp_path / "old.sqlite"
     with Repository(db) as repo:
         patient = sample_patient()
@@ -129,9 +129,11 @@ def old_data(tmp_path: Path) -> Path:
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("UPDATE medications SET stop_date = '9999-12-31'")
+        # 200 characters (the old CHECK's limit) in 100 lines: taller than a page, which
+        # made both patient PDFs fail with LayoutError
+        tall = ("rash\nitchy\n" + "x\n" * 100)[:200]
         conn.execute("INSERT INTO adverse_events (patient_id, onset_date, term) SELECT id, "
-                     "'2021-02-10', 'rash' || char(10) || 'itchy' || char(10) || 'face' FROM "
-                     "patients WHERE study_id = 'P01'")
+                     "'2021-02-10', ? FROM patients WHERE study_id = 'P01'", (tall,))
         conn.execute("UPDATE visits SET notes = ? WHERE visit_label = 'M0' AND patient_id = "
                      "(SELECT id FROM patients WHERE study_id = 'P01')", (LONG_NOTE,))
         conn.execute("UPDATE patients SET birth_date = '2021-02-01' WHERE study_id = 'P02'")
