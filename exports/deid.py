@@ -162,12 +162,5 @@ def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
                                adverse_events=events)
 
 
-def dropped_record_fields(level: Level) -> frozenset[str]:
-    """Medication / adverse-event fields de-identified outputs leave out."""
-    return frozenset(f.name for f in registry.fields_for(level=level)
-                     if not included(f, identified=False))
-
-
 __all__ = ["DEIDENTIFIED_EPOCH", "Deid", "code", "code_choices", "code_label", "coded_field",
-           "deidentify", "dropped_record_fields", "included", "protocol_label", "shifted_date",
-           "visit_label"]
+           "deidentify", "included", "protocol_label", "shifted_date", "visit_label"]

@@ -88,6 +88,7 @@ from forms import registry
 from forms.fields import Field, FieldType, Form, Level
 from forms.model import Patient
 from forms.settings import ScoringSettings
+from forms.validation import study_id_looks_like_mrn
 from storage.repository import Repository
 
 #: REDCap's 18 data dictionary columns, in order (REDCap "Data Dictionary" download).
@@ -470,6 +471,11 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
                  settings: ScoringSettings, notes: list[str]) -> list[dict[str, str]]:
     """All records-file rows of one patient (patient event, visits, repeating instruments)."""
     if not identified:  # the one policy (exports.deid): nothing it forbids is in the copy
+        mrn = patient.identifiers.get("mrn")
+        if isinstance(mrn, str) and study_id_looks_like_mrn(patient.study_id, mrn):
+            notes.append(f"patient {patient.study_id}: the study ID looks like the medical "
+                         "record number and is exported as the record ID; give the patient a "
+                         "pseudonymous study ID before sharing")
         patient = deid.deidentify(patient)
     # Values storage computed at save time when current (Visit.derived), else score now.
     summary = summarise_stored(patient, settings) or summarise(patient, settings)

@@ -242,3 +242,9 @@ def test_identified_workbook_never_silently_cuts_a_long_note(tmp_path: Path) -> 
     again = next(r["visit_notes"] for r in _sheet(conv / "ident.xlsx", "Visits")
                  if r["visit_notes"])
     assert again == note  # LibreOffice kept the whole (marked) cell
+
+
+def test_redcap_export_notes_a_study_id_that_looks_like_the_mrn(tmp_path: Path) -> None:
+    p = make_patient("H100005", 2, seed=5)  # the factory's MRN is H100005
+    summary = write_redcap_project([p], tmp_path, identified=False, settings=ScoringSettings())
+    assert any("H100005" in n and "medical record number" in n for n in summary.notes)
