@@ -29,7 +29,7 @@ from forms import registry, validation
 from forms.fields import Level
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
 from storage.errors import ValidationFailed
-from storage.repository import ImportSummary, Repository
+from storage.repository import CheckedVisit, ImportSummary, Repository
 
 FORMAT = "jdm-capture-cases"
 VERSION = 1
@@ -60,6 +60,9 @@ class CaseFile:
     name: str
     patients: list[Patient] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: ``id(visit)`` -> proof of the check each parsed visit passed, so the import does not
+    #: validate it a second time (the repository re-checks any visit changed since).
+    checked: dict[int, CheckedVisit] = field(default_factory=dict)
 
     @property
     def visit_count(self) -> int:
@@ -102,6 +105,7 @@ class _Collector:
         self.name = name
         self.errors: list[str] = []
         self.warnings: list[str] = []
+        self.checked: dict[int, CheckedVisit] = {}
 
     def error(self, where: str, text: str) -> None:
         self.errors.append(f"{self.name}: {where}: {text}" if where else f"{self.name}: {text}")
@@ -205,6 +209,7 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
     if col.errors:
         raise CaseFileRejected(col.errors)
     result.warnings = col.warnings
+    result.checked = col.checked
     return result
 
 
@@ -318,11 +323,15 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     if not isinstance(day, dt.date):
         return None
     label = check.values.get("visit_label")
-    return Visit(visit_date=day, visit_label=label if isinstance(label, str) else None,
-                 baseline=baseline,
-                 values={k: v for k, v in check.values.items()
-                         if k not in registry.VISIT_KEYS},
-                 missing=dict(check.missing), notes=notes)
+    visit = Visit(visit_date=day, visit_label=label if isinstance(label, str) else None,
+                  baseline=baseline,
+                  values={k: v for k, v in check.values.items()
+                          if k not in registry.VISIT_KEYS},
+                  missing=dict(check.missing), notes=notes)
+    if not check.errors:
+        col.checked[id(visit)] = CheckedVisit(
+            visit, check, birth_date=birth if isinstance(birth, dt.date) else None, today=today)
+    return visit
 
 
 def _record(raw: Any, index: int, where: str, col: _Collector,
@@ -392,7 +401,8 @@ def import_case_file(repo: Repository, path: Path | str, actor: str, *,
     births = repo.birth_dates(_study_ids(data))
     case = parse_case_text(data, path.name, birth_dates=births, today=today)
     try:
-        summary = repo.import_patients(case.patients, actor, today=today)
+        summary = repo.import_patients(case.patients, actor, today=today,
+                                       checked=case.checked)
     except ValidationFailed as exc:
         where = f"{exc.context}: " if exc.context else ""
         raise CaseFileRejected([f"{path.name}: {where}{p.code_message}"

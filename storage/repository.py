@@ -156,6 +156,45 @@ class ImportSummary:
         return self.visits_added + self.visits_replaced
 
 
+class CheckedVisit:
+    """Proof that ``forms.validation.check_visit`` accepted one :class:`Visit` object as it is.
+
+    A caller that has just validated a visit (the case-file parser, which must check the whole
+    file and list every problem before anything is written) hands this to
+    :meth:`Repository.import_patients`, which then skips its own ``check_visit`` of that visit
+    (issue 16: validation ran twice per imported visit). The proof holds only while the visit
+    is unchanged: the same object, its date, label and missing reasons, the same value objects
+    under the same names (identity, not equality: ``Decimal("6.50")`` is not ``Decimal("6.5")``
+    to the decimals check), and it was checked against the birth date and ``today`` the
+    repository would use. Anything else is validated again, so a stale or foreign proof can
+    never let unvalidated data in.
+    """
+
+    __slots__ = ("visit", "check", "birth_date", "today", "_header", "_values", "_missing")
+
+    def __init__(self, visit: Visit, check: validation.VisitCheck, *,
+                 birth_date: dt.date | None, today: dt.date | None) -> None:
+        self.visit = visit
+        self.check = check
+        self.birth_date = birth_date
+        self.today = today
+        self._header = (visit.visit_date, visit.visit_label)
+        self._values = tuple(visit.values.items())
+        self._missing = tuple(visit.missing.items())
+
+    def holds_for(self, visit: Visit, birth_date: dt.date | None,
+                  today: dt.date | None) -> bool:
+        """Whether :attr:`check` is still the result of validating ``visit`` now."""
+        if (visit is not self.visit or self.check.errors or birth_date != self.birth_date
+                or today != self.today or (visit.visit_date, visit.visit_label) != self._header
+                or len(visit.values) != len(self._values)
+                or len(visit.missing) != len(self._missing)):
+            return False
+        values, missing = visit.values, visit.missing
+        return (all(k in values and values[k] is v for k, v in self._values)
+                and all(missing.get(k) is v for k, v in self._missing))
+
+
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
@@ -651,14 +690,18 @@ class Repository:
         return None if row is None else int(row[0])
 
     def _save_visit(self, pid: int, visit: Visit, actor: str, at: str,
-                    today: dt.date | None) -> SaveResult:
+                    today: dt.date | None, proof: CheckedVisit | None = None) -> SaveResult:
         prow = self._rows("SELECT study_id, birth_date FROM patients WHERE id = ?", (pid,))[0]
         study_id = prow["study_id"]
         birth = dt.date.fromisoformat(prow["birth_date"]) if prow["birth_date"] else None
         context = f"patient {study_id}, visit {visit.describe()}"
-        check = validation.check_visit(visit.values, visit.missing, visit_date=visit.visit_date,
-                                       visit_label=visit.visit_label, birth_date=birth,
-                                       today=today)
+        if proof is not None and proof.holds_for(visit, birth, today):
+            check = proof.check  # validated by the caller moments ago, unchanged since
+        else:
+            check = validation.check_visit(visit.values, visit.missing,
+                                           visit_date=visit.visit_date,
+                                           visit_label=visit.visit_label, birth_date=birth,
+                                           today=today)
         problems = list(check.errors)
         if not isinstance(visit.notes, str):
             problems.append(Problem("notes", visit.notes, "is not text"))
@@ -813,11 +856,12 @@ class Repository:
         settings = self.scoring_settings()
         label = base.visit_label or base.visit_date.isoformat()
         rows = []
-        for v in visits:
-            if v is base or v.visit_date <= base.visit_date or (only is not None
-                                                                and v.id != only):
-                continue
-            resp = response.compare_visits(base.values, v.values, settings)
+        followups = [v for v in visits
+                     if v is not base and v.visit_date > base.visit_date
+                     and (only is None or v.id == only)]
+        # the baseline's totals are scored once for all its follow-ups
+        for v, resp in zip(followups, response.compare_followups(
+                base.values, [v.values for v in followups], settings), strict=True):
             computed = {"baseline_label": label, **resp.response_values()}
             for name in _DERIVED_RESPONSE:
                 if name not in computed:
@@ -994,13 +1038,21 @@ class Repository:
 
     # ---------------------------------------------------------------- import (case files)
     def import_patients(self, patients: Sequence[Patient], actor: str, *,
-                        today: dt.date | None = None) -> ImportSummary:
+                        today: dt.date | None = None,
+                        checked: Mapping[int, CheckedVisit] | None = None) -> ImportSummary:
         """Write already-validated case-file patients in ONE transaction (all or nothing).
 
         A new study ID adds the patient; an existing one gets the file's non-empty patient
         fields (a saved field is never cleared by an import) and its visits: a visit on a saved
         date replaces that visit. Medications are matched by (drug, start date) and events by
         (onset date, term); a match is updated, anything else added.
+
+        Args:
+            patients: the patients to write.
+            actor: who imports (the audit rows' actor).
+            today: the current date for the checks (visits may not be in the future).
+            checked: ``id(visit)`` -> :class:`CheckedVisit` from a caller that has just
+                validated those visits; each still holding is not validated again.
 
         Raises:
             ValidationFailed: anything invalid (the case-file parser normally reports it
@@ -1033,7 +1085,8 @@ class Repository:
                         "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ?",
                         (pid, visit.visit_date.isoformat())).fetchone()
                     visit.id = existed[0] if existed else None
-                    result = self._save_visit(pid, visit, actor, at, today)
+                    proof = checked.get(id(visit)) if checked else None
+                    result = self._save_visit(pid, visit, actor, at, today, proof)
                     summary.warnings.extend(f"patient {values['study_id']}, visit "
                                             f"{visit.describe()}: {w.code_message}"
                                             for w in result.warnings)
