@@ -12,6 +12,7 @@ number or label out of here.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -886,6 +887,7 @@ def has(name: str) -> bool:
     return name in _BY_NAME
 
 
+@functools.cache  # FIELDS is a tuple fixed at import; validation asks for each visit
 def fields_for(*, level: Level | None = None, form: str | None = None,
                derived: bool | None = None) -> tuple[Field, ...]:
     """Fields filtered by level, form and derived-ness, in registry order."""
@@ -904,6 +906,7 @@ def visit_fields(*, derived: bool | None = None) -> tuple[Field, ...]:
 VISIT_KEYS = ("visit_date", "visit_label")
 
 
+@functools.cache
 def visit_value_fields() -> tuple[Field, ...]:
     """The entered per-visit fields that go into a visit's ``values`` map (case file)."""
     return tuple(f for f in visit_fields(derived=False) if f.name not in VISIT_KEYS)

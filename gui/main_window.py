@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -29,18 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
-from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
-from gui.patient_page import PatientPage
 from gui.restore_dialog import AutoBackup, restore_from_backup
 from gui.session import Session, describe_draft
-from gui.signoff import attach_chain_status
-from gui.visit_editor import VisitEditor
+
+# What the first screen (the patient list) does not need is imported where it is first used:
+# the patient page, the visit editor and its form pages, the dialogs, the visit-entry state
+# (issue 16: start-up time to a usable patient list).
+if TYPE_CHECKING:
+    from forms.entry import VisitState
+    from gui.patient_page import PatientPage
+    from gui.visit_editor import VisitEditor
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +59,9 @@ class MainWindow(QMainWindow):
         self.runner = BackgroundRunner(parent=self)
         self.stack = QStackedWidget(self)
         self.list_page = PatientListPage(self.stack)
-        self.patient_page = PatientPage(self.stack)
+        self._patient_page: PatientPage | None = None  # built when a patient is opened
         self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
-        for page in (self.list_page, self.patient_page):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.list_page)
         self.setCentralWidget(self.stack)
         self.progress = ProgressArea(self)
         self.runner.progress_area = self.progress
@@ -79,7 +81,23 @@ class MainWindow(QMainWindow):
     def _connect_pages(self) -> None:
         self.list_page.patient_activated.connect(self.open_patient)
         self.list_page.new_patient_requested.connect(self.new_patient)
-        pp = self.patient_page
+
+    @property
+    def patient_page(self) -> PatientPage:
+        """The patient page, built the first time a patient is opened."""
+        if self._patient_page is None:
+            from gui.patient_page import PatientPage  # noqa: PLC0415 - not on the first screen
+
+            self._patient_page = PatientPage(self.stack)
+            self.stack.addWidget(self._patient_page)
+            self._connect_patient_page(self._patient_page)
+        return self._patient_page
+
+    def _on_patient_page(self) -> bool:
+        current = self.stack.currentWidget()
+        return current is not None and current is self._patient_page
+
+    def _connect_patient_page(self, pp: PatientPage) -> None:
         pp.back_requested.connect(self.show_list)
         pp.visit_activated.connect(self.open_visit)
         pp.new_visit_requested.connect(self.new_visit)
@@ -95,6 +113,7 @@ class MainWindow(QMainWindow):
     def editor(self) -> VisitEditor:
         """The visit editor page, built the first time a visit is opened."""
         if self._editor is None:
+            from gui.visit_editor import VisitEditor  # noqa: PLC0415
             editor = VisitEditor(self.session, self.stack)
             editor.writes_busy = lambda: self.runner.writing > 0
             editor.close_requested.connect(self.leave_editor)
@@ -207,6 +226,7 @@ class MainWindow(QMainWindow):
         drafts = self.session.drafts()
         if not drafts:
             return False
+        from gui.dialogs import DraftsDialog  # noqa: PLC0415
         dialog = DraftsDialog([(d.key, describe_draft(d, p)) for d, p in drafts], self)
         result = dialog.exec()
         if result == 2:
@@ -261,7 +281,7 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         if current is not None and current is self._editor:
             self.leave_editor()
-        elif current is self.patient_page:
+        elif current is not None and current is self._patient_page:
             self.show_list()
 
     def find_patient(self) -> None:
@@ -294,6 +314,7 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         visit = next((v for v in patient.visits if v.id == visit_id), None)
         others = {v.visit_date: v.describe() for v in patient.visits if v.id != visit_id}
+        from forms.entry import VisitState  # noqa: PLC0415
         return VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
                           birth_date=patient.birth_date, settings=self.session.scoring(),
                           assessor=self.session.settings().assessor, other_visits=others)
@@ -332,6 +353,7 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         if self.session is None or not self._leave_editor_ok():
             return
+        from gui.dialogs import RecordDialog  # noqa: PLC0415
         dialog = RecordDialog(Level.PATIENT, self.tr("New patient"), None, self)
         if not dialog.exec():
             return
@@ -347,6 +369,7 @@ class MainWindow(QMainWindow):
     def edit_patient(self) -> None:
         if self.session is None or self.patient is None:
             return
+        from gui.dialogs import RecordDialog  # noqa: PLC0415
         dialog = RecordDialog(Level.PATIENT, self.tr("Edit patient"),
                               commands.patient_values(self.patient), self)
         if not dialog.exec():
@@ -369,6 +392,7 @@ class MainWindow(QMainWindow):
                  ("adverse_event", True): self.tr("Add adverse event"),
                  ("adverse_event", False): self.tr("Edit adverse event")}[(kind, record is None)]
         initial = commands.record_values(record) if record is not None else None
+        from gui.dialogs import RecordDialog  # noqa: PLC0415
         dialog = RecordDialog(level, title, initial, self)
         if not dialog.exec():
             return
@@ -405,7 +429,7 @@ class MainWindow(QMainWindow):
         if visit_id is None or isinstance(visit_id, bool):
             if in_editor and editor is not None and editor.state is not None:
                 visit_id = editor.state.visit_id
-            elif self.stack.currentWidget() is self.patient_page:
+            elif self._on_patient_page():
                 visit_id = self.patient_page.current_visit_id()
         visit = next((v for v in self.patient.visits if v.id == visit_id), None)
         if visit is None:
@@ -468,6 +492,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
             return
         rows = self.session.visit_history(visit_id)
+        from gui.dialogs import HistoryDialog  # noqa: PLC0415
+        from gui.signoff import attach_chain_status  # noqa: PLC0415
         dialog = HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self)
         attach_chain_status(self, dialog)  # "Audit trail: verified" or the first broken row
         dialog.exec()
@@ -476,6 +502,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         current = self.session.settings()
+        from gui.dialogs import SettingsDialog  # noqa: PLC0415
         dialog = SettingsDialog(current.scoring, current.assessor, self)
         if not dialog.exec() or dialog.result_settings is None:
             return
@@ -486,7 +513,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
             return
         self.refresh_list()
-        if self.patient is not None and self.stack.currentWidget() is self.patient_page:
+        if self.patient is not None and self._on_patient_page():
             self._show_patient(self.session.get_patient(self.patient.study_id))
 
     # ------------------------------------------------------------------ files
@@ -563,7 +590,7 @@ class MainWindow(QMainWindow):
         """Show imported data: the list, and the open patient if the import changed them."""
         self.refresh_list()
         if (self.session is not None and self.patient is not None
-                and self.stack.currentWidget() is self.patient_page):
+                and self._on_patient_page()):
             try:
                 self._show_patient(self.session.get_patient(self.patient.study_id))
             except LookupError:
