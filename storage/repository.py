@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from forms import registry, response, scoring, validation
+from forms import registry, scoring, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
@@ -640,9 +640,8 @@ class Repository:
             for r in self.db.conn.execute(sql):
                 born = dt.date.fromisoformat(r[6]) if r[6] else None
                 age = None
-                if born is not None:
-                    age = (Decimal((today - born).days) / Decimal("365.25")).quantize(
-                        Decimal("0.1"), rounding="ROUND_FLOOR")
+                if born is not None:  # days / 365.25 rounded down to 0.1, in integers
+                    age = Decimal((today - born).days * 40 // 1461).scaleb(-1)
                 out.append(PatientSummary(
                     id=r[0], study_id=r[1], sex=r[2], autoantibody=r[3], given_name=r[4],
                     family_name=r[5], birth_date=born, age_years=age, visit_count=r[7],
@@ -859,6 +858,10 @@ class Repository:
         followups = [v for v in visits
                      if v is not base and v.visit_date > base.visit_date
                      and (only is None or v.id == only)]
+        # imported here: opening a file and listing patients (the GUI's first screen) needs
+        # none of the response criteria
+        from forms import response  # noqa: PLC0415
+
         # the baseline's totals are scored once for all its follow-ups
         for v, resp in zip(followups, response.compare_followups(
                 base.values, [v.values for v in followups], settings), strict=True):

@@ -1,0 +1,65 @@
+"""The first screen (the patient list) imports only what it needs (issue 16: start-up time).
+
+A fresh process shows the main window, opens a database with a patient and fills the list as
+``gui.app.run`` does; the pages, dialogs and modules of later screens are not imported until
+they are first used, and then they work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from forms.model import Patient, Visit
+from storage.repository import Repository
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Not needed to show a usable patient list.
+LATER = ("gui.visit_editor", "gui.form_pages", "gui.patient_page", "gui.chart", "gui.dialogs",
+         "gui.signoff", "forms.entry", "forms.response", "exports", "reportlab", "openpyxl")
+
+SCRIPT = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from gui.app import make_app
+from gui.main_window import MainWindow
+
+LATER = {later!r}
+app = make_app()
+window = MainWindow()
+window.show()
+def first_turn():
+    window.open_path(Path({db!r}))
+    rows = window.list_page.model.rowCount()
+    loaded = sorted(m for m in LATER if m in sys.modules
+                    or any(k.startswith(m + ".") for k in sys.modules))
+    print("list", rows, loaded)
+    window.open_patient("P01")  # the patient page is built on first use, and works
+    print("page", window.stack.currentWidget() is window.patient_page,
+          window.patient_page.visit_model.rowCount(), "gui.patient_page" in sys.modules)
+    window.close()
+    app.quit()
+QTimer.singleShot(0, first_turn)
+app.exec()
+"""
+
+
+def test_first_screen_defers_later_screens(tmp_path: Path) -> None:
+    db = tmp_path / "clinic.sqlite"
+    with Repository(db) as repo:
+        repo.add_patient(Patient("P01", sex="female", visits=[
+            Visit(dt.date(2021, 1, 4), "M0", values={"phys_global": Decimal("6.5")}),
+            Visit(dt.date(2021, 4, 6), "M3", values={"phys_global": Decimal("2.0")})]), "test")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", SCRIPT.format(later=LATER, db=str(db))],
+                            cwd=ROOT, capture_output=True, text=True, env=env, check=False,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("list", "page"))]
+    assert lines == ["list 1 []", "page True 2 True"], result.stdout + result.stderr
