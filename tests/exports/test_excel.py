@@ -94,8 +94,9 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
     wb = openpyxl.load_workbook(deid)
     assert _header(wb["Response"]) == [
         "study_id", "visit_label", "visit_day", "baseline_label", "tis", "tis_measures",
-        "tis_muscle_measure", "tis_enzyme", "acr_eular_response", "printo_response",
-        "printo_cid_followup"]
+        "tis_muscle_measure", "tis_enzyme", "tis_parent_measure", "acr_eular_response",
+        "acr_eular_response_min", "acr_eular_response_max", "printo_response",
+        "printo_response_worst", "printo_response_best", "printo_cid_followup"]
     assert _header(wb["Missing"]) == ["study_id", "visit_label", "visit_day", "field",
                                       "reason"]
     assert _header(wb["Medications"]) == ["study_id", "drug", "dose", "dose_unit",
@@ -154,6 +155,12 @@ def test_derived_values_match_forms(deid: Path) -> None:
     assert Decimal(str(row["tis"])) == expected.tis.tis
     assert row["acr_eular_response"] == expected.tis.category
     assert row["printo_response"] == expected.printo.level
+    # the bounds of conventions 5 and 6 reach the Response sheet
+    assert row["acr_eular_response_min"] == expected.tis.category_min
+    assert row["acr_eular_response_max"] == expected.tis.category_max
+    assert row["printo_response_worst"] == expected.printo.worst
+    assert row["printo_response_best"] == expected.printo.best
+    assert row["tis_parent_measure"] == expected.tis.parent_measure
     assert row["tis_measures"] == expected.tis.measures
     assert row["baseline_label"] == base.visit_label
     assert row["visit_day"] == (follow.visit_date - base.visit_date).days

@@ -444,6 +444,12 @@ def test_response_values_of_follow_up_visits(ident: redcap.RedcapSummary,
     assert row["printo_response"] == expected.printo.level
     assert row["tis_measures"] == str(expected.tis.measures)
     assert row["tis_muscle_measure"] == expected.tis.muscle_measure
+    # the bounds of conventions 5 and 6 reach the REDCap records
+    assert row["acr_eular_response_min"] == expected.tis.category_min
+    assert row["acr_eular_response_max"] == expected.tis.category_max
+    assert row["printo_response_worst"] == expected.printo.worst
+    assert row["printo_response_best"] == expected.printo.best
+    assert row["tis_parent_measure"] == expected.tis.parent_measure
     assert row["response_complete"] == "2"
 
 
