@@ -17,29 +17,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Spacer, Table
 
-from exports import fonts
+from exports import _protocol_shim as protocol
+from exports import cohort, fonts
+from exports.cohort import CohortMeasure, Range, measure_from_field
 from exports.common import (
     PatientSummary,
     VisitSummary,
+    fixed_text,
     number_text,
-    signed_text,
+    signed_fixed,
     summarise,
 )
-from exports.pdf_charts import Course, Series, timeline, trend_chart
-from exports.pdf_layout import build, data_table, frame_width, p, styles, text
-from forms import registry, scoring
+from exports.pdf_charts import Course, Series, cohort_chart, timeline, trend_chart
+from exports.pdf_layout import build, data_table, frame_width, heading, p, styles, text
+from forms import registry, scoring, stats
 from forms.fields import Level
 from forms.model import Patient
+from forms.response import CATEGORIES
 from forms.settings import ScoringSettings
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
@@ -165,7 +170,7 @@ class _Report:
     def header(self) -> list[Flowable]:
         p_, s = self.p, self.s
         out: list[Flowable] = [
-            p("JDM case summary", "title"),
+            heading("JDM case summary", "title", f"JDM case summary {p_.study_id}"),
             p(f"Study ID <b>{fonts.para(p_.study_id)}</b>"
               + (" &nbsp;·&nbsp; de-identified" if self.deid else ""), "subtitle"),
         ]
@@ -190,7 +195,7 @@ class _Report:
                          f"({number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0)} months "
                          "after baseline)")
         tofa = s.tofacitinib_start()
-        tofa_text = "not recorded"
+        tofa_text = ""
         if tofa is not None:
             tofa_text = f"started {self.date(tofa)}"
             if not self.deid and s.day(tofa) is not None:
@@ -206,8 +211,9 @@ class _Report:
             ("Diagnosis", dx),
             ("Baseline visit", base_text),
             ("Follow-up", span),
-            ("Tofacitinib", tofa_text),
         ]
+        if tofa is not None:  # study-specific: only where the data has it
+            pairs.append(("Tofacitinib", tofa_text))
         if not self.deid:
             ids = p_.identifiers
             born = ids.get("birth_date")
@@ -236,7 +242,7 @@ class _Report:
     # ---------------------------------------------------------------- treatment
     def treatment(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [p("Treatment", "h2")]
+        out: list[Flowable] = [heading("Treatment")]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
         courses = [Course(m.drug, m.start_date, m.stop_date,
                           highlight="tofacitinib" in m.drug.casefold()) for m in meds]
@@ -244,14 +250,14 @@ class _Report:
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
             out.append(timeline(courses, visits, steroid, self.width, self.date))
-            out.append(p("Bars: medication courses (dark bar: tofacitinib; open arrow: "
-                         "ongoing). Strip: oral prednisone-equivalent dose in mg/kg/day at "
-                         "each visit.", "note"))
+            tofa = " (dark bar: tofacitinib)" if s.tofacitinib_start() else ""
+            out.append(p(f"Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
+                         "prednisone-equivalent dose in mg/kg/day at each visit.", "note"))
         if not meds:
-            out.append(p("No medication courses recorded.", "small"))
+            out.append(p("No medication courses recorded."))
             return out
         head = ["Drug", "Dose", "Route", "Start", "Stop", "Duration"]
-        widths = [0.18, 0.2, 0.12, 0.11, 0.11, 0.11]
+        widths = [0.17, 0.19, 0.1, 0.12, 0.12, 0.13]
         if not self.deid:
             head.append("Notes")
             widths.append(0.17)
@@ -287,18 +293,18 @@ class _Report:
     # ---------------------------------------------------------------- core set table
     def core_set(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p("Core set across visits", "h2")]
+        out: list[Flowable] = [CondPageBreak(120), heading("Core set across visits")]
         if not s.visits:
-            return [*out, p("No visits recorded.", "small")]
+            return [*out, p("No visits recorded.")]
         base = s.baseline_summary
         groups: list[tuple[str, list[Measure]]] = []
-        for heading, candidates in CORE_GROUPS:
+        for group_name, candidates in CORE_GROUPS:
             shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
-                groups.append((heading, shown))
-        label_w = 150.0
-        fits = max(1, int((self.width - label_w) // 58))
+                groups.append((group_name, shown))
+        label_w = 168.0
+        fits = max(1, int((self.width - label_w) // 66))
         blocks = -(-len(s.visits) // fits)
         per = -(-len(s.visits) // blocks)  # balanced blocks: 8 visits -> 4 + 4, not 6 + 2
         for start in range(0, len(s.visits), per):
@@ -306,23 +312,26 @@ class _Report:
             col_w = min(90.0, (self.width - label_w) / per)
             header: list[Any] = [text("Measure (range)", "cell_bold")]
             for v in chunk:
-                tag = " (baseline)" if v.is_baseline else ""
+                tag = "\nbaseline" if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
                                    "cell_bold"))
             rows: list[list[Any]] = [header]
             extra: list[tuple[Any, ...]] = []
-            for heading, measures in groups:
+            for group_name, measures in groups:
                 extra += [("SPAN", (0, len(rows)), (-1, len(rows))),
                           ("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
                           ("BACKGROUND", (0, len(rows)), (-1, len(rows)), colors.white),
                           ("TOPPADDING", (0, len(rows)), (-1, len(rows)), 4)]
-                rows.append([heading] + [""] * len(chunk))
+                rows.append([group_name] + [""] * len(chunk))
                 for m in measures:
                     row: list[Any] = [text(m.label)]
                     for v in chunk:
-                        row.append(self._cell(m, v, base))
+                        row.append(text(self._cell(m, v, base), "cell_right"))
                     rows.append(row)
             extra.append(("ALIGN", (1, 0), (-1, -1), "RIGHT"))
+            header[1:] = [text(f"{v.label}{chr(10) + 'baseline' if v.is_baseline else ''}"
+                               f"\n{self.date(v.visit.visit_date)}", "cell_bold_right")
+                          for v in chunk]
             if start:
                 out.append(Spacer(1, 6))
             t = data_table(rows, [label_w] + [col_w] * len(chunk), zebra=False, extra=extra)
@@ -338,52 +347,60 @@ class _Report:
         value = m.get(self.s, v)
         if value is None:
             return _MISSING_SHORT.get(_reason(v, m) or "", "–")
-        shown = number_text(value, m.decimals)
+        shown = fixed_text(value, m.decimals)
         if base is None or v.is_baseline or v.day is None or v.day < 0:
             return shown
         before = m.get(self.s, base)
         if before is None:
             return shown
-        return f"{shown}\nΔ {signed_text(Decimal(value) - Decimal(before), m.decimals)}"
+        return f"{shown}\nΔ {signed_fixed(Decimal(value) - Decimal(before), m.decimals)}"
 
     # ---------------------------------------------------------------- responses
     def responses(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p("Response at each follow-up", "h2")]
+        out: list[Flowable] = [CondPageBreak(120), heading("Response at each follow-up")]
         if not s.follow_ups:
-            return [*out, p("No follow-up visit after the baseline yet.", "small")]
+            return [*out, p("No follow-up visit after the baseline yet.")]
         base = s.baseline
         out.append(p(f"Measured against the baseline visit "
                      f"{fonts.para(s.baseline_summary.label if s.baseline_summary else '')}"
-                     f" ({self.date(base.visit_date if base else None)}).", "small"))
-        tis_f, acr_f = registry.get("tis"), registry.get("acr_eular_response")
+                     f" ({self.date(base.visit_date if base else None)})."))
+        tis_f = registry.get("tis")
         rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
-                                  f"TIS ({registry.get('tis').range_text()})",
-                                  "ACR/EULAR 2016", "Measures", "PRINTO",
-                                  "Inactive disease (PRINTO)"]]
+                                  f"TIS ({tis_f.range_text()})", "ACR/EULAR 2016",
+                                  "Measures", "PRINTO 2010", "Inactive disease (PRINTO)"]]
         for v in s.follow_ups:
             r = v.response
             assert r is not None  # follow_ups are the visits with a response
             tis = r.tis
             muscle = registry.get("tis_muscle_measure").choice_label(tis.muscle_measure)
+            if tis.mmt8_side:
+                muscle += f", {tis.mmt8_side}"
+            if tis.tis is not None:
+                score = fixed_text(tis.tis, tis_f.decimals)
+            else:  # a required row is missing: the sum so far, said as such
+                score = f"{fixed_text(tis.partial_tis, tis_f.decimals)} so far"
             rows.append([
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
-                number_text(tis.tis, tis_f.decimals) if tis.tis is not None else "–",
-                text(acr_f.choice_label(tis.category), "cell_bold"),
-                text(f"{tis.measures} of 6; {muscle}"),
-                text(registry.get("printo_response").choice_label(r.printo.level)),
+                text(score, "cell_right"),
+                text(tis.describe(), "cell_bold"),
+                text(f"{tis.measures} of {len(tis.rows)}; {muscle}"
+                     + (f"; missing {', '.join(tis.missing_labels)}" if tis.missing else "")),
+                text(r.printo.describe()),
                 text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
                      + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
             ])
         w = self.width
-        out.append(data_table(rows, [w * f for f in (0.09, 0.12, 0.1, 0.15, 0.2, 0.14, 0.2)]))
-        out.append(p("How each response was reached", "h3"))
+        out.append(data_table(rows, [w * f for f in (0.08, 0.11, 0.09, 0.22, 0.18, 0.17,
+                                                     0.15)]))
+        out.append(CondPageBreak(110))
+        out.append(heading("How each response was reached", "h3"))
         explain: list[list[Any]] = [["Visit", "TIS rows (change → points/maximum), PRINTO "
                                               "variables (change), inactive-disease criteria"]]
         for v in s.follow_ups:
             explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
                               f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
-        out.append(data_table(explain, [0.1 * w, 0.9 * w]))
+        out.append(data_table(explain, [0.13 * w, 0.87 * w]))
         out.append(p(
             "TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
             "core set measures (improvement as a percent of the scale range; enzyme relative "
@@ -409,16 +426,15 @@ class _Report:
             if row.points is None:
                 parts.append(f"{name} missing")
             else:
-                pct = f" {signed_text(row.percent, 1)} %" if row.percent is not None else ""
-                parts.append(f"{name}{pct} → {number_text(row.points)}/"
-                             f"{number_text(row.max_points)}")
-        category = registry.get("acr_eular_response").choice_label(tis.category)
+                pct = f" {signed_fixed(row.percent, 1)} %" if row.percent is not None else ""
+                parts.append(f"{name}{pct} → {fixed_text(row.points, 1)}/"
+                             f"{fixed_text(row.max_points, 1)}")
         tis_line = (f"<b>TIS</b> {fonts.para('; '.join(parts))} = "
-                    f"<b>{number_text(tis.tis) if tis.tis is not None else '–'}</b>"
-                    f" → {fonts.para(category)}")
-        if tis.category == "indeterminate":
-            tis_line += " (" + fonts.para(_first_line(tis.explanation).split("->")[-1].strip()
-                                          ) + ")"
+                    f"<b>{fixed_text(tis.partial_tis, 1)}</b>"
+                    f" → {fonts.para(tis.describe())}")
+        if tis.required_missing:
+            tis_line += fonts.para(f" ({' and '.join(tis.required_missing)} required: no "
+                                   "final category without it)")
         vparts = []
         for var in printo.variables:
             name = _row_name(var.key, var.field)
@@ -426,17 +442,17 @@ class _Report:
                 vparts.append(f"{name} missing")
             elif var.outcome == "change" and var.percent is not None:
                 worse = " (worse > 30 %)" if var.worsened else ""
-                vparts.append(f"{name} {signed_text(var.percent, 0)} %{worse}")
+                vparts.append(f"{name} {signed_fixed(var.percent, 1)} %{worse}")
             else:
                 vparts.append(f"{name} {var.outcome.replace('_', ' ')}")
         met = ", ".join(f"{lvl}: {ans}" for lvl, ans in sorted(printo.levels_met.items()))
         printo_line = (f"<b>PRINTO</b> {fonts.para('; '.join(vparts))} → "
-                       f"{fonts.para(registry.get('printo_response').choice_label(printo.level))}"
-                       f" ({fonts.para(met)})")
+                       f"{fonts.para(printo.describe())} ({fonts.para(met)})")
         cparts = []
         for c in cid.criteria:
             state = {True: "met", False: "not met", None: "unknown"}[c.met]
-            value = number_text(c.value) if c.value is not None else "not recorded"
+            value = (fixed_text(c.value, registry.get(c.field).decimals)
+                     if c.value is not None else "not recorded")
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>Inactive disease</b> {fonts.para('; '.join(cparts))} → "
                     f"{fonts.para(_choice('printo_cid', cid.status))}")
@@ -445,7 +461,7 @@ class _Report:
     # ---------------------------------------------------------------- charts
     def charts(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(300), p("Trends", "h2")]
+        out: list[Flowable] = [CondPageBreak(300), heading("Trends")]
         if not s.visits:
             return []
         xs = [self.months(v.visit.visit_date) for v in s.visits]
@@ -492,13 +508,14 @@ class _Report:
         out.append(t)
         out.append(p("Circles: measured visits; a gap in the line: not measured. Dotted lines: "
                      "inactive-disease cut-offs (PRINTO 2013) and the CK upper limit of "
-                     "normal. Dashed vertical line: tofacitinib start.", "note"))
+                     "normal." + (" Dashed vertical line: tofacitinib start."
+                                  if marker is not None else ""), "note"))
         return out
 
     # ---------------------------------------------------------------- skin
     def skin(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(100), p("Skin", "h2")]
+        out: list[Flowable] = [CondPageBreak(100), heading("Skin")]
         rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
                                   _titled("cdasi_activity"), _titled("cdasi_damage"),
                                   "Positive findings"]]
@@ -512,8 +529,9 @@ class _Report:
                     found.append(label)
             findings = ", ".join(found) if found else ("none" if assessed else "not assessed")
             rows.append([text(v.label, "cell_bold"), self.date(v.visit.visit_date),
-                         number_text(v.value("cdasi_activity")) or "–",
-                         number_text(v.value("cdasi_damage")) or "–", text(findings)])
+                         text(fixed_text(v.value("cdasi_activity"), 0) or "–", "cell_right"),
+                         text(fixed_text(v.value("cdasi_damage"), 0) or "–", "cell_right"),
+                         text(findings)])
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.08, 0.12, 0.13, 0.13, 0.54)],
                               extra=[("ALIGN", (2, 1), (3, -1), "RIGHT")]))
@@ -521,10 +539,10 @@ class _Report:
 
     # ---------------------------------------------------------------- adverse events
     def adverse_events(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(80), p("Adverse events", "h2")]
+        out: list[Flowable] = [CondPageBreak(80), heading("Adverse events")]
         events = sorted(self.p.adverse_events, key=lambda a: a.onset_date)
         if not events:
-            return [*out, p("No adverse events recorded.", "small")]
+            return [*out, p("No adverse events recorded.")]
         ae = Level.ADVERSE_EVENT
         rows: list[list[Any]] = [["Onset", "Event", "Grade", "Serious", "Suspected drug",
                                   "Action", "Outcome", "Resolved"]]
@@ -539,14 +557,14 @@ class _Report:
                          self.date(a.resolution_date)])
         w = self.width
         out.append(data_table(rows, [w * f for f in
-                                     (0.1, 0.19, 0.11, 0.09, 0.14, 0.13, 0.13, 0.11)]))
+                                     (0.12, 0.19, 0.1, 0.08, 0.14, 0.13, 0.12, 0.12)]))
         return out
 
     # ---------------------------------------------------------------- notes
     def notes(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(60), p("Notes", "h2")]
+        out: list[Flowable] = [CondPageBreak(60), heading("Notes")]
         if self.deid:
-            return [*out, p("Free-text notes are left out of de-identified reports.", "small")]
+            return [*out, p("Free-text notes are left out of de-identified reports.")]
         any_note = False
         for v in self.s.visits:
             note = v.visit.notes.strip()
@@ -565,7 +583,7 @@ class _Report:
                 out.append(p(f"<b>{fonts.para(m.drug)}</b> (course from "
                              f"{self.date(m.start_date)}): {fonts.para(m.notes)}", "small"))
         if not any_note:
-            out.append(p("No notes recorded.", "small"))
+            out.append(p("No notes recorded."))
         return out
 
     def story(self) -> list[Flowable]:
@@ -588,10 +606,6 @@ def _reason(v: VisitSummary, m: Measure) -> str | None:
 def _row_name(key: str, field: str | None) -> str:
     """A TIS/PRINTO row's short name: its field's registry abbreviation."""
     return registry.get(field).short_label if field else key
-
-
-def _first_line(text_: str) -> str:
-    return text_.splitlines()[0] if text_ else ""
 
 
 def _duration(days: int) -> str:
@@ -618,7 +632,7 @@ def _dose_text(m: Any) -> str:
 
 
 def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
-                         settings: ScoringSettings) -> None:
+                         settings: ScoringSettings, author: str | None = None) -> None:
     """Write one patient's PDF case summary.
 
     Args:
@@ -627,11 +641,18 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
         deidentified: leave out names, record number, date of birth and free-text notes, and
             show dates as days from the baseline visit.
         settings: the study's scoring settings.
+        author: the PDF's author: the signed-in user or the clinic (default: the OS user).
     """
     report = _Report(summarise(patient, settings), deidentified)
-    build(Path(out), report.story(), title=f"JDM case summary {patient.study_id}",
-          running=f"JDM case summary · Study ID {patient.study_id}"
-                  + (" · de-identified" if deidentified else ""))
+    title = report_title(patient.study_id, deidentified)
+    build(Path(out), report.story(), title=title, running=title, author=author,
+          subject="JDM case summary: core set measures, response criteria, treatment")
+
+
+def report_title(study_id: str, deidentified: bool = False) -> str:
+    """The patient report's title (PDF metadata, viewer and print window titles)."""
+    return (f"JDM case summary · Study ID {study_id}"
+            + (" · de-identified" if deidentified else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -641,169 +662,291 @@ _LABEL_KEY = re.compile(r"^([A-Za-z_-]*)(\d+)$")
 
 
 def visit_order(label: str) -> tuple[str, int, str]:
-    """Sort key for protocol labels: M0 < M3 < M12 < W2 (prefix, then number)."""
+    """Sort key for free labels: M0 < M3 < M12 < W2 (prefix, then number)."""
     m = _LABEL_KEY.match(label)
     if m:
         return (m.group(1).upper(), int(m.group(2)), label)
     return (label.upper(), -1, label)
 
 
-#: (header, measure) of the cohort table's numeric columns.
-def _cohort_measures() -> list[Measure]:
-    by_key = {m.key: m for _, ms in CORE_GROUPS for m in ms}
-    keys = ["cmas_total", "mmt8_total", "phys_global", "parent_global", "extramuscular_global",
-            "chaq_di", "cdasi_activity", "ck_x_uln", "steroid_mg_kg_day"]
-    return [by_key[k] for k in keys]
+def _ck_ratio(s: PatientSummary, v: VisitSummary) -> Any:
+    return s.enzyme_ratio(v, "ck")
 
 
-def _median(values: list[Decimal]) -> Decimal:
-    xs = sorted(values)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+def cohort_measures() -> list[CohortMeasure]:
+    """The measures of the cohort results table and figures, in clinical reading order:
+    the IMACS and PRINTO core sets, skin, CK and the oral steroid dose."""
+    ck = registry.get("ck")
+    return [
+        measure_from_field("cmas_total", higher_is_better=True),
+        measure_from_field("mmt8_total", higher_is_better=True),
+        measure_from_field("phys_global", higher_is_better=False),
+        measure_from_field("parent_global", higher_is_better=False),
+        measure_from_field("parent_global_activity", higher_is_better=False),
+        measure_from_field("extramuscular_global", higher_is_better=False),
+        measure_from_field("das_total", higher_is_better=False),
+        measure_from_field("chaq_di", higher_is_better=False),
+        measure_from_field("chq_phs", higher_is_better=True),
+        measure_from_field("cdasi_activity", higher_is_better=False),
+        measure_from_field("ck", higher_is_better=False),
+        CohortMeasure("ck_x_uln", f"{ck.label} / ULN", f"{ck.short_label}/ULN", 2, _ck_ratio,
+                      False),
+        measure_from_field("steroid_mg_kg_day", higher_is_better=False),
+    ]
 
 
-#: data rows per table block of the cohort summary (about three landscape pages).
-COHORT_CHUNK = 120
+def _stat_decimals(m: CohortMeasure) -> int:
+    """Medians and quartiles of whole-number scales get one decimal (type 7 interpolates)."""
+    return m.decimals if m.decimals else 1
+
+
+def _summary_cell(summary: stats.Summary, decimals: int, signed: bool = False) -> str:
+    if not summary.n or summary.median is None:
+        return "–"
+    fmt = signed_fixed if signed else fixed_text
+    nb = "\u00a0"  # the IQR and the n never break inside
+    return (f"{fmt(summary.median, decimals)} ({fmt(summary.q1, decimals)}{nb}to{nb}"
+            f"{fmt(summary.q3, decimals)}) n{nb}={nb}{summary.n}")
+
+
+def _pct(k: int, n: int) -> str:
+    return fixed_text(Fraction(100 * k, n), 0) if n else "–"
+
+
+def _count_cell(r: Range) -> str:
+    """``4 (40 %)``, or an honest range ``4 to 6 (40 to 60 %)`` when partial results could
+    still reach the category."""
+    if not r.n:
+        return "–"
+    if r.exact:
+        return f"{r.low} ({_pct(r.low, r.n)}\u00a0%)"
+    nb = "\u00a0"
+    return (f"{r.low}{nb}to{nb}{r.high} ({_pct(r.low, r.n)}{nb}to{nb}{_pct(r.high, r.n)}"
+            f"{nb}%)")
 
 
 def write_cohort_report(patients: Iterable[Patient], out: Path, *,
-                        settings: ScoringSettings) -> None:
-    """Write the cohort summary PDF: one row per patient and protocol visit, then medians.
+                        settings: ScoringSettings, author: str | None = None) -> None:
+    """Write the cohort summary PDF: results per protocol visit, figures, per-patient appendix.
 
-    Protocol visits are the visits with a label (M0, M3, ...); unlabelled visits are counted in
-    a note but not tabulated. The report shows study IDs only (no names, no dates).
+    Page 1 is the results table of a pilot study: per protocol visit (M0, M3, ...; flare and
+    unscheduled visits apart) n and median (IQR) of each core set measure and of the steroid
+    dose, the change from baseline as the median of the paired differences, and the children
+    at each ACR/EULAR category, PRINTO level and in inactive disease (partial results counted
+    as ranges). Then one figure per measure (each child's course and the median), then the
+    per-patient listing as an appendix. De-identified: study IDs and day offsets only.
 
     Args:
         patients: the patients (any iterable).
         out: the PDF path (written atomically).
         settings: the study's scoring settings.
+        author: the PDF's author: the signed-in user or the clinic (default: the OS user).
     """
-    measures = _cohort_measures()
-    tis_short = registry.get("tis").short_label
-    header = ["Patient", "Visit", "Day", *[m.abbrev for m in measures], tis_short, "ACR/EULAR",
-              "PRINTO", "CID"]
+    measures = cohort_measures()
+    results = cohort.compute((summarise(p, settings) for p in patients), measures)
+    width = frame_width(wide=True)
+    story: list[Flowable] = [
+        heading("JDM cohort summary", "title"),
+        p(f"{results.patients} patient{'s' if results.patients != 1 else ''}; results by "
+          "protocol visit. De-identified: study IDs only, days from each patient's "
+          "baseline.", "subtitle"),
+    ]
+    story += _results_table(results, width)
+    story += _cohort_figures(results, width)
+    story += _appendix(results, width)
+    build(Path(out), story, title="JDM cohort summary", running="JDM cohort summary",
+          wide=True, author=author,
+          subject="JDM cohort results by protocol visit: core set measures, response, "
+                  "inactive disease, steroid dose")
+
+
+def _results_table(results: cohort.CohortResults, width: float) -> list[Flowable]:
+    out: list[Flowable] = [heading("Results by protocol visit")]
+    cols = results.visits
+    if not cols:
+        return [*out, p("No visits with a protocol label (M0, M3, M6, ...) recorded.")]
+    label_w = 190.0
+    col_w = (width - label_w) / len(cols)
+    header: list[Any] = [text("Measure (range, unit)", "cell_bold")]
+    for c in cols:
+        header.append(text(f"{c.label}\nn = {len(c.children)}", "cell_bold_right"))
     rows: list[list[Any]] = [header]
-    per_visit: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int)))
-    patients_per_visit: dict[str, set[str]] = defaultdict(set)
-    n_patients = unlabelled = 0
+    extra: list[tuple[Any, ...]] = [("ALIGN", (1, 0), (-1, -1), "RIGHT")]
+
+    def section(title: str) -> None:
+        r = len(rows)
+        extra.extend([("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), colors.white),
+                      ("LINEBELOW", (0, r), (-1, r), 0.6, colors.black)])
+        rows.append([text(title, "cell_bold")] + [""] * len(cols))
+
+    section("Core set measures and steroid dose: median (IQR), n")
+    for m in results.measures:
+        if not any(c.values[m.key].n for c in cols):
+            continue
+        dec = _stat_decimals(m)
+        rows.append([text(_measure_label(m), "cell_bold")]
+                    + [text(_summary_cell(c.values[m.key], dec), "cell_right") for c in cols])
+        rows.append([text("change from baseline", "cell")]
+                    + [text(_summary_cell(c.changes[m.key], dec, signed=True)
+                            if c.changes[m.key].n else "–", "cell_right") for c in cols])
+    section("Response against each child's baseline: children (%)")
+    resp = [c.responses for c in cols]
+    rows.append([text("Children with a follow-up evaluated", "cell")]
+                + [text(str(r.n) if r and r.n else "–", "cell_right") for r in resp])
     acr = registry.get("acr_eular_response")
-    group_starts: list[int] = []
-    for patient in patients:
-        n_patients += 1
-        s = summarise(patient, settings)
-        labelled = [v for v in s.visits if v.visit.visit_label]
-        unlabelled += len(s.visits) - len(labelled)
-        group_starts.append(len(rows))
-        for v in labelled:
-            lab = v.visit.visit_label or ""
-            patients_per_visit[lab].add(patient.study_id)
-            cells: list[Any] = [_plain(patient.study_id, "cell_bold"), _plain(lab),
+    for code in reversed(CATEGORIES):
+        rows.append([text(f"ACR/EULAR {acr.choice_label(code).lower()}", "cell")]
+                    + [text(_count_cell(Range(r.acr.get(code, 0), r.acr.get(code, 0), r.n))
+                            if r and r.n else "–", "cell_right") for r in resp])
+    rows.append([text("ACR/EULAR not determinable (measures missing)", "cell")]
+                + [text(_count_cell(Range(r.acr_open, r.acr_open, r.n))
+                        if r and r.n else "–", "cell_right") for r in resp])
+    for code in ("minimal", "moderate", "major"):
+        what = "major" if code == "major" else f"at least {code}"
+        rows.append([text(f"ACR/EULAR {what}, including partial results", "cell")]
+                    + [text(_count_cell(r.acr_at_least[code]) if r and r.n else "–",
+                            "cell_right") for r in resp])
+    for level in ("20", "50", "70"):
+        rows.append([text(f"PRINTO {level} (at least)", "cell")]
+                     + [text(_count_cell(r.printo[level]) if r and r.n else "–",
+                             "cell_right") for r in resp])
+    rows.append([text("Clinically inactive disease (PRINTO), of children assessed", "cell")]
+                + [text(_count_cell(r.cid) if r and r.cid.n else "–", "cell_right")
+                   for r in resp])
+    out.append(data_table(rows, [label_w] + [col_w] * len(cols), zebra=False, extra=extra))
+    notes = [
+        f"Median (IQR): median and interquartile range (first to third quartile), percentiles "
+        f"by {stats.METHOD}. Change from baseline: median (IQR) of the paired differences "
+        "(visit minus the child's baseline visit) of the children measured at both; n is "
+        "their number. Whole-number scales are summarised to one decimal.",
+        "Response: ACR/EULAR 2016 (Total Improvement Score, JDM thresholds) and PRINTO 2010 "
+        "against each child's baseline; inactive disease: PRINTO 2013. A child whose "
+        "category is known is counted in it. With measures missing a category may not be "
+        "determinable: such a child is counted under \"not determinable\" and, in the "
+        "\"at least\" rows, as a range from what the available measures reach to what "
+        "the missing ones could add; a range \"a to b\" means between a and b children. "
+        "PRINTO rows count the worst and the best case for missing variables the same way; "
+        "inactive disease counts undetermined visits in the upper end.",
+    ]
+    dup = sum(c.duplicates for c in cols)
+    if dup:
+        notes.append(f"{dup} further visit(s) under a protocol label a child already had are "
+                     "not counted (the first one is).")
+    if results.other:
+        notes.append("Not pooled with protocol visits: " + "; ".join(
+            f"{label} visits: {n} in {k} child{'ren' if k != 1 else ''}"
+            for label, (n, k) in results.other.items()) + " (listed in the appendix).")
+    if results.unrecognised:
+        notes.append("Visits without a protocol label (not tabulated): " + "; ".join(
+            f"{label}: {n}" for label, n in results.unrecognised.items()) + ".")
+    out += [p(fonts.para(n), "note") for n in notes]
+    return out
+
+
+def _measure_label(m: CohortMeasure) -> str:
+    f = registry.get(m.key) if registry.has(m.key) else None
+    rng = f" ({f.range_text()})" if f is not None and f.form not in ("labs", "visit") \
+        and f.range_text() else ""
+    unit = f", {f.unit}" if f is not None and f.unit and not rng else ""
+    return f"{m.label}{rng}{unit}"
+
+
+def _cohort_figures(results: cohort.CohortResults, width: float) -> list[Flowable]:
+    cols = [c.label for c in results.visits]
+    shown = [m for m in results.measures if results.courses.get(m.key)]
+    if not cols or not shown:
+        return []
+    out: list[Flowable] = [PageBreak(), heading("Course of each child by protocol visit")]
+    per_row = 4
+    cw = width / per_row
+    drawings = []
+    for m in shown:
+        col_index = {c.label: i for i, c in enumerate(results.visits)}
+        medians = [results.visits[col_index[c]].values[m.key].median for c in cols]
+        drawings.append(cohort_chart(_measure_label(m), cols,
+                                     list(results.courses[m.key].values()), medians,
+                                     cw - 8, 138, y_max=m.y_max,
+                                     higher_is_better=m.higher_is_better))
+    grid = [drawings[i:i + per_row] for i in range(0, len(drawings), per_row)]
+    grid[-1] += [""] * (per_row - len(grid[-1]))
+    t = Table(grid, colWidths=[cw] * per_row, hAlign="LEFT")
+    t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
+    out.append(t)
+    out.append(p("Thin grey lines: each child's values at the protocol visits (a gap: not "
+                 "measured at that visit). Thick black line with squares: the median of the "
+                 "children measured at each visit. Flare and unscheduled visits are not "
+                 "drawn.", "note"))
+    return out
+
+
+def _appendix(results: cohort.CohortResults, width: float) -> list[Flowable]:
+    """The per-patient listing: every visit of every patient, protocol visits in protocol
+    order, flare and unscheduled visits under their own name (never pooled)."""
+    measures = [m for m in results.measures if m.key in _APPENDIX_KEYS]
+    out: list[Flowable] = [PageBreak(), heading("Appendix: every patient and visit")]
+    header = ["Patient", "Visit", "Day", *[m.short for m in measures],
+              registry.get("tis").short_label, "ACR/EULAR 2016", "PRINTO", "CID"]
+    rows: list[list[Any]] = []
+    starts: list[int] = []
+    for s in results.summaries:
+        if not s.visits:
+            continue
+        starts.append(len(rows))
+        for v in s.visits:
+            label = protocol.canonical_label(v.visit.visit_label or "")
+            shown = label or v.visit.visit_label or "no label"
+            cells: list[Any] = [_plain(s.patient.study_id), _plain(shown),
                                 "" if v.day is None else str(v.day)]
             for m in measures:
                 value = m.get(s, v)
-                cells.append(number_text(value, min(m.decimals, 2)) if value is not None
-                             else "–")
-                if value is not None:
-                    per_visit[lab][m.key].append(Decimal(value))
-            r = v.response
-            cid = v.value("printo_cid")
-            if r is not None:
-                cells += [number_text(r.tis.tis) if r.tis.tis is not None else "–",
-                          acr.choice_label(r.tis.category),
-                          r.printo.level if r.printo.level in ("20", "50", "70")
-                          else r.printo.level[:5],
-                          cid or "–"]
-                counts[lab]["acr"][r.tis.category] += 1
-                counts[lab]["printo"][r.printo.level] += 1
-                if r.tis.tis is not None:
-                    per_visit[lab]["tis"].append(Decimal(r.tis.tis))
+                cells.append(fixed_text(value, m.decimals) if value is not None else "–")
+            if v.response is not None:
+                r = v.response
+                cells += [fixed_text(r.tis.tis, 1) if r.tis.tis is not None else "–",
+                          text(r.tis.describe()), text(r.printo.describe())]
             else:
-                cells += ["", "baseline" if v.is_baseline else "", "", cid or "–"]
-            if cid:
-                counts[lab]["cid"][cid] += 1
+                cells += ["", "baseline" if v.is_baseline else "", ""]
+            cid = v.value("printo_cid")
+            cells.append(_choice("printo_cid", cid) if cid else "–")
             rows.append(cells)
-
-    width = frame_width(wide=True)
-    shares = [0.075, 0.045, 0.04, *[0.056] * len(measures), 0.045, 0.085, 0.06, 0.05]
-    widths = [w / sum(shares) * width for w in shares]
+    if not rows:
+        return [*out, p("No visits recorded.")]
+    ids = [s.patient.study_id for s in results.summaries] or ["Patient"]
+    id_w = min(150.0, max(60.0, max(stringWidth(i, fonts.BOLD, 9) for i in ids) + 8))
+    fixed = [id_w, 46.0, 30.0]
+    m_w = [max(38.0, max(stringWidth(w, fonts.BOLD, 9) for w in m.short.split()) + 8)
+           for m in measures]
+    rest = width - sum(fixed) - sum(m_w) - 36.0 - 34.0
+    widths = [*fixed, *m_w, 36.0, rest * 0.53, rest * 0.47, 34.0]
     align = [("ALIGN", (2, 0), (-5, -1), "RIGHT"), ("ALIGN", (-4, 0), (-4, -1), "RIGHT"),
              ("FONTNAME", (0, 1), (0, -1), fonts.BOLD)]
-    starts = set(group_starts[1:])
-    story: list[Flowable] = [
-        p("JDM cohort summary", "title"),
-        p(f"{n_patients} patient{'s' if n_patients != 1 else ''}; one row per patient and "
-          "protocol visit. De-identified: study IDs only, days from each patient's baseline.",
-          "subtitle"),
-    ]
-    if len(rows) > 1:
-        # Tables of at most COHORT_CHUNK rows: reportlab re-measures the rest of a table at
-        # every page split, so one 100,000-row table would take quadratic time. Each block
-        # repeats the header and looks the same as one long table.
-        for first in range(1, len(rows), COHORT_CHUNK):
-            block = rows[first:first + COHORT_CHUNK]
-            lines = [("LINEABOVE", (0, i - first + 1), (-1, i - first + 1), 0.8, colors.black)
-                     for i in range(first, first + len(block)) if i in starts]
-            story.append(data_table([header, *block], widths, zebra=True,
-                                    extra=[*align, *lines]))
-    else:
-        story.append(p("No labelled (protocol) visits recorded.", "small"))
-    if unlabelled:
-        story.append(p(f"{unlabelled} visit(s) without a protocol label are not tabulated.",
-                       "note"))
-    story.append(p(_legend(measures), "note"))
-
-    # per-visit medians with ranges
-    story += [CondPageBreak(150), p("Per-visit medians (range)", "h2")]
-    labels = sorted(per_visit.keys() | counts.keys() | patients_per_visit.keys(),
-                    key=visit_order)
-    med_header = ["Visit", "N", *[m.abbrev for m in measures], registry.get("tis").short_label,
-                  "ACR/EULAR response", "PRINTO", "CID yes"]
-    med_rows: list[list[Any]] = [med_header]
-    for lab in labels:
-        row: list[Any] = [text(lab, "cell_bold"), str(len(patients_per_visit[lab]))]
-        for key in [*(m.key for m in measures), "tis"]:
-            vals = per_visit[lab].get(key, [])
-            dec = min(next((m.decimals for m in measures if m.key == key), 1), 2)
-            if vals:
-                row.append(f"{number_text(_median(vals), dec)}\n"
-                           f"{number_text(min(vals), dec)}–{number_text(max(vals), dec)}"
-                           f"\nn={len(vals)}")
-            else:
-                row.append("–")
-        acr_counts = counts[lab]["acr"]
-        row.append(text("; ".join(f"{acr.choice_label(k)} {acr_counts[str(k)]}"
-                                  for k in acr.choice_codes if acr_counts.get(str(k)))
-                        or "–"))
-        pr = counts[lab]["printo"]
-        row.append(text("; ".join(f"{k} {pr[k]}" for k in ("70", "50", "20", "none",
-                                                          "indeterminate") if pr.get(k))
-                        or "–"))
-        cid_counts = counts[lab]["cid"]
-        total_cid = sum(cid_counts.values())
-        row.append(f"{cid_counts.get('yes', 0)}/{total_cid}" if total_cid else "–")
-        med_rows.append(row)
-    mw = [0.04, 0.03, *[0.07] * len(measures), 0.07, 0.11, 0.075, 0.04]
-    scale = 1 / sum(mw)
-    if len(med_rows) > 1:
-        story.append(data_table(med_rows, [w * scale * width for w in mw],
-                                extra=[("ALIGN", (1, 0), (-4, -1), "RIGHT"),
-                                       ("FONTSIZE", (1, 1), (-4, -1), 7),
-                                       ("LEADING", (1, 1), (-4, -1), 8.5)]))
-    story.append(p("Cells: median, minimum–maximum, and the number of patients with a value. "
-                   "Response counts are of follow-up visits with that label.", "note"))
-    build(Path(out), story, title="JDM cohort summary", running="JDM cohort summary",
-          wide=True)
+    starts_set = set(starts[1:])
+    for first in range(0, len(rows), COHORT_CHUNK):
+        block = rows[first:first + COHORT_CHUNK]
+        lines = [("LINEABOVE", (0, i - first + 1), (-1, i - first + 1), 0.8, colors.black)
+                 for i in range(first, first + len(block)) if i in starts_set]
+        out.append(data_table([list(header), *block], widths, zebra=True,
+                              extra=[*align, *lines]))
+    out.append(p(_legend(measures), "note"))
+    return out
 
 
-def _legend(measures: Sequence[Measure]) -> str:
-    parts = [f"{fonts.para(m.abbrev)}: {fonts.para(m.label)}" for m in measures]
+_APPENDIX_KEYS = ("cmas_total", "mmt8_total", "phys_global", "chaq_di", "cdasi_activity",
+                  "ck_x_uln", "steroid_mg_kg_day")
+
+#: data rows per table block of the appendix (reportlab re-measures the rest of a table at
+#: every page split, so one 100,000-row table would take quadratic time).
+COHORT_CHUNK = 120
+
+
+def _legend(measures: Sequence[CohortMeasure]) -> str:
+    parts = [f"{fonts.para(m.short)}: {fonts.para(_measure_label(m))}" for m in measures]
     parts += ["TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline",
               "PRINTO: PRINTO 2010 response level", "CID: PRINTO 2013 clinically inactive "
-              "disease (yes/no/indeterminate)", "–: not recorded"]
+              "disease", "–: not recorded"]
     return "; ".join(parts) + "."
 
 
-__all__ = ["CORE_GROUPS", "styles", "visit_order", "write_cohort_report",
-           "write_patient_report"]
+__all__ = ["CORE_GROUPS", "cohort_measures", "report_title", "styles", "visit_order",
+           "write_cohort_report", "write_patient_report"]

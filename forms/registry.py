@@ -578,7 +578,8 @@ _add(
 # --------------------------------------------------------------------------------------------
 SHORT_LABELS: dict[str, str] = {
     "cmas_total": "CMAS", "mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilat.",
-    "phys_global": "PhGA", "parent_global": "PtGA", "extramuscular_global": "EMGA",
+    "phys_global": "PhGA", "parent_global": "PtGA", "parent_global_activity": "PtGA act.",
+    "extramuscular_global": "EMGA",
     "das_total": "DAS", "chaq_di": "CHAQ DI", "chq_phs": "CHQ PhS",
     "cdasi_activity": "CDASI act.", "cdasi_damage": "CDASI dam.",
     "ck": "CK", "aldolase": "Aldolase", "ldh": "LDH", "ast": "AST", "alt": "ALT",
