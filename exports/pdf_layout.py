@@ -135,8 +135,6 @@ def _needed(cell: Any) -> float:
     if isinstance(cell, Paragraph):
         style = cell.style
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
-        if font == fonts.FALLBACK:
-            font = fonts.FALLBACK
         words = [w for w in re.split(r"[ \t\n\r]+", cell.getPlainText()) if w]  # not nbsp
         return max((stringWidth(w, font, style.fontSize) for w in words), default=0.0)
     return 0.0
