@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from exports import _protocol_shim as protocol
 from exports.common import PatientSummary, VisitSummary
-from forms import registry, stats
+from forms import protocol, registry, stats
 from forms.response import CATEGORIES, PRINTO_LEVELS
 
 Getter = Callable[[PatientSummary, VisitSummary], Any]

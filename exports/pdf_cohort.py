@@ -20,13 +20,12 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Table
 
-from exports import _protocol_shim as protocol
 from exports import cohort, fonts
 from exports.cohort import CohortMeasure, Range, measure_from_field
 from exports.common import PatientSummary, VisitSummary, fixed_text, signed_fixed, summarise
 from exports.pdf_charts import cohort_chart
 from exports.pdf_layout import build, data_table, frame_width, heading, p, text
-from forms import registry, stats
+from forms import protocol, registry, stats
 from forms.model import Patient
 from forms.response import CATEGORIES
 from forms.settings import ScoringSettings
