@@ -377,10 +377,10 @@ class _Report:
             rows.append([
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                 text(score, "cell_right"),
-                text(tis.describe(), "cell_bold"),
+                text(tis.describe(capital=True), "cell_bold"),
                 text(f"{tis.measures} of {len(tis.rows)}; {muscle}"
                      + (f"; missing {', '.join(tis.missing_labels)}" if tis.missing else "")),
-                text(r.printo.describe()),
+                text(r.printo.describe(capital=True)),
                 text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
                      + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
             ])

@@ -289,7 +289,8 @@ def _appendix(results: cohort.CohortResults, width: float) -> list[Flowable]:
             if v.response is not None:
                 r = v.response
                 cells += [fixed_text(r.tis.tis, 1) if r.tis.tis is not None else "–",
-                          text(r.tis.describe()), text(r.printo.describe())]
+                          text(r.tis.describe(capital=True)),
+                          text(r.printo.describe(capital=True))]
             else:
                 cells += ["", "baseline" if v.is_baseline else "", ""]
             cid = v.value("printo_cid")

@@ -177,12 +177,13 @@ class TisResult:
         by_key = {r.key: r for r in self.rows}
         return tuple(_row_short(by_key[k]) for k in self.missing)
 
-    def describe(self) -> str:
+    def describe(self, *, capital: bool = False) -> str:
         """The category as people read it: ``moderate``, or for a partial result
-        ``at least moderate (major possible; 2 measures missing)`` (convention 5)."""
+        ``at least moderate (major possible; 2 measures missing)`` (convention 5);
+        ``capital``: first letter upper case, for a table cell or a heading."""
         return describe_bounds(self.category, self.category_min, self.category_max,
                                len(self.missing), kind="acr",
-                               required=self.required_missing)
+                               required=self.required_missing, capital=capital)
 
 
 @dataclass(frozen=True)
@@ -257,11 +258,11 @@ class PrintoResult:
         by_key = {v.key: v for v in self.variables}
         return tuple(_row_short(by_key[k]) for k in self.missing)
 
-    def describe(self) -> str:
+    def describe(self, *, capital: bool = False) -> str:
         """The level as people read it: ``PRINTO 50``, or for a partial result
         ``at least PRINTO 20 (PRINTO 70 possible; 1 variable missing)`` (convention 6)."""
         return describe_bounds(self.level, self.worst, self.best, len(self.missing),
-                               kind="printo")
+                               kind="printo", capital=capital)
 
 
 @dataclass(frozen=True)
@@ -318,7 +319,7 @@ def _level_words(code: str, kind: str) -> str:
 
 
 def describe_bounds(result: str, low: str | None, high: str | None, n_missing: int, *,
-                    kind: str, required: Sequence[str] = ()) -> str:
+                    kind: str, required: Sequence[str] = (), capital: bool = False) -> str:
     """A response result as people read it, from its code and its bounds (data, not text).
 
     Args:
@@ -328,11 +329,18 @@ def describe_bounds(result: str, low: str | None, high: str | None, n_missing: i
         n_missing: how many measures (TIS rows) or variables (PRINTO) are missing.
         kind: ``acr`` or ``printo``.
         required: TIS rows missing that the category needs (physician global, muscle).
+        capital: upper-case the first letter (table cells, the patient list).
 
     Returns:
         e.g. ``moderate``, ``at least moderate (major possible; 2 measures missing)``,
         ``no improvement so far (up to major possible; 3 measures missing)``.
     """
+    text = _describe(result, low, high, n_missing, kind, required)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def _describe(result: str, low: str | None, high: str | None, n_missing: int, kind: str,
+              required: Sequence[str]) -> str:
     noun = "measure" if kind == "acr" else "variable"
     missing = f"{n_missing} {noun}{'s' if n_missing != 1 else ''} missing"
     if result != "indeterminate":

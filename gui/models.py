@@ -252,15 +252,15 @@ def _response_text(row: PatientRow) -> str:
     rows = len(response.LEVEL_SCORES)  # the 6 TIS rows
     missing = rows - row.tis_measures if row.tis_measures is not None else 0
     return response.describe_bounds(row.response, row.response_min, row.response_max,
-                                    missing, kind="acr")
+                                    missing, kind="acr", capital=True)
 
 
 def _acr_text(r: VisitRow) -> str:
-    return r.response.tis.describe() if r.response is not None else ""
+    return r.response.tis.describe(capital=True) if r.response is not None else ""
 
 
 def _printo_text(r: VisitRow) -> str:
-    return r.response.printo.describe() if r.response is not None else ""
+    return r.response.printo.describe(capital=True) if r.response is not None else ""
 
 
 def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:

@@ -222,7 +222,7 @@ class ResponsePanel(QScrollArea):
         if resp is not None:
             tis = getattr(resp, "tis", None)
             # what is known, from the result's bounds (never a bare "Indeterminate")
-            cat_label = tis.describe() if tis is not None else ""
+            cat_label = tis.describe(capital=True) if tis is not None else ""
             score = getattr(tis, "tis", None)
             if score is None:
                 score = getattr(tis, "partial_tis", None)
@@ -252,7 +252,7 @@ class ResponsePanel(QScrollArea):
                     ("note", self.tr("Note"))))
                 + _paragraphs(getattr(tis, "explanation", "")))
             printo = getattr(resp, "printo", None)
-            level_text = printo.describe() if printo is not None else ""
+            level_text = printo.describe(capital=True) if printo is not None else ""
             p_missing = ", ".join(getattr(printo, "missing_labels", ()))
             self.printo_label.setText(
                 "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"

@@ -69,8 +69,8 @@ def test_patient_report_shows_scores_and_responses(
     for v in s.follow_ups:
         assert v.label in flat
     tis = s.follow_ups[-1].response.tis
-    assert f"{fixed_text(tis.tis, 1)} {tis.describe()}" in flat
-    assert s.follow_ups[-1].response.printo.describe() in flat
+    assert f"{fixed_text(tis.tis, 1)} {tis.describe(capital=True)}" in flat
+    assert s.follow_ups[-1].response.printo.describe(capital=True) in flat
     for heading in ("Treatment", "Core set across visits", "Response at each follow-up",
                     "Trends", "Skin", "Adverse events", "Notes"):
         assert heading in flat

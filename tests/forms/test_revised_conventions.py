@@ -290,3 +290,11 @@ def test_people_never_read_a_bare_indeterminate() -> None:
 ])
 def test_describe_bounds_words(low: str, high: str, n: int, expected: str) -> None:
     assert response.describe_bounds("indeterminate", low, high, n, kind="acr") == expected
+
+
+def test_describe_capital_for_table_cells() -> None:
+    assert _tis_partial_60().describe(capital=True) == (
+        "At least moderate (major possible; 2 measures missing)")
+    assert _printo(missing_parent=False).describe(capital=True) == "PRINTO 70"
+    assert response.describe_bounds("none", "none", "none", 0, kind="acr",
+                                    capital=True) == "No improvement"

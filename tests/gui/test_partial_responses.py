@@ -21,7 +21,7 @@ BASE = {"phys_global": D(7), NECK: 8, **{n: 6 for n in registry.mmt8_side_names(
         "extramuscular_global": D(5), "ck": D(1000)}
 FOLLOW = {"phys_global": D(2), NECK: 5, **{n: 10 for n in registry.mmt8_side_names("r")},
           "extramuscular_global": D(4), "ck": D(1000)}
-EXPECTED = "at least moderate (major possible; 2 measures missing)"
+EXPECTED = "At least moderate (major possible; 2 measures missing)"
 
 
 def _save(session: Session) -> None:
