@@ -89,6 +89,8 @@ def needs_fallback(char: str) -> bool:
     """True when DejaVu Sans has no glyph for ``char`` but the fallback font has one.
 
     The fallback font is parsed only here, for a character DejaVu does not cover."""
+    if char.isspace():  # line breaks and spaces are never drawn from a font
+        return False
     code = ord(char)
     return code not in _covered(REGULAR) and code in _covered(FALLBACK)
 

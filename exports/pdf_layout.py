@@ -75,8 +75,61 @@ def p(text: str, style: str = "body") -> Paragraph:
 
 
 def text(value: object, style: str = "cell") -> Paragraph:
-    """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs)."""
-    return Paragraph(fonts.para(value), styles()[style])
+    """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs).
+
+    Inside :func:`data_table` such a cell is drawn as pre-wrapped plain lines instead when the
+    Latin font covers it (same words per line, same font, size and leading, a fraction of a
+    Paragraph's layout cost)."""
+    para = Paragraph(fonts.para(value), styles()[style])
+    para.plain_source = "" if value is None else str(value)  # type: ignore[attr-defined]
+    return para
+
+
+def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
+    """``value`` broken between words into lines no wider than ``width`` (a word longer than
+    the width keeps a line of its own: words are never split)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out: list[str] = []
+    for paragraph in value.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and stringWidth(candidate, font, size) > width:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return "\n".join(out)
+
+
+_PLAIN_STYLES = {"cell": (False, "LEFT"), "cell_bold": (True, "LEFT"),
+                 "cell_right": (False, "RIGHT"), "cell_bold_right": (True, "RIGHT")}
+
+
+def _plain_cells(rows: list[list[Any]], widths: Sequence[float]) -> list[tuple[Any, ...]]:
+    """Replace the :func:`text` cells the Latin font can draw by wrapped plain strings; return
+    the per-cell font and alignment commands that keep their look."""
+    cmds: list[tuple[Any, ...]] = []
+    for r, row in enumerate(rows):
+        if len(row) > 2 and sum(1 for c in row if c not in ("", None)) == 1:
+            continue  # a heading spanned over the row keeps its Paragraph
+        for c, cell in enumerate(row):
+            source = getattr(cell, "plain_source", None)
+            if source is None or c >= len(widths):
+                continue
+            style = cell.style.name
+            if style not in _PLAIN_STYLES or fonts.needs_paragraph(source):
+                continue
+            bold, align = _PLAIN_STYLES[style]
+            font = fonts.BOLD if bold else fonts.REGULAR
+            row[c] = _wrap_plain(source, font, BODY_PT, widths[c] - CELL_PADDING)
+            if bold:
+                cmds.append(("FONTNAME", (c, r), (c, r), fonts.BOLD))
+            if align == "RIGHT":
+                cmds.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+    return cmds
 
 
 def table_style(*, header_rows: int = 1, zebra: bool = True,
@@ -116,7 +169,9 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
         rows[r] = [text(c, "cell_bold") if isinstance(c, str) else c for c in rows[r]]
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
-    t = Table(rows, colWidths=fit_widths(rows, widths), repeatRows=header_rows, hAlign="LEFT")
+    fitted = fit_widths(rows, widths)
+    cmds += _plain_cells(rows, fitted)
+    t = Table(rows, colWidths=fitted, repeatRows=header_rows, hAlign="LEFT")
     t.setStyle(table_style(header_rows=header_rows, zebra=zebra, extra=cmds))
     return t
 
