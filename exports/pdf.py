@@ -25,7 +25,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
-from exports import fonts
+from exports import deid, fonts
 from exports.common import (
     PatientSummary,
     VisitSummary,
@@ -35,7 +35,16 @@ from exports.common import (
     summarise,
 )
 from exports.pdf_charts import Course, Series, timeline, trend_chart
-from exports.pdf_layout import build, data_table, frame_width, heading, p, styles, text
+from exports.pdf_layout import (
+    build,
+    data_table,
+    frame_width,
+    heading,
+    long_text,
+    p,
+    styles,
+    text,
+)
 from forms import registry, scoring
 from forms.fields import Level
 from forms.model import Patient
@@ -569,13 +578,14 @@ class _Report:
                 out.append(p(f"<b>{fonts.para(v.label)}</b> ({self.date(v.visit.visit_date)})"
                              f"{who}", "small"))
                 if note:
-                    out.append(p(fonts.para(note), "small"))
+                    out.extend(long_text(note, limit=registry.VISIT_NOTES.max_length))
                 out.append(Spacer(1, 2))
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
                 out.append(p(f"<b>{fonts.para(m.drug)}</b> (course from "
-                             f"{self.date(m.start_date)}): {fonts.para(m.notes)}", "small"))
+                             f"{self.date(m.start_date)}):", "small"))
+                out.extend(long_text(m.notes))
         if not any_note:
             out.append(p("No notes recorded."))
         return out
@@ -629,7 +639,10 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
         settings: the study's scoring settings.
         author: the PDF's author: the signed-in user or the clinic (default: the OS user).
     """
-    report = _Report(summarise(patient, settings), deidentified)
+    # de-identified: rendered from the policy's copy (exports.deid), so nothing it forbids
+    # (names, free text, uncoded terms, date-like labels) can reach the page
+    shown = deid.deidentify(patient, labels=True) if deidentified else patient
+    report = _Report(summarise(shown, settings), deidentified)
     title = report_title(patient.study_id, deidentified)
     build(Path(out), report.story(), title=title, running=title, author=author,
           subject="JDM case summary: core set measures, response criteria, treatment")
