@@ -315,3 +315,17 @@ def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     assert {r["baseline_label"] for r in responses} == {"M1"}
     patient = _records(wb["Patients"])[0]
     assert patient["age_at_baseline_years"] is None
+
+
+def test_parent_global_activity_in_visits_and_dictionary(tmp_path: Path) -> None:
+    patients = _patients()
+    patients[0].visits[0].values["parent_global_activity"] = Decimal("6.5")
+    out = tmp_path / "pga.xlsx"
+    write_workbook(patients, out, identified=False, settings=ScoringSettings())
+    wb = openpyxl.load_workbook(out)
+    rows = _records(wb["Visits"])
+    assert "parent_global_activity" in _header(wb["Visits"])
+    assert Decimal(str(rows[0]["parent_global_activity"])) == Decimal("6.5")
+    fields = {r["field"] for r in _records(wb["Data dictionary"])}
+    assert {"parent_global_activity", "tis_parent_measure", "acr_eular_response_min",
+            "printo_response_best"} <= fields

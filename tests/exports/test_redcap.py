@@ -505,3 +505,16 @@ def test_unlabelled_baseline_does_not_leak_its_date(tmp_path: Path) -> None:
     assert "2021" not in text and not any("2021" in n for n in s.notes)
     rows = _rows_of(s, "P09")
     assert rows[2]["baseline_label"] == "day 0"
+
+
+def test_parent_global_activity_is_exported(ident: redcap.RedcapSummary) -> None:
+    """The IMACS parent/patient global activity (data-contract 3, revised) is a field of the
+    global-assessment instrument, and the response instrument says which parent row the TIS
+    used (instruments.md 0.5)."""
+    _, rows = read_csv(ident.files["dictionary"])
+    by_name = {r["Variable / Field Name"]: r for r in rows}
+    assert by_name["parent_global_activity"]["Form Name"] == "global"
+    assert by_name["tis_parent_measure"]["Form Name"] == "response"
+    for bound in ("acr_eular_response_min", "acr_eular_response_max",
+                  "printo_response_worst", "printo_response_best"):
+        assert by_name[bound]["Form Name"] == "response"
