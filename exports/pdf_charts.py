@@ -20,6 +20,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
+from exports.common import fixed_text
+from forms import registry
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
 TITLE_PT = 9.0
@@ -60,10 +62,13 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * mag
 
 
-def _tick_text(value: float) -> str:
-    if abs(value - round(value)) < 1e-9:
-        return str(int(round(value)))
-    return f"{value:g}"
+def _tick_text(value: float, step: float = 1.0) -> str:
+    """An axis tick with as many decimals as the step needs, the same on every tick of the
+    axis (0.0, 2.5, 5.0, never 2.5 beside 5)."""
+    places = 0
+    while places < 3 and abs(step * 10**places - round(step * 10**places)) > 1e-9:
+        places += 1
+    return f"{value:.{places}f}"
 
 
 def trend_chart(series: Series, width: float, height: float,
@@ -112,14 +117,15 @@ def trend_chart(series: Series, width: float, height: float,
     tick = y_lo
     while tick <= y_hi + 1e-9:
         d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(String(left - 3, py(tick) - 3, _tick_text(tick), fontName=fonts.REGULAR,
+        d.add(String(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
                      fontSize=LABEL_PT, textAnchor="end"))
         tick += step
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
                    strokeWidth=0.5))
-        d.add(String(px(m), bottom - 10, _tick_text(m), fontName=fonts.REGULAR, fontSize=LABEL_PT,
+        d.add(String(px(m), bottom - 10, _tick_text(m, xstep), fontName=fonts.REGULAR,
+                     fontSize=LABEL_PT,
                      textAnchor="middle"))
         m += xstep
     d.add(String(left + pw, 0.5, "months from baseline", fontName=fonts.REGULAR, fontSize=LABEL_PT,
@@ -177,6 +183,12 @@ def _shifted(day: dt.date, days: int) -> dt.date:
     """``day`` moved by ``days``, kept inside the calendar (``date.min`` .. ``date.max``)."""
     ordinal = min(max(day.toordinal() + days, dt.date.min.toordinal()), dt.date.max.toordinal())
     return dt.date.fromordinal(ordinal)
+
+
+def steroid_text(value: Decimal) -> str:
+    """A steroid dose label with the registry's decimals of mg/kg/day (0.730, never 0.73
+    beside 0.7)."""
+    return fixed_text(value, registry.get("steroid_mg_kg_day").decimals)
 
 
 def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
@@ -297,7 +309,7 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             y = base + float(v) / top_val * (strip_h - 10)
             # right of the point, just above the flat step that starts there, so neither
             # the step down into the point nor the next one crosses the number
-            d.add(String(x + 2.5, y + 2.5, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
+            d.add(String(x + 2.5, y + 2.5, steroid_text(v),
                          fontName=fonts.REGULAR, fontSize=LABEL_PT))
             last_label_x = x
     d.add(String(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
@@ -374,7 +386,7 @@ def cohort_chart(title: str, labels: Sequence[str],
     tick = y_lo
     while tick <= y_hi + 1e-9:
         d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(String(left - 3, py(tick) - 3, _tick_text(tick), fontName=fonts.REGULAR,
+        d.add(String(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
                      fontSize=LABEL_PT, textAnchor="end"))
         tick += step
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))

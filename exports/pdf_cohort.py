@@ -248,9 +248,13 @@ def _cohort_figures(results: cohort.CohortResults, width: float) -> list[Flowabl
     for m in shown:
         col_index = {c.label: i for i, c in enumerate(results.visits)}
         medians = [results.visits[col_index[c]].values[m.key].median for c in cols]
-        drawings.append(cohort_chart(_measure_label(m), cols,
-                                     list(results.courses[m.key].values()), medians,
-                                     cw - 8, 138, y_max=m.y_max,
+        courses = list(results.courses[m.key].values())
+        top = max((float(v) for c in courses for v in c if v is not None), default=0.0)
+        # a bounded scale is drawn to its maximum unless the data use under a third of it
+        # (CDASI activity 0-100 with values under 25 would be a flat line)
+        y_max = m.y_max if m.y_max is not None and top > m.y_max / 3 else None
+        drawings.append(cohort_chart(_measure_label(m), cols, courses, medians,
+                                     cw - 8, 138, y_max=y_max,
                                      higher_is_better=m.higher_is_better))
     grid = [drawings[i:i + per_row] for i in range(0, len(drawings), per_row)]
     grid[-1] += [""] * (per_row - len(grid[-1]))
