@@ -25,6 +25,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+
 def escape(text: str) -> str:
     """``&``, ``<`` and ``>`` as entities (what xml.sax.saxutils.escape does, without importing
     urllib, http and ssl with it: that costs a cold report 20 ms)."""
