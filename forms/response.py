@@ -151,6 +151,15 @@ class TisResult:
         rule_version: the TIS rule version.
         thresholds: ``jdm`` or ``adult``.
         partial_tis: the sum of the available rows, always (even when ``tis`` is None).
+        category_min: ``acr_eular_response_min``: the category ``partial_tis`` reaches.
+        category_max: ``acr_eular_response_max``: the category of ``max_attainable``
+            (both equal ``category`` when it is determinate; convention 5).
+        missing: keys of the missing rows, in table order (``missing_labels`` names them).
+        parent_measure: ``parent_global_activity`` when entered at both visits, else
+            ``parent_global`` (convention 5; stored as ``tis_parent_measure``).
+        mmt8_side: ``right``/``left``: the MMT-8 side compared at both visits (convention 3),
+            None when the MMT-8 was not used.
+        required_missing: short names of missing rows the category requires (PhGA, muscle).
     """
 
     tis: Decimal | None
@@ -239,6 +248,10 @@ class PrintoResult:
         explanation: text for the GUI and the PDF.
         rule_version: the PRINTO rule version.
         levels_met: ``"20"``/``"50"``/``"70"`` -> ``yes``/``no``/``indeterminate``.
+        worst, best: ``printo_response_worst``/``_best``: the level with every missing
+            variable worsened by more than 30 % / improved at every level (convention 6).
+        missing: keys of the missing variables, in table order.
+        mmt8_side: the MMT-8 side compared at both visits when MMT-8 was the muscle measure.
     """
 
     level: str
