@@ -254,17 +254,40 @@ def _export_function(module: str, name: str) -> Callable[..., None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from storage.database import check_database
+    import datetime as dt
 
-    report = check_database(args.db)
+    from storage import audit_chain
+    from storage.database import check_database, connect
+
+    receipt: Path | None = args.receipt
+    if receipt is not None and receipt.is_dir():
+        raise _Refused(f"{receipt}: is a folder; --receipt needs a file name")
+    report = check_database(args.db, receipt=receipt)
+    for line in report.notes:
+        _out(f"note: {line}")
     if not report.healthy:
         for line in report.problems:
             _err(f"{args.db.name}: {line}")
+        if receipt is not None:
+            _err(f"the receipt {receipt} was left unchanged")
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
-    _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}); {counts}")
+    _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}, schema objects, "
+         f"data against the audit trail, stored scores, settings, drafts); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
+    if receipt is not None:
+        existed = receipt.exists()
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        db = connect(args.db, create=False, wal=False)
+        try:
+            audit_chain.write_receipt(db.conn, receipt, args.db.name, at)
+        finally:
+            db.close()
+        verb = "matched and updated" if existed else "written"
+        _out(f"receipt {receipt} {verb}: audit head row {report.head[1] if report.head else 0}"
+             " (keep it away from the database: it proves later that no audit rows were "
+             "deleted)")
     return OK
 
 
@@ -362,8 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--deidentified", action="store_true",
                    help="leave names, MRN and birth date out of a patient report")
-    add("check", cmd_check, "check integrity, foreign keys and the schema version (exit 0 "
-        "only when healthy)")
+    p = add("check", cmd_check, "check integrity, schema, the audit trail against the data, "
+            "stored scores, settings and drafts (exit 0 only when healthy)")
+    p.add_argument("--receipt", type=Path, metavar="FILE",
+                   help="compare the audit trail's head with this receipt (if it exists), "
+                        "then write the current head to it; keep it away from the database")
     p = add("backup", cmd_backup, "consistent copy of the database (safe while it is in use)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p = add("restore", cmd_restore, "replace the database with a backup; the current file is "

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -134,8 +135,10 @@ _COLUMNS = ("id, visit_id, signed_by, signed_at, meaning, snapshot_sha256, "
 
 
 def _signoffs(conn: sqlite3.Connection, visit_id: int) -> list[SignOff]:
-    rows = conn.execute(f"SELECT {_COLUMNS} FROM {TABLE} WHERE visit_id = ? ORDER BY id",
-                        (visit_id,)).fetchall()
+    # signatures of a deleted visit are kept as evidence but belong to no live visit (a new
+    # visit may later get the same id)
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM {TABLE} WHERE visit_id = ? AND "
+                        "visit_deleted_at IS NULL ORDER BY id", (visit_id,)).fetchall()
     return [SignOff(r[0], r[1], r[2], _time(r[3]) or dt.datetime.min, r[4], r[5], r[6],
                     _time(r[7]), r[8], r[9]) for r in rows]
 
@@ -271,7 +274,8 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
         signoff_id = int(cur.lastrowid or 0)
         repo._audit(assessor, at, "insert", TABLE, visit_id,  # noqa: SLF001
                     [("signed_by", None, assessor), ("meaning", None, MEANING),
-                     ("snapshot_sha256", None, digest), ("signoff_id", None, signoff_id)],
+                     ("snapshot_sha256", None, digest), ("signoff_id", None, signoff_id),
+                     ("derived_sha256", None, derived_digest(conn, visit_id))],
                     f"{context}: signed off")
         return next(s for s in _signoffs(conn, visit_id) if s.id == signoff_id)
 
@@ -309,7 +313,56 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str) -> Si
                     [("voided_by", None, actor), ("void_reason", None, reason),
                      ("signoff_id", current.id, current.id)],
                     f"{context}: unlocked (signature of {current.signed_by} voided)")
+        # its scores and responses were frozen while signed: bring them up to date now
+        repo._refresh_visit_derived(visit_id)  # noqa: SLF001
         return next(s for s in _signoffs(conn, visit_id) if s.id == current.id)
+
+
+def keep_signatures_of_deleted_visit(repo: Repository, visit_id: int, actor: str, at: str,
+                                     context: str) -> int:
+    """Mark the (voided) signatures of a visit being deleted; they and their PDF snapshots
+    stay in ``visit_signoffs`` as evidence (never cascaded away), and each mark is audited.
+
+    Called by the repository inside the deleting transaction, after ``ensure_unlocked``.
+
+    Returns:
+        How many signatures were kept.
+    """
+    conn = repo.db.conn
+    kept = _signoffs(conn, visit_id)
+    for s in kept:
+        conn.execute(f"UPDATE {TABLE} SET visit_deleted_at = ? WHERE id = ?", (at, s.id))
+        repo._audit(actor, at, "update", TABLE, visit_id,  # noqa: SLF001
+                    [("visit_deleted_at", None, at), ("signoff_id", s.id, s.id)],
+                    f"{context}: visit deleted; its voided signature by {s.signed_by} and "
+                    "PDF snapshot are kept as evidence")
+    return len(kept)
+
+
+def derived_digest(conn: sqlite3.Connection, visit_id: int) -> str:
+    """SHA-256 of a visit's stored derived values (field, value, reason, rule version).
+
+    Written to the audit trail at sign-off: ``check`` proves a signed visit's scores and
+    responses are still the ones that were verified.
+    """
+    rows = conn.execute("SELECT field, value, missing_reason, rule_version FROM derived_values "
+                        "WHERE visit_id = ? ORDER BY field", (visit_id,)).fetchall()
+    body = [[f, None if v is None else repr(v), r, ver] for f, v, r, ver in rows]
+    return hashlib.sha256(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+
+
+def signed_derived_digests(conn: sqlite3.Connection) -> dict[int, str | None]:
+    """Valid sign-offs: visit id -> the derived-values digest audited at signing (None for
+    sign-offs made before it was recorded)."""
+    out: dict[int, str | None] = {}
+    for vid, sid in conn.execute(f"SELECT visit_id, id FROM {TABLE} WHERE voided_at IS NULL"):
+        row = conn.execute(
+            "SELECT c2.new FROM audit a JOIN audit_changes c ON c.audit_id = a.id AND "
+            "c.field = 'signoff_id' AND c.old IS NULL AND c.new = ? JOIN audit_changes c2 ON "
+            "c2.audit_id = a.id AND c2.field = 'derived_sha256' WHERE a.table_name = ? AND "
+            "a.record_id = ?", (str(sid), TABLE, vid)).fetchone()
+        out[int(vid)] = None if row is None else row[0]
+    return out
 
 
 def signoff_status(repo: Repository, visit_id: int) -> SignoffStatus:
@@ -324,7 +377,8 @@ def signed_visit_ids(repo: Repository, visit_ids: list[int] | None = None) -> se
     """Ids of the visits (of ``visit_ids``, or all) that have a valid sign-off."""
     with translated(repo.path):
         rows = repo.db.conn.execute(
-            f"SELECT visit_id FROM {TABLE} WHERE voided_at IS NULL").fetchall()
+            f"SELECT visit_id FROM {TABLE} WHERE voided_at IS NULL AND visit_deleted_at IS NULL"
+        ).fetchall()
     found = {int(r[0]) for r in rows}
     return found if visit_ids is None else found & set(visit_ids)
 
