@@ -303,7 +303,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
-    from storage.backups import BackupError, describe_backup, restore_backup
+    from storage.backups import (BackupError, RestoreRefused, describe_backup, finding_code,
+                                 restore_backup)
 
     source = args.source
     if not source.is_file():
@@ -313,7 +314,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
                        "changed")
     try:
-        aside = restore_backup(args.db, source)
+        aside = restore_backup(args.db, source, accept=args.accept_finding or ())
+    except RestoreRefused as exc:
+        lines = [f"{source.name}: [{finding_code(f)}] {f}" for f in exc.findings]
+        codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in exc.findings}))
+        raise _Refused(*lines, f"{source.name} was not restored, nothing was changed: check "
+                       "would refuse it. If you have investigated and still want it, repeat "
+                       f"with {codes} (the accepted findings are written to the audit "
+                       "trail).") from exc
     except BackupError as exc:
         raise _Refused(f"{exc}; nothing was changed") from exc
     _out(f"restored {args.db} from {source}: {summary.describe()}")
@@ -396,6 +404,10 @@ def build_parser() -> argparse.ArgumentParser:
             "kept aside beside it, never overwritten")
     p.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP",
                    help="the backup file (e.g. from the backups folder next to the database)")
+    p.add_argument("--accept-finding", action="append", metavar="CODE",
+                   help="restore although check finds this in the backup (e.g. history, "
+                        "audit-trail, data, schema); repeat for each; recorded in the audit "
+                        "trail")
     return parser
 
 

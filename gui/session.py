@@ -145,6 +145,8 @@ class Session:
                 payload = json.loads(draft.payload_json)
             except ValueError:
                 continue
+            if not isinstance(payload, dict):  # not a visit draft (`check` lists it)
+                continue
             out.append((draft, payload))
         return out
 

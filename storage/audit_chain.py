@@ -176,7 +176,7 @@ RESTORES = "restores"
 
 
 def record_restore(conn: sqlite3.Connection, at: str, actor: str, backup_name: str,
-                   aside_name: str | None) -> int | None:
+                   aside_name: str | None, *, accepted: str | None = None) -> int | None:
     """Append "this file was restored from a backup" to a just-restored file's audit trail.
 
     Called by :func:`storage.backups.restore_backup`. A file older than the chain (no hash
@@ -193,7 +193,9 @@ def record_restore(conn: sqlite3.Connection, at: str, actor: str, backup_name: s
         audit_id = append(conn, (at, actor, "insert", RESTORES, 0,
                                  f"restored from backup {backup_name}"),
                           [("backup", None, backup_name),
-                           ("previous_file_kept_as", None, aside_name)])
+                           ("previous_file_kept_as", None, aside_name),
+                           *([("accepted_findings", None, accepted[:4000])] if accepted
+                             else [])])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
