@@ -303,8 +303,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
-    from storage.backups import (BackupError, RestoreRefused, describe_backup, finding_code,
-                                 restore_backup)
+    from storage.backups import (
+        BackupError,
+        RestoreRefused,
+        describe_backup,
+        finding_code,
+        restore_backup,
+    )
 
     source = args.source
     if not source.is_file():

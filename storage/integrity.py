@@ -352,19 +352,19 @@ def _signoffs_vs_trail(conn: sqlite3.Connection) -> list[Finding]:
             f"FROM {_SIGNOFFS} ORDER BY id"):
         seen.add(sid)
         where = f"sign-off {sid} of visit {vid}"
-        entry = trail.get(sid)
-        if entry is None:
+        found = trail.get(sid)
+        if found is None:
             out.append(Finding("data", where, "has no audited signing (written outside JDM "
                                "Capture)"))
             continue
         if actual != digest:
             out.append(Finding("data", where, "its PDF snapshot does not match its SHA-256 "
                                "(the snapshot was replaced)"))
-        expected = {"visit_id": entry.get("visit_id"), "signed_by": entry.get("signed_by"),
-                    "meaning": entry.get("meaning"), "snapshot_sha256":
-                        entry.get("snapshot_sha256"), "signed_at": entry.get("signed_at"),
-                    "voided_by": entry.get("voided_by"), "void_reason":
-                        entry.get("void_reason"), "voided_at": entry.get("voided_at")}
+        expected = {"visit_id": found.get("visit_id"), "signed_by": found.get("signed_by"),
+                    "meaning": found.get("meaning"), "snapshot_sha256":
+                        found.get("snapshot_sha256"), "signed_at": found.get("signed_at"),
+                    "voided_by": found.get("voided_by"), "void_reason":
+                        found.get("void_reason"), "voided_at": found.get("voided_at")}
         live = {"visit_id": vid, "signed_by": signed_by, "meaning": meaning,
                 "snapshot_sha256": digest, "signed_at": signed_at, "voided_by": voided_by,
                 "void_reason": reason, "voided_at": voided_at}
@@ -373,7 +373,7 @@ def _signoffs_vs_trail(conn: sqlite3.Connection) -> list[Finding]:
                                             and live[name] is None):
                 out.append(Finding("data", where, f"{name} is {_show(_text(live[name]))} but "
                                    f"the audit trail says {_show(_text(value))}"))
-        if (gone is not None) != ("visit_deleted_at" in entry):
+        if (gone is not None) != ("visit_deleted_at" in found):
             out.append(Finding("data", where, "its visit-deleted mark does not match the "
                                "audit trail"))
     for sid in sorted(set(trail) - seen):
@@ -410,6 +410,7 @@ def adopt_unaudited_state(conn: sqlite3.Connection, actor: str) -> int:
             trail = rec.state if rec is not None and rec.exists else None
             if trail == state:
                 continue
+            changes: list[audit_chain.ChangeRow]
             if state is None:  # the trail has a record the file does not: record its end
                 assert trail is not None
                 action = "delete"

@@ -45,8 +45,13 @@ from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
 from storage import audit_chain, integrity, schema, signoff
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
-from storage.errors import (KnownStorageError, NotFound, SignedVisitLocked, ValidationFailed,
-                            translated)
+from storage.errors import (
+    KnownStorageError,
+    NotFound,
+    SignedVisitLocked,
+    ValidationFailed,
+    translated,
+)
 
 #: tables whose audit rows belong to one visit (record_id = visit id).
 _VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing", signoff.TABLE)

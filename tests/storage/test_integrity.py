@@ -253,8 +253,9 @@ def test_receipt_catches_a_truncated_tail(db_path: Path,
 
 def test_every_backup_anchors_the_head(db_path: Path) -> None:
     """Not only the newest backup: an older one whose head was removed is caught too."""
-    from storage.backups import automatic_backup
     import datetime as dt
+
+    from storage.backups import automatic_backup
 
     _populated(db_path)
     automatic_backup(db_path, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))

@@ -166,8 +166,8 @@ def test_a_signed_followups_responses_do_not_change_when_a_new_baseline_appears(
 
 def test_editing_the_baseline_or_the_settings_keeps_signed_responses_frozen(
         repo: Repository) -> None:
-    from storage.repository import AppSettings
     from forms.settings import ScoringSettings
+    from storage.repository import AppSettings
 
     m0, m3, stored = _signed_followup(repo)
     base = repo.get_patient("P01").visits[0]
