@@ -134,11 +134,11 @@ def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> Non
     """Refuse a file whose triggers or views are not exactly the ones JDM Capture creates.
 
     A planted trigger runs inside every later save and can rewrite what is entered (for
-    example ``AFTER INSERT ON values_global ... SET phys_global = 0``), and a dropped one
-    removes a protection (append-only audit, signed visits read-only); a changed view misleads
-    whoever reads it. Opening such a file to write would record falsified data under the
+    example ``AFTER INSERT ON values_global ... SET phys_global = 0``), and so can one of ours
+    whose definition was replaced; a planted or changed view misleads whoever reads it. Opening such a file to write would record falsified data under the
     user's name, so it is refused before anything is written; ``check`` lists every foreign
-    object (tables and indexes too, which cannot change a save and are reported only there).
+    object (tables and indexes too, which cannot change a save, and dropped triggers, whose
+    absence removes a protection but falsifies nothing by itself: both reported only there).
 
     Raises:
         KnownStorageError: ``foreign_schema``, naming the objects.
@@ -147,7 +147,9 @@ def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> Non
     if not applied:
         return
     with translated(path):
-        found = integrity.schema_findings(db.conn, applied, types=("trigger", "view"))
+        found = [f for f in integrity.schema_findings(db.conn, applied,
+                                                      types=("trigger", "view"))
+                 if "is missing" not in f.message]  # a dropped one: `check` reports it
     if found:
         name = Path(path).name if path else "the database"
         listed = "; ".join(f"{f.where} {f.message.split('.')[0]}" for f in found[:5])
