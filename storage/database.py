@@ -135,8 +135,9 @@ def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> Non
 
     A planted trigger runs inside every later save and can rewrite what is entered (for
     example ``AFTER INSERT ON values_global ... SET phys_global = 0``), and so can one of ours
-    whose definition was replaced; a planted or changed view misleads whoever reads it. Opening such a file to write would record falsified data under the
-    user's name, so it is refused before anything is written; ``check`` lists every foreign
+    whose definition was replaced; a planted or changed view misleads whoever reads it.
+    Opening such a file to write would record falsified data under the user's name, so it is
+    refused before anything is written; ``check`` lists every foreign
     object (tables and indexes too, which cannot change a save, and dropped triggers, whose
     absence removes a protection but falsifies nothing by itself: both reported only there).
 

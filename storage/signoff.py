@@ -96,6 +96,9 @@ class SignoffStatus:
     visit_id: int
     current: SignOff | None
     history: tuple[SignOff, ...]
+    #: for a signed visit whose frozen scores a recalculation would now change (settings or
+    #: the baseline's values changed since signing): what changed; else ""
+    note: str = ""
 
     @property
     def signed(self) -> bool:
@@ -104,8 +107,10 @@ class SignoffStatus:
     def describe(self) -> str:
         """One line for the GUI: ``Signed by A. Nurse on 2026-11-25 10:04 UTC`` or why not."""
         if self.current is not None:
+            note = f". {self.note}" if self.note else ""
             return (f"Signed by {self.current.signed_by} on "
-                    f"{self.current.signed_at:%Y-%m-%d %H:%M} UTC ({self.current.meaning})")
+                    f"{self.current.signed_at:%Y-%m-%d %H:%M} UTC ({self.current.meaning})"
+                    f"{note}")
         if self.history:
             last = self.history[-1]
             return (f"Not signed (signature of {last.signed_by} voided by {last.voided_by}: "
@@ -369,8 +374,29 @@ def signoff_status(repo: Repository, visit_id: int) -> SignoffStatus:
     """The visit's valid sign-off (or None) and all its sign-offs, oldest first."""
     with translated(repo.path):
         history = tuple(_signoffs(repo.db.conn, visit_id))
-    current = next((s for s in history if s.active), None)
-    return SignoffStatus(visit_id, current, history)
+        current = next((s for s in history if s.active), None)
+        note = frozen_note(repo, visit_id) if current is not None else ""
+    return SignoffStatus(visit_id, current, history, note)
+
+
+def frozen_note(repo: Repository, visit_id: int) -> str:
+    """Why a signed visit's stored scores differ from a recalculation now ("" when equal).
+
+    A signed visit's derived values are frozen as they were verified (the settings or the
+    baseline's values may have changed since); this says so visibly, naming the values.
+    """
+    study_id, _context = _visit_context(repo, visit_id)
+    patient = repo.get_patient(study_id)
+    expected = {r[0]: r[1] for r in repo.expected_derived(patient.visits).get(visit_id, set())}
+    stored = dict(repo.db.conn.execute(
+        "SELECT field, value FROM derived_values WHERE visit_id = ?", (visit_id,)).fetchall())
+    changed = [f"{name} {stored.get(name)!s} (now {expected.get(name)!s})"
+               for name in sorted(set(expected) | set(stored))
+               if stored.get(name) != expected.get(name)]
+    if not changed:
+        return ""
+    return ("Settings or the baseline changed since signing: the results are kept as signed "
+            f"({', '.join(changed[:4])}); unlock the visit to recompute them")
 
 
 def signed_visit_ids(repo: Repository, visit_ids: list[int] | None = None) -> set[int]:

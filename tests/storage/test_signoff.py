@@ -298,3 +298,16 @@ def test_exports_sign_visit_stores_the_rendered_case_summary(repo: Repository) -
     assert len(pdf) > 2000 and signed.snapshot_size == len(pdf)
     import hashlib
     assert hashlib.sha256(pdf).hexdigest() == signed.snapshot_sha256
+
+
+def test_a_frozen_signed_visit_says_settings_changed_since_signing(repo: Repository) -> None:
+    from forms.settings import ScoringSettings
+    from storage.repository import AppSettings
+
+    _m0, m3, stored = _signed_followup(repo)
+    assert signoff.signoff_status(repo, m3).note == ""
+    repo.set_settings(AppSettings(ScoringSettings(tis_muscle_measure="cmas")), "admin")
+    status = signoff.signoff_status(repo, m3)
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
+    assert "changed since signing" in status.note and "tis" in status.note
+    assert "changed since signing" in status.describe()
