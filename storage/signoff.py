@@ -107,7 +107,7 @@ class SignoffStatus:
     def describe(self) -> str:
         """One line for the GUI: ``Signed by A. Nurse on 2026-11-25 10:04 UTC`` or why not."""
         if self.current is not None:
-            note = f". {self.note}" if self.note else ""
+            note = f"\n{self.note}" if self.note else ""
             return (f"Signed by {self.current.signed_by} on "
                     f"{self.current.signed_at:%Y-%m-%d %H:%M} UTC ({self.current.meaning})"
                     f"{note}")
@@ -344,6 +344,21 @@ def keep_signatures_of_deleted_visit(repo: Repository, visit_id: int, actor: str
     return len(kept)
 
 
+def _label(name: str) -> str:
+    try:
+        return registry.get(name).short_label
+    except KeyError:
+        return name
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def derived_digest(conn: sqlite3.Connection, visit_id: int) -> str:
     """SHA-256 of a visit's stored derived values (field, value, reason, rule version).
 
@@ -390,13 +405,14 @@ def frozen_note(repo: Repository, visit_id: int) -> str:
     expected = {r[0]: r[1] for r in repo.expected_derived(patient.visits).get(visit_id, set())}
     stored = dict(repo.db.conn.execute(
         "SELECT field, value FROM derived_values WHERE visit_id = ?", (visit_id,)).fetchall())
-    changed = [f"{name} {stored.get(name)!s} (now {expected.get(name)!s})"
+    changed = [f"{_label(name)} {_shown(stored.get(name))} (now {_shown(expected.get(name))})"
                for name in sorted(set(expected) | set(stored))
                if stored.get(name) != expected.get(name)]
     if not changed:
         return ""
-    return ("Settings or the baseline changed since signing: the results are kept as signed "
-            f"({', '.join(changed[:4])}); unlock the visit to recompute them")
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return ("Settings or the baseline changed since signing: results kept as signed "
+            f"({', '.join(changed[:3])}{more}); unlock to recompute")
 
 
 def signed_visit_ids(repo: Repository, visit_ids: list[int] | None = None) -> set[int]:
