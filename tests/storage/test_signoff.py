@@ -309,5 +309,5 @@ def test_a_frozen_signed_visit_says_settings_changed_since_signing(repo: Reposit
     repo.set_settings(AppSettings(ScoringSettings(tis_muscle_measure="cmas")), "admin")
     status = signoff.signoff_status(repo, m3)
     assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
-    assert "changed since signing" in status.note and "tis" in status.note
+    assert "changed since signing" in status.note and "TIS" in status.note
     assert "changed since signing" in status.describe()
