@@ -311,3 +311,11 @@ def test_a_frozen_signed_visit_says_settings_changed_since_signing(repo: Reposit
     assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
     assert "changed since signing" in status.note and "TIS" in status.note
     assert "changed since signing" in status.describe()
+
+
+def test_deleting_the_baseline_of_a_signed_followup_is_refused(repo: Repository) -> None:
+    m0, m3, stored = _signed_followup(repo)
+    with pytest.raises(SignedVisitLocked, match="baseline.*signed visit"):
+        repo.delete_visit(m0, "nurse")
+    assert len(repo.get_patient("P01").visits) == 2
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
