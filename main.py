@@ -262,6 +262,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     receipt: Path | None = args.receipt
     if receipt is not None and receipt.is_dir():
         raise _Refused(f"{receipt}: is a folder; --receipt needs a file name")
+    if receipt is not None and not receipt.parent.is_dir():
+        raise _Refused(f"{receipt}: the folder {receipt.parent} does not exist")
     report = check_database(args.db, receipt=receipt)
     for line in report.notes:
         _out(f"note: {line}")

@@ -288,3 +288,21 @@ def test_open_database_refuses_a_planted_view(db_path: Path) -> None:
     _sql(db_path, "CREATE VIEW v AS SELECT 1")
     with pytest.raises(KnownStorageError, match="view v"):
         open_database(db_path)
+
+
+def test_receipt_in_a_missing_folder_or_a_folder_is_refused_plainly(
+        db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _populated(db_path)
+    assert main(["check", "--db", str(db_path), "--receipt",
+                 str(db_path.parent / "nope" / "r.json")]) == 2
+    assert main(["check", "--db", str(db_path), "--receipt", str(db_path.parent)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "is a folder" in err and "unexpected" not in err
+
+
+def test_an_unreadable_receipt_is_a_problem_named(db_path: Path) -> None:
+    _populated(db_path)
+    receipt = db_path.with_name("r.json")
+    receipt.write_text("{not json", encoding="utf-8")
+    report = check_database(db_path, receipt=receipt)
+    assert any("receipt r.json cannot be read" in p for p in report.problems)
