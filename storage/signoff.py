@@ -14,6 +14,17 @@ Changing a signed visit takes :func:`unlock_visit` with a reason: the signature 
 deleted), and both signing and unlocking are audit entries of the visit, so they appear in
 ``Repository.visit_history`` with the reason.
 
+What was verified never changes silently (issue 17, migration m005):
+
+* a signed visit's baseline flag and stored scores/responses are read-only (repository and
+  triggers); moving the patient's baseline while any visit is signed is refused; settings
+  changes and edits of an unsigned baseline leave signed results frozen, and
+  :func:`frozen_note` says what a recalculation would now give; the audit row of a signing
+  holds a digest of the visit's derived values (:func:`derived_digest`), checked by ``check``;
+* no sign-off row is ever deleted: deleting an unlocked visit (or its patient) marks its voided
+  signatures ``visit_deleted_at`` (:func:`keep_signatures_of_deleted_visit`, audited) and keeps
+  them and their PDF snapshots as evidence.
+
 Every function takes a :class:`~storage.repository.Repository` and runs in its connection's
 thread; writes use the repository's single ``BEGIN IMMEDIATE`` transaction.
 """
