@@ -14,7 +14,8 @@ Callers (the GUI, ``main.py``, exports) use :class:`Repository` and never touch 
 * keeps the stored derived values (``derived_values``) in step: a saved visit is scored with
   :func:`forms.scoring.score_visit`, and the responses of the patient's follow-up visits
   (:func:`forms.response.compare_visits`) are recomputed, because a new or changed baseline
-  changes them all.
+  changes them all; a signed visit's values stay as they were verified (``storage.signoff``),
+  and a change of the baseline visit itself is refused while any visit is signed.
 
 Derived values are a cache with the rule version that produced them. :meth:`refresh_derived`
 recomputes them when ``forms.scoring.RULE_VERSIONS`` or the scoring settings differ from the
