@@ -73,7 +73,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         copy = migrate_database(db, path) if pending else None
         with Repository(db) as repo:
             rescored = repo.refresh_derived()
-        schema = applied_migrations(db)[-1]
+        known = migrations.known_names()  # the newest in this build's order, not by date
+        schema = max(applied_migrations(db), key=lambda n: known.index(n) if n in known
+                     else -1)
     finally:
         db.close()
     if not existed:
@@ -274,7 +276,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             _err(f"the receipt {receipt} was left unchanged")
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
-    _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}, schema objects, "
+    _out(f"{args.db}: ok (integrity, foreign keys, schema {len(report.applied)} migrations, schema objects, "
          f"data against the audit trail, stored scores, settings, drafts); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")

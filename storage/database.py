@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, integrity, schema
+from storage import audit_chain, data_rules, integrity, schema
 from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import KnownStorageError, StorageError, classify, translated
@@ -224,8 +224,10 @@ def migrate_database(db: Database, path: Path | str) -> Path | None:
         for i, name in enumerate(names):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if name not in applied_migrations(db):
-                    mig.migrations.apply(db, stop_before=names[i + 1:])
+                done = applied_migrations(db)
+                if name not in done:  # just this one (a later one may already be applied)
+                    mig.migrations.apply(db, stop_before=[n for n in names[i + 1:]
+                                                          if n not in done])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -407,6 +409,9 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
 
                 report.findings.extend(integrity.derived_findings(
                     Repository(db, refresh=False)))
+            # the saved records against today's entry rules (storage.data_rules)
+            for line in data_rules.record_findings(db):
+                report.add("records", line)
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     finally:

@@ -464,12 +464,24 @@ def expected_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], str | Non
 
     db = Database(memory=True, strict=True)
     try:
-        known = mig.known_names()
-        stop = [n for n in known if n not in applied]
-        mig.migrations.apply(db, stop_before=stop[0] if stop else None)
+        # exactly the applied set, in this build's order (a file may have a later migration
+        # applied while an earlier one is still pending, when branches merged)
+        _apply_only(db, applied)
         return _schema_objects(db.conn)
     finally:
         db.close()
+
+
+def _apply_only(db: Any, applied: tuple[str, ...]) -> None:
+    """Apply the migrations named in ``applied``, one by one, in this build's order."""
+    from storage import migrations as mig  # noqa: PLC0415
+
+    mig.migrations.ensure_migrations_table(db)
+    for migration in mig.migrations._migrations:  # noqa: SLF001 - no public accessor
+        if migration.name in applied:
+            with db.atomic():
+                migration.fn(db)
+                mig.migrations._record_applied(db, migration.name)  # noqa: SLF001
 
 
 def _schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:

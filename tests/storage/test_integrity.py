@@ -306,3 +306,22 @@ def test_an_unreadable_receipt_is_a_problem_named(db_path: Path) -> None:
     receipt.write_text("{not json", encoding="utf-8")
     report = check_database(db_path, receipt=receipt)
     assert any("receipt r.json cannot be read" in p for p in report.problems)
+
+
+def test_a_file_with_a_later_migration_applied_before_m005_upgrades_and_checks_clean(
+        tmp_path: Path) -> None:
+    """Branches merge: a file written by a build that had m010 but not m005."""
+    from sqlite_utils import Database
+
+    from storage import migrations as mig
+
+    db_path = tmp_path / "merged.sqlite"
+    db = Database(db_path, strict=True, execute_plugins=False)
+    integrity._apply_only(db, tuple(n for n in mig.known_names() if not n.startswith("m005")))
+    db.close()
+    with Repository(db_path) as repo:
+        repo.add_patient(sample_patient("P01"), "nurse")
+    assert main(["init", "--db", str(db_path)]) == 0
+    report = check_database(db_path)
+    assert report.healthy, report.problems
+    assert set(report.applied) == set(mig.known_names())
