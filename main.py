@@ -276,8 +276,12 @@ def cmd_check(args: argparse.Namespace) -> int:
             _err(f"the receipt {receipt} was left unchanged")
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
-    _out(f"{args.db}: ok (integrity, foreign keys, schema {len(report.applied)} migrations, schema objects, "
-         f"data against the audit trail, stored scores, settings, drafts); {counts}")
+    from storage import migrations
+
+    known = migrations.known_names()
+    newest = max(report.applied, key=lambda n: known.index(n) if n in known else -1)
+    _out(f"{args.db}: ok (integrity, foreign keys, schema {newest}, schema objects, data "
+         f"against the audit trail, stored scores, settings, drafts); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
     if receipt is not None:

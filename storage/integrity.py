@@ -460,7 +460,6 @@ def expected_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], str | Non
     """``(type, name) -> sql`` of a new in-memory database migrated through ``applied``."""
     from sqlite_utils import Database  # noqa: PLC0415
 
-    from storage import migrations as mig  # noqa: PLC0415
 
     db = Database(memory=True, strict=True)
     try:
