@@ -160,7 +160,7 @@ class SignoffBar(QWidget):
             self.label.setText(self.tr("Not signed (save the visit first)")
                                if self.visit_id is None else "")
         else:
-            self.status = signoff.signoff_status(session.repo, self.visit_id)
+            self.status = signoff.signoff_status(session.repo, self.visit_id, with_note=True)
             self.label.setText(self.status.describe())
         signed = self.status is not None and self.status.signed
         self.sign_button.setVisible(not signed)

@@ -396,12 +396,18 @@ def signed_derived_digests(conn: sqlite3.Connection) -> dict[int, str | None]:
     return out
 
 
-def signoff_status(repo: Repository, visit_id: int) -> SignoffStatus:
-    """The visit's valid sign-off (or None) and all its sign-offs, oldest first."""
+def signoff_status(repo: Repository, visit_id: int, *,
+                   with_note: bool = False) -> SignoffStatus:
+    """The visit's valid sign-off (or None) and all its sign-offs, oldest first.
+
+    Args:
+        with_note: also recompute the visit's results to fill :attr:`SignoffStatus.note`
+            (one patient's scoring, a few ms; the visit editor asks for it, lists do not).
+    """
     with translated(repo.path):
         history = tuple(_signoffs(repo.db.conn, visit_id))
         current = next((s for s in history if s.active), None)
-        note = frozen_note(repo, visit_id) if current is not None else ""
+        note = frozen_note(repo, visit_id) if current is not None and with_note else ""
     return SignoffStatus(visit_id, current, history, note)
 
 
