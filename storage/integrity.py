@@ -5,8 +5,9 @@ migrations, stored scores against a recalculation, settings and drafts against t
 schema version, the hash chain) and then the ones here, collecting one :class:`Finding` per
 problem. A finding has a ``kind`` (``data``, ``schema``, ``derived``, ``settings``,
 ``drafts``, ``anchor``, ...), where it is and one sentence saying what differs; notes
-(``severity="note"``) are reported but do not fail the check. Later checks add their own
-``kind`` by appending to the same list (:func:`run_all` is the list of checkers).
+(``severity="note"``) are reported but do not fail the check. A new check is one more
+function returning findings, called from ``check_database`` (``report.findings.extend(...)``
+or ``report.add(kind, message, where)``) with its own ``kind``.
 
 Replaying the trail
 -------------------
@@ -29,7 +30,7 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -579,25 +580,6 @@ def drafts_findings(conn: sqlite3.Connection) -> list[Finding]:
         if not isinstance(body, dict) or not isinstance(body.get("study_id", ""), str):
             out.append(Finding("drafts", where, "its payload is not a visit draft (a JSON "
                                "object with a study_id)"))
-    return out
-
-
-#: every checker run by :func:`run_all`: (name, function of the connection and applied list).
-Checker = Callable[[sqlite3.Connection, list[str]], list[Finding]]
-CHECKERS: list[tuple[str, Checker]] = [
-    ("schema", lambda conn, applied: schema_findings(conn, applied)),
-    ("data", lambda conn, _applied: data_findings(conn)),
-    ("settings", lambda conn, _applied: settings_findings(conn)),
-    ("drafts", lambda conn, _applied: drafts_findings(conn)),
-]
-
-
-def run_all(conn: sqlite3.Connection, applied: list[str]) -> list[Finding]:
-    """Every registered checker, in order (the derived-value check needs the repository and
-    is run by :func:`storage.database.check_database`)."""
-    out: list[Finding] = []
-    for _name, checker in CHECKERS:
-        out.extend(checker(conn, applied))
     return out
 
 
