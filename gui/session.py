@@ -42,7 +42,12 @@ class Session:
         # job (gui.commands.refresh_scores), not here: at 100,000 visits that takes a minute.
         self.repo = repo if repo is not None else Repository(self.path, refresh=False)
         self._settings: AppSettings | None = None
-        self.settings()
+        try:
+            self.settings()  # a damaged settings row: a plain message, the file left closed
+        except BaseException:
+            if repo is None:
+                self.repo.close()
+            raise
 
     def close(self) -> None:
         self.repo.close()
@@ -145,6 +150,8 @@ class Session:
             try:
                 payload = json.loads(draft.payload_json)
             except ValueError:
+                continue
+            if not isinstance(payload, dict):  # not a visit draft (`check` lists it)
                 continue
             out.append((draft, payload))
         return out
