@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# plain files, like the other benchmarks (new files are encrypted unless this test option is set)
+os.environ.setdefault("JDM_CAPTURE_PLAINTEXT", "1")
 
 from forms import registry, scoring  # noqa: E402
 from forms.fields import FieldType  # noqa: E402

@@ -345,8 +345,9 @@ class Repository:
                                    list(data.values()))
         rid = record_id if record_id is not None else int(cur.lastrowid or 0)
         by_name = {f.name: f for f in fields}
-        changes = [(name, None, _from(by_name.get(name), value)) for name, value in row.items()
-                   if value is not None and value != ""]
+        changes = [(name, None, value if f is None else _sql_audit_text(f, value))
+                   for name, value in row.items()
+                   if value is not None and value != "" for f in (by_name.get(name),)]
         if fixed and "patient_id" in fixed:  # whose record it is (checked by `check`)
             changes.append(("patient_id", None, fixed["patient_id"]))
         self._audit(actor, at, "insert", table, rid, changes, context)
@@ -805,18 +806,22 @@ class Repository:
             vid = old_header["id"]
             changed += self._update(actor, at, "visits", "id", vid, old_header, header, hfields,
                                     context)
-        changed += self._replace_values(vid, values, actor, at, context)
+        changed += self._replace_values(vid, values, actor, at, context,
+                                        inserted=old_header is None)
         changed += self._replace_missing(vid, check.missing, actor, at, context)
         self._store_scores(vid, values)
         visit.id = vid
         return SaveResult(vid, tuple(check.warnings), changed)
 
     def _replace_values(self, vid: int, values: Mapping[str, Any], actor: str, at: str,
-                        context: str) -> int:
+                        context: str, *, inserted: bool = False) -> int:
+        """Write a visit's values table by table (``inserted``: the visit was just inserted,
+        so it has no value rows to compare with)."""
         changed = 0
         for table, fields in schema.value_tables().items():
             new = {f.name: schema.to_sql(f, values[f.name]) for f in fields if f.name in values}
-            rows = self._rows(f'SELECT * FROM "{table}" WHERE visit_id = ?', (vid,))
+            rows = [] if inserted else self._rows(f'SELECT * FROM "{table}" WHERE visit_id = ?',
+                                               (vid,))
             if rows:
                 old = {k: v for k, v in rows[0].items() if k != "visit_id"}
                 if not new:
@@ -1364,3 +1369,25 @@ class Repository:
 
 def _from(f: Field | None, value: Any) -> Any:
     return value if f is None else schema.from_sql(f, value)
+
+
+#: audit texts of stored values already converted: (id(field), type, value) -> text. The same
+#: few values recur in every visit (grades, yes/no, round numbers); type is in the key because
+#: 1, 1.0 and True are equal dict keys. _AUDIT_FIELDS keeps each field alive so ids stay valid.
+_AUDIT_TEXTS: dict[tuple[int, type, Any], str | None] = {}
+_AUDIT_FIELDS: dict[int, Field] = {}
+
+
+def _sql_audit_text(f: Field, value: Any) -> str | None:
+    """``schema.audit_text(schema.from_sql(f, value))``, remembered."""
+    key = (id(f), type(value), value)
+    try:
+        return _AUDIT_TEXTS[key]
+    except KeyError:
+        pass
+    text = schema.audit_text(schema.from_sql(f, value))
+    if len(_AUDIT_TEXTS) > 50_000:
+        _AUDIT_TEXTS.clear()
+    _AUDIT_FIELDS.setdefault(id(f), f)
+    _AUDIT_TEXTS[key] = text
+    return text
