@@ -326,14 +326,16 @@ class Repository:
 
     # ---------------------------------------------------------------- audit
     def _audit(self, actor: str, at: str, action: str, table: str, record_id: int,
-               changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
-        """One audit row plus one change row per field (values as canonical text)."""
+               changes: Sequence[tuple[str, Any, Any]], context: str = "", *,
+               as_text: bool = False) -> None:
+        """One audit row plus one change row per field (values as canonical text;
+        ``as_text``: the changes already hold ``schema.audit_text`` of each value)."""
         if action == "update" and not changes:
             return
+        rows = changes if as_text else [(name, schema.audit_text(old), schema.audit_text(new))
+                                        for name, old, new in changes]
         # chained: the row's hash covers its change rows and the previous row's hash
-        audit_chain.append(self.db.conn, (at, actor, action, table, record_id, context),
-                           [(name, schema.audit_text(old), schema.audit_text(new))
-                            for name, old, new in changes])
+        audit_chain.append(self.db.conn, (at, actor, action, table, record_id, context), rows)
 
     def _insert(self, actor: str, at: str, table: str, row: Mapping[str, Any],
                 fields: Sequence[Field], context: str, fixed: Mapping[str, Any] | None = None,
@@ -345,12 +347,13 @@ class Repository:
                                    list(data.values()))
         rid = record_id if record_id is not None else int(cur.lastrowid or 0)
         by_name = {f.name: f for f in fields}
-        changes = [(name, None, value if f is None else _sql_audit_text(f, value))
+        texts = schema.audit_text
+        changes = [(name, None, texts(value) if f is None else _sql_audit_text(f, value))
                    for name, value in row.items()
                    if value is not None and value != "" for f in (by_name.get(name),)]
         if fixed and "patient_id" in fixed:  # whose record it is (checked by `check`)
-            changes.append(("patient_id", None, fixed["patient_id"]))
-        self._audit(actor, at, "insert", table, rid, changes, context)
+            changes.append(("patient_id", None, texts(fixed["patient_id"])))
+        self._audit(actor, at, "insert", table, rid, changes, context, as_text=True)
         return rid
 
     def _update(self, actor: str, at: str, table: str, key: str, rid: int,

@@ -132,3 +132,22 @@ def test_the_parser_still_refuses_a_bad_file(tmp_path: Path, case_text: str,
     with pytest.raises(CaseFileRejected, match="patient P02, visit .*cmas_leg_raise = 3"):
         import_case_file(repo, path, "test")
     assert repo.patient_count() == 0
+
+
+def test_remembered_audit_texts_equal_the_conversion() -> None:
+    """The import's cache of audit texts gives what converting each stored value gives, and
+    keeps 1, 1.0 and True apart (equal as dict keys, different texts per field type)."""
+    from forms import registry
+    from storage import schema
+    from storage.repository import _sql_audit_text
+
+    int_field, dec_field = registry.get("cmas_leg_raise"), registry.get("phys_global")
+    bool_field = registry.get("chaq_aid_walking")
+    cases = [(int_field, 1), (dec_field, 1.0), (dec_field, 6.5), (dec_field, 1),
+             (bool_field, 1), (bool_field, 0), (registry.get("chaq_dress"), "na"),
+             (registry.get("skin_malar"), "yes")]
+    for _round in range(2):  # computed, then remembered
+        for f, value in cases:
+            assert _sql_audit_text(f, value) == schema.audit_text(schema.from_sql(f, value))
+    assert _sql_audit_text(bool_field, 1) == "true"
+    assert _sql_audit_text(int_field, 1) == "1"
