@@ -277,6 +277,7 @@ def add_account(repo: Repository, user_name: str, full_name: str, role: str, pas
         # the slot is written inside the transaction: if it cannot be written, no account
         assert repo.path is not None
         crypto.write_key_file(repo.path, keys.with_slot(slot))
+    sync_copies(repo.path)
     return Account(user_name, full_name, role)
 
 
@@ -309,6 +310,7 @@ def change_password(repo: Repository, user_name: str, new_password: str, *,
                        [("password", "(set)", "(changed)")], f"account {user_name}")
         assert repo.path is not None
         crypto.write_key_file(repo.path, keys.with_slot(slot))
+    sync_copies(repo.path)
 
 
 def set_role(repo: Repository, user_name: str, role: str) -> None:
@@ -363,28 +365,37 @@ def remove_account(repo: Repository, user_name: str) -> list[Path]:
             repo._audit_as(admin.actor if admin else "?", at, "update",  # noqa: SLF001
                            "accounts", rid, [("active", "1", "0")], f"account {user_name}")
         rewritten.append(crypto.write_key_file(repo.path, keys.without(user_name)))
-    rewritten.extend(remove_slot_from_backups(repo.path, keys.database_id, user_name))
+    rewritten.extend(sync_copies(repo.path))
     return rewritten
 
 
-def remove_slot_from_backups(db_path: Path, database_id: str, name: str) -> list[Path]:
-    """Drop slot ``name`` from the key files of this database's backups (same database id)."""
+def sync_copies(db_path: Path) -> list[Path]:
+    """Give every backup and copy of this database (same database id) the current key slots.
+
+    A removed account or an old password then opens no copy this application keeps; a new
+    account opens the backups too (they hold the same key, so restore keeps working).
+    Returns the key files rewritten.
+    """
     from storage.backups import backup_dir  # noqa: PLC0415 - backups imports database
 
+    current = crypto.read_key_file(db_path)
+    if current is None:
+        return []
     out: list[Path] = []
     folder = backup_dir(db_path)
     candidates = list(folder.glob(f"*{crypto.KEYS_SUFFIX}")) if folder.is_dir() else []
     candidates += list(db_path.parent.glob(f"{db_path.stem}.*{crypto.KEYS_SUFFIX}"))
     for keys_file in candidates:
         db_file = keys_file.with_name(keys_file.name[:-len(crypto.KEYS_SUFFIX)])
-        if db_file == db_path:
+        if db_file.resolve() == db_path.resolve():
             continue
         try:
             other = crypto.read_key_file(db_file)
         except KnownStorageError:
             continue
-        if other is not None and other.database_id == database_id and other.slot(name):
-            out.append(crypto.write_key_file(db_file, other.without(name)))
+        if other is not None and other.database_id == current.database_id and \
+                other.to_json() != current.to_json():
+            out.append(crypto.write_key_file(db_file, current))
     return out
 
 
@@ -497,11 +508,7 @@ def change_recovery_key(repo: Repository) -> str:
     slot = crypto.make_slot(crypto.RECOVERY_SLOT, recovery, key, keys.database_id)
     assert repo.path is not None
     crypto.write_key_file(repo.path, keys.with_slot(slot))
-    for other in remove_slot_from_backups(repo.path, keys.database_id, crypto.RECOVERY_SLOT):
-        backup_db = other.with_name(other.name[:-len(crypto.KEYS_SUFFIX)])
-        replaced = crypto.read_key_file(backup_db)
-        if replaced is not None:
-            crypto.write_key_file(backup_db, replaced.with_slot(slot))
+    sync_copies(repo.path)
     record_event(repo, admin.actor if admin else "?", "recovery key changed")
     return recovery
 
