@@ -133,7 +133,7 @@ def _require(args: argparse.Namespace, permission: str) -> None:
 # Subcommands
 # ------------------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage import migrations
+    from storage import crypto, migrations
     from storage.database import (
         applied_migrations,
         check_version,
@@ -141,8 +141,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         migrate_database,
     )
     from storage.repository import Repository
-
-    from storage import crypto
 
     path: Path = args.db
     existed = path.exists() and path.stat().st_size > 0
@@ -516,9 +514,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
-    from storage.backups import BackupError, describe_backup, restore_backup
-
     from storage import accounts, crypto
+    from storage.backups import BackupError, describe_backup, restore_backup
 
     source = args.source
     if not source.is_file():

@@ -24,7 +24,13 @@ from pathlib import Path
 
 from storage import crypto
 from storage.audit_chain import record_restore, verify_chain
-from storage.errors import DATABASE_ERRORS, OPERATIONAL_ERRORS, SQLITE_ERRORS, KnownStorageError
+from storage.errors import (
+    DATABASE_ERRORS,
+    OPERATIONAL_ERRORS,
+    SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
+    KnownStorageError,
+)
 
 BACKUP_DIR_NAME = "backups"
 _STAMP = "%Y%m%d-%H%M%S"
@@ -301,7 +307,7 @@ def changed_since_last_backup(db_path: Path | str) -> bool:
     try:
         current = _audit_head(Path(db_path))
         newest = _audit_head(found[0].path)
-    except (*SQLITE_ERRORS, KnownStorageError):
+    except SQLITE_OR_KNOWN:
         return True
     return current is None or current != newest
 
@@ -395,7 +401,7 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
                            actor or _os_user(), backup_path.name, aside.name if aside else None)
         finally:
             con.close()
-    except (*SQLITE_ERRORS, KnownStorageError) as exc:
+    except SQLITE_OR_KNOWN as exc:
         staged.unlink(missing_ok=True)
         crypto.keys_path(staged).unlink(missing_ok=True)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc

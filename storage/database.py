@@ -30,6 +30,7 @@ from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import (
     SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
     KnownStorageError,
     StorageError,
     classify,
@@ -294,7 +295,7 @@ def _newest_backup_problem(db: Database, path: Path) -> str:
     for backup in list_backups(path)[:1]:
         try:
             other = crypto.connect_path(backup.path, readonly=True)
-        except (*SQLITE_ERRORS, KnownStorageError):
+        except SQLITE_OR_KNOWN:
             return ""
         try:
             return audit_chain.compare_with_backup(db.conn, other, backup.path.name)

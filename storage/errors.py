@@ -89,6 +89,8 @@ OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,
                                                    sqlcipher3.OperationalError)
 INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,
                                                  sqlcipher3.IntegrityError)
+#: an SQLite error of either module, or a known cause (no key, missing key file, ...)
+SQLITE_OR_KNOWN: tuple[type[Exception], ...] = (*SQLITE_ERRORS, KnownStorageError)
 
 # SQLite primary result codes (https://sqlite.org/rescode.html); extended codes carry the
 # primary code in their low byte.
