@@ -522,3 +522,41 @@ def as_account(database_id: str, account: Account) -> Iterator[None]:
         yield
     finally:
         set_signed_in(database_id, previous)
+
+
+# ------------------------------------------------------------------------------------------
+# The session lock setting
+# ------------------------------------------------------------------------------------------
+DEFAULT_IDLE_MINUTES = 10
+IDLE_SETTING = "idle_lock_minutes"
+
+
+def idle_minutes(repo: Repository) -> int:
+    """Minutes without input before the window locks (setting; default 10)."""
+    row = repo.db.conn.execute("SELECT value FROM settings WHERE key = ?",
+                               (IDLE_SETTING,)).fetchone()
+    try:
+        value = int(row[0]) if row else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        value = DEFAULT_IDLE_MINUTES
+    return min(max(value, 1), 240)
+
+
+def set_idle_minutes(repo: Repository, minutes: int) -> None:
+    """Change the idle lock (administrators), audited like every setting."""
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
+        raise KnownStorageError("bad_setting", f"idle lock = {minutes!r}: choose 1-240 "
+                                "minutes")
+    old = repo.db.conn.execute("SELECT value FROM settings WHERE key = ?",
+                               (IDLE_SETTING,)).fetchone()
+    if old and old[0] == str(minutes):
+        return
+    with repo._write("administer"):  # noqa: SLF001
+        repo.db.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "value = excluded.value", (IDLE_SETTING, str(minutes)))
+        rid = repo.db.conn.execute("SELECT rowid FROM settings WHERE key = ?",
+                                   (IDLE_SETTING,)).fetchone()[0]
+        repo._audit(IDLE_SETTING, _now(), "update" if old else "insert",  # noqa: SLF001
+                    "settings", rid, [(IDLE_SETTING, old[0] if old else None, str(minutes))],
+                    f"setting {IDLE_SETTING}")
