@@ -258,8 +258,8 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(True)
         if previous is not None and account.user_name != previous.user_name:
             # another person: the first one's open visit stays a draft under their name
-            if self._editor is not None:
-                self._editor.keep_as_draft()
+            if self._editor is not None:  # written by lock(), under the first person's name
+                self._editor.keep_as_draft(write=False)
             self.patient = None
             self.refresh_list()
             self.stack.setCurrentWidget(self.list_page)

@@ -425,14 +425,16 @@ class VisitEditor(QWidget):
             state.dirty = False
         self.dirty_changed.emit(False)
 
-    def keep_as_draft(self) -> None:
+    def keep_as_draft(self, *, write: bool = True) -> None:
         """Write the draft now and leave it for later (another person signs in at the
         session lock): the changes stay in the database as a draft, offered back on the next
         start, and the editor no longer counts them as unsaved."""
         state = self.state
         if state is None or not state.dirty:
             return
-        self.write_draft()
+        if write:
+            self.write_draft()
+        self._draft_timer.stop()
         state.dirty = False
         self.dirty_changed.emit(False)
 
