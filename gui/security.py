@@ -385,7 +385,9 @@ class AccountsDialog(QDialog):
         lay = QVBoxLayout(self)
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Accounts"))
+        self.list.currentRowChanged.connect(self._pick)
         lay.addWidget(self.list)
+        self._accounts: list[accounts.Account] = []
         form = QFormLayout()
         self.user = QLineEdit(self)
         self.full_name = QLineEdit(self)
@@ -436,9 +438,18 @@ class AccountsDialog(QDialog):
         self.new_key: str | None = None
         self.refresh()
 
+    def _pick(self, row: int) -> None:
+        """Choosing an account in the list fills its user name, full name and role."""
+        if 0 <= row < len(self._accounts):
+            acc = self._accounts[row]
+            self.user.setText(acc.user_name)
+            self.full_name.setText(acc.full_name)
+            self.role.setCurrentIndex(accounts.ROLES.index(acc.role))
+
     def refresh(self) -> None:
         self.list.clear()
-        for acc in accounts.list_accounts(self.repo):
+        self._accounts = accounts.list_accounts(self.repo)
+        for acc in self._accounts:
             state = "" if acc.active else self.tr("  (removed)")
             self.list.addItem(f"{acc.user_name}  {acc.full_name}  "
                               f"[{accounts.ROLE_LABELS[acc.role]}]{state}")

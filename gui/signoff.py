@@ -67,10 +67,17 @@ class SignOffDialog(QDialog):
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Signer's password"))
-        self.password.setPlaceholderText(self.tr("Signer's password (entered at each signing)"))
+        self.password.setPlaceholderText(self.tr("Password, entered at each signing"))
+        self.who = QLabel(self.tr("Sign with your own user name and password (an "
+                                  "investigator or administrator). The signature shows your "
+                                  "full name and the time of signing."), self)
+        self.who.setWordWrap(True)
+        lay.addWidget(self.who)
         lay.addWidget(self.user)
         lay.addWidget(self.password)
         self.with_password = signer is not None
+        self.who.setVisible(self.with_password)
+        self.setMinimumWidth(460)
         self.name.setVisible(not self.with_password)
         self.user.setVisible(self.with_password)
         self.password.setVisible(self.with_password)

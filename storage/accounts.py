@@ -31,7 +31,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from storage import crypto
-from storage.errors import KnownStorageError, NotFound
+from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
 if TYPE_CHECKING:
     from storage.repository import Repository
@@ -409,14 +409,18 @@ def sign_in(db_path: Path | str, user_name: str, password: str) -> Account:
         KnownStorageError: ``wrong_password`` (unknown user or wrong password, one message),
             ``inactive`` (an account that was removed, if its slot survived somewhere).
     """
-    from storage.repository import Repository  # noqa: PLC0415 - repository imports us
-
     keys = crypto.unlock_with(db_path, user_name, password)
-    try:
-        with Repository(db_path, refresh=False) as repo:
-            account = get_account(repo, user_name)
-    except NotFound:
-        account = None
+    try:  # a light read-only look at the account (the caller opens the file properly next)
+        con = crypto.connect_path(db_path, readonly=True)
+        try:
+            row = con.execute("SELECT user_name, full_name, role, active FROM accounts "
+                              "WHERE user_name = ?", (user_name,)).fetchone()
+        finally:
+            con.close()
+    except SQLITE_ERRORS as exc:
+        crypto.forget(keys.database_id)
+        raise classify(exc, db_path) from exc
+    account = Account(row[0], row[1], row[2], bool(row[3])) if row else None
     if account is None or not account.active:
         crypto.forget(keys.database_id)
         raise KnownStorageError("inactive", f"the account {user_name!r} has been removed; "
