@@ -471,3 +471,33 @@ def test_kdf_parameters_are_recorded_per_slot(tmp_path: Path) -> None:
     accounts.sign_out(path)
     with pytest.raises(KnownStorageError, match="wrong user name or password"):
         accounts.sign_in(path, *ADMIN[::2])
+
+
+def test_encrypting_a_plain_file_at_the_last_released_schema(tmp_path: Path) -> None:
+    """A clinic file as the released version left it (m004, before accounts), with data."""
+    from sqlite_utils import Database
+
+    from storage import migrations as mig
+
+    path = tmp_path / "clinic.sqlite"
+    db = Database(path)
+    mig.migrations.apply(db, stop_before=["m015_accounts"])
+    db.close()
+    con = sqlite3.connect(path)
+    assert [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations")][-1] == \
+        "m004_parent_global_activity"
+    con.execute("INSERT INTO patients (study_id, sex, given_name, family_name, mrn, birth_date)"
+                " VALUES ('P01', 'male', 'Zebulon', 'Quixote', 'MRN-4471-XQ', '2011-03-17')")
+    con.commit()
+    con.close()
+    result = encrypt_database(path, *ADMIN)
+    copies = [p for p in tmp_path.iterdir() if p.suffix == ".sqlite"]
+    assert len(copies) == 2  # the file and the copy made before its upgrade to m015
+    for p in tmp_path.iterdir():
+        data = p.read_bytes()
+        assert not any(s.encode() in data for s in SECRETS), p.name
+    assert result.account.role == ADMINISTRATOR
+    assert all(crypto.read_key_file(p).slot(ADMIN[0]) for p in copies)  # type: ignore[union-attr]
+    with Repository(path) as repo:
+        assert repo.get_patient("P01").identifiers["mrn"] == "MRN-4471-XQ"
+    assert check_database(path).healthy
