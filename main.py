@@ -153,7 +153,11 @@ def cmd_init(args: argparse.Namespace) -> int:
         copy = migrate_database(db, path) if pending else None
         with Repository(db) as repo:
             rescored = repo.refresh_derived()
-        schema = applied_migrations(db)[-1]
+        applied = applied_migrations(db)
+        # the newest known name once all are applied (they may have been applied out of
+        # order: a file can gain a migration of a parallel branch's range later)
+        schema = (migrations.latest_name() if set(applied) >= set(migrations.known_names())
+                  else applied[-1])
     finally:
         db.close()
     if not existed:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, crypto, schema
+from storage import audit_chain, crypto, data_rules, schema
 from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import (
@@ -206,8 +206,12 @@ def migrate_database(db: Database, path: Path | str) -> Path | None:
         for i, name in enumerate(names):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if name not in applied_migrations(db):
-                    mig.migrations.apply(db, stop_before=names[i + 1:])
+                done = applied_migrations(db)
+                if name not in done:
+                    # sqlite-utils refuses to stop before an applied one: a file can have a
+                    # later migration and miss an earlier one (ranges of parallel branches)
+                    mig.migrations.apply(db, stop_before=[n for n in names[i + 1:]
+                                                          if n not in done])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -366,6 +370,8 @@ def check_database(path: Path | str) -> CheckReport:
                 elif (newest := _newest_backup_problem(db, path)):
                     report.problems.append(f"audit trail: {newest}. Keep this file for "
                                            "investigation.")
+            # the saved records against today's entry rules (storage.data_rules)
+            report.problems.extend(f"data: {line}" for line in data_rules.record_findings(db))
     except SQLITE_ERRORS as exc:
         raise classify(exc, path) from exc
     finally:

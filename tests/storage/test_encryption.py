@@ -474,7 +474,8 @@ def test_kdf_parameters_are_recorded_per_slot(tmp_path: Path) -> None:
 
 
 def test_encrypting_a_plain_file_at_the_last_released_schema(tmp_path: Path) -> None:
-    """A clinic file as the released version left it (m004, before accounts), with data."""
+    """A clinic file as the released version left it (every migration before this branch's
+    m015_accounts), with an identified patient."""
     from sqlite_utils import Database
 
     from storage import migrations as mig
@@ -484,8 +485,8 @@ def test_encrypting_a_plain_file_at_the_last_released_schema(tmp_path: Path) -> 
     mig.migrations.apply(db, stop_before=["m015_accounts"])
     db.close()
     con = sqlite3.connect(path)
-    assert [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations")][-1] == \
-        "m004_parent_global_activity"
+    released = mig.known_names()[:mig.known_names().index("m015_accounts")]
+    assert [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations")] == released
     con.execute("INSERT INTO patients (study_id, sex, given_name, family_name, mrn, birth_date)"
                 " VALUES ('P01', 'male', 'Zebulon', 'Quixote', 'MRN-4471-XQ', '2011-03-17')")
     con.commit()
