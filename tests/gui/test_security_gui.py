@@ -315,3 +315,29 @@ def test_sign_off_and_unlock_with_the_signers_password(
     history = signoff.signoff_status(w.session.repo, vid).history
     assert history[-1].voided_by == "Ivan Investigator"
     _close(qtbot, w)
+
+
+def test_forgotten_password_with_the_recovery_key(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    from gui.security import RecoverDialog
+
+    path = tmp_path / "clinic.sqlite"
+    setup = accounts.create_encrypted(path, *ADMIN)
+    accounts.sign_out(path)
+
+    def recover(dialog: RecoverDialog) -> int:
+        dialog.key.setText("0000-0000-0000-0000-0000-0000-0000-0000")
+        dialog.user.setText(ADMIN[0])
+        dialog.password.setText("a new long password")
+        dialog.repeat.setText("a new long password")
+        assert dialog.submit() is False and "wrong recovery key" in dialog.error.text()
+        dialog.key.setText(setup.recovery_key.lower())
+        return int(dialog.submit())
+
+    monkeypatch.setattr(RecoverDialog, "exec", recover)
+    sign_in = SignInDialog(path)
+    qtbot.addWidget(sign_in)
+    sign_in.forgot.click()
+    assert sign_in.account is not None and sign_in.account.user_name == ADMIN[0]
+    accounts.sign_out(path)
+    assert accounts.sign_in(path, ADMIN[0], "a new long password").role == accounts.ADMINISTRATOR
