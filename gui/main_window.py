@@ -38,13 +38,14 @@ from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
-from gui.background import BackgroundRunner, ProgressArea, show_error
+from gui.background import BackgroundOp, BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
 from gui.restore_dialog import AutoBackup, restore_from_backup
 from gui.security import (
     AccountsDialog,
+    EncryptDialog,
     IdleWatcher,
     LockPage,
     RecoveryKeyDialog,
@@ -177,6 +178,8 @@ class MainWindow(QMainWindow):
                                             self.edit_accounts, name="accounts")
         self.lock_action = self._action(file_menu, self.tr("&Lock"), self.lock,
                                         "Ctrl+Shift+L", "lock")
+        self.encrypt_action = self._action(file_menu, self.tr("E&ncrypt this database..."),
+                                           self.encrypt_database, name="encrypt")
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         go = bar.addMenu(self.tr("&Go"))
@@ -229,6 +232,10 @@ class MainWindow(QMainWindow):
             action.setEnabled(admin)
         self.accounts_action.setEnabled(encrypted and admin)
         self.lock_action.setEnabled(encrypted)
+        self.encrypt_action.setEnabled(self.session is not None and not encrypted)
+        if self.session is not None and not encrypted:
+            self.statusBar().showMessage(self.tr(
+                "This database is not encrypted: File > Encrypt this database."))
         if encrypted and self.session is not None:
             from storage import accounts  # noqa: PLC0415
 
@@ -268,6 +275,35 @@ class MainWindow(QMainWindow):
         self._before_lock = None
         self._update_title()
         self._apply_account()
+
+    def encrypt_database(self) -> None:
+        """Encrypt the open plain file (background), then sign in as its administrator."""
+        if self.session is None or self.session.encrypted or not self._leave_editor_ok():
+            return
+        path = self.session.path
+        dialog = EncryptDialog(path, self)
+        if not dialog.exec() or dialog.credentials is None:
+            return
+        user, full_name, password = dialog.credentials
+        from gui.restore_dialog import _close_session  # noqa: PLC0415
+
+        _close_session(self)
+
+        def work(_job: Any) -> Any:
+            from storage.conversion import encrypt_database  # noqa: PLC0415
+
+            return encrypt_database(path, user, full_name, password)
+
+        def done(result: Any) -> None:
+            RecoveryKeyDialog(result.recovery_key, self).exec()
+            self.open_path(path)
+
+        def failed(error: BaseException) -> None:
+            show_error(self, error)
+            self.open_path(path)  # nothing changed: reopen the plain file
+
+        BackgroundOp(self.runner, work, label=self.tr("Encrypting..."),
+                     parent=self).success(done).failure(failed).run_in_background()
 
     def edit_accounts(self) -> None:
         if self.session is None or not self.session.encrypted:

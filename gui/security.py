@@ -150,6 +150,31 @@ class SetUpDialog(_FormDialog):
                                                self.full_name.text(), self.password.text())
 
 
+class EncryptDialog(SetUpDialog):
+    """Encrypt the open plain database: its first administrator (the conversion itself runs
+    in the background, :func:`storage.conversion.encrypt_database`)."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        super().__init__(path, parent)
+        self.setWindowTitle(self.tr("Encrypt this database"))
+        intro = self.findChild(QLabel)
+        if intro is not None:
+            intro.setText(self.tr(
+                "{name} is not encrypted: anyone who copies it reads every patient. Encrypting "
+                "writes an encrypted copy, checks it against the original, then replaces the "
+                "file and its backups; from then on everyone signs in with their own account. "
+                "Create the administrator account.").format(name=path.name))
+        self.ok_button().setText(self.tr("Encrypt"))
+        self.credentials: tuple[str, str, str] | None = None
+
+    def attempt(self) -> None:
+        if self.password.text() != self.repeat.text():
+            raise KnownStorageError("mismatch", self.tr("The two passwords differ."))
+        user = accounts.check_user_name(self.user.text())
+        accounts.check_new_password(user, self.password.text())
+        self.credentials = (user, self.full_name.text() or user, self.password.text())
+
+
 class RecoveryKeyDialog(QDialog):
     """Shows a recovery key once; OK only after the user says it is written down."""
 

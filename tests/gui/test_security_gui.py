@@ -341,3 +341,40 @@ def test_forgotten_password_with_the_recovery_key(qtbot, monkeypatch: pytest.Mon
     assert sign_in.account is not None and sign_in.account.user_name == ADMIN[0]
     accounts.sign_out(path)
     assert accounts.sign_in(path, ADMIN[0], "a new long password").role == accounts.ADMINISTRATOR
+
+
+def test_encrypting_the_open_plain_database(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                            window: MainWindow, db_path: Path) -> None:
+    from gui.security import EncryptDialog
+
+    assert window.encrypt_action.isEnabled() and not window.lock_action.isEnabled()
+    assert "not encrypted" in window.statusBar().currentMessage()
+    assert b"Test" in db_path.read_bytes() or db_path.with_name(db_path.name + "-wal").exists()
+
+    def fill(dialog: EncryptDialog) -> int:
+        dialog.user.setText(ADMIN[0])
+        dialog.full_name.setText(ADMIN[1])
+        dialog.password.setText(ADMIN[2])
+        dialog.repeat.setText(ADMIN[2])
+        return int(dialog.submit())
+
+    keys: list[str] = []
+
+    def confirm(dialog: RecoveryKeyDialog) -> int:
+        keys.append(dialog.key.text())
+        dialog.confirm.setChecked(True)
+        return 1
+
+    monkeypatch.setattr(EncryptDialog, "exec", fill)
+    monkeypatch.setattr(RecoveryKeyDialog, "exec", confirm)
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    window.encrypt_database()
+    qtbot.waitUntil(lambda: window.session is not None and window.session.encrypted,
+                    timeout=30000)
+    assert keys and window.session.account.role == accounts.ADMINISTRATOR  # type: ignore[union-attr]
+    assert [r.study_id for r in window.session.patient_rows()] == ["P01"]  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.runner.running == 0, timeout=20000)
+    for f in db_path.parent.iterdir():
+        assert not f.read_bytes().startswith(crypto.SQLITE_MAGIC), f.name
+    assert window.lock_action.isEnabled() and not window.encrypt_action.isEnabled()
