@@ -503,6 +503,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
+    from storage import crypto
+
+    keys = crypto.read_key_file(args.db)
+    if keys is not None:
+        _out(f"encryption: SQLCipher 4, key file {crypto.keys_path(args.db).name} with "
+             f"{len(keys.slots)} key slots (recovery key included)")
+    else:
+        _out("encryption: NONE - this file is plain text; encrypt it with `encrypt --user "
+             "NAME`")
     return OK
 
 

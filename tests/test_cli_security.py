@@ -96,7 +96,8 @@ def test_init_makes_an_encrypted_owner_only_file_and_prints_the_recovery_key_onc
 
 
 def test_every_password_source(db: Path) -> None:
-    assert cli("check", "--db", db, "--user", "nora", password=NURSE_PW).returncode == 0
+    r = cli("check", "--db", db, "--user", "nora", password=NURSE_PW)
+    assert r.returncode == 0 and "encryption: SQLCipher 4" in r.stdout and "4 key slots" in r.stdout
     assert cli("check", "--db", db, "--user", "nora", fd_text=NURSE_PW + "\n").returncode == 0
     r = cli("check", "--db", db, env={"JDM_CAPTURE_USER": "nora"}, password=NURSE_PW)
     assert r.returncode == 0, r.stderr
@@ -250,3 +251,5 @@ def test_new_files_need_an_administrator_unless_plaintext_is_asked_for(tmp_path:
     r = cli("init", "--db", tmp_path / "c.sqlite", plaintext=True)
     assert r.returncode == 0 and (tmp_path / "c.sqlite").read_bytes().startswith(
         crypto.SQLITE_MAGIC)
+    r = cli("check", "--db", tmp_path / "c.sqlite")  # plain files still open, with a warning
+    assert r.returncode == 0 and "encryption: NONE" in r.stdout
