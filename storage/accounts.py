@@ -49,6 +49,9 @@ PERMISSIONS = {
 _WHAT = {"enter": "enter data", "sign": "sign off or unlock visits",
          "administer": "manage accounts, settings, restore and encryption"}
 MIN_PASSWORD = 10
+#: this many wrong passwords for one account within LOCKOUT_MINUTES (recorded security events)
+#: refuse further tries for that account until the oldest of them is LOCKOUT_MINUTES old
+LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES = 5, 5
 _MAX_USER = 40
 
 
@@ -195,11 +198,22 @@ def verify_password(repo: Repository, user_name: str, password: str, purpose: st
     """Check an active account's password against its argon2id hash, for ``purpose``.
 
     A wrong password (or an unknown or inactive account) is refused and recorded as a
-    security event ``wrong password: <purpose>``.
+    security event ``wrong password: <purpose>``; after :data:`LOCKOUT_ATTEMPTS` of them in
+    :data:`LOCKOUT_MINUTES` minutes the account's password is not even checked for a while.
 
     Raises:
         KnownStorageError: ``wrong_password``.
     """
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=LOCKOUT_MINUTES)).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
+    recent = repo.db.conn.execute(
+        "SELECT count(*) FROM security_events WHERE user_name = ? AND event = 'wrong password' "
+        "AND at > ?", (user_name, since)).fetchone()[0]
+    if recent >= LOCKOUT_ATTEMPTS:
+        raise KnownStorageError(
+            "throttled", f"{user_name}: {recent} wrong passwords in the last "
+            f"{LOCKOUT_MINUTES} minutes; wait a few minutes before trying again (the attempts "
+            "are recorded).")
     row = repo.db.conn.execute(
         "SELECT password_hash, active FROM accounts WHERE user_name = ?",
         (user_name,)).fetchone()

@@ -502,3 +502,18 @@ def test_encrypting_a_plain_file_at_the_last_released_schema(tmp_path: Path) -> 
     with Repository(path) as repo:
         assert repo.get_patient("P01").identifiers["mrn"] == "MRN-4471-XQ"
     assert check_database(path).healthy
+
+
+def test_repeated_wrong_passwords_pause_the_account(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.sqlite"
+    _setup(path)
+    with Repository(path) as repo:
+        for _ in range(accounts.LOCKOUT_ATTEMPTS):
+            with pytest.raises(KnownStorageError) as info:
+                accounts.verify_password(repo, DOC[0], "guess", "session unlock")
+            assert info.value.kind == "wrong_password"
+        with pytest.raises(KnownStorageError) as info:  # even the right one, for a while
+            accounts.verify_password(repo, DOC[0], DOC[2], "session unlock")
+        assert info.value.kind == "throttled" and "wait" in info.value.message
+        # another account is not affected
+        assert accounts.verify_password(repo, NURSE[0], NURSE[2], "session unlock").active
