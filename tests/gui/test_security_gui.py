@@ -274,7 +274,7 @@ def test_sign_off_and_unlock_with_the_signers_password(
     errors: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(
         lambda _p, _t, text, *a, **k: errors.append(text)))
-    answers = iter([(DOC[0], "not ivan's password"), (DOC[0], DOC[2])])
+    answers = iter([(NURSE[0], NURSE[2]), (DOC[0], "not ivan's password"), (DOC[0], DOC[2])])
 
     def answer(dialog: SignOffDialog) -> int:
         ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
@@ -288,9 +288,12 @@ def test_sign_off_and_unlock_with_the_signers_password(
         return 1
 
     monkeypatch.setattr(SignOffDialog, "exec", answer)
-    bar.sign_button.click()
+    bar.sign_button.click()  # the nurse's own, right password: her role may not sign
     qtbot.waitUntil(lambda: bool(errors), timeout=30000)
-    assert "Wrong password for ivan" in errors[0]
+    assert "Nora Nurse (data entry) may not sign off" in errors[0]
+    bar.sign_button.click()
+    qtbot.waitUntil(lambda: len(errors) == 2, timeout=30000)
+    assert "Wrong password for ivan" in errors[1]
     assert not signoff.signoff_status(w.session.repo, vid).signed
     bar.sign_button.click()
     qtbot.waitUntil(lambda: bar.status is not None and bar.status.signed, timeout=30000)
