@@ -26,6 +26,8 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -254,6 +256,11 @@ class MainWindow(QMainWindow):
             return
         if self._editor is not None and self._editor.dirty:
             self._editor.write_draft()  # nothing typed is lost, whoever comes back
+        # An open dialog would stay on top of the lock page with patient data in it, and
+        # usable: close them (as Cancel would; only the visit editor keeps drafts).
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self._before_lock = self.stack.currentWidget()
         self.stack.setCurrentWidget(self.lock_page)
         self.menuBar().setEnabled(False)

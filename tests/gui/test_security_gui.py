@@ -381,3 +381,19 @@ def test_encrypting_the_open_plain_database(qtbot, monkeypatch: pytest.MonkeyPat
     for f in db_path.parent.iterdir():
         assert not f.read_bytes().startswith(crypto.SQLITE_MAGIC), f.name
     assert window.lock_action.isEnabled() and not window.encrypt_action.isEnabled()
+
+
+def test_the_lock_closes_open_dialogs(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                      encrypted: Path) -> None:
+    """A dialog left open would show patient data over the lock page and stay usable."""
+    from PySide6.QtWidgets import QDialog
+
+    w = _window(qtbot, monkeypatch, encrypted, NURSE)
+    dialog = QDialog(w)
+    dialog.setWindowTitle("Zebulon's medication")
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    w.lock()
+    assert w.locked and not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    _close(qtbot, w)
