@@ -253,3 +253,30 @@ def test_new_files_need_an_administrator_unless_plaintext_is_asked_for(tmp_path:
         crypto.SQLITE_MAGIC)
     r = cli("check", "--db", tmp_path / "c.sqlite")  # plain files still open, with a warning
     assert r.returncode == 0 and "encryption: NONE" in r.stdout
+
+
+def test_a_second_process_writes_to_the_encrypted_file_while_it_is_open(db: Path,
+                                                                         tmp_path: Path) -> None:
+    """The GUI's connection stays open while a command-line import writes (WAL, same key)."""
+    import json
+
+    from storage import accounts
+    from storage.repository import Repository
+
+    case = tmp_path / "cases.json"
+    case.write_text(json.dumps({"format": "jdm-capture-cases", "version": 1, "patients": [
+        {"study_id": "P77", "sex": "female", "identifiers": {"birth_date": "2010-04-12"},
+         "visits": [{"visit_date": "2021-03-04", "visit_label": "M0",
+                     "values": {"phys_global": 3.5}}]}]}))
+    accounts.sign_in(db, "nora", NURSE_PW)
+    try:
+        with Repository(db) as repo:
+            before = repo.patient_count()
+            r = cli("import", case, "--db", db, "--user", "ivan", password=DOC_PW)
+            assert r.returncode == 0, r.stderr
+            assert repo.patient_count() == before + 1  # seen through the open connection
+            actor = repo.db.execute("SELECT actor FROM audit WHERE table_name = 'patients' "
+                                    "ORDER BY id DESC").fetchone()[0]
+            assert actor == "Ivan (ivan)"  # the account signed in to that process
+    finally:
+        accounts.sign_out(db)
