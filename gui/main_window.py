@@ -47,6 +47,7 @@ from gui.patient_page import PatientPage
 from gui.restore_dialog import AutoBackup, restore_from_backup
 from gui.security import (
     AccountsDialog,
+    ChangePasswordDialog,
     EncryptDialog,
     IdleWatcher,
     LockPage,
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
                                             self.edit_settings, "Ctrl+,", "settings")
         self.accounts_action = self._action(file_menu, self.tr("Accounts and securit&y..."),
                                             self.edit_accounts, name="accounts")
+        self.password_action = self._action(file_menu, self.tr("Change my pass&word..."),
+                                            self.change_password, name="change_password")
         self.lock_action = self._action(file_menu, self.tr("&Lock"), self.lock,
                                         "Ctrl+Shift+L", "lock")
         self.encrypt_action = self._action(file_menu, self.tr("E&ncrypt this database..."),
@@ -234,6 +237,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(admin)
         self.accounts_action.setEnabled(encrypted and admin)
         self.lock_action.setEnabled(encrypted)
+        self.password_action.setEnabled(encrypted)
         self.encrypt_action.setEnabled(self.session is not None and not encrypted)
         if self.session is not None and not encrypted:
             self.statusBar().showMessage(self.tr(
@@ -311,6 +315,11 @@ class MainWindow(QMainWindow):
 
         BackgroundOp(self.runner, work, label=self.tr("Encrypting..."),
                      parent=self).success(done).failure(failed).run_in_background()
+
+    def change_password(self) -> None:
+        if self.session is None or self.session.account is None:
+            return
+        ChangePasswordDialog(self.session.repo, self.session.account, self).exec()
 
     def edit_accounts(self) -> None:
         if self.session is None or not self.session.encrypted:

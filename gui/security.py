@@ -289,6 +289,35 @@ class PasswordPrompt(_FormDialog):
             raise KnownStorageError("password_needed", self.tr("Enter the password."))
 
 
+class ChangePasswordDialog(_FormDialog):
+    """Anyone changes their own password (the current one first); only their key slot and
+    hash are rewritten."""
+
+    def __init__(self, repo: Any, account: accounts.Account,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Change my password"), self.tr(
+            "Signed in as {name} ({user}).").format(name=account.full_name,
+                                                   user=account.user_name), parent)
+        self.repo, self.account = repo, account
+        self.current = _password_field(self, self.tr("Current password"))
+        self.password = _password_field(self, self.tr("New password"))
+        self.repeat = _password_field(self, self.tr("New password again"))
+        self.form.addRow(self.tr("Current password"), self.current)
+        self.form.addRow(self.tr("New password (at least {n} characters)").format(
+            n=accounts.MIN_PASSWORD), self.password)
+        self.form.addRow(self.tr("New password again"), self.repeat)
+
+    def attempt(self) -> None:
+        try:
+            if self.password.text() != self.repeat.text():
+                raise KnownStorageError("mismatch", self.tr("The two new passwords differ."))
+            accounts.change_password(self.repo, self.account.user_name, self.password.text(),
+                                     old_password=self.current.text())
+        finally:
+            for field in (self.current, self.password, self.repeat):
+                field.clear()
+
+
 # ------------------------------------------------------------------------------------------
 # The session lock
 # ------------------------------------------------------------------------------------------

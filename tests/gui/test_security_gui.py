@@ -397,3 +397,30 @@ def test_the_lock_closes_open_dialogs(qtbot, monkeypatch: pytest.MonkeyPatch,
     assert w.locked and not dialog.isVisible()
     assert dialog.result() == QDialog.DialogCode.Rejected
     _close(qtbot, w)
+
+
+def test_anyone_changes_their_own_password(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                           encrypted: Path) -> None:
+    from gui.security import ChangePasswordDialog
+
+    w = _window(qtbot, monkeypatch, encrypted, NURSE)
+    assert w.password_action.isEnabled()
+
+    def change(dialog: ChangePasswordDialog) -> int:
+        dialog.current.setText("not my password")
+        dialog.password.setText("nora's new password")
+        dialog.repeat.setText("nora's new password")
+        assert dialog.submit() is False and "Wrong password" in dialog.error.text()
+        dialog.current.setText(NURSE[2])
+        dialog.password.setText("nora's new password")
+        dialog.repeat.setText("nora's new password")
+        return int(dialog.submit())
+
+    monkeypatch.setattr(ChangePasswordDialog, "exec", change)
+    w.password_action.trigger()
+    _close(qtbot, w)
+    accounts.sign_out(encrypted)
+    with pytest.raises(Exception, match="wrong user name or password"):
+        accounts.sign_in(encrypted, *NURSE[::2])
+    assert accounts.sign_in(encrypted, NURSE[0], "nora's new password").role == \
+        accounts.DATA_ENTRY
