@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
+from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -619,13 +619,62 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         reader.add("", 0, "", problem)
         result.problems = reader.problems
         return result
+    with open(path, "rb") as handle:  # closed even when openpyxl gives up half-way
+        try:
+            wb = load_workbook(handle, read_only=True, data_only=False)
+        except Exception as exc:  # noqa: BLE001 - a failure to open an untrusted file is its own
+            sheet, why = _damaged_part(path) or ("", str(exc)[:160])
+            reader.add(sheet, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
+                       f"features refused for safety (entities, external references): {why}"
+                       if sheet else f"cannot be read as an Excel workbook (.xlsx): {why}")
+            result.problems = reader.problems
+            return result
+        _read_book(wb, reader, result, progress, birth_dates)
+    result.problems = reader.problems
+    if not result.ok:
+        result.patients = []
+    return result
+
+
+def _damaged_part(path: Path) -> tuple[str, str] | None:
+    """(sheet name, parser message) of the first worksheet part that does not parse.
+
+    Used only after openpyxl failed to open the file, to name the sheet to blame. Each part
+    is parsed streaming (the container checks already bounded its size).
+    """
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any failure to open an untrusted file is its own
-        reader.add("", 0, "", f"cannot be read as an Excel workbook (.xlsx): "
-                   f"{type(exc).__name__}: {str(exc)[:160]}")
-        result.problems = reader.problems
-        return result
+        with zipfile.ZipFile(path) as archive:
+            names = _sheet_parts(archive)
+            for part, sheet in names.items():
+                try:
+                    with archive.open(part) as src:
+                        for _event, element in iterparse(src):
+                            element.clear()
+                except ParseError as exc:
+                    return sheet, str(exc)[:160]
+    except (zipfile.BadZipFile, OSError, KeyError, ParseError, ValueError):
+        return None
+    return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part path -> sheet name, from ``xl/workbook.xml`` and its relationships."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    targets = {}
+    for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels")):
+        target = rel.get("Target", "").lstrip("/")
+        targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    out = {}
+    for sheet in fromstring(archive.read("xl/workbook.xml")).iter(f"{ns}sheet"):
+        part = targets.get(sheet.get(f"{rel_ns}id"))
+        if part:
+            out[part] = sheet.get("name", part)
+    return out
+
+
+def _read_book(wb: Any, reader: _Reader, result: WorkbookRead, progress: Progress | None,
+               birth_dates: BirthDates | None) -> None:
     try:
         book = _Book(wb, reader, list(wb.sheetnames), sheet_specs())
         try:
@@ -638,10 +687,6 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         result.settings = book.settings
     finally:
         wb.close()
-    result.problems = reader.problems
-    if not result.ok:
-        result.patients = []
-    return result
 
 
 def _read_sheets(book: _Book, progress: Progress | None, births: BirthDates) -> None:

@@ -382,8 +382,9 @@ def _unique(values: Mapping[str, Any], index: int, seen: dict[tuple[Any, ...], i
     """
     key = tuple(values.get(k) for k in MATCH_KEYS[level])
     kind = "medication" if level is Level.MEDICATION else "adverse event"
+    name = values.get("drug" if level is Level.MEDICATION else "term")
     if key in seen:
-        col.error(f"{where}, {kind} {index + 1}",
+        col.error(f"{where}, {kind} {index + 1}" + (f" ({name})" if name else ""),
                   f"has the same {' and '.join(MATCH_KEYS[level])} as {kind} {seen[key] + 1} "
                   f"({match_key_text(level, values)}); the import matches {kind}s by them, so "
                   "the two would become one: correct one of them, or merge them")
