@@ -65,6 +65,10 @@ class Session:
         self.repo.set_settings(settings, self.actor())
         self._settings = None
 
+    def reload_settings(self) -> None:
+        """Forget the cached settings (another connection changed them, e.g. an import)."""
+        self._settings = None
+
     def actor(self) -> str:
         """Who is recorded in the audit trail: the assessor from settings, else the OS user."""
         name = ""
