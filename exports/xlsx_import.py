@@ -37,7 +37,15 @@ from xml.etree.ElementTree import ParseError, fromstring, iterparse
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet._reader import VALUE_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import (
+    CELL_TAG,
+    DATA_TAG,
+    FORMULA_TAG,
+    INLINE_STRING,
+    ROW_TAG,
+    VALUE_TAG,
+    WorkSheetParser,
+)
 
 from exports.excel import NOT_APPLICABLE, SETTINGS_SHEET, Layout
 from forms import registry, validation
@@ -220,7 +228,9 @@ def sheet_specs() -> dict[str, SheetSpec]:
 #: the largest workbook file read (the 5,000-patient x 20-visit export is about 50 MB).
 MAX_FILE_BYTES = 200 * 2**20
 #: the largest part of the zip archive, uncompressed (that export's Visits sheet: ~380 MB).
-MAX_PART_BYTES = 1 * 2**30
+#: It also bounds the memory one oversized cell can take (the XML parser holds a cell's text
+#: whole): about twice this at worst.
+MAX_PART_BYTES = 512 * 2**20
 #: the shared-strings part is held in memory whole, so it gets a lower cap.
 MAX_SHARED_STRINGS_BYTES = 256 * 2**20
 #: all parts together, uncompressed.
@@ -233,8 +243,9 @@ RATIO_FLOOR = 10 * 2**20
 MAX_ROWS: dict[str, int] = {"Patients": 50_000, "Visits": 250_000, "Medications": 250_000,
                             "Adverse events": 250_000, "Missing": 1_000_000,
                             "Settings": 1_000}
-#: Excel's own last row: a row number beyond it was not written by a spreadsheet program.
+#: Excel's own last row and column: beyond them a file was not written by a spreadsheet.
 EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
 #: reading stops after this many problems: a workbook that wrong needs fixing at its source.
 MAX_PROBLEMS = 1000
 
@@ -301,7 +312,32 @@ class _Unreadable:
 
 
 class _SafeParser(WorkSheetParser):
-    """openpyxl's sheet parser; a cell it cannot convert becomes an :class:`_Unreadable`."""
+    """openpyxl's sheet parser; a cell it cannot convert becomes an :class:`_Unreadable`, and
+    a row with more cells than Excel allows is refused while it is being read (before the
+    whole row is held in memory)."""
+
+    def parse_rows(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """``(row number, cells)`` of each ``<row>``; everything else in the sheet is skipped."""
+        cells = 0
+        rows: Any = None  # <sheetData>: emptied after each row, so memory stays flat
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == DATA_TAG:
+                    rows = element
+                elif element.tag == CELL_TAG:
+                    cells += 1
+                    if cells > EXCEL_MAX_COLUMNS:
+                        raise _SheetDamaged(f"row {self.row_counter + 1} has more than "
+                                            f"{EXCEL_MAX_COLUMNS:,} cells (Excel's limit)")
+                continue
+            if element.tag == ROW_TAG:
+                yield self.parse_row(element)
+                element.clear()
+                if rows is not None:
+                    rows.clear()
+                cells = 0
+            elif element.tag != CELL_TAG and element.tag not in _ROW_PARTS:
+                element.clear()  # sheet properties, views, validations: not needed
 
     def parse_cell(self, element: Any) -> dict[str, Any]:
         try:
@@ -318,6 +354,12 @@ class _SafeParser(WorkSheetParser):
                     "value": _Unreadable(raw[:40], element.get("t", "n")), "style_id": 0}
 
 
+#: elements inside a cell: cleared with their row, not before (parse_row still reads them).
+_ROW_PARTS = frozenset({VALUE_TAG, FORMULA_TAG, INLINE_STRING,
+                        INLINE_STRING.replace("}is", "}t"), INLINE_STRING.replace("}is", "}r"),
+                        INLINE_STRING.replace("}is", "}rPr")})
+
+
 @dataclass(frozen=True)
 class _Cell:
     column: int  # 1-based
@@ -326,7 +368,11 @@ class _Cell:
 
 
 class _SheetDamaged(Exception):
-    """The sheet's XML cannot be parsed (malformed, or entities refused)."""
+    """The sheet's XML cannot be parsed (malformed, or entities refused), or is too wide."""
+
+
+_DAMAGED = ("the sheet's XML is damaged or uses features refused for safety (entities, "
+            "external references)")
 
 
 def _stream(wb: Any, ws: Any) -> Iterator[tuple[int, list[_Cell]]]:
@@ -336,11 +382,13 @@ def _stream(wb: Any, ws: Any) -> Iterator[tuple[int, list[_Cell]]]:
             parser = _SafeParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
                                  date_formats=wb._date_formats,
                                  timedelta_formats=wb._timedelta_formats)
-            for number, cells in parser.parse():
+            for number, cells in parser.parse_rows():
                 yield number, [_Cell(c["column"], c["value"], c["data_type"]) for c in cells]
+    except _SheetDamaged:
+        raise
     except (ParseError, ValueError, TypeError, KeyError, IndexError,
             zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _SheetDamaged(str(exc)[:160]) from exc
+        raise _SheetDamaged(f"{_DAMAGED}: {str(exc)[:160]}") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -496,8 +544,7 @@ def _rows(reader: _Reader, wb: Any, spec: SheetSpec) -> Iterator[_Row]:
             if row is not None:
                 yield row
     except _SheetDamaged as exc:
-        reader.add(spec.name, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
-                   f"features refused for safety (entities, external references): {exc}")
+        reader.add(spec.name, 0, "", f"cannot be read: {exc}")
     except (ParseError, ValueError, TypeError, KeyError) as exc:  # opening the sheet part
         reader.add(spec.name, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
                    f"features refused for safety: {str(exc)[:160]}")

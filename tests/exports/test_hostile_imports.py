@@ -200,6 +200,15 @@ def test_row_numbers_past_excels_last_row_are_refused(tmp_path: Path) -> None:
                       "reads (row 1,048,576, Excel's last); split the workbook"]
 
 
+def test_a_row_wider_than_excel_allows_is_refused_while_it_is_read(tmp_path: Path) -> None:
+    cells = "".join(f'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(20_000))
+    xml = (HEADER + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>study_id</t></is>'
+           f'</c></row><row r="2">{cells}</row></sheetData></worksheet>')
+    errors = _errors(workbook(tmp_path / "w.xlsx", {"Patients": xml}))
+    assert errors == ["w.xlsx: sheet Patients: cannot be read: row 2 has more than 16,384 "
+                      "cells (Excel's limit)"]
+
+
 def test_thousands_of_problems_stop_at_the_cap(tmp_path: Path) -> None:
     rows = [["study_id", "sex"], *([f"P{i:05d}", "x"] for i in range(5000))]
     read = read_workbook(workbook(tmp_path / "p.xlsx", {"Patients": sheet_xml(rows)}))
