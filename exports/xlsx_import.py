@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,9 +35,10 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import (
     CELL_TAG,
     DATA_TAG,
@@ -375,6 +377,57 @@ _DAMAGED = ("the sheet's XML is damaged or uses features refused for safety (ent
             "external references)")
 
 
+class _LazySheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not parse its XML when the workbook is opened.
+
+    openpyxl looks for the ``<dimension>`` tag at open; without one it parses the whole
+    sheet (a million-row sheet: seconds per sheet before anything is checked). Rows are
+    streamed by :func:`_stream` instead, which needs no dimension.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _BookReader(ExcelReader):
+    """openpyxl's workbook reader, with :class:`_LazySheet` sheets (chart sheets skipped)."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _LazySheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
+
+
+def _open_book(handle: Any) -> Any:
+    reader = _BookReader(handle, read_only=True, keep_vba=False, data_only=False,
+                         keep_links=False)
+    reader.read()
+    return reader.wb
+
+
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+
+
+def _more_rows_than(wb: Any, ws: Any, limit: int) -> bool:
+    """True when the sheet's XML holds more than ``limit`` rows: a byte scan that stops at
+    ``limit + 1``, so a million-row sheet is refused in a fraction of a second."""
+    found = 0
+    tail = b""
+    with wb._archive.open(ws._worksheet_path) as src:
+        while chunk := src.read(1 << 20):
+            data = tail + chunk
+            keep = max(len(data) - 64, 0)  # a tag starting in the last 64 bytes: next round
+            found += sum(1 for m in _ROW_START.finditer(data) if m.start() < keep)
+            if found > limit:
+                return True
+            tail = data[keep:]
+        found += len(_ROW_START.findall(tail))
+    return found > limit
+
+
 def _stream(wb: Any, ws: Any) -> Iterator[tuple[int, list[_Cell]]]:
     """``(row number, cells)`` of every stored row, in file order, straight from the XML."""
     try:
@@ -524,6 +577,10 @@ def _rows(reader: _Reader, wb: Any, spec: SheetSpec) -> Iterator[_Row]:
     limit = MAX_ROWS.get(spec.name, MAX_ROWS["Visits"])
     try:
         ws = wb[spec.name]
+        if _more_rows_than(wb, ws, limit + 1):  # + 1: the header row
+            reader.add(spec.name, 0, "", f"has more than {limit:,} data rows, the most JDM "
+                       "Capture reads per sheet; split the workbook")
+            return
         rows = _stream(wb, ws)
         first = next(rows, None)
         if first is None or first[0] != 1:
@@ -668,7 +725,7 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         return result
     with open(path, "rb") as handle:  # closed even when openpyxl gives up half-way
         try:
-            wb = load_workbook(handle, read_only=True, data_only=False)
+            wb = _open_book(handle)
         except Exception as exc:  # noqa: BLE001 - a failure to open an untrusted file is its own
             sheet, why = _damaged_part(path) or ("", str(exc)[:160])
             reader.add(sheet, 0, "", f"cannot be read: the sheet's XML is damaged or uses "

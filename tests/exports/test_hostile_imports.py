@@ -182,13 +182,30 @@ def test_not_a_workbook_folder_and_encrypted_part(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------
 # Too many rows, rows past Excel's last, too many problems
 # ------------------------------------------------------------------------------------------
-def test_rows_past_the_cap_stop_the_sheet(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_past_the_cap_are_refused_before_any_is_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(xlsx_import.MAX_ROWS, "Patients", 50)
     rows = [["study_id", "sex"], *([f"P{i:05d}", "female"] for i in range(60))]
-    errors = _errors(workbook(tmp_path / "r.xlsx", {"Patients": sheet_xml(rows)}))
-    assert errors == ["r.xlsx: sheet Patients, row 52: is past the last row JDM Capture reads "
-                      "(50 data rows per sheet); split the workbook"]
+    path = workbook(tmp_path / "r.xlsx", {"Patients": sheet_xml(rows)})
+    assert _errors(path) == ["r.xlsx: sheet Patients: has more than 50 data rows, the most JDM "
+                             "Capture reads per sheet; split the workbook"]
+    # the streaming reader enforces the same cap should the quick count ever miss rows
+    monkeypatch.setattr(xlsx_import, "_more_rows_than", lambda *a: False)
+    assert _errors(path) == ["r.xlsx: sheet Patients, row 52: is past the last row JDM Capture "
+                             "reads (50 data rows per sheet); split the workbook"]
+
+
+def test_the_quick_row_count_is_exact_across_chunks(tmp_path: Path) -> None:
+    """70,000 rows span several 1 MB chunks; the count must be exact at the cap's edge."""
+    rows = [["study_id", "sex"], *([f"P{i:07d}", "female"] for i in range(69_999))]
+    path = workbook(tmp_path / "c.xlsx", {"Patients": sheet_xml(rows)})
+    assert zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml").file_size > 3 * 2**20
+    with open(path, "rb") as handle:
+        wb = xlsx_import._open_book(handle)
+        ws = wb["Patients"]
+        assert xlsx_import._more_rows_than(wb, ws, 69_999)
+        assert not xlsx_import._more_rows_than(wb, ws, 70_000)
+        wb.close()
 
 
 def test_row_numbers_past_excels_last_row_are_refused(tmp_path: Path) -> None:
