@@ -190,7 +190,7 @@ def test_rows_past_the_cap_are_refused_before_any_is_checked(
     assert _errors(path) == ["r.xlsx: sheet Patients: has more than 50 data rows, the most JDM "
                              "Capture reads per sheet; split the workbook"]
     # the streaming reader enforces the same cap should the quick count ever miss rows
-    monkeypatch.setattr(xlsx_import, "_more_rows_than", lambda *a: False)
+    monkeypatch.setattr(xlsx_import, "_precheck", lambda *a: None)
     assert _errors(path) == ["r.xlsx: sheet Patients, row 52: is past the last row JDM Capture "
                              "reads (50 data rows per sheet); split the workbook"]
 
@@ -218,7 +218,7 @@ def test_row_numbers_past_excels_last_row_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_row_wider_than_excel_allows_is_refused_while_it_is_read(tmp_path: Path) -> None:
-    cells = "".join(f'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(20_000))
+    cells = "".join('<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(20_000))
     xml = (HEADER + '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>study_id</t></is>'
            f'</c></row><row r="2">{cells}</row></sheetData></worksheet>')
     errors = _errors(workbook(tmp_path / "w.xlsx", {"Patients": xml}))
