@@ -100,7 +100,10 @@ def settings_question_box(parent: QWidget | None, file_name: str,
     box.setText(_tr("{file} was exported with other scoring settings than this database "
                     "uses, so its responses (TIS, PRINTO) come out differently. Which "
                     "settings should apply?").format(file=file_name))
-    box.setInformativeText("\n".join(differences))
+    box.setInformativeText("\n".join([*differences, "", _tr(
+        "Use the file's settings: this database takes them and every stored response is "
+        "recomputed. Keep this database's settings: the file's visits are scored with "
+        "them. Cancel: nothing is imported.")]))
     use = box.addButton(_tr("Use the file's settings"), QMessageBox.ButtonRole.AcceptRole)
     use.setToolTip(_tr("This database takes the file's settings; every stored response is "
                        "recomputed with them."))
