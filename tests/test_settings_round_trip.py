@@ -195,3 +195,25 @@ def test_workbook_and_redcap_exports_carry_the_settings(source: Path, tmp_path: 
         listed = {r["setting"]: r["value"] for r in csv.DictReader(fh)}
     assert listed == {k: str(v) for k, v in settings_items(CUSTOM).items()}
     assert "scoring_settings.csv" in err  # the administrator is told
+
+
+def test_bad_settings_sheet_is_named_by_row_and_column(source: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "s.xlsx"
+    assert run(capsys, "export", "--db", source, "--out", book, "--identified")[0] == 0
+    wb = load_workbook(book)
+    ws = wb["Settings"]
+    rows = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(row=rows["thresholds"], column=2, value="strict")
+    ws.cell(row=rows["uln_ck"], column=2, value="lots")
+    wb.save(book)
+    from exports.xlsx_import import read_workbook
+
+    errors = [str(e) for e in read_workbook(book).errors]
+    assert (f"s.xlsx: sheet Settings, row {rows['thresholds']}, column value: setting "
+            "thresholds = strict is not one of jdm/adult") in errors
+    assert any(e.startswith(f"s.xlsx: sheet Settings, row {rows['uln_ck']}, column value: "
+                            "setting uln_ck = lots") for e in errors), errors
