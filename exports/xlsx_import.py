@@ -1,7 +1,9 @@
 """Spreadsheet import: a workbook in the identified export layout becomes forms.model Patients.
 
 Reads the sheets of data-contract section 4 that hold entered data (``Patients``, ``Visits``,
-``Medications``, ``Adverse events``, ``Missing``); ``Response`` and ``Data dictionary`` (and the
+``Medications``, ``Adverse events``, ``Missing``) and ``Settings`` (the scoring settings the
+export was made with, compared with the database's: see :func:`import_workbook`);
+``Response`` and ``Data dictionary`` (and the
 template's ``Lists``/``Instructions``) are skipped, and so are derived and export-only columns
 (totals, ``visit_day``, ages, ...), which JDM Capture recomputes. Every cell is checked with
 :mod:`forms.validation`, then every record with the record checks, and *all* problems are
@@ -18,7 +20,18 @@ Cells: text is parsed as typed text (:func:`forms.validation.parse_text`: " 3 ",
 label); numbers, dates and TRUE/FALSE cells are checked as typed values
 (:func:`forms.validation.check_field`). A number in a text or choice column (an MRN typed as a
 number, a study id like 101) is read as its digits. Formulas and spreadsheet error values are
-refused: the workbook must hold values.
+refused: the workbook must hold values. The one exception: LibreOffice Calc saves every TRUE/FALSE
+cell as the formula ``TRUE()``/``FALSE()``, and exactly those two are read as booleans. A CHAQ
+item listed on sheet Missing with reason ``na`` is read as answered "not applicable".
+
+Hostile files (issue 10 section 2, issue 17): before openpyxl opens anything,
+:func:`container_problem` bounds the file size and every zip part's declared size and
+compression ratio; each sheet's XML is then checked at C speed (well-formed, no DTD, at most
+:data:`MAX_ROWS` rows) and streamed row by row through a parser that reports a cell it cannot
+convert (``0x10`` in a number cell) instead of raising; NaN/infinite numbers, rows wider than
+Excel's and row numbers past Excel's last are refused with their place; reading stops after
+:data:`MAX_PROBLEMS` problems. Two medication courses (or adverse events) with the same match
+key, which the import would merge, are refused naming both rows.
 """
 
 from __future__ import annotations
