@@ -1156,8 +1156,8 @@ def import_workbook(path: Path | str, repo: Repository, actor: str, *,
      summary.adverse_events) = count(read.patients)
     try:
         with repo.transaction():
-            stored = repo.import_patients(read.patients, actor, today=today)
             apply_file_settings(repo, path.name, read.settings, settings, actor)
+            stored = repo.import_patients(read.patients, actor, today=today)
     except SettingsDiffer as exc:
         summary.errors = list(exc.problems)
         summary.settings_differences = list(exc.differences)

@@ -515,8 +515,10 @@ def import_case_file(repo: Repository, path: Path | str, actor: str, *,
     case = parse_case_text(_read(path), path.name, birth_dates=repo.birth_dates, today=today)
     try:
         with repo.transaction():
-            summary = repo.import_patients(case.patients, actor, today=today)
+            # settings first: a refusal costs nothing, and the file's visits are then scored
+            # with the settings that apply
             apply_file_settings(repo, path.name, case.settings, settings, actor)
+            summary = repo.import_patients(case.patients, actor, today=today)
     except ValidationFailed as exc:
         where = f"{exc.context}: " if exc.context else ""
         raise CaseFileRejected([f"{path.name}: {where}{p.code_message}"
