@@ -772,7 +772,7 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         try:
             wb = _open_book(handle)
         except Exception as exc:  # noqa: BLE001 - a failure to open an untrusted file is its own
-            sheet, why = _damaged_part(path) or ("", str(exc)[:160])
+            sheet, why = _damaged_part(path) or ("", " ".join(str(exc).split())[:200])
             reader.add(sheet, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
                        f"features refused for safety (entities, external references): {why}"
                        if sheet else f"cannot be read as an Excel workbook (.xlsx): {why}")

@@ -117,6 +117,19 @@ def test_damaged_or_entity_sheet_xml_is_refused_naming_the_sheet(
         assert hostname.read_text().strip() not in errors[0]  # no file content leaks
 
 
+def test_damaged_workbook_part_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    path = workbook(tmp_path / "w.xlsx", {"Patients": sheet_xml(PATIENTS)})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = b"<workbook><sheets><sheet"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    errors = _errors(path)
+    assert len(errors) == 1 and "\n" not in errors[0]
+    assert errors[0].startswith("w.xlsx: cannot be read as an Excel workbook (.xlsx): ")
+
+
 def test_cli_refuses_damaged_xml_with_exit_2_and_no_traceback(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "c.sqlite"
