@@ -44,7 +44,7 @@ from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
-from storage import audit_chain, integrity, schema, signoff
+from storage import accounts, audit_chain, crypto, integrity, schema, signoff
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
 from storage.errors import (
     KnownStorageError,
@@ -277,6 +277,15 @@ class Repository:
             self.path = Path(db)
             self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
             self._owns = True
+        #: the key file's database id for an encrypted file (accounts and roles apply), else
+        #: None (a plain file: no accounts, the caller's actor string is recorded)
+        self.database_id: str | None = None
+        try:
+            keys = crypto.read_key_file(self.path) if self.path else None
+            self.database_id = keys.database_id if keys else None
+        except BaseException:
+            self.close()
+            raise
         try:
             if refresh:
                 self.refresh_derived()
@@ -301,9 +310,20 @@ class Repository:
         with self._write():
             yield
 
+    @property
+    def account(self) -> accounts.Account | None:
+        """Who is signed in to this (encrypted) file in this process; None for a plain file."""
+        return accounts.signed_in(self.database_id)
+
     @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+    def _write(self, permission: str | None = "enter") -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one.
+
+        On an encrypted file somebody must be signed in whose role allows ``permission``
+        (``storage.accounts.PERMISSIONS``; None only for set-up and security events).
+        """
+        if permission is not None:
+            accounts.require(self, permission)
         conn = self.db.conn
         with translated(self.path):
             if conn.in_transaction:
@@ -329,7 +349,17 @@ class Repository:
                changes: Sequence[tuple[str, Any, Any]], context: str = "", *,
                as_text: bool = False) -> None:
         """One audit row plus one change row per field (values as canonical text;
-        ``as_text``: the changes already hold ``schema.audit_text`` of each value)."""
+        ``as_text``: the changes already hold ``schema.audit_text`` of each value).
+
+        On an encrypted file the signed-in account is the actor, whatever ``actor`` says.
+        """
+        me = self.account
+        self._audit_as(me.actor if me is not None else actor, at, action, table, record_id,
+                       changes, context, as_text=as_text)
+
+    def _audit_as(self, actor: str, at: str, action: str, table: str, record_id: int,
+                  changes: Sequence[tuple[str, Any, Any]], context: str = "", *,
+                  as_text: bool = False) -> None:
         if action == "update" and not changes:
             return
         rows = changes if as_text else [(name, schema.audit_text(old), schema.audit_text(new))
@@ -1306,7 +1336,7 @@ class Repository:
         if len(new["assessor"]) > (registry.get("assessor").max_length or 100):
             raise ValidationFailed([Problem("assessor", new["assessor"][:20] + "...",
                                             "is too long")], "settings")
-        with self._write():
+        with self._write("administer"):
             at = _now()
             old = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
             for key, value in new.items():

@@ -19,9 +19,10 @@ from storage.repository import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
 
-#: Not needed to show a usable patient list.
+#: Not needed to show a usable patient list (forms.response is: the list's response column
+#: describes the response bounds).
 LATER = ("gui.visit_editor", "gui.form_pages", "gui.patient_page", "gui.chart", "gui.dialogs",
-         "gui.signoff", "forms.entry", "forms.response", "exports", "reportlab", "openpyxl")
+         "gui.signoff", "forms.entry", "exports", "reportlab", "openpyxl")
 
 SCRIPT = r"""
 import sys
