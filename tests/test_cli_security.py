@@ -67,21 +67,31 @@ def refused(result: subprocess.CompletedProcess[str], words: str) -> None:
     assert words in result.stderr, result.stderr
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """An encrypted database: administrator ada, data entry nora, investigator ivan, demo."""
-    path = tmp_path / "clinic.sqlite"
+@pytest.fixture(scope="session")
+def db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the encrypted database of :func:`db` and its recovery key, built once
+    per test process (five command-line processes, ~4 s) and copied for each test."""
+    folder = tmp_path_factory.mktemp("cli-security-template")
+    path = folder / "clinic.sqlite"
     r = cli("init", "--db", path, "--user", "ada", "--full-name", "Ada Admin", new=ADMIN_PW)
     assert r.returncode == 0, r.stderr
     assert "RECOVERY KEY" in r.stdout
-    (tmp_path / "recovery.txt").write_text(_key(r.stdout))
+    (folder / "recovery.txt").write_text(_key(r.stdout))
     for user, pw, role in (("nora", NURSE_PW, "data_entry"), ("ivan", DOC_PW, "investigator")):
         r = cli("accounts", "add", user, "--role", role, "--full-name", user.title(), "--db",
                 path, "--user", "ada", password=ADMIN_PW, new=pw)
         assert r.returncode == 0, r.stderr
     r = cli("demo", "--db", path, "--user", "nora", password=NURSE_PW)
     assert r.returncode == 0, r.stderr
-    return path
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path, db_template: Path) -> Path:
+    """An encrypted database: administrator ada, data entry nora, investigator ivan, demo
+    (a copy of the session's template: the processes that wrote it have exited)."""
+    shutil.copytree(db_template, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "clinic.sqlite"
 
 
 def test_init_makes_an_encrypted_owner_only_file_and_prints_the_recovery_key_once(
