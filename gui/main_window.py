@@ -21,7 +21,6 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
-from gui import commands
+from gui import commands, file_dialogs
 from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
@@ -490,27 +489,50 @@ class MainWindow(QMainWindow):
             self._show_patient(self.session.get_patient(self.patient.study_id))
 
     # ------------------------------------------------------------------ files
-    def _choose_save(self, title: str, suggested: str, filters: str) -> Path | None:
-        start = str((self.session.path.parent if self.session else Path.home()) / suggested)
-        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
-        return Path(path) if path else None
+    def _choose_save(self, title: str, suggested: str, filters: str,
+                     purpose: str = "exports") -> Path | None:
+        """Ask where to write (``gui.file_dialogs``: starts in the remembered exports folder,
+        never opens the listed files); refuses the open database and its working files."""
+        start = str(file_dialogs.remembered_folder(purpose) / suggested)
+        path, _ = file_dialogs.getSaveFileName(self, title, start, filters)
+        if not path:
+            return None
+        if not self._not_live(Path(path)):
+            return None
+        file_dialogs.remember_folder(purpose, path)
+        return Path(path)
+
+    def _not_live(self, path: Path) -> bool:
+        """False (after saying why) when ``path`` is an open database or one of its files."""
+        from storage.locks import refuse_live_file  # noqa: PLC0415
+        from storage.errors import KnownStorageError  # noqa: PLC0415
+
+        try:
+            refuse_live_file(path, "write over or read")
+        except KnownStorageError as exc:
+            show_error(self, exc)
+            return False
+        return True
 
     def new_database(self) -> None:
         if not self._leave_editor_ok():
             return
         path = self._choose_save(self.tr("New database"), "jdm-capture.sqlite",
-                                 self.tr("JDM Capture database (*.sqlite *.db)"))
+                                 self.tr("JDM Capture database (*.sqlite *.db)"), "databases")
         if path is not None:
             self._open_path(path)
 
     def open_database(self) -> None:
         if not self._leave_editor_ok():
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Open database"), str(self.session.path.parent if self.session
-                                               else Path.home()),
+                                               else file_dialogs.remembered_folder("databases")),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if path:
+            file_dialogs.remember_folder("databases", path)
+            if self.session is not None and Path(path).resolve() == self.session.path.resolve():
+                return  # already open
             self._open_path(Path(path))
 
     def open_path(self, path: Path) -> bool:
@@ -537,26 +559,28 @@ class MainWindow(QMainWindow):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         out = self._choose_save(self.tr("Backup now"),
                                 f"{self.session.path.stem}-backup-{stamp}.sqlite",
-                                self.tr("SQLite database (*.sqlite)"))
+                                self.tr("SQLite database (*.sqlite)"), "backups")
         if out is not None:
             commands.backup(self, out).run_in_background()
 
     def import_files(self) -> None:
         if self.session is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import case files"),
-                                                str(self.session.path.parent),
-                                                self.tr("JSON case files (*.json)"))
-        if paths:
+        paths, _ = file_dialogs.getOpenFileNames(self, self.tr("Import case files"),
+                                                 str(file_dialogs.remembered_folder("imports")),
+                                                 self.tr("JSON case files (*.json)"))
+        if paths and all(self._not_live(Path(p)) for p in paths):
+            file_dialogs.remember_folder("imports", paths[0])
             commands.import_files(self, [Path(p) for p in paths]).run_in_background()
 
     def import_spreadsheet(self) -> None:
         if self.session is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import spreadsheet"),
-                                              str(self.session.path.parent),
-                                              self.tr("Excel workbook (*.xlsx)"))
-        if path:
+        path, _ = file_dialogs.getOpenFileName(self, self.tr("Import spreadsheet"),
+                                               str(file_dialogs.remembered_folder("imports")),
+                                               self.tr("Excel workbook (*.xlsx)"))
+        if path and self._not_live(Path(path)):
+            file_dialogs.remember_folder("imports", path)
             commands.import_workbook(self, Path(path)).run_in_background()
 
     def refresh_after_import(self) -> None:
@@ -578,11 +602,12 @@ class MainWindow(QMainWindow):
     def export_redcap(self) -> None:
         if self.session is None:
             return
-        folder = QFileDialog.getExistingDirectory(
+        folder = file_dialogs.getExistingDirectory(
             self, self.tr("Export for REDCap: choose a folder (its REDCap files are replaced)"),
-            str(self.session.path.parent))
+            str(file_dialogs.remembered_folder("exports")))
         if not folder:
             return
+        file_dialogs.remember_folder("exports", folder)
         identified = QMessageBox.question(
             self, self.tr("Export for REDCap"),
             self.tr("Include identifiers (names, MRN, dates of birth, real dates, free text)? "

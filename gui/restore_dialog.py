@@ -27,7 +27,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import file_dialogs
 from gui.background import APP_TITLE, BackgroundOp, Job, show_error
 from storage import backups
 
@@ -172,7 +172,7 @@ class RestoreDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(usable)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Choose a backup"), str(backups.backup_dir(self.db_path)),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if not path:
@@ -201,8 +201,9 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
     if path is None:  # e.g. the database failed to open because it is damaged: ask which
-        chosen_db, _ = QFileDialog.getOpenFileName(
-            window, window.tr("Which database should be restored?"), str(Path.home()),
+        chosen_db, _ = file_dialogs.getOpenFileName(
+            window, window.tr("Which database should be restored?"),
+            str(file_dialogs.remembered_folder("databases")),
             window.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if not chosen_db:
             return

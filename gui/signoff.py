@@ -196,7 +196,7 @@ class SignoffBar(QWidget):
             from exports.signoff import sign_visit  # noqa: PLC0415
 
             try:
-                sign_visit(session.repo, study_id, visit_id, assessor)
+                session.guarded(lambda: sign_visit(session.repo, study_id, visit_id, assessor))
             except Exception as exc:  # noqa: BLE001 - the one error path
                 show_error(self, exc)
                 return
@@ -214,8 +214,9 @@ class SignoffBar(QWidget):
         if not dialog.exec():
             return
         try:
-            signoff.unlock_visit(session.repo, self.visit_id, session.actor(),
-                                 dialog.reason.toPlainText())
+            visit_id, reason = self.visit_id, dialog.reason.toPlainText()
+            session.guarded(lambda: signoff.unlock_visit(session.repo, visit_id,
+                                                         session.actor(), reason))
         except Exception as exc:  # noqa: BLE001 - the one error path
             show_error(self, exc)
             return
