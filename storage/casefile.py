@@ -28,7 +28,8 @@ from typing import Any
 from forms import registry, validation
 from forms.fields import Level
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
-from storage.errors import ValidationFailed
+from storage import locks, tempfiles
+from storage.errors import KnownStorageError, ValidationFailed
 from storage.repository import ImportSummary, Repository
 
 FORMAT = "jdm-capture-cases"
@@ -353,11 +354,20 @@ def load_case_file(path: Path | str, *, birth_dates: Mapping[str, dt.date | None
                    today: dt.date | None = None) -> CaseFile:
     """Read and validate a case file from disk (see :func:`parse_case_text`)."""
     path = Path(path)
+    data = _read(path)
+    return parse_case_text(data, path.name, birth_dates=birth_dates, today=today)
+
+
+def _read(path: Path) -> bytes:
+    """The file's bytes; an open database (or its -wal/-shm) is refused unread: opening it
+    by hand would release SQLite's locks on it (``storage.locks``)."""
+    if (live := locks.live_database_of(path)) is not None:
+        raise CaseFileRejected([f"{path.name}: is the open database {live.name} (or one of its "
+                                "working files), not a case file; choose a .json case file"])
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
-    return parse_case_text(data, path.name, birth_dates=birth_dates, today=today)
 
 
 def _study_ids(data: bytes) -> list[str]:
@@ -385,10 +395,7 @@ def import_case_file(repo: Repository, path: Path | str, actor: str, *,
         KnownStorageError: the database is locked, read-only, full, ...
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
+    data = _read(path)
     births = repo.birth_dates(_study_ids(data))
     case = parse_case_text(data, path.name, birth_dates=births, today=today)
     try:
@@ -457,13 +464,20 @@ def patient_to_json(patient: Patient,
 def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = True) -> int:
     """Write every patient to a case file (identifiers included: this is the full copy).
 
-    The file is streamed patient by patient, written beside ``out`` and renamed into place.
+    The file is streamed patient by patient into the private temporary folder beside ``out``
+    (``storage.tempfiles``) and renamed into place.
 
     Returns:
         The number of patients written.
     """
     out = Path(out)
-    tmp = out.with_name(out.name + ".partial")
+    locks.refuse_live_file(out, "overwrite")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.new_temp_file(out)  # private 0700 folder beside out, swept if killed
+    except OSError as exc:
+        raise KnownStorageError("cannot_write", f"Could not write {out}: "
+                                f"{exc.strerror or exc}") from exc
     count = 0
     try:
         with open(tmp, "w", encoding="utf-8") as handle:

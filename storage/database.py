@@ -154,6 +154,7 @@ _identities: weakref.WeakKeyDictionary[Database, FileIdentity] = weakref.WeakKey
 
 
 def _remember_files(db: Database, path: Path) -> None:
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the WAL exists from here
     _identities[db] = FileIdentity.of(path)
 
 

@@ -1,0 +1,99 @@
+"""The GUI side of "nothing lost": a save refused because the WAL vanished keeps the typing as
+a draft in the reopened file; the app's file dialogs never open database files; hostile
+numbers typed or found in a draft never freeze the window."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from gui import file_dialogs
+from gui.main_window import MainWindow
+from gui.session import Session, draft_key
+
+
+@pytest.fixture
+def editor_window(qtbot, window: MainWindow) -> MainWindow:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.open_patient("P01")
+    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.editor
+    return window
+
+
+def test_a_save_after_the_wal_vanished_is_refused_kept_as_draft_and_the_file_reopened(
+        qtbot, monkeypatch, editor_window: MainWindow, session: Session,
+        db_path: Path) -> None:
+    editor = editor_window.editor
+    editor._edited("visit_date", "2024-02-03")
+    editor._edited("phys_global", "5")
+    old_repo = session.repo
+    os.unlink(f"{db_path}-wal")  # from outside, as a wrongly-checkpointing process would
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: shown.append(m)))
+    assert not editor.save()
+    assert len(shown) == 1 and "NOT written" in shown[0] and "save again" in shown[0]
+    assert session.repo is not old_repo  # reopened
+    assert editor.dirty and editor.state.text("phys_global") == "5"
+    drafts = {d.key: json.loads(d.payload_json) for d in session.repo.load_drafts()}
+    assert drafts[draft_key("P01", None)]["texts"]["phys_global"] == "5"
+    assert editor.save()  # on the reopened file
+    assert not session.repo.load_drafts()
+    assert [str(v.visit_date) for v in session.get_patient("P01").visits] == ["2024-02-03"]
+
+
+def test_dialogs_start_in_the_exports_folder_and_remember_it(tmp_path: Path) -> None:
+    first = file_dialogs.remembered_folder("exports")
+    assert first.name == "JDM Capture exports" and first.is_dir()
+    chosen = tmp_path / "mine" / "out.xlsx"
+    chosen.parent.mkdir()
+    file_dialogs.remember_folder("exports", chosen)
+    assert file_dialogs.remembered_folder("exports") == chosen.parent
+
+
+def test_a_dialog_on_the_database_folder_never_opens_its_files(
+        qtbot, session: Session, db_path: Path) -> None:
+    """Watched with inotify: every open of the database, -wal or -shm by this process while
+    the dialog lists their folder (the dialog's icon provider is the only code that runs)."""
+    inotify = pytest.importorskip("ctypes")
+    libc = inotify.CDLL(None, use_errno=True)
+    if not hasattr(libc, "inotify_init1"):
+        pytest.skip("no inotify")
+    fd = libc.inotify_init1(os.O_NONBLOCK)
+    IN_OPEN = 0x20
+    for suffix in ("", "-wal", "-shm"):
+        assert libc.inotify_add_watch(fd, f"{db_path}{suffix}".encode(), IN_OPEN) >= 0
+    try:
+        dialog = file_dialogs.make_dialog(None, "Export", str(db_path.parent), "All (*)")
+        dialog.setViewMode(QFileDialog.ViewMode.Detail)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            QApplication.processEvents()
+            time.sleep(0.02)
+        names = {dialog.proxyModel().data(dialog.proxyModel().index(r, 0, root))
+                 for root in [dialog.proxyModel().mapFromSource(
+                     dialog.findChild(type(dialog.proxyModel().sourceModel())).index(
+                         str(db_path.parent)))]
+                 for r in range(dialog.proxyModel().rowCount(root))}
+        dialog.close()
+        events = os.read(fd, 65536) if _readable(fd) else b""
+    finally:
+        os.close(fd)
+    assert "clinic.sqlite" in names and "clinic.sqlite-wal" not in names
+    assert events == b"", "the dialog opened the database or its working files"
+
+
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0)[0])
