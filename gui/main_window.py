@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         """Offer visits left unsaved by a crash; True when the user looked at them."""
         assert self.session is not None
         drafts = self.session.drafts()
+        self._report_unreadable_drafts()
         if not drafts:
             return False
         dialog = DraftsDialog([(d.key, describe_draft(d, p)) for d, p in drafts], self)
@@ -212,9 +213,25 @@ class MainWindow(QMainWindow):
             for d, _ in drafts:
                 self.session.discard_draft_key(d.key)
         elif result and dialog.chosen:
-            payload = next(p for d, p in drafts if d.key == dialog.chosen)
-            self.restore_draft(payload)
+            draft, payload = next((d, p) for d, p in drafts if d.key == dialog.chosen)
+            try:
+                self.restore_draft(payload)
+            except Exception:  # noqa: BLE001 - a bad draft must never stop the start
+                log.warning("draft %s could not be restored", draft.key, exc_info=True)
+                self.session.set_draft_aside(draft)
+                self._report_unreadable_drafts()
+                self.show_list()
         return True
+
+    def _report_unreadable_drafts(self) -> None:
+        if self.session is None or not self.session.unreadable_drafts:
+            return
+        keys = ", ".join(k.removeprefix("visit/") for k in self.session.unreadable_drafts)
+        self.session.unreadable_drafts.clear()
+        QMessageBox.warning(self, self.tr("Unsaved entry"), self.tr(
+            "An unsaved entry left from an earlier session could not be restored ({keys}). "
+            "It was kept aside in the database, unchanged; nothing saved is affected.").format(
+            keys=keys))
 
     def restore_draft(self, payload: dict[str, Any]) -> None:
         assert self.session is not None

@@ -28,6 +28,7 @@ from storage.repository import AppSettings, Draft, Repository
 from storage.signoff import SignoffStatus
 
 DRAFT_PREFIX = "visit/"
+UNREADABLE_PREFIX = "unreadable/"
 T = TypeVar("T")
 
 
@@ -61,6 +62,8 @@ class Session:
                 raise
         self.repo = repo
         self._settings: AppSettings | None = None
+        #: keys of drafts that could not be read and were kept aside (reported at start)
+        self.unreadable_drafts: list[str] = []
         self.settings()
 
     def close(self) -> None:
@@ -176,23 +179,59 @@ class Session:
         self.guarded(lambda: self.repo.discard_draft(draft_key(study_id, visit_id)))
 
     def drafts(self) -> list[tuple[Draft, dict[str, Any]]]:
-        """Visit drafts left behind (after a crash), with their decoded payloads."""
+        """Visit drafts left behind (after a crash), with their decoded payloads.
+
+        A draft that cannot be read (not JSON, not the shape the editor writes) is never
+        fatal: it is kept aside under ``unreadable/<key>`` (still in the file, not offered
+        again) and named in :attr:`unreadable_drafts` for the window to report.
+        """
         out = []
         for draft in self.repo.load_drafts():
             if not draft.key.startswith(DRAFT_PREFIX):
                 continue
-            try:
-                payload = json.loads(draft.payload_json)
-            except ValueError:
+            payload = _draft_payload(draft.payload_json)
+            if payload is None:
+                self.set_draft_aside(draft)
                 continue
             out.append((draft, payload))
         return out
+
+    def set_draft_aside(self, draft: Draft) -> None:
+        """Keep an unusable draft under ``unreadable/<key>`` and remember to report it."""
+        text = draft.payload_json
+        try:
+            json.loads(text)
+        except ValueError:
+            text = json.dumps({"unreadable_payload": text[:1_000_000]})
+        self.guarded(lambda: self.repo.save_draft(f"{UNREADABLE_PREFIX}{draft.key}", text))
+        self.guarded(lambda: self.repo.discard_draft(draft.key))
+        self.unreadable_drafts.append(draft.key)
 
     def discard_draft_key(self, key: str) -> None:
         self.guarded(lambda: self.repo.discard_draft(key))
 
     def visit_history(self, visit_id: int) -> list[Any]:
         return self.repo.visit_history(visit_id)
+
+
+def _draft_payload(text: str) -> dict[str, Any] | None:
+    """A draft's payload when it has the shape the editor writes, else None."""
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("study_id", ""), str):
+        return None
+    texts = payload.get("texts", {})
+    if not isinstance(texts, dict) or not all(
+            isinstance(k, str) and isinstance(v, str | int | float) for k, v in texts.items()):
+        return None
+    if not isinstance(payload.get("missing", {}), dict):
+        return None
+    visit_id = payload.get("visit_id")
+    if visit_id is not None and (not isinstance(visit_id, int) or isinstance(visit_id, bool)):
+        return None
+    return payload
 
 
 def _os_user() -> str:

@@ -135,7 +135,10 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
                       "and \"patients\"")
         return None
     try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs,
+        # Numbers are bounded before conversion (validation.json_number): a 5,000-digit
+        # integer or 1e-99999999 becomes a problem naming its field, not an exception.
+        return json.loads(text, parse_float=validation.json_number,
+                          parse_int=validation.json_number, object_pairs_hook=_pairs,
                           parse_constant=float)
     except _DuplicateKey as exc:
         col.error("", f'the key "{exc.args[0]}" appears twice in one object')
@@ -373,7 +376,8 @@ def _read(path: Path) -> bytes:
 def _study_ids(data: bytes) -> list[str]:
     """Study IDs named in a file, read leniently, to look up saved birth dates first."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
+        doc = json.loads(data.decode("utf-8-sig"), parse_float=validation.json_number,
+                         parse_int=validation.json_number)
     except (ValueError, RecursionError):
         return []
     patients = doc.get("patients") if isinstance(doc, dict) else None

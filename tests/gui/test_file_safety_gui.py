@@ -97,3 +97,69 @@ def _readable(fd: int) -> bool:
     import select
 
     return bool(select.select([fd], [], [], 0)[0])
+
+
+def test_typing_a_huge_exponent_into_physician_global_answers_at_once(
+        qtbot, editor_window: MainWindow) -> None:
+    editor = editor_window.editor
+    editor.focus_field("phys_global")
+    widget = editor.widgets["phys_global"]
+    start = time.perf_counter()
+    qtbot.keyClicks(widget, "1e-99999999")
+    QApplication.processEvents()
+    assert time.perf_counter() - start < 5
+    problems = [p for p in editor.state.errors() if p.field == "phys_global"]
+    assert problems and "too many decimals" in problems[0].message
+    assert not editor.save()
+    editor.discard()
+
+
+def _restart(qtbot, monkeypatch, db_path: Path) -> MainWindow:
+    from gui import dialogs
+
+    def choose_first(self) -> int:
+        self.list.setCurrentRow(0)
+        self.accept()
+        return 1
+
+    monkeypatch.setattr(dialogs.DraftsDialog, "exec", choose_first)
+    restarted = MainWindow(Session(db_path))
+    qtbot.addWidget(restarted)
+    restarted.show()
+    start = time.perf_counter()
+    restarted.after_show()
+    assert time.perf_counter() - start < 5
+    return restarted
+
+
+def test_a_draft_holding_a_huge_exponent_never_freezes_the_start(
+        qtbot, monkeypatch, session: Session, db_path: Path) -> None:
+    session.save_draft("P01", None, {"texts": {"visit_date": "2024-01-01",
+                                               "phys_global": "1e-99999999"}})
+    restarted = _restart(qtbot, monkeypatch, db_path)
+    editor = restarted.editor
+    assert restarted.stack.currentWidget() is editor
+    assert editor.widgets["phys_global"].text() == "1e-99999999"  # the typing is kept
+    assert any(p.field == "phys_global" for p in editor.state.errors())
+    editor.discard()
+    restarted.session.close()
+    restarted.session = None
+
+
+@pytest.mark.parametrize("payload", ['{"study_id": "P01", "texts": [1, 2]}', '[1, 2]',
+                                     '{"study_id": "P01", "visit_id": "x"}'])
+def test_a_draft_that_cannot_be_read_is_reported_and_kept_aside(
+        qtbot, monkeypatch, session: Session, db_path: Path, payload: str) -> None:
+    key = draft_key("P01", None)
+    session.repo.db.conn.execute(
+        "INSERT INTO drafts (key, payload, saved_at) VALUES (?, ?, '2026-01-01T00:00:00Z')",
+        (key, payload))
+    session.repo.db.conn.commit()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: warned.append(m)))
+    restarted = _restart(qtbot, monkeypatch, db_path)
+    assert len(warned) == 1 and "kept aside" in warned[0] and "P01/new" in warned[0]
+    keys = [d.key for d in restarted.session.repo.load_drafts()]
+    assert keys == [f"unreadable/{key}"]
+    restarted.session.close()
+    restarted.session = None
