@@ -101,6 +101,17 @@ class Problem:
         return f"{self.field} = {self.shown_value} {self.reason}"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: the reason given for text holding half of a UTF-16 pair (JSON "\\ud800", bad file names)
+LONE_SURROGATE = ("contains a character that is not valid Unicode (a lone surrogate, "
+                  "U+D800-U+DFFF); retype it")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True for text that cannot be stored or printed as UTF-8 (a lone surrogate)."""
+    return _SURROGATE_RE.search(text) is not None
+
+
 def _shorten(text: str, limit: int = SHOWN_VALUE_CHARS) -> str:
     """``12345...(5,000 characters)`` for a text too long to quote whole."""
     if len(text) <= limit:
@@ -117,6 +128,8 @@ def _show(value: object) -> str:
         return _shorten(value.text)
     if isinstance(value, str):
         short = _shorten(value)
+        if has_lone_surrogate(short):
+            short = short.encode("utf-8", "backslashreplace").decode("utf-8")
         return repr(short) if value.strip() != value or not value else f'"{short}"'
     if isinstance(value, Decimal):
         if not value.is_finite() or len(value.as_tuple().digits) > MAX_NUMBER_DIGITS or \
@@ -364,6 +377,8 @@ def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
     if not isinstance(raw, str):
         return None, [_problem(f, raw, "is not text")]
     text = raw.strip() if f.pattern else raw
+    if has_lone_surrogate(text):
+        return None, [_problem(f, raw, LONE_SURROGATE)]
     if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in text):
         return None, [_problem(f, raw, "contains control characters")]
     if f.max_length is not None and len(text) > f.max_length:

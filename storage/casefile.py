@@ -311,6 +311,9 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     if not isinstance(notes, str):
         col.error(vwhere, f"notes must be text, not {_type_name(notes)}")
         notes = ""
+    elif validation.has_lone_surrogate(notes):
+        col.error(vwhere, f"notes {validation.LONE_SURROGATE}")
+        notes = ""
     check = validation.check_visit(values, missing, visit_date=vdate if vdate is not None
                                    else None, visit_label=vlabel,
                                    birth_date=birth if isinstance(birth, dt.date) else None,
