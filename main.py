@@ -315,10 +315,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not summary.healthy:
         raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
                        "changed")
+    from storage.database import connect
+    from storage.locks import holder_if_running
+
+    holder = holder_if_running(args.db)
+    if holder is not None:
+        raise _Refused(f"{args.db.name} is open in JDM Capture by {holder.describe()}; close "
+                       "it there first, then restore; nothing was changed")
     try:
         aside = restore_backup(args.db, source)
     except BackupError as exc:
         raise _Refused(f"{exc}; nothing was changed") from exc
+    connect(args.db, create=False, wal=False, full_check=True).close()  # read it whole
     _out(f"restored {args.db} from {source}: {summary.describe()}")
     _out(f"the previous database was kept as {aside}" if aside else
          "there was no previous database at that path")

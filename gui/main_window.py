@@ -36,7 +36,7 @@ from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
-from gui.restore_dialog import AutoBackup, restore_from_backup
+from gui.restore_dialog import AutoBackup, IntegrityWatch, restore_from_backup
 from gui.session import Session, describe_draft
 from gui.signoff import attach_chain_status
 from gui.visit_editor import VisitEditor
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._connect_pages()
         self._build_menus()
         self.auto_backup = AutoBackup(self)  # at most daily while running, and on closing
+        self.integrity_watch = IntegrityWatch(self)  # the whole file, daily, in the background
         self.resize(1366, 768)
         if session is not None:
             self.set_session(session)
@@ -552,19 +553,24 @@ class MainWindow(QMainWindow):
                 return  # already open
             self._open_path(Path(path))
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path, *, full_check: bool = False) -> bool:
         """Open the database at ``path`` (a plain message when it can't be), then ask the
-        start-up questions. Returns whether it opened."""
+        start-up questions. Returns whether it opened. ``full_check``: read the whole file
+        first (after a restore); it is also read whole after an unclean shutdown."""
         self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
         self.statusBar().repaint()  # visible during the integrity check of a large file
         try:
-            session = Session(path)
+            session = Session(path, full_check=full_check)
         except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
             self.statusBar().clearMessage()
             show_error(self, exc)
             return False
         self.statusBar().clearMessage()
         self.set_session(session)
+        if session.checked_after_crash:
+            self.statusBar().showMessage(self.tr(
+                "{name} was not closed properly last time (a crash or power cut); the whole "
+                "file was checked and is healthy.").format(name=path.name), 15000)
         QTimer.singleShot(0, self.after_show)
         return True
 

@@ -40,7 +40,8 @@ def draft_key(study_id: str, visit_id: int | None) -> str:
 class Session:
     """One open database file (see the module docstring)."""
 
-    def __init__(self, path: Path, repo: Repository | None = None) -> None:
+    def __init__(self, path: Path, repo: Repository | None = None, *,
+                 full_check: bool = False) -> None:
         self.path = Path(path)
         self.lock: AppLock | None = None
         #: the previous session on this file ended uncleanly, so the whole file was checked
@@ -52,11 +53,12 @@ class Session:
             try:
                 tempfiles.sweep_beside(self.path)
                 self.checked_after_crash = self.lock.unclean
+                full_check = full_check or self.lock.unclean
                 # Stale stored scores (new rule versions or settings) are recomputed by a
                 # background job (gui.commands.refresh_scores), not here: at 100,000 visits
                 # that takes a minute.
                 repo = Repository(self.path, refresh=False,
-                                  full_check=True if self.lock.unclean else None)
+                                  full_check=True if full_check else None)
             except BaseException:
                 self.lock.release()
                 raise

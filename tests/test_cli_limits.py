@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from storage import casefile, tempfiles
+from storage import casefile
+
+PRIVATE_DIR_NAME = ".jdm-capture-tmp"  # storage.tempfiles (not imported: runs on old code)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,9 +135,9 @@ def test_interrupted_work_leaves_no_readable_patient_data(demo_db: Path, tmp_pat
                           capture_output=True, timeout=180, check=False)
     assert done.returncode == -signal.SIGKILL
     assert not out.exists()
-    beside = [p for p in out.parent.iterdir() if p.name != tempfiles.PRIVATE_DIR_NAME]
+    beside = [p for p in out.parent.iterdir() if p.name != PRIVATE_DIR_NAME]
     assert beside == []  # no .partial next to the target
-    private = out.parent / tempfiles.PRIVATE_DIR_NAME
+    private = out.parent / PRIVATE_DIR_NAME
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     assert set(Path("/tmp").glob("openpyxl.*")) == before_tmp  # no sheet files in /tmp
     assert any(private.iterdir())  # the killed run's copy is there, owner-only ...
@@ -157,7 +159,7 @@ def test_openpyxl_sheet_files_go_to_the_private_folder(tmp_path: Path) -> None:
         ws = wb.create_sheet("Visits")
         ws.append(["P01", "private"])
         seen.append(Path(ws._writer.out))  # the sheet's temporary file, holding the rows
-        assert seen[0].parent == tmp_path / tempfiles.PRIVATE_DIR_NAME
+        assert seen[0].parent == tmp_path / PRIVATE_DIR_NAME
         assert seen[0].name.startswith(f"p{os.getpid()}-openpyxl.")
         wb.save(tmp)
     assert (tmp_path / "x.xlsx").exists()

@@ -163,3 +163,53 @@ def test_a_draft_that_cannot_be_read_is_reported_and_kept_aside(
     assert keys == [f"unreadable/{key}"]
     restarted.session.close()
     restarted.session = None
+
+
+def test_the_daily_background_check_reads_the_whole_file(qtbot, monkeypatch,
+                                                         window: MainWindow) -> None:
+    watch = window.integrity_watch
+    with qtbot.waitSignal(watch.checked, timeout=60000) as healthy:
+        assert watch.maybe_check()
+    assert healthy.args == [True]
+    assert "healthy" in window.statusBar().currentMessage()
+    assert not watch.maybe_check()  # not again within the day
+    import datetime as dt
+
+    from storage import errors
+
+    monkeypatch.setattr(errors, "fresh_integrity", lambda path: False)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: warned.append(m)))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    with qtbot.waitSignal(watch.checked, timeout=60000) as damaged:
+        assert watch.maybe_check(later)
+    assert damaged.args == [False]
+    assert warned and "restore" in warned[0].lower()
+
+
+def test_after_a_crash_the_app_checks_the_whole_file_and_says_so(
+        qtbot, monkeypatch, tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from storage import database, locks
+
+    db = tmp_path / "ward.sqlite"
+    Session(db).close()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    locks.lock_path(db).write_text(json.dumps({"user": "amy", "host": socket.gethostname(),
+                                               "pid": dead.pid, "since": "2026-01-01T00:00Z"}))
+    seen: list[str] = []
+    real = database.integrity_check
+    monkeypatch.setattr(database, "integrity_check", lambda d: seen.append("full") or real(d))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    monkeypatch.setattr(MainWindow, "after_show", lambda self: None)
+    assert window.open_path(db)
+    assert seen == ["full"] and window.session.checked_after_crash
+    assert "not closed properly" in window.statusBar().currentMessage()
+    window.runner.shutdown()
+    window.session.close()
+    window.session = None
