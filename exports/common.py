@@ -160,7 +160,7 @@ def openpyxl_temp_files(folder: Path) -> Iterator[None]:
     """openpyxl's write-only sheets go to temporary files (``tempfile`` in ``/tmp``, readable
     patient data left behind by a killed export); while the block runs they are made in
     ``folder`` instead, named for this process so a sweep can remove them."""
-    writer = sys.modules.get("openpyxl.worksheet._writer")
+    writer: Any = sys.modules.get("openpyxl.worksheet._writer")
     if writer is None:  # openpyxl not loaded: nothing to redirect
         yield
         return

@@ -522,8 +522,8 @@ class MainWindow(QMainWindow):
 
     def _not_live(self, path: Path) -> bool:
         """False (after saying why) when ``path`` is an open database or one of its files."""
-        from storage.locks import refuse_live_file  # noqa: PLC0415
         from storage.errors import KnownStorageError  # noqa: PLC0415
+        from storage.locks import refuse_live_file  # noqa: PLC0415
 
         try:
             refuse_live_file(path, "write over or read")

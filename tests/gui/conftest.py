@@ -11,9 +11,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
-from gui import file_dialogs
-
 from forms.model import Patient
+from gui import file_dialogs
 from gui.main_window import MainWindow
 from gui.session import Session
 

@@ -11,8 +11,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from forms.model import Visit
-from gui import background
-from gui import file_dialogs
+from gui import background, file_dialogs
 from gui.background import BackgroundOp, BackgroundRunner
 from gui.main_window import MainWindow
 

@@ -21,7 +21,7 @@ import pytest
 
 from forms.model import Visit
 from storage import database, locks, tempfiles
-from storage.backups import online_backup, BackupError
+from storage.backups import BackupError, online_backup
 from storage.casefile import CaseFileRejected, load_case_file
 from storage.database import FilesReplaced, backup_to, needs_full_check
 from storage.errors import KnownStorageError, classify
