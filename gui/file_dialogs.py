@@ -52,6 +52,7 @@ class NameOnlyIcons(QAbstractFileIconProvider):
         self._file = style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         self._folder = style.standardIcon(QStyle.StandardPixmap.SP_DirIcon)
         self._drive = style.standardIcon(QStyle.StandardPixmap.SP_DriveHDIcon)
+        self._computer = style.standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
 
     def icon(self, what: object) -> QIcon:
         if isinstance(what, QFileInfo):
@@ -65,6 +66,8 @@ class NameOnlyIcons(QAbstractFileIconProvider):
             return self._folder
         if what == QAbstractFileIconProvider.IconType.Drive:
             return self._drive
+        if what == QAbstractFileIconProvider.IconType.Computer:
+            return self._computer
         return self._file
 
     def type(self, info: QFileInfo) -> str:  # noqa: A003 - Qt's name
