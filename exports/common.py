@@ -147,9 +147,8 @@ def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
         with openpyxl_temp_files(tmp.parent):
             yield tmp
         os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
 
 
 _openpyxl_guard = threading.RLock()

@@ -129,6 +129,7 @@ def make_dialog(parent: QWidget | None, caption: str, start: str, filters: str) 
     dialog.setIconProvider(provider)
     dialog.setProperty("jdm_icon_provider", provider)  # keep it alive with the dialog
     dialog.setProxyModel(HideCompanionFiles(dialog))
+    dialog.resize(max(dialog.sizeHint().width(), 760), max(dialog.sizeHint().height(), 460))
     target = Path(start) if start else Path.home()
     if target.is_dir():
         dialog.setDirectory(str(target))

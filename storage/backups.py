@@ -90,11 +90,11 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
         _fsync(tmp)
         os.replace(tmp, dest)
     except sqlite3.Error as exc:
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"could not back up {source.name}: {exc}") from exc
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"could not write the backup {dest}: {exc.strerror or exc}") from exc
+    finally:
+        tempfiles.finished(tmp)
     return dest
 
 
@@ -384,11 +384,12 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
         finally:
             con.close()
     except sqlite3.Error as exc:
-        staged.unlink(missing_ok=True)
+        tempfiles.finished(staged)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     os.replace(staged, db_path)
+    tempfiles.finished(staged)
     return aside
 
 

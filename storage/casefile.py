@@ -506,7 +506,6 @@ def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = 
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
     return count

@@ -387,12 +387,10 @@ def backup_to(db: Database, dest: Path | str) -> Path:
             os.fsync(handle.fileno())
         os.replace(tmp, dest)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
                                 f"{exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
     return dest
 
 

@@ -181,6 +181,18 @@ def holder_if_running(db_path: Path | str) -> LockHolder | None:
         return None
     if holder.host != socket.gethostname():
         return holder  # cannot tell from here: assume it runs
+    if fcntl is not None:  # the flock decides (a reused pid does not fool it)
+        try:
+            fd = os.open(lock_path(db_path), os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return holder
+        finally:
+            os.close(fd)  # closing releases our probe's flock
+        return None
     return holder if _pid_alive(holder.pid) else None
 
 
@@ -227,7 +239,7 @@ class AppLock:
         path = lock_path(db_path)
         for _attempt in range(5):
             try:
-                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # no patient data
             except OSError as exc:
                 if not db_path.parent.exists():
                     raise

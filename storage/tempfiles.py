@@ -93,7 +93,26 @@ def temp_path(target: Path | str, suffix: str = ".partial") -> Path:
 
 def new_temp_file(target: Path | str, suffix: str = ".partial") -> Path:
     """Like :func:`temp_path`, but the file is created (empty, mode 0600)."""
-    path = temp_path(target, suffix)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    return path
+    for attempt in range(3):
+        path = temp_path(target, suffix)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:  # another writer just removed the empty folder: again
+            if attempt == 2:
+                raise
+            continue
+        os.close(fd)
+        return path
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def finished(tmp: Path | str) -> None:
+    """After a temporary file was renamed into place (or given up): remove it if it is still
+    there, and the private folder if nothing else is in it (so an export folder keeps only
+    what was exported)."""
+    tmp = Path(tmp)
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+    if tmp.parent.name == PRIVATE_DIR_NAME:
+        with contextlib.suppress(OSError):
+            os.rmdir(tmp.parent)  # fails while another file is in it: then it stays
