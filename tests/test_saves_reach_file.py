@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -180,3 +181,65 @@ def test_a_save_survives_sigkill_after_a_file_dialog_and_a_second_process(
                 stream.close()
     assert _visits_seen_by_another_process(db) == 1
     assert _cli("check", "--db", db).returncode == 0
+
+
+_EVERY_FILE_ACTION = textwrap.dedent("""
+    import datetime as dt, sys, time
+    from decimal import Decimal
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[2])
+    sys.path.insert(0, str(Path(sys.argv[2]) / "tests"))
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    from forms.model import Visit
+    from gui.restore_dialog import read_summaries
+    from storage import backups
+    from test_saves_reach_file import _make_window, answer_dialog_from_the_database_folder
+    app = QApplication([])
+    QMessageBox.question = staticmethod(lambda *a, **k: QMessageBox.StandardButton.No)
+    db = Path(sys.argv[1])
+    window = _make_window(db)
+    window.session.save_visit("P01", Visit(dt.date(2024, 1, 1), "M0",
+                                           values={"ck": Decimal(300)}))
+    window.show()
+    window.open_patient("P01")
+    def wait():
+        while window.runner.running:
+            app.processEvents(); time.sleep(0.02)
+    for action, name in [("export_excel_action", "e.xlsx"), ("export_json_action", "e.json"),
+                         ("patient_report_action", "p.pdf"), ("cohort_report_action", "c.pdf"),
+                         ("backup_action", "b.sqlite"), ("template_action", "t.xlsx")]:
+        answer_dialog_from_the_database_folder(db.parent, name, linger_ms=700)
+        getattr(window, action).trigger()
+        wait()
+        assert (db.parent / name).exists(), name
+    window.auto_backup.maybe_backup(dt.datetime(2030, 1, 1, tzinfo=dt.UTC)); wait()
+    assert read_summaries(db) and backups.changed_since_last_backup(db) in (True, False)
+    watch = getattr(window, "integrity_watch", None)  # (absent before this version)
+    if watch is not None:
+        watch.maybe_check(); wait()
+    window.session.save_visit("P01", Visit(dt.date(2024, 2, 1), "M1"))
+    window.runner.shutdown(); window.session.close(); window.session = None
+    print("DONE", flush=True)
+""")
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="needs strace")
+def test_no_code_path_opens_the_database_files_except_sqlite(tmp_path: Path) -> None:
+    """Every file action of the app (exports, reports, backup, template, automatic backup,
+    backup summaries, the daily check), its dialogs listing the database's folder, traced
+    with ``strace``: each open of the database, -wal or -shm is SQLite's (``O_NOFOLLOW``,
+    which SQLite's unix VFS always passes and a plain ``open()`` never does)."""
+    db = tmp_path / "clinic.sqlite"
+    trace = tmp_path / "trace.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=open,openat,creat", "-o",
+                           str(trace), sys.executable, "-c", _EVERY_FILE_ACTION, str(db),
+                           str(ROOT)], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert "DONE" in done.stdout, done.stderr[-3000:]
+    names = [str(db), f"{db}-wal", f"{db}-shm", f"{db}-journal"]
+    opens = [line for line in trace.read_text().splitlines()
+             if any(f'"{n}"' in line for n in names) and "ENOENT" not in line]
+    assert opens, "the trace saw no open of the database at all"
+    plain = [line for line in opens if "O_NOFOLLOW" not in line]
+    assert plain == [], "\n".join(plain[:10])
