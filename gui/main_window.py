@@ -560,7 +560,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
         self.statusBar().repaint()  # visible during the integrity check of a large file
         try:
-            session = Session(path, full_check=full_check)
+            session = Session(path, full_check=True) if full_check else Session(path)
         except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
             self.statusBar().clearMessage()
             show_error(self, exc)

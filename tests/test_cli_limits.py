@@ -129,9 +129,11 @@ def test_interrupted_work_leaves_no_readable_patient_data(demo_db: Path, tmp_pat
                                                           name: str) -> None:
     out = tmp_path / "out" / name
     out.parent.mkdir()
-    before_tmp = set(Path("/tmp").glob("openpyxl.*"))
+    system_tmp = tmp_path / "system-tmp"  # the child's /tmp (tempfile reads TMPDIR)
+    system_tmp.mkdir()
     done = subprocess.run([sys.executable, "-c", _KILL_AT_RENAME, str(ROOT), name,
                            *args, str(out), "--db", str(demo_db)], cwd=ROOT,
+                          env={**os.environ, "TMPDIR": str(system_tmp)},
                           capture_output=True, timeout=180, check=False)
     assert done.returncode == -signal.SIGKILL
     assert not out.exists()
@@ -139,7 +141,7 @@ def test_interrupted_work_leaves_no_readable_patient_data(demo_db: Path, tmp_pat
     assert beside == []  # no .partial next to the target
     private = out.parent / PRIVATE_DIR_NAME
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
-    assert set(Path("/tmp").glob("openpyxl.*")) == before_tmp  # no sheet files in /tmp
+    assert list(system_tmp.iterdir()) == []  # no openpyxl sheet files in /tmp
     assert any(private.iterdir())  # the killed run's copy is there, owner-only ...
     # ... and the next run in that folder sweeps it
     result = _cli(*args, out, "--db", demo_db)
