@@ -39,6 +39,7 @@ from forms import registry, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
 from forms.validation import Problem
+from storage import locks
 from storage.errors import ValidationFailed
 from storage.repository import Repository
 
@@ -374,6 +375,7 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         A :class:`WorkbookRead` with the patients (complete only when ``ok``) and every problem.
     """
     path = Path(path)
+    locks.refuse_live_file(path, "import")  # never opened by hand: storage.locks
     reader = _Reader(path, today or dt.date.today())
     result = WorkbookRead(path=path)
     try:
@@ -619,6 +621,7 @@ def import_workbook(path: Path | str, repo: Repository, actor: str, *,
         storage.errors.KnownStorageError: the database cannot be written (locked, read-only,
             disk full); nothing was saved.
     """
+    locks.refuse_live_file(path, "import")  # never opened by hand: storage.locks
     path = Path(path)
     summary = WorkbookImportSummary(path=path)
     total = len(DATA_SHEETS) + 1

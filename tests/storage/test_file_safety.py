@@ -287,3 +287,16 @@ def test_routine_opens_do_not_read_the_whole_file(db_path: Path,
     with Repository(db_path, full_check=True):
         pass
     assert seen == ["full"]
+
+
+def test_the_open_database_is_never_read_as_a_workbook(repo: Repository,
+                                                       db_path: Path) -> None:
+    from exports.xlsx_import import import_workbook, read_workbook
+
+    repo.add_patient(sample_patient("P01"), "nurse")
+    for path in (db_path, Path(f"{db_path}-wal")):
+        with pytest.raises(KnownStorageError, match="open database"):
+            read_workbook(path)
+        with pytest.raises(KnownStorageError, match="open database"):
+            import_workbook(path, repo, "nurse")
+    assert Path(f"{db_path}-wal").exists()
