@@ -120,7 +120,8 @@ class Session:
         return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
                            visits=s.visit_count, last_visit=s.last_visit_date,
                            cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
-                           last_label=s.last_visit_label)
+                           last_label=s.last_visit_label, response_min=s.response_min,
+                           response_max=s.response_max, tis_measures=s.tis_measures)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:

@@ -69,6 +69,8 @@ class PatientSummary:
         cmas_total, mmt8_total: from the most recent visit that has them.
         response: ACR/EULAR category (none/minimal/moderate/major/indeterminate) of the most
             recent follow-up visit against the baseline, else None.
+        response_min, response_max, tis_measures: that response's bounds and how many of the
+            6 TIS rows it had (instruments.md convention 5).
     """
 
     id: int
@@ -85,6 +87,9 @@ class PatientSummary:
     cmas_total: int | None
     mmt8_total: int | None
     response: str | None
+    response_min: str | None = None
+    response_max: str | None = None
+    tis_measures: int | None = None
 
 
 @dataclass(frozen=True)
@@ -592,11 +597,23 @@ class Repository:
                (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
                  WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
                  ORDER BY v.visit_date DESC LIMIT 1) AS mmt8_total,
-               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'acr_eular_response'
-                   AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1) AS response
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response') AS response,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response_min') AS response_min,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response_max') AS response_max,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'tis_measures') AS tis_measures
         FROM patients p LEFT JOIN last ON last.patient_id = p.id
+        LEFT JOIN (
+            -- the most recent follow-up with a response (SQLite: the bare column comes from
+            -- the row holding the max)
+            SELECT v.patient_id, v.id AS visit_id, max(v.visit_date)
+            FROM visits v JOIN derived_values d ON d.visit_id = v.id
+            WHERE d.field = 'acr_eular_response' AND d.value IS NOT NULL
+            GROUP BY v.patient_id
+        ) lr ON lr.patient_id = p.id
         ORDER BY p.study_id
         """
         today = dt.date.today()
@@ -614,7 +631,9 @@ class Repository:
                     last_visit_date=dt.date.fromisoformat(r[8]) if r[8] else None,
                     last_visit_label=r[9],
                     cmas_total=None if r[10] is None else int(r[10]),
-                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12]))
+                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12],
+                    response_min=r[13], response_max=r[14],
+                    tis_measures=None if r[15] is None else int(r[15])))
         return out
 
     # ---------------------------------------------------------------- visits
