@@ -213,3 +213,26 @@ def test_after_a_crash_the_app_checks_the_whole_file_and_says_so(
     window.runner.shutdown()
     window.session.close()
     window.session = None
+
+
+def test_the_print_dialog_offers_no_print_to_file(qtbot, monkeypatch, tmp_path: Path) -> None:
+    """Its "..." button would open Qt's static file dialog (which opens listed files)."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from gui import printing
+
+    pdf = tmp_path / "r.pdf"
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(pdf))
+    c.drawString(100, 100, "report")
+    c.save()
+    seen: list[bool] = []
+
+    def look(self: QPrintDialog) -> int:
+        seen.append(self.testOption(QPrintDialog.PrintDialogOption.PrintToFile))
+        return 0
+
+    monkeypatch.setattr(QPrintDialog, "exec", look)
+    assert printing.print_with_dialog(pdf, "t", None, QPrinter()) == 0
+    assert seen == [False]
