@@ -35,6 +35,7 @@ from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
+from gui.models import person_name
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
 from gui.restore_dialog import AutoBackup, restore_from_backup
@@ -299,10 +300,10 @@ class MainWindow(QMainWindow):
                           assessor=self.session.settings().assessor, other_visits=others)
 
     def _editor_title(self, patient: Patient, state: VisitState) -> str:
+        who = _who(patient)
         if state.visit_id is None:
-            return self.tr("{sid}: new visit").format(sid=patient.study_id)
-        return self.tr("{sid}: visit {date}").format(sid=patient.study_id,
-                                                     date=state.text("visit_date"))
+            return self.tr("{who}: new visit").format(who=who)
+        return self.tr("{who}: visit {date}").format(who=who, date=state.text("visit_date"))
 
     def open_visit(self, visit_id: object) -> None:
         if self.patient is None or not self._leave_editor_ok():
@@ -324,8 +325,8 @@ class MainWindow(QMainWindow):
         state = self.editor.state
         if state is not None:
             state.baseline_visit = self.patient.baseline_visit()
-        self.editor.title.setText(self.tr("{sid}: visit {date}").format(
-            sid=self.patient.study_id, date=visit.visit_date.isoformat()))
+        self.editor.title.setText(self.tr("{who}: visit {date}").format(
+            who=_who(self.patient), date=visit.visit_date.isoformat()))
         self.statusBar().showMessage(self.tr("Visit saved."), 4000)
 
     # ------------------------------------------------------------------ records
@@ -683,6 +684,13 @@ class MainWindow(QMainWindow):
             self.session = None
             if self._editor is not None:
                 self._editor.store = None
+
+
+def _who(patient: Patient) -> str:
+    """``DEMO-13 (Wang, Li)`` for editor titles: the study ID and the name."""
+    name = person_name(str(patient.identifiers.get("given_name") or ""),
+                       str(patient.identifiers.get("family_name") or ""))
+    return f"{patient.study_id} ({name})" if name else patient.study_id
 
 
 def _iso(day: object) -> str:

@@ -1,7 +1,9 @@
 """The patient list page: a filter box over a sortable table of patients.
 
-Typing filters the list as you type (study id, sex, dates, scores, response); Enter or a
-double-click opens the selected patient; Down moves from the filter into the table.
+Typing finds the child as you type (:mod:`forms.finder`): study ID, MRN, given and family name
+(Chinese too), sex as a whole word, then dates, labels and scores; the best match is first and
+selected, so Enter opens it. Double-click opens a row; Down moves from the finder into the
+table.
 
 Signals:
     patient_activated(str): the study id of the patient to open.
@@ -28,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from gui.models import (
     RECORD_ROLE,
-    FilterProxy,
     PatientListModel,
     PatientRow,
+    RankedFilterProxy,
     sort_source_on_header_click,
 )
 
@@ -45,7 +47,7 @@ class PatientListPage(QWidget):
         super().__init__(parent)
         self.setObjectName("patient_list")
         self.model = PatientListModel(self)
-        self.proxy = FilterProxy(self)
+        self.proxy = RankedFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -54,8 +56,8 @@ class PatientListPage(QWidget):
         top.addWidget(title)
         self.filter = QLineEdit(self)
         self.filter.setObjectName("patient_filter")
-        self.filter.setPlaceholderText(self.tr("Type to filter: study id, sex, visit date, "
-                                               "response... (Ctrl+F)"))
+        self.filter.setPlaceholderText(self.tr("Find a patient: study ID, MRN or name; Enter "
+                                               "opens the first (Ctrl+F)"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.set_filter)
         self.filter.installEventFilter(self)
@@ -80,7 +82,7 @@ class PatientListPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((120, 90, 80, 70, 110, 70, 80, 80, 200)):
+        for col, width in enumerate((110, 170, 100, 70, 60, 50, 95, 60, 55, 60, 160)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
         lay.addWidget(self.table, 1)
@@ -94,17 +96,27 @@ class PatientListPage(QWidget):
 
     def set_rows(self, rows: Sequence[PatientRow]) -> None:
         self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        if self.filter.text().strip():
+            self.proxy.set_accepted(self.model.rank(self.filter.text()))
+        else:
+            header = self.table.horizontalHeader()
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
 
     def set_filter(self, text: str) -> None:
-        self.proxy.set_filter_text(text)
+        """Show the patients matching ``text``, best first, and select the first."""
+        if text.strip():
+            self.proxy.set_accepted(self.model.rank(text))
+        else:
+            self.proxy.set_accepted(None)
+            header = self.table.horizontalHeader()
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
         if self.proxy.rowCount():
             self.table.selectRow(0)
+            self.table.scrollToTop()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -50,6 +50,7 @@ from gui.models import (
     MedicationModel,
     VisitRow,
     VisitTimelineModel,
+    person_name,
 )
 
 
@@ -103,6 +104,26 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> lis
     ]
 
 
+def patient_banner(patient: Patient, tr=str) -> str:
+    """``DEMO-13 · Wang, Li · Male, 12.3 y · MRN H998877``: who is open, unmistakably."""
+    parts = [patient.study_id]
+    name = person_name(str(patient.identifiers.get("given_name") or ""),
+                       str(patient.identifiers.get("family_name") or ""))
+    parts.append(name or tr("(no name recorded)"))
+    about = []
+    if patient.sex:
+        about.append(registry.get("sex").choice_label(patient.sex))
+    age = patient.age_on(dt.date.today())
+    if age is not None:
+        about.append(tr("{age} y").format(age=age))
+    if about:
+        parts.append(", ".join(about))
+    mrn = patient.identifiers.get("mrn")
+    if mrn:
+        parts.append(tr("MRN {mrn}").format(mrn=mrn))
+    return "  \u00b7  ".join(parts)
+
+
 def _table(parent: QWidget, model) -> QTableView:
     view = QTableView(parent)
     view.setModel(model)
@@ -142,7 +163,9 @@ class PatientPage(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         top.addWidget(self.back_button)
         self.title = QLabel(self)
-        self.title.setProperty("role", "heading")
+        self.title.setObjectName("patient_banner")
+        self.title.setProperty("role", "banner")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(self.title, 1)
         for text, signal in ((self.tr("&Edit patient..."), self.edit_patient_requested),
                              (self.tr("New &visit (Ctrl+N)"), self.new_visit_requested)):
@@ -237,7 +260,7 @@ class PatientPage(QWidget):
                      signoffs: Mapping[int, object] | None = None) -> None:
         """Show ``patient``; ``signoffs`` (visit id -> SignoffStatus) fills the sign-off column."""
         self.patient = patient
-        self.title.setText(self.tr("Patient {study_id}").format(study_id=patient.study_id))
+        self.title.setText(patient_banner(patient, self.tr))
         record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
                                      "diagnosis_date": patient.diagnosis_date,
                                      "autoantibody": patient.autoantibody,

@@ -77,7 +77,8 @@ class Session:
         return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
                            visits=s.visit_count, last_visit=s.last_visit_date,
                            cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
-                           last_label=s.last_visit_label)
+                           last_label=s.last_visit_label, mrn=s.mrn,
+                           given_name=s.given_name, family_name=s.family_name)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:

@@ -43,6 +43,8 @@ QLabel[role="problem-warning"] { color: #8a5a00; }
 QLabel[role="total"] { font-weight: bold; }
 QLabel[role="missing"] { color: #666; }
 QLabel[role="heading"] { font-size: 13pt; font-weight: bold; }
+QLabel[role="banner"] { font-size: 14pt; font-weight: bold; color: #0d2a4a; background: #e3f0fb;
+                        border-left: 6px solid #1565c0; padding: 3px 8px; }
 """
 
 

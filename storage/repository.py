@@ -85,6 +85,7 @@ class PatientSummary:
     cmas_total: int | None
     mmt8_total: int | None
     response: str | None
+    mrn: str | None = None  #: the medical record number (the finder searches it)
 
 
 @dataclass(frozen=True)
@@ -564,7 +565,8 @@ class Repository:
                (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
                  WHERE v.patient_id = p.id AND d.field = 'acr_eular_response'
                    AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1) AS response
+                 ORDER BY v.visit_date DESC LIMIT 1) AS response,
+               p.mrn
         FROM patients p LEFT JOIN last ON last.patient_id = p.id
         ORDER BY p.study_id
         """
@@ -583,7 +585,8 @@ class Repository:
                     last_visit_date=dt.date.fromisoformat(r[8]) if r[8] else None,
                     last_visit_label=r[9],
                     cmas_total=None if r[10] is None else int(r[10]),
-                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12]))
+                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12],
+                    mrn=r[13]))
         return out
 
     # ---------------------------------------------------------------- visits
