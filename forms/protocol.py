@@ -139,6 +139,14 @@ class Protocol:
                       if through_month is None or v.month <= through_month)
                 + OTHER_KINDS)
 
+    def allowed_text(self) -> str:
+        """``M0, M3, M6, M12, M18, M24 ... M120, unscheduled or flare`` for messages."""
+        labels = self.labels()
+        shown = ", ".join(labels[:6])
+        if len(labels) > 6:
+            shown += f" ... {labels[-1]}"
+        return f"{shown}, {UNSCHEDULED} or {FLARE}"
+
     # ---- storage -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description (the settings value ``storage`` keeps)."""

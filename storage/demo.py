@@ -245,7 +245,7 @@ def _cohort() -> list[_P]:
         # flare: improves, then worsens at M12
         _P(6, "female", s(2010, 12, 1), s(2019, 4, 8), "Mi-2", s(2022, 1, 17), 40.0, 150.0, (
             _V(0, 0.55, 0.45, 0.60, "30"), _V(3, 0.25, 0.20, 0.15, "15"),
-            _V(6, 0.10, 0.10, 0.05, "5"), _V(12, 0.50, 0.40, 0.55, "20", label="FLARE")),
+            _V(6, 0.10, 0.10, 0.05, "5"), _V(12, 0.50, 0.40, 0.55, "20", label="flare")),
            drugs=(("prednisolone", "30", "mg", "1", 0, None),
                   ("methotrexate", "15", "mg", "0.143", 0, None))),
         # missing data: no CHAQ at baseline, no labs at M3, parent absent at M6

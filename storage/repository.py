@@ -41,6 +41,7 @@ from sqlite_utils import Database
 from forms import registry, response, scoring, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
+from forms.protocol import DEFAULT_PROTOCOL, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
 from storage import audit_chain, schema, signoff
@@ -129,6 +130,32 @@ class AppSettings:
 
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     assessor: str = ""
+    #: the study protocol (visit schedule and labels), stored as JSON under ``study_protocol``
+    protocol: Protocol = DEFAULT_PROTOCOL
+
+
+@dataclass(frozen=True)
+class LabelReview:
+    """One visit whose free-text label the m020 upgrade matched to the study protocol."""
+
+    study_id: str
+    visit_id: int
+    visit_date: dt.date
+    old_label: str
+    new_label: str
+    kept: bool  #: a signed visit kept its stored label (it reads as ``new_label``)
+
+
+@dataclass(frozen=True)
+class ScheduleInput:
+    """What the due list needs of one patient: the baseline date and the visit labels."""
+
+    study_id: str
+    given_name: str | None
+    family_name: str | None
+    baseline_date: dt.date | None  #: the flagged baseline visit, else the earliest visit
+    labels: tuple[str | None, ...]
+    last_visit_date: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -227,6 +254,7 @@ class Repository:
             self.path = Path(db)
             self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
             self._owns = True
+        self._protocol: Protocol | None = None
         try:
             if refresh:
                 self.refresh_derived()
@@ -618,6 +646,17 @@ class Repository:
                 self._refresh_responses(pid)
         return result
 
+    def _protocol_label(self, label: object) -> tuple[str | None, Problem | None]:
+        """A visit label as stored: the protocol's code for any spelling (``m3``, ``3M`` ->
+        ``M3``; ``Flare`` -> ``flare``); a label that is no visit of the protocol is refused."""
+        if label is None or (isinstance(label, str) and not label.strip()):
+            return None, None
+        code = canonical_label(str(label), self.protocol())
+        if code is None:
+            return None, Problem("visit_label", label, "is not a visit of the study protocol "
+                                 f"(allowed: {self.protocol().allowed_text()})")
+        return code, None
+
     def _baseline_id(self, pid: int) -> int | None:
         """The visit responses are measured from: the flagged one, else the earliest
         (``Patient.baseline_visit``)."""
@@ -638,11 +677,14 @@ class Repository:
         problems = list(check.errors)
         if not isinstance(visit.notes, str):
             problems.append(Problem("notes", visit.notes, "is not text"))
+        label, label_problem = self._protocol_label(check.values.get("visit_label"))
+        if label_problem is not None:
+            problems.append(label_problem)
         if problems:
             raise ValidationFailed(problems, context)
         values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
         header = {"visit_date": check.values["visit_date"].isoformat(),
-                  "visit_label": check.values.get("visit_label"),
+                  "visit_label": label,
                   "baseline": 1 if visit.baseline else 0, "notes": visit.notes or ""}
         hfields = [registry.get(n) for n in registry.VISIT_KEYS]
         # the existing visit: by id, else by date
@@ -1059,7 +1101,13 @@ class Repository:
         scoring_settings = ScoringSettings(
             tis_muscle_measure=stored.get("tis_muscle_measure", defaults.tis_muscle_measure),
             thresholds=stored.get("thresholds", defaults.thresholds), uln_defaults=ulns)
-        return AppSettings(scoring_settings, stored.get("assessor", ""))
+        protocol = DEFAULT_PROTOCOL
+        if "study_protocol" in stored:
+            try:
+                protocol = Protocol.from_dict(json.loads(stored["study_protocol"]))
+            except ValueError:
+                protocol = DEFAULT_PROTOCOL  # unreadable: the default schedule, never a crash
+        return AppSettings(scoring_settings, stored.get("assessor", ""), protocol)
 
     def scoring_settings(self) -> ScoringSettings:
         return self.get_settings().scoring
@@ -1080,7 +1128,8 @@ class Repository:
             raise TypeError("settings.scoring must be a ScoringSettings")
         new = {"tis_muscle_measure": settings.scoring.tis_muscle_measure,
                "thresholds": settings.scoring.thresholds,
-               "assessor": settings.assessor.strip()}
+               "assessor": settings.assessor.strip(),
+               "study_protocol": json.dumps(settings.protocol.to_dict(), sort_keys=True)}
         for enzyme, uln in settings.scoring.uln_defaults.items():
             f = registry.get(f"{enzyme}_uln")
             value, problems = validation.check_field(f, Decimal(uln))
@@ -1103,8 +1152,68 @@ class Repository:
                                            (key,)).fetchone()[0]
                 self._audit(actor, at, "update" if key in old else "insert", "settings", rid,
                             [(key, old.get(key), value)], f"setting {key}")
+            self._protocol = None
             if refresh:
                 self.refresh_derived()
+
+    def protocol(self) -> Protocol:
+        """The study protocol of this database (cached; :meth:`set_settings` clears it)."""
+        if self._protocol is None:
+            self._protocol = self.get_settings().protocol
+        return self._protocol
+
+    # ---------------------------------------------------------------- protocol
+    def label_review(self) -> list[LabelReview]:
+        """The labels the m020 upgrade changed, until :meth:`mark_label_review_done`."""
+        with translated(self.path):
+            done = self.db.conn.execute(
+                "SELECT 1 FROM settings WHERE key = 'label_review_done'").fetchone()
+            if done:
+                return []
+            rows = self.db.conn.execute(
+                "SELECT p.study_id, r.visit_id, v.visit_date, r.old_label, r.new_label, r.kept "
+                "FROM label_review r JOIN visits v ON v.id = r.visit_id "
+                "JOIN patients p ON p.id = v.patient_id ORDER BY p.study_id, v.visit_date"
+            ).fetchall()
+        return [LabelReview(sid, vid, dt.date.fromisoformat(day), old, new, bool(kept))
+                for sid, vid, day, old, new, kept in rows]
+
+    def mark_label_review_done(self, actor: str) -> None:
+        """Record (audited) that someone reviewed the upgraded labels; the list is not shown
+        again."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            at = _now()
+            self.db.conn.execute("INSERT INTO settings (key, value) VALUES "
+                                 "('label_review_done', ?) ON CONFLICT (key) DO NOTHING", (at,))
+            rid = self.db.conn.execute("SELECT rowid FROM settings WHERE key = "
+                                       "'label_review_done'").fetchone()[0]
+            self._audit(actor, at, "insert", "settings", rid, [("label_review_done", None, at)],
+                        "setting label_review_done")
+
+    def schedule_inputs(self) -> list[ScheduleInput]:
+        """Every patient's baseline date and visit labels (one query; for the due list)."""
+        sql = """
+        SELECT p.study_id, p.given_name, p.family_name, v.visit_date, v.visit_label, v.baseline
+        FROM patients p LEFT JOIN visits v ON v.patient_id = p.id
+        ORDER BY p.study_id, v.visit_date
+        """
+        by_patient: dict[str, list[tuple[Any, ...]]] = {}
+        names: dict[str, tuple[str | None, str | None]] = {}
+        with translated(self.path):
+            for sid, given, family, day, label, base in self.db.conn.execute(sql):
+                names[sid] = (given, family)
+                rows = by_patient.setdefault(sid, [])
+                if day is not None:
+                    rows.append((dt.date.fromisoformat(day), label, bool(base)))
+        out = []
+        for sid, visits in by_patient.items():
+            flagged = [d for d, _l, b in visits if b]
+            baseline = flagged[0] if flagged else (visits[0][0] if visits else None)
+            out.append(ScheduleInput(sid, *names[sid], baseline,
+                                     tuple(label for _d, label, _b in visits),
+                                     visits[-1][0] if visits else None))
+        return out
 
     # ---------------------------------------------------------------- drafts
     def save_draft(self, key: str, payload_json: str) -> None:

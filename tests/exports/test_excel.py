@@ -168,8 +168,9 @@ def test_one_response_row_per_follow_up(deid: Path) -> None:
 def test_missing_sheet_lists_recorded_reasons(deid: Path) -> None:
     rows = _records(openpyxl.load_workbook(deid)["Missing"])
     p01 = {(r["visit_label"], r["field"], r["reason"]) for r in rows if r["study_id"] == "P01"}
-    assert ("M1", "chq_phs", "not_done") in p01
-    assert ("M1", "mmt_neck_flexors", "not_assessable") in p01
+    # the factory's month-1 visit is no protocol visit: it is an unscheduled one (issue 14)
+    assert ("unscheduled", "chq_phs", "not_done") in p01
+    assert ("unscheduled", "mmt_neck_flexors", "not_assessable") in p01
 
 
 def test_deidentified_has_no_identifiers_dates_or_notes(deid: Path) -> None:
@@ -292,7 +293,8 @@ def test_empty_cohort_still_has_every_sheet(tmp_path: Path) -> None:
 def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     p = make_patient("P05", 4, seed=5)
     p.visits[0].baseline = False
-    p.visits[1].baseline = True  # a screening visit (M0) before the flagged baseline (M1)
+    p.visits[1].baseline = True  # a screening visit before the flagged baseline (M0)
+    p.visits[0].visit_label, p.visits[1].visit_label = "unscheduled", "M0"
     p.identifiers = {}  # no birth date: ages stay empty, not 0
     out = tmp_path / "flag.xlsx"
     write_workbook([p], out, identified=False, settings=ScoringSettings())
@@ -303,6 +305,6 @@ def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     assert [v["baseline"] for v in visits] == [False, True, False, False]
     responses = _records(wb["Response"])
     assert [r["visit_label"] for r in responses] == ["M3", "M6"]
-    assert {r["baseline_label"] for r in responses} == {"M1"}
+    assert {r["baseline_label"] for r in responses} == {"M0"}
     patient = _records(wb["Patients"])[0]
     assert patient["age_at_baseline_years"] is None

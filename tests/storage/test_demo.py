@@ -51,4 +51,4 @@ def test_demo_is_varied(repo: Repository) -> None:
     assert len({r.autoantibody for r in rows}) >= 6
     patients = {p.study_id: p for p in repo.iter_patients()}
     assert any(v.missing for p in patients.values() for v in p.visits)
-    assert any(v.visit_label == "FLARE" for p in patients.values() for v in p.visits)
+    assert any(v.visit_label == "flare" for p in patients.values() for v in p.visits)
