@@ -255,6 +255,66 @@ CREATE TABLE "label_review" (
                            [("visit_label", old, new)])
 
 
+def _m021_schedule(freq: float) -> tuple[str, int] | None:
+    """m021's frozen reading of an older ``frequency_per_day``: 1-4 a day; k/7 a week (as
+    written to 3 decimals, 0.143 = once a week); 1/28-1/31 once a month; else None (kept)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    f = Fraction(Decimal(repr(freq)))
+    if f.denominator == 1 and 1 <= f <= 4:
+        return "daily", int(f)
+    for k in range(1, 7):
+        if abs(f - Fraction(k, 7)) <= Fraction(1, 1000):
+            return "weekly", k
+    if Fraction(1, 31) - Fraction(1, 2000) <= f <= Fraction(1, 28) + Fraction(1, 2000):
+        return "monthly", 1
+    return None
+
+
+@migrations()
+def m021_medication_schedule(db: Database) -> None:
+    """Medications as prescribed: ``schedule`` (per day, per week, per month, single dose, IV
+    pulse series), ``times_per_period`` and ``pulse_count``; ``dose`` is per administration.
+
+    Existing courses convert without loss: a ``frequency_per_day`` that means exactly one
+    schedule (2 -> twice a day, 0.143 -> once a week, 0.033 -> once a month) becomes it and is
+    cleared; any other value (0.5, every other day) stays as it was, without a schedule. Each
+    conversion is audited (actor ``upgrade m021``) with the old and new values.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from storage import audit_chain
+
+    _run_script(db, """
+ALTER TABLE "medications" ADD COLUMN "schedule" TEXT
+    CHECK ("schedule" IN ('daily', 'weekly', 'monthly', 'single', 'pulse'));
+ALTER TABLE "medications" ADD COLUMN "times_per_period" INTEGER
+    CHECK ("times_per_period" >= 1 AND "times_per_period" <= 7);
+ALTER TABLE "medications" ADD COLUMN "pulse_count" INTEGER
+    CHECK ("pulse_count" >= 1 AND "pulse_count" <= 30);
+""")
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rows = db.execute(
+        'SELECT m.id, m.drug, m.frequency_per_day, p.study_id FROM medications m '
+        'JOIN patients p ON p.id = m.patient_id WHERE m.frequency_per_day IS NOT NULL '
+        'ORDER BY m.id').fetchall()
+    for mid, drug, freq, study_id in rows:
+        converted = _m021_schedule(freq)
+        if converted is None:
+            continue
+        schedule, times = converted
+        db.execute('UPDATE "medications" SET "schedule" = ?, "times_per_period" = ?, '
+                   '"frequency_per_day" = NULL WHERE "id" = ?', (schedule, times, mid))
+        old = format(Decimal(repr(freq)), "f")
+        old = old.rstrip("0").rstrip(".") if "." in old else old  # as the audit writes it
+        audit_chain.append(db.conn, (at, "upgrade m021", "update", "medications", mid,
+                                     f"patient {study_id}, medication {drug}"),
+                           [("frequency_per_day", old, None), ("schedule", None, schedule),
+                            ("times_per_period", None, str(times))])
+
+
 def known_names() -> list[str]:
     """Names of every migration this build knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - no public accessor

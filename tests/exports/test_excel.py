@@ -99,6 +99,7 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
     assert _header(wb["Missing"]) == ["study_id", "visit_label", "visit_day", "field",
                                       "reason"]
     assert _header(wb["Medications"]) == ["study_id", "drug", "dose", "dose_unit",
+                                          "schedule", "times_per_period", "pulse_count",
                                           "frequency_per_day", "route", "start_day",
                                           "stop_day"]
     assert _header(wb["Adverse events"]) == ["study_id", "onset_day", "term", "grade",
@@ -110,8 +111,8 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
                                                   "allowed", "unit"]
     assert "derived" in _header(wb["Data dictionary"])
     wbi = openpyxl.load_workbook(ident)
-    assert _header(wbi["Medications"])[6:10] == ["start_day", "start_date", "stop_day",
-                                                 "stop_date"]
+    assert _header(wbi["Medications"])[9:13] == ["start_day", "start_date", "stop_day",
+                                                  "stop_date"]
     assert _header(wbi["Medications"])[-1] == "notes"
     for key in ("given_name", "family_name", "mrn", "birth_date"):
         assert key in _header(wbi["Patients"])
