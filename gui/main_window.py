@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
+from forms.protocol import proposed_label
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
@@ -295,9 +296,21 @@ class MainWindow(QMainWindow):
         assert self.session is not None
         visit = next((v for v in patient.visits if v.id == visit_id), None)
         others = {v.visit_date: v.describe() for v in patient.visits if v.id != visit_id}
-        return VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
-                          birth_date=patient.birth_date, settings=self.session.scoring(),
-                          assessor=self.session.settings().assessor, other_visits=others)
+        state = VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
+                           birth_date=patient.birth_date, settings=self.session.scoring(),
+                           assessor=self.session.settings().assessor, other_visits=others)
+        protocol = self.session.settings().protocol
+        day = visit.visit_date if visit is not None else dt.date.today()
+        earlier = [v for v in patient.sorted_visits() if v.id != visit_id and v.visit_date < day]
+        self.editor.set_context(previous=earlier[-1] if earlier else None,
+                                medications=patient.medications, protocol=protocol)
+        if visit is None:  # a new visit proposes the next due protocol visit
+            base = patient.baseline_visit()
+            state.set_text("visit_label", proposed_label(
+                base.visit_date if base else None, [v.visit_label for v in patient.visits],
+                day, protocol))
+            state.dirty = False
+        return state
 
     def _editor_title(self, patient: Patient, state: VisitState) -> str:
         who = _who(patient)
