@@ -13,6 +13,7 @@ on a patient-page row deletes it after confirmation.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from pathlib import Path
@@ -29,13 +30,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import registry
 from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from forms.protocol import proposed_label
 from gui import commands
 from gui.background import BackgroundRunner, ProgressArea, show_error
-from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
+from gui.dialogs import (
+    DraftsDialog,
+    HistoryDialog,
+    LabelReviewDialog,
+    RecordDialog,
+    SettingsDialog,
+)
+from gui.due_list import DueListPage
 from gui.models import person_name
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
@@ -59,8 +68,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.list_page = PatientListPage(self.stack)
         self.patient_page = PatientPage(self.stack)
+        self.due_page = DueListPage(self.stack)
         self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
-        for page in (self.list_page, self.patient_page):
+        for page in (self.list_page, self.patient_page, self.due_page):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.progress = ProgressArea(self)
@@ -81,6 +91,9 @@ class MainWindow(QMainWindow):
     def _connect_pages(self) -> None:
         self.list_page.patient_activated.connect(self.open_patient)
         self.list_page.new_patient_requested.connect(self.new_patient)
+        self.list_page.due_requested.connect(self.show_due_list)
+        self.due_page.patient_activated.connect(self.open_patient)
+        self.due_page.back_requested.connect(self.show_list)
         pp = self.patient_page
         pp.back_requested.connect(self.show_list)
         pp.visit_activated.connect(self.open_visit)
@@ -92,6 +105,7 @@ class MainWindow(QMainWindow):
         pp.history_requested.connect(self.show_history)
         pp.delete_visit_requested.connect(self.delete_visit)
         pp.delete_record_requested.connect(self.delete_record)
+        pp.change_dose_requested.connect(self.change_dose)
 
     @property
     def editor(self) -> VisitEditor:
@@ -161,6 +175,10 @@ class MainWindow(QMainWindow):
         self._action(go, self.tr("&Patients"), self.show_list, "Ctrl+L")
         self._action(go, self.tr("&Back"), self.go_back, "Alt+Left")
         self._action(go, self.tr("&Find patient"), self.find_patient, QKeySequence.StandardKey.Find)
+        self._action(go, self.tr("&Due and overdue visits"), self.show_due_list, "Ctrl+D",
+                     "due_list")
+        self._action(go, self.tr("Review upgraded visit &labels..."), self.review_labels,
+                     name="label_review")
         patient_menu = bar.addMenu(self.tr("&Patient"))
         self._action(patient_menu, self.tr("New &patient..."), self.new_patient, "Ctrl+Shift+N")
         self._action(patient_menu, self.tr("New &visit"), self.new_visit, "Ctrl+N")
@@ -202,6 +220,8 @@ class MainWindow(QMainWindow):
             return
         if not self.offer_drafts() and self.session.is_empty():
             self.offer_demo()
+        elif self.session.label_review():
+            self.review_labels()
 
     def offer_drafts(self) -> bool:
         """Offer visits left unsaved by a crash; True when the user looked at them."""
@@ -281,7 +301,8 @@ class MainWindow(QMainWindow):
         self.patient = patient
         self.patient_page.show_patient(
             patient, self.session.scoring(),
-            self.session.signoffs([v.id for v in patient.visits if v.id is not None]))
+            self.session.signoffs([v.id for v in patient.visits if v.id is not None]),
+            protocol=self.session.settings().protocol)
         self.stack.setCurrentWidget(self.patient_page)
 
     def leave_editor(self) -> None:
@@ -482,20 +503,78 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Choose a saved visit first."), 4000)
             return
         rows = self.session.visit_history(visit_id)
-        dialog = HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self)
+        dialog = HistoryDialog(self.tr("History of {what}").format(
+            what=self._visit_words(visit_id)), rows, self)
         attach_chain_status(self, dialog)  # "Audit trail: verified" or the first broken row
         dialog.exec()
+
+    def _visit_words(self, visit_id: int) -> str:
+        """``DEMO-02 (Berg, Anna), visit 2024-03-01 (M3)`` for titles; never a row id."""
+        patient = self.patient
+        visit = next((v for v in patient.visits if v.id == visit_id), None) if patient else None
+        if patient is None or visit is None:
+            return self.tr("the visit")
+        return self.tr("{who}, visit {visit}").format(who=_who(patient), visit=visit.describe())
+
+    # ------------------------------------------------------------------ protocol
+    def show_due_list(self, today: dt.date | None = None) -> None:
+        """The "Due and overdue" page (``today`` for tests; the real date otherwise)."""
+        if self.session is None or not self._leave_editor_ok():
+            return
+        if isinstance(today, bool):  # triggered(bool) from a menu action
+            today = None
+        self.due_page.set_inputs(self.session.schedule_inputs(),
+                                 self.session.settings().protocol, today)
+        self.stack.setCurrentWidget(self.due_page)
+
+    def review_labels(self) -> None:
+        """The one-time list of visit labels the upgrade matched to the protocol."""
+        if self.session is None:
+            return
+        rows = self.session.label_review()
+        if not rows:
+            self.statusBar().showMessage(self.tr("No upgraded visit labels to review."), 4000)
+            return
+        dialog = LabelReviewDialog(rows, self)
+        dialog.visit_requested.connect(self._open_reviewed_visit)
+        if dialog.exec():
+            self.session.mark_label_review_done()
+
+    def _open_reviewed_visit(self, study_id: str, visit_id: int) -> None:
+        self.open_patient(study_id)
+        if self.patient is not None and self.patient.study_id == study_id:
+            self.open_visit(visit_id)
+
+    def change_dose(self, record: Any) -> None:
+        """A taper step of the selected course: the new dose from a date."""
+        if self.session is None or self.patient is None or record is None:
+            return
+        initial = commands.record_values(record)
+        initial.update({"start_date": dt.date.today(), "stop_date": None, "dose": None})
+        dialog = RecordDialog(Level.MEDICATION, self.tr("Change dose: {drug}").format(
+            drug=registry.drug_label(record.drug)), initial, self)
+        if not dialog.exec():
+            return
+        try:
+            self.session.change_dose(self.patient.study_id, record.id,
+                                     Medication(**dialog.values))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._show_patient(self.session.get_patient(self.patient.study_id))
 
     def edit_settings(self) -> None:
         if self.session is None:
             return
         current = self.session.settings()
-        dialog = SettingsDialog(current.scoring, current.assessor, self)
+        dialog = SettingsDialog(current.scoring, current.assessor, self,
+                                protocol=current.protocol)
         if not dialog.exec() or dialog.result_settings is None:
             return
         try:
-            self.session.set_settings(commands.app_settings(dialog.result_settings,
-                                                            dialog.result_assessor))
+            self.session.set_settings(dataclasses.replace(
+                commands.app_settings(dialog.result_settings, dialog.result_assessor),
+                protocol=dialog.result_protocol))
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
             return

@@ -30,7 +30,9 @@ from PySide6.QtGui import QBrush, QColor
 from forms import registry
 from forms.fields import Level
 from forms.finder import Searchable, rank_patients
+from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
+from forms.protocol import label_words
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -387,6 +389,8 @@ class VisitRow:
     is_baseline: bool
     #: storage.signoff.SignoffStatus when the visit was ever signed, else None
     signoff: Any = None
+    #: forms.medication.Exposure since the previous visit (None at the first visit)
+    exposure: Any = None
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
@@ -416,7 +420,8 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     cid = registry.get("printo_cid")
     return (
         Column("visit_date", registry.get("visit_date").label, lambda r: r.visit.visit_date),
-        Column("visit_label", tr("Label"), lambda r: r.visit.visit_label),
+        Column("visit_label", tr("Label"), lambda r: r.visit.visit_label,
+               text=lambda r: label_words(r.visit.visit_label)),
         Column("baseline", tr("Baseline"), lambda r: r.is_baseline,
                text=lambda r: tr("baseline") if r.is_baseline else ""),
         Column("cmas_total", _short("cmas_total"), _score("cmas_total"), align_right=True),
@@ -442,6 +447,9 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(
                    "printo_cid")(r) else ""),
+        Column("gc_exposure", registry.GC_EXPOSURE.short_label,
+               lambda r: r.exposure.mg_per_kg_decimal() if r.exposure is not None else None,
+               align_right=True),
         Column("signoff", tr("Signed off"), lambda r: _signoff_text(r, tr),
                text=lambda r: _signoff_text(r, tr)),
     )
@@ -476,13 +484,18 @@ def _record_columns(level: Level, names: Sequence[str]) -> tuple[Column, ...]:
 
 
 class MedicationModel(RecordTableModel):
-    """A patient's medication courses (rows are :class:`forms.model.Medication`)."""
+    """A patient's medication courses (rows are :class:`forms.model.Medication`): the drug by
+    its listed name, the dose as prescribed in words ("15 mg once a week"), route, dates."""
 
-    NAMES = ("drug", "dose", "dose_unit", "frequency_per_day", "route", "start_date",
-             "stop_date", "notes")
+    NAMES = ("route", "start_date", "stop_date", "notes")
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(_record_columns(Level.MEDICATION, self.NAMES), parent)
+        drug = registry.get("drug", Level.MEDICATION)
+        columns = (
+            Column("drug", drug.label, lambda m: registry.drug_label(m.drug)),
+            Column("prescribed", self.tr("As prescribed"), schedule_text),
+            *_record_columns(Level.MEDICATION, self.NAMES))
+        super().__init__(columns, parent)
 
     def set_rows(self, rows: Sequence[Medication]) -> None:
         super().set_rows(rows)

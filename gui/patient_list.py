@@ -8,6 +8,7 @@ table.
 Signals:
     patient_activated(str): the study id of the patient to open.
     new_patient_requested(): the user asked to add a patient.
+    due_requested(): the user asked for the "Due and overdue" list.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class PatientListPage(QWidget):
 
     patient_activated = Signal(str)
     new_patient_requested = Signal()
+    due_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,10 @@ class PatientListPage(QWidget):
         top.addWidget(self.filter, 1)
         self.count_label = QLabel(self)
         top.addWidget(self.count_label)
+        self.due_button = QPushButton(self.tr("D&ue and overdue (Ctrl+D)"), self)
+        self.due_button.setObjectName("due_button")
+        self.due_button.clicked.connect(self.due_requested)
+        top.addWidget(self.due_button)
         self.new_button = QPushButton(self.tr("&New patient..."), self)
         self.new_button.clicked.connect(self.new_patient_requested)
         top.addWidget(self.new_button)

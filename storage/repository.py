@@ -966,6 +966,41 @@ class Repository:
                                               study_id)
         return medication.id
 
+    def change_dose(self, study_id: str, medication_id: int, new: Medication,
+                    actor: str) -> int:
+        """A dose change (a taper step) as the course's history, in one transaction: the
+        current dose period stops the day before ``new.start_date`` and ``new`` starts.
+
+        Raises:
+            NotFound: no such course of this patient.
+            ValidationFailed: the new period does not start after the current one.
+        """
+        actor = _ensure_actor(actor)
+        with self._write():
+            pid = self._patient_row(study_id)["id"]
+            rows = self._rows("SELECT * FROM medications WHERE id = ? AND patient_id = ?",
+                              (medication_id, pid))
+            if not rows:
+                raise NotFound(f"patient {study_id} has no medication with id {medication_id}")
+            vals = {f.name: schema.from_sql(f, rows[0][f.name])
+                    for f in _record_fields(Level.MEDICATION)}
+            vals["notes"] = vals.get("notes") or ""
+            old = Medication(**vals, id=medication_id)
+            if new.start_date <= old.start_date:
+                raise ValidationFailed([Problem(
+                    "start_date", new.start_date,
+                    f"must be after the start of the current dose ({old.start_date.isoformat()})",
+                    label=registry.get("start_date", Level.MEDICATION).label)],
+                    f"patient {study_id}, medication {old.drug}")
+            at = _now()
+            stop = new.start_date - dt.timedelta(days=1)
+            if old.stop_date is None or old.stop_date > stop:
+                old.stop_date = stop
+                self._save_record(pid, Level.MEDICATION, old, actor, at, study_id)
+            new.id = None
+            new.id = self._save_record(pid, Level.MEDICATION, new, actor, at, study_id)
+        return new.id
+
     def update_medication(self, study_id: str, medication: Medication, actor: str) -> int:
         if medication.id is None:
             raise ValueError("update_medication needs medication.id")

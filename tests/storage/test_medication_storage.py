@@ -81,3 +81,21 @@ def test_schedule_fields_round_trip_and_are_checked(repo: Repository) -> None:
                      schedule="daily", times_per_period=6)
     with pytest.raises(ValidationFailed, match="more than 4 times per day"):
         repo.record_medication("P01", bad, "dr.a")
+
+
+def test_a_taper_is_the_courses_history(repo: Repository) -> None:
+    repo.add_patient(Patient("P01"), "dr.a")
+    first = Medication("prednisolone", dt.date(2024, 1, 1), Decimal(40), "mg", route="oral",
+                       schedule="daily", times_per_period=1)
+    repo.record_medication("P01", first, "dr.a")
+    step = Medication("prednisolone", dt.date(2024, 2, 1), Decimal(30), "mg", route="oral",
+                      schedule="daily", times_per_period=1)
+    repo.change_dose("P01", first.id or 0, step, "dr.a")
+    meds = sorted(repo.get_patient("P01").medications, key=lambda m: m.start_date)
+    assert [(m.dose, m.start_date, m.stop_date) for m in meds] == [
+        (Decimal(40), dt.date(2024, 1, 1), dt.date(2024, 1, 31)),
+        (Decimal(30), dt.date(2024, 2, 1), None)]
+    with pytest.raises(ValidationFailed, match="must be after the start of the current dose"):
+        repo.change_dose("P01", meds[1].id or 0, Medication(
+            "prednisolone", dt.date(2024, 1, 15), Decimal(20), "mg"), "dr.a")
+    assert len(repo.get_patient("P01").medications) == 2  # nothing half-written
