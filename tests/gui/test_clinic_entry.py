@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from forms import registry
 from forms.model import Medication, Visit
@@ -241,3 +241,25 @@ def test_plausibility_and_steroid_warnings_show_and_do_not_block(
     assert editor.widgets["weight_kg"].property("severity") == "warning"
     assert editor.state is not None and editor.state.can_save  # warnings never block
     assert editor.save()
+
+
+def test_internal_names_never_reach_people(qtbot, monkeypatch, window: MainWindow,
+                                           session: Session) -> None:
+    from gui.dialogs import HistoryDialog
+
+    values = _complete_values()
+    vid = session.save_visit("P01", Visit(dt.date(2024, 1, 10), "M0", baseline=True,
+                                          values=values)).id
+    window.open_patient("P01")
+    window.open_visit(vid)
+    editor = window.editor
+    editor.go_to_page(len(editor.pages))  # the Response page
+    cid = editor.response_panel.cid_label.text()
+    assert "True" not in cid and "False" not in cid
+    assert "yes" in cid or "no" in cid
+    totals = " ".join(label.text() for label in editor.totals.findChildren(QLabel))
+    assert "das_skin" not in totals and "das_muscle" not in totals
+    titles = []
+    monkeypatch.setattr(HistoryDialog, "exec", lambda self: titles.append(self.windowTitle()))
+    window.show_history(vid)
+    assert titles == ["History of P01 (Test), visit 2024-01-10 (M0)"]
