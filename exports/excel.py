@@ -22,6 +22,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ from exports.common import (
     tofacitinib_start,
     written_atomically,
 )
-from forms import registry
+from forms import medication, registry
 from forms.fields import Field, FieldType, Level
 from forms.model import IDENTIFIER_KEYS, Patient
 from forms.settings import ScoringSettings
@@ -194,6 +195,7 @@ class Layout:
         cols = [*self.visit_head, EXTRA["baseline"]]
         cols += [Column.from_field(f) for f in registry.visit_value_fields()]
         cols += [Column.from_field(f) for f in registry.visit_fields(derived=True)]
+        cols.append(Column.from_field(registry.GC_EXPOSURE))  # from the courses (issue 14)
         if self.identified:
             cols.append(EXTRA["visit_notes"])
         return cols
@@ -413,6 +415,23 @@ def _discard(wb: Workbook) -> None:
                 os.unlink(writer.out)
 
 
+def _exposures(patient: Patient, visits: Sequence[Any]) -> dict[int, Decimal | None]:
+    """Glucocorticoid exposure since the previous visit, mg/kg prednisone-equivalent, by
+    ``id(visit)`` (forms.medication; None at the first visit or without a weight)."""
+    if not patient.medications:
+        return {}
+    ordered = sorted(visits, key=lambda v: v.visit_date)
+
+    def dec(value: object) -> Decimal | None:
+        return value if isinstance(value, Decimal) else None
+
+    found = medication.exposure_between_visits(patient.medications, [
+        (v.visit_date, dec(v.values.get("weight_kg")), dec(v.values.get("height_cm")))
+        for v in ordered])
+    return {id(v): (e.mg_per_kg_decimal() if e is not None else None)
+            for v, e in zip(ordered, found, strict=True)}
+
+
 def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: Layout,
                 settings: ScoringSettings, progress: Progress | None,
                 total: int | None) -> None:
@@ -428,6 +447,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
         base = s.baseline_date()
         sheets["Patients"].append(_patient_row(s, layout))
         base_label = s.baseline.visit_label if s.baseline else None
+        exposures = _exposures(patient, [v.visit for v in s.visits])
         for v in s.visits:
             head = _visit_head(s, v, layout)
             values = v.visit.values
@@ -435,6 +455,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             row = [*head, v.is_baseline]
             row += [values.get(n) for n in value_names]
             row += [scores[n].value if n in scores else None for n in derived_names]
+            row.append(exposures.get(id(v.visit)))
             if identified:
                 row.append(v.visit.notes or None)
             sheets["Visits"].append(row)

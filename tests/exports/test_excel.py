@@ -86,8 +86,32 @@ def test_visit_header_is_every_entered_then_every_derived_field(deid: Path) -> N
     entered = [f.name for f in registry.visit_value_fields()]
     derived = [f.name for f in registry.visit_fields(derived=True)]
     assert head[:3] == ["study_id", "visit_label", "visit_day"]
-    assert head[-len(derived):] == derived
+    # then the glucocorticoid exposure since the previous visit, from the courses (issue 14)
+    assert head[-len(derived) - 1:] == [*derived, "gc_exposure_mg_kg"]
     assert head[head.index(entered[0]):head.index(entered[0]) + len(entered)] == entered
+
+
+def test_visits_carry_the_glucocorticoid_exposure(tmp_path: Path) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from exports.excel import write_workbook
+    from forms.model import Medication, Patient, Visit
+    from forms.settings import ScoringSettings
+
+    p = Patient("GC1", visits=[
+        Visit(dt.date(2024, 1, 1), "M0", baseline=True, values={"weight_kg": Decimal(20)}),
+        Visit(dt.date(2024, 4, 1), "M3", values={"weight_kg": Decimal(22)})],
+        medications=[Medication("prednisolone", dt.date(2024, 1, 1), Decimal(10), "mg",
+                                route="oral", schedule="daily", times_per_period=2,
+                                stop_date=dt.date(2024, 1, 31))])
+    out = tmp_path / "gc.xlsx"
+    write_workbook([p], out, identified=False, settings=ScoringSettings())
+    rows = _records(openpyxl.load_workbook(out)["Visits"])
+    # Jan 2-31: 30 days x 2 x 10 mg = 600 mg / 20 kg (weight at the previous visit)
+    assert [r["gc_exposure_mg_kg"] for r in rows] == [None, 30]
+    dictionary = _records(openpyxl.load_workbook(out)["Data dictionary"])
+    assert any(r["field"] == "gc_exposure_mg_kg" for r in dictionary)
 
 
 def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
