@@ -73,7 +73,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         copy = migrate_database(db, path) if pending else None
         with Repository(db) as repo:
             rescored = repo.refresh_derived()
-        schema = applied_migrations(db)[-1]
+        known = migrations.known_names()  # the newest by number, whatever order applied
+        schema = max(applied_migrations(db), key=lambda n: known.index(n) if n in known else -1)
     finally:
         db.close()
     if not existed:

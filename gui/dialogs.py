@@ -224,6 +224,8 @@ class RecordDialog(QDialog):
             self.widgets[name].set_severity(severity)  # type: ignore[attr-defined]
         other = [p.message for p in result.errors if p.field not in self.problems]
         self.summary.setText("\n".join(other))
+        if self.isVisible():  # a wrapped message must not be clipped: grow to fit it
+            self.adjustSize()
         # OK is refused while a shown error stands; on an untouched dialog it stays enabled
         # and pressing it shows what is missing
         shown_error = any(e for msgs in by_field.values() for _, e in msgs)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, schema
+from storage import audit_chain, data_rules, schema
 from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import KnownStorageError, StorageError, classify, translated
@@ -193,8 +193,12 @@ def migrate_database(db: Database, path: Path | str) -> Path | None:
         for i, name in enumerate(names):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if name not in applied_migrations(db):
-                    mig.migrations.apply(db, stop_before=names[i + 1:])
+                done = applied_migrations(db)
+                if name not in done:
+                    # stop before the later ones still pending (a later one may already be
+                    # applied: branches merged with number ranges, m010 after m020)
+                    mig.migrations.apply(db, stop_before=[n for n in names[i + 1:]
+                                                          if n not in done])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -344,6 +348,8 @@ def check_database(path: Path | str) -> CheckReport:
                 elif (newest := _newest_backup_problem(db, path)):
                     report.problems.append(f"audit trail: {newest}. Keep this file for "
                                            "investigation.")
+            # the saved records against today's entry rules (storage.data_rules)
+            report.problems.extend(f"data: {line}" for line in data_rules.record_findings(db))
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     finally:
