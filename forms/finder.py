@@ -3,8 +3,8 @@
 What a clinic types is an identifier first: an exact study ID beats everything, then an exact
 MRN, then the number of a study ID (``13`` is ``DEMO-13``), then ID prefixes (``DEMO-13`` for
 ``demo-1``, ``DEMO-130`` for ``13``) and MRN prefixes, then names (exact, then prefix; Chinese
-names with or without the space, family name first or last),
-then sex as a whole word (``male`` never matches ``female``), then anything else shown in the
+names with or without the space, family name first or last), then sex as a whole word or its
+start (``fem`` is female; ``male`` never matches ``female``), then anything else shown in the
 row (visit dates, labels, scores) last, so a date never outranks an ID. Every typed word must
 match something; a patient's rank is that of its worst-matching word.
 
@@ -118,7 +118,7 @@ def word_match(word: str, p: Searchable) -> Match | None:
         return Match.NAME
     if any(n.startswith(word) for n in f.names) or any(w.startswith(word) for w in f.words):
         return Match.NAME_PREFIX
-    if word in f.sex:
+    if any(sex.startswith(word) for sex in f.sex):  # a whole word, or its start ("fem")
         return Match.SEX
     if word in sid or (mrn and word in mrn):
         return Match.ID_PART

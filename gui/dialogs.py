@@ -162,6 +162,11 @@ class RecordDialog(QDialog):
             label, box = self.rows[name]
             label.setVisible(visible)
             box.setVisible(visible)
+        if schedule in medication.MAX_TIMES and not self.texts.get("times_per_period"):
+            self._set("times_per_period", "1")  # shown, not assumed: "once" until changed
+        if schedule in (medication.SINGLE, medication.PULSE):
+            self.texts.pop("times_per_period", None)
+            self.widgets["times_per_period"].show_text("")  # type: ignore[attr-defined]
         if schedule in medication.MAX_TIMES:
             per = {medication.DAILY: self.tr("Times per day"),
                    medication.WEEKLY: self.tr("Times per week"),

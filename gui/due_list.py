@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -88,13 +88,17 @@ def _status_text(row: DueRow, tr) -> str:
 def _days_text(row: DueRow, tr) -> str:
     n = row.next
     if n.status is DueStatus.OVERDUE:
-        return tr("{d} days overdue").format(d=n.days_overdue)
+        return tr("{d} overdue").format(d=_days(n.days_overdue, tr))
     d = n.days_to_target or 0
     if d > 0:
-        return tr("target in {d} days").format(d=d)
+        return tr("target in {d}").format(d=_days(d, tr))
     if d < 0:
-        return tr("target {d} days ago").format(d=-d)
+        return tr("target {d} ago").format(d=_days(-d, tr))
     return tr("target today")
+
+
+def _days(n: int, tr) -> str:
+    return tr("1 day") if n == 1 else tr("{n} days").format(n=n)
 
 
 def due_columns(tr) -> tuple[Column, ...]:
@@ -178,6 +182,12 @@ class DueListPage(QWidget):
         rows = due_rows(self._inputs, self.protocol, self.today,
                         upcoming_days=14 if self.upcoming.isChecked() else None)
         self.model.set_rows(rows)
+        # most urgent first, and the header says so (the Days column, descending)
+        header = self.table.horizontalHeader()
+        days = [c.key for c in self.model.columns].index("days")
+        blocked = header.blockSignals(True)
+        header.setSortIndicator(days, Qt.SortOrder.DescendingOrder)
+        header.blockSignals(blocked)
         overdue = sum(1 for r in rows if r.next.status is DueStatus.OVERDUE)
         self.as_of.setText(self.tr("as of {day}: {n} patients, {o} overdue").format(
             day=self.today.isoformat(), n=len(rows), o=overdue))

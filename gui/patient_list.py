@@ -127,6 +127,12 @@ class PatientListPage(QWidget):
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(self.tr("{shown} of {total}").format(shown=shown, total=total))
+        if total and not shown and self.filter.text().strip():
+            self.empty_hint.setText(self.tr(
+                "No patient matches \u201c{text}\u201d (study ID, MRN, name, sex, dates and "
+                "scores are searched).").format(text=self.filter.text().strip()))
+            self.empty_hint.show()
+            return
         if total == 0:
             self.empty_hint.setText(self.tr("No patients yet. Add one with New patient "
                                             "(Ctrl+Shift+N) or import case files from the "

@@ -235,7 +235,11 @@ class PatientPage(QWidget):
         self.title.setObjectName("patient_banner")
         self.title.setProperty("role", "banner")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # a long name wraps, never widens the window
         top.addWidget(self.title, 1)
+        lay.addLayout(top)
+        top = QHBoxLayout()  # the actions on their own row, under the banner
+        top.addStretch(1)
         for text, signal in ((self.tr("&Edit patient..."), self.edit_patient_requested),
                              (self.tr("New &visit (Ctrl+N)"), self.new_visit_requested)):
             b = QPushButton(text, self)
@@ -423,7 +427,6 @@ def _protocol_columns(tr) -> tuple[Column, ...]:
         Column("target", tr("Target date (window)"), lambda r: r.target),
         Column("visit_date", tr("Visit date"),
                lambda r: r.visit.visit_date if r.visit is not None else None),
-        Column("status", tr("Timing"), lambda r: r.status),
         Column("cmas_total", registry.get("cmas_total").short_label, score("cmas_total"),
                align_right=True),
         Column("mmt8_total", registry.get("mmt8_total").short_label, score("mmt8_total"),
@@ -437,6 +440,7 @@ def _protocol_columns(tr) -> tuple[Column, ...]:
                lambda r: r.row.exposure.mg_per_kg_decimal()
                if r.row is not None and r.row.exposure is not None else None,
                align_right=True),
+        Column("status", tr("Timing"), lambda r: r.status),
     )
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -105,6 +106,9 @@ class VisitEditor(QWidget):
         header = QHBoxLayout()
         self.title = QLabel(self)
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(self.title.fontMetrics().averageCharWidth() * 16)
         header.addWidget(self.title, 1)
         self.baseline_check = QCheckBox(self.tr("&Baseline visit"), self)
         self.baseline_check.setToolTip(self.tr("Responses are measured from the baseline visit "
@@ -129,6 +133,10 @@ class VisitEditor(QWidget):
         self.carry_label.setObjectName("carry_over_offer")
         self.carry_label.setProperty("role", "carry")
         self.carry_label.setWordWrap(True)
+        # wraps to the width it gets; never widens the window (QT_SCALE_FACTOR=1.5)
+        self.carry_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.carry_label.setMinimumHeight(self.carry_label.fontMetrics().height() * 2 + 8)
         self.carry_button = QPushButton(self.tr("Carry &over"), self)
         self.carry_button.setObjectName("carry_over_button")
         self.carry_button.setToolTip(self.tr("Fill these fields from the previous visit "
@@ -334,7 +342,10 @@ class VisitEditor(QWidget):
             warning = medication.steroid_agreement(
                 dose if isinstance(dose, Decimal) else None, self.medications, day,
                 weight if isinstance(weight, Decimal) else None)
-            if warning is not None:
+            # "not recorded at this visit" waits until something of the visit is entered: an
+            # untouched new visit shows no warnings
+            entered = set(state.checked_values()) - {"visit_date", "visit_label", "assessor"}
+            if warning is not None and (dose is not None or entered):
                 out.append(warning)
         return out
 
@@ -357,7 +368,9 @@ class VisitEditor(QWidget):
         for name, value in offer.items():
             fld = registry.get(name)
             unit = f" {fld.unit}" if fld.unit else ""
-            label = fld.label.replace(": upper limit of normal", " ULN")
+            enzyme = name.removesuffix("_uln")
+            label = (f"{registry.get(enzyme).short_label} ULN" if enzyme in registry.ENZYMES
+                     and name != enzyme else fld.label)
             parts.append(f"{label} {value_text(value)}{unit}")
         self.carry_label.setText(self.tr("From the previous visit ({date}): {items}").format(
             date=self.previous.visit_date.isoformat(), items="; ".join(parts)))

@@ -46,6 +46,7 @@ def test_sex_is_a_whole_word() -> None:
     assert set(males) >= {"DEMO-13", "DEMO-130", "CN-7", "JOSE-1"}
     assert "P13" in males and males[0] == "P13"  # family name "Male" is a name match
     assert set(order("female")) == {"DEMO-02", "P13"}
+    assert set(order("fem")) == {"DEMO-02", "P13"}  # the start of the word, never its middle
 
 
 def test_names_given_family_and_chinese() -> None:

@@ -105,7 +105,8 @@ def test_protocol_tab_groups_by_protocol_visit(qtbot, window: MainWindow,
     _patient(session, "G-1", BASE, [(0, "M0"), (40, "flare"), (95, "M3"), (150, "unscheduled")])
     window.open_patient("G-1")
     model = window.patient_page.protocol_model
-    rows = [(model.index(r, 0).data(), model.index(r, 3).data())
+    timing = [c.key for c in model.columns].index("status")
+    rows = [(model.index(r, 0).data(), model.index(r, timing).data())
             for r in range(model.rowCount())]
     labels = [r[0] for r in rows]
     assert labels[:2] == ["M0", "M3"]
