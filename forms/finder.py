@@ -64,11 +64,14 @@ class Searchable:
                 forms += [f"{given} {family}", f"{family} {given}", f"{family}{given}",
                           f"{given}{family}", f"{family}, {given}"]
             sid = fold(self.study_id)
+            names = tuple(f for f in forms if f)
+            sex = frozenset(fold(s) for s in self.sex_words)
+            other = fold(self.other)
+            mrn = fold(self.mrn)
             object.__setattr__(self, "_folded", _Folded(
-                sid=sid, mrn=fold(self.mrn), sid_numbers=tuple(_DIGITS.findall(sid)),
-                names=tuple(f for f in forms if f),
-                words=tuple(w for n in (given, family) for w in n.split()),
-                sex=frozenset(fold(s) for s in self.sex_words), other=fold(self.other)))
+                sid=sid, mrn=mrn, sid_numbers=tuple(_DIGITS.findall(sid)), names=names,
+                words=tuple(w for n in (given, family) for w in n.split()), sex=sex,
+                other=other, everything="\x00".join((sid, mrn, *names, *sex, other))))
         assert self._folded is not None
         return self._folded
 
@@ -82,6 +85,8 @@ class _Folded:
     words: tuple[str, ...]
     sex: frozenset[str]
     other: str
+    #: every text above joined: a word in none of them is rejected with one substring test
+    everything: str
 
 
 def fold(text: str | None) -> str:
@@ -100,12 +105,16 @@ _DIGITS = re.compile(r"\d+")
 def word_match(word: str, p: Searchable) -> Match | None:
     """The best :class:`Match` of one folded typed word against a patient, or None."""
     f = p.folded()
+    digits = word.isdigit()
+    # the common case while typing: one substring test rejects the row (digits without their
+    # leading zeros, which an ID number match ignores: 013 is the 13 of DEMO-13)
+    if (word.lstrip("0") or "0" if digits else word) not in f.everything:
+        return None
     sid, mrn = f.sid, f.mrn
     if word == sid:
         return Match.STUDY_ID
     if mrn and word == mrn:
         return Match.MRN
-    digits = word.isdigit()
     if digits and any(int(d) == int(word) for d in f.sid_numbers):
         return Match.ID_NUMBER
     if sid.startswith(word):
@@ -134,7 +143,10 @@ def patient_rank(query: str, p: Searchable) -> tuple[int, int] | None:
     """(worst word match, sum of word matches) of a patient for ``query``, or None when some
     typed word matches nothing. The whole query is also tried as one name ("王 小明")."""
     q = fold(query)
-    words = q.split()
+    return _rank(q, q.split(), p)
+
+
+def _rank(q: str, words: list[str], p: Searchable) -> tuple[int, int] | None:
     if not words:
         return (int(Match.OTHER), 0)
     whole = None
@@ -142,20 +154,24 @@ def patient_rank(query: str, p: Searchable) -> tuple[int, int] | None:
         m = word_match(q, p)
         if m is not None and m <= Match.NAME_PART:
             whole = (int(m), int(m))
-    found = [word_match(w, p) for w in words]
-    each = None
-    if all(m is not None for m in found):
-        ints = [int(m) for m in found if m is not None]
-        each = (max(ints), sum(ints))
-    candidates = [r for r in (whole, each) if r is not None]
-    return min(candidates) if candidates else None
+    worst = total = 0
+    for w in words:
+        m = word_match(w, p)
+        if m is None:
+            return whole
+        worst = max(worst, int(m))
+        total += int(m)
+    each = (worst, total)
+    return each if whole is None else min(whole, each)
 
 
 def rank_patients(query: str, patients: Sequence[Searchable]) -> list[int]:
     """Indexes of the patients matching ``query``, best first (ties keep the given order)."""
+    q = fold(query)
+    words = q.split()
     ranked = []
     for i, p in enumerate(patients):
-        r = patient_rank(query, p)
+        r = _rank(q, words, p)
         if r is not None:
             ranked.append((r, i))
     ranked.sort()

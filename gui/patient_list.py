@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,6 +110,7 @@ class PatientListPage(QWidget):
         self._update_count()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+        QTimer.singleShot(0, self.model.warm_search)  # after the list is on screen
 
     def set_filter(self, text: str) -> None:
         """Show the patients matching ``text``, best first, and select the first."""

@@ -28,6 +28,10 @@ def test_typing_13_finds_demo_13_first_not_a_date() -> None:
     assert got.index("DEMO-02") > got.index("P13")
 
 
+def test_leading_zeros_still_find_the_number() -> None:
+    assert order("013")[:2] == ["DEMO-13", "P13"]
+
+
 def test_exact_study_id_first_then_prefixes() -> None:
     assert order("DEMO-13")[:2] == ["DEMO-13", "DEMO-130"]
     assert order("demo-1")[:2] == ["DEMO-13", "DEMO-130"]
