@@ -73,8 +73,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         copy = migrate_database(db, path) if pending else None
         with Repository(db) as repo:
             rescored = repo.refresh_derived()
-        known = migrations.known_names()  # the newest by number, whatever order applied
-        schema = max(applied_migrations(db), key=lambda n: known.index(n) if n in known else -1)
+        known = migrations.known_names()  # the newest in this build's order, not by date
+        schema = max(applied_migrations(db), key=lambda n: known.index(n) if n in known
+                     else -1)
     finally:
         db.close()
     if not existed:
@@ -255,17 +256,46 @@ def _export_function(module: str, name: str) -> Callable[..., None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from storage.database import check_database
+    import datetime as dt
 
-    report = check_database(args.db)
+    from storage import audit_chain
+    from storage.database import check_database, connect
+
+    receipt: Path | None = args.receipt
+    if receipt is not None and receipt.is_dir():
+        raise _Refused(f"{receipt}: is a folder; --receipt needs a file name")
+    if receipt is not None and not receipt.parent.is_dir():
+        raise _Refused(f"{receipt}: the folder {receipt.parent} does not exist")
+    report = check_database(args.db, receipt=receipt)
+    for line in report.notes:
+        _out(f"note: {line}")
     if not report.healthy:
         for line in report.problems:
             _err(f"{args.db.name}: {line}")
+        if receipt is not None:
+            _err(f"the receipt {receipt} was left unchanged")
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
-    _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}); {counts}")
+    from storage import migrations
+
+    known = migrations.known_names()
+    newest = max(report.applied, key=lambda n: known.index(n) if n in known else -1)
+    _out(f"{args.db}: ok (integrity, foreign keys, schema {newest}, schema objects, data "
+         f"against the audit trail, stored scores, settings, drafts); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
+    if receipt is not None:
+        existed = receipt.exists()
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        db = connect(args.db, create=False, wal=False)
+        try:
+            audit_chain.write_receipt(db.conn, receipt, args.db.name, at)
+        finally:
+            db.close()
+        verb = "matched and updated" if existed else "written"
+        _out(f"receipt {receipt} {verb}: audit head row {report.head[1] if report.head else 0}"
+             " (keep it away from the database: it proves later that no audit rows were "
+             "deleted)")
     return OK
 
 
@@ -281,7 +311,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
-    from storage.backups import BackupError, describe_backup, restore_backup
+    from storage.backups import (
+        BackupError,
+        RestoreRefused,
+        describe_backup,
+        finding_code,
+        restore_backup,
+    )
 
     source = args.source
     if not source.is_file():
@@ -291,7 +327,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
                        "changed")
     try:
-        aside = restore_backup(args.db, source)
+        aside = restore_backup(args.db, source, accept=args.accept_finding or ())
+    except RestoreRefused as exc:
+        lines = [f"{source.name}: [{finding_code(f)}] {f}" for f in exc.findings]
+        codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in exc.findings}))
+        raise _Refused(*lines, f"{source.name} was not restored, nothing was changed: check "
+                       "would refuse it. If you have investigated and still want it, repeat "
+                       f"with {codes} (the accepted findings are written to the audit "
+                       "trail).") from exc
     except BackupError as exc:
         raise _Refused(f"{exc}; nothing was changed") from exc
     _out(f"restored {args.db} from {source}: {summary.describe()}")
@@ -363,14 +406,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--deidentified", action="store_true",
                    help="leave names, MRN and birth date out of a patient report")
-    add("check", cmd_check, "check integrity, foreign keys and the schema version (exit 0 "
-        "only when healthy)")
+    p = add("check", cmd_check, "check integrity, schema, the audit trail against the data, "
+            "stored scores, settings and drafts (exit 0 only when healthy)")
+    p.add_argument("--receipt", type=Path, metavar="FILE",
+                   help="compare the audit trail's head with this receipt (if it exists), "
+                        "then write the current head to it; keep it away from the database")
     p = add("backup", cmd_backup, "consistent copy of the database (safe while it is in use)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p = add("restore", cmd_restore, "replace the database with a backup; the current file is "
             "kept aside beside it, never overwritten")
     p.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP",
                    help="the backup file (e.g. from the backups folder next to the database)")
+    p.add_argument("--accept-finding", action="append", metavar="CODE",
+                   help="restore although check finds this in the backup (e.g. history, "
+                        "audit-trail, data, schema); repeat for each; recorded in the audit "
+                        "trail")
     return parser
 
 

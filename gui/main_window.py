@@ -167,6 +167,11 @@ class MainWindow(QMainWindow):
             lambda: self.patient_report(deidentified=True), name="patient_report_deid")
         self.cohort_report_action = self._action(file_menu, self.tr("&Cohort PDF report..."),
                                                  self.cohort_report, name="cohort_report")
+        self.print_action = self._action(file_menu, self.tr("P&rint patient report..."),
+                                         self.print_report, "Ctrl+Shift+P", "print_report")
+        self.print_cohort_action = self._action(file_menu, self.tr("Print c&ohort report..."),
+                                                lambda: self.print_report(cohort=True),
+                                                name="print_cohort")
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Settings..."), self.edit_settings, "Ctrl+,")
         file_menu.addSeparator()
@@ -725,6 +730,20 @@ class MainWindow(QMainWindow):
         if out is not None:
             commands.patient_report(self, study_id, out,
                                     deidentified=deidentified).run_in_background()
+
+    def print_report(self, cohort: bool = False) -> None:
+        """Qt's print dialog for the current patient's report (or the cohort report)."""
+        if self.session is None:
+            return
+        study_id = None
+        if not cohort:
+            study_id = (self.patient.study_id if self.patient is not None
+                        and self.stack.currentWidget() is not self.list_page
+                        else self.list_page.selected_study_id())
+            if not study_id:
+                self.statusBar().showMessage(self.tr("Choose a patient first."), 4000)
+                return
+        commands.print_report(self, study_id).run_in_background()
 
     def cohort_report(self) -> None:
         if self.session is None:

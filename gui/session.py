@@ -42,7 +42,12 @@ class Session:
         # job (gui.commands.refresh_scores), not here: at 100,000 visits that takes a minute.
         self.repo = repo if repo is not None else Repository(self.path, refresh=False)
         self._settings: AppSettings | None = None
-        self.settings()
+        try:
+            self.settings()  # a damaged settings row: a plain message, the file left closed
+        except BaseException:
+            if repo is None:
+                self.repo.close()
+            raise
 
     def close(self) -> None:
         self.repo.close()
@@ -77,8 +82,10 @@ class Session:
         return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
                            visits=s.visit_count, last_visit=s.last_visit_date,
                            cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
-                           last_label=s.last_visit_label, mrn=s.mrn,
-                           given_name=s.given_name, family_name=s.family_name)
+                           last_label=s.last_visit_label, response_min=s.response_min,
+                           response_max=s.response_max, tis_measures=s.tis_measures,
+                           mrn=s.mrn, given_name=s.given_name,
+                           family_name=s.family_name)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:
@@ -159,6 +166,8 @@ class Session:
             try:
                 payload = json.loads(draft.payload_json)
             except ValueError:
+                continue
+            if not isinstance(payload, dict):  # not a visit draft (`check` lists it)
                 continue
             out.append((draft, payload))
         return out

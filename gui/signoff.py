@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -125,6 +126,9 @@ class SignoffBar(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(self)
         self.label.setObjectName("signoff_status")
+        self.label.setWordWrap(True)  # a signed visit's "changed since signing" note
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(240)
         self.sign_button = QPushButton(self.tr("Sign off..."), self)
         self.sign_button.setToolTip(self.tr("Verify the visit against source and sign it off"))
         self.unlock_button = QPushButton(self.tr("Unlock..."), self)
@@ -156,7 +160,7 @@ class SignoffBar(QWidget):
             self.label.setText(self.tr("Not signed (save the visit first)")
                                if self.visit_id is None else "")
         else:
-            self.status = signoff.signoff_status(session.repo, self.visit_id)
+            self.status = signoff.signoff_status(session.repo, self.visit_id, with_note=True)
             self.label.setText(self.status.describe())
         signed = self.status is not None and self.status.signed
         self.sign_button.setVisible(not signed)

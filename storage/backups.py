@@ -22,8 +22,12 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.audit_chain import record_restore, verify_chain
+
+if TYPE_CHECKING:
+    from storage.integrity import Finding
 
 BACKUP_DIR_NAME = "backups"
 _STAMP = "%Y%m%d-%H%M%S"
@@ -315,8 +319,96 @@ def database_in_use(db_path: Path | str) -> bool:
     return False
 
 
+class RestoreRefused(BackupError):
+    """The backup has findings ``check`` would refuse; restoring needs each one accepted.
+
+    Attributes:
+        findings: what was found (:class:`storage.integrity.Finding`); ``code(f)`` is what
+            ``accept`` (``restore --accept-finding CODE``) must name.
+    """
+
+    def __init__(self, backup_name: str, findings: list[Finding]) -> None:
+        lines = "; ".join(f"[{finding_code(f)}] {f}" for f in findings[:10])
+        codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in findings}))
+        super().__init__(f"{backup_name} is not restored because check would refuse it: "
+                         f"{lines}. If you have investigated and still want it, repeat with "
+                         f"{codes} (the accepted findings are written to the audit trail)")
+        self.findings = findings
+
+
+def finding_code(finding: Finding) -> str:
+    """The short name a user gives to accept a finding: its kind, with dashes."""
+    return finding.kind.replace(" ", "-")
+
+
+def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Finding]:
+    """What ``check`` would refuse in the backup, and whether restoring it erases history.
+
+    * every problem of :func:`storage.database.check_database` on the backup (foreign file,
+      newer schema, broken chain, data that differs from its trail, planted triggers, ...);
+      an *older* schema is fine (it is upgraded when opened), its chain is still verified;
+    * ``history``: the current file has an audit trail and the backup's newest audit row is
+      not in it (the backup's trail was emptied, or it belongs to another timeline or file):
+      restoring would replace the current history.
+    """
+    from storage import audit_chain  # noqa: PLC0415
+    from storage.database import check_database  # noqa: PLC0415 - database imports us
+    from storage.errors import KnownStorageError  # noqa: PLC0415
+    from storage.integrity import Finding  # noqa: PLC0415
+
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    out: list[Finding] = []
+    try:
+        report = check_database(backup_path)
+    except KnownStorageError as exc:
+        return [Finding("file", backup_path.name, exc.message)]
+    for f in report.findings:
+        if f.severity == "problem" and not (f.kind == "schema" and report.pending
+                                            and "pending migrations" in f.message):
+            out.append(f)
+    con = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
+        if report.pending and "hash" in cols and not out:
+            chain = verify_chain(con)
+            if not chain.ok:
+                out.append(Finding("audit trail", backup_path.name, chain.reason))
+        if "hash" in cols:
+            backup_head = audit_chain.head(con)
+        elif cols:  # before the chain (m001, m002): only a count to compare
+            backup_head = (int(con.execute("SELECT count(*) FROM audit").fetchone()[0]), -1, "")
+        else:
+            backup_head = (0, 0, "")
+    finally:
+        con.close()
+    if not db_path.exists():
+        return out
+    try:
+        cur = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            current = audit_chain.head(cur)
+            row = cur.execute("SELECT hash FROM audit WHERE id = ?",
+                              (backup_head[1],)).fetchone() if backup_head[1] > 0 else None
+        finally:
+            cur.close()
+    except sqlite3.Error:
+        return out  # the current file is damaged: nothing to compare with
+    if current[0] == 0:
+        return out
+    if backup_head[0] == 0:
+        out.append(Finding("history", backup_path.name, f"the backup has no audit trail, the "
+                           f"current file has {current[0]} audit rows: restoring it would "
+                           "erase the history (the current file is kept aside)"))
+    elif backup_head[1] > 0 and (row is None or row[0] != backup_head[2]):
+        out.append(Finding("history", backup_path.name, f"the backup's newest audit row "
+                           f"{backup_head[1]} is not in the current file's trail: it was "
+                           "emptied or rewritten, or comes from another file or timeline"))
+    return out
+
+
 def restore_backup(db_path: Path | str, backup_path: Path | str,
-                   now: dt.datetime | None = None, *, actor: str = "") -> Path | None:
+                   now: dt.datetime | None = None, *, actor: str = "",
+                   accept: Iterable[str] = ()) -> Path | None:
     """Replace the database with a backup, keeping the current file aside.
 
     The backup is checked first (integrity and that it is a JDM Capture database); then the
@@ -328,7 +420,10 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     mistake the rolled-back trail for deleted rows.
 
     Refused while another connection has ``db_path`` open (:func:`database_in_use`): a
-    program still writing to the replaced file would lose its changes.
+    program still writing to the replaced file would lose its changes. Refused as well
+    (:class:`RestoreRefused`) when :func:`restore_findings` finds anything, unless every
+    finding's code is in ``accept``; accepted findings are recorded in the restore's audit
+    row. A symbolic link at ``db_path`` is followed: the file it points to is replaced.
 
     Returns:
         The path the previous database was kept at, or None when there was none.
@@ -338,6 +433,8 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
             database is then untouched.
     """
     db_path, backup_path = Path(db_path), Path(backup_path)
+    if db_path.is_symlink():  # restore the real file, never replace the link
+        db_path = db_path.resolve()
     if db_path.resolve() == backup_path.resolve():
         raise BackupError("the backup and the database are the same file")
     summary = describe_backup(backup_path)
@@ -346,6 +443,11 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     if database_in_use(db_path):
         raise BackupError(f"{db_path.name} is open in JDM Capture or another program; close "
                           "it there first, then restore")
+    accepted = set(accept)
+    findings = restore_findings(db_path, backup_path)
+    refused = [f for f in findings if finding_code(f) not in accepted]
+    if refused:
+        raise RestoreRefused(backup_path.name, refused)
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     aside = None
     if db_path.exists():
@@ -369,7 +471,9 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
         con = sqlite3.connect(staged, isolation_level=None)
         try:
             record_restore(con, now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                           actor or _os_user(), backup_path.name, aside.name if aside else None)
+                           actor or _os_user(), backup_path.name, aside.name if aside else None,
+                           accepted="; ".join(f"[{finding_code(f)}] {f}" for f in findings)
+                           or None)
         finally:
             con.close()
     except sqlite3.Error as exc:
