@@ -756,13 +756,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ help and close
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.tr(
-            "Ctrl+F  find a patient (type to filter, Enter opens)\n"
+            "Ctrl+F  find a patient (study ID, MRN, name; Enter opens the top match)\n"
+            "Ctrl+D  due and overdue protocol visits\n"
             "Alt+Left  back\n"
             "Ctrl+Shift+N  new patient;  Ctrl+N  new visit\n"
             "Ctrl+S  save the visit\n"
             "Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form\n"
-            "In a grade or score box: type the digit (1 then 0 for 10), t = trace, "
-            "n = not applicable, Delete = not assessed; Tab moves on\n"
+            "In a grade or score box: type the digit (1 then 0 for 10, however slowly), "
+            "t = trace, n = not applicable, Delete = not assessed; Tab moves on\n"
+            "Visit label: 3 or m3 = M3, 1 8 = M18, f = flare, u = unscheduled\n"
+            "Ctrl+Shift+O  carry over the previous visit's assessor and ULNs (new visit)\n"
             "Menu key or Shift+F10 on a field: record why it has no value\n"
             "Delete on a visit, medication or adverse event row: delete it (asks first)\n"
             "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF"))
