@@ -61,7 +61,8 @@ def test_m020_maps_free_labels_audits_and_lists_them(old_file: Path) -> None:
         # every change is in the audit trail with the old label, and the chain still holds
         changes = repo.db.conn.execute(
             "SELECT a.actor, c.old, c.new FROM audit a JOIN audit_changes c ON c.audit_id = a.id "
-            "WHERE a.table_name = 'visits' AND c.field = 'visit_label'").fetchall()
+            "WHERE a.table_name = 'visits' AND c.field = 'visit_label' AND c.old IS NOT NULL"
+        ).fetchall()
         assert {(old, new) for _a, old, new in changes} == {
             (old, new) for old, new in FREE_LABELS.items() if old != new}
         assert {a for a, _o, _n in changes} == {"upgrade m020"}
