@@ -328,13 +328,17 @@ class MainWindow(QMainWindow):
         protocol = self.session.settings().protocol
         day = visit.visit_date if visit is not None else dt.date.today()
         earlier = [v for v in patient.sorted_visits() if v.id != visit_id and v.visit_date < day]
+        base = patient.baseline_visit()
+        labels = [v.visit_label for v in patient.visits]
+
+        def propose(on: dt.date) -> str:
+            return proposed_label(base.visit_date if base else None, labels, on, protocol)
+
         self.editor.set_context(previous=earlier[-1] if earlier else None,
-                                medications=patient.medications, protocol=protocol)
+                                medications=patient.medications, protocol=protocol,
+                                propose_label=propose if visit is None else None)
         if visit is None:  # a new visit proposes the next due protocol visit
-            base = patient.baseline_visit()
-            state.set_text("visit_label", proposed_label(
-                base.visit_date if base else None, [v.visit_label for v in patient.visits],
-                day, protocol))
+            state.set_text("visit_label", propose(day))
             state.dirty = False
         return state
 

@@ -94,6 +94,8 @@ class VisitEditor(QWidget):
         self.medications: list[Medication] = []
         self.protocol: StudyProtocol = DEFAULT_PROTOCOL
         self.read_only = False
+        self.propose_label: Callable[[dt.date], str] | None = None
+        self._label_picked = False
         self._saved_snapshot: dict[str, Any] | None = None
         self._carried: set[str] = set()
         self._build()
@@ -210,9 +212,14 @@ class VisitEditor(QWidget):
     # ------------------------------------------------------------------ state
     def set_context(self, *, previous: Visit | None = None,
                     medications: list[Medication] | None = None,
-                    protocol: StudyProtocol | None = None) -> None:
-        """The patient around the visit about to be opened (call before :meth:`open_state`)."""
+                    protocol: StudyProtocol | None = None,
+                    propose_label: Callable[[dt.date], str] | None = None) -> None:
+        """The patient around the visit about to be opened (call before :meth:`open_state`).
+
+        ``propose_label`` gives a new visit's label for a date (the next due protocol visit):
+        a new visit whose label the user has not picked follows its date."""
         self.previous = previous
+        self.propose_label = propose_label
         self.medications = list(medications or [])
         if protocol is not None:
             self.protocol = protocol
@@ -225,6 +232,7 @@ class VisitEditor(QWidget):
         self.state = state
         self.title.setText(title)
         self._carried = set()
+        self._label_picked = state.visit_id is not None or state.dirty
         for name, widget in self.widgets.items():
             text = state.notes if name == NOTES else state.text(name)
             widget.show_text(text)  # type: ignore[attr-defined]
@@ -255,6 +263,13 @@ class VisitEditor(QWidget):
             changed = {NOTES}
         else:
             changed = state.set_text(name, text)
+        if name == "visit_label":
+            self._label_picked = True
+        elif name == "visit_date" and not self._label_picked and self.propose_label:
+            day = state.value("visit_date")
+            if isinstance(day, dt.date):  # the proposal follows the date until a label is picked
+                state.set_text("visit_label", self.propose_label(day))
+                changed |= {"visit_label"}
         for other in changed - {name, NOTES}:
             widget = self.widgets.get(other)
             if widget is not None:

@@ -168,6 +168,25 @@ def test_a_new_visit_proposes_the_next_due_protocol_visit(qtbot, window: MainWin
     assert editor.state.text("visit_label") == "flare"
 
 
+def test_the_proposed_label_follows_the_date_until_one_is_picked(qtbot, window: MainWindow,
+                                                                 session: Session) -> None:
+    base = dt.date.today() - dt.timedelta(days=95)
+    session.save_visit("P01", Visit(base, "M0", baseline=True,
+                                    values={"phys_global": Decimal(3)}))
+    _open_new_visit(qtbot, window)
+    editor = window.editor
+    assert editor.state is not None and editor.state.text("visit_label") == "M3"
+    # the paper sheet is from a visit 6 months after baseline: typing its date moves the label
+    editor._edited("visit_date", (base + dt.timedelta(days=180)).isoformat())
+    assert editor.state.text("visit_label") == "M6"
+    assert editor.widgets["visit_label"].currentText() == "M6"
+    editor._edited("visit_date", (base + dt.timedelta(days=40)).isoformat())
+    assert editor.state.text("visit_label") == "unscheduled"  # early: not the M3
+    editor._edited("visit_label", "flare")  # picked by the user: the date no longer moves it
+    editor._edited("visit_date", (base + dt.timedelta(days=92)).isoformat())
+    assert editor.state.text("visit_label") == "flare"
+
+
 # ---- slips the editor catches -------------------------------------------------------------
 def test_a_new_visit_never_shows_the_previous_visits_highlights(
         qtbot, window: MainWindow, session: Session) -> None:
