@@ -36,7 +36,8 @@ class _Refused(Exception):
 
 
 def _actor() -> str:
-    """Who the audit trail records for command-line changes."""
+    """Who the audit trail records for command-line changes to a plain file (on an encrypted
+    file the signed-in account is recorded instead: storage.repository)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in this environment
@@ -53,10 +54,86 @@ def _err(text: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# Who is running the command (encrypted files)
+# ------------------------------------------------------------------------------------------
+#: scripts give the password here or through --password-fd; never as an argument.
+PASSWORD_ENV = "JDM_CAPTURE_PASSWORD"
+NEW_PASSWORD_ENV = "JDM_CAPTURE_NEW_PASSWORD"
+USER_ENV = "JDM_CAPTURE_USER"
+RECOVERY_ENV = "JDM_CAPTURE_RECOVERY_KEY"
+_fd_cache: dict[int, list[str]] = {}
+
+
+def _from_fd(fd: int) -> str:
+    """The next line from file descriptor ``fd`` (several secrets may come one per line)."""
+    if fd not in _fd_cache:
+        try:
+            with os.fdopen(fd, "r", encoding="utf-8", closefd=False) as handle:
+                _fd_cache[fd] = handle.read().splitlines()
+        except OSError as exc:
+            raise _Refused(f"cannot read the password from file descriptor {fd}: "
+                           f"{exc.strerror or exc}") from exc
+    lines = _fd_cache[fd]
+    if not lines:
+        raise _Refused(f"file descriptor {fd} has no (more) lines to read a password from")
+    return lines.pop(0)
+
+
+def _secret(args: argparse.Namespace, what: str, env: str, fd: int | None, *,
+            confirm: bool = False) -> str:
+    """A secret from the file descriptor, else the environment, else a prompt without echo."""
+    if fd is not None:
+        return _from_fd(fd)
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise _Refused(f"{what} needed: type it at the prompt (run in a terminal), or give "
+                       f"it in ${env} or with --password-fd N; never as an argument")
+    first = getpass.getpass(f"{what}: ")
+    if confirm and getpass.getpass(f"{what} again: ") != first:
+        raise _Refused("the two entries differ; nothing was changed")
+    return first
+
+
+def _user(args: argparse.Namespace) -> str:
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if name:
+        return str(name)
+    if sys.stdin.isatty():
+        return input("user name: ").strip()
+    raise _Refused(f"this database is encrypted: give your user name with --user NAME (or "
+                   f"${USER_ENV})")
+
+
+def _sign_in(args: argparse.Namespace) -> None:
+    """Unlock an encrypted database with the user's key slot (plain files need nothing)."""
+    from storage import accounts, crypto
+
+    if not crypto.is_encrypted(args.db):
+        return
+    user = _user(args)
+    password = _secret(args, f"password for {user}", PASSWORD_ENV, args.password_fd)
+    accounts.sign_in(args.db, user, password)
+
+
+def _require(args: argparse.Namespace, permission: str) -> None:
+    """Refuse (exit 2) when the signed-in account may not do ``permission``."""
+    from storage import accounts, crypto
+
+    keys = crypto.read_key_file(args.db)
+    if keys is None:
+        return
+    account = accounts.signed_in(keys.database_id)
+    if account is None or not account.can(permission):
+        raise accounts.NotAllowed(account, permission)
+
+
+# ------------------------------------------------------------------------------------------
 # Subcommands
 # ------------------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage import migrations
+    from storage import crypto, migrations
     from storage.database import (
         applied_migrations,
         check_version,
@@ -67,6 +144,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     path: Path = args.db
     existed = path.exists() and path.stat().st_size > 0
+    if not existed and not crypto.keys_path(path).exists() and not crypto.plaintext_allowed():
+        return _init_encrypted(args)
+    _sign_in(args)
     db = connect(path)
     try:
         pending = check_version(db, path)
@@ -92,6 +172,160 @@ def cmd_init(args: argparse.Namespace) -> int:
     return OK
 
 
+def _print_recovery_key(key: str) -> None:
+    """The recovery key, once, on stdout (it is not stored anywhere in clear)."""
+    rule = "=" * 62
+    _out(rule)
+    _out("RECOVERY KEY (shown once: print it or write it down, keep it locked away)")
+    _out("")
+    _out(f"    {key}")
+    _out("")
+    _out("It opens this database and resets an administrator's password if every")
+    _out("administrator password is forgotten: `recover --user NAME`.")
+    _out(rule)
+
+
+def _new_password(args: argparse.Namespace, who: str) -> str:
+    return _secret(args, f"new password for {who}", NEW_PASSWORD_ENV,
+                   getattr(args, "new_password_fd", None), confirm=True)
+
+
+def _init_encrypted(args: argparse.Namespace) -> int:
+    """``init`` on a new file: an encrypted database with its first administrator."""
+    from storage import accounts, migrations
+
+    user = _user(args)
+    full_name = args.full_name or user
+    password = _new_password(args, user)
+    setup = accounts.create_encrypted(args.db, user, full_name, password)
+    _out(f"{args.db}: created, encrypted (schema {migrations.latest_name()}); administrator "
+         f"{setup.account.full_name} ({setup.account.user_name})")
+    _print_recovery_key(setup.recovery_key)
+    return OK
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    """Encrypt an existing plain database, its backups and its upgrade copies."""
+    from storage.conversion import encrypt_database
+
+    path = _existing(args.db)
+    user = _user(args)
+    password = _new_password(args, user)
+    result = encrypt_database(path, user, args.full_name or user, password,
+                              keep_plaintext=args.keep_plaintext)
+    _out(f"{path}: encrypted and verified; administrator {result.account.full_name} "
+         f"({result.account.user_name})")
+    for other in result.converted[1:]:
+        _out(f"  also encrypted: {other}")
+    _print_recovery_key(result.recovery_key)
+    if result.kept_plaintext:
+        _err("!" * 62)
+        _err("WARNING: PLAIN-TEXT COPIES KEPT (--keep-plaintext). Anyone who copies these")
+        _err("files reads every patient in them. Move them to secure storage or delete them:")
+        for kept in result.kept_plaintext:
+            _err(f"  {kept}")
+        _err("!" * 62)
+    return OK
+
+
+def cmd_accounts(args: argparse.Namespace) -> int:
+    """``accounts list|add|remove|password|role``."""
+    from storage import accounts
+    from storage.repository import Repository
+
+    with Repository(_existing(args.db), refresh=False) as repo:
+        if repo.database_id is None:
+            raise _Refused(f"{args.db.name} is not encrypted, so it has no accounts; encrypt "
+                           "it first (`encrypt --user NAME`)")
+        action = args.action
+        if action == "list":
+            for acc in accounts.list_accounts(repo):
+                state = "" if acc.active else "  (removed)"
+                _out(f"{acc.user_name:<20} {accounts.ROLE_LABELS[acc.role]:<14} "
+                     f"{acc.full_name}{state}")
+            return OK
+        if not args.name:
+            raise _Refused(f"accounts {action}: give the user name")
+        if action == "add":
+            role = args.role or accounts.DATA_ENTRY
+            _require(args, "administer")
+            acc = accounts.add_account(repo, args.name, args.full_name or args.name, role,
+                                       _new_password(args, args.name))
+            _out(f"added {acc.full_name} ({acc.user_name}), {accounts.ROLE_LABELS[role]}")
+        elif action == "remove":
+            files = accounts.remove_account(repo, args.name)
+            _out(f"removed {args.name}: the account is inactive and its key slot is gone "
+                 f"from {len(files)} key file{'s' if len(files) != 1 else ''} (the data was "
+                 "not re-encrypted)")
+        elif action == "password":
+            me = repo.account
+            old = None
+            if me is not None and me.user_name == args.name:
+                old = _secret(args, f"current password for {args.name}", PASSWORD_ENV,
+                              args.password_fd)
+            accounts.change_password(repo, args.name, _new_password(args, args.name),
+                                     old_password=old)
+            _out(f"changed the password of {args.name} (its key slot was rewritten; the "
+                 "data was not re-encrypted)")
+        elif action == "role":
+            if not args.role:
+                raise _Refused("accounts role NAME --role ROLE")
+            accounts.set_role(repo, args.name, args.role)
+            _out(f"{args.name} is now {accounts.ROLE_LABELS[args.role]}")
+    return OK
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """List the key slots of the database and how many copies carry them."""
+    from storage import accounts, crypto
+    from storage.repository import Repository
+
+    keys = crypto.read_key_file(_existing(args.db))
+    if keys is None:
+        raise _Refused(f"{args.db.name} is not encrypted (encrypt it with `encrypt`)")
+    _require(args, "administer")
+    with Repository(args.db, refresh=False) as repo:
+        known = {a.user_name: a for a in accounts.list_accounts(repo)}
+    _out(f"{crypto.keys_path(args.db)}: database {keys.database_id}")
+    for slot in keys.slots:
+        who = ("recovery key" if slot.name == crypto.RECOVERY_SLOT else
+               f"account {slot.name}" + ("" if slot.name in known and known[slot.name].active
+                                         else " (NO ACTIVE ACCOUNT)"))
+        _out(f"  slot {slot.name:<20} {who}; argon2id t={slot.time_cost}, "
+             f"m={slot.memory_kib // 1024} MiB, p={slot.parallelism}")
+    missing = [n for n, a in known.items() if a.active and keys.slot(n) is None]
+    for name in missing:
+        _err(f"warning: active account {name} has no key slot (reset its password)")
+    return OK
+
+
+def cmd_recovery_key(args: argparse.Namespace) -> int:
+    """Make a new recovery key; the old one stops working here and in the backups."""
+    from storage import accounts
+    from storage.repository import Repository
+
+    with Repository(_existing(args.db), refresh=False) as repo:
+        if repo.database_id is None:
+            raise _Refused(f"{args.db.name} is not encrypted")
+        key = accounts.change_recovery_key(repo)
+    _out("the previous recovery key no longer opens this database or its backups")
+    _print_recovery_key(key)
+    return OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Forgotten password: the recovery key sets a new password for an administrator."""
+    from storage import accounts
+
+    path = _existing(args.db)
+    user = _user(args)
+    recovery = _secret(args, "recovery key", RECOVERY_ENV, args.password_fd)
+    accounts.recover(path, recovery, user, _new_password(args, user))
+    _out(f"{user}: new password set with the recovery key (recorded in the audit trail); "
+         "consider making a new recovery key (`recovery-key`)")
+    return OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from storage.demo import add_demo_cohort
     from storage.repository import Repository
@@ -105,23 +339,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return OK
 
 
+_SETTINGS_HINT = ("run the import again with --settings file (use the file's settings: every "
+                  "stored response is recomputed with them) or --settings keep (keep this "
+                  "database's settings)")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    from storage.casefile import CaseFileRejected, import_case_file
+    from storage.casefile import CaseFileRejected, SettingsDiffer, import_case_file
     from storage.repository import Repository
 
+    if not args.db.exists():
+        # a mistyped --db must not become a new file full of identifiable data
+        raise _Refused(f"there is no database at {args.db}; create it first with "
+                       f"`init --db {args.db}`, then import (nothing was imported)")
     status = OK
     actor = _actor()
     with Repository(args.db) as repo:
         for name in args.files:
             path = Path(name)
             if path.suffix.lower() == ".xlsx":
-                status = max(status, _import_workbook(repo, path, actor))
+                status = max(status, _import_workbook(repo, path, actor, args.settings))
                 continue
             try:
-                case, summary = import_case_file(repo, path, actor)
+                case, summary = import_case_file(repo, path, actor, settings=args.settings)
             except CaseFileRejected as exc:
                 for line in exc.problems:
                     _err(line)
+                if isinstance(exc, SettingsDiffer):
+                    _err(f"{path.name}: {_SETTINGS_HINT}")
                 _err(f"{path.name}: not imported (nothing of this file was saved)")
                 status = REFUSED
                 continue
@@ -131,24 +376,37 @@ def cmd_import(args: argparse.Namespace) -> int:
                  f"({summary.patients_added} new), {summary.visits} visits "
                  f"({summary.visits_replaced} replaced), {summary.medications} medications, "
                  f"{summary.adverse_events} adverse events")
+            _settings_outcome(path, args.settings, case.settings is not None)
     return status
 
 
-def _import_workbook(repo: Repository, path: Path, actor: str) -> int:
+def _settings_outcome(path: Path, choice: str | None, has_settings: bool) -> None:
+    """Say which scoring settings apply after an import that had to choose."""
+    if choice == "file" and has_settings:
+        _out(f"{path.name}: the database now uses the file's scoring settings; stored "
+             "responses were recomputed with them")
+    elif choice == "keep" and has_settings:
+        _out(f"{path.name}: the database kept its own scoring settings")
+
+
+def _import_workbook(repo: Repository, path: Path, actor: str, settings: str | None) -> int:
     """``import FILE.xlsx``: a workbook in the identified export layout, whole or not at all."""
     from exports.xlsx_import import import_workbook
 
-    summary = import_workbook(path, repo, actor)
+    summary = import_workbook(path, repo, actor, settings=settings)
     for line in summary.warnings:
         _err(f"warning: {line}")
     if not summary.imported:
         for line in summary.errors:
             _err(line)
+        if summary.settings_differences:
+            _err(f"{path.name}: {_SETTINGS_HINT}")
         _err(f"{path.name}: not imported (nothing of this file was saved)")
         return REFUSED
     _out(f"{path.name}: imported {summary.patients} patients ({summary.patients_added} new), "
          f"{summary.visits} visits ({summary.visits_replaced} replaced), "
          f"{summary.medications} medications, {summary.adverse_events} adverse events")
+    _settings_outcome(path, settings, summary.has_settings)
     return OK
 
 
@@ -296,6 +554,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         _out(f"receipt {receipt} {verb}: audit head row {report.head[1] if report.head else 0}"
              " (keep it away from the database: it proves later that no audit rows were "
              "deleted)")
+    from storage import crypto
+
+    keys = crypto.read_key_file(args.db)
+    if keys is not None:
+        _out(f"encryption: SQLCipher 4, key file {crypto.keys_path(args.db).name} with "
+             f"{len(keys.slots)} key slots (recovery key included)")
+    else:
+        _out("encryption: NONE - this file is plain text; encrypt it with `encrypt --user "
+             "NAME`")
     return OK
 
 
@@ -311,6 +578,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
+    from storage import accounts, crypto
     from storage.backups import (
         BackupError,
         RestoreRefused,
@@ -322,12 +590,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = args.source
     if not source.is_file():
         raise _Refused(f"there is no backup at {source}")
+    _require(args, "administer")
+    backup_keys = crypto.read_key_file(source)
+    if backup_keys is not None and not crypto.is_unlocked(backup_keys.database_id):
+        # a backup of another database: the same account must have a slot in it
+        accounts.sign_in(source, _user(args), _secret(args, "password for the backup",
+                                                      PASSWORD_ENV, args.password_fd))
     summary = describe_backup(source)
     if not summary.healthy:
         raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
                        "changed")
+    keys = crypto.read_key_file(args.db)
+    me = accounts.signed_in(keys.database_id) if keys else None
     try:
-        aside = restore_backup(args.db, source, accept=args.accept_finding or ())
+        aside = restore_backup(args.db, source, actor=me.actor if me else "",
+                               accept=args.accept_finding or ())
     except RestoreRefused as exc:
         lines = [f"{source.name}: [{finding_code(f)}] {f}" for f in exc.findings]
         codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in exc.findings}))
@@ -360,6 +637,11 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--db", type=Path, default=default, metavar="PATH",
                         help="the database file (default: $JDM_CAPTURE_DB, else "
                              "jdm-capture.sqlite in your user data folder)")
+    parser.add_argument("--user", default=default, metavar="NAME",
+                        help=f"your user name on an encrypted database (or ${USER_ENV})")
+    parser.add_argument("--password-fd", type=int, default=default, metavar="N",
+                        help="read the password (one per line) from file descriptor N; "
+                             f"else ${PASSWORD_ENV}, else a prompt without echo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -378,14 +660,44 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("init", cmd_init, "create the database, or upgrade an older one (a copy is made "
-        "first)")
+    p = add("init", cmd_init, "create the database (encrypted, with its first administrator "
+            "--user and a recovery key), or upgrade an older one (a copy is made first)")
+    p.add_argument("--full-name", metavar="TEXT", help="the administrator's full name")
+    p.add_argument("--new-password-fd", type=int, metavar="N",
+                   help=f"read the new password from file descriptor N (else "
+                        f"${NEW_PASSWORD_ENV}, else a prompt)")
+    p = add("encrypt", cmd_encrypt, "encrypt an existing plain database, its backups and "
+            "upgrade copies (each verified before the plain file is removed); creates the "
+            "first administrator --user and a recovery key")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--new-password-fd", type=int, metavar="N")
+    p.add_argument("--keep-plaintext", action="store_true",
+                   help="keep the plain files (a loud warning lists them)")
+    p = add("accounts", cmd_accounts, "list, add, remove accounts, reset a password or "
+            "change a role (administrators; anyone may change their own password)")
+    p.add_argument("action", choices=["list", "add", "remove", "password", "role"])
+    p.add_argument("name", nargs="?", metavar="USER")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--role", choices=["data_entry", "investigator", "administrator"])
+    p.add_argument("--new-password-fd", type=int, metavar="N")
+    add("keys", cmd_keys, "list the key slots of an encrypted database (administrators)")
+    add("recovery-key", cmd_recovery_key, "make a new recovery key (shown once); the old one "
+        "stops working (administrators)")
+    p = add("recover", cmd_recover, "forgotten password: set a new one for administrator "
+            "--user with the recovery key ($JDM_CAPTURE_RECOVERY_KEY, --password-fd or prompt)")
+    p.add_argument("--new-password-fd", type=int, metavar="N")
     add("demo", cmd_demo, "add the synthetic demo cohort (running it twice adds nothing)")
     p = add("import", cmd_import, "import JSON case files; each file is imported whole or "
             "not at all")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="case files (.json) or workbooks in the identified export layout "
                         "(.xlsx)")
+    p.add_argument("--settings", choices=("file", "keep"), default=None,
+                   help="when a file's scoring settings (TIS muscle measure, thresholds, "
+                        "default ULNs) differ from the database's: 'file' makes the database "
+                        "use the file's (every stored response is recomputed), 'keep' keeps "
+                        "the database's. Without it such a file is refused (exit 2) with the "
+                        "differences listed")
     p = add("export", cmd_export, "export the database: FILE.json (case file), FILE.xlsx "
             "(workbook) or a REDCap project folder (de-identified unless --identified); or "
             "write a blank data-entry template")
@@ -435,15 +747,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     db = args.db if args.db is not None else default_db_path()
     args.db = Path(db).expanduser()
+    os.umask(0o077)  # every file and folder the app creates is owner-only (0600 / 0700)
     if args.command is None:
         return run_gui(args.db)
     return _run(args.func, args)
+
+
+#: commands that sign in themselves (or need no database)
+_OWN_SIGN_IN = {"init", "encrypt", "recover"}
 
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from storage.errors import KnownStorageError, NotFound, ValidationFailed
 
     try:
+        if args.command not in _OWN_SIGN_IN and getattr(args, "template", None) is None:
+            _sign_in(args)
         return func(args)
     except _Refused as exc:
         for line in exc.lines:

@@ -416,15 +416,18 @@ class VisitRow:
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
-    """``Dr A, 2026-11-25 10:04 UTC`` for a signed visit, ``unlocked`` after a voided one."""
+    """``Dr A, 2026-11-25 11:04 CET`` (local time; UTC is stored) for a signed visit,
+    ``unlocked`` after a voided one."""
     status = row.signoff
     if status is None:
         return ""
     current = getattr(status, "current", None)
     if current is None:
         return tr("unlocked")
-    return tr("{name}, {at} UTC").format(name=current.signed_by,
-                                         at=current.signed_at.strftime("%Y-%m-%d %H:%M"))
+    local = current.signed_at.astimezone()
+    return tr("{name}, {at} {zone}").format(name=current.signed_by,
+                                            at=local.strftime("%Y-%m-%d %H:%M"),
+                                            zone=local.tzname() or "")
 
 
 def _short(name: str) -> str:

@@ -235,11 +235,13 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
+        session = getattr(window, "session", None)
+        actor = session.actor() if session is not None else ""  # the signed-in account
         _close_session(window)
         accept = [backups.finding_code(f) for f in findings]
 
         def work(_job: Job) -> Path | None:
-            return backups.restore_backup(path, source, accept=accept)
+            return backups.restore_backup(path, source, actor=actor, accept=accept)
 
         def done(aside: Path | None) -> None:
             window.open_path(path)

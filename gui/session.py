@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 from gui.models import PatientRow
-from storage import signoff
+from storage import accounts, signoff
 from storage.repository import AppSettings, Draft, Repository
 from storage.signoff import SignoffStatus
 
@@ -70,8 +70,24 @@ class Session:
         self.repo.set_settings(settings, self.actor())
         self._settings = None
 
+    @property
+    def encrypted(self) -> bool:
+        return self.repo.database_id is not None
+
+    @property
+    def account(self) -> accounts.Account | None:
+        """The signed-in account of an encrypted file (None for a plain file)."""
+        return self.repo.account
+
+    def reload_settings(self) -> None:
+        """Forget the cached settings (another connection changed them, e.g. an import)."""
+        self._settings = None
+
     def actor(self) -> str:
-        """Who is recorded in the audit trail: the assessor from settings, else the OS user."""
+        """Who is recorded in the audit trail: the signed-in account on an encrypted file;
+        on a plain file the assessor from settings, else the OS user."""
+        if self.account is not None:
+            return self.account.actor
         name = ""
         if self._settings is not None:
             name = self._settings.assessor
@@ -151,7 +167,7 @@ class Session:
         return out
 
     def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None:
-        body = {"study_id": study_id, "visit_id": visit_id, **payload}
+        body = {"study_id": study_id, "visit_id": visit_id, "by": self.actor(), **payload}
         self.repo.save_draft(draft_key(study_id, visit_id), json.dumps(body))
 
     def delete_draft(self, study_id: str, visit_id: int | None) -> None:
@@ -195,7 +211,10 @@ def describe_draft(draft: Draft, payload: dict[str, Any]) -> str:
     text = (_tr("{sid}: new visit {date} (unsaved changes from {stamp})")
             if payload.get("visit_id") is None
             else _tr("{sid}: visit {date} (unsaved changes from {stamp})"))
-    return text.format(sid=payload.get("study_id", "?"), date=date, stamp=stamp)
+    text = text.format(sid=payload.get("study_id", "?"), date=date, stamp=stamp)
+    if payload.get("by"):
+        text += _tr(", by {who}").format(who=payload["by"])
+    return text
 
 
 def _tr(text: str) -> str:

@@ -18,13 +18,20 @@ import getpass
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storage import crypto
 from storage.audit_chain import record_restore, verify_chain
+from storage.errors import (
+    DATABASE_ERRORS,
+    OPERATIONAL_ERRORS,
+    SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
+    KnownStorageError,
+)
 
 if TYPE_CHECKING:
     from storage.integrity import Finding
@@ -73,9 +80,14 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".partial")
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        key = crypto.key_for(source)
+    except KnownStorageError as exc:
+        raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
+    try:
+        src = crypto.connect_raw(f"{source.resolve().as_uri()}?mode=ro", key, uri=True,
+                                 timeout=30)
         try:
-            out = sqlite3.connect(tmp)
+            out = crypto.connect_raw(tmp, key)  # encrypted with the same key
             try:
                 src.backup(out, pages=pages_per_step)
                 out.execute("PRAGMA journal_mode=DELETE")
@@ -84,8 +96,13 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
         finally:
             src.close()
         _fsync(tmp)
+        if key is not None:
+            crypto.copy_key_file(source, dest)  # the key slots travel with every backup
         os.replace(tmp, dest)
-    except sqlite3.Error as exc:
+    except KnownStorageError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
+    except SQLITE_ERRORS as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"could not back up {source.name}: {exc}") from exc
     except OSError as exc:
@@ -231,7 +248,13 @@ def describe_backup(path: Path | str,
     except OSError as exc:
         return BackupSummary(path, taken, 0, False, f"cannot read the file: {exc}", {}, None)
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = crypto.connect_path(path, readonly=True)
+    except KnownStorageError as exc:
+        return BackupSummary(path, taken, size, False, exc.message, {}, None)
+    except SQLITE_ERRORS as exc:
+        return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
+                             None)
+    try:
         try:
             result = con.execute("PRAGMA integrity_check").fetchone()[0]
             if result != "ok":
@@ -254,7 +277,7 @@ def describe_backup(path: Path | str,
                                     f"BROKEN at row {chain.first_broken_id}")
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except DATABASE_ERRORS as exc:
         return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
                              None)
     if not counts:
@@ -264,7 +287,7 @@ def describe_backup(path: Path | str,
 
 
 def _audit_head(path: Path) -> tuple[object, ...] | None:
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    con = crypto.connect_path(path, readonly=True)
     try:
         cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
         if "hash" not in cols:
@@ -288,7 +311,7 @@ def changed_since_last_backup(db_path: Path | str) -> bool:
     try:
         current = _audit_head(Path(db_path))
         newest = _audit_head(found[0].path)
-    except sqlite3.Error:
+    except SQLITE_OR_KNOWN:
         return True
     return current is None or current != newest
 
@@ -303,16 +326,17 @@ def database_in_use(db_path: Path | str) -> bool:
     if not db_path.exists():
         return False
     try:
-        con = sqlite3.connect(db_path, timeout=0)
-    except sqlite3.Error:
+        # file locks are taken before any page is decrypted: no key is needed to ask
+        con = crypto.connect_raw(db_path, None, timeout=0)
+    except SQLITE_ERRORS:
         return False
     try:
         con.execute("PRAGMA locking_mode = EXCLUSIVE")
         con.execute("BEGIN EXCLUSIVE")
         con.execute("ROLLBACK")
-    except sqlite3.OperationalError as exc:
+    except OPERATIONAL_ERRORS as exc:
         return "locked" in str(exc) or "busy" in str(exc)
-    except sqlite3.DatabaseError:
+    except DATABASE_ERRORS:
         return False
     finally:
         con.close()
@@ -366,7 +390,7 @@ def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Findi
         if f.severity == "problem" and not (f.kind == "schema" and report.pending
                                             and "pending migrations" in f.message):
             out.append(f)
-    con = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
+    con = crypto.connect_path(backup_path, readonly=True)  # encrypted with the file's key
     try:
         cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
         if report.pending and "hash" in cols and not out:
@@ -384,14 +408,14 @@ def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Findi
     if not db_path.exists():
         return out
     try:
-        cur = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        cur = crypto.connect_path(db_path, readonly=True)
         try:
             current = audit_chain.head(cur)
             row = cur.execute("SELECT hash FROM audit WHERE id = ?",
                               (backup_head[1],)).fetchone() if backup_head[1] > 0 else None
         finally:
             cur.close()
-    except sqlite3.Error:
+    except SQLITE_OR_KNOWN:
         return out  # the current file is damaged: nothing to compare with
     if current[0] == 0:
         return out
@@ -440,6 +464,11 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     summary = describe_backup(backup_path)
     if not summary.healthy:
         raise BackupError(f"{backup_path.name} cannot be restored: {summary.problem}")
+    if crypto.is_encrypted(db_path) and not crypto.is_encrypted(backup_path):
+        raise BackupError(f"{backup_path.name} is not encrypted and {db_path.name} is: "
+                          "restoring it would put patient data back on disk in plain text. "
+                          "Restore it to a new file name, then encrypt that file "
+                          "(`main.py encrypt`)")
     if database_in_use(db_path):
         raise BackupError(f"{db_path.name} is open in JDM Capture or another program; close "
                           "it there first, then restore")
@@ -459,7 +488,7 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
             # Too damaged to read through SQLite: keep the raw bytes (and its journal) instead.
             try:
                 shutil.copy2(db_path, aside)
-                for suffix in ("-wal", "-shm", "-journal"):
+                for suffix in ("-wal", "-shm", "-journal", crypto.KEYS_SUFFIX):
                     side = Path(str(db_path) + suffix)
                     if side.exists():
                         shutil.copy2(side, Path(str(aside) + suffix))
@@ -468,7 +497,7 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     staged = db_path.with_name(db_path.name + ".restoring")
     online_backup(backup_path, staged)
     try:  # the restored file's audit trail says it was restored, by whom, from what
-        con = sqlite3.connect(staged, isolation_level=None)
+        con = crypto.connect_path(staged, isolation_level=None)
         try:
             record_restore(con, now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                            actor or _os_user(), backup_path.name, aside.name if aside else None,
@@ -476,11 +505,17 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
                            or None)
         finally:
             con.close()
-    except sqlite3.Error as exc:
+    except SQLITE_OR_KNOWN as exc:
         staged.unlink(missing_ok=True)
+        crypto.keys_path(staged).unlink(missing_ok=True)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
+    staged_keys = crypto.keys_path(staged)
+    if staged_keys.exists():  # the backup's key slots come back with it
+        os.replace(staged_keys, crypto.keys_path(db_path))
+    else:  # a plain backup: the current key file would describe another file
+        crypto.keys_path(db_path).unlink(missing_ok=True)
     os.replace(staged, db_path)
     return aside
 

@@ -25,10 +25,17 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, data_rules, integrity, schema
+from storage import audit_chain, crypto, data_rules, integrity, schema
 from storage import migrations as mig
 from storage.backups import list_backups
-from storage.errors import KnownStorageError, StorageError, classify, translated
+from storage.errors import (
+    SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
+    KnownStorageError,
+    StorageError,
+    classify,
+    translated,
+)
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 #: environment variable that overrides the default database file (data-contract section 1).
@@ -83,11 +90,17 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         raise KnownStorageError("missing", f"There is no database at {path}. Create it with "
                                 "`init`, or pass the right file with --db.")
     if create and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = crypto.key_for(path)  # None for a plain file; refuses a locked encrypted one
+    if key is None and create and not crypto.plaintext_allowed() and (
+            not path.exists() or path.stat().st_size == 0):
+        raise KnownStorageError(
+            "needs_setup", f"{path.name} does not exist yet, and new databases are encrypted: "
+            "create it with `init --user NAME` (or open it in the app, which sets it up).")
     db: Database | None = None
     try:
         with translated(path):
-            db = Database(path, strict=True, execute_plugins=False)
+            db = Database(crypto.connect_raw(path, key), strict=True, execute_plugins=False)
             _configure(db, busy_timeout_ms, wal)
     except StorageError:
         if db is not None:
@@ -225,7 +238,9 @@ def migrate_database(db: Database, path: Path | str) -> Path | None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 done = applied_migrations(db)
-                if name not in done:  # just this one (a later one may already be applied)
+                if name not in done:
+                    # sqlite-utils refuses to stop before an applied one: a file can have a
+                    # later migration and miss an earlier one (ranges of parallel branches)
                     mig.migrations.apply(db, stop_before=[n for n in names[i + 1:]
                                                           if n not in done])
                 conn.execute("COMMIT")
@@ -254,9 +269,11 @@ def backup_to(db: Database, dest: Path | str) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}.partial")
     tmp.unlink(missing_ok=True)
+    source = _db_file(db)
+    key = crypto.key_for(source) if source else None
     try:
         with translated(dest):
-            out = sqlite3.connect(tmp)
+            out = crypto.connect_raw(tmp, key)  # an encrypted file's copy has the same key
             try:
                 db.conn.backup(out)
                 out.execute("PRAGMA journal_mode = DELETE")
@@ -264,6 +281,8 @@ def backup_to(db: Database, dest: Path | str) -> Path:
                 out.close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
+        if source and key is not None:
+            crypto.copy_key_file(source, dest)  # the slots travel with the copy
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -273,6 +292,11 @@ def backup_to(db: Database, dest: Path | str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _db_file(db: Database) -> Path | None:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
 
 
 def backup_file(path: Path | str, dest: Path | str) -> Path:
@@ -325,12 +349,12 @@ def _backup_problems(db: Database, path: Path) -> list[str]:
     out = []
     for backup in list_backups(path):
         try:
-            other = sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error:
+            other = crypto.connect_path(backup.path, readonly=True)
+        except SQLITE_OR_KNOWN:
             continue
         try:
             problem = audit_chain.compare_with_backup(db.conn, other, backup.path.name)
-        except sqlite3.DatabaseError:
+        except SQLITE_ERRORS:
             problem = ""  # an unreadable backup says nothing about this file
         finally:
             other.close()
@@ -412,7 +436,7 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
             # the saved records against today's entry rules (storage.data_rules)
             for line in data_rules.record_findings(db):
                 report.add("records", line)
-    except sqlite3.Error as exc:
+    except SQLITE_ERRORS as exc:
         raise classify(exc, path) from exc
     finally:
         db.close()

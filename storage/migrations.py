@@ -357,6 +357,45 @@ BEGIN SELECT RAISE(ABORT, 'a visit label may not start with -'); END;
 """)
 
 
+@migrations()
+def m015_accounts(db: Database) -> None:
+    """Personal accounts and security events (``storage.accounts``).
+
+    * ``accounts``: one row per person: user name (the sign-in name and the audit identity),
+      full name (shown on signatures), role, argon2id password hash (``argon2-cffi``), and
+      whether the account is active. Removing an account deactivates it (the audit trail keeps
+      naming it); its key slot is removed from the key file.
+    * ``security_events``: refused passwords at signing, unlocking and the session lock,
+      recovery-key use, account changes; each row is also an audit entry.
+    """
+    _run_script(db, """
+CREATE TABLE "accounts" (
+    "id" INTEGER PRIMARY KEY,
+    "user_name" TEXT NOT NULL UNIQUE CHECK (length("user_name") BETWEEN 1 AND 40),
+    "full_name" TEXT NOT NULL CHECK (length(trim("full_name")) BETWEEN 1 AND 100),
+    "role" TEXT NOT NULL CHECK ("role" IN ('data_entry', 'investigator', 'administrator')),
+    "password_hash" TEXT NOT NULL CHECK (substr("password_hash", 1, 10) = '$argon2id$'),
+    "active" INTEGER NOT NULL DEFAULT 1 CHECK ("active" IN (0, 1)),
+    "created_at" TEXT NOT NULL,
+    "changed_at" TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE "security_events" (
+    "id" INTEGER PRIMARY KEY,
+    "at" TEXT NOT NULL,
+    "user_name" TEXT NOT NULL,
+    "event" TEXT NOT NULL,
+    "detail" TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TRIGGER "security_events_keep_update" BEFORE UPDATE ON "security_events"
+BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
+
+CREATE TRIGGER "security_events_keep_delete" BEFORE DELETE ON "security_events"
+BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
+""")
+
+
 # ---- m020-m024: the study protocol and medications as prescribed (issue 14) ---------------
 #: m020's label spellings, frozen here (forms.protocol may learn more later; this must not).
 _M020_MONTHS = frozenset({0, 3, 6, 12, *range(18, 121, 6)})

@@ -45,7 +45,7 @@ from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
-from storage import audit_chain, integrity, schema, signoff
+from storage import accounts, audit_chain, crypto, integrity, schema, signoff
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
 from storage.errors import (
     KnownStorageError,
@@ -267,6 +267,15 @@ class Repository:
             self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
             self._owns = True
         self._protocol: Protocol | None = None
+        #: the key file's database id for an encrypted file (accounts and roles apply), else
+        #: None (a plain file: no accounts, the caller's actor string is recorded)
+        self.database_id: str | None = None
+        try:
+            keys = crypto.read_key_file(self.path) if self.path else None
+            self.database_id = keys.database_id if keys else None
+        except BaseException:
+            self.close()
+            raise
         try:
             if refresh:
                 self.refresh_derived()
@@ -291,9 +300,20 @@ class Repository:
         with self._write():
             yield
 
+    @property
+    def account(self) -> accounts.Account | None:
+        """Who is signed in to this (encrypted) file in this process; None for a plain file."""
+        return accounts.signed_in(self.database_id)
+
     @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+    def _write(self, permission: str | None = "enter") -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one.
+
+        On an encrypted file somebody must be signed in whose role allows ``permission``
+        (``storage.accounts.PERMISSIONS``; None only for set-up and security events).
+        """
+        if permission is not None:
+            accounts.require(self, permission)
         conn = self.db.conn
         with translated(self.path):
             if conn.in_transaction:
@@ -317,7 +337,16 @@ class Repository:
     # ---------------------------------------------------------------- audit
     def _audit(self, actor: str, at: str, action: str, table: str, record_id: int,
                changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
-        """One audit row plus one change row per field (values as canonical text)."""
+        """One audit row plus one change row per field (values as canonical text).
+
+        On an encrypted file the signed-in account is the actor, whatever ``actor`` says.
+        """
+        me = self.account
+        self._audit_as(me.actor if me is not None else actor, at, action, table, record_id,
+                       changes, context)
+
+    def _audit_as(self, actor: str, at: str, action: str, table: str, record_id: int,
+                  changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
         if action == "update" and not changes:
             return
         # chained: the row's hash covers its change rows and the previous row's hash
@@ -1329,7 +1358,7 @@ class Repository:
         if len(new["assessor"]) > (registry.get("assessor").max_length or 100):
             raise ValidationFailed([Problem("assessor", new["assessor"][:20] + "...",
                                             "is too long")], "settings")
-        with self._write():
+        with self._write("administer"):
             at = _now()
             old = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
             for key, value in new.items():

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from forms import registry, scoring, validation
+from storage import accounts
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
 if TYPE_CHECKING:
@@ -243,9 +244,31 @@ def visit_version(repo: Repository, visit_id: int) -> int:
     return int(row[0] or 0)
 
 
+def _signer(repo: Repository, user_name: str | None, password: str | None,
+            purpose: str) -> accounts.Account | None:
+    """On an encrypted file: the account whose password was entered *now* (21 CFR 11.200:
+    user ID and password at each signing), if its role may sign. None on a plain file.
+
+    A wrong password is refused and recorded (``security_events``, audited) before anything
+    else is written.
+    """
+    if repo.database_id is None:
+        return None
+    me = accounts.require(repo, "enter")  # somebody is signed in to this session
+    user_name = user_name or (me.user_name if me else "")
+    if not password:
+        raise KnownStorageError("password_needed", f"{purpose}: enter the password of the "
+                                "person signing.")
+    signer = accounts.verify_password(repo, user_name, password, purpose)
+    if not signer.can("sign"):
+        raise accounts.NotAllowed(signer, "sign")
+    return signer
+
+
 def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf: bytes, *,
                    expected_version: int | None = None,
-                   today: dt.date | None = None) -> SignOff:
+                   today: dt.date | None = None, password: str | None = None,
+                   user_name: str | None = None) -> SignOff:
     """Sign a complete visit off as "verified against source", storing the PDF snapshot.
 
     Args:
@@ -256,6 +279,9 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
         expected_version: :func:`visit_version` when the snapshot was rendered; the sign-off
             is refused if the visit changed since (the snapshot would not match).
         today: for the validation's "not in the future" rule (tests).
+        password, user_name: on an encrypted file the signer's password, entered at this
+            moment, and their user name (default: the signed-in account). The signature then
+            records the account's full name, and ``assessor`` is ignored.
 
     Returns:
         The new :class:`SignOff`.
@@ -266,9 +292,12 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
         SignedVisitLocked: the visit is already signed.
         NotFound: no such visit.
     """
-    assessor = _name(assessor, "the assessor's name")
     if not isinstance(snapshot_pdf, bytes | bytearray) or not snapshot_pdf.startswith(b"%PDF"):
         raise ValueError("the sign-off snapshot must be a PDF document")
+    _study_id, where = _visit_context(repo, visit_id)
+    signer = _signer(repo, user_name, password, f"sign-off of {where}")
+    assessor = _name(signer.full_name if signer else assessor, "the assessor's name")
+    actor = signer.actor if signer else assessor
     problems = completeness_problems(repo, visit_id, today=today)
     with repo._write():  # noqa: SLF001 - storage-internal transaction helper
         conn = repo.db.conn
@@ -288,7 +317,7 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
             "snapshot_sha256) VALUES (?, ?, ?, ?, ?, ?)",
             (visit_id, assessor, at, MEANING, bytes(snapshot_pdf), digest))
         signoff_id = int(cur.lastrowid or 0)
-        repo._audit(assessor, at, "insert", TABLE, visit_id,  # noqa: SLF001
+        repo._audit_as(actor, at, "insert", TABLE, visit_id,  # noqa: SLF001
                     [("signed_by", None, assessor), ("meaning", None, MEANING),
                      ("snapshot_sha256", None, digest), ("signoff_id", None, signoff_id),
                      ("derived_sha256", None, derived_digest(conn, visit_id))],
@@ -296,7 +325,8 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
         return next(s for s in _signoffs(conn, visit_id) if s.id == signoff_id)
 
 
-def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str) -> SignOff:
+def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str, *,
+                 password: str | None = None, user_name: str | None = None) -> SignOff:
     """Void the visit's valid sign-off so it can be changed again; the reason is audited.
 
     Args:
@@ -304,6 +334,8 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str) -> Si
         visit_id: the signed visit.
         actor: who unlocks it.
         reason: why (required; shown in the visit's history).
+        password, user_name: on an encrypted file an investigator's (or administrator's)
+            password, entered now, and user name (default: the signed-in account).
 
     Returns:
         The voided :class:`SignOff`.
@@ -312,10 +344,13 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str) -> Si
         ValueError: no actor or no reason.
         NotFound: no such visit, or it is not signed.
     """
-    actor = _name(actor, "who unlocks the visit")
     if not isinstance(reason, str) or not reason.strip():
         raise ValueError("unlocking a signed visit needs a reason")
     reason = reason.strip()
+    _study_id, where = _visit_context(repo, visit_id)
+    signer = _signer(repo, user_name, password, f"unlocking {where}")
+    actor = _name(signer.full_name if signer else actor, "who unlocks the visit")
+    audit_actor = signer.actor if signer else actor
     with repo._write():  # noqa: SLF001
         conn = repo.db.conn
         _study_id, context = _visit_context(repo, visit_id)
@@ -325,7 +360,7 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str) -> Si
         at = _now()
         conn.execute(f"UPDATE {TABLE} SET voided_at = ?, voided_by = ?, void_reason = ? "
                      "WHERE id = ?", (at, actor, reason, current.id))
-        repo._audit(actor, at, "update", TABLE, visit_id,  # noqa: SLF001
+        repo._audit_as(audit_actor, at, "update", TABLE, visit_id,  # noqa: SLF001
                     [("voided_by", None, actor), ("void_reason", None, reason),
                      ("signoff_id", current.id, current.id)],
                     f"{context}: unlocked (signature of {current.signed_by} voided)")

@@ -22,6 +22,8 @@ from storage.backups import (
     restore_backup,
 )
 
+ENCRYPTED_TOO = True  # tests/storage/conftest.py: each test on a plain and an encrypted file
+
 
 def _make_db(path: Path, patients: int = 3) -> Path:
     con = sqlite3.connect(path)
