@@ -42,7 +42,7 @@ from sqlite_utils import Database
 from forms import registry, response, scoring, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
-from forms.protocol import DEFAULT_PROTOCOL, Protocol, canonical_label
+from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
 from storage import accounts, audit_chain, crypto, integrity, schema, signoff
@@ -734,13 +734,17 @@ class Repository:
 
     def _protocol_label(self, label: object) -> tuple[str | None, Problem | None]:
         """A visit label as stored: the protocol's code for any spelling (``m3``, ``3M`` ->
-        ``M3``; ``Flare`` -> ``flare``); a label that is no visit of the protocol is refused."""
+        ``M3``; ``Flare`` -> ``flare``). A label that is no visit of the protocol (an import of
+        older data: ``M1``, ``visit 2``) is saved as ``unscheduled`` with a warning, and the
+        original goes to the label review list (nothing typed is lost)."""
         if label is None or (isinstance(label, str) and not label.strip()):
             return None, None
         code = canonical_label(str(label), self.protocol())
         if code is None:
-            return None, Problem("visit_label", label, "is not a visit of the study protocol "
-                                 f"(allowed: {self.protocol().allowed_text()})")
+            return UNSCHEDULED, Problem(
+                "visit_label", label, "is not a visit of the study protocol "
+                f"({self.protocol().allowed_text()}): saved as unscheduled and listed for "
+                "review", Severity.WARNING, registry.get("visit_label").label)
         return code, None
 
     def _signed_of_patient(self, pid: int) -> list[tuple[int, str, str | None]]:
@@ -790,9 +794,7 @@ class Repository:
             problems.append(Problem("notes", visit.notes, "is not text"))
         else:  # length and characters (registry.VISIT_NOTES)
             problems.extend(validation.check_visit_notes(visit.notes))
-        label, label_problem = self._protocol_label(check.values.get("visit_label"))
-        if label_problem is not None:
-            problems.append(label_problem)
+        label, label_warning = self._protocol_label(check.values.get("visit_label"))
         if problems:
             raise ValidationFailed(problems, context)
         values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
@@ -841,7 +843,13 @@ class Repository:
         changed += self._replace_missing(vid, check.missing, actor, at, context)
         self._store_scores(vid, values)
         visit.id = vid
-        return SaveResult(vid, tuple(check.warnings), changed)
+        warnings = tuple(check.warnings)
+        if label_warning is not None:  # kept for the one-time review (m020's list)
+            self.db.conn.execute(
+                'INSERT INTO "label_review" ("visit_id", "old_label", "new_label", "kept") '
+                "VALUES (?, ?, ?, 0)", (vid, str(label_warning.value), label))
+            warnings += (label_warning,)
+        return SaveResult(vid, warnings, changed)
 
     def _replace_values(self, vid: int, values: Mapping[str, Any], actor: str, at: str,
                         context: str) -> int:
@@ -1383,32 +1391,37 @@ class Repository:
 
     # ---------------------------------------------------------------- protocol
     def label_review(self) -> list[LabelReview]:
-        """The labels the m020 upgrade changed, until :meth:`mark_label_review_done`."""
+        """Visit labels matched to the protocol (by the m020 upgrade, or an import of older
+        data) that nobody has reviewed yet (:meth:`mark_label_review_done`)."""
         with translated(self.path):
-            done = self.db.conn.execute(
-                "SELECT 1 FROM settings WHERE key = 'label_review_done'").fetchone()
-            if done:
-                return []
+            seen = self.db.conn.execute(
+                "SELECT value FROM settings WHERE key = 'label_review_seen'").fetchone()
             rows = self.db.conn.execute(
                 "SELECT p.study_id, r.visit_id, v.visit_date, r.old_label, r.new_label, r.kept "
                 "FROM label_review r JOIN visits v ON v.id = r.visit_id "
-                "JOIN patients p ON p.id = v.patient_id ORDER BY p.study_id, v.visit_date"
+                "JOIN patients p ON p.id = v.patient_id WHERE r.id > ? "
+                "ORDER BY p.study_id, v.visit_date", (int(seen[0]) if seen else 0,)
             ).fetchall()
         return [LabelReview(sid, vid, dt.date.fromisoformat(day), old, new, bool(kept))
                 for sid, vid, day, old, new, kept in rows]
 
     def mark_label_review_done(self, actor: str) -> None:
-        """Record (audited) that someone reviewed the upgraded labels; the list is not shown
-        again."""
+        """Record (audited) that someone reviewed the listed labels; they are not shown again
+        (labels matched later are)."""
         actor = _ensure_actor(actor)
         with self._write():
             at = _now()
+            last = self.db.conn.execute("SELECT max(id) FROM label_review").fetchone()[0] or 0
+            old = self.db.conn.execute(
+                "SELECT value FROM settings WHERE key = 'label_review_seen'").fetchone()
             self.db.conn.execute("INSERT INTO settings (key, value) VALUES "
-                                 "('label_review_done', ?) ON CONFLICT (key) DO NOTHING", (at,))
+                                 "('label_review_seen', ?) ON CONFLICT (key) DO UPDATE SET "
+                                 "value = excluded.value", (str(last),))
             rid = self.db.conn.execute("SELECT rowid FROM settings WHERE key = "
-                                       "'label_review_done'").fetchone()[0]
-            self._audit(actor, at, "insert", "settings", rid, [("label_review_done", None, at)],
-                        "setting label_review_done")
+                                       "'label_review_seen'").fetchone()[0]
+            self._audit(actor, at, "update" if old else "insert", "settings", rid,
+                        [("label_review_seen", old[0] if old else None, str(last))],
+                        "setting label_review_seen (visit labels reviewed)")
 
     def schedule_inputs(self) -> list[ScheduleInput]:
         """Every patient's baseline date and visit labels (one query; for the due list)."""

@@ -19,7 +19,6 @@ from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit
 from storage import migrations as mig
 from storage.audit_chain import verify_chain
 from storage.database import open_database
-from storage.errors import ValidationFailed
 from storage.repository import AppSettings, Repository
 
 FIXTURE = FIXTURES / "m001_schema.sqlite"
@@ -101,10 +100,18 @@ def test_labels_are_stored_as_protocol_codes(repo: Repository) -> None:
     repo.save_visit("P01", Visit(dt.date(2024, 5, 1), "Flare"), "dr.a")
     labels = [v.visit_label for v in repo.get_patient("P01").sorted_visits()]
     assert labels == ["M0", "M3", "flare"]
-    with pytest.raises(ValidationFailed, match="visit_label .*not a visit of the study protocol"
-                                               ".*M0, M3, M6"):
-        repo.save_visit("P01", Visit(dt.date(2024, 6, 1), "M9"), "dr.a")
-    assert len(repo.get_patient("P01").visits) == 3
+    # a label that is no protocol visit (older data being imported) is kept as unscheduled,
+    # with a warning naming the allowed labels, and the original goes to the review list
+    result = repo.save_visit("P01", Visit(dt.date(2024, 6, 1), "M9"), "dr.a")
+    (warning,) = [w for w in result.warnings if w.field == "visit_label"]
+    assert not warning.is_error and "M0, M3, M6" in warning.message
+    assert "saved as unscheduled" in warning.message
+    assert repo.get_patient("P01").sorted_visits()[-1].visit_label == "unscheduled"
+    assert [(r.old_label, r.new_label) for r in repo.label_review()] == [("M9", "unscheduled")]
+    repo.mark_label_review_done("nurse")
+    assert repo.label_review() == []
+    repo.save_visit("P01", Visit(dt.date(2024, 7, 1), "visit7"), "dr.a")  # a later one shows
+    assert [r.old_label for r in repo.label_review()] == ["visit7"]
 
 
 def test_protocol_setting_round_trip_and_labels_follow_it(repo: Repository) -> None:
@@ -119,8 +126,8 @@ def test_protocol_setting_round_trip_and_labels_follow_it(repo: Repository) -> N
     repo.add_patient(Patient("P01", identifiers={"birth_date": dt.date(2012, 1, 1)}), "dr.a")
     repo.save_visit("P01", Visit(dt.date(2024, 10, 1), "m9"), "dr.a")  # M9 exists now
     assert repo.get_patient("P01").visits[0].visit_label == "M9"
-    with pytest.raises(ValidationFailed, match="M3"):
-        repo.save_visit("P01", Visit(dt.date(2024, 11, 1), "M3"), "dr.a")
+    repo.save_visit("P01", Visit(dt.date(2024, 11, 1), "M3"), "dr.a")  # no M3 in this one
+    assert repo.get_patient("P01").sorted_visits()[-1].visit_label == "unscheduled"
 
 
 def test_a_damaged_protocol_setting_falls_back_to_the_default(db_path: Path) -> None:
