@@ -46,7 +46,7 @@ from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_la
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
 from storage import accounts, audit_chain, crypto, integrity, schema, signoff
-from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
+from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database, verify_files
 from storage.errors import (
     KnownStorageError,
     NotFound,
@@ -251,12 +251,14 @@ class Repository:
         refresh: bring stale derived values up to date on open (cheap when nothing changed).
         busy_timeout_ms: how long a write waits for another writer before "locked" (only when
             ``db`` is a path).
+        full_check: read the whole file on open (see ``storage.database.connect``).
 
     Connections belong to one thread: give every worker thread its own Repository.
     """
 
     def __init__(self, db: Database | Path | str, *, refresh: bool = True,
-                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+                 full_check: bool | None = None) -> None:
         if isinstance(db, Database):
             self.db = db
             self._owns = False
@@ -264,7 +266,8 @@ class Repository:
             self.path = Path(row[2]) if row and row[2] else None
         else:
             self.path = Path(db)
-            self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
+            self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms,
+                                    full_check=full_check)
             self._owns = True
         self._protocol: Protocol | None = None
         #: the key file's database id for an encrypted file (accounts and roles apply), else
@@ -320,6 +323,7 @@ class Repository:
                 with self.db.atomic():
                     yield
                 return
+            verify_files(self.db)  # FilesReplaced: the WAL or file was removed from the disk
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
