@@ -51,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app([sys.argv[0]])
     tmp = Path(tempfile.mkdtemp(prefix="jdm-clinic-shots-"))
     db = tmp / "demo.sqlite"
-    with Repository(db) as repo:
+    from storage import accounts
+
+    accounts.create_encrypted(db, "ada", "Dr Ada Admin", "screenshot password")
+    with Repository(db) as repo:  # encrypted, as every new database
         add_demo_cohort(repo, "screenshots")
     session = Session(db)
     window = MainWindow(session)
