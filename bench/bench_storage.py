@@ -71,8 +71,9 @@ def _visit(rng: random.Random, day: date, index: int) -> dict[str, object]:
         values[f"{enzyme}_uln"] = uln
     values["esr"] = int(5 + 40 * s)
     values["crp"] = round(1 + 10 * s, 1)
-    return {"visit_date": day.isoformat(), "visit_label": f"M{3 * index}",
-            "values": values}
+    # protocol labels (M0, M3, M6, M12, then every 6 months): free labels are refused
+    label = ("M0", "M3", "M6", "M12")[index] if index < 4 else f"M{6 * index - 6}"
+    return {"visit_date": day.isoformat(), "visit_label": label, "values": values}
 
 
 def _case_files(folder: Path, patients: int, visits: int, per_file: int) -> list[Path]:

@@ -31,6 +31,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ from exports.common import (
     tofacitinib_start,
     written_atomically,
 )
-from forms import registry
+from forms import medication, registry
 from forms.fields import Field, FieldType, Level
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, Patient
 from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
@@ -214,6 +215,7 @@ class Layout:
         cols += [Column.from_field(f) for f in registry.visit_value_fields()
                  if deid.included(f, identified=self.identified)]
         cols += [Column.from_field(f) for f in registry.visit_fields(derived=True)]
+        cols.append(Column.from_field(registry.GC_EXPOSURE))  # from the courses (issue 14)
         if self.identified:
             cols.append(EXTRA["visit_notes"])
         return cols
@@ -485,6 +487,23 @@ def _discard(wb: Workbook) -> None:
                 os.unlink(writer.out)
 
 
+def _exposures(patient: Patient, visits: Sequence[Any]) -> dict[int, Decimal | None]:
+    """Glucocorticoid exposure since the previous visit, mg/kg prednisone-equivalent, by
+    ``id(visit)`` (forms.medication; None at the first visit or without a weight)."""
+    if not patient.medications:
+        return {}
+    ordered = sorted(visits, key=lambda v: v.visit_date)
+
+    def dec(value: object) -> Decimal | None:
+        return value if isinstance(value, Decimal) else None
+
+    found = medication.exposure_between_visits(patient.medications, [
+        (v.visit_date, dec(v.values.get("weight_kg")), dec(v.values.get("height_cm")))
+        for v in ordered])
+    return {id(v): (e.mg_per_kg_decimal() if e is not None else None)
+            for v, e in zip(ordered, found, strict=True)}
+
+
 def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: Layout,
                 settings: ScoringSettings, progress: Progress | None,
                 total: int | None) -> None:
@@ -507,6 +526,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
         base = s.baseline_date()
         sheets["Patients"].append(_patient_row(s, layout))
         base_label = s.baseline.visit_label if s.baseline else None
+        exposures = _exposures(patient, [v.visit for v in s.visits])
         for v in s.visits:
             head = _visit_head(s, v, layout)
             values = v.visit.values
@@ -518,6 +538,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             for n in not_applicable:
                 row[na_at[n]] = None
             row += [scores[n].value if n in scores else None for n in derived_names]
+            row.append(exposures.get(id(v.visit)))
             if identified:
                 row.append(v.visit.notes or None)
             sheets["Visits"].append(row)

@@ -282,7 +282,12 @@ class VisitState:
         """Every problem to show: per-entry parse problems, then check_visit's, no repeats."""
         seen: set[tuple[str, str]] = set()
         out: list[validation.Problem] = []
+        # a field with typed text that did not parse has its one message already; the check's
+        # "(empty) is required" for it would only confuse (a bad date gives one message)
+        unparsed = {name for name, e in self.entries.items() if e.invalid}
         for p in [*self.field_problems(), *self.check().problems]:
+            if p.field in unparsed and p.value is None and p.reason == "is required":
+                continue
             key = (p.field, p.reason)
             if key not in seen:
                 seen.add(key)

@@ -65,6 +65,10 @@ class Medication:
     stop_date: dt.date | None = None
     notes: str = ""
     id: int | None = None
+    #: how it is given (registry.SCHEDULES); ``dose`` is per administration
+    schedule: str | None = None
+    times_per_period: int | None = None
+    pulse_count: int | None = None
 
 
 @dataclass

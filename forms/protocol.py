@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -138,6 +138,14 @@ class Protocol:
         return (tuple((v.label, f"{v.label} (month {v.month})") for v in self.schedule()
                       if through_month is None or v.month <= through_month)
                 + OTHER_KINDS)
+
+    def allowed_text(self) -> str:
+        """``M0, M3, M6, M12, M18, M24 ... M120, unscheduled or flare`` for messages."""
+        labels = self.labels()
+        shown = ", ".join(labels[:6])
+        if len(labels) > 6:
+            shown += f" ... {labels[-1]}"
+        return f"{shown}, {UNSCHEDULED} or {FLARE}"
 
     # ---- storage -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -427,3 +435,51 @@ def proposed_label(baseline: dt.date | None, done_labels: Iterable[str | None],
     if nxt.visit is None or nxt.status is DueStatus.UPCOMING:
         return UNSCHEDULED
     return nxt.visit.label
+
+
+# ---- grouping visits by protocol visit ---------------------------------------------------------
+@dataclass(frozen=True)
+class ProtocolSlot:
+    """One protocol visit of a patient's schedule and the visits recorded for it.
+
+    Attributes:
+        visit: the protocol visit.
+        target_date, window_start, window_end: its calendar dates from the baseline.
+        recorded: indexes (into the caller's list) of the visits labelled with it, by date.
+    """
+
+    visit: ProtocolVisit
+    target_date: dt.date
+    window_start: dt.date
+    window_end: dt.date
+    recorded: tuple[int, ...]
+
+
+def group_by_protocol(baseline: dt.date, visits: Sequence[tuple[dt.date, str | None]],
+                      through: dt.date, protocol: Protocol = DEFAULT_PROTOCOL
+                      ) -> tuple[list[ProtocolSlot], list[int]]:
+    """The protocol visits up to ``through`` (and any later one already recorded) with the
+    visits labelled for each, and the indexes of the other visits (flare, unscheduled,
+    unlabelled or an unknown label), which stay out of every protocol summary.
+
+    ``visits`` are (date, label) pairs in any spelling :func:`canonical_label` knows.
+    """
+    by_month: dict[int, list[int]] = {}
+    others: list[int] = []
+    for i, (_day, label) in enumerate(visits):
+        v = protocol.visit(label) if is_protocol_label(label, protocol) else None
+        if v is None:
+            others.append(i)
+        else:
+            by_month.setdefault(v.month, []).append(i)
+    slots = []
+    add = dt.timedelta
+    for v in protocol.schedule():
+        start = baseline + add(days=v.window_start)
+        if start > through and v.month not in by_month:
+            break
+        recorded = tuple(sorted(by_month.get(v.month, []), key=lambda i: visits[i][0]))
+        slots.append(ProtocolSlot(v, baseline + add(days=v.target_day), start,
+                                  baseline + add(days=v.window_end), recorded))
+    others.sort(key=lambda i: visits[i][0])
+    return slots, others

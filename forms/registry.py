@@ -544,18 +544,36 @@ _add(
 # --------------------------------------------------------------------------------------------
 # Medication courses and adverse events (data-contract section 2).
 # --------------------------------------------------------------------------------------------
+#: how a course is given (the medication ``schedule`` field): the dose is per administration.
+SCHEDULES: tuple[Choice, ...] = (
+    Choice("daily", "Per day"), Choice("weekly", "Per week"), Choice("monthly", "Per month"),
+    Choice("single", "Single dose"), Choice("pulse", "IV pulse series"))
+
+
 _M, _A = Level.MEDICATION, Level.ADVERSE_EVENT
 _add(
     Field("drug", "Drug", "medication", TEXT, _M, required=True, max_length=100,
           deid=Deid.CODE, vocabulary="drugs",
           help="Generic name, e.g. tofacitinib, prednisolone, methotrexate (from the drug "
                "list; other names are exported de-identified as 'other')."),
-    Field("dose", "Dose", "medication", DEC, _M, minimum=D(0), maximum=D(100_000), decimals=3),
+    Field("dose", "Dose per administration", "medication", DEC, _M, minimum=D(0),
+          maximum=D(100_000), decimals=3,
+          help="The dose given each time, as prescribed (methotrexate 15 mg once a week: 15)."),
     Field("dose_unit", "Dose unit", "medication", CHOICE, _M, choices=tuple(
         Choice(u, u) for u in ("mg", "g", "ug", "mg/kg", "mg/m2", "g/kg", "IU", "mL"))),
-    Field("frequency_per_day", "Doses per day", "medication", DEC, _M, minimum=D(0),
-          maximum=D(24), decimals=3,
-          help="Doses per day; weekly dosing is 0.143 (1/7), twice daily is 2."),
+    Field("schedule", "Schedule", "medication", CHOICE, _M, choices=SCHEDULES,
+          help="Per day (1-4 times), per week, per month, a single dose, or an IV pulse "
+               "series (one dose a day)."),
+    Field("times_per_period", "Times per day / week / month", "medication", INT, _M,
+          minimum=D(1), maximum=D(7),
+          help="How many administrations per day (1-4), per week or per month; 1 if empty."),
+    Field("pulse_count", "Doses in the pulse series", "medication", INT, _M, minimum=D(1),
+          maximum=D(30), help="IV pulse series: how many doses, one a day from the start date "
+          "(methylprednisolone 30 mg/kg x 3)."),
+    Field("frequency_per_day", "Doses per day (older records)", "medication", DEC, _M,
+          minimum=D(0), maximum=D(24), decimals=3,
+          help="Kept from records made before the schedule fields, when it did not convert "
+               "exactly to a schedule (0.5 = every other day). New courses use the schedule."),
     Field("route", "Route", "medication", CHOICE, _M, choices=(
         Choice("oral", "Oral"), Choice("iv", "Intravenous"), Choice("sc", "Subcutaneous"),
         Choice("im", "Intramuscular"), Choice("topical", "Topical"), Choice("other", "Other"))),
@@ -692,12 +710,6 @@ VISIT_NOTES = Field("visit_notes", "Visit notes", "visit", TEXT, max_length=10_0
 # Allergy Asthma Clin Immunol 2013;9:30 Table 1): 5 mg prednisone = 5 mg prednisolone = 4 mg
 # methylprednisolone = 0.75 mg dexamethasone = 20 mg hydrocortisone.
 # --------------------------------------------------------------------------------------------
-#: how a course is given (the medication ``schedule`` field): the dose is per administration.
-SCHEDULES: tuple[Choice, ...] = (
-    Choice("daily", "Per day"), Choice("weekly", "Per week"), Choice("monthly", "Per month"),
-    Choice("single", "Single dose"), Choice("pulse", "IV pulse series"))
-
-
 class DrugClass(StrEnum):
     """Treatment classes of the drug list (for grouping in pickers and summaries)."""
 
@@ -833,6 +845,17 @@ def drug_label(text: str | None) -> str:
         return found.label
     return text or ""
 
+
+#: the cumulative glucocorticoid exposure between visits (forms.medication), derived from the
+#: medication courses and the visit weight, not from one visit's values: it is not in FIELDS
+#: (no column, no score_visit rule), the exports and the patient page use this definition.
+GC_EXPOSURE = Field(
+    "gc_exposure_mg_kg", "Glucocorticoid exposure since the previous visit", "visit", DEC,
+    minimum=D(0), decimals=1, unit="mg/kg", derived=True, short="GC since last (mg/kg)",
+    derivation="Prednisone-equivalent mg of every glucocorticoid course (oral and IV pulses) "
+    "given from the day after the previous visit to this visit, divided by the weight at the "
+    "previous visit (prednisolone = prednisone; methylprednisolone x 1.25; dexamethasone x "
+    "20/3; hydrocortisone x 1/4).")
 
 #: the drug list as a vocabulary (exports.deid codes ``drug`` and ``related_drug`` with it;
 #: matching is :func:`drug`'s), with "other" last.

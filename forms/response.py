@@ -393,11 +393,17 @@ def _display(value: Fraction | None, places: int = 3) -> Decimal | None:
 
 
 def _pct_text(value: Fraction) -> str:
-    dec = quantize(value, 2)
-    text = format(dec.normalize(), "f") if dec == dec.to_integral() else format(dec, "f")
+    """A percent change for people: rounded to the TIS's registry decimals (10.65... -> 10.7);
+    two decimals where that rounding would land on a band edge the exact value is not on
+    (15.04 stays 15.04, so it never reads as the 15 of the band below)."""
+    places = registry.get("tis").decimals
+    dec = quantize(value, places)
+    if Fraction(dec) != value and Fraction(dec) % 5 == 0:
+        dec = quantize(value, places + 1)
+    text = format(dec, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text + ("" if Fraction(dec) == value else "...") + " %"
+    return text + " %"
 
 
 def _num(value: Decimal | None) -> str:
@@ -594,8 +600,10 @@ def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | 
             continue
         uln, source = _uln(baseline_values, enzyme, settings)
         ratio = value / uln
-        ratios.append(f"{enzyme} {_num(_display(value))}/{_num(_display(uln))} "
-                      f"({source}) = {_num(_display(ratio, 2))} x ULN")
+        fld = registry.get(enzyme)
+        ratios.append(f"{fld.short_label} {_num(_display(value, fld.decimals))} {fld.unit} "
+                      f"(ULN {_num(_display(uln, fld.decimals))}, {source}) = "
+                      f"{_num(_display(ratio, 2))} x ULN")
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)
     skipped = (f"; not at follow-up: {', '.join(only_baseline)}" if only_baseline else "")

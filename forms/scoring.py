@@ -697,6 +697,11 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
 # --------------------------------------------------------------------------------------------
 # DAS and steroid dose
 # --------------------------------------------------------------------------------------------
+def _labels(names: list[str]) -> str:
+    """Field names in the words people read ("DAS skin subscale and DAS muscle subscale")."""
+    return " and ".join(registry.get(n).label for n in names)
+
+
 def das_total(values: Mapping[str, object]) -> Score:
     """DAS total = skin subscale + muscle subscale (0-20); missing unless both are entered."""
     version = RULE_VERSIONS["das_total"]
@@ -707,7 +712,7 @@ def das_total(values: Mapping[str, object]) -> Score:
         return Score("das_total", None, _invalid("DAS", errors), version)
     missing = [n for n, v in (("das_skin", skin), ("das_muscle", muscle)) if v is None]
     if missing:
-        return Score("das_total", None, f"DAS: {' and '.join(missing)} missing", version)
+        return Score("das_total", None, f"DAS: {_labels(missing)} missing", version)
     assert skin is not None and muscle is not None
     total = skin + muscle
     return Score("das_total", total, "", version, f"skin {skin} + muscle {muscle} = {total}",
@@ -729,10 +734,10 @@ def steroid_mg_kg_day(values: Mapping[str, object]) -> Score:
     missing = [n for n, v in (("steroid_mg_day", dose), ("weight_kg", weight)) if v is None]
     if missing:
         return Score("steroid_mg_kg_day", None,
-                     f"Steroid mg/kg/day: {' and '.join(missing)} missing", version)
+                     f"Steroid mg/kg/day: {_labels(missing)} missing", version)
     assert dose is not None and weight is not None
     if weight == 0:  # the registry forbids it; guard anyway rather than divide by zero
-        return Score("steroid_mg_kg_day", None, "Steroid mg/kg/day: weight_kg is 0", version)
+        return Score("steroid_mg_kg_day", None, "Steroid mg/kg/day: weight is 0", version)
     exact = dose / weight
     value = quantize(exact, registry.get("steroid_mg_kg_day").decimals)
     return Score("steroid_mg_kg_day", value, "", version,

@@ -816,6 +816,9 @@ def check_medication(record: Mapping[str, object], *, birth_date: dt.date | None
     if isinstance(start, dt.date) and isinstance(stop, dt.date) and stop < start:
         result.problems.append(_problem(registry.get("stop_date", Level.MEDICATION), stop,
                                         f"is before the start date {start.isoformat()}"))
+    from forms.medication import schedule_problems  # schedule rules live with the arithmetic
+
+    result.problems.extend(schedule_problems(result.values))
     return result
 
 

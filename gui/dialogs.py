@@ -9,32 +9,38 @@ is kept so nothing has to be re-entered.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from forms import registry, validation
+from forms import medication, registry, validation
 from forms.entry import value_text
 from forms.fields import Field, FieldType, Level
+from forms.model import Medication
+from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit, label_words
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
-from gui.models import AuditModel
+from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel
 from gui.widgets import ProblemLabel, make_field_widget
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {
@@ -45,7 +51,13 @@ CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = 
 
 
 class RecordDialog(QDialog):
-    """Enter or edit one record of ``level``; :attr:`values` holds the checked values on OK."""
+    """Enter or edit one record of ``level``; :attr:`values` holds the checked values on OK.
+
+    Problems of a field show once the user has touched it (or pressed OK), never on an empty
+    new dialog. Escape or Cancel on a dialog with typing asks before throwing it away. The
+    medication dialog offers the registry's drug list (free text still allowed), shows only
+    the schedule fields that apply, and says the dose as prescribed in words.
+    """
 
     def __init__(self, level: Level, title: str, initial: Mapping[str, object] | None = None,
                  parent: QWidget | None = None, *, locked: Sequence[str] = ()) -> None:
@@ -55,11 +67,17 @@ class RecordDialog(QDialog):
         self.fields: tuple[Field, ...] = registry.fields_for(level=level, derived=False)
         self.texts: dict[str, str] = {n: value_text(v) for n, v in (initial or {}).items()
                                       if v is not None}
+        self._initial_texts = dict(self.texts)
+        #: fields whose problems are shown: touched by the user, given initially, or all after
+        #: an OK that was refused
+        self.touched: set[str] = set(self.texts)
         self.values: dict[str, object] = {}
         self.widgets: dict[str, QWidget] = {}
         self.problems: dict[str, ProblemLabel] = {}
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
         lay = QVBoxLayout(self)
         form = QFormLayout()
+        self.form = form
         for fld in self.fields:
             widget = make_field_widget(fld, self)
             widget.show_text(self.texts.get(fld.name, ""))  # type: ignore[attr-defined]
@@ -77,7 +95,12 @@ class RecordDialog(QDialog):
             label = QLabel(fld.label + (" *" if fld.required else ""), self)
             label.setBuddy(widget)
             form.addRow(label, box)
+            self.rows[fld.name] = (label, box)
         lay.addLayout(form)
+        self.prescribed = QLabel(self)
+        self.prescribed.setObjectName("prescribed")
+        self.prescribed.setProperty("role", "total")
+        lay.addWidget(self.prescribed)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
@@ -86,14 +109,85 @@ class RecordDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
+        if level is Level.MEDICATION:
+            self._medication_extras()
         self._recheck()
 
+    # ---- medications --------------------------------------------------------------------
+    def _medication_extras(self) -> None:
+        drug = self.widgets["drug"]
+        names = sorted({d.label for d in registry.DRUGS}
+                       | {s for d in registry.DRUGS for s in d.synonyms}, key=str.casefold)
+        completer = QCompleter(names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # completes as you type, in the field itself (keyboard first: Tab accepts)
+        completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
+        if isinstance(drug, QLineEdit):
+            drug.setCompleter(completer)
+            drug.setPlaceholderText(self.tr("Generic name: metho... completes to Methotrexate; "
+                                            "any other name allowed"))
+            drug.setMinimumWidth(340)
+            drug.setToolTip(self.tr("Listed JDM treatments: {names}").format(
+                names=", ".join(d.label for d in registry.DRUGS)))
+            drug.editingFinished.connect(lambda: self._drug_picked(drug.text()))
+        self._show_schedule_rows()
+
+    def _drug_picked(self, text: str) -> None:
+        """A listed drug fills its usual route, unit and schedule where still empty."""
+        found = registry.drug(text)
+        if found is None:
+            return
+        if self.texts.get("drug") != found.label:
+            self._set("drug", found.label)
+            self.touched.add("drug")
+        for name, code in (("route", found.routes[0]), ("dose_unit", found.unit),
+                           ("schedule", found.schedule)):
+            if not self.texts.get(name):
+                self._set(name, code)
+        self._show_schedule_rows()
+        self._recheck()
+
+    def _set(self, name: str, text: str) -> None:
+        self.texts[name] = text
+        self.widgets[name].show_text(text)  # type: ignore[attr-defined]
+
+    def _show_schedule_rows(self) -> None:
+        if self.level is not Level.MEDICATION:
+            return
+        schedule = self.texts.get("schedule", "")
+        shown = {"times_per_period": schedule in medication.MAX_TIMES or not schedule,
+                 "pulse_count": schedule == medication.PULSE,
+                 "frequency_per_day": bool(self.texts.get("frequency_per_day"))}
+        for name, visible in shown.items():
+            label, box = self.rows[name]
+            label.setVisible(visible)
+            box.setVisible(visible)
+        if schedule in medication.MAX_TIMES and not self.texts.get("times_per_period"):
+            self._set("times_per_period", "1")  # shown, not assumed: "once" until changed
+        if schedule in (medication.SINGLE, medication.PULSE):
+            self.texts.pop("times_per_period", None)
+            self.widgets["times_per_period"].show_text("")  # type: ignore[attr-defined]
+        if schedule in medication.MAX_TIMES:
+            per = {medication.DAILY: self.tr("Times per day"),
+                   medication.WEEKLY: self.tr("Times per week"),
+                   medication.MONTHLY: self.tr("Times per month")}[schedule]
+            self.rows["times_per_period"][0].setText(per)
+
+    # ---- editing and checking ---------------------------------------------------------
     def _edited(self, name: str, text: str) -> None:
         if text:
             self.texts[name] = text
         else:
             self.texts.pop(name, None)
+        self.touched.add(name)
+        if name == "schedule":
+            self._show_schedule_rows()
         self._recheck()
+
+    @property
+    def changed(self) -> bool:
+        """Anything typed that the dialog did not open with."""
+        return self.texts != self._initial_texts
 
     def _record(self) -> tuple[dict[str, object], list[validation.Problem]]:
         record: dict[str, object] = {}
@@ -109,6 +203,10 @@ class RecordDialog(QDialog):
             problems.extend(probs)
             if value is not None:
                 record[fld.name] = value
+        if self.level is Level.MEDICATION and isinstance(record.get("drug"), str):
+            found = registry.drug(str(record["drug"]))
+            if found is not None:  # a listed drug is stored by its code
+                record["drug"] = found.code
         return record, problems
 
     def check(self) -> validation.RecordCheck:
@@ -122,7 +220,8 @@ class RecordDialog(QDialog):
         result = self.check()
         by_field: dict[str, list[tuple[str, bool]]] = {}
         for p in result.problems:
-            by_field.setdefault(p.field, []).append((p.message, p.is_error))
+            if p.field in self.touched:
+                by_field.setdefault(p.field, []).append((p.message, p.is_error))
         for name, label in self.problems.items():
             msgs = by_field.get(name, [])
             label.show_problems(list(msgs))
@@ -132,26 +231,61 @@ class RecordDialog(QDialog):
         self.summary.setText("\n".join(other))
         if self.isVisible():  # a wrapped message must not be clipped: grow to fit it
             self.adjustSize()
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(result.ok)
+        # OK is refused while a shown error stands; on an untouched dialog it stays enabled
+        # and pressing it shows what is missing
+        shown_error = any(e for msgs in by_field.values() for _, e in msgs)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not shown_error)
+        if self.level is Level.MEDICATION:
+            self._show_prescribed(result)
         return result
 
+    def _show_prescribed(self, result: validation.RecordCheck) -> None:
+        v = result.values
+        if not v.get("drug") or v.get("dose") is None:
+            self.prescribed.setText("")
+            return
+        med = Medication(str(v["drug"]), dt.date.today(), v.get("dose"), v.get("dose_unit"),
+                         v.get("frequency_per_day"), schedule=v.get("schedule"),
+                         times_per_period=v.get("times_per_period"),
+                         pulse_count=v.get("pulse_count"))
+        self.prescribed.setText(self.tr("As prescribed: {drug} {how}").format(
+            drug=registry.drug_label(med.drug), how=medication.schedule_text(med)))
+
     def accept(self) -> None:
+        self.touched |= {f.name for f in self.fields}  # OK shows every problem
         result = self._recheck()
         if not result.ok:
+            first = next((p.field for p in result.errors if p.field in self.widgets), None)
+            if first is not None:
+                self.widgets[first].setFocus()
             return
         self.values = dict(result.values)
         super().accept()
+
+    def reject(self) -> None:
+        """Escape or Cancel: a dialog with typing asks before discarding it."""
+        if self.changed:
+            answer = QMessageBox.question(
+                self, self.tr("Discard this entry?"),
+                self.tr("You have typed into this form. Close it and discard what you typed?"),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
 
 
 class SettingsDialog(QDialog):
     """Database settings: default ULN per enzyme, assessor name, TIS muscle measure."""
 
     def __init__(self, settings: ScoringSettings, assessor: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 protocol: Protocol = DEFAULT_PROTOCOL) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.result_settings: ScoringSettings | None = None
         self.result_assessor = assessor
+        self.result_protocol = protocol
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.assessor = QLineEdit(assessor, self)
@@ -181,6 +315,31 @@ class SettingsDialog(QDialog):
             self.ulns[enzyme] = edit
             self.uln_problems[enzyme] = problem
             edit.textEdited.connect(lambda _t: self._check())
+        self.protocol_visits = QLineEdit(protocol_text(protocol), self)
+        self.protocol_visits.setObjectName("protocol_visits")
+        self.protocol_visits.setToolTip(self.tr(
+            "Protocol visits as month:window in days, separated by commas; the target day is "
+            "the month x 365 / 12 days after baseline. M0 (0:0) comes first."))
+        form.addRow(self.tr("Study protocol visits (month:+/- days)"), self.protocol_visits)
+        repeat = QWidget(self)
+        repeat_lay = QHBoxLayout(repeat)
+        repeat_lay.setContentsMargins(0, 0, 0, 0)
+        self.repeat_months = QLineEdit(str(protocol.repeat_every_months), self)
+        self.repeat_window = QLineEdit(str(protocol.repeat_window_days), self)
+        self.last_month = QLineEdit(str(protocol.last_month), self)
+        for text, edit in ((self.tr("then every"), self.repeat_months),
+                           (self.tr("months, +/-"), self.repeat_window),
+                           (self.tr("days, until month"), self.last_month)):
+            repeat_lay.addWidget(QLabel(text, repeat))
+            edit.setMaximumWidth(60)
+            repeat_lay.addWidget(edit)
+        repeat_lay.addStretch(1)
+        form.addRow("", repeat)
+        self.protocol_problem = ProblemLabel(self)
+        form.addRow("", self.protocol_problem)
+        for edit in (self.protocol_visits, self.repeat_months, self.repeat_window,
+                     self.last_month):
+            edit.textEdited.connect(lambda _t: self._check())
         lay.addLayout(form)
         self.thresholds = settings.thresholds
         self.buttons = QDialogButtonBox(
@@ -199,6 +358,15 @@ class SettingsDialog(QDialog):
                 ok = False
             else:
                 ulns[enzyme] = Decimal(value)  # type: ignore[arg-type]
+        try:
+            self.result_protocol = parse_protocol(
+                self.protocol_visits.text(), self.repeat_months.text(),
+                self.repeat_window.text(), self.last_month.text())
+            self.protocol_problem.show_problems([])
+        except ValueError as exc:
+            self.protocol_problem.show_problems([(self.tr("Study protocol: {why}").format(
+                why=exc), True)])
+            ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ulns if ok else None
 
@@ -211,6 +379,88 @@ class SettingsDialog(QDialog):
             uln_defaults=ulns)
         self.result_assessor = self.assessor.text().strip()
         super().accept()
+
+
+def protocol_text(protocol: Protocol) -> str:
+    """``0:0, 3:14, 6:21, 12:30`` (month:window) for the settings field."""
+    return ", ".join(f"{v.month}:{v.window_days}" for v in protocol.visits)
+
+
+def parse_protocol(visits: str, repeat_months: str, repeat_window: str,
+                   last_month: str) -> Protocol:
+    """The protocol typed in the settings dialog.
+
+    Raises:
+        ValueError: what is wrong, in words.
+    """
+    items = []
+    for part in (p.strip() for p in visits.split(",")):
+        if not part:
+            continue
+        month, sep, window = part.partition(":")
+        if not (month.strip().isdigit() and (not sep or window.strip().isdigit())):
+            raise ValueError(f'"{part}" is not month:window (e.g. 3:14)')
+        items.append(ProtocolVisit.at_month(int(month), int(window) if sep else 0))
+    numbers = []
+    for text, what in ((repeat_months, "the repeat interval"),
+                       (repeat_window, "the repeat window"), (last_month, "the last month")):
+        if not text.strip().isdigit():
+            raise ValueError(f"{what} must be a whole number, not \"{text}\"")
+        numbers.append(int(text))
+    return Protocol(tuple(items), repeat_every_months=numbers[0],
+                    repeat_window_days=numbers[1], last_month=numbers[2])
+
+
+class LabelReviewDialog(QDialog):
+    """The one-time review of visit labels the upgrade matched to the study protocol: each
+    visit's old label, the protocol label it became, and whether it was kept (signed visits).
+    Enter on a row opens that visit; "Reviewed" records (audited) that someone looked."""
+
+    visit_requested = Signal(str, int)
+
+    def __init__(self, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Visit labels matched to the study protocol"))
+        self.resize(760, 440)
+        lay = QVBoxLayout(self)
+        intro = QLabel(self.tr(
+            "Visit labels are now the visits of the study protocol (M0, M3, M6, ...), "
+            "unscheduled or flare. The upgrade matched the labels typed before as below; a "
+            "label that matched no protocol visit became \"unscheduled\". Check them once; "
+            "open a visit (Enter) to pick another label."), self)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.model = RecordTableModel((
+            Column("study_id", self.tr("Study ID"), lambda r: r.study_id),
+            Column("visit_date", self.tr("Visit date"), lambda r: r.visit_date),
+            Column("old", self.tr("Label before"), lambda r: r.old_label),
+            Column("new", self.tr("Protocol label"), lambda r: label_words(r.new_label)),
+            Column("kept", self.tr("Note"), lambda r: self.tr(
+                "signed visit: label kept, read as the protocol label") if r.kept else ""),
+        ), self)
+        self.model.set_rows(list(rows))
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.resizeColumnsToContents()
+        self.table.activated.connect(self._open)
+        lay.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(self)
+        self.done_button = buttons.addButton(self.tr("Reviewed: don't show again"),
+                                             QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Later"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+    def _open(self, index: Any) -> None:
+        row = index.data(RECORD_ROLE)
+        if row is not None:
+            self.visit_requested.emit(row.study_id, row.visit_id)
+            self.reject()
 
 
 class HistoryDialog(QDialog):

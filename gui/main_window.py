@@ -18,6 +18,7 @@ any page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from pathlib import Path
@@ -35,10 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import registry
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
+from forms.protocol import proposed_label
 from gui import commands, file_dialogs
 from gui.background import BackgroundOp, BackgroundRunner, ProgressArea, show_error
+from gui.models import person_name
 from gui.patient_list import PatientListPage
 from gui.restore_dialog import AutoBackup, IntegrityWatch, restore_from_backup
 from gui.security import (
@@ -58,6 +62,7 @@ from gui.session import Session, describe_draft
 # (issue 16: start-up time to a usable patient list).
 if TYPE_CHECKING:
     from forms.entry import VisitState
+    from gui.due_list import DueListPage
     from gui.patient_page import PatientPage
     from gui.visit_editor import VisitEditor
 
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.list_page = PatientListPage(self.stack)
         self._patient_page: PatientPage | None = None  # built when a patient is opened
+        self._due_page: DueListPage | None = None  # built when the due list is first shown
         self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
         self.stack.addWidget(self.list_page)
         self.lock_page = LockPage(self.stack)
@@ -104,6 +110,7 @@ class MainWindow(QMainWindow):
     def _connect_pages(self) -> None:
         self.list_page.patient_activated.connect(self.open_patient)
         self.list_page.new_patient_requested.connect(self.new_patient)
+        self.list_page.due_requested.connect(self.show_due_list)
 
     @property
     def patient_page(self) -> PatientPage:
@@ -115,6 +122,18 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self._patient_page)
             self._connect_patient_page(self._patient_page)
         return self._patient_page
+
+    @property
+    def due_page(self) -> DueListPage:
+        """The due and overdue list, built the first time it is shown."""
+        if self._due_page is None:
+            from gui.due_list import DueListPage  # noqa: PLC0415 - not on the first screen
+
+            self._due_page = DueListPage(self.stack)
+            self.stack.addWidget(self._due_page)
+            self._due_page.patient_activated.connect(self.open_patient)
+            self._due_page.back_requested.connect(self.show_list)
+        return self._due_page
 
     def _on_patient_page(self) -> bool:
         current = self.stack.currentWidget()
@@ -131,6 +150,7 @@ class MainWindow(QMainWindow):
         pp.history_requested.connect(self.show_history)
         pp.delete_visit_requested.connect(self.delete_visit)
         pp.delete_record_requested.connect(self.delete_record)
+        pp.change_dose_requested.connect(self.change_dose)
 
     @property
     def editor(self) -> VisitEditor:
@@ -215,6 +235,10 @@ class MainWindow(QMainWindow):
         self._action(go, self.tr("&Patients"), self.show_list, "Ctrl+L")
         self._action(go, self.tr("&Back"), self.go_back, "Alt+Left")
         self._action(go, self.tr("&Find patient"), self.find_patient, QKeySequence.StandardKey.Find)
+        self._action(go, self.tr("&Due and overdue visits"), self.show_due_list, "Ctrl+D",
+                     "due_list")
+        self._action(go, self.tr("Review upgraded visit &labels..."), self.review_labels,
+                     name="label_review")
         patient_menu = bar.addMenu(self.tr("&Patient"))
         self._action(patient_menu, self.tr("New &patient..."), self.new_patient, "Ctrl+Shift+N")
         self._action(patient_menu, self.tr("New &visit"), self.new_visit, "Ctrl+N")
@@ -379,6 +403,8 @@ class MainWindow(QMainWindow):
             return
         if not self.offer_drafts() and self.session.is_empty():
             self.offer_demo()
+        elif self.session.label_review():
+            self.review_labels()
 
     def offer_drafts(self) -> bool:
         """Offer visits left unsaved by a crash; True when the user looked at them."""
@@ -476,7 +502,8 @@ class MainWindow(QMainWindow):
         self.patient = patient
         self.patient_page.show_patient(
             patient, self.session.scoring(),
-            self.session.signoffs([v.id for v in patient.visits if v.id is not None]))
+            self.session.signoffs([v.id for v in patient.visits if v.id is not None]),
+            protocol=self.session.settings().protocol)
         self.stack.setCurrentWidget(self.patient_page)
 
     def leave_editor(self) -> None:
@@ -492,15 +519,31 @@ class MainWindow(QMainWindow):
         visit = next((v for v in patient.visits if v.id == visit_id), None)
         others = {v.visit_date: v.describe() for v in patient.visits if v.id != visit_id}
         from forms.entry import VisitState  # noqa: PLC0415
-        return VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
-                          birth_date=patient.birth_date, settings=self.session.scoring(),
-                          assessor=self.session.settings().assessor, other_visits=others)
+        state = VisitState(patient.study_id, visit, baseline=patient.baseline_visit(),
+                           birth_date=patient.birth_date, settings=self.session.scoring(),
+                           assessor=self.session.settings().assessor, other_visits=others)
+        protocol = self.session.settings().protocol
+        day = visit.visit_date if visit is not None else dt.date.today()
+        earlier = [v for v in patient.sorted_visits() if v.id != visit_id and v.visit_date < day]
+        base = patient.baseline_visit()
+        labels = [v.visit_label for v in patient.visits]
+
+        def propose(on: dt.date) -> str:
+            return proposed_label(base.visit_date if base else None, labels, on, protocol)
+
+        self.editor.set_context(previous=earlier[-1] if earlier else None,
+                                medications=patient.medications, protocol=protocol,
+                                propose_label=propose if visit is None else None)
+        if visit is None:  # a new visit proposes the next due protocol visit
+            state.set_text("visit_label", propose(day))
+            state.dirty = False
+        return state
 
     def _editor_title(self, patient: Patient, state: VisitState) -> str:
+        who = _who(patient)
         if state.visit_id is None:
-            return self.tr("{sid}: new visit").format(sid=patient.study_id)
-        return self.tr("{sid}: visit {date}").format(sid=patient.study_id,
-                                                     date=state.text("visit_date"))
+            return self.tr("{who}: new visit").format(who=who)
+        return self.tr("{who}: visit {date}").format(who=who, date=state.text("visit_date"))
 
     def open_visit(self, visit_id: object) -> None:
         if self.patient is None or not self._leave_editor_ok():
@@ -522,8 +565,8 @@ class MainWindow(QMainWindow):
         state = self.editor.state
         if state is not None:
             state.baseline_visit = self.patient.baseline_visit()
-        self.editor.title.setText(self.tr("{sid}: visit {date}").format(
-            sid=self.patient.study_id, date=visit.visit_date.isoformat()))
+        self.editor.title.setText(self.tr("{who}: visit {date}").format(
+            who=_who(self.patient), date=visit.visit_date.isoformat()))
         self.statusBar().showMessage(self.tr("Visit saved."), 4000)
 
     # ------------------------------------------------------------------ records
@@ -671,21 +714,81 @@ class MainWindow(QMainWindow):
         rows = self.session.visit_history(visit_id)
         from gui.dialogs import HistoryDialog  # noqa: PLC0415
         from gui.signoff import attach_chain_status  # noqa: PLC0415
-        dialog = HistoryDialog(self.tr("History of visit {id}").format(id=visit_id), rows, self)
+        dialog = HistoryDialog(self.tr("History of {what}").format(
+            what=self._visit_words(visit_id)), rows, self)
         attach_chain_status(self, dialog)  # "Audit trail: verified" or the first broken row
         dialog.exec()
+
+    def _visit_words(self, visit_id: int) -> str:
+        """``DEMO-02 (Berg, Anna), visit 2024-03-01 (M3)`` for titles; never a row id."""
+        patient = self.patient
+        visit = next((v for v in patient.visits if v.id == visit_id), None) if patient else None
+        if patient is None or visit is None:
+            return self.tr("the visit")
+        return self.tr("{who}, visit {visit}").format(who=_who(patient), visit=visit.describe())
+
+    # ------------------------------------------------------------------ protocol
+    def show_due_list(self, today: dt.date | None = None) -> None:
+        """The "Due and overdue" page (``today`` for tests; the real date otherwise)."""
+        if self.session is None or not self._leave_editor_ok():
+            return
+        if isinstance(today, bool):  # triggered(bool) from a menu action
+            today = None
+        self.due_page.set_inputs(self.session.schedule_inputs(),
+                                 self.session.settings().protocol, today)
+        self.stack.setCurrentWidget(self.due_page)
+
+    def review_labels(self) -> None:
+        """The one-time list of visit labels the upgrade matched to the protocol."""
+        if self.session is None:
+            return
+        rows = self.session.label_review()
+        if not rows:
+            self.statusBar().showMessage(self.tr("No upgraded visit labels to review."), 4000)
+            return
+        from gui.dialogs import LabelReviewDialog  # noqa: PLC0415
+        dialog = LabelReviewDialog(rows, self)
+        dialog.visit_requested.connect(self._open_reviewed_visit)
+        if dialog.exec():
+            self.session.mark_label_review_done()
+
+    def _open_reviewed_visit(self, study_id: str, visit_id: int) -> None:
+        self.open_patient(study_id)
+        if self.patient is not None and self.patient.study_id == study_id:
+            self.open_visit(visit_id)
+
+    def change_dose(self, record: Any) -> None:
+        """A taper step of the selected course: the new dose from a date."""
+        if self.session is None or self.patient is None or record is None:
+            return
+        initial = commands.record_values(record)
+        initial.update({"start_date": dt.date.today(), "stop_date": None, "dose": None})
+        from gui.dialogs import RecordDialog  # noqa: PLC0415
+        dialog = RecordDialog(Level.MEDICATION, self.tr("Change dose: {drug}").format(
+            drug=registry.drug_label(record.drug)), initial, self)
+        if not dialog.exec():
+            return
+        try:
+            self.session.change_dose(self.patient.study_id, record.id,
+                                     Medication(**dialog.values))  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        self._show_patient(self.session.get_patient(self.patient.study_id))
 
     def edit_settings(self) -> None:
         if self.session is None:
             return
         current = self.session.settings()
         from gui.dialogs import SettingsDialog  # noqa: PLC0415
-        dialog = SettingsDialog(current.scoring, current.assessor, self)
+        dialog = SettingsDialog(current.scoring, current.assessor, self,
+                                protocol=current.protocol)
         if not dialog.exec() or dialog.result_settings is None:
             return
         try:
-            self.session.set_settings(commands.app_settings(dialog.result_settings,
-                                                            dialog.result_assessor))
+            self.session.set_settings(dataclasses.replace(
+                commands.app_settings(dialog.result_settings, dialog.result_assessor),
+                protocol=dialog.result_protocol))
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
             return
@@ -899,13 +1002,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ help and close
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.tr(
-            "Ctrl+F  find a patient (type to filter, Enter opens)\n"
+            "Ctrl+F  find a patient (study ID, MRN, name; Enter opens the top match)\n"
+            "Ctrl+D  due and overdue protocol visits\n"
             "Alt+Left  back\n"
             "Ctrl+Shift+N  new patient;  Ctrl+N  new visit\n"
             "Ctrl+S  save the visit\n"
             "Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form\n"
-            "In a grade or score box: type the digit (1 then 0 for 10), t = trace, "
-            "n = not applicable, Delete = not assessed; Tab moves on\n"
+            "In a grade or score box: type the digit (1 then 0 for 10, however slowly), "
+            "t = trace, n = not applicable, Delete = not assessed; Tab moves on\n"
+            "Visit label: 3 or m3 = M3, 1 8 = M18, f = flare, u = unscheduled\n"
+            "Ctrl+Shift+O  carry over the previous visit's assessor and ULNs (new visit)\n"
             "Menu key or Shift+F10 on a field: record why it has no value\n"
             "Delete on a visit, medication or adverse event row: delete it (asks first)\n"
             "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF\n"
@@ -945,6 +1051,13 @@ class MainWindow(QMainWindow):
             self.session = None
             if self._editor is not None:
                 self._editor.store = None
+
+
+def _who(patient: Patient) -> str:
+    """``DEMO-13 (Wang, Li)`` for editor titles: the study ID and the name."""
+    name = person_name(str(patient.identifiers.get("given_name") or ""),
+                       str(patient.identifiers.get("family_name") or ""))
+    return f"{patient.study_id} ({name})" if name else patient.study_id
 
 
 def _iso(day: object) -> str:

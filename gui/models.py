@@ -29,7 +29,10 @@ from PySide6.QtGui import QBrush, QColor
 
 from forms import registry, response
 from forms.fields import Level
+from forms.finder import Searchable, rank_patients
+from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
+from forms.protocol import label_words
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -210,6 +213,34 @@ class FilterProxy(QSortFilterProxyModel):
 
 
 
+class RankedFilterProxy(QSortFilterProxyModel):
+    """Shows the patients a ranking accepted (:meth:`PatientListModel.rank`, by study ID), in
+    the source order, which the ranking has made best-first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self._accepted: set[str] | None = None
+
+    def set_accepted(self, rows: set[str] | None) -> None:
+        """``None`` shows every row."""
+        if not hasattr(self, "beginFilterChange"):  # Qt < 6.9
+            self._accepted = rows
+            self.invalidateFilter()
+            return
+        self.beginFilterChange()
+        self._accepted = rows
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:  # noqa: N802
+        if self._accepted is None:
+            return True
+        model = self.sourceModel()
+        if not isinstance(model, RecordTableModel):
+            return True
+        return model.record(source_row).study_id in self._accepted
+
+
 def sort_source_on_header_click(view: Any, proxy: QSortFilterProxyModel) -> None:
     """Header clicks sort the proxy's source model (see :class:`FilterProxy`)."""
     view.setSortingEnabled(False)
@@ -238,6 +269,24 @@ class PatientRow:
     response_min: str | None = None  #: bounds of that response (instruments.md 0.5)
     response_max: str | None = None
     tis_measures: int | None = None  #: TIS rows available (of 6)
+    mrn: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """``Berg, Anna``; ``王 小明`` when the names are Chinese/Japanese/Korean."""
+        return person_name(self.given_name, self.family_name)
+
+
+def person_name(given: str | None, family: str | None) -> str:
+    """A patient's name as lists and banners show it: family name first."""
+    given, family = (given or "").strip(), (family or "").strip()
+    if not (given and family):
+        return given or family
+    if any(ord(c) > 0x2E80 for c in family + given):  # CJK: family then given, no comma
+        return f"{family} {given}"
+    return f"{family}, {given}"
 
 
 _RESPONSE_COLOURS = {"major": "#1b5e20", "moderate": "#2e7d32", "minimal": "#8a5a00",
@@ -267,6 +316,8 @@ def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     sex = registry.get("sex")
     return (
         Column("study_id", tr("Study ID"), lambda r: r.study_id),
+        Column("name", tr("Name"), lambda r: r.name or None),
+        Column("mrn", tr("MRN"), lambda r: r.mrn),
         Column("sex", sex.label, lambda r: r.sex,
                text=lambda r: sex.choice_label(r.sex) if r.sex else ""),
         Column("age", tr("Age (y)"), lambda r: r.age, align_right=True),
@@ -282,10 +333,65 @@ def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
 
 
 class PatientListModel(RecordTableModel):
-    """The patient list (rows are :class:`PatientRow`)."""
+    """The patient list (rows are :class:`PatientRow`).
+
+    :meth:`rank` orders the rows for what was typed in the finder (:mod:`forms.finder`): the
+    best match first; the proxy then shows only the matches (:class:`RankedFilterProxy`).
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(patient_columns(self.tr), parent)
+        self._searchable: dict[str, Searchable] = {}
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self._searchable = {}
+        super().set_rows(rows)
+
+    def update_row(self, row: int, record: Any) -> None:
+        self._searchable.pop(record.study_id, None)
+        super().update_row(row, record)
+
+    def searchable(self, row: int) -> Searchable:
+        record: PatientRow = self._rows[row]
+        found = self._searchable.get(record.study_id)
+        if found is None:
+            sex = registry.get("sex")
+            other = " ".join(c.text(record) if c.text else show(c.value(record))
+                             for c in self.columns
+                             if c.key not in ("study_id", "name", "mrn", "sex"))
+            found = self._searchable[record.study_id] = Searchable(
+                record.study_id, record.mrn, record.given_name, record.family_name,
+                (record.sex, sex.choice_label(record.sex)) if record.sex else (), other)
+        return found
+
+    def warm_search(self) -> None:
+        """Fold every row's texts for the finder now (after the list is shown), so the first
+        keystroke does not pay for it."""
+        for i in range(len(self._rows)):
+            self.searchable(i).folded()
+
+    def rank(self, query: str) -> set[str]:
+        """Reorder the rows best match first for ``query``; returns the matching study IDs."""
+        order = rank_patients(query, [self.searchable(i) for i in range(len(self._rows))])
+        matched = set(order)
+        rest = [i for i in range(len(self._rows)) if i not in matched]
+        ids = {self._rows[i].study_id for i in order}
+        self._reorder(order + rest)
+        return ids
+
+    def _reorder(self, order_ix: list[int]) -> None:
+        if order_ix == list(range(len(self._rows))):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_rows = [ix.row() for ix in old_persistent]
+        self._rows = [self._rows[i] for i in order_ix]
+        self._search = [self._search[i] for i in order_ix]
+        new_pos = {old: new for new, old in enumerate(order_ix)}
+        self.changePersistentIndexList(
+            old_persistent, [self.index(new_pos[r], ix.column()) for r, ix in
+                             zip(old_rows, old_persistent, strict=True)])
+        self.layoutChanged.emit()
 
     def row_of(self, study_id: str) -> int | None:
         for i, r in enumerate(self._rows):
@@ -305,6 +411,8 @@ class VisitRow:
     is_baseline: bool
     #: storage.signoff.SignoffStatus when the visit was ever signed, else None
     signoff: Any = None
+    #: forms.medication.Exposure since the previous visit (None at the first visit)
+    exposure: Any = None
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
@@ -335,7 +443,8 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     cid = registry.get("printo_cid")
     return (
         Column("visit_date", registry.get("visit_date").label, lambda r: r.visit.visit_date),
-        Column("visit_label", tr("Label"), lambda r: r.visit.visit_label),
+        Column("visit_label", tr("Label"), lambda r: r.visit.visit_label,
+               text=lambda r: label_words(r.visit.visit_label)),
         Column("baseline", tr("Baseline"), lambda r: r.is_baseline,
                text=lambda r: tr("baseline") if r.is_baseline else ""),
         Column("cmas_total", _short("cmas_total"), _score("cmas_total"), align_right=True),
@@ -361,6 +470,9 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(
                    "printo_cid")(r) else ""),
+        Column("gc_exposure", registry.GC_EXPOSURE.short_label,
+               lambda r: r.exposure.mg_per_kg_decimal() if r.exposure is not None else None,
+               align_right=True),
         Column("signoff", tr("Signed off"), lambda r: _signoff_text(r, tr),
                text=lambda r: _signoff_text(r, tr)),
     )
@@ -395,13 +507,18 @@ def _record_columns(level: Level, names: Sequence[str]) -> tuple[Column, ...]:
 
 
 class MedicationModel(RecordTableModel):
-    """A patient's medication courses (rows are :class:`forms.model.Medication`)."""
+    """A patient's medication courses (rows are :class:`forms.model.Medication`): the drug by
+    its listed name, the dose as prescribed in words ("15 mg once a week"), route, dates."""
 
-    NAMES = ("drug", "dose", "dose_unit", "frequency_per_day", "route", "start_date",
-             "stop_date", "notes")
+    NAMES = ("route", "start_date", "stop_date", "notes")
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(_record_columns(Level.MEDICATION, self.NAMES), parent)
+        drug = registry.get("drug", Level.MEDICATION)
+        columns = (
+            Column("drug", drug.label, lambda m: registry.drug_label(m.drug)),
+            Column("prescribed", self.tr("As prescribed"), schedule_text),
+            *_record_columns(Level.MEDICATION, self.NAMES))
+        super().__init__(columns, parent)
 
     def set_rows(self, rows: Sequence[Medication]) -> None:
         super().set_rows(rows)

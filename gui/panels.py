@@ -14,6 +14,7 @@ import dataclasses
 import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from forms import registry
-from forms.fields import FieldType
+from forms.fields import FieldType, plain_number
 from forms.model import Visit
 
 
@@ -149,10 +150,16 @@ class ProblemList(QListWidget):
 
 
 def _cell(value: object) -> str:
+    """A result cell for people: yes/no, never True/False; numbers without exponent."""
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+        return plain_number(value.quantize(Decimal("0.1")))
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return plain_number(value)
     return str(value)
 
 

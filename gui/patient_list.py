@@ -1,18 +1,21 @@
 """The patient list page: a filter box over a sortable table of patients.
 
-Typing filters the list as you type (study id, sex, dates, scores, response); Enter or a
-double-click opens the selected patient; Down moves from the filter into the table.
+Typing finds the child as you type (:mod:`forms.finder`): study ID, MRN, given and family name
+(Chinese too), sex as a whole word, then dates, labels and scores; the best match is first and
+selected, so Enter opens it. Double-click opens a row; Down moves from the finder into the
+table.
 
 Signals:
     patient_activated(str): the study id of the patient to open.
     new_patient_requested(): the user asked to add a patient.
+    due_requested(): the user asked for the "Due and overdue" list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,9 +31,9 @@ from PySide6.QtWidgets import (
 
 from gui.models import (
     RECORD_ROLE,
-    FilterProxy,
     PatientListModel,
     PatientRow,
+    RankedFilterProxy,
     sort_source_on_header_click,
 )
 
@@ -40,12 +43,13 @@ class PatientListPage(QWidget):
 
     patient_activated = Signal(str)
     new_patient_requested = Signal()
+    due_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("patient_list")
         self.model = PatientListModel(self)
-        self.proxy = FilterProxy(self)
+        self.proxy = RankedFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -54,14 +58,18 @@ class PatientListPage(QWidget):
         top.addWidget(title)
         self.filter = QLineEdit(self)
         self.filter.setObjectName("patient_filter")
-        self.filter.setPlaceholderText(self.tr("Type to filter: study id, sex, visit date, "
-                                               "response... (Ctrl+F)"))
+        self.filter.setPlaceholderText(self.tr("Find a patient: study ID, MRN or name; Enter "
+                                               "opens the first (Ctrl+F)"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.set_filter)
         self.filter.installEventFilter(self)
         top.addWidget(self.filter, 1)
         self.count_label = QLabel(self)
         top.addWidget(self.count_label)
+        self.due_button = QPushButton(self.tr("D&ue and overdue (Ctrl+D)"), self)
+        self.due_button.setObjectName("due_button")
+        self.due_button.clicked.connect(self.due_requested)
+        top.addWidget(self.due_button)
         self.new_button = QPushButton(self.tr("&New patient..."), self)
         self.new_button.clicked.connect(self.new_patient_requested)
         top.addWidget(self.new_button)
@@ -80,7 +88,7 @@ class PatientListPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((120, 90, 80, 70, 110, 70, 80, 80, 200)):
+        for col, width in enumerate((110, 170, 100, 70, 60, 50, 95, 60, 55, 60, 160)):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
         lay.addWidget(self.table, 1)
@@ -94,21 +102,38 @@ class PatientListPage(QWidget):
 
     def set_rows(self, rows: Sequence[PatientRow]) -> None:
         self.model.set_rows(rows)
-        header = self.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        if self.filter.text().strip():
+            self.proxy.set_accepted(self.model.rank(self.filter.text()))
+        else:
+            header = self.table.horizontalHeader()
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+        QTimer.singleShot(0, self.model.warm_search)  # after the list is on screen
 
     def set_filter(self, text: str) -> None:
-        self.proxy.set_filter_text(text)
+        """Show the patients matching ``text``, best first, and select the first."""
+        if text.strip():
+            self.proxy.set_accepted(self.model.rank(text))
+        else:
+            self.proxy.set_accepted(None)
+            header = self.table.horizontalHeader()
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._update_count()
         if self.proxy.rowCount():
             self.table.selectRow(0)
+            self.table.scrollToTop()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(self.tr("{shown} of {total}").format(shown=shown, total=total))
+        if total and not shown and self.filter.text().strip():
+            self.empty_hint.setText(self.tr(
+                "No patient matches \u201c{text}\u201d (study ID, MRN, name, sex, dates and "
+                "scores are searched).").format(text=self.filter.text().strip()))
+            self.empty_hint.show()
+            return
         if total == 0:
             self.empty_hint.setText(self.tr("No patients yet. Add one with New patient "
                                             "(Ctrl+Shift+N) or import case files from the "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -39,17 +40,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forms import registry, response, scoring
+from forms import medication, registry, response, scoring
 from forms.model import Patient
+from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
 from forms.response import enzyme_ratio
 from forms.settings import ScoringSettings
 from gui.chart import Series, TrendChart
 from gui.models import (
     RECORD_ROLE,
     AdverseEventModel,
+    Column,
     MedicationModel,
+    RecordTableModel,
     VisitRow,
     VisitTimelineModel,
+    person_name,
 )
 
 
@@ -60,15 +65,79 @@ def visit_rows(patient: Patient, settings: ScoringSettings,
     signoffs = signoffs or {}
     base = patient.baseline_visit()
     rows = []
-    for visit in patient.sorted_visits():
+    ordered = patient.sorted_visits()
+    exposures = medication.exposure_between_visits(patient.medications, [
+        (v.visit_date, _dec(v.values.get("weight_kg")), _dec(v.values.get("height_cm")))
+        for v in ordered])
+    for visit, exposure in zip(ordered, exposures, strict=True):
         scores = scoring.score_visit(visit.values)
         is_base = base is not None and visit is base
         resp = None
         if base is not None and not is_base and visit.visit_date >= base.visit_date:
             resp = response.compare_visits(base.values, visit.values, settings)
         rows.append(VisitRow(visit, scores, resp, is_base,
-                             signoffs.get(visit.id) if visit.id is not None else None))
+                             signoffs.get(visit.id) if visit.id is not None else None,
+                             exposure))
     return rows
+
+
+def _dec(value: object) -> Decimal | None:
+    return value if isinstance(value, Decimal) else (
+        Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else None)
+
+
+@dataclass(frozen=True)
+class ProtocolRow:
+    """One line of the protocol tab: a protocol visit of the schedule, or an other visit."""
+
+    label: str
+    target: str  #: "2024-04-01 (+/- 14 d)" or "" for other visits
+    visit: Any  #: the recorded forms.model.Visit, or None
+    row: VisitRow | None
+    status: str  #: "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"
+
+
+def protocol_rows(patient: Patient, rows: list[VisitRow], protocol: Protocol,
+                  today: dt.date, tr=str) -> list[ProtocolRow]:
+    """The patient's protocol visits in schedule order with what was recorded for each, then
+    the flare and unscheduled visits, which no protocol summary counts."""
+    base = patient.baseline_visit()
+    if base is None:
+        return []
+    by_visit = {id(r.visit): r for r in rows}
+    ordered = [r.visit for r in rows]
+    slots, others = group_by_protocol(base.visit_date,
+                                      [(v.visit_date, v.visit_label) for v in ordered],
+                                      today, protocol)
+    out: list[ProtocolRow] = []
+    for slot in slots:
+        window = slot.visit.window_days
+        target = slot.target_date.isoformat() + (f" (+/- {window} d)" if window else "")
+        if not slot.recorded:
+            if today > slot.window_end:
+                status = tr("missed")
+            elif today >= slot.window_start:
+                status = tr("due now")
+            else:
+                status = tr("not yet")
+            out.append(ProtocolRow(slot.visit.label, target, None, None, status))
+            continue
+        for n, i in enumerate(slot.recorded):
+            visit = ordered[i]
+            off = (visit.visit_date - slot.target_date).days
+            if visit.visit_date < slot.window_start or visit.visit_date > slot.window_end:
+                status = tr("outside the window ({days:+d} d)").format(days=off)
+            else:
+                status = tr("in the window ({days:+d} d)").format(days=off)
+            if n:
+                status += tr("; repeated")
+            out.append(ProtocolRow(slot.visit.label, target, visit, by_visit[id(visit)],
+                                   status))
+    for i in others:
+        visit = ordered[i]
+        out.append(ProtocolRow(label_words(visit.visit_label) or tr("(no label)"), "", visit,
+                               by_visit[id(visit)], tr("not in protocol summaries")))
+    return out
 
 
 def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> list[Series]:
@@ -103,6 +172,26 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> lis
     ]
 
 
+def patient_banner(patient: Patient, tr=str) -> str:
+    """``DEMO-13 · Wang, Li · Male, 12.3 y · MRN H998877``: who is open, unmistakably."""
+    parts = [patient.study_id]
+    name = person_name(str(patient.identifiers.get("given_name") or ""),
+                       str(patient.identifiers.get("family_name") or ""))
+    parts.append(name or tr("(no name recorded)"))
+    about = []
+    if patient.sex:
+        about.append(registry.get("sex").choice_label(patient.sex))
+    age = patient.age_on(dt.date.today())
+    if age is not None:
+        about.append(tr("{age} y").format(age=age))
+    if about:
+        parts.append(", ".join(about))
+    mrn = patient.identifiers.get("mrn")
+    if mrn:
+        parts.append(tr("MRN {mrn}").format(mrn=mrn))
+    return "  \u00b7  ".join(parts)
+
+
 def _table(parent: QWidget, model) -> QTableView:
     view = QTableView(parent)
     view.setModel(model)
@@ -130,6 +219,7 @@ class PatientPage(QWidget):
     delete_visit_requested = Signal(object)
     history_requested = Signal(object)
     back_requested = Signal()
+    change_dose_requested = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,8 +232,14 @@ class PatientPage(QWidget):
         self.back_button.clicked.connect(self.back_requested)
         top.addWidget(self.back_button)
         self.title = QLabel(self)
-        self.title.setProperty("role", "heading")
+        self.title.setObjectName("patient_banner")
+        self.title.setProperty("role", "banner")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)  # a long name wraps, never widens the window
         top.addWidget(self.title, 1)
+        lay.addLayout(top)
+        top = QHBoxLayout()  # the actions on their own row, under the banner
+        top.addStretch(1)
         for text, signal in ((self.tr("&Edit patient..."), self.edit_patient_requested),
                              (self.tr("New &visit (Ctrl+N)"), self.new_visit_requested)):
             b = QPushButton(text, self)
@@ -192,6 +288,7 @@ class PatientPage(QWidget):
         visits_tab.addWidget(self.chart)
         visits_tab.setSizes([170, 330])
         self.tabs.addTab(visits_tab, self.tr("&Visits and trends"))
+        self._button_rows: dict[str, QHBoxLayout] = {}
         self.med_model = MedicationModel(self)
         self.ae_model = AdverseEventModel(self)
         self.med_table = self._record_tab(self.med_model, self.tr("&Medications"),
@@ -202,6 +299,18 @@ class PatientPage(QWidget):
                                          self.tr("Add adverse event..."),
                                          self.tr("Delete adverse event..."),
                                          self.add_adverse_event_requested, "adverse_event")
+        self.change_dose_button = QPushButton(self.tr("Change &dose..."), self)
+        self.change_dose_button.setObjectName("change_dose")
+        self.change_dose_button.setToolTip(self.tr(
+            "A new dose of the selected course from a date (a taper step): the current dose "
+            "stops the day before, both stay in the course's history"))
+        self.change_dose_button.clicked.connect(self._change_dose_current)
+        self._button_rows["medication"].insertWidget(1, self.change_dose_button)
+        self.protocol_model = RecordTableModel(_protocol_columns(self.tr), self)
+        self.protocol_table = _table(self.tabs, self.protocol_model)
+        self.protocol_table.setObjectName("protocol_table")
+        self.protocol_table.activated.connect(self._open_protocol_row)
+        self.tabs.addTab(self.protocol_table, self.tr("&Protocol schedule"))
         lay.addWidget(self.tabs, 1)
 
     def _record_tab(self, model, title: str, add_text: str, delete_text: str, add_signal,
@@ -229,15 +338,18 @@ class PatientPage(QWidget):
         _on_delete_key(table, delete_current)
         row.addWidget(delete)
         row.addStretch(1)
+        self._button_rows[kind] = row
         lay.addLayout(row)
         self.tabs.addTab(page, title)
         return table
 
     def show_patient(self, patient: Patient, settings: ScoringSettings,
-                     signoffs: Mapping[int, object] | None = None) -> None:
-        """Show ``patient``; ``signoffs`` (visit id -> SignoffStatus) fills the sign-off column."""
+                     signoffs: Mapping[int, object] | None = None,
+                     protocol: Protocol | None = None, today: dt.date | None = None) -> None:
+        """Show ``patient``; ``signoffs`` (visit id -> SignoffStatus) fills the sign-off column;
+        ``protocol`` (the study's) lays out the protocol tab."""
         self.patient = patient
-        self.title.setText(self.tr("Patient {study_id}").format(study_id=patient.study_id))
+        self.title.setText(patient_banner(patient, self.tr))
         record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
                                      "diagnosis_date": patient.diagnosis_date,
                                      "autoantibody": patient.autoantibody,
@@ -262,6 +374,8 @@ class PatientPage(QWidget):
         self.chart.set_series(trend_series(rows, settings, self.tr))
         self.med_model.set_rows(sorted(patient.medications, key=lambda m: m.start_date))
         self.ae_model.set_rows(sorted(patient.adverse_events, key=lambda a: a.onset_date))
+        self.protocol_model.set_rows(protocol_rows(
+            patient, rows, protocol or DEFAULT_PROTOCOL, today or dt.date.today(), self.tr))
         if rows:
             self.visit_table.selectRow(len(rows) - 1)
         self.visit_table.setFocus()
@@ -292,6 +406,42 @@ class PatientPage(QWidget):
         vid = self.current_visit_id()
         if vid is not None:
             self.delete_visit_requested.emit(vid)
+
+    def _change_dose_current(self) -> None:
+        record = self.med_table.currentIndex().data(RECORD_ROLE)
+        if record is not None:
+            self.change_dose_requested.emit(record)
+
+    def _open_protocol_row(self, index: QModelIndex) -> None:
+        row = index.data(RECORD_ROLE)
+        if row is not None and row.visit is not None:
+            self.visit_activated.emit(row.visit.id)
+
+
+def _protocol_columns(tr) -> tuple[Column, ...]:
+    def score(name: str) -> Callable[[ProtocolRow], object]:
+        return lambda r: getattr(r.row.scores.get(name), "value", None) if r.row else None
+
+    return (
+        Column("label", tr("Protocol visit"), lambda r: r.label),
+        Column("target", tr("Target date (window)"), lambda r: r.target),
+        Column("visit_date", tr("Visit date"),
+               lambda r: r.visit.visit_date if r.visit is not None else None),
+        Column("cmas_total", registry.get("cmas_total").short_label, score("cmas_total"),
+               align_right=True),
+        Column("mmt8_total", registry.get("mmt8_total").short_label, score("mmt8_total"),
+               align_right=True),
+        Column("phys_global", registry.get("phys_global").short_label,
+               lambda r: r.visit.values.get("phys_global") if r.visit is not None else None,
+               align_right=True),
+        Column("chaq_di", registry.get("chaq_di").short_label, score("chaq_di"),
+               align_right=True),
+        Column("gc", registry.GC_EXPOSURE.short_label,
+               lambda r: r.row.exposure.mg_per_kg_decimal()
+               if r.row is not None and r.row.exposure is not None else None,
+               align_right=True),
+        Column("status", tr("Timing"), lambda r: r.status),
+    )
 
 
 def _on_delete_key(table: QTableView, slot) -> None:

@@ -142,7 +142,9 @@ class Session:
                            visits=s.visit_count, last_visit=s.last_visit_date,
                            cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
                            last_label=s.last_visit_label, response_min=s.response_min,
-                           response_max=s.response_max, tis_measures=s.tis_measures)
+                           response_max=s.response_max, tis_measures=s.tis_measures,
+                           mrn=s.mrn, given_name=s.given_name,
+                           family_name=s.family_name)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:
@@ -160,6 +162,20 @@ class Session:
 
     def save_adverse_event(self, study_id: str, event: AdverseEvent) -> None:
         self.guarded(lambda: self.repo.record_adverse_event(study_id, event, self.actor()))
+
+    def change_dose(self, study_id: str, medication_id: int, new: Medication) -> None:
+        """A taper step: the course's current dose stops the day before ``new`` starts."""
+        self.repo.change_dose(study_id, medication_id, new, self.actor())
+
+    def schedule_inputs(self) -> list[Any]:
+        """Every patient's baseline date and visit labels, for the due list."""
+        return self.repo.schedule_inputs()
+
+    def label_review(self) -> list[Any]:
+        return self.repo.label_review()
+
+    def mark_label_review_done(self) -> None:
+        self.repo.mark_label_review_done(self.actor())
 
     def delete_medication(self, medication_id: int) -> None:
         self.guarded(lambda: self.repo.delete_medication(medication_id, self.actor()))

@@ -215,6 +215,9 @@ class SignoffBar(QWidget):
         self._lock_editor(signed)
 
     def _lock_editor(self, signed: bool) -> None:
+        if hasattr(self.editor, "set_read_only"):  # readable, wholly locked (issue 14)
+            self.editor.set_read_only(signed)
+            return
         for widget in getattr(self.editor, "widgets", {}).values():
             widget.setEnabled(not signed)
         save = getattr(self.editor, "save_button", None)

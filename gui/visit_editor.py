@@ -17,8 +17,10 @@ Signals:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -31,18 +33,23 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from forms import registry
-from forms.entry import BASELINE, NOTES, VisitState
+from forms import medication, plausibility, registry, scoring
+from forms.entry import BASELINE, NOTES, VisitState, value_text
 from forms.fields import Level
-from forms.model import MISSING_REASONS, Visit
+from forms.model import MISSING_REASONS, Medication, Visit
+from forms.protocol import DEFAULT_PROTOCOL
+from forms.protocol import Protocol as StudyProtocol
+from forms.validation import Problem
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
+from gui.widgets import VisitLabelPicker
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +88,16 @@ class VisitEditor(QWidget):
         #: True while another writer (a background import) holds the database: the draft
         #: then waits instead of blocking typing for the busy timeout. Set by the main window.
         self.writes_busy: Callable[[], bool] = lambda: False
+        #: what the editor knows around the visit (set_context): the patient's visit before
+        #: this one and the medication list, for plausibility, carry-over and the steroid dose.
+        self.previous: Visit | None = None
+        self.medications: list[Medication] = []
+        self.protocol: StudyProtocol = DEFAULT_PROTOCOL
+        self.read_only = False
+        self.propose_label: Callable[[dt.date], str] | None = None
+        self._label_picked = False
+        self._saved_snapshot: dict[str, Any] | None = None
+        self._carried: set[str] = set()
         self._build()
         self._shortcuts()
 
@@ -91,6 +108,9 @@ class VisitEditor(QWidget):
         header = QHBoxLayout()
         self.title = QLabel(self)
         self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(self.title.fontMetrics().averageCharWidth() * 16)
         header.addWidget(self.title, 1)
         self.baseline_check = QCheckBox(self.tr("&Baseline visit"), self)
         self.baseline_check.setToolTip(self.tr("Responses are measured from the baseline visit "
@@ -110,6 +130,24 @@ class VisitEditor(QWidget):
         header.insertWidget(header.indexOf(self.save_button), self.signoff_bar)
         header.addWidget(self.close_button)
         outer.addLayout(header)
+        carry = QHBoxLayout()
+        self.carry_label = QLabel(self)
+        self.carry_label.setObjectName("carry_over_offer")
+        self.carry_label.setProperty("role", "carry")
+        self.carry_label.setWordWrap(True)
+        # wraps to the width it gets; never widens the window (QT_SCALE_FACTOR=1.5)
+        self.carry_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.carry_label.setMinimumHeight(self.carry_label.fontMetrics().height() * 2 + 8)
+        self.carry_button = QPushButton(self.tr("Carry &over"), self)
+        self.carry_button.setObjectName("carry_over_button")
+        self.carry_button.setToolTip(self.tr("Fill these fields from the previous visit "
+                                             "(Ctrl+Shift+O); they stay marked until edited"))
+        self.carry_button.clicked.connect(self.carry_over)
+        carry.addWidget(self.carry_label, 1)
+        carry.addWidget(self.carry_button)
+        outer.addLayout(carry)
+        self._show_carry_offer()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.nav = QListWidget(splitter)
@@ -161,6 +199,7 @@ class VisitEditor(QWidget):
             (QKeySequence("Ctrl+PgDown"), lambda: self.go_to_page(self.nav.currentRow() + 1)),
             (QKeySequence("Ctrl+PgUp"), lambda: self.go_to_page(self.nav.currentRow() - 1)),
             (QKeySequence("Escape"), self.close_requested.emit),
+            (QKeySequence("Ctrl+Shift+O"), self.carry_over),
         ):
             sc = QShortcut(seq, self)
             sc.setContext(ctx)
@@ -171,29 +210,66 @@ class VisitEditor(QWidget):
             sc.activated.connect(lambda n=n: self.go_to_page(n - 1))
 
     # ------------------------------------------------------------------ state
+    def set_context(self, *, previous: Visit | None = None,
+                    medications: list[Medication] | None = None,
+                    protocol: StudyProtocol | None = None,
+                    propose_label: Callable[[dt.date], str] | None = None) -> None:
+        """The patient around the visit about to be opened (call before :meth:`open_state`).
+
+        ``propose_label`` gives a new visit's label for a date (the next due protocol visit):
+        a new visit whose label the user has not picked follows its date."""
+        self.previous = previous
+        self.propose_label = propose_label
+        self.medications = list(medications or [])
+        if protocol is not None:
+            self.protocol = protocol
+            picker = self.widgets.get("visit_label")
+            if isinstance(picker, VisitLabelPicker):
+                picker.set_protocol(protocol)
+
     def open_state(self, state: VisitState, title: str = "") -> None:
         """Show ``state`` (a new visit, a saved one, or one restored from a draft)."""
         self.state = state
         self.title.setText(title)
+        self._carried = set()
+        self._label_picked = state.visit_id is not None or state.dirty
         for name, widget in self.widgets.items():
             text = state.notes if name == NOTES else state.text(name)
             widget.show_text(text)  # type: ignore[attr-defined]
+            widget.set_carried(False)  # type: ignore[attr-defined]
+            widget.set_severity("")  # type: ignore[attr-defined]
+        self._flagged = set()
+        for page in self.pages:  # nothing of the previous visit's highlighting stays
+            for label in page.problems.values():
+                label.show_problems([])
         self.baseline_check.setChecked(state.baseline)
+        self._saved_snapshot = None if state.dirty else state.draft_payload()
         self.refresh()
         self.go_to_page(0)
         self._set_status()
         self.signoff_bar.show_state(state)  # a signed visit is shown read-only
+        self._show_carry_offer()
 
     def _edited(self, name: str, text: str) -> None:
         state = self.state
-        if state is None:
+        if state is None or self.read_only:
             return
+        if name in self._carried:  # edited: no longer the previous visit's value
+            self._carried.discard(name)
+            self.widgets[name].set_carried(False)  # type: ignore[attr-defined]
         was_dirty = state.dirty
         if name == NOTES:
             state.set_notes(text)
             changed = {NOTES}
         else:
             changed = state.set_text(name, text)
+        if name == "visit_label":
+            self._label_picked = True
+        elif name == "visit_date" and not self._label_picked and self.propose_label:
+            day = state.value("visit_date")
+            if isinstance(day, dt.date):  # the proposal follows the date until a label is picked
+                state.set_text("visit_label", self.propose_label(day))
+                changed |= {"visit_label"}
         for other in changed - {name, NOTES}:
             widget = self.widgets.get(other)
             if widget is not None:
@@ -202,7 +278,8 @@ class VisitEditor(QWidget):
         self._after_edit(was_dirty)
 
     def _baseline_clicked(self, checked: bool) -> None:
-        if self.state is None:
+        if self.state is None or self.read_only:
+            self.baseline_check.setChecked(bool(self.state and self.state.baseline))
             return
         was_dirty = self.state.dirty
         self.state.set_baseline(checked)
@@ -210,6 +287,18 @@ class VisitEditor(QWidget):
         self._after_edit(was_dirty)
 
     def _after_edit(self, was_dirty: bool) -> None:
+        state = self.state
+        if state is not None and self._saved_snapshot is not None \
+                and state.draft_payload() == self._saved_snapshot:
+            # every field is back to its saved value: nothing is unsaved any more
+            state.dirty = False
+            self._draft_timer.stop()
+            if self.store is not None:
+                self.store.delete_draft(state.study_id, state.visit_id)
+            if was_dirty:
+                self.dirty_changed.emit(False)
+            self._set_status()
+            return
         if not was_dirty:
             self.dirty_changed.emit(True)
         self._set_status()
@@ -220,7 +309,7 @@ class VisitEditor(QWidget):
         state = self.state
         if state is None:
             return
-        problems = state.problems()
+        problems = state.problems() + self.context_warnings()
         by_field: dict[str, list[tuple[str, bool]]] = {}
         for p in problems:
             by_field.setdefault(p.field, []).append((p.message, p.is_error))
@@ -242,10 +331,104 @@ class VisitEditor(QWidget):
         if self.stack.currentWidget() is self.response_panel:
             self._show_response()
 
+    def context_warnings(self) -> list[Problem]:
+        """Plausibility warnings (forms.plausibility) and the visit's steroid dose against the
+        medication list (forms.medication): warnings only, never blocking."""
+        state = self.state
+        if state is None:
+            return []
+        values: dict[str, object] = dict(state.checked_values())
+        for name, score in state.scores().items():
+            if score.value is not None:
+                values.setdefault(name, score.value)
+        prev_values: dict[str, object] | None = None
+        prev = self.previous
+        if prev is not None:
+            prev_values = dict(prev.values)
+            for name, score in scoring.score_visit(prev.values).items():
+                if score.value is not None:
+                    prev_values.setdefault(name, score.value)
+        out = plausibility.plausibility_warnings(
+            values, prev_values, prev.visit_date if prev is not None else None)
+        day = state.value("visit_date")
+        if self.medications and isinstance(day, dt.date):
+            dose = state.value("steroid_mg_day")
+            weight = state.value("weight_kg")
+            warning = medication.steroid_agreement(
+                dose if isinstance(dose, Decimal) else None, self.medications, day,
+                weight if isinstance(weight, Decimal) else None)
+            # "not recorded at this visit" waits until something of the visit is entered: an
+            # untouched new visit shows no warnings
+            entered = set(state.checked_values()) - {"visit_date", "visit_label", "assessor"}
+            if warning is not None and (dose is not None or entered):
+                out.append(warning)
+        return out
+
+    # ------------------------------------------------------------------ carry-over
+    def carry_offer(self) -> dict[str, object]:
+        """What the previous visit offers this one (new visits only, nothing typed over)."""
+        state = self.state
+        if state is None or self.previous is None or self.read_only or state.visit_id is not None:
+            return {}
+        current = {name: state.value(name) for name in plausibility.CARRY_OVER_FIELDS}
+        return plausibility.carry_over(self.previous.values, current)
+
+    def _show_carry_offer(self) -> None:
+        offer = self.carry_offer() if self.state is not None else {}
+        if not offer or self.previous is None:
+            self.carry_label.hide()
+            self.carry_button.hide()
+            return
+        parts = []
+        for name, value in offer.items():
+            fld = registry.get(name)
+            unit = f" {fld.unit}" if fld.unit else ""
+            enzyme = name.removesuffix("_uln")
+            label = (f"{registry.get(enzyme).short_label} ULN" if enzyme in registry.ENZYMES
+                     and name != enzyme else fld.label)
+            parts.append(f"{label} {value_text(value)}{unit}")
+        self.carry_label.setText(self.tr("From the previous visit ({date}): {items}").format(
+            date=self.previous.visit_date.isoformat(), items="; ".join(parts)))
+        self.carry_label.show()
+        self.carry_button.show()
+
+    def carry_over(self) -> None:
+        """Fill the offered fields from the previous visit; they stay marked until edited."""
+        offer = self.carry_offer()
+        if not offer or self.state is None:
+            return
+        for name, value in offer.items():
+            text = value_text(value)
+            self.widgets[name].show_text(text)  # type: ignore[attr-defined]
+            self._edited(name, text)
+            self.widgets[name].set_carried(True)  # type: ignore[attr-defined]
+            self._carried.add(name)
+        self._show_carry_offer()
+        assert self.previous is not None
+        self.status.setText(self.tr("Carried over from {date} (marked blue until edited)")
+                            .format(date=self.previous.visit_date.isoformat()))
+
+    # ------------------------------------------------------------------ signed visits
+    def set_read_only(self, flag: bool) -> None:
+        """A signed visit: every field readable (read-only styling) and locked, the Baseline
+        box too; nothing can be typed, picked, carried over or saved."""
+        self.read_only = flag
+        for widget in self.widgets.values():
+            widget.set_read_only(flag)  # type: ignore[attr-defined]
+        box = self.baseline_check
+        box.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, flag)
+        box.setFocusPolicy(Qt.FocusPolicy.NoFocus if flag else Qt.FocusPolicy.StrongFocus)
+        box.setProperty("readonly", "true" if flag else None)
+        box.style().unpolish(box)
+        box.style().polish(box)
+        self.save_button.setEnabled(not flag)
+        if hasattr(self, "carry_label"):  # the sign-off bar locks once while being built
+            self._show_carry_offer()
+
     def _missing_menu(self, name: str, pos: QPoint) -> None:
         """Mark a field as not done / not assessable / unknown (data-contract ``missing``)."""
         state = self.state
-        if state is None:
+        if state is None or self.read_only:
             return
         menu = QMenu(self)
         for code, text in MISSING_REASONS.items():
@@ -294,8 +477,9 @@ class VisitEditor(QWidget):
             ratio = self.state.lab_ratio(enzyme)
             if ratio is None:
                 label.setText("")
-                labs.widgets[enzyme].set_severity(  # type: ignore[attr-defined]
-                    labs.widgets[enzyme].property("severity") or "")
+                widget = labs.widgets[enzyme]
+                if widget.property("severity") == "high":  # never the last visit's highlight
+                    widget.set_severity("")  # type: ignore[attr-defined]
                 continue
             label.setText(self.tr("{ratio} x ULN").format(ratio=ratio))
             high = ratio > 1
@@ -420,6 +604,7 @@ class VisitEditor(QWidget):
             return False
         self._draft_timer.stop()
         state.mark_saved(saved)
+        self._saved_snapshot = state.draft_payload()
         self.store.delete_draft(state.study_id, draft_id)
         self.dirty_changed.emit(False)
         self._set_status()
@@ -437,6 +622,7 @@ class VisitEditor(QWidget):
             self.store.delete_draft(state.study_id, state.visit_id)
         if state is not None:
             state.dirty = False
+        self._carried = set()
         self.dirty_changed.emit(False)
 
     def keep_as_draft(self, *, write: bool = True) -> None:

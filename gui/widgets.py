@@ -16,8 +16,8 @@ Signals (all widgets):
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from forms import registry
 from forms.fields import Field, FieldType
+from forms.protocol import DEFAULT_PROTOCOL, FLARE, UNSCHEDULED, Protocol, canonical_label
 
 #: property used by the style sheet to colour a widget by its worst problem.
 SEVERITY_PROPERTY = "severity"
@@ -44,6 +45,11 @@ QLabel[role="problem-warning"] { color: #8a5a00; }
 QLabel[role="total"] { font-weight: bold; }
 QLabel[role="missing"] { color: #666; }
 QLabel[role="heading"] { font-size: 13pt; font-weight: bold; }
+*[readonly="true"] { background: #f4f1ea; color: #1a1a1a; border: 1px solid #c9c2b0; }
+*[carried="true"] { background: #e6f0fb; }
+QLabel[role="carry"] { background: #e6f0fb; border: 1px solid #90b4dc; padding: 3px 6px; }
+QLabel[role="banner"] { font-size: 14pt; font-weight: bold; color: #0d2a4a; background: #e3f0fb;
+                        border-left: 6px solid #1565c0; padding: 3px 8px; }
 """
 
 
@@ -63,12 +69,33 @@ class FieldWidgetMixin:
     """What the editor needs from every field widget."""
 
     field: Field
+    read_only: bool = False
 
     def set_severity(self, severity: str) -> None:
         widget: QWidget = self  # type: ignore[assignment]
         if widget.property(SEVERITY_PROPERTY) == severity:
             return
         widget.setProperty(SEVERITY_PROPERTY, severity)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def set_read_only(self, flag: bool) -> None:
+        """Readable but not editable (a signed visit): normal text on a paper-coloured
+        background, still focusable and selectable, never the disabled grey-on-grey."""
+        widget: QWidget = self  # type: ignore[assignment]
+        self.read_only = flag
+        if hasattr(widget, "setReadOnly"):
+            widget.setReadOnly(flag)
+        widget.setProperty("readonly", "true" if flag else None)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def set_carried(self, flag: bool) -> None:
+        """Marks a value taken over from the previous visit (visible until edited)."""
+        widget: QWidget = self  # type: ignore[assignment]
+        if bool(widget.property("carried")) == flag:
+            return
+        widget.setProperty("carried", "true" if flag else None)
         widget.style().unpolish(widget)
         widget.style().polish(widget)
 
@@ -91,6 +118,22 @@ class _CodePicker(QComboBox, FieldWidgetMixin):
         blocked = self.blockSignals(True)
         self.setCurrentIndex(self._codes.index(text) if text in self._codes else 0)
         self.blockSignals(blocked)
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt override)
+        if not self.read_only:
+            super().showPopup()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only:
+            event.ignore()
+            return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only and event.key() not in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class LevelPicker(_CodePicker):
@@ -155,6 +198,9 @@ class LevelPicker(_CodePicker):
             self.edited.emit(self.field.name, code)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only:
+            super().keyPressEvent(event)  # _CodePicker ignores it
+            return
         text = event.text()
         if text.isdigit() and len(text) == 1:
             pending, self._pending_digit = self._pending_digit, None
@@ -205,6 +251,9 @@ class ChoicePicker(_CodePicker):
         self.activated.connect(lambda i: self.edited.emit(self.field.name, self._codes[i]))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only:
+            super().keyPressEvent(event)  # _CodePicker ignores it
+            return
         text = event.text().lower()
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.setCurrentIndex(0)
@@ -278,6 +327,15 @@ class BoolCheck(QCheckBox, FieldWidgetMixin):
         self.setChecked(text == "true")
         self.blockSignals(blocked)
 
+    def hitButton(self, pos: QPoint) -> bool:  # noqa: N802 (Qt override)
+        return not self.read_only and super().hitButton(pos)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only and event.key() == Qt.Key.Key_Space:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
 
 class NotesEntry(QPlainTextEdit):
     """The visit's free-text notes (Visit.notes). Tab moves focus instead of typing a tab."""
@@ -300,10 +358,130 @@ class NotesEntry(QPlainTextEdit):
     def set_severity(self, severity: str) -> None:
         del severity
 
+    def set_read_only(self, flag: bool) -> None:
+        self.setReadOnly(flag)
+        self.setProperty("readonly", "true" if flag else None)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def set_carried(self, flag: bool) -> None:
+        del flag
+
+
+class VisitLabelPicker(_CodePicker):
+    """The visit label: a protocol visit (``M0``, ``M3``, ...), unscheduled or flare, never
+    free text (:mod:`forms.protocol`). Typing picks: ``3`` or ``m3`` -> M3, ``1`` ``8`` ->
+    M18 (digits add up while typed one after the other, no timing), ``f`` flare, ``u``
+    unscheduled; Delete clears. A stored label that is not a protocol code (a signed visit
+    kept through the upgrade) is shown as it is, marked."""
+
+    edited = Signal(str, str)
+
+    def __init__(self, fld: Field, parent: QWidget | None = None,
+                 protocol: Protocol = DEFAULT_PROTOCOL) -> None:
+        super().__init__(fld, parent)
+        self.setToolTip(fld.help or fld.label)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self._digits = ""
+        self._extra: str | None = None
+        self.protocol = protocol
+        self.set_protocol(protocol)
+        self.activated.connect(self._user_picked)
+
+    def set_protocol(self, protocol: Protocol, *, through_month: int | None = None) -> None:
+        """The labels offered: the protocol's visits (up to ``through_month``), then the other
+        kinds."""
+        self.protocol = protocol
+        current = self._codes[self.currentIndex()] if self.count() else ""
+        blocked = self.blockSignals(True)
+        self.clear()
+        self._codes = [""]
+        self.addItem(self.tr("-"))
+        for code, words in protocol.label_choices(through_month):
+            self.addItem(words if code in (UNSCHEDULED, FLARE) else code)
+            self.setItemData(self.count() - 1, words, Qt.ItemDataRole.ToolTipRole)
+            self._codes.append(code)
+        self._extra = None
+        self.blockSignals(blocked)
+        self.show_text(current)
+
+    def show_text(self, text: str) -> None:
+        code = canonical_label(text, self.protocol) if text else ""
+        if text and code is None and text not in self._codes:
+            # a stored label that is no protocol code: show it, never hide it
+            if self._extra is not None:
+                index = self._codes.index(self._extra)
+                self.removeItem(index)
+                self._codes.pop(index)
+            self.addItem(self.tr("{label} (not a protocol label)").format(label=text))
+            self._codes.append(text)
+            self._extra = text
+            code = text
+        self._digits = ""
+        super().show_text(code or "")
+
+    def current_code(self) -> str:
+        return self._codes[self.currentIndex()]
+
+    def _user_picked(self, index: int) -> None:
+        self._digits = ""
+        self.edited.emit(self.field.name, self._codes[index])
+
+    def _pick(self, code: str) -> None:
+        if code in self._codes:
+            self.setCurrentIndex(self._codes.index(code))
+            self.edited.emit(self.field.name, code)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        self._digits = ""
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if self.read_only:
+            super().keyPressEvent(event)
+            return
+        text = event.text().lower()
+        if text.isdigit() and len(text) == 1:
+            digits = self._digits + text
+            labels = [c for c in self._codes if c.startswith("M") and c[1:].startswith(digits)]
+            if not labels:  # a fresh start: 1, 2 -> M12; then 3 -> M3
+                digits = text
+                labels = [c for c in self._codes if c.startswith("M")
+                          and c[1:].startswith(digits)]
+            self._digits = digits
+            exact = f"M{digits}"
+            if exact in self._codes:
+                self._pick(exact)
+            elif labels:
+                self._pick(labels[0])
+            event.accept()
+            return
+        if text == "m":
+            self._digits = ""
+            event.accept()
+            return
+        self._digits = ""
+        if text in ("f", "u"):
+            self._pick(FLARE if text == "f" else UNSCHEDULED)
+            event.accept()
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._pick("")
+            event.accept()
+            return
+        if text and text.isprintable():
+            event.accept()
+            return
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.edited.emit(self.field.name, self.current_code())
+
 
 def make_field_widget(fld: Field, parent: QWidget | None = None, *,
                       compact: bool = False) -> QWidget:
     """The widget for one registry field, chosen by its type and levels."""
+    if fld.name == "visit_label":
+        return VisitLabelPicker(fld, parent)
     if fld.type is FieldType.INTEGER and fld.levels:
         return LevelPicker(fld, parent, compact=compact)
     if fld.type is FieldType.CHOICE:

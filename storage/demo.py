@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from forms import registry
+from forms.medication import schedule_from_frequency
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from storage.repository import Repository
 
@@ -194,11 +195,13 @@ def _patient(p: _P) -> Patient:
             baseline=i == 0, values=values, missing=missing,  # type: ignore[arg-type]
             notes=NOTE))
     for drug, dose, unit, freq, start_month, stop_month in p.drugs:
+        # entered as prescribed: 0.143 a day is methotrexate once a week (forms.medication)
+        schedule, times = schedule_from_frequency(_D(freq) or Decimal(1)) or ("daily", 1)
         patient.medications.append(Medication(
             drug=drug, start_date=_add_months(p.start, start_month), dose=_D(dose),
-            dose_unit=unit, frequency_per_day=_D(freq), route="oral" if drug != "IVIG" else "iv",
+            dose_unit=unit, route="oral" if drug != "IVIG" else "iv",
             stop_date=None if stop_month is None else _add_months(p.start, stop_month),
-            notes=NOTE))
+            notes=NOTE, schedule=schedule, times_per_period=times))
     patient.adverse_events.extend(p.events)
     return patient
 
@@ -245,7 +248,7 @@ def _cohort() -> list[_P]:
         # flare: improves, then worsens at M12
         _P(6, "female", s(2010, 12, 1), s(2019, 4, 8), "Mi-2", s(2022, 1, 17), 40.0, 150.0, (
             _V(0, 0.55, 0.45, 0.60, "30"), _V(3, 0.25, 0.20, 0.15, "15"),
-            _V(6, 0.10, 0.10, 0.05, "5"), _V(12, 0.50, 0.40, 0.55, "20", label="FLARE")),
+            _V(6, 0.10, 0.10, 0.05, "5"), _V(12, 0.50, 0.40, 0.55, "20", label="flare")),
            drugs=(("prednisolone", "30", "mg", "1", 0, None),
                   ("methotrexate", "15", "mg", "0.143", 0, None))),
         # missing data: no CHAQ at baseline, no labs at M3, parent absent at M6

@@ -394,3 +394,133 @@ BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
 CREATE TRIGGER "security_events_keep_delete" BEFORE DELETE ON "security_events"
 BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
 """)
+
+
+# ---- m020-m024: the study protocol and medications as prescribed (issue 14) ---------------
+#: m020's label spellings, frozen here (forms.protocol may learn more later; this must not).
+_M020_MONTHS = frozenset({0, 3, 6, 12, *range(18, 121, 6)})
+_M020_PATTERNS = (r"m(?:onths?|o)?(\d{1,3})", r"(\d{1,3})(?:m|mo|months?)", r"visitm(\d{1,3})")
+
+
+def _m020_label(text: str) -> str:
+    """The default protocol's code for a stored free-text label; ``unscheduled`` otherwise."""
+    import re
+
+    squashed = re.sub(r"[\s_\-.:/]+", "", text.strip().casefold())
+    if squashed in ("flare", "flarevisit", "relapse"):
+        return "flare"
+    if squashed in ("unscheduled", "unsched", "unscheduledvisit"):
+        return "unscheduled"
+    if squashed in ("baseline", "bl", "base", "m0", "day0", "d0", "v0", "visit0"):
+        return "M0"
+    for pattern in _M020_PATTERNS:
+        match = re.fullmatch(pattern, squashed)
+        if match and int(match.group(1)) in _M020_MONTHS:
+            return f"M{int(match.group(1))}"
+    return "unscheduled"
+
+
+@migrations()
+def m020_protocol_visit_labels(db: Database) -> None:
+    """Visit labels become codes of the study protocol (``M0``, ``M3``, ..., ``unscheduled``,
+    ``flare``): "m3", "3M" and "month 3" become ``M3``; a label matching no protocol visit
+    becomes ``unscheduled``. Each change is audited (actor ``upgrade m020``, old and new
+    label) and listed in ``label_review`` for the one-time review the app shows. A signed visit
+    keeps its stored label (``kept = 1``): readers map it at read time, and unlocking it lets
+    someone pick the label.
+
+    ``label_review`` is a list about visits, not visit data: it has no foreign key and no
+    sign-off triggers, and its rows are never changed (the review is marked done in
+    ``settings``).
+    """
+    import datetime as dt
+
+    from storage import audit_chain
+
+    _run_script(db, """
+CREATE TABLE "label_review" (
+    "id" INTEGER PRIMARY KEY,
+    "visit_id" INTEGER NOT NULL,
+    "old_label" TEXT NOT NULL,
+    "new_label" TEXT NOT NULL,
+    "kept" INTEGER NOT NULL DEFAULT 0 CHECK ("kept" IN (0, 1))
+) STRICT;
+""")
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rows = db.execute(
+        'SELECT v.id, v.visit_label, v.visit_date, p.study_id, EXISTS (SELECT 1 FROM '
+        '"visit_signoffs" s WHERE s."visit_id" = v.id AND s."voided_at" IS NULL) '
+        'FROM visits v JOIN patients p ON p.id = v.patient_id '
+        'WHERE v.visit_label IS NOT NULL ORDER BY p.study_id, v.visit_date').fetchall()
+    for vid, old, day, study_id, signed in rows:
+        new = _m020_label(old)
+        if new == old:
+            continue
+        db.execute('INSERT INTO "label_review" ("visit_id", "old_label", "new_label", "kept") '
+                   "VALUES (?, ?, ?, ?)", (vid, old, new, 1 if signed else 0))
+        if signed:
+            continue
+        db.execute('UPDATE "visits" SET "visit_label" = ? WHERE "id" = ?', (new, vid))
+        audit_chain.append(db.conn, (at, "upgrade m020", "update", "visits", vid,
+                                     f"patient {study_id}, visit {day} ({old})"),
+                           [("visit_label", old, new)])
+
+
+def _m021_schedule(freq: float) -> tuple[str, int] | None:
+    """m021's frozen reading of an older ``frequency_per_day``: 1-4 a day; k/7 a week (as
+    written to 3 decimals, 0.143 = once a week); 1/28-1/31 once a month; else None (kept)."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    f = Fraction(Decimal(repr(freq)))
+    if f.denominator == 1 and 1 <= f <= 4:
+        return "daily", int(f)
+    for k in range(1, 7):
+        if abs(f - Fraction(k, 7)) <= Fraction(1, 1000):
+            return "weekly", k
+    if Fraction(1, 31) - Fraction(1, 2000) <= f <= Fraction(1, 28) + Fraction(1, 2000):
+        return "monthly", 1
+    return None
+
+
+@migrations()
+def m021_medication_schedule(db: Database) -> None:
+    """Medications as prescribed: ``schedule`` (per day, per week, per month, single dose, IV
+    pulse series), ``times_per_period`` and ``pulse_count``; ``dose`` is per administration.
+
+    Existing courses convert without loss: a ``frequency_per_day`` that means exactly one
+    schedule (2 -> twice a day, 0.143 -> once a week, 0.033 -> once a month) becomes it and is
+    cleared; any other value (0.5, every other day) stays as it was, without a schedule. Each
+    conversion is audited (actor ``upgrade m021``) with the old and new values.
+    """
+    import datetime as dt
+    from decimal import Decimal
+
+    from storage import audit_chain
+
+    _run_script(db, """
+ALTER TABLE "medications" ADD COLUMN "schedule" TEXT
+    CHECK ("schedule" IN ('daily', 'weekly', 'monthly', 'single', 'pulse'));
+ALTER TABLE "medications" ADD COLUMN "times_per_period" INTEGER
+    CHECK ("times_per_period" >= 1 AND "times_per_period" <= 7);
+ALTER TABLE "medications" ADD COLUMN "pulse_count" INTEGER
+    CHECK ("pulse_count" >= 1 AND "pulse_count" <= 30);
+""")
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    rows = db.execute(
+        'SELECT m.id, m.drug, m.frequency_per_day, p.study_id FROM medications m '
+        'JOIN patients p ON p.id = m.patient_id WHERE m.frequency_per_day IS NOT NULL '
+        'ORDER BY m.id').fetchall()
+    for mid, drug, freq, study_id in rows:
+        converted = _m021_schedule(freq)
+        if converted is None:
+            continue
+        schedule, times = converted
+        db.execute('UPDATE "medications" SET "schedule" = ?, "times_per_period" = ?, '
+                   '"frequency_per_day" = NULL WHERE "id" = ?', (schedule, times, mid))
+        old = format(Decimal(repr(freq)), "f")
+        old = old.rstrip("0").rstrip(".") if "." in old else old  # as the audit writes it
+        audit_chain.append(db.conn, (at, "upgrade m021", "update", "medications", mid,
+                                     f"patient {study_id}, medication {drug}"),
+                           [("frequency_per_day", old, None), ("schedule", None, schedule),
+                            ("times_per_period", None, str(times))])

@@ -42,6 +42,7 @@ from sqlite_utils import Database
 from forms import registry, scoring, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
+from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
 from storage import accounts, audit_chain, crypto, integrity, schema, signoff
@@ -97,6 +98,7 @@ class PatientSummary:
     response_min: str | None = None
     response_max: str | None = None
     tis_measures: int | None = None
+    mrn: str | None = None  #: the medical record number (the finder searches it)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,32 @@ class AppSettings:
 
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     assessor: str = ""
+    #: the study protocol (visit schedule and labels), stored as JSON under ``study_protocol``
+    protocol: Protocol = DEFAULT_PROTOCOL
+
+
+@dataclass(frozen=True)
+class LabelReview:
+    """One visit whose free-text label the m020 upgrade matched to the study protocol."""
+
+    study_id: str
+    visit_id: int
+    visit_date: dt.date
+    old_label: str
+    new_label: str
+    kept: bool  #: a signed visit kept its stored label (it reads as ``new_label``)
+
+
+@dataclass(frozen=True)
+class ScheduleInput:
+    """What the due list needs of one patient: the baseline date and the visit labels."""
+
+    study_id: str
+    given_name: str | None
+    family_name: str | None
+    baseline_date: dt.date | None  #: the flagged baseline visit, else the earliest visit
+    labels: tuple[str | None, ...]
+    last_visit_date: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -280,6 +308,7 @@ class Repository:
             self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms,
                                     full_check=full_check)
             self._owns = True
+        self._protocol: Protocol | None = None
         #: the key file's database id for an encrypted file (accounts and roles apply), else
         #: None (a plain file: no accounts, the caller's actor string is recorded)
         self.database_id: str | None = None
@@ -686,7 +715,8 @@ class Repository:
                (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
                  AND d.field = 'acr_eular_response_max') AS response_max,
                (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
-                 AND d.field = 'tis_measures') AS tis_measures
+                 AND d.field = 'tis_measures') AS tis_measures,
+               p.mrn
         FROM patients p LEFT JOIN last ON last.patient_id = p.id
         LEFT JOIN (
             -- the most recent follow-up with a response (SQLite: the bare column comes from
@@ -714,7 +744,8 @@ class Repository:
                     cmas_total=None if r[10] is None else int(r[10]),
                     mmt8_total=None if r[11] is None else int(r[11]), response=r[12],
                     response_min=r[13], response_max=r[14],
-                    tis_measures=None if r[15] is None else int(r[15])))
+                    tis_measures=None if r[15] is None else int(r[15]),
+                    mrn=r[16]))
         return out
 
     # ---------------------------------------------------------------- visits
@@ -747,6 +778,21 @@ class Repository:
             else:
                 self._refresh_responses(pid)
         return result
+
+    def _protocol_label(self, label: object) -> tuple[str | None, Problem | None]:
+        """A visit label as stored: the protocol's code for any spelling (``m3``, ``3M`` ->
+        ``M3``; ``Flare`` -> ``flare``). A label that is no visit of the protocol (an import of
+        older data: ``M1``, ``visit 2``) is saved as ``unscheduled`` with a warning, and the
+        original goes to the label review list (nothing typed is lost)."""
+        if label is None or (isinstance(label, str) and not label.strip()):
+            return None, None
+        code = canonical_label(str(label), self.protocol())
+        if code is None:
+            return UNSCHEDULED, Problem(
+                "visit_label", label, "is not a visit of the study protocol "
+                f"({self.protocol().allowed_text()}): saved as unscheduled and listed for "
+                "review", Severity.WARNING, registry.get("visit_label").label)
+        return code, None
 
     def _signed_of_patient(self, pid: int) -> list[tuple[int, str, str | None]]:
         """(id, date, label) of the patient's visits that have a valid sign-off."""
@@ -799,11 +845,12 @@ class Repository:
             problems.append(Problem("notes", visit.notes, "is not text"))
         else:  # length and characters (registry.VISIT_NOTES)
             problems.extend(validation.check_visit_notes(visit.notes))
+        label, label_warning = self._protocol_label(check.values.get("visit_label"))
         if problems:
             raise ValidationFailed(problems, context)
         values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
         header = {"visit_date": check.values["visit_date"].isoformat(),
-                  "visit_label": check.values.get("visit_label"),
+                  "visit_label": label,
                   "baseline": 1 if visit.baseline else 0, "notes": visit.notes or ""}
         hfields = [registry.get(n) for n in registry.VISIT_KEYS]
         # the existing visit: by id, else by date
@@ -848,7 +895,13 @@ class Repository:
         changed += self._replace_missing(vid, check.missing, actor, at, context)
         self._store_scores(vid, values)
         visit.id = vid
-        return SaveResult(vid, tuple(check.warnings), changed)
+        warnings = tuple(check.warnings)
+        if label_warning is not None:  # kept for the one-time review (m020's list)
+            self.db.conn.execute(
+                'INSERT INTO "label_review" ("visit_id", "old_label", "new_label", "kept") '
+                "VALUES (?, ?, ?, 0)", (vid, str(label_warning.value), label))
+            warnings += (label_warning,)
+        return SaveResult(vid, warnings, changed)
 
     def _replace_values(self, vid: int, values: Mapping[str, Any], actor: str, at: str,
                         context: str, *, inserted: bool = False) -> int:
@@ -1151,6 +1204,41 @@ class Repository:
                                               study_id)
         return medication.id
 
+    def change_dose(self, study_id: str, medication_id: int, new: Medication,
+                    actor: str) -> int:
+        """A dose change (a taper step) as the course's history, in one transaction: the
+        current dose period stops the day before ``new.start_date`` and ``new`` starts.
+
+        Raises:
+            NotFound: no such course of this patient.
+            ValidationFailed: the new period does not start after the current one.
+        """
+        actor = _ensure_actor(actor)
+        with self._write():
+            pid = self._patient_row(study_id)["id"]
+            rows = self._rows("SELECT * FROM medications WHERE id = ? AND patient_id = ?",
+                              (medication_id, pid))
+            if not rows:
+                raise NotFound(f"patient {study_id} has no medication with id {medication_id}")
+            vals = {f.name: schema.from_sql(f, rows[0][f.name])
+                    for f in _record_fields(Level.MEDICATION)}
+            vals["notes"] = vals.get("notes") or ""
+            old = Medication(**vals, id=medication_id)
+            if new.start_date <= old.start_date:
+                raise ValidationFailed([Problem(
+                    "start_date", new.start_date,
+                    f"must be after the start of the current dose ({old.start_date.isoformat()})",
+                    label=registry.get("start_date", Level.MEDICATION).label)],
+                    f"patient {study_id}, medication {old.drug}")
+            at = _now()
+            stop = new.start_date - dt.timedelta(days=1)
+            if old.stop_date is None or old.stop_date > stop:
+                old.stop_date = stop
+                self._save_record(pid, Level.MEDICATION, old, actor, at, study_id)
+            new.id = None
+            new.id = self._save_record(pid, Level.MEDICATION, new, actor, at, study_id)
+        return new.id
+
     def update_medication(self, study_id: str, medication: Medication, actor: str) -> int:
         if medication.id is None:
             raise ValueError("update_medication needs medication.id")
@@ -1309,7 +1397,13 @@ class Repository:
         scoring_settings = ScoringSettings(
             tis_muscle_measure=stored.get("tis_muscle_measure", defaults.tis_muscle_measure),
             thresholds=stored.get("thresholds", defaults.thresholds), uln_defaults=ulns)
-        return AppSettings(scoring_settings, stored.get("assessor", ""))
+        protocol = DEFAULT_PROTOCOL
+        if "study_protocol" in stored:
+            try:
+                protocol = Protocol.from_dict(json.loads(stored["study_protocol"]))
+            except ValueError:
+                protocol = DEFAULT_PROTOCOL  # unreadable: the default schedule, never a crash
+        return AppSettings(scoring_settings, stored.get("assessor", ""), protocol)
 
     def scoring_settings(self) -> ScoringSettings:
         return self.get_settings().scoring
@@ -1330,7 +1424,8 @@ class Repository:
             raise TypeError("settings.scoring must be a ScoringSettings")
         new = {"tis_muscle_measure": settings.scoring.tis_muscle_measure,
                "thresholds": settings.scoring.thresholds,
-               "assessor": settings.assessor.strip()}
+               "assessor": settings.assessor.strip(),
+               "study_protocol": json.dumps(settings.protocol.to_dict(), sort_keys=True)}
         for enzyme, uln in settings.scoring.uln_defaults.items():
             f = registry.get(f"{enzyme}_uln")
             value, problems = validation.check_field(f, Decimal(uln))
@@ -1353,8 +1448,73 @@ class Repository:
                                            (key,)).fetchone()[0]
                 self._audit(actor, at, "update" if key in old else "insert", "settings", rid,
                             [(key, old.get(key), value)], f"setting {key}")
+            self._protocol = None
             if refresh:
                 self.refresh_derived()
+
+    def protocol(self) -> Protocol:
+        """The study protocol of this database (cached; :meth:`set_settings` clears it)."""
+        if self._protocol is None:
+            self._protocol = self.get_settings().protocol
+        return self._protocol
+
+    # ---------------------------------------------------------------- protocol
+    def label_review(self) -> list[LabelReview]:
+        """Visit labels matched to the protocol (by the m020 upgrade, or an import of older
+        data) that nobody has reviewed yet (:meth:`mark_label_review_done`)."""
+        with translated(self.path):
+            seen = self.db.conn.execute(
+                "SELECT value FROM settings WHERE key = 'label_review_seen'").fetchone()
+            rows = self.db.conn.execute(
+                "SELECT p.study_id, r.visit_id, v.visit_date, r.old_label, r.new_label, r.kept "
+                "FROM label_review r JOIN visits v ON v.id = r.visit_id "
+                "JOIN patients p ON p.id = v.patient_id WHERE r.id > ? "
+                "ORDER BY p.study_id, v.visit_date", (int(seen[0]) if seen else 0,)
+            ).fetchall()
+        return [LabelReview(sid, vid, dt.date.fromisoformat(day), old, new, bool(kept))
+                for sid, vid, day, old, new, kept in rows]
+
+    def mark_label_review_done(self, actor: str) -> None:
+        """Record (audited) that someone reviewed the listed labels; they are not shown again
+        (labels matched later are)."""
+        actor = _ensure_actor(actor)
+        with self._write():
+            at = _now()
+            last = self.db.conn.execute("SELECT max(id) FROM label_review").fetchone()[0] or 0
+            old = self.db.conn.execute(
+                "SELECT value FROM settings WHERE key = 'label_review_seen'").fetchone()
+            self.db.conn.execute("INSERT INTO settings (key, value) VALUES "
+                                 "('label_review_seen', ?) ON CONFLICT (key) DO UPDATE SET "
+                                 "value = excluded.value", (str(last),))
+            rid = self.db.conn.execute("SELECT rowid FROM settings WHERE key = "
+                                       "'label_review_seen'").fetchone()[0]
+            self._audit(actor, at, "update" if old else "insert", "settings", rid,
+                        [("label_review_seen", old[0] if old else None, str(last))],
+                        "setting label_review_seen (visit labels reviewed)")
+
+    def schedule_inputs(self) -> list[ScheduleInput]:
+        """Every patient's baseline date and visit labels (one query; for the due list)."""
+        sql = """
+        SELECT p.study_id, p.given_name, p.family_name, v.visit_date, v.visit_label, v.baseline
+        FROM patients p LEFT JOIN visits v ON v.patient_id = p.id
+        ORDER BY p.study_id, v.visit_date
+        """
+        by_patient: dict[str, list[tuple[Any, ...]]] = {}
+        names: dict[str, tuple[str | None, str | None]] = {}
+        with translated(self.path):
+            for sid, given, family, day, label, base in self.db.conn.execute(sql):
+                names[sid] = (given, family)
+                rows = by_patient.setdefault(sid, [])
+                if day is not None:
+                    rows.append((dt.date.fromisoformat(day), label, bool(base)))
+        out = []
+        for sid, visits in by_patient.items():
+            flagged = [d for d, _l, b in visits if b]
+            baseline = flagged[0] if flagged else (visits[0][0] if visits else None)
+            out.append(ScheduleInput(sid, *names[sid], baseline,
+                                     tuple(label for _d, label, _b in visits),
+                                     visits[-1][0] if visits else None))
+        return out
 
     # ---------------------------------------------------------------- drafts
     def save_draft(self, key: str, payload_json: str) -> None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from forms import registry
 from forms.model import AdverseEvent, Medication, Patient, Visit
+from forms.protocol import UNSCHEDULED, canonical_label
 
 MONTHS = (0, 1, 3, 6, 9, 12, 18, 24, 30, 36, 42, 48, 54, 60, 66, 72, 78, 84, 90, 96)
 
@@ -88,7 +89,8 @@ def make_patient(study_id: str = "P01", n_visits: int = 6, *, seed: int = 1,
         if i == 0:
             values["ivmp_pulses"] = 3
         visit = Visit(visit_date=start + dt.timedelta(days=round(months * 30.44)),
-                      visit_label=f"M{months}", baseline=(i == 0), values=values,
+                      visit_label=canonical_label(f"M{months}") or UNSCHEDULED,
+                      baseline=(i == 0), values=values,
                       notes=notes if i == 0 else "")
         if i == 1:
             visit.missing["chq_phs"] = "not_done"

@@ -144,7 +144,8 @@ def test_date_like_visit_label_becomes_a_day_number(outputs: dict[str, Path]) ->
     labels = [r["visit_label"] for r in _sheet(outputs["deid_xlsx"], "Visits")]
     p = _leaky_patient()
     day = (p.visits[2].visit_date - p.visits[0].visit_date).days
-    assert labels == ["M0", "M1", f"day {day}", "M6"]
+    # the factory's month-1 visit is no protocol visit: unscheduled (issue 14)
+    assert labels == ["M0", "unscheduled", f"day {day}", "M6"]
     rows = _csv(outputs["deid_redcap"] / "records.csv")
     assert f"day {day}" in {r["visit_label"] for r in rows}
 

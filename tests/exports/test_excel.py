@@ -88,8 +88,32 @@ def test_visit_header_is_every_entered_then_every_derived_field(deid: Path) -> N
     assert "assessor" not in head
     derived = [f.name for f in registry.visit_fields(derived=True)]
     assert head[:3] == ["study_id", "visit_label", "visit_day"]
-    assert head[-len(derived):] == derived
+    # then the glucocorticoid exposure since the previous visit, from the courses (issue 14)
+    assert head[-len(derived) - 1:] == [*derived, "gc_exposure_mg_kg"]
     assert head[head.index(entered[0]):head.index(entered[0]) + len(entered)] == entered
+
+
+def test_visits_carry_the_glucocorticoid_exposure(tmp_path: Path) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from exports.excel import write_workbook
+    from forms.model import Medication, Patient, Visit
+    from forms.settings import ScoringSettings
+
+    p = Patient("GC1", visits=[
+        Visit(dt.date(2024, 1, 1), "M0", baseline=True, values={"weight_kg": Decimal(20)}),
+        Visit(dt.date(2024, 4, 1), "M3", values={"weight_kg": Decimal(22)})],
+        medications=[Medication("prednisolone", dt.date(2024, 1, 1), Decimal(10), "mg",
+                                route="oral", schedule="daily", times_per_period=2,
+                                stop_date=dt.date(2024, 1, 31))])
+    out = tmp_path / "gc.xlsx"
+    write_workbook([p], out, identified=False, settings=ScoringSettings())
+    rows = _records(openpyxl.load_workbook(out)["Visits"])
+    # Jan 2-31: 30 days x 2 x 10 mg = 600 mg / 20 kg (weight at the previous visit)
+    assert [r["gc_exposure_mg_kg"] for r in rows] == [None, 30]
+    dictionary = _records(openpyxl.load_workbook(out)["Data dictionary"])
+    assert any(r["field"] == "gc_exposure_mg_kg" for r in dictionary)
 
 
 def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
@@ -102,6 +126,7 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
     assert _header(wb["Missing"]) == ["study_id", "visit_label", "visit_day", "field",
                                       "reason"]
     assert _header(wb["Medications"]) == ["study_id", "drug", "dose", "dose_unit",
+                                          "schedule", "times_per_period", "pulse_count",
                                           "frequency_per_day", "route", "start_day",
                                           "stop_day"]
     assert _header(wb["Adverse events"]) == ["study_id", "onset_day", "term", "grade",
@@ -113,8 +138,8 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
                                                   "allowed", "unit"]
     assert "derived" in _header(wb["Data dictionary"])
     wbi = openpyxl.load_workbook(ident)
-    assert _header(wbi["Medications"])[6:10] == ["start_day", "start_date", "stop_day",
-                                                 "stop_date"]
+    assert _header(wbi["Medications"])[9:13] == ["start_day", "start_date", "stop_day",
+                                                  "stop_date"]
     assert _header(wbi["Medications"])[-1] == "notes"
     for key in ("given_name", "family_name", "mrn", "birth_date"):
         assert key in _header(wbi["Patients"])
@@ -177,8 +202,9 @@ def test_one_response_row_per_follow_up(deid: Path) -> None:
 def test_missing_sheet_lists_recorded_reasons(deid: Path) -> None:
     rows = _records(openpyxl.load_workbook(deid)["Missing"])
     p01 = {(r["visit_label"], r["field"], r["reason"]) for r in rows if r["study_id"] == "P01"}
-    assert ("M1", "chq_phs", "not_done") in p01
-    assert ("M1", "mmt_neck_flexors", "not_assessable") in p01
+    # the factory's month-1 visit is no protocol visit: it is an unscheduled one (issue 14)
+    assert ("unscheduled", "chq_phs", "not_done") in p01
+    assert ("unscheduled", "mmt_neck_flexors", "not_assessable") in p01
 
 
 def test_deidentified_has_no_identifiers_dates_or_notes(deid: Path) -> None:
@@ -301,7 +327,8 @@ def test_empty_cohort_still_has_every_sheet(tmp_path: Path) -> None:
 def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     p = make_patient("P05", 4, seed=5)
     p.visits[0].baseline = False
-    p.visits[1].baseline = True  # a screening visit (M0) before the flagged baseline (M1)
+    p.visits[1].baseline = True  # a screening visit before the flagged baseline (M0)
+    p.visits[0].visit_label, p.visits[1].visit_label = "unscheduled", "M0"
     p.identifiers = {}  # no birth date: ages stay empty, not 0
     out = tmp_path / "flag.xlsx"
     write_workbook([p], out, identified=False, settings=ScoringSettings())
@@ -312,7 +339,7 @@ def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     assert [v["baseline"] for v in visits] == [False, True, False, False]
     responses = _records(wb["Response"])
     assert [r["visit_label"] for r in responses] == ["M3", "M6"]
-    assert {r["baseline_label"] for r in responses} == {"M1"}
+    assert {r["baseline_label"] for r in responses} == {"M0"}
     patient = _records(wb["Patients"])[0]
     assert patient["age_at_baseline_years"] is None
 

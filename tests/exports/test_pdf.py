@@ -151,9 +151,11 @@ def test_cohort_report(tmp_path: Path) -> None:
     for p in cohort:
         assert p.study_id in flat
     assert "Results by protocol visit" in flat and "Appendix: every patient and visit" in flat
-    # the factory's M1 and M9 are not visits of the default protocol (forms.protocol)
-    assert re.search(r"Visits without a protocol label \(not tabulated\): M1: 6; M9: 5; "
-                     r"no label: 1\.", flat), flat[-1500:]
+    # the factory's month-1 and month-9 visits are no visits of the default protocol: they are
+    # labelled unscheduled (issue 14: labels are protocol codes), listed, never pooled
+    assert "Not pooled with protocol visits: unscheduled visits: 11 in 6 children" in flat
+    assert re.search(r"Visits without a protocol label \(not tabulated\): no label: 1\.",
+                     flat), flat[-1500:]
     assert f"Page 1 of {len(reader.pages)}" in flat
     # M0 CMAS median computed here from the same scores (6 values: mean of the middle two)
     vals = sorted(summarise(p, ScoringSettings()).visits[0].value("cmas_total") for p in cohort)

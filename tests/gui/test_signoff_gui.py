@@ -60,7 +60,8 @@ def test_sign_off_locks_the_editor_and_unlock_needs_a_reason(
 
     _sign(qtbot, monkeypatch, bar)
     assert "Signed by Dr A" in bar.label.text()
-    assert not editor.widgets["phys_global"].isEnabled()
+    # readable, not greyed out: read-only styling, and locked (issue 14)
+    assert editor.widgets["phys_global"].isEnabled() and editor.widgets["phys_global"].read_only
     assert not editor.save_button.isEnabled()
     assert bar.unlock_button.isVisible() and not bar.sign_button.isVisible()
     status = signoff.signoff_status(session.repo, vid)
@@ -83,7 +84,7 @@ def test_sign_off_locks_the_editor_and_unlock_needs_a_reason(
     bar.unlock_button.click()
     assert seen == {"blocked_without_reason": True, "allowed_with_reason": True}
     assert not signoff.signoff_status(session.repo, vid).signed
-    assert editor.widgets["phys_global"].isEnabled() and editor.save_button.isEnabled()
+    assert not editor.widgets["phys_global"].read_only and editor.save_button.isEnabled()
     assert "voided" in bar.label.text()
     reasons = [e.new for e in session.visit_history(vid) if e.field == "void_reason"]
     assert reasons == ["phys global transcribed from the wrong visit"]

@@ -13,7 +13,7 @@ from forms import registry
 from forms.model import Visit
 from gui.main_window import MainWindow
 from gui.session import Session
-from gui.widgets import ChoicePicker, LevelPicker
+from gui.widgets import ChoicePicker, LevelPicker, VisitLabelPicker
 
 # What the nurse types, field by field (text as typed). Fields not listed are left empty.
 VISIT = {"visit_date": "2024-05-02", "visit_label": "M3", "weight_kg": "30.5",
@@ -45,7 +45,7 @@ def enter(qtbot, widget, text: str) -> None:
     elif isinstance(widget, QCheckBox):
         if text == "true":
             qtbot.keyClick(widget, Qt.Key.Key_Space)
-    elif isinstance(widget, LevelPicker | ChoicePicker):
+    elif isinstance(widget, LevelPicker | ChoicePicker | VisitLabelPicker):
         qtbot.keyClicks(widget, text)
     else:
         raise AssertionError(f"no keyboard entry for {widget!r}")

@@ -37,7 +37,7 @@ def test_two_connections_writing_at_once(db_path: Path) -> None:
             with Repository(db_path) as repo:  # its own connection, as a second process would
                 for i in range(n):
                     day = dt.date(2020, 1, 1) + dt.timedelta(days=i)
-                    repo.save_visit(study_id, Visit(day, f"V{i}", values={
+                    repo.save_visit(study_id, Visit(day, "unscheduled", values={
                         "phys_global": Decimal(i % 10)}), f"writer {study_id}")
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread
             errors.append(exc)
@@ -119,7 +119,7 @@ CHILD = textwrap.dedent("""
         i = 0
         while True:
             path = folder / f"k{{i}}.json"
-            visits = [{{"visit_date": f"2020-{{m:02d}}-01", "visit_label": f"M{{m}}",
+            visits = [{{"visit_date": f"2020-{{m:02d}}-01", "visit_label": "unscheduled",
                         "values": {{"phys_global": m % 10, "cmas_leg_raise": m % 3,
                                     "mmt_neck_flexors": m % 11, "ck": 100 + m}}}}
                       for m in range(1, 13)]

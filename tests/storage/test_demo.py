@@ -33,7 +33,10 @@ def test_pilot_patients_have_the_full_core_set(repo: Repository) -> None:
     for sid in ("DEMO-01", "DEMO-02", "DEMO-03"):
         p = repo.get_patient(sid)
         assert [v.visit_label for v in p.visits] == ["M0", "M3", "M6"]
-        assert any(m.drug == "tofacitinib" and m.frequency_per_day == 2 for m in p.medications)
+        assert any(m.drug == "tofacitinib" and (m.schedule, m.times_per_period) == ("daily", 2)
+                   for m in p.medications)
+        mtx = [m for m in p.medications if m.drug == "methotrexate"]
+        assert all(m.schedule == "weekly" and m.frequency_per_day is None for m in mtx)
         steroid = [v.values["steroid_mg_day"] for v in p.visits]
         assert steroid == sorted(steroid, reverse=True) and steroid[0] > steroid[-1]
         for v in p.visits:
@@ -53,4 +56,4 @@ def test_demo_is_varied(repo: Repository) -> None:
     assert len({r.autoantibody for r in rows}) >= 6
     patients = {p.study_id: p for p in repo.iter_patients()}
     assert any(v.missing for p in patients.values() for v in p.visits)
-    assert any(v.visit_label == "FLARE" for p in patients.values() for v in p.visits)
+    assert any(v.visit_label == "flare" for p in patients.values() for v in p.visits)

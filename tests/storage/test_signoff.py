@@ -156,7 +156,7 @@ def test_a_signed_followups_responses_do_not_change_when_a_new_baseline_appears(
     _m0, m3, stored = _signed_followup(repo)
     from forms.model import Visit
 
-    earlier = Visit(visit_date=dt.date(2020, 6, 1), visit_label="screen", baseline=True,
+    earlier = Visit(visit_date=dt.date(2020, 6, 1), visit_label="unscheduled", baseline=True,
                     values={"phys_global": Decimal("9")})
     with pytest.raises(SignedVisitLocked, match="baseline.*signed visit"):
         repo.save_visit("P01", earlier, "nurse", today=TODAY)
