@@ -38,6 +38,7 @@ from exports.common import (
 from exports.pdf_charts import Course, Series, timeline, trend_chart
 from exports.pdf_layout import build, data_table, frame_width, p, styles, text
 from forms import registry, scoring
+from forms.i18n import N_, _
 from forms.fields import Level
 from forms.model import Patient
 from forms.settings import ScoringSettings
@@ -89,43 +90,49 @@ def _ratio_measure(enzyme: str) -> Measure:
     return Measure(f"{enzyme}_x_uln", f"{label} / ULN", 2, get, abbrev)
 
 
-#: (group heading, measures) of the core set table, in clinical reading order.
-CORE_GROUPS: tuple[tuple[str, tuple[Measure, ...]], ...] = (
-    ("Muscle strength and function", (
-        _field_measure("cmas_total"),
-        _field_measure("mmt8_total"),
-        _field_measure("mmt8_bilateral"),
-    )),
-    ("Global assessments and activity", (
-        _field_measure("phys_global"),
-        _field_measure("parent_global"),
-        _field_measure("extramuscular_global"),
-        _field_measure("das_total"),
-    )),
-    ("Physical function", (_field_measure("chaq_di"),)),
-    ("Skin", (
-        _field_measure("cdasi_activity"),
-        _field_measure("cdasi_damage"),
-    )),
-    ("Laboratory", (
-        _field_measure("ck"),
-        _ratio_measure("ck"),
-        _ratio_measure("aldolase"),
-        _ratio_measure("ldh"),
-        _ratio_measure("ast"),
-        _ratio_measure("alt"),
-        _field_measure("esr"),
-        _field_measure("crp"),
-    )),
-    ("Treatment", (
-        _field_measure("steroid_mg_kg_day"),
-        _field_measure("steroid_mg_day"),
-        _field_measure("ivmp_pulses"),
-        _field_measure("weight_kg"),
-    )),
-)
+def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
+    """(group heading, measures) of the core set table, in clinical reading order, in the
+    current language (built on each call: the labels are translated when read)."""
+    return (
+        (_("Muscle strength and function"), (
+            _field_measure("cmas_total"),
+            _field_measure("mmt8_total"),
+            _field_measure("mmt8_bilateral"),
+        )),
+        (_("Global assessments and activity"), (
+            _field_measure("phys_global"),
+            _field_measure("parent_global"),
+            _field_measure("extramuscular_global"),
+            _field_measure("das_total"),
+        )),
+        (_("Physical function"), (_field_measure("chaq_di"),)),
+        (_("Skin"), (
+            _field_measure("cdasi_activity"),
+            _field_measure("cdasi_damage"),
+        )),
+        (_("Laboratory"), (
+            _field_measure("ck"),
+            _ratio_measure("ck"),
+            _ratio_measure("aldolase"),
+            _ratio_measure("ldh"),
+            _ratio_measure("ast"),
+            _ratio_measure("alt"),
+            _field_measure("esr"),
+            _field_measure("crp"),
+        )),
+        (_("Treatment"), (
+            _field_measure("steroid_mg_kg_day"),
+            _field_measure("steroid_mg_day"),
+            _field_measure("ivmp_pulses"),
+            _field_measure("weight_kg"),
+        )),
+    )
 
-_MISSING_SHORT = {"not_done": "not done", "not_assessable": "n/a", "unknown": "unknown"}
+
+CORE_GROUPS = core_groups()  # English, built at import (compatibility)
+
+_MISSING_SHORT = {"not_done": N_("not done"), "not_assessable": N_("n/a"),
+                  "unknown": N_("unknown")}
 
 #: short names of the TIS / PRINTO rows (display only; the rules live in forms.response).
 
@@ -154,7 +161,7 @@ class _Report:
             return ""
         if self.deid:
             offset = self.s.day(day)
-            return "" if offset is None else f"day {offset}"
+            return "" if offset is None else _("day {n}").format(n=offset)
         return day.isoformat()
 
     def months(self, day: dt.date) -> float:
@@ -165,9 +172,9 @@ class _Report:
     def header(self) -> list[Flowable]:
         p_, s = self.p, self.s
         out: list[Flowable] = [
-            p("JDM case summary", "title"),
-            p(f"Study ID <b>{fonts.para(p_.study_id)}</b>"
-              + (" &nbsp;·&nbsp; de-identified" if self.deid else ""), "subtitle"),
+            p(_("JDM case summary"), "title"),
+            p(_("Study ID {id}").format(id=f"<b>{fonts.para(p_.study_id)}</b>")
+              + (" &nbsp;·&nbsp; " + _("de-identified") if self.deid else ""), "subtitle"),
         ]
         visits = s.visits
         last = visits[-1].visit.visit_date if visits else None
@@ -175,38 +182,39 @@ class _Report:
         age_dx = p_.age_on(p_.diagnosis_date) if p_.diagnosis_date else None
         age = ""
         if age_last is not None:
-            age = f"{number_text(age_last)} years at last visit"
+            age = _("{age} years at last visit").format(age=number_text(age_last))
             if age_dx is not None:
-                age += f" ({number_text(age_dx)} at diagnosis)"
+                age += _(" ({age} at diagnosis)").format(age=number_text(age_dx))
         base = s.baseline
         base_text = ""
         if base is not None:
             base_text = f"{base.visit_label or ''} {self.date(base.visit_date)}".strip()
         span = ""
         if visits:
-            span = f"{len(visits)} visit{'s' if len(visits) != 1 else ''}"
+            span = (_("{n} visits") if len(visits) != 1 else _("{n} visit")).format(
+                n=len(visits))
             if len(visits) > 1 and visits[-1].day is not None:
-                span += (f", {visits[0].label} to {visits[-1].label} "
-                         f"({number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0)} months "
-                         "after baseline)")
+                span += _(", {first} to {last} ({months} months after baseline)").format(
+                    first=visits[0].label, last=visits[-1].label,
+                    months=number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0))
         tofa = s.tofacitinib_start()
-        tofa_text = "not recorded"
+        tofa_text = _("not recorded")
         if tofa is not None:
-            tofa_text = f"started {self.date(tofa)}"
+            tofa_text = _("started {date}").format(date=self.date(tofa))
             if not self.deid and s.day(tofa) is not None:
-                tofa_text += f" (day {s.day(tofa)})"
+                tofa_text += " (" + _("day {n}").format(n=s.day(tofa)) + ")"
         dx = self.date(p_.diagnosis_date)
         if dx and not self.deid and s.day(p_.diagnosis_date) is not None:
-            dx += f" (day {s.day(p_.diagnosis_date)})"
+            dx += " (" + _("day {n}").format(n=s.day(p_.diagnosis_date)) + ")"
         pairs: list[tuple[str, str]] = [
-            ("Study ID", p_.study_id),
-            ("Sex", _choice("sex", p_.sex)),
-            ("Age", age),
-            ("Autoantibody", _choice("autoantibody", p_.autoantibody)),
-            ("Diagnosis", dx),
-            ("Baseline visit", base_text),
-            ("Follow-up", span),
-            ("Tofacitinib", tofa_text),
+            (_("Study ID"), p_.study_id),
+            (_("Sex"), _choice("sex", p_.sex)),
+            (_("Age"), age),
+            (_("Autoantibody"), _choice("autoantibody", p_.autoantibody)),
+            (_("Diagnosis"), dx),
+            (_("Baseline visit"), base_text),
+            (_("Follow-up"), span),
+            (_("Tofacitinib"), tofa_text),
         ]
         if not self.deid:
             ids = p_.identifiers
@@ -228,15 +236,15 @@ class _Report:
         out.append(data_table(rows, [0.14 * w, 0.36 * w, 0.14 * w, 0.36 * w], header_rows=0,
                               zebra=False))
         if self.deid:
-            out.append(p("De-identified report: names, record number, date of birth and "
-                         "free-text notes are left out; dates are shown as days from the "
-                         "baseline visit.", "note"))
+            out.append(p(_("De-identified report: names, record number, date of birth and "
+                           "free-text notes are left out; dates are shown as days from the "
+                           "baseline visit."), "note"))
         return out
 
     # ---------------------------------------------------------------- treatment
     def treatment(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [p("Treatment", "h2")]
+        out: list[Flowable] = [p(_("Treatment"), "h2")]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
         courses = [Course(m.drug, m.start_date, m.stop_date,
                           highlight="tofacitinib" in m.drug.casefold()) for m in meds]
@@ -244,16 +252,16 @@ class _Report:
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
             out.append(timeline(courses, visits, steroid, self.width, self.date))
-            out.append(p("Bars: medication courses (dark bar: tofacitinib; open arrow: "
-                         "ongoing). Strip: oral prednisone-equivalent dose in mg/kg/day at "
-                         "each visit.", "note"))
+            out.append(p(_("Bars: medication courses (dark bar: tofacitinib; open arrow: "
+                           "ongoing). Strip: oral prednisone-equivalent dose in mg/kg/day at "
+                           "each visit."), "note"))
         if not meds:
-            out.append(p("No medication courses recorded.", "small"))
+            out.append(p(_("No medication courses recorded."), "small"))
             return out
-        head = ["Drug", "Dose", "Route", "Start", "Stop", "Duration"]
+        head = [_("Drug"), _("Dose"), _("Route"), _("Start"), _("Stop"), _("Duration")]
         widths = [0.18, 0.2, 0.12, 0.11, 0.11, 0.11]
         if not self.deid:
-            head.append("Notes")
+            head.append(_("Notes"))
             widths.append(0.17)
         else:
             widths = [w + 0.17 / len(widths) for w in widths]
@@ -271,13 +279,13 @@ class _Report:
             row: list[Any] = [
                 text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
-                self.date(m.stop_date) if m.stop_date else "ongoing", duration]
+                self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
             if not self.deid:
                 # a table row cannot split over pages: long notes are shortened here and
                 # printed in full under Notes
                 note = m.notes.strip()
                 if len(note) > NOTE_IN_TABLE:
-                    note = note[:NOTE_IN_TABLE].rstrip() + "… (in full under Notes)"
+                    note = note[:NOTE_IN_TABLE].rstrip() + _("… (in full under Notes)")
                 row.append(text(note))
             rows.append(row)
         out.append(Spacer(1, 4))
@@ -287,12 +295,12 @@ class _Report:
     # ---------------------------------------------------------------- core set table
     def core_set(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p("Core set across visits", "h2")]
+        out: list[Flowable] = [CondPageBreak(120), p(_("Core set across visits"), "h2")]
         if not s.visits:
-            return [*out, p("No visits recorded.", "small")]
+            return [*out, p(_("No visits recorded."), "small")]
         base = s.baseline_summary
         groups: list[tuple[str, list[Measure]]] = []
-        for heading, candidates in CORE_GROUPS:
+        for heading, candidates in core_groups():
             shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
@@ -304,9 +312,9 @@ class _Report:
         for start in range(0, len(s.visits), per):
             chunk = s.visits[start:start + per]
             col_w = min(90.0, (self.width - label_w) / per)
-            header: list[Any] = [text("Measure (range)", "cell_bold")]
+            header: list[Any] = [text(_("Measure (range)"), "cell_bold")]
             for v in chunk:
-                tag = " (baseline)" if v.is_baseline else ""
+                tag = _(" (baseline)") if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
                                    "cell_bold"))
             rows: list[list[Any]] = [header]
@@ -327,17 +335,17 @@ class _Report:
                 out.append(Spacer(1, 6))
             t = data_table(rows, [label_w] + [col_w] * len(chunk), zebra=False, extra=extra)
             out.append(t)
-        out.append(p("Each follow-up cell shows the value and, below it, the change from "
-                     "baseline (Δ). \"not done\", \"n/a\" (not assessable) and \"unknown\" are "
-                     "recorded reasons; – means not recorded or a total with items missing. "
-                     "ULN: the laboratory's upper limit of normal at that visit (study default "
-                     "when not given).", "note"))
+        out.append(p(_("Each follow-up cell shows the value and, below it, the change from "
+                       "baseline (Δ). \"not done\", \"n/a\" (not assessable) and \"unknown\" "
+                       "are recorded reasons; – means not recorded or a total with items "
+                       "missing. ULN: the laboratory's upper limit of normal at that visit "
+                       "(study default when not given)."), "note"))
         return out
 
     def _cell(self, m: Measure, v: VisitSummary, base: VisitSummary | None) -> str:
         value = m.get(self.s, v)
         if value is None:
-            return _MISSING_SHORT.get(_reason(v, m) or "", "–")
+            return _(_MISSING_SHORT.get(_reason(v, m) or "", "–"))
         shown = number_text(value, m.decimals)
         if base is None or v.is_baseline or v.day is None or v.day < 0:
             return shown
@@ -349,18 +357,18 @@ class _Report:
     # ---------------------------------------------------------------- responses
     def responses(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p("Response at each follow-up", "h2")]
+        out: list[Flowable] = [CondPageBreak(120), p(_("Response at each follow-up"), "h2")]
         if not s.follow_ups:
-            return [*out, p("No follow-up visit after the baseline yet.", "small")]
+            return [*out, p(_("No follow-up visit after the baseline yet."), "small")]
         base = s.baseline
-        out.append(p(f"Measured against the baseline visit "
-                     f"{fonts.para(s.baseline_summary.label if s.baseline_summary else '')}"
-                     f" ({self.date(base.visit_date if base else None)}).", "small"))
+        out.append(p(_("Measured against the baseline visit {label} ({date}).").format(
+            label=fonts.para(s.baseline_summary.label if s.baseline_summary else ""),
+            date=self.date(base.visit_date if base else None)), "small"))
         tis_f, acr_f = registry.get("tis"), registry.get("acr_eular_response")
-        rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
+        rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   f"TIS ({registry.get('tis').range_text()})",
-                                  "ACR/EULAR 2016", "Measures", "PRINTO",
-                                  "Inactive disease (PRINTO)"]]
+                                  "ACR/EULAR 2016", _("Measures"), "PRINTO",
+                                  _("Inactive disease (PRINTO)")]]
         for v in s.follow_ups:
             r = v.response
             assert r is not None  # follow_ups are the visits with a response
@@ -370,29 +378,33 @@ class _Report:
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                 number_text(tis.tis, tis_f.decimals) if tis.tis is not None else "–",
                 text(acr_f.choice_label(tis.category), "cell_bold"),
-                text(f"{tis.measures} of 6; {muscle}"),
+                text(_("{n} of 6; {muscle}").format(n=tis.measures, muscle=muscle)),
                 text(registry.get("printo_response").choice_label(r.printo.level)),
-                text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
-                     + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
+                text(_("{status} ({met} of 4 met").format(
+                    status=_choice("printo_cid", r.cid.status), met=r.cid.met)
+                     + (_(", {n} unknown").format(n=r.cid.unknown) if r.cid.unknown else "")
+                     + ")"),
             ])
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.09, 0.12, 0.1, 0.15, 0.2, 0.14, 0.2)]))
-        out.append(p("How each response was reached", "h3"))
-        explain: list[list[Any]] = [["Visit", "TIS rows (change → points/maximum), PRINTO "
-                                              "variables (change), inactive-disease criteria"]]
+        out.append(p(_("How each response was reached"), "h3"))
+        explain: list[list[Any]] = [[_("Visit"), _(
+            "TIS rows (change → points/maximum), PRINTO variables (change), inactive-disease "
+            "criteria")]]
         for v in s.follow_ups:
             explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
                               f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
         out.append(data_table(explain, [0.1 * w, 0.9 * w]))
         out.append(p(
-            "TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
-            "core set measures (improvement as a percent of the scale range; enzyme relative "
-            "to baseline). PRINTO: Ruperto 2010 criteria, at least 3 of 6 measures improved by "
-            "20/50/70 % with at most one, not muscle strength, worse by more than 30 %. "
-            "Inactive disease: PRINTO 2013, at least 3 of "
-            + fonts.para(f"CK <= {scoring.CID_CK_MAX} U/L, CMAS >= {scoring.CID_CMAS_MIN}, "
-                         f"MMT-8 >= {scoring.CID_MMT8_MIN}, physician global <= "
-                         f"{scoring.CID_PHYS_GLOBAL_MAX}. Abbreviations: ")
+            _("TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
+              "core set measures (improvement as a percent of the scale range; enzyme relative "
+              "to baseline). PRINTO: Ruperto 2010 criteria, at least 3 of 6 measures improved "
+              "by 20/50/70 % with at most one, not muscle strength, worse by more than 30 %. "
+              "Inactive disease: PRINTO 2013, at least 3 of ")
+            + fonts.para(_("CK <= {ck} U/L, CMAS >= {cmas}, MMT-8 >= {mmt}, physician global "
+                           "<= {phga}. Abbreviations: ").format(
+                               ck=scoring.CID_CK_MAX, cmas=scoring.CID_CMAS_MIN,
+                               mmt=scoring.CID_MMT8_MIN, phga=scoring.CID_PHYS_GLOBAL_MAX))
             + fonts.para(", ".join(f"{registry.get(n).short_label} {registry.get(n).label}"
                                    for n in ("phys_global", "parent_global",
                                              "extramuscular_global", "chq_phs"))) + ".",
@@ -407,7 +419,7 @@ class _Report:
         for row in tis.rows:
             name = _row_name(row.key, row.field)
             if row.points is None:
-                parts.append(f"{name} missing")
+                parts.append(_("{name} missing").format(name=name))
             else:
                 pct = f" {signed_text(row.percent, 1)} %" if row.percent is not None else ""
                 parts.append(f"{name}{pct} → {number_text(row.points)}/"
@@ -423,29 +435,30 @@ class _Report:
         for var in printo.variables:
             name = _row_name(var.key, var.field)
             if var.outcome == "missing":
-                vparts.append(f"{name} missing")
+                vparts.append(_("{name} missing").format(name=name))
             elif var.outcome == "change" and var.percent is not None:
-                worse = " (worse > 30 %)" if var.worsened else ""
+                worse = _(" (worse > 30 %)") if var.worsened else ""
                 vparts.append(f"{name} {signed_text(var.percent, 0)} %{worse}")
             else:
-                vparts.append(f"{name} {var.outcome.replace('_', ' ')}")
-        met = ", ".join(f"{lvl}: {ans}" for lvl, ans in sorted(printo.levels_met.items()))
+                vparts.append(f"{name} {_(var.outcome.replace('_', ' '))}")
+        met = ", ".join(f"{lvl}: {_(ans)}" for lvl, ans in sorted(printo.levels_met.items()))
         printo_line = (f"<b>PRINTO</b> {fonts.para('; '.join(vparts))} → "
                        f"{fonts.para(registry.get('printo_response').choice_label(printo.level))}"
                        f" ({fonts.para(met)})")
         cparts = []
         for c in cid.criteria:
-            state = {True: "met", False: "not met", None: "unknown"}[c.met]
-            value = number_text(c.value) if c.value is not None else "not recorded"
+            state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
+            value = number_text(c.value) if c.value is not None else _("not recorded")
             cparts.append(f"{c.label}: {value} ({state})")
-        cid_line = (f"<b>Inactive disease</b> {fonts.para('; '.join(cparts))} → "
+        cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
+                    f"{fonts.para('; '.join(cparts))} → "
                     f"{fonts.para(_choice('printo_cid', cid.status))}")
         return p(f"{tis_line}<br/>{printo_line}<br/>{cid_line}", "cell")
 
     # ---------------------------------------------------------------- charts
     def charts(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(300), p("Trends", "h2")]
+        out: list[Flowable] = [CondPageBreak(300), p(_("Trends"), "h2")]
         if not s.visits:
             return []
         xs = [self.months(v.visit.visit_date) for v in s.visits]
@@ -465,43 +478,47 @@ class _Report:
         charts = [
             series(_titled("cmas_total"),
                    lambda v: v.value("cmas_total"), y_max=top("cmas_total"),
-                   ref=[(float(scoring.CID_CMAS_MIN), f"inactive: >= {scoring.CID_CMAS_MIN}")],
+                   ref=[(float(scoring.CID_CMAS_MIN),
+                         _("inactive: >= {n}").format(n=scoring.CID_CMAS_MIN))],
                    better=True),
             series(_titled("mmt8_total"),
                    lambda v: v.value("mmt8_total"), y_max=top("mmt8_total"),
-                   ref=[(float(scoring.CID_MMT8_MIN), f"inactive: >= {scoring.CID_MMT8_MIN}")],
+                   ref=[(float(scoring.CID_MMT8_MIN),
+                         _("inactive: >= {n}").format(n=scoring.CID_MMT8_MIN))],
                    better=True),
-            series(f"Physician global ({registry.get('phys_global').range_text()})",
+            series(_("Physician global ({range})").format(
+                range=registry.get("phys_global").range_text()),
                    lambda v: v.value("phys_global"),
                    y_max=top("phys_global"),
                    ref=[(float(scoring.CID_PHYS_GLOBAL_MAX),
-                         f"inactive: <= {scoring.CID_PHYS_GLOBAL_MAX}")], better=False),
-            series("CK / ULN", lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
-                   ref=[(1.0, "ULN")], better=False),
-            series("Oral steroid, mg/kg/day", lambda v: v.value("steroid_mg_kg_day"),
+                         _("inactive: <= {n}").format(n=scoring.CID_PHYS_GLOBAL_MAX))],
+                   better=False),
+            series(_("CK / ULN"), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
+                   ref=[(1.0, _("ULN"))], better=False),
+            series(_("Oral steroid, mg/kg/day"), lambda v: v.value("steroid_mg_kg_day"),
                    y_max=None, better=False),
             series(_titled("cdasi_activity"),
                    lambda v: v.value("cdasi_activity"), y_max=None, better=False),
         ]
         cw = self.width / 2
-        drawings = [trend_chart(c, cw - 6, 128, x_max, marker, "tofacitinib") for c in charts]
+        drawings = [trend_chart(c, cw - 6, 128, x_max, marker, _("tofacitinib")) for c in charts]
         grid = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
         t = Table(grid, colWidths=[cw, cw], hAlign="LEFT")
         t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
         out.append(t)
-        out.append(p("Circles: measured visits; a gap in the line: not measured. Dotted lines: "
-                     "inactive-disease cut-offs (PRINTO 2013) and the CK upper limit of "
-                     "normal. Dashed vertical line: tofacitinib start.", "note"))
+        out.append(p(_("Circles: measured visits; a gap in the line: not measured. Dotted "
+                       "lines: inactive-disease cut-offs (PRINTO 2013) and the CK upper limit "
+                       "of normal. Dashed vertical line: tofacitinib start."), "note"))
         return out
 
     # ---------------------------------------------------------------- skin
     def skin(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(100), p("Skin", "h2")]
-        rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
+        out: list[Flowable] = [CondPageBreak(100), p(_("Skin"), "h2")]
+        rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   _titled("cdasi_activity"), _titled("cdasi_damage"),
-                                  "Positive findings"]]
+                                  _("Positive findings")]]
         for v in s.visits:
             found, assessed = [], 0
             for name, label in registry.SKIN_FINDINGS:
@@ -509,8 +526,8 @@ class _Report:
                 if answer is not None:
                     assessed += 1
                 if answer == "yes":
-                    found.append(label)
-            findings = ", ".join(found) if found else ("none" if assessed else "not assessed")
+                    found.append(_(label))
+            findings = ", ".join(found) if found else (_("none") if assessed else _("not assessed"))
             rows.append([text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                          number_text(v.value("cdasi_activity")) or "–",
                          number_text(v.value("cdasi_damage")) or "–", text(findings)])
@@ -521,18 +538,18 @@ class _Report:
 
     # ---------------------------------------------------------------- adverse events
     def adverse_events(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(80), p("Adverse events", "h2")]
+        out: list[Flowable] = [CondPageBreak(80), p(_("Adverse events"), "h2")]
         events = sorted(self.p.adverse_events, key=lambda a: a.onset_date)
         if not events:
-            return [*out, p("No adverse events recorded.", "small")]
+            return [*out, p(_("No adverse events recorded."), "small")]
         ae = Level.ADVERSE_EVENT
-        rows: list[list[Any]] = [["Onset", "Event", "Grade", "Serious", "Suspected drug",
-                                  "Action", "Outcome", "Resolved"]]
+        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"), _("Suspected drug"),
+                                  _("Action"), _("Outcome"), _("Resolved")]]
         for a in events:
             grade = ""
             if a.grade is not None:
                 grade = f"{a.grade} {registry.get('grade', ae).choice_label(a.grade)}"
-            serious = {True: "yes", False: "no", None: ""}[a.serious]
+            serious = {True: _("yes"), False: _("no"), None: ""}[a.serious]
             rows.append([self.date(a.onset_date), text(a.term, "cell_bold"), text(grade),
                          serious, text(a.related_drug), text(_choice("action", a.action, ae)),
                          text(_choice("outcome", a.outcome, ae)),
@@ -544,16 +561,17 @@ class _Report:
 
     # ---------------------------------------------------------------- notes
     def notes(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(60), p("Notes", "h2")]
+        out: list[Flowable] = [CondPageBreak(60), p(_("Notes"), "h2")]
         if self.deid:
-            return [*out, p("Free-text notes are left out of de-identified reports.", "small")]
+            return [*out, p(_("Free-text notes are left out of de-identified reports."), "small")]
         any_note = False
         for v in self.s.visits:
             note = v.visit.notes.strip()
             assessor = v.visit.values.get("assessor")
             if note or assessor:
                 any_note = True
-                who = f" · assessed by {fonts.para(assessor)}" if assessor else ""
+                who = (" · " + _("assessed by {name}").format(name=fonts.para(assessor))
+                       if assessor else "")
                 out.append(p(f"<b>{fonts.para(v.label)}</b> ({self.date(v.visit.visit_date)})"
                              f"{who}", "small"))
                 if note:
@@ -562,10 +580,11 @@ class _Report:
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
-                out.append(p(f"<b>{fonts.para(m.drug)}</b> (course from "
-                             f"{self.date(m.start_date)}): {fonts.para(m.notes)}", "small"))
+                out.append(p(f"<b>{fonts.para(m.drug)}</b> "
+                             + _("(course from {date}):").format(date=self.date(m.start_date))
+                             + f" {fonts.para(m.notes)}", "small"))
         if not any_note:
-            out.append(p("No notes recorded.", "small"))
+            out.append(p(_("No notes recorded."), "small"))
         return out
 
     def story(self) -> list[Flowable]:
@@ -596,8 +615,8 @@ def _first_line(text_: str) -> str:
 
 def _duration(days: int) -> str:
     if days < 60:
-        return f"{days} days"
-    return f"{number_text(Decimal(days) / DAYS_PER_MONTH, 0)} months"
+        return _("{n} days").format(n=days)
+    return _("{n} months").format(n=number_text(Decimal(days) / DAYS_PER_MONTH, 0))
 
 
 def _dose_text(m: Any) -> str:
@@ -607,13 +626,13 @@ def _dose_text(m: Any) -> str:
     if m.frequency_per_day is not None:
         freq = Decimal(m.frequency_per_day)
         if abs(freq - Decimal(1) / Decimal(7)) < Decimal("0.001"):
-            parts.append("once weekly")
+            parts.append(_("once weekly"))
         elif freq == 1:
-            parts.append("once daily")
+            parts.append(_("once daily"))
         elif freq == 2:
-            parts.append("twice daily")
+            parts.append(_("twice daily"))
         else:
-            parts.append(f"{number_text(freq)} times a day")
+            parts.append(_("{n} times a day").format(n=number_text(freq)))
     return ", ".join(parts)
 
 
@@ -629,9 +648,9 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
         settings: the study's scoring settings.
     """
     report = _Report(summarise(patient, settings), deidentified)
-    build(Path(out), report.story(), title=f"JDM case summary {patient.study_id}",
-          running=f"JDM case summary · Study ID {patient.study_id}"
-                  + (" · de-identified" if deidentified else ""))
+    build(Path(out), report.story(), title=_("JDM case summary") + f" {patient.study_id}",
+          running=_("JDM case summary") + " · " + _("Study ID {id}").format(id=patient.study_id)
+                  + (" · " + _("de-identified") if deidentified else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,7 +669,7 @@ def visit_order(label: str) -> tuple[str, int, str]:
 
 #: (header, measure) of the cohort table's numeric columns.
 def _cohort_measures() -> list[Measure]:
-    by_key = {m.key: m for _, ms in CORE_GROUPS for m in ms}
+    by_key = {m.key: m for _heading, ms in core_groups() for m in ms}
     keys = ["cmas_total", "mmt8_total", "phys_global", "parent_global", "extramuscular_global",
             "chaq_di", "cdasi_activity", "ck_x_uln", "steroid_mg_kg_day"]
     return [by_key[k] for k in keys]
@@ -680,7 +699,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
     """
     measures = _cohort_measures()
     tis_short = registry.get("tis").short_label
-    header = ["Patient", "Visit", "Day", *[m.abbrev for m in measures], tis_short, "ACR/EULAR",
+    header = [_("Patient"), _("Visit"), _("Day"), *[m.abbrev for m in measures], tis_short, "ACR/EULAR",
               "PRINTO", "CID"]
     rows: list[list[Any]] = [header]
     per_visit: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
@@ -720,7 +739,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
                 if r.tis.tis is not None:
                     per_visit[lab]["tis"].append(Decimal(r.tis.tis))
             else:
-                cells += ["", "baseline" if v.is_baseline else "", "", cid or "–"]
+                cells += ["", _("baseline") if v.is_baseline else "", "", cid or "–"]
             if cid:
                 counts[lab]["cid"][cid] += 1
             rows.append(cells)
@@ -732,10 +751,10 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
              ("FONTNAME", (0, 1), (0, -1), fonts.BOLD)]
     starts = set(group_starts[1:])
     story: list[Flowable] = [
-        p("JDM cohort summary", "title"),
-        p(f"{n_patients} patient{'s' if n_patients != 1 else ''}; one row per patient and "
-          "protocol visit. De-identified: study IDs only, days from each patient's baseline.",
-          "subtitle"),
+        p(_("JDM cohort summary"), "title"),
+        p((_("{n} patients") if n_patients != 1 else _("{n} patient")).format(n=n_patients)
+          + _("; one row per patient and protocol visit. De-identified: study IDs only, days "
+              "from each patient's baseline."), "subtitle"),
     ]
     if len(rows) > 1:
         # Tables of at most COHORT_CHUNK rows: reportlab re-measures the rest of a table at
@@ -748,18 +767,18 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
             story.append(data_table([header, *block], widths, zebra=True,
                                     extra=[*align, *lines]))
     else:
-        story.append(p("No labelled (protocol) visits recorded.", "small"))
+        story.append(p(_("No labelled (protocol) visits recorded."), "small"))
     if unlabelled:
-        story.append(p(f"{unlabelled} visit(s) without a protocol label are not tabulated.",
-                       "note"))
+        story.append(p(_("{n} visit(s) without a protocol label are not tabulated.").format(
+            n=unlabelled), "note"))
     story.append(p(_legend(measures), "note"))
 
     # per-visit medians with ranges
-    story += [CondPageBreak(150), p("Per-visit medians (range)", "h2")]
+    story += [CondPageBreak(150), p(_("Per-visit medians (range)"), "h2")]
     labels = sorted(per_visit.keys() | counts.keys() | patients_per_visit.keys(),
                     key=visit_order)
-    med_header = ["Visit", "N", *[m.abbrev for m in measures], registry.get("tis").short_label,
-                  "ACR/EULAR response", "PRINTO", "CID yes"]
+    med_header = [_("Visit"), "N", *[m.abbrev for m in measures], registry.get("tis").short_label,
+                  _("ACR/EULAR response"), "PRINTO", _("CID yes")]
     med_rows: list[list[Any]] = [med_header]
     for lab in labels:
         row: list[Any] = [text(lab, "cell_bold"), str(len(patients_per_visit[lab]))]
@@ -777,7 +796,7 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
                                   for k in acr.choice_codes if acr_counts.get(str(k)))
                         or "–"))
         pr = counts[lab]["printo"]
-        row.append(text("; ".join(f"{k} {pr[k]}" for k in ("70", "50", "20", "none",
+        row.append(text("; ".join(f"{_(k)} {pr[k]}" for k in ("70", "50", "20", "none",
                                                           "indeterminate") if pr.get(k))
                         or "–"))
         cid_counts = counts[lab]["cid"]
@@ -791,17 +810,18 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
                                 extra=[("ALIGN", (1, 0), (-4, -1), "RIGHT"),
                                        ("FONTSIZE", (1, 1), (-4, -1), 7),
                                        ("LEADING", (1, 1), (-4, -1), 8.5)]))
-    story.append(p("Cells: median, minimum–maximum, and the number of patients with a value. "
-                   "Response counts are of follow-up visits with that label.", "note"))
-    build(Path(out), story, title="JDM cohort summary", running="JDM cohort summary",
+    story.append(p(_("Cells: median, minimum–maximum, and the number of patients with a "
+                     "value. Response counts are of follow-up visits with that label."), "note"))
+    build(Path(out), story, title=_("JDM cohort summary"), running=_("JDM cohort summary"),
           wide=True)
 
 
 def _legend(measures: Sequence[Measure]) -> str:
     parts = [f"{fonts.para(m.abbrev)}: {fonts.para(m.label)}" for m in measures]
-    parts += ["TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline",
-              "PRINTO: PRINTO 2010 response level", "CID: PRINTO 2013 clinically inactive "
-              "disease (yes/no/indeterminate)", "–: not recorded"]
+    parts += [_("TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline"),
+              _("PRINTO: PRINTO 2010 response level"), _("CID: PRINTO 2013 clinically inactive "
+                                                         "disease (yes/no/indeterminate)"),
+              _("–: not recorded")]
     return "; ".join(parts) + "."
 
 

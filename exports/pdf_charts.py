@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
+from forms.i18n import _
 
 GRID = colors.Color(0.85, 0.85, 0.85)
 REF = colors.Color(0.45, 0.45, 0.45)
@@ -77,10 +78,10 @@ def trend_chart(series: Series, width: float, height: float,
     d = Drawing(width, height)
     left, right, bottom, top = 30.0, 8.0, 22.0, 20.0
     pw, ph = width - left - right, height - bottom - top
-    d.add(String(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=8))
+    d.add(_shape(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=8))
     if series.higher_is_better is not None:
-        note = "higher = better" if series.higher_is_better else "lower = better"
-        d.add(String(width - right, height - 11, note, fontName=fonts.REGULAR, fontSize=6.5,
+        note = _("higher = better") if series.higher_is_better else _("lower = better")
+        d.add(_shape(width - right, height - 11, note, fontName=fonts.REGULAR, fontSize=6.5,
                      textAnchor="end", fillColor=REF))
     values = [float(v) for _, v in series.points if v is not None]
     refs = [r for r, _ in series.reference]
@@ -107,17 +108,17 @@ def trend_chart(series: Series, width: float, height: float,
     tick = y_lo
     while tick <= y_hi + 1e-9:
         d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(String(left - 3, py(tick) - 2.5, _tick_text(tick), fontName=fonts.REGULAR,
+        d.add(_shape(left - 3, py(tick) - 2.5, _tick_text(tick), fontName=fonts.REGULAR,
                      fontSize=6.5, textAnchor="end"))
         tick += step
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
                    strokeWidth=0.5))
-        d.add(String(px(m), bottom - 10, _tick_text(m), fontName=fonts.REGULAR, fontSize=6.5,
+        d.add(_shape(px(m), bottom - 10, _tick_text(m), fontName=fonts.REGULAR, fontSize=6.5,
                      textAnchor="middle"))
         m += xstep
-    d.add(String(left + pw, 1.5, "months from baseline", fontName=fonts.REGULAR, fontSize=6,
+    d.add(_shape(left + pw, 1.5, _("months from baseline"), fontName=fonts.REGULAR, fontSize=6,
                  textAnchor="end", fillColor=REF))
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
@@ -129,13 +130,13 @@ def trend_chart(series: Series, width: float, height: float,
             # labelled at the left end: early visits sit far from the "good" cut-off
             # (active disease at baseline), so the label rarely meets the data there.
             near_top = py(value) > bottom + ph - 10
-            d.add(String(left + 3, py(value) + (-7.5 if near_top else 2), text,
+            d.add(_shape(left + 3, py(value) + (-7.5 if near_top else 2), text,
                          fontName=fonts.REGULAR, fontSize=6, fillColor=REF))
     # treatment start (dashed vertical line)
     if marker_x is not None and x_lo <= marker_x <= x_hi:
         d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
                    strokeWidth=0.8, strokeDashArray=[4, 2]))
-        d.add(String(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
+        d.add(_shape(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
                      fontSize=6, fillColor=DARK))
     # the series: a line through consecutive measured visits, a marker on each
     segment: list[float] = []
@@ -153,7 +154,7 @@ def trend_chart(series: Series, width: float, height: float,
             d.add(Circle(px(x), py(float(v)), 2.2, fillColor=colors.white,
                          strokeColor=colors.black, strokeWidth=0.9))
     if not values:
-        d.add(String(left + pw / 2, bottom + ph / 2, "not measured", fontName=fonts.REGULAR,
+        d.add(_shape(left + pw / 2, bottom + ph / 2, _("not measured"), fontName=fonts.REGULAR,
                      fontSize=7, textAnchor="middle", fillColor=REF))
     return d
 
@@ -192,7 +193,7 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
     dates = [c.start for c in courses] + [c.stop for c in courses if c.stop] + \
             [v for v, _ in visits]
     if not dates:
-        d.add(String(0, height / 2, "No treatment or visits recorded.", fontName=fonts.REGULAR,
+        d.add(_shape(0, height / 2, _("No treatment or visits recorded."), fontName=fonts.REGULAR,
                      fontSize=8))
         return d
     first, last = min(dates), max(dates)
@@ -222,10 +223,10 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         d.add(Line(x, y_axis, x, y_axis + 3, strokeColor=colors.black, strokeWidth=0.5))
         d.add(Line(x, y_axis, x, 18, strokeColor=GRID, strokeWidth=0.4))
         if x - last_label_x >= 22:
-            d.add(String(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=6.5,
+            d.add(_shape(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=6.5,
                          textAnchor="middle"))
             last_label_x = x
-    d.add(String(0, y_axis + 5, "Visits", fontName=fonts.BOLD, fontSize=7))
+    d.add(_shape(0, y_axis + 5, _("Visits"), fontName=fonts.BOLD, fontSize=7))
     # course bars
     for i, c in enumerate(courses):
         y = height - top_pad - (i + 1) * row_h
@@ -244,25 +245,26 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             d.add(PolyLine([x0 + 4, y + row_h - 1, x0, y + row_h / 2 - 1, x0 + 4, y],
                            strokeColor=colors.black, strokeWidth=0.7))
             if not c.highlight:
-                d.add(String(x0 + 7, y + 3.2, f"since {date_text(c.start)}",
+                d.add(_shape(x0 + 7, y + 3.2, _("since {date}").format(date=date_text(c.start)),
                              fontName=fonts.REGULAR, fontSize=6))
         if c.highlight:
-            text = f"{'since' if c.start < window_start else 'start'} {date_text(c.start)}"
+            text = (_("since {date}") if c.start < window_start else _("start {date}")).format(
+                date=date_text(c.start))
             tw = stringWidth(text, fonts.BOLD, 6.5)
             if x0 - 3 - tw >= label_w:  # left of the bar, black on white
-                d.add(String(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                d.add(_shape(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
                              textAnchor="end"))
             elif x1 - x0 >= tw + 8:  # inside the dark bar, white
-                d.add(String(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                d.add(_shape(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
                              fillColor=colors.white))
             else:  # right of a short bar
-                d.add(String(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5))
+                d.add(_shape(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5))
     # steroid strip: mg/kg/day at each visit, as a step line with values
     base = 18.0
     vals = [float(v) for _, v in steroid if v is not None]
     top_val = max(vals + [1.0])
-    d.add(String(0, base + strip_h / 2, "Oral steroid", fontName=fonts.BOLD, fontSize=7))
-    d.add(String(0, base + strip_h / 2 - 9, "mg/kg/day", fontName=fonts.REGULAR, fontSize=6.5))
+    d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=7))
+    d.add(_shape(0, base + strip_h / 2 - 9, "mg/kg/day", fontName=fonts.REGULAR, fontSize=6.5))
     d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
     pts: list[float] = []
     for day, v in steroid:
@@ -284,14 +286,32 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             y = base + float(v) / top_val * (strip_h - 10)
             # right of the point, just above the flat step that starts there, so neither
             # the step down into the point nor the next one crosses the number
-            d.add(String(x + 2.5, y + 2.5, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
+            d.add(_shape(x + 2.5, y + 2.5, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
                          fontName=fonts.REGULAR, fontSize=6))
             last_label_x = x
-    d.add(String(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
+    d.add(_shape(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
                  fontName=fonts.REGULAR, fontSize=6.5))
-    d.add(String(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
+    d.add(_shape(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
                  textAnchor="end"))
     return d
+
+
+def _shape(x: float, y: float, text: str, *, fontName: str = fonts.REGULAR,  # noqa: N803
+           fontSize: float = 7, textAnchor: str = "start", **kw: object) -> String | Group:
+    """A String, or a Group of runs when ``text`` needs the CJK fallback font (translated
+    labels, user text), anchored like a String."""
+    if not fonts.needs_paragraph(text):
+        return String(x, y, text, fontName=fontName, fontSize=fontSize, textAnchor=textAnchor,
+                      **kw)
+    width = sum(stringWidth(run, fontName if f == fonts.REGULAR else f, fontSize)
+                for f, run in fonts.runs(text))
+    start = x - width if textAnchor == "end" else x - width / 2 if textAnchor == "middle" else x
+    group = Group()
+    for shape in mixed_string(start, y, text, fontSize, fontName):
+        for key, value in kw.items():
+            setattr(shape, key, value)
+        group.add(shape)
+    return group
 
 
 def mixed_string(x: float, y: float, text: str, size: float,

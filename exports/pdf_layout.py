@@ -22,6 +22,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 from exports import fonts
 from exports.common import app_version, rule_versions, written_atomically
+from forms.i18n import _
 
 MARGIN = 14 * mm
 RULE_GREY = colors.Color(0.55, 0.55, 0.55)
@@ -54,8 +55,9 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def p(text: str, style: str = "body") -> Paragraph:
-    """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`)."""
-    return Paragraph(text, styles()[style])
+    """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`); translated
+    text in it is drawn in the CJK fallback font where DejaVu has no glyph."""
+    return Paragraph(fonts.markup(text), styles()[style])
 
 
 def text(value: object, style: str = "cell") -> Paragraph:
@@ -98,6 +100,10 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
     cmds = list(extra)
     for r in range(header_rows):  # header text wraps instead of running into the next column
         rows[r] = [text(c, "cell_bold") if isinstance(c, str) else c for c in rows[r]]
+    for row in rows[header_rows:]:  # plain cells the regular font cannot draw (Chinese)
+        for i, cell in enumerate(row):
+            if isinstance(cell, str) and fonts.needs_paragraph(cell):
+                row[i] = text(cell)
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
     t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
@@ -110,11 +116,13 @@ def footer_lines(generated: dt.datetime, width: float = 480, size: float = 6.5) 
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     tags = sorted({v.split(" ", 1)[0] for v in rule_versions().values()})
-    lines = [f"Generated {generated:%Y-%m-%d %H:%M} UTC by JDM Capture {app_version()}"]
-    current = "Rules:"
+    lines = [_("Generated {when} by JDM Capture {version}").format(
+        when=local_time_text(generated), version=app_version())]
+    rules = _("Rules:")
+    current = rules
     for tag in tags:
         candidate = f"{current} {tag}"
-        if stringWidth(candidate, fonts.REGULAR, size) > width and current != "Rules:":
+        if stringWidth(candidate, fonts.REGULAR, size) > width and current != rules:
             lines.append(current)
             current = "       " + tag
         else:
@@ -154,14 +162,40 @@ def _canvas_class(footer: list[str], pagesize: tuple[float, float]) -> type[rl_c
             self.setFillColor(colors.Color(0.2, 0.2, 0.2))
             y = rule_y - 8
             for line in footer:
-                self.drawString(MARGIN, y, _fit(line, width - 2 * MARGIN - 70, 6.5))
+                draw_mixed(self, MARGIN, y, _fit(line, width - 2 * MARGIN - 70, 6.5),
+                           fonts.REGULAR, 6.5)
                 y -= 8
-            self.setFont(fonts.BOLD, 8)
-            self.drawRightString(width - MARGIN, rule_y - 8,
-                                 f"Page {self._pageNumber} of {total}")
+            draw_mixed(self, width - MARGIN, rule_y - 8,
+                       _("Page {page} of {total}").format(page=self._pageNumber, total=total),
+                       fonts.BOLD, 8, right=True)
             self.restoreState()
 
     return NumberedCanvas
+
+
+def draw_mixed(canvas: rl_canvas.Canvas, x: float, y: float, line: str, font: str,
+               size: float, *, right: bool = False) -> None:
+    """Draw ``line`` run by run, each in a font that has its glyphs (translated text, names)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pieces = [(font if f == fonts.REGULAR else f, run) for f, run in fonts.runs(line)]
+    if right:
+        x -= sum(stringWidth(run, f, size) for f, run in pieces)
+    for f, run in pieces:
+        canvas.setFont(f, size)
+        canvas.drawString(x, y, run)
+        x += stringWidth(run, f, size)
+
+
+def local_time_text(when: dt.datetime) -> str:
+    """``2024-05-22 10:32 CST (UTC+08:00)``: a UTC time (naive = UTC) in the local zone."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    local = aware.astimezone()
+    offset = local.strftime("%z")
+    zone = local.tzname() or ""
+    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset and offset != "+0000" else "UTC"
+    name = f"{zone} ({utc})" if zone and not zone.startswith(("UTC", "+", "-")) else utc
+    return f"{local:%Y-%m-%d %H:%M} {name}"
 
 
 def _footer_top(lines: int) -> float:
@@ -202,10 +236,8 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
         if doc.page == 1:
             return
         canvas.saveState()
-        font = fonts.FALLBACK if fonts.needs_paragraph(running) else fonts.REGULAR
-        canvas.setFont(font, 7.5)
         canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
-        canvas.drawString(MARGIN, pagesize[1] - MARGIN + 5, running)
+        draw_mixed(canvas, MARGIN, pagesize[1] - MARGIN + 5, running, fonts.REGULAR, 7.5)
         canvas.restoreState()
 
     out = Path(out)

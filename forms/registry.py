@@ -17,6 +17,7 @@ from decimal import Decimal as D
 from typing import Any
 
 from forms.fields import Choice, Field, FieldType, Form, Level
+from forms.i18n import in_language
 
 INT = FieldType.INTEGER
 DEC = FieldType.DECIMAL
@@ -565,9 +566,10 @@ SHORT_LABELS: dict[str, str] = {
     "steroid_mg_kg_day": "Steroid mg/kg/d", "steroid_mg_day": "Steroid mg/day",
     "ivmp_pulses": "IVMP pulses", "weight_kg": "Weight", "tis": "TIS",
 }
-_fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
-           if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
-           else f for f in _fields]
+with in_language("en"):  # replace() reads the texts back: keep the English originals
+    _fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
+               if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
+               else f for f in _fields]
 
 # --------------------------------------------------------------------------------------------
 # Look-ups

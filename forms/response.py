@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from forms import registry, scoring
 from forms.fields import plain_number
+from forms.i18n import N_, _
 from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
@@ -363,7 +364,7 @@ def _from_field(values: Values, name: str) -> _Measured:
     except InvalidValue as exc:
         return _Measured(None, None, str(exc))
     if exact is None:
-        return _Measured(None, None, f"{name} not recorded")
+        return _Measured(None, None, _("{name} not recorded").format(name=name))
     return _Measured(exact, _display(exact))
 
 
@@ -435,11 +436,11 @@ def _most_abnormal_enzyme(measures: _VisitMeasures,
         uln, source = _uln(baseline_values, enzyme, settings)
         ratio = value / uln
         ratios.append(f"{enzyme} {_num(_display(value))}/{_num(_display(uln))} "
-                      f"({source}) = {_num(_display(ratio, 2))} x ULN")
+                      f"({_(source)}) = {_num(_display(ratio, 2))} x ULN")
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)
     if best is None:
-        return None, "no muscle enzyme recorded at baseline"
+        return None, _("no muscle enzyme recorded at baseline")
     return best[1], "; ".join(ratios)
 
 
@@ -449,11 +450,11 @@ def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fracti
     except InvalidValue:
         local = None
     if local is not None and local > 0:
-        return local, "local ULN"
+        return local, N_("local ULN")
     default = settings.uln_defaults.get(enzyme)
     if default is None:
         default = default_ulns()[enzyme]
-    return Fraction(default), "default ULN"
+    return Fraction(default), N_("default ULN")
 
 
 def enzyme_ratio(values: Values, enzyme: str, settings: ScoringSettings) -> Decimal | None:
@@ -473,6 +474,16 @@ def enzyme_ratio(values: Values, enzyme: str, settings: ScoringSettings) -> Deci
     return quantize(value / uln, 2)
 
 
+def _why_missing(b: _Measured, f: _Measured) -> str:
+    """``baseline: ...; follow-up: ...`` for the visit(s) where a measure is missing."""
+    parts = []
+    if b.exact is None:
+        parts.append(_("baseline: {reason}").format(reason=b.reason))
+    if f.exact is None:
+        parts.append(_("follow-up: {reason}").format(reason=f.reason))
+    return "; ".join(parts)
+
+
 def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,
              *, higher_is_better: bool, relative: bool, label: str | None = None,
              extra_note: str = "") -> TisRow:
@@ -480,30 +491,31 @@ def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _Vi
     top = max_points(key)
     if field_name is None:
         return TisRow(key, label or key, None, None, None, None, None, top,
-                      extra_note or "not available")
+                      extra_note or _("not available"))
     row_label = label or registry.get(field_name).label
     b, f = base.get(field_name), follow.get(field_name)
     if b.exact is None or f.exact is None:
-        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
-                                                                       f)) if m.exact is None)
-        note = f"missing ({why})" + (f"; {extra_note}" if extra_note else "")
+        why = _why_missing(b, f)
+        note = _("missing ({why})").format(why=why) + (f"; {extra_note}" if extra_note else "")
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, None, top, note)
     percent = improvement_percent(field_name, b.exact, f.exact,
                                   higher_is_better=higher_is_better, relative=relative)
     if percent is None:
-        note = "baseline 0: percent change undefined, scores 0 (convention 5)"
+        note = _("baseline 0: percent change undefined, scores 0 (convention 5)")
         if extra_note:
             note = f"{extra_note}; {note}"
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, level_points(
             key, None), top, note)
     if relative:
-        how = f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} (relative to baseline)"
+        how = (f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} "
+               + _("(relative to baseline)"))
     else:
         first, second = (f.shown, b.shown) if higher_is_better else (b.shown, f.shown)
         how = (f"({_num(first)} - {_num(second)}) / {_num(_display(_scale_range(field_name)))}"
-               " (range)")
+               + _(" (range)"))
     points = level_points(key, percent)
-    note = f"{how} = {_pct_text(percent)} -> {_num(points)} of {_num(top)} points"
+    note = f"{how} = {_pct_text(percent)} -> " + _("{points} of {top} points").format(
+        points=_num(points), top=_num(top))
     if extra_note:
         note = f"{extra_note}; {note}"
     return TisRow(key, row_label, field_name, b.shown, f.shown, quantize(percent, 2), points,
@@ -555,15 +567,16 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                                  or follow.get(wanted).exact is None):
         cmas = MUSCLE_FIELDS["cmas"]
         if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
-            muscle_note = (f"{registry.get(wanted).label} missing at "
-                           + ("baseline" if base.get(wanted).exact is None else "follow-up")
-                           + "; CMAS used instead")
+            muscle_note = (_("{measure} missing at baseline; CMAS used instead")
+                           if base.get(wanted).exact is None else
+                           _("{measure} missing at follow-up; CMAS used instead")).format(
+                               measure=registry.get(wanted).label)
             muscle_key = "cmas"
     muscle_field = MUSCLE_FIELDS[muscle_key]
 
     enzyme, enzyme_why = _most_abnormal_enzyme(base, settings)
-    enzyme_label = (f"Most abnormal enzyme: {registry.get(enzyme).label}" if enzyme
-                    else "Most abnormal enzyme")
+    enzyme_label = (_("Most abnormal enzyme: {enzyme}").format(
+        enzyme=registry.get(enzyme).label) if enzyme else _("Most abnormal enzyme"))
     rows = (
         _tis_row("phys_global", "phys_global", base, follow, higher_is_better=False,
                  relative=False),
@@ -573,7 +586,8 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                  extra_note=muscle_note),
         _tis_row("chaq", "chaq_di", base, follow, higher_is_better=False, relative=False),
         _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
-                 label=enzyme_label, extra_note=f"selected at baseline: {enzyme_why}"
+                 label=enzyme_label, extra_note=_("selected at baseline: {why}").format(
+                     why=enzyme_why)
                  if enzyme else enzyme_why),
         _tis_row("extramuscular", "extramuscular_global", base, follow,
                  higher_is_better=False, relative=False),
@@ -591,18 +605,21 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     if core_missing:
         category = "indeterminate"
         tis: Decimal | None = None
-        verdict = ("indeterminate: " + " and ".join(core_missing)
-                   + " missing at a visit (both are required)")
+        verdict = _("indeterminate: {rows} missing at a visit (both are required)").format(
+            rows=_(" and ").join(core_missing))
     elif possible != reached:
         category = "indeterminate"
         tis = _display(partial, 1)
-        verdict = (f"indeterminate: {reached} reached, {possible} possible "
-                   f"(up to {_num(_display(ceiling, 1))} with the missing rows)")
+        verdict = _("indeterminate: {reached} reached, {possible} possible (up to {ceiling} "
+                    "with the missing rows)").format(reached=_(reached), possible=_(possible),
+                                                     ceiling=_num(_display(ceiling, 1)))
     else:
         category = reached
         tis = _display(partial, 1)
-        verdict = category if not missing else f"{category} (missing rows cannot change it)"
-    names = ("minimal", "moderate", "major")
+        verdict = _(category) if not missing else _(
+            "{category} (missing rows cannot change it)").format(category=_(category))
+    names = (N_("minimal"), N_("moderate"), N_("major"))
+    N_("none")
     thr_text = "/".join(_num(t) for t in thresholds)
     lines = []
     for r in rows:
@@ -611,10 +628,13 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
         else:
             lines.append(f"{r.label}: {_num(r.baseline)} -> {_num(r.followup)}: {r.note}")
     explanation = (
-        f"ACR/EULAR 2016 Total Improvement Score ({settings.thresholds.upper()} thresholds "
-        f"{thr_text} for {'/'.join(names)}): "
-        f"{_num(_display(partial, 1))} points from {len(available)} of {len(rows)} measures"
-        + (f", at most {_num(_display(ceiling, 1))}" if missing else "")
+        _("ACR/EULAR 2016 Total Improvement Score ({set} thresholds {thresholds} for "
+          "{names}): {points} points from {n} of {total} measures").format(
+              set=settings.thresholds.upper(), thresholds=thr_text,
+              names="/".join(_(n) for n in names), points=_num(_display(partial, 1)),
+              n=len(available), total=len(rows))
+        + (_(", at most {ceiling}").format(ceiling=_num(_display(ceiling, 1))) if missing
+           else "")
         + f" -> {verdict}.\n" + "\n".join(lines))
     return TisResult(tis, len(available), muscle_key, enzyme, category,
                      quantize(ceiling, 1).normalize() if ceiling.denominator != 1
@@ -640,35 +660,34 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                      base: _VisitMeasures, follow: _VisitMeasures,
                      missing_note: str = "") -> PrintoVariable:
     if field_name is None:
-        return PrintoVariable(key, "Muscle strength", None, None, None, None, "missing", False,
-                              missing_note or "missing")
+        return PrintoVariable(key, _("Muscle strength"), None, None, None, None, "missing",
+                              False, missing_note or _("missing"))
     label = registry.get(field_name).label
     b, f = base.get(field_name), follow.get(field_name)
     if b.exact is None or f.exact is None:
-        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
-                                                                       f)) if m.exact is None)
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
-                              f"missing ({why})")
+                              _("missing ({why})").format(why=_why_missing(b, f)))
     change = (f.exact - b.exact) if higher_is_better else (b.exact - f.exact)
     if b.exact == 0:
         # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
         # worse = worsened by more than 30 %.
         if change == 0:
             return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "no_change",
-                                  False, "baseline 0, unchanged: no change")
+                                  False, _("baseline 0, unchanged: no change"))
         if change > 0:
             return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "improved",
-                                  False, "baseline 0, better: improved at every level")
+                                  False, _("baseline 0, better: improved at every level"))
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "worsened",
-                              True, "baseline 0, worse: counts as worsened by more than 30 %")
+                              True, _("baseline 0, worse: counts as worsened by more than 30 %"))
     percent = change / b.exact * _HUNDRED
     worsened = percent < -PRINTO_WORSENING  # "more than 30 %" is exclusive
     if percent == 0:
-        note = "unchanged (0 %)"
+        note = _("unchanged (0 %)")
     elif percent > 0:
-        note = f"improved {_pct_text(percent)}"
+        note = _("improved {percent}").format(percent=_pct_text(percent))
     else:
-        note = f"worse by {_pct_text(-percent)}" + (" (more than 30 %)" if worsened else "")
+        note = _("worse by {percent}").format(percent=_pct_text(-percent)) + (
+            _(" (more than 30 %)") if worsened else "")
     return PrintoVariable(key, label, field_name, b.shown, f.shown, quantize(percent, 2),
                           "change", worsened, note, percent)
 
@@ -726,7 +745,7 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
             muscle_measure, muscle_field = measure, fname
             break
     if muscle_field is None:
-        muscle_note = "missing (neither CMAS nor MMT-8 at both visits)"
+        muscle_note = _("missing (neither CMAS nor MMT-8 at both visits)")
     variables = tuple(
         _printo_variable(key, muscle_field if key == "muscle" else fname, higher, base,
                          follow, muscle_note if key == "muscle" else "")
@@ -749,18 +768,22 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     lines = [f"{v.label}: {v.note}" if v.outcome == "missing" else
              f"{v.label}: {_num(v.baseline)} -> {_num(v.followup)}: {v.note}"
              for v in variables]
-    met_text = ", ".join(f"PRINTO {lv} {levels_met[lv]}" for lv in sorted(levels_met,
-                                                                          key=int))
+    met_text = ", ".join(f"PRINTO {lv} {_(levels_met[lv])}" for lv in sorted(levels_met,
+                                                                             key=int))
     worsened = [v.label for v in variables if v.worsened]
-    summary = (f"PRINTO 2010 response: {met_text} -> "
-               + (f"PRINTO {result}" if result.isdigit() else result))
+    summary = (_("PRINTO 2010 response: {levels} -> ").format(levels=met_text)
+               + (f"PRINTO {result}" if result.isdigit() else _(result)))
     if n_missing:
-        summary += (f" ({n_missing} variable(s) missing: best case {best_level}, "
-                    f"worst case {worst_level})")
+        summary += _(" ({n} variable(s) missing: best case {best}, worst case {worst})").format(
+            n=n_missing, best=_(best_level), worst=_(worst_level))
     if worsened:
-        summary += f"; worsened by more than 30 %: {', '.join(worsened)}"
-    explanation = (summary + ". Needs >= 3 of 6 improved by the level, at most 1 worse by "
-                   "more than 30 % and not muscle strength.\n" + "\n".join(lines))
+        summary += _("; worsened by more than 30 %: {names}").format(names=", ".join(worsened))
+    explanation = (summary + _(". Needs >= 3 of 6 improved by the level, at most 1 worse by "
+                               "more than 30 % and not muscle strength.") + "\n"
+                   + "\n".join(lines))
+    N_("yes")
+    N_("no")
+    N_("indeterminate")
     return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met)
 
 

@@ -60,6 +60,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     icons = resources.files("resources") / "icons"
     QDir.addSearchPath("icons", str(icons))
     app.setStyleSheet(STYLE_SHEET)
+    from gui import i18n  # noqa: PLC0415
+
+    i18n.install(app)  # the saved language (or the system's), before any window is built
     return app
 
 

@@ -40,6 +40,7 @@ from sqlite_utils import Database
 
 from forms import registry, response, scoring, validation
 from forms.fields import Field, FieldType, Level
+from forms.i18n import in_language
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
@@ -752,7 +753,8 @@ class Repository:
 
     # ---------------------------------------------------------------- derived values
     def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
-        scores = scoring.score_visit(values)
+        with in_language("en"):  # stored reasons are English, whatever the GUI shows
+            scores = scoring.score_visit(values)
         marks = ",".join("?" * len(_DERIVED_VISIT))
         self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
                              f"({marks})", (vid, *_DERIVED_VISIT))
@@ -788,7 +790,8 @@ class Repository:
             if v is base or v.visit_date <= base.visit_date or (only is not None
                                                                 and v.id != only):
                 continue
-            resp = response.compare_visits(base.values, v.values, settings)
+            with in_language("en"):  # stored reasons are English, whatever the GUI shows
+                resp = response.compare_visits(base.values, v.values, settings)
             computed = {"baseline_label": label, **resp.response_values()}
             for name in _DERIVED_RESPONSE:
                 if name not in computed:
