@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 from exports import fonts
 from exports.common import app_version, rule_versions, written_atomically
-from forms.i18n import _
+from forms.i18n import _, local_time_text
 
 MARGIN = 14 * mm
 RULE_GREY = colors.Color(0.55, 0.55, 0.55)
@@ -185,17 +185,6 @@ def draw_mixed(canvas: rl_canvas.Canvas, x: float, y: float, line: str, font: st
         canvas.setFont(f, size)
         canvas.drawString(x, y, run)
         x += stringWidth(run, f, size)
-
-
-def local_time_text(when: dt.datetime) -> str:
-    """``2024-05-22 10:32 CST (UTC+08:00)``: a UTC time (naive = UTC) in the local zone."""
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    local = aware.astimezone()
-    offset = local.strftime("%z")
-    zone = local.tzname() or ""
-    utc = f"UTC{offset[:3]}:{offset[3:]}" if offset and offset != "+0000" else "UTC"
-    name = f"{zone} ({utc})" if zone and not zone.startswith(("UTC", "+", "-")) else utc
-    return f"{local:%Y-%m-%d %H:%M} {name}"
 
 
 def _footer_top(lines: int) -> float:

@@ -84,7 +84,7 @@ from exports.common import (
 from exports.excel import EXTRA
 from forms import registry
 from forms.fields import Field, FieldType, Form, Level
-from forms.i18n import in_language
+from forms.i18n import _, in_language
 from forms.model import Patient
 from forms.settings import ScoringSettings
 from storage.repository import Repository
@@ -321,8 +321,8 @@ def _study_id_row() -> dict[str, str]:
 
 def _group_labels() -> dict[str, str]:
     """Section headers for field groups the registry names (CHAQ domains, CDASI locations)."""
-    labels = {key: label for key, (label, _) in registry.CHAQ_DOMAINS.items()}
-    labels.update(dict(registry.CDASI_LOCATIONS))
+    labels = {key: _(label) for key, (label, _items) in registry.CHAQ_DOMAINS.items()}
+    labels.update({key: _(label) for key, label in registry.CDASI_LOCATIONS})
     return labels
 
 

@@ -20,6 +20,7 @@ fallback for anything a catalog lacks (``tests/test_i18n_catalogs.py`` makes tha
 
 from __future__ import annotations
 
+import datetime as _dt
 import gettext
 import locale
 import os
@@ -169,3 +170,30 @@ class _Switch:
 
     def __exit__(self, *exc: object) -> None:
         set_language(self.previous)
+
+
+# ------------------------------------------------------------------------------------------
+# Times: stored in UTC, shown in the computer's local zone with the zone named
+# ------------------------------------------------------------------------------------------
+def local_time(when: _dt.datetime) -> _dt.datetime:
+    """``when`` (aware, or naive meaning UTC, as stored) in the computer's local time zone."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=_dt.UTC)
+    return aware.astimezone()
+
+
+def zone_text(local: _dt.datetime) -> str:
+    """``CST (UTC+08:00)``, ``CET (UTC+01:00)`` or ``UTC``: the zone of a local time."""
+    offset = local.strftime("%z")
+    if not offset or offset == "+0000":
+        return "UTC"
+    utc = f"UTC{offset[:3]}:{offset[3:]}"
+    name = local.tzname() or ""
+    return f"{name} ({utc})" if name and not name.startswith(("UTC", "GMT", "+", "-")) else utc
+
+
+def local_time_text(when: _dt.datetime, *, seconds: bool = False) -> str:
+    """``2024-05-22 02:32 CST (UTC+08:00)``: a stored UTC time as the user reads it. Dates are
+    ISO 8601 in both languages (China's GB/T 7408 is the same format): unambiguous, sortable."""
+    local = local_time(when)
+    shown = f"{local:%Y-%m-%d %H:%M:%S}" if seconds else f"{local:%Y-%m-%d %H:%M}"
+    return f"{shown} {zone_text(local)}"

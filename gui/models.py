@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from forms.i18n import local_time_text
 from forms import registry
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication
@@ -292,15 +293,15 @@ class VisitRow:
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
-    """``Dr A, 2026-11-25 10:04 UTC`` for a signed visit, ``unlocked`` after a voided one."""
+    """``Dr A, 2026-11-25 18:04 CST (UTC+08:00)`` (local time) for a signed visit, ``unlocked`` after a voided one."""
     status = row.signoff
     if status is None:
         return ""
     current = getattr(status, "current", None)
     if current is None:
         return tr("unlocked")
-    return tr("{name}, {at} UTC").format(name=current.signed_by,
-                                         at=current.signed_at.strftime("%Y-%m-%d %H:%M"))
+    return tr("{name}, {at}").format(name=current.signed_by,
+                                     at=local_time_text(current.signed_at))
 
 
 def _short(name: str) -> str:
@@ -415,11 +416,13 @@ class AuditModel(RecordTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         tr = self.tr
+        actions = {"insert": tr("added"), "update": tr("changed"), "delete": tr("deleted")}
         super().__init__((
-            Column("at", tr("When (UTC)"), lambda r: _get(r, "at"),
+            Column("at", tr("When"), lambda r: _get(r, "at"),
                    text=lambda r: _when(_get(r, "at"))),
             Column("actor", tr("Who"), lambda r: _get(r, "actor")),
-            Column("action", tr("Action"), lambda r: _get(r, "action")),
+            Column("action", tr("Action"), lambda r: _get(r, "action"),
+                   text=lambda r: actions.get(str(_get(r, "action")), show(_get(r, "action")))),
             Column("context", tr("Record"), lambda r: _get(r, "context")),
             Column("field", tr("Field"), lambda r: _get(r, "field"),
                    text=lambda r: _field_label(_get(r, "field"))),
@@ -429,8 +432,8 @@ class AuditModel(RecordTableModel):
 
 
 def _when(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.datetime):  # stored in UTC, shown in local time with the zone
+        return local_time_text(value, seconds=True)
     return show(value)
 
 

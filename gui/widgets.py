@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.i18n import _
 from forms import registry
 from forms.fields import Field, FieldType
 
@@ -50,7 +51,7 @@ def kendall_text(grade: int) -> str:
     """``8 = 4 Good``: the Kendall 0-10 grade with its 0-5 +/- notation (registry table)."""
     for g, five, name, _crit in registry.KENDALL_GRADES:
         if g == grade:
-            return f"{g}  ({five})  {name}"
+            return f"{g}  ({five})  {_(name)}"
     return str(grade)
 
 

@@ -35,7 +35,13 @@ def _reexec_under_xvfb() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    parser.add_argument("--lang", default=None,
+                        help="interface language (en, zh_CN); default: the saved setting")
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size WxH")
     args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["JDM_CAPTURE_LANG"] = args.lang
+    size = tuple(int(n) for n in args.size.split("x"))
     if not os.environ.get("DISPLAY") and not os.environ.get("JDM_SCREENSHOTS_XVFB"):
         return _reexec_under_xvfb()
     sys.path.insert(0, str(ROOT))
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     with Repository(db) as repo:
         add_demo_cohort(repo, "screenshots")
     window = MainWindow(Session(db))
-    window.resize(*SIZE)
+    window.resize(*size)
     window.show()
     written: list[Path] = []
 
@@ -112,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     dialog.show()
     shot("20-settings", dialog)
     dialog.close()
-    history = HistoryDialog(f"History of visit {last.id}",
+    history = HistoryDialog(window.tr("History of visit {id}").format(id=last.id),
                             window.session.visit_history(last.id or 0), window)
     chain = attach_chain_status(window, history)  # as MainWindow.show_history does
     history.show()

@@ -26,13 +26,14 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from forms.i18n import N_, _, local_time_text
 from forms import registry, scoring, validation
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
 if TYPE_CHECKING:
     from storage.repository import Repository
 
-MEANING = "verified against source"
+MEANING = N_("verified against source")  # stored in English; shown translated
 TABLE = "visit_signoffs"
 _MAX_NAME = 100
 
@@ -103,13 +104,14 @@ class SignoffStatus:
     def describe(self) -> str:
         """One line for the GUI: ``Signed by A. Nurse on 2026-11-25 10:04 UTC`` or why not."""
         if self.current is not None:
-            return (f"Signed by {self.current.signed_by} on "
-                    f"{self.current.signed_at:%Y-%m-%d %H:%M} UTC ({self.current.meaning})")
+            return _("Signed by {name} on {when} ({meaning})").format(
+                name=self.current.signed_by, when=local_time_text(self.current.signed_at),
+                meaning=_(self.current.meaning))
         if self.history:
             last = self.history[-1]
-            return (f"Not signed (signature of {last.signed_by} voided by {last.voided_by}: "
-                    f"{last.void_reason})")
-        return "Not signed"
+            return _("Not signed (signature of {name} voided by {by}: {reason})").format(
+                name=last.signed_by, by=last.voided_by, reason=last.void_reason)
+        return _("Not signed")
 
 
 def _now() -> str:

@@ -1,607 +1,609 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name></name>
+  <context>
+    <name />
     <message>
-        <source>Something went wrong inside JDM Capture. Your saved data is safe; unsaved typing is kept as a draft. Please report this with the details below.</source>
-        <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database&apos;s write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
-        <translation type="unfinished"></translation>
+      <source>Something went wrong inside JDM Capture. Your saved data is safe; unsaved typing is kept as a draft. Please report this with the details below.</source>
+      <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database's write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
+      <translation>JDM Capture 内部出错。已保存的数据是安全的；未保存的输入已保留为草稿。请连同下面的详细信息一并报告。</translation>
     </message>
     <message>
-        <source>Backing up...</source>
-        <translation type="unfinished"></translation>
+      <source>Backing up...</source>
+      <translation>正在备份……</translation>
     </message>
     <message>
-        <source>Backup written: {name}</source>
-        <translation type="unfinished"></translation>
+      <source>Backup written: {name}</source>
+      <translation>已写入备份：{name}</translation>
     </message>
     <message>
-        <source>Exporting Excel...</source>
-        <translation type="unfinished"></translation>
+      <source>Exporting Excel...</source>
+      <translation>正在导出 Excel……</translation>
     </message>
     <message>
-        <source>Exported {name}</source>
-        <translation type="unfinished"></translation>
+      <source>Exported {name}</source>
+      <translation>已导出 {name}</translation>
     </message>
     <message>
-        <source>Exporting case file...</source>
-        <translation type="unfinished"></translation>
+      <source>Exporting case file...</source>
+      <translation>正在导出病例文件……</translation>
     </message>
     <message>
-        <source>{file}: {added} patients added, {updated} updated, {visits} visits</source>
-        <translation type="unfinished"></translation>
+      <source>{file}: {added} patients added, {updated} updated, {visits} visits</source>
+      <translation>{file}：新增 {added} 例患者，更新 {updated} 例，访视 {visits} 次</translation>
     </message>
     <message>
-        <source>Import refused: nothing from that file was saved.</source>
-        <translation type="unfinished"></translation>
+      <source>Import refused: nothing from that file was saved.</source>
+      <translation>导入被拒绝：该文件中的内容均未保存。</translation>
     </message>
     <message>
-        <source>Import finished: {text}</source>
-        <translation type="unfinished"></translation>
+      <source>Import finished: {text}</source>
+      <translation>导入完成：{text}</translation>
     </message>
     <message>
-        <source>Importing...</source>
-        <translation type="unfinished"></translation>
+      <source>Importing...</source>
+      <translation>正在导入……</translation>
     </message>
     <message>
-        <source>Imported {file}. Patients: {patients} ({added} added, {updated} updated); visits: {visits} ({replaced} replaced); medications: {meds}; adverse events: {events}.</source>
-        <translation type="unfinished"></translation>
+      <source>Imported {file}. Patients: {patients} ({added} added, {updated} updated); visits: {visits} ({replaced} replaced); medications: {meds}; adverse events: {events}.</source>
+      <translation>已导入 {file}。患者：{patients}（新增 {added}，更新 {updated}）；访视：{visits}（替换 {replaced}）；用药：{meds}；不良事件：{events}。</translation>
     </message>
     <message>
-        <source>Saved, but please double-check these values:</source>
-        <translation type="unfinished"></translation>
+      <source>Saved, but please double-check these values:</source>
+      <translation>已保存，但请再次核对以下数值：</translation>
     </message>
     <message>
-        <source>Nothing was imported from {file}. Problems found: {n}. Correct them in the workbook and import it again.</source>
-        <translation type="unfinished"></translation>
+      <source>Nothing was imported from {file}. Problems found: {n}. Correct them in the workbook and import it again.</source>
+      <translation>{file} 未导入任何内容。发现问题：{n} 个。请在工作簿中改正后重新导入。</translation>
     </message>
     <message>
-        <source>Problems (sheet, row, column):</source>
-        <translation type="unfinished"></translation>
+      <source>Problems (sheet, row, column):</source>
+      <translation>问题（工作表、行、列）：</translation>
     </message>
     <message>
-        <source>Import spreadsheet</source>
-        <translation type="unfinished"></translation>
+      <source>Import spreadsheet</source>
+      <translation>导入电子表格</translation>
     </message>
     <message>
-        <source>Importing spreadsheet...</source>
-        <translation type="unfinished"></translation>
+      <source>Importing spreadsheet...</source>
+      <translation>正在导入电子表格……</translation>
     </message>
     <message>
-        <source>REDCap files written to {folder} ({kind}). Patients: {patients}; visits: {visits}; medications: {meds}; adverse events: {events}.</source>
-        <translation type="unfinished"></translation>
+      <source>REDCap files written to {folder} ({kind}). Patients: {patients}; visits: {visits}; medications: {meds}; adverse events: {events}.</source>
+      <translation>REDCap 文件已写入 {folder}（{kind}）。患者：{patients}；访视：{visits}；用药：{meds}；不良事件：{events}。</translation>
     </message>
     <message>
-        <source>identified</source>
-        <translation type="unfinished"></translation>
+      <source>identified</source>
+      <translation>含身份信息</translation>
     </message>
     <message>
-        <source>de-identified</source>
-        <translation type="unfinished"></translation>
+      <source>de-identified</source>
+      <translation>已去标识</translation>
     </message>
     <message>
-        <source>REDCap files written</source>
-        <translation type="unfinished"></translation>
+      <source>REDCap files written</source>
+      <translation>已写入 REDCap 文件</translation>
     </message>
     <message>
-        <source>Export for REDCap</source>
-        <translation type="unfinished"></translation>
+      <source>Export for REDCap</source>
+      <translation>导出到 REDCap</translation>
     </message>
     <message>
-        <source>Notes for the REDCap administrator:</source>
-        <translation type="unfinished"></translation>
+      <source>Notes for the REDCap administrator:</source>
+      <translation>致 REDCap 管理员的说明：</translation>
     </message>
     <message>
-        <source>Exporting for REDCap...</source>
-        <translation type="unfinished"></translation>
+      <source>Exporting for REDCap...</source>
+      <translation>正在导出到 REDCap……</translation>
     </message>
     <message>
-        <source>Writing the template...</source>
-        <translation type="unfinished"></translation>
+      <source>Writing the template...</source>
+      <translation>正在写入模板……</translation>
     </message>
     <message>
-        <source>Template written: {name}</source>
-        <translation type="unfinished"></translation>
+      <source>Template written: {name}</source>
+      <translation>已写入模板：{name}</translation>
     </message>
     <message>
-        <source>Writing the patient report...</source>
-        <translation type="unfinished"></translation>
+      <source>Writing the patient report...</source>
+      <translation>正在生成患者报告……</translation>
     </message>
     <message>
-        <source>Report written: {name}</source>
-        <translation type="unfinished"></translation>
+      <source>Report written: {name}</source>
+      <translation>已写入报告：{name}</translation>
     </message>
     <message>
-        <source>Writing the cohort report...</source>
-        <translation type="unfinished"></translation>
+      <source>Writing the cohort report...</source>
+      <translation>正在生成队列报告……</translation>
     </message>
     <message>
-        <source>Scores of {n} visits were recomputed with the current rules.</source>
-        <translation type="unfinished"></translation>
+      <source>Scores of {n} visits were recomputed with the current rules.</source>
+      <translation>已按当前规则重新计算 {n} 次访视的评分。</translation>
     </message>
     <message>
-        <source>Checking stored scores...</source>
-        <translation type="unfinished"></translation>
+      <source>Checking stored scores...</source>
+      <translation>正在检查已保存的评分……</translation>
     </message>
     <message>
-        <source>Adding the demo cohort...</source>
-        <translation type="unfinished"></translation>
+      <source>Adding the demo cohort...</source>
+      <translation>正在添加演示队列……</translation>
     </message>
     <message>
-        <source>Study ID</source>
-        <extracomment>ACR/EULAR category of the last visit vs baseline protocol label of the last visit (M0, M3, ...)</extracomment>
-        <translation type="unfinished"></translation>
+      <source>Study ID</source>
+      <extracomment>ACR/EULAR category of the last visit vs baseline protocol label of the last visit (M0, M3, ...)</extracomment>
+      <translation>研究编号</translation>
     </message>
     <message>
-        <source>Age (y)</source>
-        <translation type="unfinished"></translation>
+      <source>Age (y)</source>
+      <translation>年龄（岁）</translation>
     </message>
     <message>
-        <source>Visits</source>
-        <translation type="unfinished"></translation>
+      <source>Visits</source>
+      <translation>访视次数</translation>
     </message>
     <message>
-        <source>Last visit</source>
-        <translation type="unfinished"></translation>
+      <source>Last visit</source>
+      <translation>末次访视</translation>
     </message>
     <message>
-        <source>Label</source>
-        <translation type="unfinished"></translation>
+      <source>Label</source>
+      <translation>标签</translation>
     </message>
     <message>
-        <source>Response vs baseline</source>
-        <translation type="unfinished"></translation>
+      <source>Response vs baseline</source>
+      <translation>相对基线的疗效应答</translation>
     </message>
     <message>
-        <source>unlocked</source>
-        <extracomment>forms.model.Visit forms.scoring.score_visit(...) forms.response.VisitResponse or None at the baseline storage.signoff.SignoffStatus when the visit was ever signed, else None</extracomment>
-        <translation type="unfinished"></translation>
+      <source>unlocked</source>
+      <extracomment>forms.model.Visit forms.scoring.score_visit(...) forms.response.VisitResponse or None at the baseline storage.signoff.SignoffStatus when the visit was ever signed, else None</extracomment>
+      <translation>已解锁</translation>
     </message>
     <message>
-        <source>{name}, {at} UTC</source>
-        <translation type="unfinished"></translation>
+      <source>{name}, {at} UTC</source>
+      <translation>{name}，{at}</translation>
     </message>
     <message>
-        <source>Baseline</source>
-        <translation type="unfinished"></translation>
+      <source>Baseline</source>
+      <translation>基线</translation>
     </message>
     <message>
-        <source>baseline</source>
-        <translation type="unfinished"></translation>
+      <source>baseline</source>
+      <translation>基线</translation>
     </message>
     <message>
-        <source>ACR/EULAR</source>
-        <translation type="unfinished"></translation>
+      <source>ACR/EULAR</source>
+      <translation>ACR/EULAR</translation>
     </message>
     <message>
-        <source>PRINTO</source>
-        <translation type="unfinished"></translation>
+      <source>PRINTO</source>
+      <translation>PRINTO</translation>
     </message>
     <message>
-        <source>CID</source>
-        <translation type="unfinished"></translation>
+      <source>CID</source>
+      <translation>CID</translation>
     </message>
     <message>
-        <source>Signed off</source>
-        <translation type="unfinished"></translation>
+      <source>Signed off</source>
+      <translation>已签署</translation>
     </message>
     <message>
-        <source>When (UTC)</source>
-        <translation type="unfinished"></translation>
+      <source>When (UTC)</source>
+      <translation>时间</translation>
     </message>
     <message>
-        <source>Who</source>
-        <translation type="unfinished"></translation>
+      <source>Who</source>
+      <translation>操作者</translation>
     </message>
     <message>
-        <source>Action</source>
-        <translation type="unfinished"></translation>
+      <source>Action</source>
+      <translation>操作</translation>
     </message>
     <message>
-        <source>Record</source>
-        <translation type="unfinished"></translation>
+      <source>Record</source>
+      <translation>记录</translation>
     </message>
     <message>
-        <source>Field</source>
-        <translation type="unfinished"></translation>
+      <source>Field</source>
+      <translation>字段</translation>
     </message>
     <message>
-        <source>Old value</source>
-        <translation type="unfinished"></translation>
+      <source>Old value</source>
+      <translation>原值</translation>
     </message>
     <message>
-        <source>New value</source>
-        <translation type="unfinished"></translation>
+      <source>New value</source>
+      <translation>新值</translation>
     </message>
     <message>
-        <source>CMAS ({range})</source>
-        <translation type="unfinished"></translation>
+      <source>CMAS ({range})</source>
+      <translation>CMAS（{range}）</translation>
     </message>
     <message>
-        <source>MMT-8 ({range})</source>
-        <translation type="unfinished"></translation>
+      <source>MMT-8 ({range})</source>
+      <translation>MMT-8（{range}）</translation>
     </message>
     <message>
-        <source>Physician global ({range})</source>
-        <translation type="unfinished"></translation>
+      <source>Physician global ({range})</source>
+      <translation>医生总体评估（{range}）</translation>
     </message>
     <message>
-        <source>CK / ULN</source>
-        <translation type="unfinished"></translation>
+      <source>CK / ULN</source>
+      <translation>CK / ULN</translation>
     </message>
     <message>
-        <source>Oral steroid mg/kg/day</source>
-        <translation type="unfinished"></translation>
+      <source>Oral steroid mg/kg/day</source>
+      <translation>口服激素 mg/kg/天</translation>
     </message>
     <message>
-        <source>{sid}: new visit {date} (unsaved changes from {stamp})</source>
-        <translation type="unfinished"></translation>
+      <source>{sid}: new visit {date} (unsaved changes from {stamp})</source>
+      <translation>{sid}：新访视 {date}（{stamp} 起的未保存更改）</translation>
     </message>
     <message>
-        <source>{sid}: visit {date} (unsaved changes from {stamp})</source>
-        <translation type="unfinished"></translation>
+      <source>{sid}: visit {date} (unsaved changes from {stamp})</source>
+      <translation>{sid}：访视 {date}（{stamp} 起的未保存更改）</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>AutoBackup</name>
     <message>
-        <source>Automatic backup...</source>
-        <translation type="unfinished"></translation>
+      <source>Automatic backup...</source>
+      <translation>正在自动备份……</translation>
     </message>
     <message>
-        <source>Automatic backup failed: {error}</source>
-        <translation type="unfinished"></translation>
+      <source>Automatic backup failed: {error}</source>
+      <translation>自动备份失败：{error}</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>DraftsDialog</name>
     <message>
-        <source>Unsaved visits found</source>
-        <translation type="unfinished"></translation>
+      <source>Unsaved visits found</source>
+      <translation>发现未保存的访视</translation>
     </message>
     <message>
-        <source>JDM Capture was closed while these visits had unsaved changes. Open one to review and save it, or discard them all.</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture was closed while these visits had unsaved changes. Open one to review and save it, or discard them all.</source>
+      <translation>JDM Capture 关闭时这些访视有未保存的更改。打开其中一个以核对并保存，或全部放弃。</translation>
     </message>
     <message>
-        <source>Open draft</source>
-        <translation type="unfinished"></translation>
+      <source>Open draft</source>
+      <translation>打开草稿</translation>
     </message>
     <message>
-        <source>Discard all</source>
-        <translation type="unfinished"></translation>
+      <source>Discard all</source>
+      <translation>全部放弃</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>HistoryDialog</name>
     <message>
-        <source>No changes recorded for this visit.</source>
-        <translation type="unfinished"></translation>
+      <source>No changes recorded for this visit.</source>
+      <translation>本次访视没有更改记录。</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>LevelPicker</name>
     <message>
-        <source>n/a  not applicable</source>
-        <extracomment>seconds within which a second digit extends the first (1, 0 -&gt; 10)</extracomment>
-        <translation type="unfinished"></translation>
+      <source>n/a  not applicable</source>
+      <extracomment>seconds within which a second digit extends the first (1, 0 -&gt; 10)</extracomment>
+      <translation>n/a  不适用</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
-        <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;New database...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;New database...</source>
+      <translation>新建数据库(&amp;N)……</translation>
     </message>
     <message>
-        <source>&amp;Open database...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Open database...</source>
+      <translation>打开数据库(&amp;O)……</translation>
     </message>
     <message>
-        <source>&amp;Backup now...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Backup now...</source>
+      <translation>立即备份(&amp;B)……</translation>
     </message>
     <message>
-        <source>&amp;Restore from backup...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Restore from backup...</source>
+      <translation>从备份恢复(&amp;R)……</translation>
     </message>
     <message>
-        <source>&amp;Import case files (JSON)...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Import case files (JSON)...</source>
+      <translation>导入病例文件（JSON）(&amp;I)……</translation>
     </message>
     <message>
-        <source>Import spreads&amp;heet (Excel)...</source>
-        <translation type="unfinished"></translation>
+      <source>Import spreads&amp;heet (Excel)...</source>
+      <translation>导入电子表格（Excel）(&amp;H)……</translation>
     </message>
     <message>
-        <source>Save data-entry &amp;template...</source>
-        <translation type="unfinished"></translation>
+      <source>Save data-entry &amp;template...</source>
+      <translation>保存数据录入模板(&amp;T)……</translation>
     </message>
     <message>
-        <source>Export &amp;Excel...</source>
-        <translation type="unfinished"></translation>
+      <source>Export &amp;Excel...</source>
+      <translation>导出 Excel(&amp;E)……</translation>
     </message>
     <message>
-        <source>Export &amp;JSON case file...</source>
-        <translation type="unfinished"></translation>
+      <source>Export &amp;JSON case file...</source>
+      <translation>导出 JSON 病例文件(&amp;J)……</translation>
     </message>
     <message>
-        <source>Export for RE&amp;DCap...</source>
-        <translation type="unfinished"></translation>
+      <source>Export for RE&amp;DCap...</source>
+      <translation>导出到 REDCap(&amp;D)……</translation>
     </message>
     <message>
-        <source>&amp;Patient PDF report...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Patient PDF report...</source>
+      <translation>患者 PDF 报告(&amp;P)……</translation>
     </message>
     <message>
-        <source>Patient PDF report, de-identi&amp;fied...</source>
-        <translation type="unfinished"></translation>
+      <source>Patient PDF report, de-identi&amp;fied...</source>
+      <translation>患者 PDF 报告，去标识(&amp;F)……</translation>
     </message>
     <message>
-        <source>&amp;Cohort PDF report...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Cohort PDF report...</source>
+      <translation>队列 PDF 报告(&amp;C)……</translation>
     </message>
     <message>
-        <source>&amp;Settings...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Settings...</source>
+      <translation>设置(&amp;S)……</translation>
     </message>
     <message>
-        <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Quit</source>
+      <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <source>&amp;Go</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Go</source>
+      <translation>转到(&amp;G)</translation>
     </message>
     <message>
-        <source>&amp;Patients</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Patients</source>
+      <translation>患者列表(&amp;P)</translation>
     </message>
     <message>
-        <source>&amp;Back</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Back</source>
+      <translation>返回(&amp;B)</translation>
     </message>
     <message>
-        <source>&amp;Find patient</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Find patient</source>
+      <translation>查找患者(&amp;F)</translation>
     </message>
     <message>
-        <source>&amp;Patient</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Patient</source>
+      <translation>患者(&amp;P)</translation>
     </message>
     <message>
-        <source>New &amp;patient...</source>
-        <translation type="unfinished"></translation>
+      <source>New &amp;patient...</source>
+      <translation>新建患者(&amp;P)……</translation>
     </message>
     <message>
-        <source>New &amp;visit</source>
-        <translation type="unfinished"></translation>
+      <source>New &amp;visit</source>
+      <translation>新建访视(&amp;V)</translation>
     </message>
     <message>
-        <source>Visit &amp;history...</source>
-        <translation type="unfinished"></translation>
+      <source>Visit &amp;history...</source>
+      <translation>访视历史(&amp;H)……</translation>
     </message>
     <message>
-        <source>&amp;Delete visit...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Delete visit...</source>
+      <translation>删除访视(&amp;D)……</translation>
     </message>
     <message>
-        <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <source>&amp;Keyboard shortcuts</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Keyboard shortcuts</source>
+      <translation>快捷键(&amp;K)</translation>
     </message>
     <message>
-        <source>&amp;About JDM Capture</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;About JDM Capture</source>
+      <translation>关于 JDM Capture(&amp;A)</translation>
     </message>
     <message>
-        <source>no database</source>
-        <translation type="unfinished"></translation>
+      <source>no database</source>
+      <translation>未打开数据库</translation>
     </message>
     <message>
-        <source>JDM Capture - {name}</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture - {name}</source>
+      <translation>JDM Capture - {name}</translation>
     </message>
     <message>
-        <source>Empty database</source>
-        <translation type="unfinished"></translation>
+      <source>Empty database</source>
+      <translation>空数据库</translation>
     </message>
     <message>
-        <source>This database has no patients yet. Add the demo cohort (fictitious children) to explore JDM Capture?</source>
-        <translation type="unfinished"></translation>
+      <source>This database has no patients yet. Add the demo cohort (fictitious children) to explore JDM Capture?</source>
+      <translation>该数据库还没有患者。是否添加演示队列（虚构患儿）以了解 JDM Capture？</translation>
     </message>
     <message>
-        <source>{sid}: new visit</source>
-        <translation type="unfinished"></translation>
+      <source>{sid}: new visit</source>
+      <translation>{sid}：新访视</translation>
     </message>
     <message>
-        <source>{sid}: visit {date}</source>
-        <translation type="unfinished"></translation>
+      <source>{sid}: visit {date}</source>
+      <translation>{sid}：访视 {date}</translation>
     </message>
     <message>
-        <source>Open a patient first.</source>
-        <translation type="unfinished"></translation>
+      <source>Open a patient first.</source>
+      <translation>请先打开一位患者。</translation>
     </message>
     <message>
-        <source>Visit saved.</source>
-        <translation type="unfinished"></translation>
+      <source>Visit saved.</source>
+      <translation>访视已保存。</translation>
     </message>
     <message>
-        <source>New patient</source>
-        <translation type="unfinished"></translation>
+      <source>New patient</source>
+      <translation>新建患者</translation>
     </message>
     <message>
-        <source>Edit patient</source>
-        <translation type="unfinished"></translation>
+      <source>Edit patient</source>
+      <translation>编辑患者</translation>
     </message>
     <message>
-        <source>Add medication</source>
-        <translation type="unfinished"></translation>
+      <source>Add medication</source>
+      <translation>添加用药</translation>
     </message>
     <message>
-        <source>Edit medication</source>
-        <translation type="unfinished"></translation>
+      <source>Edit medication</source>
+      <translation>编辑用药</translation>
     </message>
     <message>
-        <source>Add adverse event</source>
-        <translation type="unfinished"></translation>
+      <source>Add adverse event</source>
+      <translation>添加不良事件</translation>
     </message>
     <message>
-        <source>Edit adverse event</source>
-        <translation type="unfinished"></translation>
+      <source>Edit adverse event</source>
+      <translation>编辑不良事件</translation>
     </message>
     <message>
-        <source>Delete {what}?
+      <source>Delete {what}?
 
 This cannot be undone here; the deletion is recorded in the audit trail.</source>
-        <translation type="unfinished"></translation>
+      <translation>删除{what}？
+
+此操作在这里无法撤销；删除会记录在审计追踪中。</translation>
     </message>
     <message>
-        <source>Choose a saved visit first.</source>
-        <translation type="unfinished"></translation>
+      <source>Choose a saved visit first.</source>
+      <translation>请先选择一次已保存的访视。</translation>
     </message>
     <message>
-        <source>the visit of {date}{label} of patient {sid}</source>
-        <translation type="unfinished"></translation>
+      <source>the visit of {date}{label} of patient {sid}</source>
+      <translation>患者 {sid} 于 {date}{label} 的访视</translation>
     </message>
     <message>
-        <source>Delete visit</source>
-        <translation type="unfinished"></translation>
+      <source>Delete visit</source>
+      <translation>删除访视</translation>
     </message>
     <message>
-        <source>Deleted {what}.</source>
-        <translation type="unfinished"></translation>
+      <source>Deleted {what}.</source>
+      <translation>已删除{what}。</translation>
     </message>
     <message>
-        <source>Delete medication</source>
-        <translation type="unfinished"></translation>
+      <source>Delete medication</source>
+      <translation>删除用药</translation>
     </message>
     <message>
-        <source>the medication {drug} started {start} of patient {sid}</source>
-        <translation type="unfinished"></translation>
+      <source>the medication {drug} started {start} of patient {sid}</source>
+      <translation>患者 {sid} 于 {start} 开始的用药 {drug}</translation>
     </message>
     <message>
-        <source>Delete adverse event</source>
-        <translation type="unfinished"></translation>
+      <source>Delete adverse event</source>
+      <translation>删除不良事件</translation>
     </message>
     <message>
-        <source>the adverse event {term} of {onset} of patient {sid}</source>
-        <translation type="unfinished"></translation>
+      <source>the adverse event {term} of {onset} of patient {sid}</source>
+      <translation>患者 {sid} 于 {onset} 发生的不良事件 {term}</translation>
     </message>
     <message>
-        <source>History of visit {id}</source>
-        <translation type="unfinished"></translation>
+      <source>History of visit {id}</source>
+      <translation>访视 {id} 的历史</translation>
     </message>
     <message>
-        <source>New database</source>
-        <translation type="unfinished"></translation>
+      <source>New database</source>
+      <translation>新建数据库</translation>
     </message>
     <message>
-        <source>JDM Capture database (*.sqlite *.db)</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture database (*.sqlite *.db)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db)</translation>
     </message>
     <message>
-        <source>Open database</source>
-        <translation type="unfinished"></translation>
+      <source>Open database</source>
+      <translation>打开数据库</translation>
     </message>
     <message>
-        <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Opening {name}...</source>
-        <translation type="unfinished"></translation>
+      <source>Opening {name}...</source>
+      <translation>正在打开 {name}……</translation>
     </message>
     <message>
-        <source>Backup now</source>
-        <translation type="unfinished"></translation>
+      <source>Backup now</source>
+      <translation>立即备份</translation>
     </message>
     <message>
-        <source>SQLite database (*.sqlite)</source>
-        <translation type="unfinished"></translation>
+      <source>SQLite database (*.sqlite)</source>
+      <translation>SQLite 数据库 (*.sqlite)</translation>
     </message>
     <message>
-        <source>Import case files</source>
-        <translation type="unfinished"></translation>
+      <source>Import case files</source>
+      <translation>导入病例文件</translation>
     </message>
     <message>
-        <source>JSON case files (*.json)</source>
-        <translation type="unfinished"></translation>
+      <source>JSON case files (*.json)</source>
+      <translation>JSON 病例文件 (*.json)</translation>
     </message>
     <message>
-        <source>Import spreadsheet</source>
-        <translation type="unfinished"></translation>
+      <source>Import spreadsheet</source>
+      <translation>导入电子表格</translation>
     </message>
     <message>
-        <source>Excel workbook (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <source>Save data-entry template</source>
-        <translation type="unfinished"></translation>
+      <source>Save data-entry template</source>
+      <translation>保存数据录入模板</translation>
     </message>
     <message>
-        <source>Export for REDCap: choose a folder (its REDCap files are replaced)</source>
-        <translation type="unfinished"></translation>
+      <source>Export for REDCap: choose a folder (its REDCap files are replaced)</source>
+      <translation>导出到 REDCap：选择文件夹（其中的 REDCap 文件将被替换）</translation>
     </message>
     <message>
-        <source>Export for REDCap</source>
-        <translation type="unfinished"></translation>
+      <source>Export for REDCap</source>
+      <translation>导出到 REDCap</translation>
     </message>
     <message>
-        <source>Include identifiers (names, MRN, dates of birth, real dates, free text)? Choose No for a de-identified export, as most studies require.</source>
-        <translation type="unfinished"></translation>
+      <source>Include identifiers (names, MRN, dates of birth, real dates, free text)? Choose No for a de-identified export, as most studies require.</source>
+      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期、自由文本）？多数研究要求去标识导出，请选“否”。</translation>
     </message>
     <message>
-        <source>Export Excel</source>
-        <translation type="unfinished"></translation>
+      <source>Export Excel</source>
+      <translation>导出 Excel</translation>
     </message>
     <message>
-        <source>Include identifiers (names, MRN, dates of birth, real dates)? Choose No for a de-identified workbook.</source>
-        <translation type="unfinished"></translation>
+      <source>Include identifiers (names, MRN, dates of birth, real dates)? Choose No for a de-identified workbook.</source>
+      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期）？去标识工作簿请选“否”。</translation>
     </message>
     <message>
-        <source>Export JSON case file</source>
-        <translation type="unfinished"></translation>
+      <source>Export JSON case file</source>
+      <translation>导出 JSON 病例文件</translation>
     </message>
     <message>
-        <source>JSON case file (*.json)</source>
-        <translation type="unfinished"></translation>
+      <source>JSON case file (*.json)</source>
+      <translation>JSON 病例文件 (*.json)</translation>
     </message>
     <message>
-        <source>Choose a patient first.</source>
-        <translation type="unfinished"></translation>
+      <source>Choose a patient first.</source>
+      <translation>请先选择一位患者。</translation>
     </message>
     <message>
-        <source>Patient PDF report, de-identified</source>
-        <translation type="unfinished"></translation>
+      <source>Patient PDF report, de-identified</source>
+      <translation>患者 PDF 报告，去标识</translation>
     </message>
     <message>
-        <source>PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+      <source>PDF (*.pdf)</source>
+      <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-        <source>Patient PDF report</source>
-        <translation type="unfinished"></translation>
+      <source>Patient PDF report</source>
+      <translation>患者 PDF 报告</translation>
     </message>
     <message>
-        <source>Cohort PDF report</source>
-        <translation type="unfinished"></translation>
+      <source>Cohort PDF report</source>
+      <translation>队列 PDF 报告</translation>
     </message>
     <message>
-        <source>Keyboard shortcuts</source>
-        <translation type="unfinished"></translation>
+      <source>Keyboard shortcuts</source>
+      <translation>快捷键</translation>
     </message>
     <message>
-        <source>Ctrl+F  find a patient (type to filter, Enter opens)
+      <source>Ctrl+F  find a patient (type to filter, Enter opens)
 Alt+Left  back
 Ctrl+Shift+N  new patient;  Ctrl+N  new visit
 Ctrl+S  save the visit
@@ -610,633 +612,644 @@ In a grade or score box: type the digit (1 then 0 for 10), t = trace, n = not ap
 Menu key or Shift+F10 on a field: record why it has no value
 Delete on a visit, medication or adverse event row: delete it (asks first)
 Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF</source>
-        <translation type="unfinished"></translation>
+      <translation>Ctrl+F  查找患者（输入即筛选，Enter 打开）
+Alt+Left  返回
+Ctrl+Shift+N  新建患者；Ctrl+N  新建访视
+Ctrl+S  保存访视
+Ctrl+PgDown / Ctrl+PgUp  下一页/上一页表单；Alt+1..9  转到表单
+在分级或评分框中：输入数字（10 为先按 1 再按 0），t = 微弱收缩，n = 不适用，Delete = 未评估；Tab 移到下一项
+在字段上按菜单键或 Shift+F10：记录无数值的原因
+在访视、用药或不良事件行上按 Delete：删除（先确认）
+Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     </message>
     <message>
-        <source>About JDM Capture</source>
-        <translation type="unfinished"></translation>
+      <source>About JDM Capture</source>
+      <translation>关于 JDM Capture</translation>
     </message>
     <message>
-        <source>JDM Capture: offline capture, scoring and reporting of juvenile dermatomyositis core set measures.</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture: offline capture, scoring and reporting of juvenile dermatomyositis core set measures.</source>
+      <translation>JDM Capture：幼年皮肌炎核心指标的离线采集、计分与报告。</translation>
     </message>
     <message>
-        <source>Work in progress</source>
-        <translation type="unfinished"></translation>
+      <source>Work in progress</source>
+      <translation>任务进行中</translation>
     </message>
     <message>
-        <source>An export or backup is still running. Wait for it to finish and quit?</source>
-        <translation type="unfinished"></translation>
+      <source>An export or backup is still running. Wait for it to finish and quit?</source>
+      <translation>导出或备份仍在进行。等待其完成后退出？</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>NotesEntry</name>
     <message>
-        <source>Notes</source>
-        <translation type="unfinished"></translation>
+      <source>Notes</source>
+      <translation>备注</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>PatientListPage</name>
     <message>
-        <source>Patients</source>
-        <translation type="unfinished"></translation>
+      <source>Patients</source>
+      <translation>患者列表</translation>
     </message>
     <message>
-        <source>Type to filter: study id, sex, visit date, response... (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
+      <source>Type to filter: study id, sex, visit date, response... (Ctrl+F)</source>
+      <translation>输入以筛选：研究编号、性别、访视日期、疗效应答……（Ctrl+F）</translation>
     </message>
     <message>
-        <source>&amp;New patient...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;New patient...</source>
+      <translation>新建患者(&amp;N)……</translation>
     </message>
     <message>
-        <source>{shown} of {total}</source>
-        <translation type="unfinished"></translation>
+      <source>{shown} of {total}</source>
+      <translation>显示 {shown} / 共 {total}</translation>
     </message>
     <message>
-        <source>No patients yet. Add one with New patient (Ctrl+Shift+N) or import case files from the File menu.</source>
-        <translation type="unfinished"></translation>
+      <source>No patients yet. Add one with New patient (Ctrl+Shift+N) or import case files from the File menu.</source>
+      <translation>尚无患者。用“新建患者”（Ctrl+Shift+N）添加，或从“文件”菜单导入病例文件。</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>PatientPage</name>
     <message>
-        <source>&lt; Patients</source>
-        <translation type="unfinished"></translation>
+      <source>&lt; Patients</source>
+      <translation>&lt; 患者列表</translation>
     </message>
     <message>
-        <source>Back to the patient list (Alt+Left)</source>
-        <translation type="unfinished"></translation>
+      <source>Back to the patient list (Alt+Left)</source>
+      <translation>返回患者列表（Alt+Left）</translation>
     </message>
     <message>
-        <source>&amp;Edit patient...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Edit patient...</source>
+      <translation>编辑患者(&amp;E)……</translation>
     </message>
     <message>
-        <source>New &amp;visit (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+      <source>New &amp;visit (Ctrl+N)</source>
+      <translation>新建访视(&amp;V)（Ctrl+N）</translation>
     </message>
     <message>
-        <source>&amp;Open visit</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Open visit</source>
+      <translation>打开访视(&amp;O)</translation>
     </message>
     <message>
-        <source>&amp;History...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;History...</source>
+      <translation>历史(&amp;H)……</translation>
     </message>
     <message>
-        <source>&amp;Delete visit...</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Delete visit...</source>
+      <translation>删除访视(&amp;D)……</translation>
     </message>
     <message>
-        <source>Delete the selected visit (Delete key)</source>
-        <translation type="unfinished"></translation>
+      <source>Delete the selected visit (Delete key)</source>
+      <translation>删除所选访视（Delete 键）</translation>
     </message>
     <message>
-        <source>&amp;Visits and trends</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Visits and trends</source>
+      <translation>访视与趋势(&amp;V)</translation>
     </message>
     <message>
-        <source>&amp;Medications</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Medications</source>
+      <translation>用药(&amp;M)</translation>
     </message>
     <message>
-        <source>Add medication...</source>
-        <translation type="unfinished"></translation>
+      <source>Add medication...</source>
+      <translation>添加用药……</translation>
     </message>
     <message>
-        <source>Delete medication...</source>
-        <translation type="unfinished"></translation>
+      <source>Delete medication...</source>
+      <translation>删除用药……</translation>
     </message>
     <message>
-        <source>&amp;Adverse events</source>
-        <translation type="unfinished"></translation>
+      <source>&amp;Adverse events</source>
+      <translation>不良事件(&amp;A)</translation>
     </message>
     <message>
-        <source>Add adverse event...</source>
-        <translation type="unfinished"></translation>
+      <source>Add adverse event...</source>
+      <translation>添加不良事件……</translation>
     </message>
     <message>
-        <source>Delete adverse event...</source>
-        <translation type="unfinished"></translation>
+      <source>Delete adverse event...</source>
+      <translation>删除不良事件……</translation>
     </message>
     <message>
-        <source>Delete the selected row (Delete key)</source>
-        <translation type="unfinished"></translation>
+      <source>Delete the selected row (Delete key)</source>
+      <translation>删除所选行（Delete 键）</translation>
     </message>
     <message>
-        <source>Patient {study_id}</source>
-        <translation type="unfinished"></translation>
+      <source>Patient {study_id}</source>
+      <translation>患者 {study_id}</translation>
     </message>
     <message>
-        <source>  (age {age} y)</source>
-        <translation type="unfinished"></translation>
+      <source>  (age {age} y)</source>
+      <translation>（{age} 岁）</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>ProblemList</name>
     <message>
-        <source>Problems</source>
-        <translation type="unfinished"></translation>
+      <source>Problems</source>
+      <translation>问题</translation>
     </message>
     <message>
-        <source>Error</source>
-        <translation type="unfinished"></translation>
+      <source>Error</source>
+      <translation>错误</translation>
     </message>
     <message>
-        <source>Warning</source>
-        <translation type="unfinished"></translation>
+      <source>Warning</source>
+      <translation>警告</translation>
     </message>
     <message>
-        <source>No problems found.</source>
-        <translation type="unfinished"></translation>
+      <source>No problems found.</source>
+      <translation>未发现问题。</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>ResponsePanel</name>
     <message>
-        <source>Response against the baseline visit</source>
-        <translation type="unfinished"></translation>
+      <source>Response against the baseline visit</source>
+      <translation>相对基线访视的疗效应答</translation>
     </message>
     <message>
-        <source>No baseline visit yet: responses are measured from the patient&apos;s baseline visit.</source>
-        <translation type="unfinished"></translation>
+      <source>No baseline visit yet: responses are measured from the patient's baseline visit.</source>
+      <translation>尚无基线访视：疗效应答以患者的基线访视为参照。</translation>
     </message>
     <message>
-        <source>This is the baseline visit ({visit}); responses of later visits are measured from it.</source>
-        <translation type="unfinished"></translation>
+      <source>This is the baseline visit ({visit}); responses of later visits are measured from it.</source>
+      <translation>这是基线访视（{visit}）；之后各次访视的疗效应答以它为参照。</translation>
     </message>
     <message>
-        <source>Baseline: &lt;b&gt;{visit}&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+      <source>Baseline: &lt;b&gt;{visit}&lt;/b&gt;</source>
+      <translation>基线：&lt;b&gt;{visit}&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>ACR/EULAR 2016 Total Improvement Score</source>
-        <translation type="unfinished"></translation>
+      <source>ACR/EULAR 2016 Total Improvement Score</source>
+      <translation>ACR/EULAR 2016 总体改善评分</translation>
     </message>
     <message>
-        <source>({n} of 6 measures; muscle measure {m})</source>
-        <translation type="unfinished"></translation>
+      <source>({n} of 6 measures; muscle measure {m})</source>
+      <translation>（6 项指标中 {n} 项；肌力指标 {m}）</translation>
     </message>
     <message>
-        <source>Core set measure</source>
-        <translation type="unfinished"></translation>
+      <source>Core set measure</source>
+      <translation>核心指标</translation>
     </message>
     <message>
-        <source>Baseline</source>
-        <translation type="unfinished"></translation>
+      <source>Baseline</source>
+      <translation>基线</translation>
     </message>
     <message>
-        <source>Follow-up</source>
-        <translation type="unfinished"></translation>
+      <source>Follow-up</source>
+      <translation>随访</translation>
     </message>
     <message>
-        <source>% change</source>
-        <translation type="unfinished"></translation>
+      <source>% change</source>
+      <translation>变化 %</translation>
     </message>
     <message>
-        <source>Points</source>
-        <translation type="unfinished"></translation>
+      <source>Points</source>
+      <translation>得分</translation>
     </message>
     <message>
-        <source>Max</source>
-        <translation type="unfinished"></translation>
+      <source>Max</source>
+      <translation>满分</translation>
     </message>
     <message>
-        <source>Note</source>
-        <translation type="unfinished"></translation>
+      <source>Note</source>
+      <translation>说明</translation>
     </message>
     <message>
-        <source>PRINTO criteria for improvement</source>
-        <translation type="unfinished"></translation>
+      <source>PRINTO criteria for improvement</source>
+      <translation>PRINTO 改善标准</translation>
     </message>
     <message>
-        <source>Variable</source>
-        <translation type="unfinished"></translation>
+      <source>Variable</source>
+      <translation>变量</translation>
     </message>
     <message>
-        <source>Outcome</source>
-        <translation type="unfinished"></translation>
+      <source>Outcome</source>
+      <translation>结果</translation>
     </message>
     <message>
-        <source>PRINTO clinically inactive disease (this visit)</source>
-        <translation type="unfinished"></translation>
+      <source>PRINTO clinically inactive disease (this visit)</source>
+      <translation>PRINTO 临床无活动性疾病（本次访视）</translation>
     </message>
     <message>
-        <source>Criterion</source>
-        <translation type="unfinished"></translation>
+      <source>Criterion</source>
+      <translation>标准</translation>
     </message>
     <message>
-        <source>Value</source>
-        <translation type="unfinished"></translation>
+      <source>Value</source>
+      <translation>数值</translation>
     </message>
     <message>
-        <source>Met</source>
-        <translation type="unfinished"></translation>
+      <source>Met</source>
+      <translation>满足</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>RestoreDialog</name>
     <message>
-        <source>Restore from backup</source>
-        <translation type="unfinished"></translation>
+      <source>Restore from backup</source>
+      <translation>从备份恢复</translation>
     </message>
     <message>
-        <source>Replace {name} with a backup. The current file is kept beside it (named {stem}.before-restore-&lt;time&gt;), never overwritten.</source>
-        <translation type="unfinished"></translation>
+      <source>Replace {name} with a backup. The current file is kept beside it (named {stem}.before-restore-&lt;time&gt;), never overwritten.</source>
+      <translation>用备份替换 {name}。当前文件会保留在旁边（名为 {stem}.before-restore-&lt;时间&gt;），绝不覆盖。</translation>
     </message>
     <message>
-        <source>Backups</source>
-        <translation type="unfinished"></translation>
+      <source>Backups</source>
+      <translation>备份</translation>
     </message>
     <message>
-        <source>No backups in {folder} yet.</source>
-        <translation type="unfinished"></translation>
+      <source>No backups in {folder} yet.</source>
+      <translation>{folder} 中尚无备份。</translation>
     </message>
     <message>
-        <source>Choose another file...</source>
-        <translation type="unfinished"></translation>
+      <source>Choose another file...</source>
+      <translation>选择其他文件……</translation>
     </message>
     <message>
-        <source>Restore</source>
-        <translation type="unfinished"></translation>
+      <source>Restore</source>
+      <translation>恢复</translation>
     </message>
     <message>
-        <source>Choose a backup</source>
-        <translation type="unfinished"></translation>
+      <source>Choose a backup</source>
+      <translation>选择备份</translation>
     </message>
     <message>
-        <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>SettingsDialog</name>
     <message>
-        <source>Settings</source>
-        <translation type="unfinished"></translation>
+      <source>Settings</source>
+      <translation>设置</translation>
     </message>
     <message>
-        <source>Assessor name (pre-filled in new visits)</source>
-        <translation type="unfinished"></translation>
+      <source>Assessor name (pre-filled in new visits)</source>
+      <translation>评估者姓名（新访视中预先填写）</translation>
     </message>
     <message>
-        <source>TIS muscle measure</source>
-        <translation type="unfinished"></translation>
+      <source>TIS muscle measure</source>
+      <translation>TIS 肌力指标</translation>
     </message>
     <message>
-        <source>Default ULN: {label}</source>
-        <translation type="unfinished"></translation>
+      <source>Default ULN: {label}</source>
+      <translation>默认正常值上限：{label}</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>SignOffDialog</name>
     <message>
-        <source>Sign off visit</source>
-        <translation type="unfinished"></translation>
+      <source>Sign off visit</source>
+      <translation>签署访视</translation>
     </message>
     <message>
-        <source>By signing you confirm that this visit&apos;s data were verified against source (meaning recorded: &quot;{meaning}&quot;). The visit becomes read-only; the patient&apos;s PDF case summary is stored with the signature.</source>
-        <translation type="unfinished"></translation>
+      <source>By signing you confirm that this visit's data were verified against source (meaning recorded: "{meaning}"). The visit becomes read-only; the patient's PDF case summary is stored with the signature.</source>
+      <translation>签署即表示您确认本次访视的数据已与原始资料核对（记录的含义：“{meaning}”）。访视将变为只读；患者的 PDF 病例摘要会与签名一并保存。</translation>
     </message>
     <message>
-        <source>Assessor&apos;s name</source>
-        <translation type="unfinished"></translation>
+      <source>Assessor's name</source>
+      <translation>评估者姓名</translation>
     </message>
     <message>
-        <source>Sign off</source>
-        <translation type="unfinished"></translation>
+      <source>Sign off</source>
+      <translation>签署</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>SignoffBar</name>
     <message>
-        <source>Sign off...</source>
-        <translation type="unfinished"></translation>
+      <source>Sign off...</source>
+      <translation>签署……</translation>
     </message>
     <message>
-        <source>Verify the visit against source and sign it off</source>
-        <translation type="unfinished"></translation>
+      <source>Verify the visit against source and sign it off</source>
+      <translation>将访视与原始资料核对后签署</translation>
     </message>
     <message>
-        <source>Unlock...</source>
-        <translation type="unfinished"></translation>
+      <source>Unlock...</source>
+      <translation>解锁……</translation>
     </message>
     <message>
-        <source>Void the signature to correct the visit</source>
-        <translation type="unfinished"></translation>
+      <source>Void the signature to correct the visit</source>
+      <translation>作废签名以更正访视</translation>
     </message>
     <message>
-        <source>Not signed (save the visit first)</source>
-        <translation type="unfinished"></translation>
+      <source>Not signed (save the visit first)</source>
+      <translation>未签署（请先保存访视）</translation>
     </message>
     <message>
-        <source>Save your changes before signing off.</source>
-        <translation type="unfinished"></translation>
+      <source>Save your changes before signing off.</source>
+      <translation>签署前请先保存更改。</translation>
     </message>
     <message>
-        <source>Signing off...</source>
-        <translation type="unfinished"></translation>
+      <source>Signing off...</source>
+      <translation>正在签署……</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>TextEntry</name>
     <message>
-        <source>YYYY-MM-DD</source>
-        <translation type="unfinished"></translation>
+      <source>YYYY-MM-DD</source>
+      <translation>YYYY-MM-DD</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>TotalsPanel</name>
     <message>
-        <source>Live totals</source>
-        <extracomment>totals whose Score.parts are the entered item scores, so a running sum means something.</extracomment>
-        <translation type="unfinished"></translation>
+      <source>Live totals</source>
+      <extracomment>totals whose Score.parts are the entered item scores, so a running sum means something.</extracomment>
+      <translation>实时总分</translation>
     </message>
     <message>
-        <source>- {reason}</source>
-        <translation type="unfinished"></translation>
+      <source>- {reason}</source>
+      <translation>- {reason}</translation>
     </message>
     <message>
-        <source>{so_far} so far - {reason}</source>
-        <translation type="unfinished"></translation>
+      <source>{so_far} so far - {reason}</source>
+      <translation>目前 {so_far} - {reason}</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>TrendChart</name>
     <message>
-        <source>Trend chart</source>
-        <extracomment>top of the scale (registry maximum), else the data maximum a dashed reference line (e.g. 1 x ULN)</extracomment>
-        <translation type="unfinished"></translation>
+      <source>Trend chart</source>
+      <extracomment>top of the scale (registry maximum), else the data maximum a dashed reference line (e.g. 1 x ULN)</extracomment>
+      <translation>趋势图</translation>
     </message>
     <message>
-        <source>No visits with these measures yet.</source>
-        <translation type="unfinished"></translation>
+      <source>No visits with these measures yet.</source>
+      <translation>尚无含这些指标的访视。</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>UnlockDialog</name>
     <message>
-        <source>Unlock signed visit</source>
-        <translation type="unfinished"></translation>
+      <source>Unlock signed visit</source>
+      <translation>解锁已签署的访视</translation>
     </message>
     <message>
-        <source>{status}.
-Unlocking voids the signature. Give the reason; it is kept in the visit&apos;s history.</source>
-        <translation type="unfinished"></translation>
+      <source>{status}.
+Unlocking voids the signature. Give the reason; it is kept in the visit's history.</source>
+      <translation>{status}。
+解锁会作废签名。请填写原因；原因会保存在访视历史中。</translation>
     </message>
     <message>
-        <source>Reason for unlocking</source>
-        <translation type="unfinished"></translation>
+      <source>Reason for unlocking</source>
+      <translation>解锁原因</translation>
     </message>
     <message>
-        <source>Reason (required)</source>
-        <translation type="unfinished"></translation>
+      <source>Reason (required)</source>
+      <translation>原因（必填）</translation>
     </message>
     <message>
-        <source>Unlock</source>
-        <translation type="unfinished"></translation>
+      <source>Unlock</source>
+      <translation>解锁</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>VisitEditor</name>
     <message>
-        <source>&amp;Baseline visit</source>
-        <extracomment>how long after the last keystroke the draft is written (ms). True while another writer (a background import) holds the database: the draft then waits instead of blocking typing for the busy timeout. Set by the main window.</extracomment>
-        <translation type="unfinished"></translation>
+      <source>&amp;Baseline visit</source>
+      <extracomment>how long after the last keystroke the draft is written (ms). True while another writer (a background import) holds the database: the draft then waits instead of blocking typing for the busy timeout. Set by the main window.</extracomment>
+      <translation>基线访视(&amp;B)</translation>
     </message>
     <message>
-        <source>Responses are measured from the baseline visit (default: the earliest visit).</source>
-        <translation type="unfinished"></translation>
+      <source>Responses are measured from the baseline visit (default: the earliest visit).</source>
+      <translation>疗效应答以基线访视为参照（默认：最早的访视）。</translation>
     </message>
     <message>
-        <source>Save (Ctrl+S)</source>
-        <translation type="unfinished"></translation>
+      <source>Save (Ctrl+S)</source>
+      <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <source>Close</source>
-        <translation type="unfinished"></translation>
+      <source>Close</source>
+      <translation>关闭</translation>
     </message>
     <message>
-        <source>Pages</source>
-        <translation type="unfinished"></translation>
+      <source>Pages</source>
+      <translation>页面</translation>
     </message>
     <message>
-        <source>Problems</source>
-        <translation type="unfinished"></translation>
+      <source>Problems</source>
+      <translation>问题</translation>
     </message>
     <message>
-        <source>No value: {reason}</source>
-        <translation type="unfinished"></translation>
+      <source>No value: {reason}</source>
+      <translation>无数值：{reason}</translation>
     </message>
     <message>
-        <source>Clear the reason</source>
-        <translation type="unfinished"></translation>
+      <source>Clear the reason</source>
+      <translation>清除原因</translation>
     </message>
     <message>
-        <source>{ratio} x ULN</source>
-        <translation type="unfinished"></translation>
+      <source>{ratio} x ULN</source>
+      <translation>{ratio} × ULN</translation>
     </message>
     <message>
-        <source>Unsaved changes (draft kept)</source>
-        <translation type="unfinished"></translation>
+      <source>Unsaved changes (draft kept)</source>
+      <translation>有未保存的更改（已保留草稿）</translation>
     </message>
     <message>
-        <source>New visit</source>
-        <translation type="unfinished"></translation>
+      <source>New visit</source>
+      <translation>新访视</translation>
     </message>
     <message>
-        <source>Saved</source>
-        <translation type="unfinished"></translation>
+      <source>Saved</source>
+      <translation>已保存</translation>
     </message>
     <message>
-        <source>Not saved: {n} error(s) to fix first</source>
-        <translation type="unfinished"></translation>
+      <source>Not saved: {n} error(s) to fix first</source>
+      <translation>未保存：需先改正 {n} 个错误</translation>
     </message>
     <message>
-        <source>Not saved: {why}</source>
-        <translation type="unfinished"></translation>
+      <source>Not saved: {why}</source>
+      <translation>未保存：{why}</translation>
     </message>
     <message>
-        <source>Not saved</source>
-        <translation type="unfinished"></translation>
+      <source>Not saved</source>
+      <translation>未保存</translation>
     </message>
     <message>
-        <source>Saved {visit}</source>
-        <translation type="unfinished"></translation>
+      <source>Saved {visit}</source>
+      <translation>已保存 {visit}</translation>
     </message>
     <message>
-        <source>Unsaved changes</source>
-        <translation type="unfinished"></translation>
+      <source>Unsaved changes</source>
+      <translation>未保存的更改</translation>
     </message>
     <message>
-        <source>This visit has unsaved changes. Save them before leaving?</source>
-        <translation type="unfinished"></translation>
+      <source>This visit has unsaved changes. Save them before leaving?</source>
+      <translation>本次访视有未保存的更改。离开前保存吗？</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>_CodePicker</name>
     <message>
-        <source>-</source>
-        <extracomment>property used by the style sheet to colour a widget by its worst problem.</extracomment>
-        <translation type="unfinished"></translation>
+      <source>-</source>
+      <extracomment>property used by the style sheet to colour a widget by its worst problem.</extracomment>
+      <translation>-</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>app</name>
     <message>
-        <source>{path} cannot be opened: {error}</source>
-        <translation type="unfinished"></translation>
+      <source>{path} cannot be opened: {error}</source>
+      <translation>无法打开 {path}：{error}</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>body</name>
     <message>
-        <source>Notes</source>
-        <translation type="unfinished"></translation>
+      <source>Notes</source>
+      <translation>备注</translation>
     </message>
     <message>
-        <source>Item</source>
-        <translation type="unfinished"></translation>
+      <source>Item</source>
+      <translation>项目</translation>
     </message>
     <message>
-        <source>Score (level descriptor)</source>
-        <translation type="unfinished"></translation>
+      <source>Score (level descriptor)</source>
+      <translation>得分（分级描述）</translation>
     </message>
     <message>
-        <source>Seconds held</source>
-        <translation type="unfinished"></translation>
+      <source>Seconds held</source>
+      <translation>保持秒数</translation>
     </message>
     <message>
-        <source>Grades: Kendall 0-10 and 0-5 with +/-</source>
-        <translation type="unfinished"></translation>
+      <source>Grades: Kendall 0-10 and 0-5 with +/-</source>
+      <translation>分级：Kendall 0-10 及 0-5 +/- 记法</translation>
     </message>
     <message>
-        <source>0-10</source>
-        <translation type="unfinished"></translation>
+      <source>0-10</source>
+      <translation>0-10</translation>
     </message>
     <message>
-        <source>0-5</source>
-        <translation type="unfinished"></translation>
+      <source>0-5</source>
+      <translation>0-5</translation>
     </message>
     <message>
-        <source>Grade</source>
-        <translation type="unfinished"></translation>
+      <source>Grade</source>
+      <translation>分级</translation>
     </message>
     <message>
-        <source>Muscle group</source>
-        <translation type="unfinished"></translation>
+      <source>Muscle group</source>
+      <translation>肌群</translation>
     </message>
     <message>
-        <source>Right</source>
-        <translation type="unfinished"></translation>
+      <source>Right</source>
+      <translation>右侧</translation>
     </message>
     <message>
-        <source>Left</source>
-        <translation type="unfinished"></translation>
+      <source>Left</source>
+      <translation>左侧</translation>
     </message>
     <message>
-        <source>(axial, tested once)</source>
-        <translation type="unfinished"></translation>
+      <source>(axial, tested once)</source>
+      <translation>（中轴，只测一次）</translation>
     </message>
     <message>
-        <source>Location</source>
-        <translation type="unfinished"></translation>
+      <source>Location</source>
+      <translation>部位</translation>
     </message>
     <message>
-        <source>Muscle enzymes (value and the laboratory&apos;s upper limit of normal)</source>
-        <translation type="unfinished"></translation>
+      <source>Muscle enzymes (value and the laboratory's upper limit of normal)</source>
+      <translation>肌酶（测定值及实验室正常值上限）</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>box</name>
     <message>
-        <source>Aids or devices</source>
-        <translation type="unfinished"></translation>
+      <source>Aids or devices</source>
+      <translation>辅助器具</translation>
     </message>
     <message>
-        <source>Help from another person</source>
-        <translation type="unfinished"></translation>
+      <source>Help from another person</source>
+      <translation>他人帮助</translation>
     </message>
     <message>
-        <source>Enzyme</source>
-        <translation type="unfinished"></translation>
+      <source>Enzyme</source>
+      <translation>肌酶</translation>
     </message>
     <message>
-        <source>Value</source>
-        <translation type="unfinished"></translation>
+      <source>Value</source>
+      <translation>数值</translation>
     </message>
     <message>
-        <source>ULN</source>
-        <translation type="unfinished"></translation>
+      <source>ULN</source>
+      <translation>ULN</translation>
     </message>
     <message>
-        <source>x ULN</source>
-        <translation type="unfinished"></translation>
+      <source>x ULN</source>
+      <translation>× ULN</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>dialog</name>
     <message>
-        <source>Audit trail: verifying the hash chain...</source>
-        <translation type="unfinished"></translation>
+      <source>Audit trail: verifying the hash chain...</source>
+      <translation>审计追踪：正在验证哈希链……</translation>
     </message>
     <message>
-        <source>Audit trail: verified, unaltered ({n} entries, hash chain intact).</source>
-        <translation type="unfinished"></translation>
+      <source>Audit trail: verified, unaltered ({n} entries, hash chain intact).</source>
+      <translation>审计追踪：已验证，未被篡改（{n} 条记录，哈希链完整）。</translation>
     </message>
     <message>
-        <source>Audit trail: NOT verified. {reason}. Keep this file and compare it with a backup.</source>
-        <translation type="unfinished"></translation>
+      <source>Audit trail: NOT verified. {reason}. Keep this file and compare it with a backup.</source>
+      <translation>审计追踪：未通过验证。{reason}。请保留此文件并与备份比对。</translation>
     </message>
     <message>
-        <source>Audit trail: not verified (no database open).</source>
-        <translation type="unfinished"></translation>
+      <source>Audit trail: not verified (no database open).</source>
+      <translation>审计追踪：未验证（未打开数据库）。</translation>
     </message>
     <message>
-        <source>Verifying the audit trail...</source>
-        <translation type="unfinished"></translation>
+      <source>Verifying the audit trail...</source>
+      <translation>正在验证审计追踪……</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>parent</name>
     <message>
-        <source>present / yes</source>
-        <translation type="unfinished"></translation>
+      <source>present / yes</source>
+      <translation>有/是</translation>
     </message>
-</context>
-<context>
+  </context>
+  <context>
     <name>window</name>
     <message>
-        <source>Which database should be restored?</source>
-        <translation type="unfinished"></translation>
+      <source>Which database should be restored?</source>
+      <translation>要恢复哪个数据库？</translation>
     </message>
     <message>
-        <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
-        <translation type="unfinished"></translation>
+      <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Replace {name} with the backup {backup}?
+      <source>Replace {name} with the backup {backup}?
 The current file is kept beside it.</source>
-        <translation type="unfinished"></translation>
+      <translation>用备份 {backup} 替换 {name}？
+当前文件会保留在旁边。</translation>
     </message>
     <message>
-        <source>Restored {name} from {backup}.
+      <source>Restored {name} from {backup}.
 {kept}</source>
-        <translation type="unfinished"></translation>
+      <translation>已从 {backup} 恢复 {name}。
+{kept}</translation>
     </message>
     <message>
-        <source>The previous file was kept as {aside}.</source>
-        <translation type="unfinished"></translation>
+      <source>The previous file was kept as {aside}.</source>
+      <translation>原文件已保留为 {aside}。</translation>
     </message>
     <message>
-        <source>Restoring...</source>
-        <translation type="unfinished"></translation>
+      <source>Restoring...</source>
+      <translation>正在恢复……</translation>
     </message>
     <message>
-        <source>Reading backups...</source>
-        <translation type="unfinished"></translation>
+      <source>Reading backups...</source>
+      <translation>正在读取备份……</translation>
     </message>
-</context>
+  </context>
 </TS>
