@@ -38,8 +38,8 @@ from exports.common import (
 from exports.pdf_charts import Course, Series, timeline, trend_chart
 from exports.pdf_layout import build, data_table, frame_width, p, styles, text
 from forms import registry, scoring
-from forms.i18n import N_, _
 from forms.fields import Level
+from forms.i18n import N_, _
 from forms.model import Patient
 from forms.settings import ScoringSettings
 
@@ -543,7 +543,8 @@ class _Report:
         if not events:
             return [*out, p(_("No adverse events recorded."), "small")]
         ae = Level.ADVERSE_EVENT
-        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"), _("Suspected drug"),
+        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"),
+                                  _("Suspected drug"),
                                   _("Action"), _("Outcome"), _("Resolved")]]
         for a in events:
             grade = ""
@@ -699,7 +700,8 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
     """
     measures = _cohort_measures()
     tis_short = registry.get("tis").short_label
-    header = [_("Patient"), _("Visit"), _("Day"), *[m.abbrev for m in measures], tis_short, "ACR/EULAR",
+    header = [_("Patient"), _("Visit"), _("Day"), *[m.abbrev for m in measures], tis_short,
+              "ACR/EULAR",
               "PRINTO", "CID"]
     rows: list[list[Any]] = [header]
     per_visit: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))

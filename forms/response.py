@@ -435,7 +435,8 @@ def _most_abnormal_enzyme(measures: _VisitMeasures,
             continue
         uln, source = _uln(baseline_values, enzyme, settings)
         ratio = value / uln
-        ratios.append(f"{registry.get(enzyme).short_label} {_num(_display(value))}/{_num(_display(uln))} "
+        ratios.append(f"{registry.get(enzyme).short_label} "
+                      f"{_num(_display(value))}/{_num(_display(uln))} "
                       f"({_(source)}) = {_num(_display(ratio, 2))} x ULN")
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)

@@ -157,7 +157,8 @@ def check_field(field_or_name: Field | str, raw: object,
     if t is FieldType.CHOICE:
         if isinstance(raw, str) and raw in f.choice_codes:
             return raw, []
-        return None, [_problem(f, raw, _("is not one of {allowed}").format(allowed=f.allowed_text()))]
+        return None, [_problem(f, raw, _("is not one of {allowed}")
+                                       .format(allowed=f.allowed_text()))]
     if t is FieldType.DATE:
         return _check_date(f, raw)
     return _check_text(f, raw)
@@ -187,9 +188,11 @@ def parse_text(field_or_name: Field | str, text: str | None,
         try:
             number = Decimal(stripped)
         except InvalidOperation:
-            return None, [_problem(f, text, _("is not a number; allowed {allowed}").format(allowed=f.allowed_text()))]
+            return None, [_problem(f, text, _("is not a number; allowed {allowed}")
+                                            .format(allowed=f.allowed_text()))]
         if not number.is_finite():
-            return None, [_problem(f, text, _("is not a number; allowed {allowed}").format(allowed=f.allowed_text()))]
+            return None, [_problem(f, text, _("is not a number; allowed {allowed}")
+                                            .format(allowed=f.allowed_text()))]
         return _check_number(f, number, text)
     if t is FieldType.BOOLEAN:
         low = stripped.lower()
@@ -203,7 +206,8 @@ def parse_text(field_or_name: Field | str, text: str | None,
         for c in f.choices:
             if low in (str(c.code).lower(), c.label.lower(), c.label_en.lower()):
                 return c.code, []
-        return None, [_problem(f, text, _("is not one of {allowed}").format(allowed=f.allowed_text()))]
+        return None, [_problem(f, text, _("is not one of {allowed}")
+                                        .format(allowed=f.allowed_text()))]
     if t is FieldType.DATE:
         return _check_date(f, date_text(stripped))
     return _check_text(f, text)
@@ -228,13 +232,16 @@ def _structured_number(f: Field, raw: object) -> Decimal | Problem:
         return Decimal(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return _problem(f, raw, _("is not a number; allowed {allowed}").format(allowed=f.allowed_text()))
+            return _problem(f, raw, _("is not a number; allowed {allowed}")
+                                    .format(allowed=f.allowed_text()))
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            return _problem(f, raw, _("is not a number; allowed {allowed}").format(allowed=f.allowed_text()))
+            return _problem(f, raw, _("is not a number; allowed {allowed}")
+                                    .format(allowed=f.allowed_text()))
         return raw
-    return _problem(f, raw, _("is not a number; allowed {allowed}").format(allowed=f.allowed_text()))
+    return _problem(f, raw, _("is not a number; allowed {allowed}")
+                            .format(allowed=f.allowed_text()))
 
 
 def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None, list[Problem]]:
@@ -256,7 +263,8 @@ def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None,
         value = Decimal(int(number)) if number == number.to_integral_value() else number
     if (f.minimum is not None and number < f.minimum) or (
             f.maximum is not None and number > f.maximum):
-        return None, [_problem(f, raw, _("is out of range {allowed}").format(allowed=f.allowed_text()))]
+        return None, [_problem(f, raw, _("is out of range {allowed}")
+                                       .format(allowed=f.allowed_text()))]
     unit = f" {f.unit}" if f.unit else ""
     if f.warn_above is not None and number > f.warn_above:
         problems.append(_problem(f, raw, _("is unusually high (above {limit}{unit}); please "
@@ -285,7 +293,8 @@ def _check_date(f: Field, raw: object) -> tuple[dt.date | None, list[Problem]]:
     else:
         return None, [_problem(f, raw, _("is not a date in the form YYYY-MM-DD"))]
     if day < EARLIEST_DATE:
-        return None, [_problem(f, raw, _("is before {date}").format(date=EARLIEST_DATE.isoformat()))]
+        return None, [_problem(f, raw, _("is before {date}")
+                                       .format(date=EARLIEST_DATE.isoformat()))]
     return day, []
 
 
@@ -296,7 +305,8 @@ def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
     if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in text):
         return None, [_problem(f, raw, _("contains control characters"))]
     if f.max_length is not None and len(text) > f.max_length:
-        return None, [_problem(f, f"{text[:20]}...", _("is longer than {n} characters").format(n=f.max_length))]
+        return None, [_problem(f, f"{text[:20]}...", _("is longer than {n} characters")
+                                                     .format(n=f.max_length))]
     if f.pattern and not re.fullmatch(f.pattern, text):
         return None, [_problem(f, raw, _("is not valid: {rule}").format(rule=f.pattern_help))]
     if not text.strip():
@@ -403,11 +413,13 @@ def _check_missing(missing: Mapping[str, object] | None, values: Mapping[str, ob
             continue
         if not isinstance(reason, str) or reason not in MISSING_REASONS:
             result.problems.append(Problem(name, reason, _("is not a missing-value reason; allowed "
-                                             "{allowed}").format(allowed=reasons), Severity.ERROR, f.label))
+                                             "{allowed}").format(allowed=reasons),
+                                           Severity.ERROR, f.label))
             continue
         if values.get(name) is not None:
             result.problems.append(Problem(
-                name, values[name], _("has a value and is also marked missing ({reason}); keep one of the "
+                name, values[name],
+                _("has a value and is also marked missing ({reason}); keep one of the "
                   "two").format(reason=reason), Severity.ERROR, f.label))
             continue
         result.missing[name] = reason
@@ -428,7 +440,8 @@ def _check_header(visit_date: object, visit_label: object, birth_date: dt.date |
                 result.problems.append(_problem(f_date, visit_date, _("is in the future")))
             if birth_date is not None and day < birth_date:
                 result.problems.append(_problem(
-                    f_date, visit_date, _("is before the date of birth {date}").format(date=birth_date.isoformat())))
+                    f_date, visit_date, _("is before the date of birth {date}")
+                                        .format(date=birth_date.isoformat())))
     if visit_label is not None:
         label, problems = check_field(registry.get("visit_label"), visit_label)
         result.problems.extend(problems)
@@ -457,7 +470,8 @@ def _cross_check_cmas_seconds(raw_values: Mapping[str, object], result: VisitChe
         elif given != derived:
             result.problems.append(Problem(
                 item, given, _("does not match the {seconds} seconds recorded ({seconds} s scores "
-                  "{derived})").format(seconds=seconds, derived=derived), Severity.ERROR, f_item.label))
+                  "{derived})").format(seconds=seconds, derived=derived),
+                Severity.ERROR, f_item.label))
 
 
 def _cross_check_body(result: VisitCheck) -> None:
@@ -470,16 +484,19 @@ def _cross_check_body(result: VisitCheck) -> None:
         if not BMI_PLAUSIBLE[0] <= bmi <= BMI_PLAUSIBLE[1]:
             f = registry.get("weight_kg")
             result.problems.append(Problem(
-                "weight_kg", weight, _("and height {height} cm give a body-mass index of {bmi}; please check "
+                "weight_kg", weight,
+                _("and height {height} cm give a body-mass index of {bmi}; please check "
                   "both").format(height=_num(height), bmi=f"{bmi:.1f}"), Severity.WARNING, f.label))
     if isinstance(steroid, Decimal) and isinstance(weight, Decimal) and weight > 0:
         per_kg = steroid / weight
         if per_kg > STEROID_MG_KG_WARN:
             f = registry.get("steroid_mg_day")
             result.problems.append(Problem(
-                "steroid_mg_day", steroid, _("mg/day is {per_kg} mg/kg/day at {weight} kg, above the usual maximum of "
+                "steroid_mg_day", steroid,
+                _("mg/day is {per_kg} mg/kg/day at {weight} kg, above the usual maximum of "
                   "{limit} mg/kg/day; please check").format(
-                    per_kg=f"{per_kg:.2f}", weight=_num(weight), limit=STEROID_MG_KG_WARN), Severity.WARNING, f.label))
+                    per_kg=f"{per_kg:.2f}", weight=_num(weight), limit=STEROID_MG_KG_WARN),
+                Severity.WARNING, f.label))
 
 
 def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:
@@ -516,7 +533,8 @@ def check_patient(record: Mapping[str, object], *, today: dt.date | None = None)
             result.problems.append(_problem(registry.get(name), day, _("is in the future")))
     if isinstance(born, dt.date) and isinstance(diagnosed, dt.date) and diagnosed < born:
         result.problems.append(_problem(registry.get("diagnosis_date"), diagnosed,
-                                        _("is before the date of birth {date}").format(date=born.isoformat())))
+                                        _("is before the date of birth {date}")
+                                        .format(date=born.isoformat())))
     return result
 
 
@@ -526,7 +544,8 @@ def check_medication(record: Mapping[str, object]) -> RecordCheck:
     start, stop = result.values.get("start_date"), result.values.get("stop_date")
     if isinstance(start, dt.date) and isinstance(stop, dt.date) and stop < start:
         result.problems.append(_problem(registry.get("stop_date", Level.MEDICATION), stop,
-                                        _("is before the start date {date}").format(date=start.isoformat())))
+                                        _("is before the start date {date}")
+                                        .format(date=start.isoformat())))
     return result
 
 
@@ -536,7 +555,8 @@ def check_adverse_event(record: Mapping[str, object]) -> RecordCheck:
     onset, end = result.values.get("onset_date"), result.values.get("resolution_date")
     if isinstance(onset, dt.date) and isinstance(end, dt.date) and end < onset:
         result.problems.append(_problem(registry.get("resolution_date", Level.ADVERSE_EVENT),
-                                        end, _("is before the onset date {date}").format(date=onset.isoformat())))
+                                        end, _("is before the onset date {date}")
+                                             .format(date=onset.isoformat())))
     if result.values.get("outcome") == "fatal" and result.values.get("grade") not in (None, 5):
         result.problems.append(_problem(registry.get("grade", Level.ADVERSE_EVENT),
                                         result.values.get("grade"),

@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import i18n as forms_i18n
 from forms import registry, validation
 from forms.entry import value_text
 from forms.fields import Field, FieldType, Level
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
+from gui import i18n as gui_i18n
 from gui.models import AuditModel
 from gui.widgets import ProblemLabel, make_field_widget
 
@@ -180,6 +182,18 @@ class SettingsDialog(QDialog):
             self.uln_problems[enzyme] = problem
             edit.textEdited.connect(lambda _t: self._check())
         lay.addLayout(form)
+        self.language = QComboBox(self)
+        self.language.setObjectName("language")
+        self.language.addItem(self.tr("System language"), gui_i18n.SYSTEM)
+        for code, name in forms_i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(gui_i18n.saved_choice())))
+        language_note = QLabel(self.tr("Language (this computer); takes effect when JDM Capture "
+                                       "is restarted"), self)
+        language_note.setWordWrap(True)
+        language_row = QFormLayout()
+        language_row.addRow(language_note, self.language)
+        lay.addLayout(language_row)
         self.thresholds = settings.thresholds
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -208,6 +222,7 @@ class SettingsDialog(QDialog):
             tis_muscle_measure=self.measure.currentData(), thresholds=self.thresholds,
             uln_defaults=ulns)
         self.result_assessor = self.assessor.text().strip()
+        gui_i18n.save_choice(self.language.currentData())
         super().accept()
 
 

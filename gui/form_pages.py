@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forms.i18n import _
 from forms import registry
 from forms.fields import Field, Form
+from forms.i18n import _
 from gui.widgets import (
     BoolCheck,
     LevelPicker,
@@ -130,7 +130,7 @@ def _build_cmas(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     grid.addWidget(_label(body.tr("Score (level descriptor)"), body, role="missing"), 0, 1)
     grid.addWidget(_label(body.tr("Seconds held"), body, role="missing"), 0, 2)
     row = 1
-    for name, label, _levels in registry.CMAS_ITEMS:
+    for name, _label_en, _levels in registry.CMAS_ITEMS:
         fld = registry.get(name)
         picker = page.add(fld, body)
         grid.addWidget(_label(fld.label, body), row, 0)
@@ -188,7 +188,7 @@ def _build_mmt8(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
 def _build_skin(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     grid = QGridLayout()
     half = (len(registry.SKIN_FINDINGS) + 1) // 2
-    for i, (name, label) in enumerate(registry.SKIN_FINDINGS):
+    for i, (name, _label_en) in enumerate(registry.SKIN_FINDINGS):
         fld = registry.get(name)
         col = 0 if i < half else 3
         row = 2 * (i if i < half else i - half)
@@ -234,7 +234,7 @@ def _build_chaq(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 1)
         row = 0
-        for name, label in items:
+        for name, _label_en in items:
             fld = registry.get(name)
             grid.addWidget(_label(fld.label, box), row, 0)
             picker = page.add(fld, box)

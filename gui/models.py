@@ -27,10 +27,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from forms.i18n import local_time_text
 from forms import registry
 from forms.fields import Level
+from forms.i18n import local_time_text
 from forms.model import AdverseEvent, Medication
+from gui.widgets import readable
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -117,7 +118,7 @@ class RecordTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.colour:
             colour = column.colour(record)
-            return QBrush(QColor(colour)) if colour else None
+            return QBrush(readable(QColor(colour))) if colour else None
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -293,7 +294,8 @@ class VisitRow:
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
-    """``Dr A, 2026-11-25 18:04 CST (UTC+08:00)`` (local time) for a signed visit, ``unlocked`` after a voided one."""
+    """``Dr A, 2026-11-25 18:04 CST (UTC+08:00)`` (local time) for a signed visit,
+    ``unlocked`` after a voided one."""
     status = row.signoff
     if status is None:
         return ""

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from forms import registry
 from forms.fields import FieldType
 from forms.model import Visit
+from gui.widgets import readable
 
 
 def format_value(name: str, value: object) -> str:
@@ -140,7 +141,7 @@ class ProblemList(QListWidget):
             prefix = self.tr("Error") if is_error else self.tr("Warning")
             item = QListWidgetItem(f"{prefix}: {p.message}")  # type: ignore[attr-defined]
             item.setData(Qt.ItemDataRole.UserRole, p.field)  # type: ignore[attr-defined]
-            item.setForeground(QBrush(QColor("#b71c1c" if is_error else "#8a5a00")))
+            item.setForeground(QBrush(readable("#b71c1c" if is_error else "#8a5a00")))
             self.addItem(item)
         if not problems:
             ok = QListWidgetItem(self.tr("No problems found."))

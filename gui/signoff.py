@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.background import BackgroundOp, Job, show_error
+from gui.widgets import ElidedLabel
 from storage import signoff
 
 
@@ -123,7 +124,7 @@ class SignoffBar(QWidget):
         self.status: signoff.SignoffStatus | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel(self)
+        self.label = ElidedLabel(self, max_width=420)  # a long signature line is cut, not wide
         self.label.setObjectName("signoff_status")
         self.sign_button = QPushButton(self.tr("Sign off..."), self)
         self.sign_button.setToolTip(self.tr("Verify the visit against source and sign it off"))

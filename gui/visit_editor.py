@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,7 @@ from forms.fields import Level
 from forms.model import MISSING_REASONS, Visit
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
+from gui.widgets import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,8 @@ class VisitEditor(QWidget):
                                                "(default: the earliest visit)."))
         self.baseline_check.clicked.connect(self._baseline_clicked)
         header.addWidget(self.baseline_check)
-        self.status = QLabel(self)
+        self.status = ElidedLabel(self, max_width=360)  # long messages never widen the window
+        self.status.setObjectName("save_status")
         header.addWidget(self.status)
         self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
         self.save_button.clicked.connect(self.save)
@@ -109,6 +112,14 @@ class VisitEditor(QWidget):
         self.signoff_bar = SignoffBar(self)
         header.insertWidget(header.indexOf(self.save_button), self.signoff_bar)
         header.addWidget(self.close_button)
+        self.totals_button = QToolButton(self)
+        self.totals_button.setObjectName("toggle_totals")
+        self.totals_button.setText(self.tr("Totals"))
+        self.totals_button.setCheckable(True)
+        self.totals_button.setChecked(True)
+        self.totals_button.setToolTip(self.tr("Show or hide the live totals and problems panel "
+                                              "(more room for the form on a small screen)"))
+        header.insertWidget(header.indexOf(self.close_button), self.totals_button)
         outer.addLayout(header)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -150,6 +161,9 @@ class VisitEditor(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
         splitter.setSizes([150, 820, 330])
+        splitter.setCollapsible(1, False)  # the form itself never collapses; the side panel can
+        self.side_panel = side
+        self.totals_button.toggled.connect(side.setVisible)
         self.nav.setMaximumWidth(190)
         outer.addWidget(splitter, 1)
         self.nav.setCurrentRow(0)

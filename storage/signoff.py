@@ -26,8 +26,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from forms.i18n import N_, _, local_time_text
 from forms import registry, scoring, validation
+from forms.i18n import N_, _, local_time_text
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
 if TYPE_CHECKING:

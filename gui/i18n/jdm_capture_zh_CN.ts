@@ -159,8 +159,24 @@
       <translation>已解锁</translation>
     </message>
     <message>
-      <source>{name}, {at} UTC</source>
+      <source>{name}, {at}</source>
       <translation>{name}，{at}</translation>
+    </message>
+    <message>
+      <source>added</source>
+      <translation>新增</translation>
+    </message>
+    <message>
+      <source>changed</source>
+      <translation>修改</translation>
+    </message>
+    <message>
+      <source>deleted</source>
+      <translation>删除</translation>
+    </message>
+    <message>
+      <source>When</source>
+      <translation>时间</translation>
     </message>
     <message>
       <source>Baseline</source>
@@ -185,10 +201,6 @@
     <message>
       <source>Signed off</source>
       <translation>已签署</translation>
-    </message>
-    <message>
-      <source>When (UTC)</source>
-      <translation>时间</translation>
     </message>
     <message>
       <source>Who</source>
@@ -899,6 +911,14 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
       <source>Default ULN: {label}</source>
       <translation>默认正常值上限：{label}</translation>
     </message>
+    <message>
+      <source>System language</source>
+      <translation>跟随系统语言</translation>
+    </message>
+    <message>
+      <source>Language (this computer); takes effect when JDM Capture is restarted</source>
+      <translation>界面语言（本计算机）；重新启动 JDM Capture 后生效</translation>
+    </message>
   </context>
   <context>
     <name>SignOffDialog</name>
@@ -955,6 +975,10 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     <message>
       <source>YYYY-MM-DD</source>
       <translation>YYYY-MM-DD</translation>
+    </message>
+    <message>
+      <source>Choose the date on a calendar (or type 2024-05-22, 2024/5/22, 2024.5.22 or 20240522)</source>
+      <translation>在日历中选择日期（或输入 2024-05-22、2024/5/22、2024.5.22 或 20240522）</translation>
     </message>
   </context>
   <context>
@@ -1030,6 +1054,14 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
       <translation>关闭</translation>
     </message>
     <message>
+      <source>Totals</source>
+      <translation>总分面板</translation>
+    </message>
+    <message>
+      <source>Show or hide the live totals and problems panel (more room for the form on a small screen)</source>
+      <translation>显示或隐藏实时总分和问题面板（小屏幕上给表单留出更多空间）</translation>
+    </message>
+    <message>
       <source>Pages</source>
       <translation>页面</translation>
     </message>
@@ -1090,7 +1122,7 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
     <name>_CodePicker</name>
     <message>
       <source>-</source>
-      <extracomment>property used by the style sheet to colour a widget by its worst problem.</extracomment>
+      <extracomment>property used by the style sheet to colour a widget by its worst problem. the same rules for a dark system palette: light backgrounds keep dark text, coloured text is lightened (checked against WCAG 4.5:1 in tests/gui/test_i18n_layout.py).</extracomment>
       <translation>-</translation>
     </message>
   </context>
