@@ -5,7 +5,8 @@
     python3 dev.py test [ARGS...]  create/refresh .venv, then run the test suite (pytest ARGS)
 
 The virtual environment lives in .venv next to this file. It is (re)installed from
-pyproject.toml whenever that file changes, so a fresh clone and CI need no other step.
+pyproject.toml whenever that file changes, so a fresh clone and CI need no other step. The
+translations (forms/locale/*.po, gui/i18n/*.ts) are compiled on every run when they changed.
 """
 
 from __future__ import annotations
@@ -52,11 +53,17 @@ def ensure_venv() -> Path:
     return py
 
 
+def build_translations(py: Path) -> None:
+    """Compile the committed message catalogs (.po -> .mo, .ts -> .qm) when they changed."""
+    subprocess.run([str(py), str(ROOT / "scripts" / "i18n.py"), "build"], check=True, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test"}:
         print(__doc__.strip())
         return 2
     py = ensure_venv()
+    build_translations(py)
     command, rest = argv[0], argv[1:]
     if command == "run":
         cmd = [str(py), str(ROOT / "main.py"), *rest]

@@ -583,12 +583,13 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     exact = Fraction(sum(scored.values()), len(scored))
     places = registry.get("chaq_di").decimals
     value = quantize(exact, places)
-    detail = (" + ".join(f"{d} {s}" for d, s in scored.items())
+    detail = (" + ".join(f"{_(registry.CHAQ_DOMAINS[d][0])} {s}" for d, s in scored.items())
               + _(" = {sum} / {n} domains = {mean}").format(
                   sum=sum(scored.values()), n=len(scored), mean=_fmt(exact)))
     if raised:
         detail += _(" (raised to {minimum} by aids or help: {domains})").format(
-            minimum=CHAQ_AID_MINIMUM, domains=", ".join(raised))
+            minimum=CHAQ_AID_MINIMUM,
+            domains=", ".join(_(registry.CHAQ_DOMAINS[d][0]) for d in raised))
     return Score("chaq_di", value, "", version, detail, exact, parts=domains)
 
 
@@ -692,7 +693,7 @@ def steroid_mg_kg_day(values: Mapping[str, object]) -> Score:
     exact = dose / weight
     value = quantize(exact, registry.get("steroid_mg_kg_day").decimals)
     return Score("steroid_mg_kg_day", value, "", version,
-                 f"{_fmt(dose)} mg/day / {_fmt(weight)} kg = {_fmt(exact)}", exact)
+                 f"{_fmt(dose)} {_('mg/day')} / {_fmt(weight)} kg = {_fmt(exact)}", exact)
 
 
 # --------------------------------------------------------------------------------------------

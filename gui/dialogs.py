@@ -36,7 +36,7 @@ from forms.entry import value_text
 from forms.fields import Field, FieldType, Level
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui import i18n as gui_i18n
-from gui.models import AuditModel
+from gui.models import AuditModel, context_text
 from gui.widgets import ProblemLabel, make_field_widget
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {
@@ -247,7 +247,7 @@ class HistoryDialog(QDialog):
         self.table.resizeColumnsToContents()
         if len(contexts) == 1:  # one record: say which once, above the table
             self.table.hideColumn(3)
-            lay.addWidget(QLabel(str(contexts.pop()), self))
+            lay.addWidget(QLabel(context_text(str(contexts.pop())), self))
         self.table.setColumnWidth(4, min(self.table.columnWidth(4), 380))
         lay.addWidget(self.table)
         if not rows:

@@ -84,6 +84,22 @@ def resolve(choice: str | None) -> str:
     return choice
 
 
+def resolve_choice(choice: str) -> str:
+    """An explicit choice (``system`` means the system locale's language), no override."""
+    if choice == SYSTEM:
+        return i18n.normalize(QLocale.system().name()) or i18n.system_language()
+    return choice
+
+
+def uninstall() -> None:
+    """Remove the translators :func:`install` added and go back to English (tests)."""
+    for old in _installed:
+        QCoreApplication.removeTranslator(old)
+    _installed.clear()
+    i18n.set_language("en")
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+
+
 def register_fonts() -> str | None:
     """Add the bundled CJK font to Qt's font database; its family name (None if unreadable)."""
     global _cjk_family
@@ -102,7 +118,7 @@ def install(app: QApplication, lang: str | None = None) -> str:
     for old in _installed:
         QCoreApplication.removeTranslator(old)
     _installed.clear()
-    code = i18n.set_language(resolve(saved_choice() if lang is None else lang))
+    code = i18n.set_language(resolve(saved_choice()) if lang is None else resolve_choice(lang))
     family = register_fonts()
     if code == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))

@@ -12,6 +12,7 @@ The values shown come from ``forms`` (scores, responses) or from storage summari
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -425,12 +427,44 @@ class AuditModel(RecordTableModel):
             Column("actor", tr("Who"), lambda r: _get(r, "actor")),
             Column("action", tr("Action"), lambda r: _get(r, "action"),
                    text=lambda r: actions.get(str(_get(r, "action")), show(_get(r, "action")))),
-            Column("context", tr("Record"), lambda r: _get(r, "context")),
+            Column("context", tr("Record"), lambda r: _get(r, "context"),
+                   text=lambda r: context_text(show(_get(r, "context")))),
             Column("field", tr("Field"), lambda r: _get(r, "field"),
                    text=lambda r: _field_label(_get(r, "field"))),
-            Column("old", tr("Old value"), lambda r: _get(r, "old")),
-            Column("new", tr("New value"), lambda r: _get(r, "new")),
+            Column("old", tr("Old value"), lambda r: _get(r, "old"),
+                   text=lambda r: _value_text(r, "old")),
+            Column("new", tr("New value"), lambda r: _get(r, "new"),
+                   text=lambda r: _value_text(r, "new")),
         ), parent)
+
+
+_CONTEXT_RULES = (  # what storage writes into audit.context (English, kept as stored)
+    (re.compile(r"^patient (?P<sid>[^,:]+)"), "patient {sid}"),
+    (re.compile(r", visit (?P<v>[^:]+)"), ", visit {v}"),
+    (re.compile(r", medication (?P<v>[^:]+)"), ", medication {v}"),
+    (re.compile(r", adverse event (?P<v>[^:]+)"), ", adverse event {v}"),
+    (re.compile(r": signed off$"), ": signed off"),
+    (re.compile(r": unlocked \(signature of (?P<name>.+) voided\)$"),
+     ": unlocked (signature of {name} voided)"),
+)
+
+
+def context_text(text: str) -> str:
+    """An audit row's record description (stored in English by storage) in the GUI's
+    language: ``patient P01, visit 2024-05-22 (M3)`` -> ``患者 P01，访视 2024-05-22 (M3)``."""
+    translate = QCoreApplication.translate
+    templates = {
+        "patient {sid}": translate("AuditModel", "patient {sid}"),
+        ", visit {v}": translate("AuditModel", ", visit {v}"),
+        ", medication {v}": translate("AuditModel", ", medication {v}"),
+        ", adverse event {v}": translate("AuditModel", ", adverse event {v}"),
+        ": signed off": translate("AuditModel", ": signed off"),
+        ": unlocked (signature of {name} voided)": translate(
+            "AuditModel", ": unlocked (signature of {name} voided)"),
+    }
+    for pattern, key in _CONTEXT_RULES:
+        text = pattern.sub(lambda m, k=key: templates[k].format(**m.groupdict()), text)
+    return text
 
 
 def _when(value: object) -> str:
@@ -442,4 +476,19 @@ def _when(value: object) -> str:
 def _field_label(name: object) -> str:
     if isinstance(name, str) and registry.has(name):
         return f"{registry.get(name).label} ({name})"
+    header = {"baseline": QCoreApplication.translate("AuditModel", "Baseline visit"),
+              "notes": QCoreApplication.translate("AuditModel", "Notes")}
+    if isinstance(name, str) and name in header:
+        return f"{header[name]} ({name})"
     return show(name)
+
+
+def _value_text(record: Any, key: str) -> str:
+    """An old/new value of the audit trail: a choice code shown with its label."""
+    value, name = _get(record, key), _get(record, "field")
+    if isinstance(name, str) and registry.has(name) and value not in (None, ""):
+        fld = registry.get(name)
+        if fld.choices:
+            label = fld.choice_label(value)
+            return label if label == str(value) else f"{label} ({value})"
+    return show(value)

@@ -15,7 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFrame,
@@ -149,9 +149,21 @@ class ProblemList(QListWidget):
             self.addItem(ok)
 
 
+def _outcome_texts() -> dict[str, str]:
+    translate = QCoreApplication.translate
+    return {"change": translate("ResponsePanel", "changed"),
+            "no_change": translate("ResponsePanel", "no change"),
+            "improved": translate("ResponsePanel", "improved"),
+            "worsened": translate("ResponsePanel", "worsened"),
+            "missing": translate("ResponsePanel", "missing")}
+
+
 def _cell(value: object) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return (QCoreApplication.translate("ResponsePanel", "yes") if value
+                else QCoreApplication.translate("ResponsePanel", "no"))
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
@@ -167,6 +179,12 @@ def _paragraphs(text: str) -> str:
                    if line.strip())
 
 
+def _shown(column: str, value: object) -> str:
+    if column == "outcome" and isinstance(value, str):
+        return _outcome_texts().get(value, value)
+    return _cell(value)
+
+
 def _dataclass_table(rows: tuple[object, ...] | list[object],
                      columns: tuple[tuple[str, str], ...]) -> str:
     """An HTML table of result rows (TIS rows, PRINTO variables), values escaped."""
@@ -177,7 +195,8 @@ def _dataclass_table(rows: tuple[object, ...] | list[object],
     heads = dict(columns)
     head = "".join(f"<th align='left'>{html.escape(heads[c])}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(getattr(r, c)))}</td>" for c in cols) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_shown(c, getattr(r, c)))}</td>" for c in cols)
+        + "</tr>"
         for r in rows)
     return f"<table cellspacing='0' cellpadding='3' border='1'><tr>{head}</tr>{body}</table>"
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.i18n import _
 from gui.background import BackgroundOp, Job, show_error
 from gui.widgets import ElidedLabel
 from storage import signoff
@@ -50,7 +51,7 @@ class SignOffDialog(QDialog):
         meaning = QLabel(self.tr("By signing you confirm that this visit's data were verified "
                                  "against source (meaning recorded: \"{meaning}\"). The visit "
                                  "becomes read-only; the patient's PDF case summary is stored "
-                                 "with the signature.").format(meaning=signoff.MEANING), self)
+                                 "with the signature.").format(meaning=_(signoff.MEANING)), self)
         meaning.setWordWrap(True)
         lay.addWidget(meaning)
         self.name = QLineEdit(assessor, self)

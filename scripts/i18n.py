@@ -133,6 +133,11 @@ def extract_registry() -> dict[str, list[str]]:
         add(side, f"side {code}")
     for key, label in registry.CDASI_LOCATIONS:
         add(label, f"cdasi location {key}")
+    for part, label, kind, _levels in registry.CDASI_PARTS:
+        add(label, f"cdasi part {part}")
+        add(kind, f"cdasi part {part}")
+    for stem, label in registry.MMT_PAIRED:
+        add(label, f"mmt group {stem}")
     for name, label in registry.SKIN_FINDINGS:
         add(label, f"skin {name}")
     return found

@@ -168,7 +168,7 @@
     </message>
     <message>
       <source>changed</source>
-      <translation>修改</translation>
+      <translation>有变化</translation>
     </message>
     <message>
       <source>deleted</source>
@@ -253,6 +253,41 @@
     <message>
       <source>{sid}: visit {date} (unsaved changes from {stamp})</source>
       <translation>{sid}：访视 {date}（{stamp} 起的未保存更改）</translation>
+    </message>
+  </context>
+  <context>
+    <name>AuditModel</name>
+    <message>
+      <source>patient {sid}</source>
+      <translation>患者 {sid}</translation>
+    </message>
+    <message>
+      <source>, visit {v}</source>
+      <translation>，访视 {v}</translation>
+    </message>
+    <message>
+      <source>, medication {v}</source>
+      <translation>，用药 {v}</translation>
+    </message>
+    <message>
+      <source>, adverse event {v}</source>
+      <translation>，不良事件 {v}</translation>
+    </message>
+    <message>
+      <source>: signed off</source>
+      <translation>：已签署</translation>
+    </message>
+    <message>
+      <source>: unlocked (signature of {name} voided)</source>
+      <translation>：已解锁（{name} 的签名已作废）</translation>
+    </message>
+    <message>
+      <source>Baseline visit</source>
+      <translation>基线访视</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>备注</translation>
     </message>
   </context>
   <context>
@@ -777,6 +812,34 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
   </context>
   <context>
     <name>ResponsePanel</name>
+    <message>
+      <source>changed</source>
+      <translation>有变化</translation>
+    </message>
+    <message>
+      <source>no change</source>
+      <translation>无变化</translation>
+    </message>
+    <message>
+      <source>improved</source>
+      <translation>改善</translation>
+    </message>
+    <message>
+      <source>worsened</source>
+      <translation>加重</translation>
+    </message>
+    <message>
+      <source>missing</source>
+      <translation>缺失</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>否</translation>
+    </message>
     <message>
       <source>Response against the baseline visit</source>
       <translation>相对基线访视的疗效应答</translation>
