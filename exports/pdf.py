@@ -734,14 +734,14 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
                 cells += [number_text(r.tis.tis) if r.tis.tis is not None else "–",
                           acr.choice_label(r.tis.category),
                           r.printo.level if r.printo.level in ("20", "50", "70")
-                          else r.printo.level[:5],
-                          cid or "–"]
+                          else _(r.printo.level)[:5],
+                          _(cid) if cid else "–"]
                 counts[lab]["acr"][r.tis.category] += 1
                 counts[lab]["printo"][r.printo.level] += 1
                 if r.tis.tis is not None:
                     per_visit[lab]["tis"].append(Decimal(r.tis.tis))
             else:
-                cells += ["", _("baseline") if v.is_baseline else "", "", cid or "–"]
+                cells += ["", _("baseline") if v.is_baseline else "", "", _(cid) if cid else "–"]
             if cid:
                 counts[lab]["cid"][cid] += 1
             rows.append(cells)

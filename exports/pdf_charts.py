@@ -264,7 +264,8 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
     vals = [float(v) for _, v in steroid if v is not None]
     top_val = max(vals + [1.0])
     d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=7))
-    d.add(_shape(0, base + strip_h / 2 - 9, "mg/kg/day", fontName=fonts.REGULAR, fontSize=6.5))
+    d.add(_shape(0, base + strip_h / 2 - 9, _("mg/kg/day"), fontName=fonts.REGULAR,
+                 fontSize=6.5))
     d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
     pts: list[float] = []
     for day, v in steroid:
