@@ -12,8 +12,12 @@ number or label out of here.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal as D
+from enum import StrEnum
+from fractions import Fraction
 from typing import Any
 
 from forms.fields import Choice, Field, FieldType, Form, Level
@@ -551,6 +555,155 @@ _add(
         Choice("fatal", "Fatal"), Choice("unknown", "Unknown"))),
     Field("resolution_date", "Resolution date", "adverse_event", DATE, _A),
 )
+
+# --------------------------------------------------------------------------------------------
+# The drug list (JDM treatments). A course's ``drug`` is still free text; a listed drug is stored
+# by its code and shown by its label. Glucocorticoid equivalence (instruments.md section 10 and
+# the usual anti-inflammatory equivalence tables, e.g. BNF "Glucocorticoid therapy", Liu D et al.
+# Allergy Asthma Clin Immunol 2013;9:30 Table 1): 5 mg prednisone = 5 mg prednisolone = 4 mg
+# methylprednisolone = 0.75 mg dexamethasone = 20 mg hydrocortisone.
+# --------------------------------------------------------------------------------------------
+#: how a course is given (the medication ``schedule`` field): the dose is per administration.
+SCHEDULES: tuple[Choice, ...] = (
+    Choice("daily", "Per day"), Choice("weekly", "Per week"), Choice("monthly", "Per month"),
+    Choice("single", "Single dose"), Choice("pulse", "IV pulse series"))
+
+
+class DrugClass(StrEnum):
+    """Treatment classes of the drug list (for grouping in pickers and summaries)."""
+
+    GLUCOCORTICOID = "glucocorticoid"
+    CSDMARD = "csdmard"  #: conventional synthetic immunosuppressant / DMARD
+    CALCINEURIN = "calcineurin_inhibitor"
+    ANTIMALARIAL = "antimalarial"
+    IMMUNOGLOBULIN = "immunoglobulin"
+    BIOLOGIC = "biologic"
+    JAK = "jak_inhibitor"
+    CYTOTOXIC = "cytotoxic"
+
+
+DRUG_CLASS_LABELS: dict[DrugClass, str] = {
+    DrugClass.GLUCOCORTICOID: "Glucocorticoid",
+    DrugClass.CSDMARD: "Immunosuppressant (conventional)",
+    DrugClass.CALCINEURIN: "Calcineurin inhibitor",
+    DrugClass.ANTIMALARIAL: "Antimalarial",
+    DrugClass.IMMUNOGLOBULIN: "Immunoglobulin",
+    DrugClass.BIOLOGIC: "Biologic",
+    DrugClass.JAK: "JAK inhibitor",
+    DrugClass.CYTOTOXIC: "Cytotoxic",
+}
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug of the list.
+
+    Attributes:
+        code: stored in a course's ``drug`` field (lower case, ``_`` between words).
+        label: the generic name people read.
+        drug_class: see :class:`DrugClass`.
+        routes: the usual routes (codes of the medication ``route`` field), first = default.
+        unit: the usual dose unit (a code of ``dose_unit``).
+        schedule: the usual schedule (a code of ``schedule``), e.g. ``weekly`` for methotrexate.
+        prednisone_mg: for a glucocorticoid, the dose (mg) equivalent to 5 mg prednisone.
+        synonyms: other names and abbreviations that find this drug (brand names, MTX, MMF).
+    """
+
+    code: str
+    label: str
+    drug_class: DrugClass
+    routes: tuple[str, ...]
+    unit: str = "mg"
+    schedule: str = "daily"
+    prednisone_mg: D | None = None
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def is_glucocorticoid(self) -> bool:
+        return self.drug_class is DrugClass.GLUCOCORTICOID
+
+    @property
+    def prednisone_factor(self) -> Fraction | None:
+        """mg of prednisone per mg of this drug (exact: dexamethasone is 20/3), or None."""
+        if self.prednisone_mg is None:
+            return None
+        return Fraction(5) / Fraction(self.prednisone_mg)
+
+
+_GC, _DM = DrugClass.GLUCOCORTICOID, DrugClass.CSDMARD
+DRUGS: tuple[Drug, ...] = (
+    Drug("prednisone", "Prednisone", _GC, ("oral",), prednisone_mg=D(5)),
+    Drug("prednisolone", "Prednisolone", _GC, ("oral",), prednisone_mg=D(5)),
+    Drug("methylprednisolone", "Methylprednisolone", _GC, ("iv", "oral"), schedule="pulse",
+         prednisone_mg=D(4), synonyms=("ivmp", "solu-medrol", "medrol", "mp")),
+    Drug("dexamethasone", "Dexamethasone", _GC, ("oral", "iv"), prednisone_mg=D("0.75")),
+    Drug("hydrocortisone", "Hydrocortisone", _GC, ("oral",), prednisone_mg=D(20),
+         synonyms=("cortisol",)),
+    Drug("methotrexate", "Methotrexate", _DM, ("sc", "oral"), schedule="weekly",
+         synonyms=("mtx",)),
+    Drug("ciclosporin", "Ciclosporin", DrugClass.CALCINEURIN, ("oral",),
+         synonyms=("cyclosporine", "cyclosporin", "csa")),
+    Drug("tacrolimus", "Tacrolimus", DrugClass.CALCINEURIN, ("oral", "topical"),
+         synonyms=("fk506",)),
+    Drug("mycophenolate_mofetil", "Mycophenolate mofetil", _DM, ("oral",),
+         synonyms=("mmf", "mycophenolate", "cellcept")),
+    Drug("mycophenolic_acid", "Mycophenolic acid (mycophenolate sodium)", _DM, ("oral",),
+         synonyms=("mycophenolate sodium", "myfortic")),
+    Drug("hydroxychloroquine", "Hydroxychloroquine", DrugClass.ANTIMALARIAL, ("oral",),
+         synonyms=("hcq", "plaquenil")),
+    Drug("azathioprine", "Azathioprine", _DM, ("oral",), synonyms=("aza",)),
+    Drug("ivig", "Intravenous immunoglobulin (IVIG)", DrugClass.IMMUNOGLOBULIN, ("iv",),
+         unit="g/kg", schedule="monthly", synonyms=("immunoglobulin", "igiv")),
+    Drug("scig", "Subcutaneous immunoglobulin (SCIG)", DrugClass.IMMUNOGLOBULIN, ("sc",),
+         unit="g", schedule="weekly"),
+    Drug("rituximab", "Rituximab", DrugClass.BIOLOGIC, ("iv",), schedule="single",
+         synonyms=("rtx",)),
+    Drug("cyclophosphamide", "Cyclophosphamide", DrugClass.CYTOTOXIC, ("iv",), unit="mg/m2",
+         schedule="monthly", synonyms=("cyc", "cytoxan", "endoxan")),
+    Drug("tofacitinib", "Tofacitinib", DrugClass.JAK, ("oral",), synonyms=("xeljanz",)),
+    Drug("baricitinib", "Baricitinib", DrugClass.JAK, ("oral",), synonyms=("olumiant",)),
+    Drug("ruxolitinib", "Ruxolitinib", DrugClass.JAK, ("oral",), synonyms=("jakafi", "jakavi")),
+    Drug("upadacitinib", "Upadacitinib", DrugClass.JAK, ("oral",), synonyms=("rinvoq",)),
+    Drug("abatacept", "Abatacept", DrugClass.BIOLOGIC, ("iv", "sc"), schedule="monthly",
+         synonyms=("orencia",)),
+    Drug("anifrolumab", "Anifrolumab", DrugClass.BIOLOGIC, ("iv",), schedule="monthly",
+         synonyms=("saphnelo",)),
+    Drug("infliximab", "Infliximab", DrugClass.BIOLOGIC, ("iv",), unit="mg/kg",
+         schedule="single", synonyms=("remicade",)),
+    Drug("adalimumab", "Adalimumab", DrugClass.BIOLOGIC, ("sc",), schedule="weekly",
+         synonyms=("humira",)),
+    Drug("tocilizumab", "Tocilizumab", DrugClass.BIOLOGIC, ("iv", "sc"), unit="mg/kg",
+         schedule="monthly", synonyms=("actemra", "roactemra")),
+)
+_DRUG_KEYS: dict[str, Drug] = {}
+
+
+def _drug_key(text: str) -> str:
+    return re.sub(r"[\s_\-()]+", "", text.casefold())
+
+
+for _drug in DRUGS:
+    for _key in (_drug.code, _drug.label, *_drug.synonyms):
+        if _DRUG_KEYS.get(_drug_key(_key), _drug) is not _drug:
+            raise RuntimeError(f"drug name {_key!r} listed twice")
+        _DRUG_KEYS[_drug_key(_key)] = _drug
+
+
+def drug(text: str | None) -> Drug | None:
+    """The listed drug a course's ``drug`` text names (code, generic name or a synonym, any
+    case and spacing: ``"MTX"``, ``"Methotrexate"``, ``"IVIG"``), or None for free text."""
+    if not text:
+        return None
+    return _DRUG_KEYS.get(_drug_key(text))
+
+
+def drug_label(text: str | None) -> str:
+    """The words for a course's drug: the listed label, else the text as typed."""
+    found = drug(text)
+    if found is not None:
+        return found.label
+    return text or ""
+
 
 # --------------------------------------------------------------------------------------------
 # Abbreviations for narrow table columns and legends (Field.short_label); the usual ones of the

@@ -4,9 +4,11 @@ Every widget is built from one :class:`forms.fields.Field` and speaks text to th
 emits ``edited(name, text)`` when the user changes it and shows a text the editor hands back
 with :meth:`show_text`. Labels, levels and choices come from the field; nothing is restated.
 
-Keyboard: a picker takes digit keys (two quick digits for 10 on the Kendall scale; ``t`` for
-trace, graded 0), ``n`` for "not applicable" where allowed, Delete/Backspace to clear (not
-assessed); Tab moves on.
+Keyboard: a picker takes digit keys, ``n`` for "not applicable" where allowed, Delete/Backspace
+to clear (not assessed); Tab moves on. On the Kendall 0-10 scale ``1`` then ``0`` is always 10,
+however long the pause between them (no timing: a slow typist never gets 0 for 10); the ``1``
+shows as 1 and stays 1 when any other key follows. To record 0 after a ``1``, clear first
+(Delete) or type ``t`` (trace, graded 0).
 
 Signals (all widgets):
     edited(str, str): field name and the new text ("" = not assessed).
@@ -14,10 +16,8 @@ Signals (all widgets):
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
@@ -199,8 +199,6 @@ class LevelPicker(_CodePicker):
     0-5 notation too); then "not applicable" for fields that allow ``na``.
     """
 
-    DIGIT_WINDOW = 0.8  #: seconds within which a second digit extends the first (1, 0 -> 10)
-
     def __init__(self, fld: Field, parent: QWidget | None = None, *, compact: bool = False):
         super().__init__(fld, parent)
         lo = int(fld.minimum or 0)
@@ -225,14 +223,30 @@ class LevelPicker(_CodePicker):
         self.setMinimumContentsLength(4 if compact else (14 if is_kendall(fld) else 24))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.view().setMinimumWidth(self.view().sizeHintForColumn(0) + 24)
-        self._last_digit: tuple[str, float] | None = None
+        #: the digit just typed when a longer code starts with it ("1" of "10"): the next digit
+        #: extends it whatever the pause; any other key, a pick or leaving the field ends it.
+        self._pending_digit: str | None = None
         self.activated.connect(self._user_picked)
 
     def current_text_code(self) -> str:
         return self._codes[self.currentIndex()]
 
     def _user_picked(self, index: int) -> None:
+        self._pending_digit = None
         self.edited.emit(self.field.name, self._codes[index])
+
+    def show_text(self, text: str) -> None:
+        self._pending_digit = None
+        super().show_text(text)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        self._pending_digit = None
+        super().focusOutEvent(event)
+
+    def _extends(self, digits: str) -> bool:
+        """A longer code starts with ``digits`` (``1`` on the Kendall scale, for 10)."""
+        return any(len(c) > len(digits) and c.startswith(digits) and c.isdigit()
+                   for c in self._codes)
 
     def _pick(self, code: str) -> None:
         if code in self._codes:
@@ -242,16 +256,16 @@ class LevelPicker(_CodePicker):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         text = event.text()
         if text.isdigit() and len(text) == 1:
-            now = time.monotonic()
-            prev = self._last_digit
-            if prev and now - prev[1] < self.DIGIT_WINDOW and (prev[0] + text) in self._codes:
-                self._pick(prev[0] + text)
-                self._last_digit = None
+            pending, self._pending_digit = self._pending_digit, None
+            if pending is not None and pending + text in self._codes:
+                self._pick(pending + text)
             else:
                 self._pick(text)
-                self._last_digit = (text, now)
+                if self._extends(text):
+                    self._pending_digit = text
             event.accept()
             return
+        self._pending_digit = None
         if text.lower() == "t" and is_kendall(self.field):  # trace is graded 0 (convention 3)
             self._pick("0")
             event.accept()
