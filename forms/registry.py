@@ -21,7 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from forms.fields import Choice, Field, FieldType, Form, Level
-from forms.i18n import in_language
+from forms.i18n import LANGUAGES, _, in_language, translate_to
 
 INT = FieldType.INTEGER
 DEC = FieldType.DECIMAL
@@ -694,14 +694,19 @@ def drug(text: str | None) -> Drug | None:
     case and spacing: ``"MTX"``, ``"Methotrexate"``, ``"IVIG"``), or None for free text."""
     if not text:
         return None
-    return _DRUG_KEYS.get(_drug_key(text))
+    found = _DRUG_KEYS.get(_drug_key(text))
+    if found is None:  # the name in another language: 托法替布 is tofacitinib
+        key = _drug_key(text)
+        found = next((d for d in DRUGS for lang in LANGUAGES if lang != "en"
+                      and _drug_key(translate_to(lang, d.label)) == key), None)
+    return found
 
 
 def drug_label(text: str | None) -> str:
     """The words for a course's drug: the listed label, else the text as typed."""
     found = drug(text)
     if found is not None:
-        return found.label
+        return _(found.label)
     return text or ""
 
 

@@ -138,6 +138,8 @@ def extract_registry() -> dict[str, list[str]]:
         add(kind, f"cdasi part {part}")
     for stem, label in registry.MMT_PAIRED:
         add(label, f"mmt group {stem}")
+    for drug in getattr(registry, "DRUGS", ()):
+        add(drug.label, f"drug {drug.code}")
     for name, label in registry.SKIN_FINDINGS:
         add(label, f"skin {name}")
     return found

@@ -331,7 +331,6 @@
     <name>LevelPicker</name>
     <message>
       <source>n/a  not applicable</source>
-      <extracomment>seconds within which a second digit extends the first (1, 0 -&gt; 10)</extracomment>
       <translation>n/a  不适用</translation>
     </message>
   </context>
@@ -1037,6 +1036,7 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     <name>TextEntry</name>
     <message>
       <source>YYYY-MM-DD</source>
+      <extracomment>the digit just typed when a longer code starts with it ("1" of "10"): the next digit extends it whatever the pause; any other key, a pick or leaving the field ends it.</extracomment>
       <translation>YYYY-MM-DD</translation>
     </message>
     <message>
