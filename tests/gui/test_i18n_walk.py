@@ -41,7 +41,14 @@ from gui import i18n as gui_i18n
 
 #: words that stay as they are in Chinese text: instrument and lab abbreviations as clinicians
 #: write them, units, the product and file-format names, key names, eponyms.
-ALLOWED = set(["CMAS", "MMT", "CHAQ", "CDASI", "TIS", "PRINTO", "ACR", "EULAR", "CID", "DAS", "CK", "ULN", "LDH", "AST", "ALT", "ESR", "CRP", "IgG", "MRI", "VAS", "MDAAT", "CHQ", "PF", "PhS", "PhGA", "PtGA", "EMGA", "DI", "IMACS", "JDM", "JAK", "IVMP", "CTCAE", "MedDRA", "TIF", "NXP", "MDA", "Mi", "SAE", "SRP", "HMGCR", "Jo", "JDM", "Capture", "JSON", "Excel", "REDCap", "PDF", "SQLite", "sqlite", "db", "xlsx", "json", "pdf", "Kendall", "Gottron", "Gowers", "Bode", "Rider", "Lazarevic", "Ruperto", "Ctrl", "Shift", "Alt", "PgDown", "PgUp", "Enter", "Tab", "Delete", "Esc", "Menu", "YYYY", "MM", "DD", "kg", "cm", "mg", "mL", "ug", "IU", "mm", "h", "dL", "uL", "ukat", "kat", "L", "U", "g", "m", "na", "n/a", "x", "bilat", "act", "dam", "DEMO", "UTC", "CST", "GMT", "instruments", "md", "Left", "Right", "Up", "Down", "F1", "F10", "English", "MB"])
+ALLOWED = set("""
+CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT
+CHQ PF PhS PhGA PtGA EMGA DI IMACS JDM JAK IVMP CTCAE MedDRA TIF NXP MDA Mi SAE SRP HMGCR Jo JDM
+Capture JSON Excel REDCap PDF SQLite sqlite db xlsx json pdf Kendall Gottron Gowers Bode Rider
+Lazarevic Ruperto Ctrl Shift Alt PgDown PgUp Enter Tab Delete Esc Menu YYYY MM DD kg cm mg mL ug
+IU mm h dL uL ukat kat L U g m na n/a x bilat act dam DEMO UTC CST GMT instruments md Left Right
+Up Down F1 F10 English MB
+""".split())  # noqa: SIM905 - a word list is easier to read and extend
 
 
 def _codes() -> set[str]:
