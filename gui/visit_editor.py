@@ -162,11 +162,22 @@ class VisitEditor(QWidget):
         splitter.setStretchFactor(2, 0)
         splitter.setSizes([150, 820, 330])
         splitter.setCollapsible(1, False)  # the form itself never collapses; the side panel can
+        self.splitter = splitter
+        self._sized_for = 0
         self.side_panel = side
         self.totals_button.toggled.connect(side.setVisible)
         self.nav.setMaximumWidth(190)
         outer.addWidget(splitter, 1)
         self.nav.setCurrentRow(0)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        """On a narrow window (1024 px, 150 % scaling) the form gets most of the width: the
+        page list and the totals panel take a share instead of fixed widths."""
+        super().resizeEvent(event)
+        width = self.width()
+        if width < 1200 and abs(width - self._sized_for) > 40:
+            self._sized_for = width
+            self.splitter.setSizes([int(width * 0.13), int(width * 0.63), int(width * 0.24)])
 
     def _shortcuts(self) -> None:
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut

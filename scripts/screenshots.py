@@ -37,11 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
     parser.add_argument("--lang", default=None,
                         help="interface language (en, zh_CN); default: the saved setting")
-    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}", help="window size WxH")
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}",
+                        help="window size WxH, or 'screen': as the app sizes itself to fit")
+    parser.add_argument("--screen", action="store_true",
+                        help="also save the whole screen (window frame included) per page")
     args = parser.parse_args(argv)
     if args.lang:
         os.environ["JDM_CAPTURE_LANG"] = args.lang
-    size = tuple(int(n) for n in args.size.split("x"))
+    size = None if args.size == "screen" else tuple(int(n) for n in args.size.split("x"))
     if not os.environ.get("DISPLAY") and not os.environ.get("JDM_SCREENSHOTS_XVFB"):
         return _reexec_under_xvfb()
     sys.path.insert(0, str(ROOT))
@@ -66,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     with Repository(db) as repo:
         add_demo_cohort(repo, "screenshots")
     window = MainWindow(Session(db))
-    window.resize(*size)
+    if size is not None:
+        window.resize(*size)
     window.show()
     written: list[Path] = []
 
@@ -79,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         path = out / f"{name}.png"
         (widget or window).grab().save(str(path))
         written.append(path)
+        if args.screen and widget is None:
+            whole = out / f"{name}-screen.png"
+            app.primaryScreen().grabWindow(0).save(str(whole))
+            written.append(whole)
 
     shot("01-patient-list")
     rows = window.session.patient_rows()
