@@ -18,6 +18,7 @@ quote prefix, so it can neither be evaluated nor turn into a formula when the ce
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
@@ -74,6 +75,7 @@ class Column:
     identifier: bool = False
     description: str = ""
     level: str = ""
+    label_zh: str = ""  #: the Chinese label when it is not the catalog's translation of label
 
     @classmethod
     def from_field(cls, f: Field) -> Column:
@@ -152,9 +154,11 @@ def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, b
     out: list[tuple[Column, str, bool]] = []
     for f in registry.fields_for(level=level):
         if f.type is FieldType.DATE:
-            day = _extra(_day_name(f.name), f"{f.label}, days from baseline", _INT,
+            day = _extra(_day_name(f.name), f"{f.label_en}, days from baseline", _INT,
                          f"Days from the patient's baseline visit to {f.name}.", unit="days",
                          level=str(level))
+            day = dataclasses.replace(day, label_zh=translate_to("zh_CN", N_(
+                "{label}, days from baseline")).format(label=translate_to("zh_CN", f.label_en)))
             out.append((day, f.name, True))
             if identified:
                 out.append((Column.from_field(f), f.name, False))
@@ -247,7 +251,8 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
     note("Missing", layout.missing)
 
     def row(c: Column, sheet_list: str) -> list[Any]:
-        return [c.name, c.label, translate_to("zh_CN", c.label), c.form, c.level, str(c.type),
+        return [c.name, c.label, c.label_zh or translate_to("zh_CN", c.label), c.form, c.level,
+                str(c.type),
                 c.allowed, c.unit,
                 "yes" if c.derived else "no", "yes" if c.identifier else "no", sheet_list,
                 c.description]
