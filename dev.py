@@ -5,7 +5,8 @@
     python3 dev.py test [ARGS...]    create/refresh .venv, then run the test suite (pytest ARGS)
     python3 dev.py bundle [--smoke]  build the self-contained application in dist/jdm-capture/
                                      (--smoke: then start it and run check and report from it)
-    python3 dev.py lock              re-resolve requirements*.lock after a dependency change
+    python3 dev.py lock [--upgrade]  re-resolve requirements*.lock after a dependency change
+                                     (keeps every other pin; --upgrade moves all to the newest)
 
 The virtual environment lives in .venv next to this file. It is installed from the hashed,
 pinned requirements.lock (every package, every version, every file hash), so a developer, CI
@@ -108,11 +109,12 @@ def bundle(py: Path, smoke: bool) -> int:
     return 0
 
 
-def lock(py: Path) -> int:
-    """Re-resolve both lock files for every platform (uv's universal resolution)."""
+def lock(py: Path, upgrade: bool) -> int:
+    """Re-resolve both lock files for every platform (uv's universal resolution). Existing
+    pins are kept unless ``upgrade``: adding one dependency moves nothing else."""
     _pip(py, "install", "uv", quiet=True)
     uv = [str(py), "-m", "uv", "pip", "compile", "--universal", "--generate-hashes",
-          "--python-version", "3.11", "--no-header", "--upgrade"]
+          "--python-version", "3.11", "--no-header", *(["--upgrade"] if upgrade else [])]
     rc = subprocess.call([*uv, "pyproject.toml", "packaging/lock-extra.in", "--extra", "test",
                           "-o", LOCK.name], cwd=ROOT)
     if rc == 0:
@@ -133,7 +135,7 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(ROOT / "build" / "pyinstaller", ignore_errors=True)
         return bundle(py, smoke="--smoke" in rest)
     if command == "lock":
-        return lock(py)
+        return lock(py, upgrade="--upgrade" in rest)
     if command == "run":
         cmd = [str(py), str(ROOT / "main.py"), *rest]
     else:

@@ -3,7 +3,12 @@
     .venv/bin/python bench/bench_gui.py                      # 5,000 patients x 4 visits
     .venv/bin/python bench/bench_gui.py --db /tmp/b.sqlite  # reuse (or build once) a database
 
-Prints, against the targets of issue 4:
+Prints, against the targets of issues 4 and 16:
+
+* start vs floor: whole fresh processes from spawn, the app until its patient list is usable
+  (window shown, database opened, list filled) against the floor of a bare PySide6 window
+  shown in a fresh process, measured interleaved in the same run, and their ratio
+  (target <= 3x);
 
 * cold start: a fresh Python process doing what ``gui.app.run`` does: import the GUI, show the
   main window, then on its first event-loop turn open the database and fill the patient list;
@@ -57,6 +62,52 @@ def shown():
 QTimer.singleShot(0, shown)
 app.exec()
 """
+
+#: The floor of issue 16: a bare PySide6 window shown in a fresh process (same interpreter,
+#: same platform plugin), timed the same way from spawn to its first event-loop turn.
+FLOOR_CHILD = r"""
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+window = QMainWindow()
+window.resize(1024, 700)
+window.show()
+def shown():
+    sys.stdout.write("shown\n")
+    sys.stdout.flush()
+    window.close()
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def _spawn_until_shown(code: str) -> tuple[float, str]:
+    """Seconds from spawning a fresh interpreter until it prints its 'shown' line (the window
+    is up and, for the app, the patient list is filled), and that line."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env=env)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("shown"):
+            took = time.perf_counter() - t
+            proc.wait(timeout=60)
+            return took, line
+    raise RuntimeError(f"the child exited with {proc.wait()} before showing a window")
+
+
+def start_vs_floor(db: Path, runs: int) -> tuple[float, float]:
+    """Medians, interleaved so that load affects both alike: spawn -> usable patient list
+    (window shown, file opened, list filled), and spawn -> a bare PySide6 window."""
+    app_code = START_CHILD.format(root=str(ROOT), db=str(db))
+    apps, floors = [], []
+    for _ in range(runs):
+        floors.append(_spawn_until_shown(FLOOR_CHILD)[0])
+        apps.append(_spawn_until_shown(app_code)[0])
+    return statistics.median(apps), statistics.median(floors)
 
 
 def build_db(path: Path, patients: int, visits: int) -> None:
@@ -113,6 +164,10 @@ def main() -> int:
               flush=True)
         build_db(db, args.patients, args.visits)
 
+    usable, floor = start_vs_floor(db, args.starts)
+    print(f"start to a usable patient list: {usable * 1000:.0f} ms; floor, a bare PySide6 "
+          f"window in a fresh process: {floor * 1000:.0f} ms; ratio {usable / floor:.2f}x "
+          f"(target <= 3x; medians of {args.starts}, whole processes from spawn)", flush=True)
     wall, inner, listed, rows = cold_start(db, args.starts)
     print(f"cold start: main window shown {inner * 1000:.0f} ms after the first import "
           f"(target < 1000 ms); database opened and {rows:,} patients listed at "

@@ -5,10 +5,11 @@ One pass over the patients streams rows into seven write-only sheets at once (``
 so memory stays flat however large the cohort is. Row 1 of every sheet holds the field names of
 the registry; numbers are written as numbers, dates as dates.
 
-De-identified by default: the identifiers (``given_name``, ``family_name``, ``mrn``,
-``birth_date``) and free-text notes are dropped, and every date becomes a day offset from the
-patient's baseline visit (``visit_day``, ``start_day``, ``onset_day``, ...). ``identified=True``
-adds the identifiers, the notes and the dates back next to the offsets.
+De-identified by default, by the one policy of :mod:`exports.deid`: identifiers and free text
+(names, MRN, date of birth, assessor, notes) are dropped, drugs and adverse-event terms are
+written as codes of the registry's lists, visit labels as protocol labels or ``day N``, and every
+date becomes a day offset from the patient's baseline visit (``visit_day``, ``start_day``,
+``onset_day``, ...). ``identified=True`` writes everything as entered, dates next to the offsets.
 
 Text a user typed is always written as a string cell: a value beginning with ``=``, ``+``,
 ``-`` or ``@`` (or an error literal such as ``#N/A``) gets an explicit string type and Excel's
@@ -32,6 +33,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from exports import deid
 from exports.common import (
     PatientSummary,
     clean_text,
@@ -153,6 +155,11 @@ def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, b
     """(column, source attribute, is-day-offset) for medication or adverse-event records."""
     out: list[tuple[Column, str, bool]] = []
     for f in registry.fields_for(level=level):
+        if not deid.included(f, identified=identified):
+            continue
+        if not identified and f.deid_policy is deid.Deid.CODE:
+            out.append((Column.from_field(deid.coded_field(f)), f.name, False))
+            continue
         if f.type is FieldType.DATE:
             day = _extra(_day_name(f.name), f"{f.label_en}, days from baseline", _INT,
                          f"Days from the patient's baseline visit to {f.name}.", unit="days",
@@ -162,8 +169,6 @@ def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, b
             out.append((day, f.name, True))
             if identified:
                 out.append((Column.from_field(f), f.name, False))
-        elif f.name == "notes" and not identified:
-            continue
         else:
             out.append((Column.from_field(f), f.name, False))
     return out
@@ -198,7 +203,8 @@ class Layout:
     @property
     def visits(self) -> list[Column]:
         cols = [*self.visit_head, EXTRA["baseline"]]
-        cols += [Column.from_field(f) for f in registry.visit_value_fields()]
+        cols += [Column.from_field(f) for f in registry.visit_value_fields()
+                 if deid.included(f, identified=self.identified)]
         cols += [Column.from_field(f) for f in registry.visit_fields(derived=True)]
         if self.identified:
             cols.append(EXTRA["visit_notes"])
@@ -259,15 +265,17 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
 
     level_sheet = {Level.MEDICATION: "Medications", Level.ADVERSE_EVENT: "Adverse events"}
     for f in registry.FIELDS:
+        kept = deid.included(f, identified=layout.identified)
         if f.level in level_sheet:
-            shown = [level_sheet[f.level]] if (f.name != "notes" or layout.identified) else []
+            shown = [level_sheet[f.level]] if kept else []
         else:
             shown = sheets.get(f.name, [])
-        if f.name == "notes" and not layout.identified and not shown:
+        if not kept and not shown:
             shown_text = "(identified workbooks only)"
         else:
             shown_text = ", ".join(shown) if shown else "(not exported)"
-        yield row(Column.from_field(f), shown_text)
+        coded = not layout.identified and f.deid_policy is deid.Deid.CODE
+        yield row(Column.from_field(deid.coded_field(f) if coded else f), shown_text)
     seen = {f.name for f in registry.FIELDS}
     extra_cols = [*layout.patients, *layout.visits, *layout.response, *layout.missing,
                   *(c for c, _, _ in layout.medications),
@@ -296,12 +304,26 @@ def text_cell(ws: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
     return cell
 
 
+#: the most characters an Excel cell holds; Excel and LibreOffice cut longer text silently.
+CELL_MAX = 32_767
+
+
+def fit_cell(text: str) -> str:
+    """``text``, or its start with a note saying it was cut, when longer than a cell holds
+    (only text saved before the registry's limits can be that long)."""
+    if len(text) <= CELL_MAX:
+        return text
+    note = (f" [... cut: {len(text):,} characters, an Excel cell holds {CELL_MAX:,}; the full "
+            "text is in the JSON case file export]")
+    return text[:CELL_MAX - len(note)] + note
+
+
 def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> list[Any]:
     """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept."""
     out = list(values)
     for i, v in enumerate(out):
         if isinstance(v, str) and v:
-            v = clean_text(v)
+            v = fit_cell(clean_text(v))
             out[i] = text_cell(ws, v) if formula_like(v) else v
     return out
 
@@ -425,12 +447,15 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
                 settings: ScoringSettings, progress: Progress | None,
                 total: int | None) -> None:
     identified = layout.identified
-    value_names = [f.name for f in registry.visit_value_fields()]
+    value_names = [f.name for f in registry.visit_value_fields()
+                   if deid.included(f, identified=identified)]
     derived_names = [f.name for f in registry.visit_fields(derived=True)]
     med_cols = layout.medications
     ae_cols = layout.adverse_events
     response_names = [f.name for f in registry.fields_for(level=Level.RESPONSE)]
     for done, patient in enumerate(patients, start=1):
+        if not identified:  # the one policy (exports.deid): nothing it forbids is in the copy
+            patient = deid.deidentify(patient)
         # Values storage computed at save time when current (Visit.derived), else score now.
         s = summarise_stored(patient, settings) or summarise(patient, settings)
         base = s.baseline_date()

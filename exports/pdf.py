@@ -27,7 +27,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
 
-from exports import fonts
+from exports import deid, fonts
 from exports.common import (
     PatientSummary,
     VisitSummary,
@@ -36,7 +36,7 @@ from exports.common import (
     summarise,
 )
 from exports.pdf_charts import Course, Series, timeline, trend_chart
-from exports.pdf_layout import build, data_table, frame_width, p, styles, text
+from exports.pdf_layout import build, data_table, frame_width, long_text, p, styles, text
 from forms import registry, scoring
 from forms.fields import Level
 from forms.i18n import N_, _
@@ -576,14 +576,15 @@ class _Report:
                 out.append(p(f"<b>{fonts.para(v.label)}</b> ({self.date(v.visit.visit_date)})"
                              f"{who}", "small"))
                 if note:
-                    out.append(p(fonts.para(note), "small"))
+                    out.extend(long_text(note, limit=registry.VISIT_NOTES.max_length))
                 out.append(Spacer(1, 2))
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
                 out.append(p(f"<b>{fonts.para(m.drug)}</b> "
-                             + _("(course from {date}):").format(date=self.date(m.start_date))
-                             + f" {fonts.para(m.notes)}", "small"))
+                             + _("(course from {date}):").format(date=self.date(m.start_date)),
+                             "small"))
+                out.extend(long_text(m.notes))
         if not any_note:
             out.append(p(_("No notes recorded."), "small"))
         return out
@@ -648,7 +649,10 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
             show dates as days from the baseline visit.
         settings: the study's scoring settings.
     """
-    report = _Report(summarise(patient, settings), deidentified)
+    # de-identified: rendered from the policy's copy (exports.deid), so nothing it forbids
+    # (names, free text, uncoded terms, date-like labels) can reach the page
+    shown = deid.deidentify(patient, labels=True) if deidentified else patient
+    report = _Report(summarise(shown, settings), deidentified)
     build(Path(out), report.story(), title=_("JDM case summary") + f" {patient.study_id}",
           running=_("JDM case summary") + " · " + _("Study ID {id}").format(id=patient.study_id)
                   + (" · " + _("de-identified") if deidentified else ""))

@@ -169,6 +169,12 @@ class Course:
     highlight: bool = False
 
 
+def _shifted(day: dt.date, days: int) -> dt.date:
+    """``day`` moved by ``days``, kept inside the calendar (``date.min`` .. ``date.max``)."""
+    ordinal = min(max(day.toordinal() + days, dt.date.min.toordinal()), dt.date.max.toordinal())
+    return dt.date.fromordinal(ordinal)
+
+
 def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
              steroid: Sequence[tuple[dt.date, Decimal | None]], width: float,
              date_text: Callable[[dt.date], str]) -> Drawing:
@@ -205,8 +211,10 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         lead = dt.timedelta(days=max(90, round((v_last - v_first).days * 0.3)))
         first = max(first, v_first - lead)
     span = max((last - first).days, 30)
-    first = first - dt.timedelta(days=round(span * 0.02))
-    last = last + dt.timedelta(days=round(span * 0.04))
+    # clamped: a stored date near the calendar's end (9999-12-31, from before dates were
+    # bounded) must still print
+    first = _shifted(first, -round(span * 0.02))
+    last = _shifted(last, round(span * 0.04))
     window_start = first
     pw = width - label_w - right
 

@@ -65,6 +65,35 @@ def text(value: object, style: str = "cell") -> Paragraph:
     return Paragraph(fonts.para(value), styles()[style])
 
 
+#: characters per paragraph of a long text: reportlab re-wraps a paragraph each time it
+#: splits it over a page, so one huge paragraph costs quadratic time; short ones are linear.
+_CHUNK = 1500
+
+
+def long_text(value: str, style: str = "small", *, limit: int | None = None) -> list[Flowable]:
+    """Paragraphs that print ``value`` literally and split across pages (notes).
+
+    Args:
+        value: the text; line breaks are kept.
+        style: paragraph style.
+        limit: print at most this many characters (a field's registry ``max_length``); text
+            saved before the limit existed ends with a line saying how much was not printed.
+    """
+    shown = value if limit is None or len(value) <= limit else value[:limit]
+    out: list[Flowable] = []
+    for block in shown.split("\n"):
+        while True:
+            piece, block = block[:_CHUNK], block[_CHUNK:]
+            out.append(Paragraph(fonts.para(piece) or "&nbsp;", styles()[style]))
+            if not block:
+                break
+    if shown is not value:
+        out.append(Paragraph(f"[{len(value) - len(shown):,} more characters not printed: the "
+                             f"text is longer than the {limit:,}-character limit; the full "
+                             "text is in the JSON case file export]", styles()["note"]))
+    return out
+
+
 def table_style(*, header_rows: int = 1, zebra: bool = True,
                 extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
     """The house table style: small DejaVu text, bold shaded header, light row rules."""
@@ -106,7 +135,10 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
                 row[i] = text(cell)
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT")
+    # splitInRow: a row taller than what is left of the page (a long adverse-event term,
+    # medication notes) continues on the next page instead of failing with LayoutError.
+    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT",
+              splitInRow=1)
     t.setStyle(table_style(header_rows=header_rows, zebra=zebra, extra=cmds))
     return t
 

@@ -45,17 +45,18 @@ REDCap rules this module follows, and where they were checked (see also the test
   "Import Repeating Instruments and Events" fields, as documented by the REDCap API client
   libraries (redcapAPI, REDCapR); the project's own API page was not available to check.
 
-De-identified (the default): identifier fields (``given_name``, ``family_name``, ``mrn``,
-``birth_date``) and free-text fields (``assessor``, medication ``notes``, the visit's notes) are
-left out of the dictionary and the records; identified exports flag them ``Identifier? = y`` so
-REDCap's own de-identified exports drop them too. REDCap needs real dates in ``date_ymd``
-fields, so instead of a day number every date is written as ``2000-01-01`` plus the day offset
-from the patient's baseline visit (the baseline visit is 2000-01-01; a date 90 days later is
-2000-03-31). Intervals are exact; calendar dates are gone. A visit without a label is named
-``day N`` in labels and notes, never by its date. A patient without visits has no baseline, so
-their dates are left blank. ``drug``, ``related_drug`` and ``term`` are kept: they hold drug
-names and adverse-event terms, the point of those records, not narrative (review them before
-sharing).
+De-identified (the default), by the one policy of :mod:`exports.deid`: identifier fields
+(``given_name``, ``family_name``, ``mrn``, ``birth_date``) and free-text fields (``assessor``,
+medication ``notes``, the visit's notes) are left out of the dictionary and the records;
+identified exports flag them ``Identifier? = y`` so REDCap's own de-identified exports drop them
+too. ``drug``, ``related_drug`` and ``term`` become drop-downs of the registry's drug and JDM
+adverse-event lists holding codes (``other`` for text not in a list); visit labels other than
+protocol labels become ``day N``. REDCap needs real dates in ``date_ymd`` fields, so instead of
+a day number every date is written as ``2000-01-01`` plus the day offset from the patient's
+baseline visit (the baseline visit is 2000-01-01; a date 90 days later is 2000-03-31). Intervals
+are exact; calendar dates are gone. A visit without a label is named ``day N`` in labels and
+notes, never by its date. A patient without visits has no baseline, so their dates are left
+blank.
 
 Derived values (totals, CID, responses) are exported as read-only fields under their own names
 (``@READONLY`` action tag), never as REDCap ``calc`` fields: REDCap's ``sum()`` skips blank items,
@@ -73,6 +74,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from exports import deid
 from exports.common import (
     VisitSummary,
     formula_safe,
@@ -87,6 +89,7 @@ from forms.fields import Field, FieldType, Form, Level
 from forms.i18n import _, in_language
 from forms.model import Patient
 from forms.settings import ScoringSettings
+from forms.validation import study_id_looks_like_mrn
 from storage.repository import Repository
 
 #: REDCap's 18 data dictionary columns, in order (REDCap "Data Dictionary" download).
@@ -119,14 +122,7 @@ VALIDATION_TYPES: frozenset[str] = frozenset({"integer", "number", "date_ymd"})
 FORM_COMPLETE = "2"
 
 #: de-identified dates are this day plus the day offset from the patient's baseline visit.
-DEIDENTIFIED_EPOCH = dt.date(2000, 1, 1)
-
-#: TEXT fields kept in de-identified exports because they hold vocabulary (drug names, event
-#: terms), not narrative; every other unpatterned TEXT field counts as free text.
-VOCABULARY_TEXT: frozenset[tuple[Level, str]] = frozenset({
-    (Level.MEDICATION, "drug"), (Level.ADVERSE_EVENT, "related_drug"),
-    (Level.ADVERSE_EVENT, "term"),
-})
+DEIDENTIFIED_EPOCH = deid.DEIDENTIFIED_EPOCH
 
 #: prefix for medication / adverse-event fields whose names are reserved or taken.
 _RECORD_PREFIX = {Level.MEDICATION: "med", Level.ADVERSE_EVENT: "ae"}
@@ -134,10 +130,10 @@ _RECORD_PREFIX = {Level.MEDICATION: "med", Level.ADVERSE_EVENT: "ae"}
 #: label of the "na" (not applicable) answer of CHAQ items; the registry allows the code.
 NA_LABEL = "Not applicable"
 
-#: ``Visit.notes`` (free text of the case file, not a registry field): identified exports only,
+#: ``Visit.notes`` (registry.VISIT_NOTES, not a value column): identified exports only,
 #: named and labelled like the workbook's column (exports.excel.EXTRA).
-VISIT_NOTES = Field(EXTRA["visit_notes"].name, EXTRA["visit_notes"].label, "visit",
-                    FieldType.TEXT, max_length=10_000)
+VISIT_NOTES = registry.VISIT_NOTES
+assert VISIT_NOTES.name == EXTRA["visit_notes"].name
 
 PATIENT_EVENT = "Patient"
 OTHER_VISIT_EVENT = "Other visit"
@@ -194,8 +190,8 @@ def redcap_code(code: object) -> str:
 # Which fields, in which form
 # --------------------------------------------------------------------------------------------
 def _is_free_text(f: Field) -> bool:
-    return (f.type is FieldType.TEXT and not f.pattern and not f.derived
-            and (f.level, f.name) not in VOCABULARY_TEXT)
+    """Free text or an identifier: flagged ``Identifier? = y`` (exports.deid policy DROP)."""
+    return not deid.included(f, identified=False)
 
 
 def exported_fields(form: Form, *, identified: bool) -> tuple[Field, ...]:
@@ -208,9 +204,10 @@ def exported_fields(form: Form, *, identified: bool) -> tuple[Field, ...]:
     for f in registry.FIELDS:
         if f.form != form.key or f.name == "study_id":
             continue
-        if not identified and (f.identifier or _is_free_text(f)):
+        if not deid.included(f, identified=identified):
             continue
-        out.append(f)
+        coded = not identified and f.deid_policy is deid.Deid.CODE
+        out.append(deid.coded_field(f) if coded else f)
     if identified and form.key == VISIT_NOTES.form:
         out.append(VISIT_NOTES)
     return tuple(out)
@@ -298,8 +295,10 @@ def dictionary_row(f: Field, *, identified: bool) -> dict[str, str]:
             row["Text Validation Max"] = number_text(f.maximum)
         elif f.type is FieldType.DATE:
             row["Text Validation Type OR Show Slider Number"] = "date_ymd"
-    if f.identifier or _is_free_text(f):
-        # REDCap's own de-identified exports then drop them as well.
+    if f.identifier or _is_free_text(f) or (f.type is FieldType.TEXT
+                                            and f.deid_policy is deid.Deid.CODE):
+        # REDCap's own de-identified exports then drop them as well (typed drug and event
+        # text may name people and places; the de-identified project holds codes instead).
         row["Identifier?"] = "y"
     if f.required:
         row["Required Field?"] = "y"
@@ -431,9 +430,8 @@ class _Dates:
             return ""
         if self.identified:
             return day.isoformat()
-        if self.baseline is None:
-            return ""
-        return (DEIDENTIFIED_EPOCH + (day - self.baseline)).isoformat()
+        shifted = deid.shifted_date(day, self.baseline)
+        return "" if shifted is None else shifted.isoformat()
 
 
 def _cell(f: Field, value: Any, dates: _Dates, notes: list[str], where: str) -> str:
@@ -481,6 +479,13 @@ def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any],
 def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: bool,
                  settings: ScoringSettings, notes: list[str]) -> list[dict[str, str]]:
     """All records-file rows of one patient (patient event, visits, repeating instruments)."""
+    if not identified:  # the one policy (exports.deid): nothing it forbids is in the copy
+        mrn = patient.identifiers.get("mrn")
+        if isinstance(mrn, str) and study_id_looks_like_mrn(patient.study_id, mrn):
+            notes.append(f"patient {patient.study_id}: the study ID looks like the medical "
+                         "record number and is exported as the record ID; give the patient a "
+                         "pseudonymous study ID before sharing")
+        patient = deid.deidentify(patient)
     # Values storage computed at save time when current (Visit.derived), else score now.
     summary = summarise_stored(patient, settings) or summarise(patient, settings)
     dates = _Dates(summary.baseline_date(), identified=identified)

@@ -187,6 +187,7 @@ class VisitState:
     def set_notes(self, text: str) -> None:
         self.notes = text
         self.dirty = True
+        self._check = None  # the notes are checked too (length, characters)
 
     def set_missing(self, name: str, reason: str | None) -> set[str]:
         """Record why field ``name`` has no value (``forms.model.MISSING_REASONS``), clearing
@@ -251,11 +252,14 @@ class VisitState:
     def _run_check(self) -> validation.VisitCheck:
         date = self.value("visit_date")
         label = self.value("visit_label")
-        return validation.check_visit(
+        check = validation.check_visit(
             self.values(), dict(self.missing) or None,
             visit_date=date if isinstance(date, dt.date) else None,
             visit_label=label if isinstance(label, str) else None,
             birth_date=self.birth_date, today=self.today)
+        # the notes' length and characters (registry.VISIT_NOTES), as storage checks them
+        check.problems.extend(validation.check_visit_notes(self.notes))
+        return check
 
     def checked_values(self) -> dict[str, Any]:
         """check_visit's normalized values of the visit (header keys left out)."""

@@ -70,6 +70,34 @@ class FieldType(StrEnum):
     TEXT = "text"  #: free text typed by a user
 
 
+class Deid(StrEnum):
+    """What a de-identified output (workbook, REDCap, PDF) does with a field.
+
+    The one policy lives in :mod:`exports.deid`; the registry states it per field
+    (:attr:`Field.deid_policy`).
+    """
+
+    KEEP = "keep"  #: exported as entered (codes, numbers, the pseudonymous study ID)
+    DROP = "drop"  #: identified outputs only (identifiers, free text)
+    DATE = "date"  #: replaced by days from the patient's baseline visit
+    CODE = "code"  #: replaced by its code in a registry vocabulary (``Field.vocabulary``)
+    LABEL = "label"  #: a visit label: kept only when it is a protocol label, else "day N"
+
+
+@dataclass(frozen=True)
+class Term(English):
+    """One entry of a controlled vocabulary (drugs, adverse-event terms).
+
+    ``synonyms`` are other spellings a clinician types for the same thing; they are matched
+    whole (case, spacing and a trailing full stop ignored), never as a part of longer text.
+    """
+
+    code: str
+    label: Translated = Translated()
+    synonyms: tuple[str, ...] = ()
+    group: str = ""
+
+
 class Level(StrEnum):
     """Where a field lives: once per patient, per visit, or per medication/adverse-event record."""
 
@@ -130,6 +158,12 @@ class Field(English):
         pattern_help: the pattern in words, for messages.
         short: the abbreviation for narrow table columns and legends ("PhGA"); defaults to
             the label (see :attr:`short_label`).
+        multiline: for TEXT fields, line breaks (and TAB) are allowed; single-line text
+            refuses them. Control and format characters are refused in both.
+        deid: what de-identified outputs do with the field (see :attr:`deid_policy` for the
+            default when unset).
+        vocabulary: for ``Deid.CODE`` fields, the name of the registry vocabulary
+            (``forms.registry.VOCABULARIES``) the text is coded from.
     """
 
     name: str
@@ -156,12 +190,27 @@ class Field(English):
     pattern: str | None = None
     pattern_help: Translated = Translated("")
     short: Translated = Translated("")
+    multiline: bool = False
+    deid: Deid | None = None
+    vocabulary: str = ""
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def short_label(self) -> str:
         """The abbreviation for narrow columns, else the label."""
         return self.short or self.label
+
+    @property
+    def deid_policy(self) -> Deid:
+        """The de-identification policy: ``deid`` when set, else identifiers and free text
+        are dropped, dates become day numbers, and codes and numbers are kept."""
+        if self.deid is not None:
+            return self.deid
+        if self.identifier or self.type is FieldType.TEXT:
+            return Deid.DROP
+        if self.type is FieldType.DATE:
+            return Deid.DATE
+        return Deid.KEEP
 
     @property
     def is_numeric(self) -> bool:

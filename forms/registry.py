@@ -20,7 +20,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from forms.fields import Choice, Field, FieldType, Form, Level
+from forms.fields import Choice, Deid, Field, FieldType, Form, Level, Term
 from forms.i18n import LANGUAGES, _, in_language, translate_to
 
 INT = FieldType.INTEGER
@@ -70,9 +70,11 @@ def _levels(*labels: str, start: int = 0) -> tuple[Choice, ...]:
 AUTOANTIBODIES = ("TIF1g", "NXP2", "MDA5", "Mi-2", "SAE", "SRP", "HMGCR", "Jo-1", "other",
                   "negative", "unknown")
 _add(
+    # No leading "-": a study ID is passed on the command line (report --patient ID) and
+    # pasted into spreadsheets, where "-x" reads as an option or a formula (m010 renames old ones).
     Field("study_id", "Study ID", "patient", TEXT, Level.PATIENT, required=True, max_length=32,
-          pattern=r"[A-Za-z0-9_-]{1,32}",
-          pattern_help="1-32 letters, digits, '-' or '_'",
+          pattern=r"[A-Za-z0-9_][A-Za-z0-9_-]{0,31}", deid=Deid.KEEP,
+          pattern_help="1-32 letters, digits, '-' or '_', not starting with '-'",
           help="The pseudonymous study identifier; unique in the database."),
     Field("sex", "Sex", "patient", CHOICE, Level.PATIENT,
           choices=(Choice("female", "Female"), Choice("male", "Male"))),
@@ -95,9 +97,9 @@ _add(
 # --------------------------------------------------------------------------------------------
 _add(
     Field("visit_date", "Visit date", "visit", DATE, required=True),
-    Field("visit_label", "Visit label", "visit", TEXT, max_length=16,
-          pattern=r"[A-Za-z0-9_-]{1,16}", pattern_help="1-16 letters, digits, '-' or '_' "
-          "(protocol visits M0, M3, M6, ...)",
+    Field("visit_label", "Visit label", "visit", TEXT, max_length=16, deid=Deid.LABEL,
+          pattern=r"[A-Za-z0-9_][A-Za-z0-9_-]{0,15}", pattern_help="1-16 letters, digits, '-' "
+          "or '_', not starting with '-' and not a date (protocol visits M0, M3, M6, ...)",
           help="Protocol visit label such as M0, M3, M6; other visits may use any short label."),
     Field("weight_kg", "Weight", "visit", DEC, minimum=D("1"), maximum=D("250"), decimals=1,
           warn_below=D("8"), warn_above=D("150"), unit="kg"),
@@ -492,7 +494,7 @@ _add(
 # --------------------------------------------------------------------------------------------
 _add(
     Field("baseline_label", "Baseline visit", "response", TEXT, Level.RESPONSE, derived=True,
-          max_length=16,
+          max_length=16, deid=Deid.LABEL,
           derivation="Label of the visit responses are measured from."),
     Field("tis", "ACR/EULAR Total Improvement Score", "response", DEC, Level.RESPONSE,
           minimum=D(0), maximum=D(100), decimals=1, derived=True,
@@ -524,7 +526,9 @@ _add(
 _M, _A = Level.MEDICATION, Level.ADVERSE_EVENT
 _add(
     Field("drug", "Drug", "medication", TEXT, _M, required=True, max_length=100,
-          help="Generic name, e.g. tofacitinib, prednisolone, methotrexate."),
+          deid=Deid.CODE, vocabulary="drugs",
+          help="Generic name, e.g. tofacitinib, prednisolone, methotrexate (from the drug "
+               "list; other names are exported de-identified as 'other')."),
     Field("dose", "Dose", "medication", DEC, _M, minimum=D(0), maximum=D(100_000), decimals=3),
     Field("dose_unit", "Dose unit", "medication", CHOICE, _M, choices=tuple(
         Choice(u, u) for u in ("mg", "g", "ug", "mg/kg", "mg/m2", "g/kg", "IU", "mL"))),
@@ -537,14 +541,17 @@ _add(
     Field("start_date", "Start date", "medication", DATE, _M, required=True),
     Field("stop_date", "Stop date", "medication", DATE, _M,
           help="Empty while the course is ongoing."),
-    Field("notes", "Notes", "medication", TEXT, _M, max_length=2000),
+    Field("notes", "Notes", "medication", TEXT, _M, max_length=2000, multiline=True),
     Field("onset_date", "Onset date", "adverse_event", DATE, _A, required=True),
     Field("term", "Event", "adverse_event", TEXT, _A, required=True, max_length=200,
-          help="Short description, preferably a MedDRA preferred term."),
+          deid=Deid.CODE, vocabulary="ae_terms",
+          help="A term of the JDM adverse-event list (e.g. herpes zoster, cushingoid, "
+               "hypertension); other text is exported de-identified as 'other'."),
     Field("grade", "CTCAE grade", "adverse_event", INT, _A, minimum=D(1), maximum=D(5),
           levels=_levels("Mild", "Moderate", "Severe", "Life-threatening", "Death", start=1)),
     Field("serious", "Serious adverse event", "adverse_event", BOOL, _A),
-    Field("related_drug", "Suspected drug", "adverse_event", TEXT, _A, max_length=100),
+    Field("related_drug", "Suspected drug", "adverse_event", TEXT, _A, max_length=100,
+          deid=Deid.CODE, vocabulary="drugs"),
     Field("action", "Action taken", "adverse_event", CHOICE, _A, choices=(
         Choice("none", "None"), Choice("dose_reduced", "Dose reduced"),
         Choice("interrupted", "Drug interrupted"), Choice("withdrawn", "Drug withdrawn"),
@@ -555,6 +562,107 @@ _add(
         Choice("fatal", "Fatal"), Choice("unknown", "Unknown"))),
     Field("resolution_date", "Resolution date", "adverse_event", DATE, _A),
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Controlled vocabularies: drugs (the drug list below, DRUG_TERMS) and adverse-event terms are
+# exported de-identified as codes of these lists (exports.deid); the typed text stays in
+# identified outputs only. MedDRA is not
+# available offline, so the adverse-event list is a curated JDM list (the usual toxicities of
+# glucocorticoids, methotrexate, calcineurin and JAK inhibitors, IVIG and biologics, and the
+# disease's own skin complications), with "other" for anything else.
+# --------------------------------------------------------------------------------------------
+OTHER_CODE = "other"
+
+
+def _t(code: str, label: str, *synonyms: str, group: str = "") -> Term:
+    return Term(code, label, synonyms, group)
+
+
+#: curated JDM adverse-event terms (grouped as a pharmacovigilance reviewer reads them).
+AE_TERMS: tuple[Term, ...] = (
+    _t("herpes_zoster", "Herpes zoster", "zoster", "shingles", "vzv reactivation",
+       group="infection"),
+    _t("varicella", "Varicella", "chickenpox", "chicken pox", group="infection"),
+    _t("herpes_simplex", "Herpes simplex", "hsv", "cold sore", group="infection"),
+    _t("upper_respiratory_infection", "Upper respiratory tract infection",
+       "urti", "uri", "common cold", group="infection"),
+    _t("pneumonia", "Pneumonia", "lower respiratory tract infection", "lrti",
+       group="infection"),
+    _t("covid19", "COVID-19", "covid", "sars-cov-2 infection", group="infection"),
+    _t("urinary_tract_infection", "Urinary tract infection", "uti", group="infection"),
+    _t("skin_infection", "Skin or soft-tissue infection", "cellulitis", "abscess",
+       "impetigo", group="infection"),
+    _t("gastroenteritis", "Gastroenteritis", group="infection"),
+    _t("opportunistic_infection", "Opportunistic infection", "pneumocystis pneumonia", "pjp",
+       "pcp", "cmv infection", group="infection"),
+    _t("sepsis", "Sepsis", "bacteraemia", "bacteremia", group="infection"),
+    _t("infection_other", "Infection, other", "infection", group="infection"),
+    _t("cushingoid", "Cushingoid features", "cushingoid", "cushingoid appearance",
+       "moon face", group="glucocorticoid"),
+    _t("weight_gain", "Weight gain", group="glucocorticoid"),
+    _t("hypertension", "Hypertension", "high blood pressure", "raised blood pressure",
+       group="glucocorticoid"),
+    _t("hyperglycaemia", "Hyperglycaemia", "hyperglycemia", "steroid-induced diabetes",
+       "glucose intolerance", group="glucocorticoid"),
+    _t("osteoporosis", "Osteoporosis / osteopenia", "osteoporosis", "osteopenia",
+       "low bone density", group="glucocorticoid"),
+    _t("fracture", "Fracture", "vertebral fracture", "fragility fracture",
+       group="glucocorticoid"),
+    _t("avascular_necrosis", "Avascular necrosis", "avn", "osteonecrosis",
+       group="glucocorticoid"),
+    _t("cataract", "Cataract", group="glucocorticoid"),
+    _t("glaucoma", "Glaucoma / raised intraocular pressure", "glaucoma",
+       "raised intraocular pressure", group="glucocorticoid"),
+    _t("growth_delay", "Growth delay", "growth failure", "growth retardation",
+       "short stature", "growth suppression", group="glucocorticoid"),
+    _t("mood_behaviour_change", "Mood or behaviour change", "mood change",
+       "behaviour change", "behavior change", group="glucocorticoid"),
+    _t("sleep_disturbance", "Sleep disturbance", "insomnia", group="glucocorticoid"),
+    _t("neutropenia", "Neutropenia", group="cytopenia"),
+    _t("lymphopenia", "Lymphopenia", group="cytopenia"),
+    _t("thrombocytopenia", "Thrombocytopenia", group="cytopenia"),
+    _t("anaemia", "Anaemia", "anemia", group="cytopenia"),
+    _t("transaminase_rise", "Transaminase rise", "raised transaminases", "raised alt",
+       "elevated alt", "raised liver enzymes", "elevated liver enzymes", "deranged lfts",
+       "hepatotoxicity", group="laboratory"),
+    _t("hyperlipidaemia", "Hyperlipidaemia", "hyperlipidemia", "raised cholesterol",
+       group="laboratory"),
+    _t("renal_impairment", "Renal impairment", "raised creatinine", "nephrotoxicity",
+       group="laboratory"),
+    _t("gi_upset", "Gastrointestinal upset", "gi upset", "nausea", "vomiting",
+       "abdominal pain", "diarrhoea", "diarrhea", "dyspepsia", group="gastrointestinal"),
+    _t("mouth_ulcers", "Mouth ulcers", "stomatitis", "mucositis", group="gastrointestinal"),
+    _t("injection_site_reaction", "Injection-site reaction", "injection site reaction",
+       group="administration"),
+    _t("infusion_reaction", "Infusion reaction", "infusion-related reaction",
+       "ivig reaction", group="administration"),
+    _t("headache", "Headache", group="administration"),
+    _t("allergic_reaction", "Allergic reaction", "hypersensitivity", "drug rash",
+       "anaphylaxis", group="administration"),
+    _t("hair_thinning", "Hair thinning", "hair loss", group="skin"),
+    _t("hirsutism", "Hirsutism / hypertrichosis", "hirsutism", "hypertrichosis",
+       group="skin"),
+    _t("gingival_hyperplasia", "Gingival hyperplasia", "gum hypertrophy", group="skin"),
+    _t("calcinosis_ulcer", "Calcinosis ulceration", "calcinosis ulcer",
+       "ulcerated calcinosis", group="skin"),
+    _t("skin_ulceration", "Skin ulceration", "skin ulcer", group="skin"),
+    _t("lipodystrophy", "Lipodystrophy", "lipoatrophy", group="skin"),
+    _t("tremor", "Tremor", group="neurological"),
+    _t("thrombosis", "Thrombosis", "deep vein thrombosis", "dvt", "pulmonary embolism",
+       "venous thromboembolism", group="other"),
+    _t("malignancy", "Malignancy", "cancer", group="other"),
+    _t(OTHER_CODE, "Other event (not in this list)"),
+)
+
+
+#: ``Visit.notes``: free text of a visit, stored on the visit row (not a value column, so not in
+#: :data:`FIELDS`); defined here so validation, exports and the GUI share its limits. 10,000
+#: characters is about four printed pages, far below a spreadsheet cell's 32,767.
+VISIT_NOTES = Field("visit_notes", "Visit notes", "visit", TEXT, max_length=10_000,
+                    multiline=True, deid=Deid.DROP,
+                    help="Free-text notes of the visit (identified outputs only: free text may "
+                         "name the child).")
 
 # --------------------------------------------------------------------------------------------
 # The drug list (JDM treatments). A course's ``drug`` is still free text; a listed drug is stored
@@ -710,6 +818,16 @@ def drug_label(text: str | None) -> str:
     return text or ""
 
 
+#: the drug list as a vocabulary (exports.deid codes ``drug`` and ``related_drug`` with it;
+#: matching is :func:`drug`'s), with "other" last.
+DRUG_TERMS: tuple[Term, ...] = (
+    *(Term(d.code, d.label, d.synonyms, d.drug_class.value) for d in DRUGS),
+    Term(OTHER_CODE, "Other drug (not in this list)"))
+
+#: vocabulary name -> terms (``Field.vocabulary`` names one of these).
+VOCABULARIES: dict[str, tuple[Term, ...]] = {"drugs": DRUG_TERMS, "ae_terms": AE_TERMS}
+
+
 # --------------------------------------------------------------------------------------------
 # Abbreviations for narrow table columns and legends (Field.short_label); the usual ones of the
 # myositis literature (PhGA, PtGA, EMGA as in the IMACS/PRINTO papers).
@@ -749,6 +867,15 @@ FORMS_BY_KEY: dict[str, Form] = {f.key: f for f in FORMS}
 _unknown_forms = {f.form for f in FIELDS} - set(FORMS_BY_KEY)
 if _unknown_forms:
     raise RuntimeError(f"fields refer to unknown forms {_unknown_forms}")
+for _f in FIELDS:
+    if _f.type is TEXT and not _f.max_length:
+        raise RuntimeError(f"text field {_f.name} needs max_length")
+    if (_f.deid is Deid.CODE) != bool(_f.vocabulary) or (
+            _f.vocabulary and _f.vocabulary not in VOCABULARIES):
+        raise RuntimeError(f"field {_f.name}: a coded field names a known vocabulary")
+for _name, _terms in VOCABULARIES.items():
+    if len({t.code for t in _terms}) != len(_terms) or _terms[-1].code != OTHER_CODE:
+        raise RuntimeError(f"vocabulary {_name}: codes unique, 'other' last")
 
 
 def get(name: str, level: Level | None = None) -> Field:

@@ -22,20 +22,35 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from forms import registry
-from forms.fields import Field, FieldType, Level, plain_number
+from forms import i18n, registry
+from forms.fields import Deid, Field, FieldType, Level, plain_number
 from forms.i18n import _
-from forms.model import MISSING_REASONS, Value
+from forms.model import MISSING_REASONS, Patient, Value
 from forms.scoring import cmas_item_from_seconds
 
 #: how far in the past a date may plausibly be (the oldest patients' birth dates).
 EARLIEST_DATE = dt.date(1900, 1, 1)
+#: no date after this is accepted anywhere (a typo such as 9999-12-31 would otherwise break
+#: date arithmetic in reports and exports); the per-record rules below are stricter.
+LATEST_DATE = dt.date(2099, 12, 31)
+#: medication start and stop dates may be planned ahead up to this many days (a warning says
+#: so); adverse-event, visit, birth and diagnosis dates may not be in the future at all.
+PLANNED_HORIZON_DAYS = 366
+#: format characters that scripts need (Persian, Indic, emoji sequences) and that do not
+#: reorder text; every other Unicode Cf character (bidi overrides, BOM, ...) is refused.
+_ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})
+#: line breaks, refused in single-line text.
+_LINE_BREAKS = frozenset({"\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"})
+#: a visit label that would carry a calendar date into a de-identified export.
+_DATE_LIKE = re.compile(r"(?:\d{4}[-_]?\d{1,2}[-_]?\d{1,2}|\d{1,2}[-_]\d{1,2}[-_]\d{2,4}|"
+                        r"\d{6,8})", re.ASCII)
 #: above this oral steroid dose per kg a warning is shown (instruments.md section 10); the
 #: number lives in the registry (``steroid_mg_kg_day.warn_above``), not here.
 _steroid_warn = registry.get("steroid_mg_kg_day").warn_above
@@ -295,23 +310,117 @@ def _check_date(f: Field, raw: object) -> tuple[dt.date | None, list[Problem]]:
     if day < EARLIEST_DATE:
         return None, [_problem(f, raw, _("is before {date}")
                                        .format(date=EARLIEST_DATE.isoformat()))]
+    if day > LATEST_DATE:
+        return None, [_problem(f, raw, _("is in the future (dates after {date} are not "
+                                         "accepted)").format(date=LATEST_DATE.isoformat()))]
     return day, []
+
+
+def text_shape_problem(f: Field, text: str) -> str | None:
+    """What is wrong with the characters of ``text`` for field ``f``, or None.
+
+    Single-line fields refuse line breaks and tabs; every text field refuses the other control
+    characters (Unicode Cc: NUL, ESC, C1 controls), format characters (Cf: bidi overrides,
+    BOM; ZWJ/ZWNJ are allowed, scripts need them) and lone surrogates. Multi-line fields allow
+    TAB, LF and CR.
+    """
+    for i, ch in enumerate(text):
+        if ch in _LINE_BREAKS or ch == "\t":
+            if f.multiline and ch in "\t\n\r":
+                continue
+            if ch != "\t" and not f.multiline:
+                return _("contains a line break at character {n}; this field is one "
+                         "line").format(n=i + 1)
+            if ch == "\t":
+                return _("contains a tab at character {n}; this field is one line").format(
+                    n=i + 1)
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs") or (category == "Cf" and ch not in _ALLOWED_FORMAT):
+            kind = _("a format character") if category == "Cf" else _("a control character")
+            return _("contains {kind} (U+{code}) at character {n}; control and invisible "
+                     "format characters are not allowed").format(kind=kind,
+                                                                 code=f"{ord(ch):04X}", n=i + 1)
+    return None
+
+
+def _shown_long(text: str) -> str:
+    return f"{text[:20]}..." if len(text) > 20 else text
 
 
 def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
     if not isinstance(raw, str):
         return None, [_problem(f, raw, _("is not text"))]
     text = raw.strip() if f.pattern else raw
-    if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in text):
-        return None, [_problem(f, raw, _("contains control characters"))]
     if f.max_length is not None and len(text) > f.max_length:
-        return None, [_problem(f, f"{text[:20]}...", _("is longer than {n} characters")
-                                                     .format(n=f.max_length))]
+        return None, [_problem(f, _shown_long(text), _("is longer than {n} characters ({length})")
+                               .format(n=f.max_length, length=f"{len(text):,}"))]
+    shape = text_shape_problem(f, text)
+    if shape is not None:
+        return None, [_problem(f, _shown_long(text), shape)]
     if f.pattern and not re.fullmatch(f.pattern, text):
         return None, [_problem(f, raw, _("is not valid: {rule}").format(rule=f.pattern_help))]
+    if f.deid is Deid.LABEL and _DATE_LIKE.search(text):
+        return None, [_problem(f, raw, _("looks like a date; the visit date is recorded "
+                                         "separately, so use a protocol label (M0, M3, ...) "
+                                         "or leave it empty"))]
     if not text.strip():
         return None, []
     return text, []
+
+
+def check_visit_notes(notes: object) -> list[Problem]:
+    """Problems with a visit's free-text notes (``registry.VISIT_NOTES``: length, shape)."""
+    if notes is None or notes == "":
+        return []
+    return check_field(registry.VISIT_NOTES, notes)[1]
+
+
+def vocabulary_code(f: Field, text: str | None) -> str | None:
+    """The code of ``text`` in the vocabulary of coded field ``f`` (``registry.VOCABULARIES``).
+
+    ``text`` matches a term when it equals the term's code, label or a synonym, ignoring letter
+    case, spacing and a trailing full stop; anything else is ``registry.OTHER_CODE``. Part of a
+    longer text never matches (``"zoster; seen by Dr Roe"`` is ``other``): the text may name
+    people and places, and guessing would hide that. None for empty text.
+    """
+    if text is None or not text.strip():
+        return None
+    if f.vocabulary == "drugs":  # the drug list's own matching (registry.drug)
+        found = registry.drug(text.strip().rstrip("."))
+        return found.code if found is not None else registry.OTHER_CODE
+    key = _term_key(text)
+    return _vocabulary_index(f.vocabulary).get(key, registry.OTHER_CODE)
+
+
+def _term_key(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip(".").strip()
+
+
+_VOCAB_INDEX: dict[str, dict[str, str]] = {}
+
+
+def _vocabulary_index(name: str) -> dict[str, str]:
+    index = _VOCAB_INDEX.get(name)
+    if index is None:
+        index = {}
+        for term in registry.VOCABULARIES[name]:
+            translated = [i18n.translate_to(lang, term.label_en) for lang in i18n.LANGUAGES]
+            for spelling in (term.code, term.code.replace("_", " "), term.label_en,
+                             *translated, *term.synonyms):
+                index.setdefault(_term_key(spelling), term.code)
+        _VOCAB_INDEX[name] = index
+    return index
+
+
+def _vocabulary_warning(f: Field, value: object) -> Problem | None:
+    if f.deid is not Deid.CODE or not isinstance(value, str):
+        return None
+    if vocabulary_code(f, value) != registry.OTHER_CODE:
+        return None
+    message = (_("is not in the drug list: de-identified exports show 'other'")
+               if f.vocabulary == "drugs" else
+               _("is not in the term list: de-identified exports show 'other'"))
+    return _problem(f, value, message, Severity.WARNING)
 
 
 # ------------------------------------------------------------------------------------------
@@ -518,7 +627,38 @@ def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:
         if f.required and result.values.get(f.name) is None and not any(
                 p.field == f.name for p in result.problems):
             result.problems.append(_problem(f, record.get(f.name), _("is required")))
+        warning = _vocabulary_warning(f, result.values.get(f.name))
+        if warning is not None:
+            result.problems.append(warning)
     return result
+
+
+def _check_record_dates(result: RecordCheck, level: Level, birth_date: dt.date | None,
+                        today: dt.date) -> None:
+    """Dates of a medication or adverse event against the child's birth and today.
+
+    Medication start and stop dates may be planned: after today is a warning, more than
+    :data:`PLANNED_HORIZON_DAYS` ahead an error. Adverse-event dates have happened: after
+    today is an error. Before the date of birth is an error for every record date.
+    """
+    horizon = today + dt.timedelta(days=PLANNED_HORIZON_DAYS)
+    for f in registry.fields_for(level=level, derived=False):
+        day = result.values.get(f.name)
+        if f.type is not FieldType.DATE or not isinstance(day, dt.date):
+            continue
+        if birth_date is not None and day < birth_date:
+            result.problems.append(_problem(f, day, f"is before the date of birth "
+                                                    f"{birth_date.isoformat()}"))
+        if level is Level.MEDICATION:
+            if day > horizon:
+                result.problems.append(_problem(
+                    f, day, f"is more than {PLANNED_HORIZON_DAYS} days in the future "
+                            f"(after {horizon.isoformat()})"))
+            elif day > today:
+                result.problems.append(_problem(f, day, "is in the future: a planned date? "
+                                                        "please check", Severity.WARNING))
+        elif day > today:
+            result.problems.append(_problem(f, day, "is in the future"))
 
 
 def check_patient(record: Mapping[str, object], *, today: dt.date | None = None) -> RecordCheck:
@@ -535,12 +675,81 @@ def check_patient(record: Mapping[str, object], *, today: dt.date | None = None)
         result.problems.append(_problem(registry.get("diagnosis_date"), diagnosed,
                                         _("is before the date of birth {date}")
                                         .format(date=born.isoformat())))
+    sid, mrn = result.values.get("study_id"), result.values.get("mrn")
+    if isinstance(sid, str) and isinstance(mrn, str) and study_id_looks_like_mrn(sid, mrn):
+        result.problems.append(_problem(
+            registry.get("study_id"), sid, _("looks like the medical record number {mrn}; a "
+                                             "study ID must not reveal the MRN (it is kept in "
+                                             "de-identified exports)").format(mrn=mrn),
+            Severity.WARNING))
     return result
 
 
-def check_medication(record: Mapping[str, object]) -> RecordCheck:
-    """Check a medication course; the stop date may not precede the start date."""
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def study_id_looks_like_mrn(study_id: str, mrn: str) -> bool:
+    """True when the study ID reveals the MRN: the same letters and digits, one containing
+    the other, or the same run of 4 or more digits (``H100123`` / ``JDM-100123``)."""
+    sid, rec = _alnum(study_id), _alnum(mrn)
+    if not sid or not rec:
+        return False
+    if sid == rec or (min(len(sid), len(rec)) >= 4 and (sid in rec or rec in sid)):
+        return True
+    sid_digits = "".join(ch for ch in sid if ch.isdigit())
+    rec_digits = "".join(ch for ch in rec if ch.isdigit())
+    return len(rec_digits) >= 4 and (rec_digits in sid_digits if sid_digits else False)
+
+
+def patient_date_problems(patient: Patient, *, today: dt.date | None = None,
+                          ) -> list[tuple[str, Problem]]:
+    """Cross-record date rules of one saved patient: ``(where, problem)`` pairs.
+
+    Every visit, medication and adverse-event date against the date of birth and the
+    record-level rules (future dates, planned-date horizon), as :func:`check_visit`,
+    :func:`check_medication` and :func:`check_adverse_event` apply them at entry. Storage runs
+    this when a patient's dates change (a birth date moved after saved visits is refused) and
+    ``check`` reports it for data saved before the rules existed.
+    """
+    today = today or dt.date.today()
+    born = patient.birth_date
+    out: list[tuple[str, Problem]] = []
+    f_date = registry.get("visit_date")
+    for visit in patient.visits:
+        where = f"visit {visit.describe()}"
+        if visit.visit_date > today:
+            out.append((where, _problem(f_date, visit.visit_date, "is in the future")))
+        if born is not None and visit.visit_date < born:
+            out.append((where, _problem(f_date, visit.visit_date,
+                                        f"is before the date of birth {born.isoformat()}")))
+    if patient.diagnosis_date is not None and born is not None and patient.diagnosis_date < born:
+        out.append(("patient", _problem(registry.get("diagnosis_date"), patient.diagnosis_date,
+                                        f"is before the date of birth {born.isoformat()}")))
+    records: Iterable[tuple[str, Level, object]] = [
+        *((f"medication {m.drug} from {m.start_date.isoformat()}", Level.MEDICATION, m)
+          for m in patient.medications),
+        *((f"adverse event {a.term} on {a.onset_date.isoformat()}", Level.ADVERSE_EVENT, a)
+          for a in patient.adverse_events)]
+    for where, level, record in records:
+        result = RecordCheck()
+        for f in registry.fields_for(level=level, derived=False):
+            if f.type is FieldType.DATE:
+                result.values[f.name] = getattr(record, f.name)
+        _check_record_dates(result, level, born, today)
+        out.extend((where, p) for p in result.problems if p.is_error)
+    return out
+
+
+def check_medication(record: Mapping[str, object], *, birth_date: dt.date | None = None,
+                     today: dt.date | None = None) -> RecordCheck:
+    """Check a medication course; the stop date may not precede the start date.
+
+    Dates are also checked against ``birth_date`` (when known) and ``today`` (default: today):
+    see :func:`_check_record_dates`.
+    """
     result = _check_record(record, Level.MEDICATION)
+    _check_record_dates(result, Level.MEDICATION, birth_date, today or dt.date.today())
     start, stop = result.values.get("start_date"), result.values.get("stop_date")
     if isinstance(start, dt.date) and isinstance(stop, dt.date) and stop < start:
         result.problems.append(_problem(registry.get("stop_date", Level.MEDICATION), stop,
@@ -549,9 +758,12 @@ def check_medication(record: Mapping[str, object]) -> RecordCheck:
     return result
 
 
-def check_adverse_event(record: Mapping[str, object]) -> RecordCheck:
-    """Check an adverse event; the resolution date may not precede the onset date."""
+def check_adverse_event(record: Mapping[str, object], *, birth_date: dt.date | None = None,
+                        today: dt.date | None = None) -> RecordCheck:
+    """Check an adverse event; the resolution date may not precede the onset date, and no date
+    may be in the future or before ``birth_date``."""
     result = _check_record(record, Level.ADVERSE_EVENT)
+    _check_record_dates(result, Level.ADVERSE_EVENT, birth_date, today or dt.date.today())
     onset, end = result.values.get("onset_date"), result.values.get("resolution_date")
     if isinstance(onset, dt.date) and isinstance(end, dt.date) and end < onset:
         result.problems.append(_problem(registry.get("resolution_date", Level.ADVERSE_EVENT),

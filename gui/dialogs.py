@@ -132,6 +132,8 @@ class RecordDialog(QDialog):
             self.widgets[name].set_severity(severity)  # type: ignore[attr-defined]
         other = [p.message for p in result.errors if p.field not in self.problems]
         self.summary.setText("\n".join(other))
+        if self.isVisible():  # a wrapped message must not be clipped: grow to fit it
+            self.adjustSize()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(result.ok)
         return result
 

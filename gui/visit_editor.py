@@ -367,6 +367,8 @@ class VisitEditor(QWidget):
         """Show the page of field ``name`` and put the cursor in it."""
         if name in ("visit_date", "visit_label", BASELINE) and name not in self._page_of:
             name = "visit_date"
+        if name == registry.VISIT_NOTES.name:  # the notes' problems name the registry field
+            name = NOTES
         index = self._page_of.get(name)
         if index is None:
             return

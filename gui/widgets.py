@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QCalendarWidget,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QLabel,
     QLineEdit,
     QMenu,
@@ -347,6 +348,14 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
             self.setAlignment(Qt.AlignmentFlag.AlignRight)
         if fld.max_length:
             self.setMaxLength(fld.max_length)
+        if fld.vocabulary:  # drugs and adverse-event terms: offer the registry's list
+            labels = [t.label for t in registry.VOCABULARIES[fld.vocabulary]
+                      if t.code != registry.OTHER_CODE]
+            completer = QCompleter(labels, self)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.activated.connect(lambda text: self.edited.emit(self.field.name, text))
+            self.setCompleter(completer)
         self.setToolTip(fld.help or fld.allowed_text())
         self.textEdited.connect(lambda text: self.edited.emit(self.field.name, text))
 
@@ -481,3 +490,5 @@ class ProblemLabel(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
+        if self.width() > 50:  # laid out: reserve every wrapped line (form layouts give one)
+            self.setMinimumHeight(self.heightForWidth(self.width()))

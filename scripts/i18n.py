@@ -140,6 +140,9 @@ def extract_registry() -> dict[str, list[str]]:
         add(label, f"mmt group {stem}")
     for drug in getattr(registry, "DRUGS", ()):
         add(drug.label, f"drug {drug.code}")
+    for name, terms in getattr(registry, "VOCABULARIES", {}).items():
+        for term in terms:
+            add(term.label_en, f"{name} {term.code}")
     for name, label in registry.SKIN_FINDINGS:
         add(label, f"skin {name}")
     return found

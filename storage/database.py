@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, schema
+from storage import audit_chain, data_rules, schema
 from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import KnownStorageError, StorageError, classify, translated
@@ -344,6 +344,8 @@ def check_database(path: Path | str) -> CheckReport:
                 elif (newest := _newest_backup_problem(db, path)):
                     report.problems.append(f"audit trail: {newest}. Keep this file for "
                                            "investigation.")
+            # the saved records against today's entry rules (storage.data_rules)
+            report.problems.extend(f"data: {line}" for line in data_rules.record_findings(db))
     except sqlite3.Error as exc:
         raise classify(exc, path) from exc
     finally:

@@ -192,3 +192,86 @@ def known_names() -> list[str]:
 
 def latest_name() -> str:
     return known_names()[-1]
+
+
+#: who the audit trail names for changes an upgrade makes itself.
+UPGRADE_ACTOR = "JDM Capture upgrade"
+
+
+def no_leading_dash(value: str, taken: set[str], max_length: int) -> str:
+    """The m010 replacement for an identifier starting with ``-``: the leading dashes removed
+    (``-P01`` -> ``P01``); if that is empty or already used, ``_1``, ``_2``, ... is appended.
+
+    Deterministic: the same file always gets the same new names (rows are renamed in id order).
+    """
+    base = value.lstrip("-") or "ID"
+    candidate = base[:max_length]
+    n = 0
+    while candidate in taken:
+        n += 1
+        suffix = f"_{n}"
+        candidate = base[:max_length - len(suffix)] + suffix
+    return candidate
+
+
+@migrations()
+def m010_no_leading_dash(db: Database) -> None:
+    """Study IDs and visit labels may not start with ``-``: such an ID cannot be passed on the
+    command line (``report --patient -P01`` reads as an option) and reads as a formula in a
+    spreadsheet. Existing ones are renamed by :func:`no_leading_dash`, each rename recorded in
+    the audit trail (actor ``JDM Capture upgrade``), and triggers refuse new ones.
+
+    Renaming rather than refusing to open: the clinic keeps working, the old ID stays findable
+    in the record's history, and the renamed study ID is the one the CLI and exports can use.
+    A signed visit's label is renamed too (its signature is kept; the history shows the
+    upgrade's change): the sign-off lock is lifted for that one statement, as m003 did.
+    """
+    import datetime as dt
+
+    from storage import audit_chain  # the chain format is versioned and frozen there
+
+    conn = db.conn
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    ids = {r[0] for r in conn.execute("SELECT study_id FROM patients")}
+    for pid, old in conn.execute("SELECT id, study_id FROM patients WHERE study_id GLOB '-*' "
+                                 "ORDER BY id").fetchall():
+        new = no_leading_dash(old, ids, 32)
+        ids.add(new)
+        conn.execute("UPDATE patients SET study_id = ? WHERE id = ?", (new, pid))
+        audit_chain.append(conn, (at, UPGRADE_ACTOR, "update", "patients", pid,
+                                  f"patient {new}: m010 renamed study ID {old} (no leading '-')"),
+                           [("study_id", old, new)])
+    rows = conn.execute(
+        "SELECT v.id, v.visit_label, v.visit_date, p.study_id FROM visits v JOIN patients p "
+        "ON p.id = v.patient_id WHERE v.visit_label GLOB '-*' ORDER BY v.id").fetchall()
+    if rows:
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
+                               "name = 'visits_signed_update'").fetchone()
+        if trigger:
+            conn.execute('DROP TRIGGER "visits_signed_update"')
+        for vid, old, vdate, sid in rows:
+            new = no_leading_dash(old, set(), 16)
+            conn.execute("UPDATE visits SET visit_label = ? WHERE id = ?", (new, vid))
+            audit_chain.append(conn, (at, UPGRADE_ACTOR, "update", "visits", vid,
+                                      f"patient {sid}, visit {vdate} ({new}): m010 renamed "
+                                      f"label {old} (no leading '-')"),
+                               [("visit_label", old, new)])
+        if trigger:
+            conn.execute(trigger[0])
+    _run_script(db, """
+CREATE TRIGGER "patients_study_id_no_dash_insert" BEFORE INSERT ON "patients"
+WHEN NEW."study_id" GLOB '-*'
+BEGIN SELECT RAISE(ABORT, 'a study ID may not start with -'); END;
+
+CREATE TRIGGER "patients_study_id_no_dash_update" BEFORE UPDATE OF "study_id" ON "patients"
+WHEN NEW."study_id" GLOB '-*'
+BEGIN SELECT RAISE(ABORT, 'a study ID may not start with -'); END;
+
+CREATE TRIGGER "visits_label_no_dash_insert" BEFORE INSERT ON "visits"
+WHEN NEW."visit_label" GLOB '-*'
+BEGIN SELECT RAISE(ABORT, 'a visit label may not start with -'); END;
+
+CREATE TRIGGER "visits_label_no_dash_update" BEFORE UPDATE OF "visit_label" ON "visits"
+WHEN NEW."visit_label" GLOB '-*'
+BEGIN SELECT RAISE(ABORT, 'a visit label may not start with -'); END;
+""")

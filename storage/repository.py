@@ -43,7 +43,7 @@ from forms.fields import Field, FieldType, Level
 from forms.i18n import in_language
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
-from forms.validation import Problem
+from forms.validation import Problem, Severity
 from storage import audit_chain, schema, signoff
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
 from storage.errors import NotFound, ValidationFailed, translated
@@ -412,11 +412,38 @@ class Repository:
                 raise ValidationFailed([Problem("study_id", values["study_id"],
                                                 "is already used by another patient")])
             fields = _record_fields(Level.PATIENT)
+            self._ensure_dates_after_birth(old["id"], values.get("birth_date"),
+                                           f"patient {values['study_id']}")
             changed = self._update(actor, _now(), "patients", "id", old["id"], old,
                                    _sql_row(fields, values), fields,
                                    f"patient {values['study_id']}")
         patient.id = old["id"]
         return SaveResult(old["id"], (), changed)
+
+    #: (table, date column, what) of every saved record date a birth date must precede.
+    _DATED = (("visits", "visit_date", "visit"), ("medications", "start_date", "medication"),
+              ("medications", "stop_date", "medication"),
+              ("adverse_events", "onset_date", "adverse event"),
+              ("adverse_events", "resolution_date", "adverse event"))
+
+    def _ensure_dates_after_birth(self, pid: int, birth: object, context: str) -> None:
+        """Refuse a (new) birth date after any saved visit or record date of the patient
+        (exports would show negative ages); the message names the earliest such record."""
+        if not isinstance(birth, dt.date):
+            return
+        problems = []
+        f = registry.get("birth_date")
+        for table, column, what in self._DATED:
+            row = self.db.conn.execute(
+                f'SELECT min("{column}"), count(*) FROM "{table}" WHERE patient_id = ? AND '
+                f'"{column}" < ?', (pid, birth.isoformat())).fetchone()
+            if row and row[0]:
+                problems.append(Problem(
+                    "birth_date", birth, f"is after the {what} {column.replace('_', ' ')} "
+                    f"{row[0]} ({row[1]} saved {what} date(s) before it); correct those first "
+                    "or check the date of birth", Severity.ERROR, f.label))
+        if problems:
+            raise ValidationFailed(problems, context)
 
     def delete_patient(self, study_id: str, actor: str) -> None:
         """Delete a patient and everything recorded about them (all audited)."""
@@ -636,6 +663,8 @@ class Repository:
         problems = list(check.errors)
         if not isinstance(visit.notes, str):
             problems.append(Problem("notes", visit.notes, "is not text"))
+        else:  # length and characters (registry.VISIT_NOTES)
+            problems.extend(validation.check_visit_notes(visit.notes))
         if problems:
             raise ValidationFailed(problems, context)
         values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
@@ -897,8 +926,12 @@ class Repository:
         table = schema.RECORD_TABLES[level][0]
         fields = _record_fields(level)
         raw = {f.name: getattr(record, f.name) for f in fields}
-        check = (validation.check_medication(raw) if level is Level.MEDICATION
-                 else validation.check_adverse_event(raw))
+        born = self.db.conn.execute("SELECT birth_date FROM patients WHERE id = ?",
+                                    (pid,)).fetchone()
+        birth = dt.date.fromisoformat(born[0]) if born and born[0] else None
+        check = (validation.check_medication(raw, birth_date=birth)
+                 if level is Level.MEDICATION
+                 else validation.check_adverse_event(raw, birth_date=birth))
         kind = "medication" if level is Level.MEDICATION else "adverse event"
         name = getattr(record, "drug", None) or getattr(record, "term", None)
         context = f"patient {study_id}, {kind} {name}"
@@ -989,6 +1022,7 @@ class Repository:
                 if rows:
                     old = rows[0]
                     pid = old["id"]
+                    self._ensure_dates_after_birth(pid, values.get("birth_date"), context)
                     new = {k: v for k, v in _sql_row(fields, values).items() if v is not None}
                     if self._update(actor, at, "patients", "id", pid, old, new, fields, context):
                         summary.patients_updated += 1

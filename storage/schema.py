@@ -124,11 +124,18 @@ def column_for(f: Field, *, not_null: bool | None = None) -> Column:
 
 
 def _glob_for(pattern: str) -> tuple[int, int, str] | None:
-    """``[A-Za-z0-9_-]{1,32}`` -> (1, 32, "A-Za-z0-9_-"): the one regex shape we translate."""
+    """``[A-Za-z0-9_-]{1,32}`` -> (1, 32, "A-Za-z0-9_-"): the one regex shape we translate.
+
+    ``[A-Za-z0-9_][A-Za-z0-9_-]{0,31}`` (a first character from a narrower class) gives the
+    same column CHECK; the first-character rule is a trigger of its own (m010, no leading "-").
+    """
     match = re.fullmatch(r"\[([A-Za-z0-9_\-]+)\]\{(\d+),(\d+)\}", pattern)
-    if not match:
-        return None
-    return int(match.group(2)), int(match.group(3)), match.group(1)
+    if match:
+        return int(match.group(2)), int(match.group(3)), match.group(1)
+    match = re.fullmatch(r"\[([A-Za-z0-9_\-]+)\]\[([A-Za-z0-9_\-]+)\]\{0,(\d+)\}", pattern)
+    if match and set(match.group(1)) <= set(match.group(2)):
+        return 1, int(match.group(3)) + 1, match.group(2)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -153,7 +153,10 @@ def test_failing_migration_rolls_back_and_stays_pending(tmp_path: Path) -> None:
 def test_migration_names_are_append_only() -> None:
     """Released names never change (a renamed migration would run twice)."""
     assert mig.known_names()[:2] == ["m001_initial", "m002_derived_values_and_drafts"]
-    assert all(n.startswith(f"m{i + 1:03d}_") for i, n in enumerate(mig.known_names()))
+    # numbers ascend; ranges reserved for parallel branches may leave gaps (m005 .. m010)
+    numbers = [int(n[1:4]) for n in mig.known_names()]
+    assert all(n.startswith("m") and n[4] == "_" for n in mig.known_names())
+    assert numbers == sorted(set(numbers)) and numbers[:4] == [1, 2, 3, 4]
 
 
 def test_two_processes_upgrading_at_once(old_file: Path) -> None:

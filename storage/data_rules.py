@@ -1,0 +1,103 @@
+"""Saved data checked against today's entry rules: what ``check`` reports about the records.
+
+Rules change (text limits and characters, date bounds, dates against the date of birth), and a
+file may hold values saved before a rule existed, or written around the application. Nothing is
+changed here: :func:`record_findings` re-runs ``forms.validation`` over every saved patient,
+visit, medication and adverse event, plus the cross-record date rules
+(:func:`forms.validation.patient_date_problems`), and returns one sentence per violation naming
+the record. Exports and reports still work on such data (long text is shortened in print, far
+dates are clamped); the sentence says what to correct.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterator
+
+from sqlite_utils import Database
+
+from forms import registry, validation
+from forms.fields import Level
+from forms.model import AdverseEvent, Medication, Patient
+from forms.validation import Problem
+
+#: at most this many findings are listed (the count of the rest is reported).
+MAX_FINDINGS = 50
+
+
+def _record(level: Level, record: Medication | AdverseEvent) -> dict[str, object]:
+    return {f.name: getattr(record, f.name) for f in registry.fields_for(level=level,
+                                                                          derived=False)}
+
+
+def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Iterator[str]:
+    """Every error today's rules find in one saved patient, as ``where: message``."""
+    today = today or dt.date.today()
+    sid = patient.study_id
+    born = patient.birth_date
+    seen: set[str] = set()
+
+    def emit(where: str, problems: list[Problem]) -> Iterator[str]:
+        for p in problems:
+            if not p.is_error:
+                continue
+            line = _printable(f"patient {sid}{', ' + where if where else ''}: "
+                              f"{p.code_message}")
+            if line not in seen:
+                seen.add(line)
+                yield line
+
+    record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
+                                 "diagnosis_date": patient.diagnosis_date,
+                                 "autoantibody": patient.autoantibody, **patient.identifiers}
+    yield from emit("", validation.check_patient(record, today=today).problems)
+    for visit in patient.sorted_visits():
+        where = f"visit {visit.describe()}"
+        check = validation.check_visit(visit.values, visit.missing, visit_date=visit.visit_date,
+                                       visit_label=visit.visit_label, birth_date=born,
+                                       today=today)
+        yield from emit(where, check.problems)
+        yield from emit(where, validation.check_visit_notes(visit.notes))
+    for med in patient.medications:
+        yield from emit(f"medication {med.drug[:40]} from {med.start_date.isoformat()}",
+                        validation.check_medication(_record(Level.MEDICATION, med),
+                                                    birth_date=born, today=today).problems)
+    for ae in patient.adverse_events:
+        yield from emit(f"adverse event {ae.term[:40]} on {ae.onset_date.isoformat()}",
+                        validation.check_adverse_event(_record(Level.ADVERSE_EVENT, ae),
+                                                       birth_date=born, today=today).problems)
+    for where, problem in validation.patient_date_problems(patient, today=today):
+        yield from emit(where, [problem])
+
+
+def _printable(text: str) -> str:
+    """One line of text: control, format and line-separator characters written as escapes
+    (``\\n``, ``\\u202e``), so a finding never spans lines or reorders a terminal."""
+    return "".join(ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp")
+                   else ascii(ch)[1:-1] for ch in text)
+
+
+def record_findings(db: Database, *, today: dt.date | None = None) -> list[str]:
+    """Today's entry rules over every saved record of ``db`` (read only).
+
+    Returns:
+        Up to :data:`MAX_FINDINGS` sentences, then one saying how many more there are.
+    """
+    from storage.repository import Repository  # the one loader of saved patients
+
+    repo = Repository(db, refresh=False)
+    out: list[str] = []
+    extra = 0
+    for patient in repo.iter_patients():
+        for line in patient_findings(patient, today=today):
+            if len(out) < MAX_FINDINGS:
+                out.append(line + "; exports still work: correct the record in the app")
+            else:
+                extra += 1
+    if extra:
+        out.append(f"... and {extra} more record problem(s) of the same kind")
+    return out
+
+
+__all__ = ["MAX_FINDINGS", "patient_findings", "record_findings"]
