@@ -20,9 +20,12 @@ class Translated:
     """A text attribute written in English and read in the current language.
 
     Used as the type-annotated default of a dataclass field (a descriptor-typed field): the
-    constructor stores the English text as ``<name>_en`` and reading ``<name>`` returns its
-    translation (:func:`forms.i18n._`). The English originals are the message ids of the
-    catalogs and what the data dictionaries' English columns print.
+    constructor stores the English text (``en("label")``, ``label_en``) and reading ``label``
+    returns its translation (:func:`forms.i18n._`). The English originals are the message ids
+    of the catalogs and what the data dictionaries' English columns print.
+
+    ``dataclasses.replace()`` reads every field back, so call it inside
+    ``with forms.i18n.in_language("en"):`` or the copy keeps translated text as its English.
     """
 
     def __init__(self, default: str | None = None) -> None:
