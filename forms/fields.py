@@ -124,8 +124,8 @@ class Form(English):
     """An instrument or page: the unit the GUI shows as one page and REDCap as one instrument."""
 
     key: str
-    label: Translated = Translated()
-    level: Level
+    label: Translated = Translated()  # required: the descriptor has no default
+    level: Level  # type: ignore[misc]  # (mypy takes the descriptor for a default)
     description: Translated = Translated("")
 
 
@@ -170,9 +170,9 @@ class Field(English):
     """
 
     name: str
-    label: Translated = Translated()
-    form: str
-    type: FieldType
+    label: Translated = Translated()  # required: the descriptor has no default
+    form: str  # type: ignore[misc]  # (mypy takes the descriptor for a default)
+    type: FieldType  # type: ignore[misc]
     level: Level = Level.VISIT
     minimum: Decimal | None = None
     maximum: Decimal | None = None

@@ -463,7 +463,12 @@ def context_text(text: str) -> str:
             "AuditModel", ": unlocked (signature of {name} voided)"),
     }
     for pattern, key in _CONTEXT_RULES:
-        text = pattern.sub(lambda m, k=key: templates[k].format(**m.groupdict()), text)
+        template = templates[key]
+
+        def fill(match: re.Match[str], template: str = template) -> str:
+            return template.format(**match.groupdict())
+
+        text = pattern.sub(fill, text)
     return text
 
 

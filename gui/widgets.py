@@ -101,9 +101,9 @@ def readable(colour: QColor | str, background: QColor | None = None,
     for _step in range(30):
         if contrast(c, bg) >= minimum:
             break
-        h, s, lightness, a = c.getHslF()
+        lightness = c.lightnessF()
         lightness = min(1.0, lightness + 0.05) if dark_bg else max(0.0, lightness - 0.05)
-        c = QColor.fromHslF(h, s, lightness, a)
+        c = QColor.fromHslF(max(c.hslHueF(), 0.0), c.hslSaturationF(), lightness, c.alphaF())
     return c
 
 
