@@ -151,7 +151,7 @@ def test_window_opens_within_a_small_screen(demo: Any, monkeypatch: pytest.Monke
     assert window.width() <= 1024 and window.height() <= 600 - 32
 
 
-def test_elided_label_keeps_its_text() -> None:
+def test_elided_label_keeps_its_text(qapp: QApplication) -> None:
     label = ElidedLabel(max_width=200)
     label.setText("x" * 500)
     assert label.text() == "x" * 500
