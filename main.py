@@ -36,7 +36,8 @@ class _Refused(Exception):
 
 
 def _actor() -> str:
-    """Who the audit trail records for command-line changes."""
+    """Who the audit trail records for command-line changes to a plain file (on an encrypted
+    file the signed-in account is recorded instead: storage.repository)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in this environment
@@ -53,10 +54,86 @@ def _err(text: str) -> None:
 
 
 # ------------------------------------------------------------------------------------------
+# Who is running the command (encrypted files)
+# ------------------------------------------------------------------------------------------
+#: scripts give the password here or through --password-fd; never as an argument.
+PASSWORD_ENV = "JDM_CAPTURE_PASSWORD"
+NEW_PASSWORD_ENV = "JDM_CAPTURE_NEW_PASSWORD"
+USER_ENV = "JDM_CAPTURE_USER"
+RECOVERY_ENV = "JDM_CAPTURE_RECOVERY_KEY"
+_fd_cache: dict[int, list[str]] = {}
+
+
+def _from_fd(fd: int) -> str:
+    """The next line from file descriptor ``fd`` (several secrets may come one per line)."""
+    if fd not in _fd_cache:
+        try:
+            with os.fdopen(fd, "r", encoding="utf-8", closefd=False) as handle:
+                _fd_cache[fd] = handle.read().splitlines()
+        except OSError as exc:
+            raise _Refused(f"cannot read the password from file descriptor {fd}: "
+                           f"{exc.strerror or exc}") from exc
+    lines = _fd_cache[fd]
+    if not lines:
+        raise _Refused(f"file descriptor {fd} has no (more) lines to read a password from")
+    return lines.pop(0)
+
+
+def _secret(args: argparse.Namespace, what: str, env: str, fd: int | None, *,
+            confirm: bool = False) -> str:
+    """A secret from the file descriptor, else the environment, else a prompt without echo."""
+    if fd is not None:
+        return _from_fd(fd)
+    value = os.environ.get(env)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise _Refused(f"{what} needed: type it at the prompt (run in a terminal), or give "
+                       f"it in ${env} or with --password-fd N; never as an argument")
+    first = getpass.getpass(f"{what}: ")
+    if confirm and getpass.getpass(f"{what} again: ") != first:
+        raise _Refused("the two entries differ; nothing was changed")
+    return first
+
+
+def _user(args: argparse.Namespace) -> str:
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV, "")
+    if name:
+        return str(name)
+    if sys.stdin.isatty():
+        return input("user name: ").strip()
+    raise _Refused(f"this database is encrypted: give your user name with --user NAME (or "
+                   f"${USER_ENV})")
+
+
+def _sign_in(args: argparse.Namespace) -> None:
+    """Unlock an encrypted database with the user's key slot (plain files need nothing)."""
+    from storage import accounts, crypto
+
+    if not crypto.is_encrypted(args.db):
+        return
+    user = _user(args)
+    password = _secret(args, f"password for {user}", PASSWORD_ENV, args.password_fd)
+    accounts.sign_in(args.db, user, password)
+
+
+def _require(args: argparse.Namespace, permission: str) -> None:
+    """Refuse (exit 2) when the signed-in account may not do ``permission``."""
+    from storage import accounts, crypto
+
+    keys = crypto.read_key_file(args.db)
+    if keys is None:
+        return
+    account = accounts.signed_in(keys.database_id)
+    if account is None or not account.can(permission):
+        raise accounts.NotAllowed(account, permission)
+
+
+# ------------------------------------------------------------------------------------------
 # Subcommands
 # ------------------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    from storage import migrations
+    from storage import crypto, migrations
     from storage.database import (
         applied_migrations,
         check_version,
@@ -67,13 +144,18 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     path: Path = args.db
     existed = path.exists() and path.stat().st_size > 0
+    if not existed and not crypto.keys_path(path).exists() and not crypto.plaintext_allowed():
+        return _init_encrypted(args)
+    _sign_in(args)
     db = connect(path)
     try:
         pending = check_version(db, path)
         copy = migrate_database(db, path) if pending else None
         with Repository(db) as repo:
             rescored = repo.refresh_derived()
-        schema = applied_migrations(db)[-1]
+        known = migrations.known_names()  # the newest in this build's order, not by date
+        schema = max(applied_migrations(db), key=lambda n: known.index(n) if n in known
+                     else -1)
     finally:
         db.close()
     if not existed:
@@ -87,6 +169,160 @@ def cmd_init(args: argparse.Namespace) -> int:
         _out(f"recomputed the derived values of {rescored} visits")
     if schema != migrations.latest_name():  # pragma: no cover - migrate_database applies all
         raise RuntimeError(f"schema is {schema} after migrating, not {migrations.latest_name()}")
+    return OK
+
+
+def _print_recovery_key(key: str) -> None:
+    """The recovery key, once, on stdout (it is not stored anywhere in clear)."""
+    rule = "=" * 62
+    _out(rule)
+    _out("RECOVERY KEY (shown once: print it or write it down, keep it locked away)")
+    _out("")
+    _out(f"    {key}")
+    _out("")
+    _out("It opens this database and resets an administrator's password if every")
+    _out("administrator password is forgotten: `recover --user NAME`.")
+    _out(rule)
+
+
+def _new_password(args: argparse.Namespace, who: str) -> str:
+    return _secret(args, f"new password for {who}", NEW_PASSWORD_ENV,
+                   getattr(args, "new_password_fd", None), confirm=True)
+
+
+def _init_encrypted(args: argparse.Namespace) -> int:
+    """``init`` on a new file: an encrypted database with its first administrator."""
+    from storage import accounts, migrations
+
+    user = _user(args)
+    full_name = args.full_name or user
+    password = _new_password(args, user)
+    setup = accounts.create_encrypted(args.db, user, full_name, password)
+    _out(f"{args.db}: created, encrypted (schema {migrations.latest_name()}); administrator "
+         f"{setup.account.full_name} ({setup.account.user_name})")
+    _print_recovery_key(setup.recovery_key)
+    return OK
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    """Encrypt an existing plain database, its backups and its upgrade copies."""
+    from storage.conversion import encrypt_database
+
+    path = _existing(args.db)
+    user = _user(args)
+    password = _new_password(args, user)
+    result = encrypt_database(path, user, args.full_name or user, password,
+                              keep_plaintext=args.keep_plaintext)
+    _out(f"{path}: encrypted and verified; administrator {result.account.full_name} "
+         f"({result.account.user_name})")
+    for other in result.converted[1:]:
+        _out(f"  also encrypted: {other}")
+    _print_recovery_key(result.recovery_key)
+    if result.kept_plaintext:
+        _err("!" * 62)
+        _err("WARNING: PLAIN-TEXT COPIES KEPT (--keep-plaintext). Anyone who copies these")
+        _err("files reads every patient in them. Move them to secure storage or delete them:")
+        for kept in result.kept_plaintext:
+            _err(f"  {kept}")
+        _err("!" * 62)
+    return OK
+
+
+def cmd_accounts(args: argparse.Namespace) -> int:
+    """``accounts list|add|remove|password|role``."""
+    from storage import accounts
+    from storage.repository import Repository
+
+    with Repository(_existing(args.db), refresh=False) as repo:
+        if repo.database_id is None:
+            raise _Refused(f"{args.db.name} is not encrypted, so it has no accounts; encrypt "
+                           "it first (`encrypt --user NAME`)")
+        action = args.action
+        if action == "list":
+            for acc in accounts.list_accounts(repo):
+                state = "" if acc.active else "  (removed)"
+                _out(f"{acc.user_name:<20} {accounts.ROLE_LABELS[acc.role]:<14} "
+                     f"{acc.full_name}{state}")
+            return OK
+        if not args.name:
+            raise _Refused(f"accounts {action}: give the user name")
+        if action == "add":
+            role = args.role or accounts.DATA_ENTRY
+            _require(args, "administer")
+            acc = accounts.add_account(repo, args.name, args.full_name or args.name, role,
+                                       _new_password(args, args.name))
+            _out(f"added {acc.full_name} ({acc.user_name}), {accounts.ROLE_LABELS[role]}")
+        elif action == "remove":
+            files = accounts.remove_account(repo, args.name)
+            _out(f"removed {args.name}: the account is inactive and its key slot is gone "
+                 f"from {len(files)} key file{'s' if len(files) != 1 else ''} (the data was "
+                 "not re-encrypted)")
+        elif action == "password":
+            me = repo.account
+            old = None
+            if me is not None and me.user_name == args.name:
+                old = _secret(args, f"current password for {args.name}", PASSWORD_ENV,
+                              args.password_fd)
+            accounts.change_password(repo, args.name, _new_password(args, args.name),
+                                     old_password=old)
+            _out(f"changed the password of {args.name} (its key slot was rewritten; the "
+                 "data was not re-encrypted)")
+        elif action == "role":
+            if not args.role:
+                raise _Refused("accounts role NAME --role ROLE")
+            accounts.set_role(repo, args.name, args.role)
+            _out(f"{args.name} is now {accounts.ROLE_LABELS[args.role]}")
+    return OK
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """List the key slots of the database and how many copies carry them."""
+    from storage import accounts, crypto
+    from storage.repository import Repository
+
+    keys = crypto.read_key_file(_existing(args.db))
+    if keys is None:
+        raise _Refused(f"{args.db.name} is not encrypted (encrypt it with `encrypt`)")
+    _require(args, "administer")
+    with Repository(args.db, refresh=False) as repo:
+        known = {a.user_name: a for a in accounts.list_accounts(repo)}
+    _out(f"{crypto.keys_path(args.db)}: database {keys.database_id}")
+    for slot in keys.slots:
+        who = ("recovery key" if slot.name == crypto.RECOVERY_SLOT else
+               f"account {slot.name}" + ("" if slot.name in known and known[slot.name].active
+                                         else " (NO ACTIVE ACCOUNT)"))
+        _out(f"  slot {slot.name:<20} {who}; argon2id t={slot.time_cost}, "
+             f"m={slot.memory_kib // 1024} MiB, p={slot.parallelism}")
+    missing = [n for n, a in known.items() if a.active and keys.slot(n) is None]
+    for name in missing:
+        _err(f"warning: active account {name} has no key slot (reset its password)")
+    return OK
+
+
+def cmd_recovery_key(args: argparse.Namespace) -> int:
+    """Make a new recovery key; the old one stops working here and in the backups."""
+    from storage import accounts
+    from storage.repository import Repository
+
+    with Repository(_existing(args.db), refresh=False) as repo:
+        if repo.database_id is None:
+            raise _Refused(f"{args.db.name} is not encrypted")
+        key = accounts.change_recovery_key(repo)
+    _out("the previous recovery key no longer opens this database or its backups")
+    _print_recovery_key(key)
+    return OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Forgotten password: the recovery key sets a new password for an administrator."""
+    from storage import accounts
+
+    path = _existing(args.db)
+    user = _user(args)
+    recovery = _secret(args, "recovery key", RECOVERY_ENV, args.password_fd)
+    accounts.recover(path, recovery, user, _new_password(args, user))
+    _out(f"{user}: new password set with the recovery key (recorded in the audit trail); "
+         "consider making a new recovery key (`recovery-key`)")
     return OK
 
 
@@ -254,17 +490,55 @@ def _export_function(module: str, name: str) -> Callable[..., None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from storage.database import check_database
+    import datetime as dt
 
-    report = check_database(args.db)
+    from storage import audit_chain
+    from storage.database import check_database, connect
+
+    receipt: Path | None = args.receipt
+    if receipt is not None and receipt.is_dir():
+        raise _Refused(f"{receipt}: is a folder; --receipt needs a file name")
+    if receipt is not None and not receipt.parent.is_dir():
+        raise _Refused(f"{receipt}: the folder {receipt.parent} does not exist")
+    report = check_database(args.db, receipt=receipt)
+    for line in report.notes:
+        _out(f"note: {line}")
     if not report.healthy:
         for line in report.problems:
             _err(f"{args.db.name}: {line}")
+        if receipt is not None:
+            _err(f"the receipt {receipt} was left unchanged")
         return REFUSED
     counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in report.counts.items())
-    _out(f"{args.db}: ok (integrity, foreign keys, schema {report.applied[-1]}); {counts}")
+    from storage import migrations
+
+    known = migrations.known_names()
+    newest = max(report.applied, key=lambda n: known.index(n) if n in known else -1)
+    _out(f"{args.db}: ok (integrity, foreign keys, schema {newest}, schema objects, data "
+         f"against the audit trail, stored scores, settings, drafts); {counts}")
     if report.chain is not None:
         _out(f"audit trail: hash chain verified over {report.chain.rows_checked} rows")
+    if receipt is not None:
+        existed = receipt.exists()
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        db = connect(args.db, create=False, wal=False)
+        try:
+            audit_chain.write_receipt(db.conn, receipt, args.db.name, at)
+        finally:
+            db.close()
+        verb = "matched and updated" if existed else "written"
+        _out(f"receipt {receipt} {verb}: audit head row {report.head[1] if report.head else 0}"
+             " (keep it away from the database: it proves later that no audit rows were "
+             "deleted)")
+    from storage import crypto
+
+    keys = crypto.read_key_file(args.db)
+    if keys is not None:
+        _out(f"encryption: SQLCipher 4, key file {crypto.keys_path(args.db).name} with "
+             f"{len(keys.slots)} key slots (recovery key included)")
+    else:
+        _out("encryption: NONE - this file is plain text; encrypt it with `encrypt --user "
+             "NAME`")
     return OK
 
 
@@ -280,17 +554,40 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Put a backup in place of the database, keeping the current file aside (never lost)."""
-    from storage.backups import BackupError, describe_backup, restore_backup
+    from storage import accounts, crypto
+    from storage.backups import (
+        BackupError,
+        RestoreRefused,
+        describe_backup,
+        finding_code,
+        restore_backup,
+    )
 
     source = args.source
     if not source.is_file():
         raise _Refused(f"there is no backup at {source}")
+    _require(args, "administer")
+    backup_keys = crypto.read_key_file(source)
+    if backup_keys is not None and not crypto.is_unlocked(backup_keys.database_id):
+        # a backup of another database: the same account must have a slot in it
+        accounts.sign_in(source, _user(args), _secret(args, "password for the backup",
+                                                      PASSWORD_ENV, args.password_fd))
     summary = describe_backup(source)
     if not summary.healthy:
         raise _Refused(f"{source.name} cannot be restored: {summary.problem}; nothing was "
                        "changed")
+    keys = crypto.read_key_file(args.db)
+    me = accounts.signed_in(keys.database_id) if keys else None
     try:
-        aside = restore_backup(args.db, source)
+        aside = restore_backup(args.db, source, actor=me.actor if me else "",
+                               accept=args.accept_finding or ())
+    except RestoreRefused as exc:
+        lines = [f"{source.name}: [{finding_code(f)}] {f}" for f in exc.findings]
+        codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in exc.findings}))
+        raise _Refused(*lines, f"{source.name} was not restored, nothing was changed: check "
+                       "would refuse it. If you have investigated and still want it, repeat "
+                       f"with {codes} (the accepted findings are written to the audit "
+                       "trail).") from exc
     except BackupError as exc:
         raise _Refused(f"{exc}; nothing was changed") from exc
     _out(f"restored {args.db} from {source}: {summary.describe()}")
@@ -316,6 +613,11 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--db", type=Path, default=default, metavar="PATH",
                         help="the database file (default: $JDM_CAPTURE_DB, else "
                              "jdm-capture.sqlite in your user data folder)")
+    parser.add_argument("--user", default=default, metavar="NAME",
+                        help=f"your user name on an encrypted database (or ${USER_ENV})")
+    parser.add_argument("--password-fd", type=int, default=default, metavar="N",
+                        help="read the password (one per line) from file descriptor N; "
+                             f"else ${PASSWORD_ENV}, else a prompt without echo")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -338,8 +640,32 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("init", cmd_init, "create the database, or upgrade an older one (a copy is made "
-        "first)")
+    p = add("init", cmd_init, "create the database (encrypted, with its first administrator "
+            "--user and a recovery key), or upgrade an older one (a copy is made first)")
+    p.add_argument("--full-name", metavar="TEXT", help="the administrator's full name")
+    p.add_argument("--new-password-fd", type=int, metavar="N",
+                   help=f"read the new password from file descriptor N (else "
+                        f"${NEW_PASSWORD_ENV}, else a prompt)")
+    p = add("encrypt", cmd_encrypt, "encrypt an existing plain database, its backups and "
+            "upgrade copies (each verified before the plain file is removed); creates the "
+            "first administrator --user and a recovery key")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--new-password-fd", type=int, metavar="N")
+    p.add_argument("--keep-plaintext", action="store_true",
+                   help="keep the plain files (a loud warning lists them)")
+    p = add("accounts", cmd_accounts, "list, add, remove accounts, reset a password or "
+            "change a role (administrators; anyone may change their own password)")
+    p.add_argument("action", choices=["list", "add", "remove", "password", "role"])
+    p.add_argument("name", nargs="?", metavar="USER")
+    p.add_argument("--full-name", metavar="TEXT")
+    p.add_argument("--role", choices=["data_entry", "investigator", "administrator"])
+    p.add_argument("--new-password-fd", type=int, metavar="N")
+    add("keys", cmd_keys, "list the key slots of an encrypted database (administrators)")
+    add("recovery-key", cmd_recovery_key, "make a new recovery key (shown once); the old one "
+        "stops working (administrators)")
+    p = add("recover", cmd_recover, "forgotten password: set a new one for administrator "
+            "--user with the recovery key ($JDM_CAPTURE_RECOVERY_KEY, --password-fd or prompt)")
+    p.add_argument("--new-password-fd", type=int, metavar="N")
     add("demo", cmd_demo, "add the synthetic demo cohort (running it twice adds nothing)")
     p = add("import", cmd_import, "import JSON case files; each file is imported whole or "
             "not at all")
@@ -366,14 +692,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.add_argument("--deidentified", action="store_true",
                    help="leave names, MRN and birth date out of a patient report")
-    add("check", cmd_check, "check integrity, foreign keys and the schema version (exit 0 "
-        "only when healthy)")
+    p = add("check", cmd_check, "check integrity, schema, the audit trail against the data, "
+            "stored scores, settings and drafts (exit 0 only when healthy)")
+    p.add_argument("--receipt", type=Path, metavar="FILE",
+                   help="compare the audit trail's head with this receipt (if it exists), "
+                        "then write the current head to it; keep it away from the database")
     p = add("backup", cmd_backup, "consistent copy of the database (safe while it is in use)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p = add("restore", cmd_restore, "replace the database with a backup; the current file is "
             "kept aside beside it, never overwritten")
     p.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP",
                    help="the backup file (e.g. from the backups folder next to the database)")
+    p.add_argument("--accept-finding", action="append", metavar="CODE",
+                   help="restore although check finds this in the backup (e.g. history, "
+                        "audit-trail, data, schema); repeat for each; recorded in the audit "
+                        "trail")
     return parser
 
 
@@ -388,6 +721,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     db = args.db if args.db is not None else default_db_path()
     args.db = Path(db).expanduser()
+    os.umask(0o077)  # every file and folder the app creates is owner-only (0600 / 0700)
     if args.lang:
         os.environ["JDM_CAPTURE_LANG"] = args.lang  # the GUI's language too, for this run
     from forms import i18n
@@ -398,10 +732,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run(args.func, args)
 
 
+#: commands that sign in themselves (or need no database)
+_OWN_SIGN_IN = {"init", "encrypt", "recover"}
+
+
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from storage.errors import KnownStorageError, NotFound, ValidationFailed
 
     try:
+        if args.command not in _OWN_SIGN_IN and getattr(args, "template", None) is None:
+            _sign_in(args)
         return func(args)
     except _Refused as exc:
         for line in exc.lines:

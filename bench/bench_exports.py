@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import pickle
 import resource
 import subprocess
@@ -34,6 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "exports")]
+# These figures are for plain files (bench/bench_encryption.py compares encrypted ones);
+# new files are encrypted unless the documented test option says otherwise.
+os.environ.setdefault("JDM_CAPTURE_PLAINTEXT", "1")
 
 from export_factory import make_patient  # noqa: E402
 

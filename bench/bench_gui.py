@@ -38,6 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# These figures are for plain files (bench/bench_encryption.py compares encrypted ones);
+# new files are encrypted unless the documented test option says otherwise.
+os.environ.setdefault("JDM_CAPTURE_PLAINTEXT", "1")
 
 START_CHILD = r"""
 import sys, time

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -31,6 +32,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# These figures are for plain files (bench/bench_encryption.py compares encrypted ones);
+# new files are encrypted unless the documented test option says otherwise.
+os.environ.setdefault("JDM_CAPTURE_PLAINTEXT", "1")
 
 from forms import registry  # noqa: E402
 from storage.casefile import import_case_file  # noqa: E402

@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -147,6 +148,45 @@ def app_version() -> str:
         return metadata.version("jdm-capture")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def default_author() -> str:
+    """Who a report is by when the caller does not say: the OS user, else "JDM Capture".
+
+    Callers pass the signed-in user or the clinic's name when they have one."""
+    try:
+        import getpass  # noqa: PLC0415 - only reports need it
+
+        return getpass.getuser() or "JDM Capture"
+    except (OSError, KeyError, ImportError):
+        return "JDM Capture"
+
+
+def fixed_text(value: object, decimals: int) -> str:
+    """A number with exactly ``decimals`` places (half-up): ``3`` -> ``3.0`` beside ``4.2``.
+
+    Reports print every value of a measure with its registry decimals, so a column never
+    mixes ``3`` and ``4.2``. None -> ``""``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float | Fraction):
+        return str(value)
+    if isinstance(value, Fraction):
+        number = scoring.quantize(value, decimals)
+    else:
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals),
+                                              rounding="ROUND_HALF_UP")
+    text = format(number, "f")
+    return "0" + text[2:] if text.startswith("-0") and not number else text
+
+
+def signed_fixed(value: object, decimals: int) -> str:
+    """Like :func:`fixed_text` with an explicit sign: ``+3.0``, ``-1.5``, ``0.0``."""
+    text = fixed_text(value, decimals)
+    if text and text.lstrip("0.") and not text.startswith("-"):
+        return "+" + text
+    return text
 
 
 def rule_versions() -> dict[str, str]:

@@ -16,8 +16,6 @@ is cut off at the page edge.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,12 +29,22 @@ from exports import deid, fonts
 from exports.common import (
     PatientSummary,
     VisitSummary,
+    fixed_text,
     number_text,
-    signed_text,
+    signed_fixed,
     summarise,
 )
 from exports.pdf_charts import Course, Series, timeline, trend_chart
-from exports.pdf_layout import build, data_table, frame_width, long_text, p, styles, text
+from exports.pdf_layout import (
+    build,
+    data_table,
+    frame_width,
+    heading,
+    long_text,
+    p,
+    styles,
+    text,
+)
 from forms import registry, scoring
 from forms.fields import Level
 from forms.i18n import N_, _
@@ -94,23 +102,23 @@ def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
     """(group heading, measures) of the core set table, in clinical reading order, in the
     current language (built on each call: the labels are translated when read)."""
     return (
-        (_("Muscle strength and function"), (
+        (_(_("Muscle strength and function")), (
             _field_measure("cmas_total"),
             _field_measure("mmt8_total"),
             _field_measure("mmt8_bilateral"),
         )),
-        (_("Global assessments and activity"), (
+        (_(_("Global assessments and activity")), (
             _field_measure("phys_global"),
             _field_measure("parent_global"),
             _field_measure("extramuscular_global"),
             _field_measure("das_total"),
         )),
-        (_("Physical function"), (_field_measure("chaq_di"),)),
-        (_("Skin"), (
+        (_(_("Physical function")), (_field_measure("chaq_di"),)),
+        (_(_("Skin")), (
             _field_measure("cdasi_activity"),
             _field_measure("cdasi_damage"),
         )),
-        (_("Laboratory"), (
+        (_(_("Laboratory")), (
             _field_measure("ck"),
             _ratio_measure("ck"),
             _ratio_measure("aldolase"),
@@ -120,7 +128,7 @@ def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
             _field_measure("esr"),
             _field_measure("crp"),
         )),
-        (_("Treatment"), (
+        (_(_("Treatment")), (
             _field_measure("steroid_mg_kg_day"),
             _field_measure("steroid_mg_day"),
             _field_measure("ivmp_pulses"),
@@ -172,9 +180,9 @@ class _Report:
     def header(self) -> list[Flowable]:
         p_, s = self.p, self.s
         out: list[Flowable] = [
-            p(_("JDM case summary"), "title"),
-            p(_("Study ID {id}").format(id=f"<b>{fonts.para(p_.study_id)}</b>")
-              + (" &nbsp;·&nbsp; " + _("de-identified") if self.deid else ""), "subtitle"),
+            heading(_("JDM case summary"), "title", f"JDM case summary {p_.study_id}"),
+            p(f"Study ID <b>{fonts.para(p_.study_id)}</b>"
+              + (" &nbsp;·&nbsp; de-identified" if self.deid else ""), "subtitle"),
         ]
         visits = s.visits
         last = visits[-1].visit.visit_date if visits else None
@@ -198,7 +206,7 @@ class _Report:
                     first=visits[0].label, last=visits[-1].label,
                     months=number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0))
         tofa = s.tofacitinib_start()
-        tofa_text = _("not recorded")
+        tofa_text = ""
         if tofa is not None:
             tofa_text = _("started {date}").format(date=self.date(tofa))
             if not self.deid and s.day(tofa) is not None:
@@ -214,8 +222,9 @@ class _Report:
             (_("Diagnosis"), dx),
             (_("Baseline visit"), base_text),
             (_("Follow-up"), span),
-            (_("Tofacitinib"), tofa_text),
         ]
+        if tofa is not None:  # study-specific: only where the data has it
+            pairs.append((_("Tofacitinib"), tofa_text))
         if not self.deid:
             ids = p_.identifiers
             born = ids.get("birth_date")
@@ -244,7 +253,7 @@ class _Report:
     # ---------------------------------------------------------------- treatment
     def treatment(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [p(_("Treatment"), "h2")]
+        out: list[Flowable] = [heading(_("Treatment"))]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
         courses = [Course(m.drug, m.start_date, m.stop_date,
                           highlight="tofacitinib" in m.drug.casefold()) for m in meds]
@@ -252,16 +261,16 @@ class _Report:
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
             out.append(timeline(courses, visits, steroid, self.width, self.date))
-            out.append(p(_("Bars: medication courses (dark bar: tofacitinib; open arrow: "
-                           "ongoing). Strip: oral prednisone-equivalent dose in mg/kg/day at "
-                           "each visit."), "note"))
+            tofa = " (dark bar: tofacitinib)" if s.tofacitinib_start() else ""
+            out.append(p(f"Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
+                         "prednisone-equivalent dose in mg/kg/day at each visit.", "note"))
         if not meds:
-            out.append(p(_("No medication courses recorded."), "small"))
+            out.append(p(_("No medication courses recorded.")))
             return out
         head = [_("Drug"), _("Dose"), _("Route"), _("Start"), _("Stop"), _("Duration")]
-        widths = [0.18, 0.2, 0.12, 0.11, 0.11, 0.11]
+        widths = [0.17, 0.19, 0.1, 0.12, 0.12, 0.13]
         if not self.deid:
-            head.append(_("Notes"))
+            head.append(_(_("Notes")))
             widths.append(0.17)
         else:
             widths = [w + 0.17 / len(widths) for w in widths]
@@ -279,7 +288,7 @@ class _Report:
             row: list[Any] = [
                 text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
-                self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
+                self.date(m.stop_date) if m.stop_date else _(_("ongoing")), duration]
             if not self.deid:
                 # a table row cannot split over pages: long notes are shortened here and
                 # printed in full under Notes
@@ -295,42 +304,45 @@ class _Report:
     # ---------------------------------------------------------------- core set table
     def core_set(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p(_("Core set across visits"), "h2")]
+        out: list[Flowable] = [CondPageBreak(120), heading(_("Core set across visits"))]
         if not s.visits:
-            return [*out, p(_("No visits recorded."), "small")]
+            return [*out, p(_("No visits recorded."))]
         base = s.baseline_summary
         groups: list[tuple[str, list[Measure]]] = []
-        for heading, candidates in core_groups():
+        for group_name, candidates in CORE_GROUPS:
             shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
-                groups.append((heading, shown))
-        label_w = 150.0
-        fits = max(1, int((self.width - label_w) // 58))
+                groups.append((group_name, shown))
+        label_w = 168.0
+        fits = max(1, int((self.width - label_w) // 66))
         blocks = -(-len(s.visits) // fits)
         per = -(-len(s.visits) // blocks)  # balanced blocks: 8 visits -> 4 + 4, not 6 + 2
         for start in range(0, len(s.visits), per):
             chunk = s.visits[start:start + per]
             col_w = min(90.0, (self.width - label_w) / per)
-            header: list[Any] = [text(_("Measure (range)"), "cell_bold")]
+            header: list[Any] = [text(_(_("Measure (range)")), "cell_bold")]
             for v in chunk:
-                tag = _(" (baseline)") if v.is_baseline else ""
+                tag = "\nbaseline" if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
                                    "cell_bold"))
             rows: list[list[Any]] = [header]
             extra: list[tuple[Any, ...]] = []
-            for heading, measures in groups:
+            for group_name, measures in groups:
                 extra += [("SPAN", (0, len(rows)), (-1, len(rows))),
                           ("FONTNAME", (0, len(rows)), (-1, len(rows)), fonts.BOLD),
                           ("BACKGROUND", (0, len(rows)), (-1, len(rows)), colors.white),
                           ("TOPPADDING", (0, len(rows)), (-1, len(rows)), 4)]
-                rows.append([heading] + [""] * len(chunk))
+                rows.append([group_name] + [""] * len(chunk))
                 for m in measures:
                     row: list[Any] = [text(m.label)]
                     for v in chunk:
-                        row.append(self._cell(m, v, base))
+                        row.append(text(self._cell(m, v, base), "cell_right"))
                     rows.append(row)
             extra.append(("ALIGN", (1, 0), (-1, -1), "RIGHT"))
+            header[1:] = [text(f"{v.label}{chr(10) + 'baseline' if v.is_baseline else ''}"
+                               f"\n{self.date(v.visit.visit_date)}", "cell_bold_right")
+                          for v in chunk]
             if start:
                 out.append(Spacer(1, 6))
             t = data_table(rows, [label_w] + [col_w] * len(chunk), zebra=False, extra=extra)
@@ -345,56 +357,61 @@ class _Report:
     def _cell(self, m: Measure, v: VisitSummary, base: VisitSummary | None) -> str:
         value = m.get(self.s, v)
         if value is None:
-            return _(_MISSING_SHORT.get(_reason(v, m) or "", "–"))
-        shown = number_text(value, m.decimals)
+            return _MISSING_SHORT.get(_reason(v, m) or "", "–")
+        shown = fixed_text(value, m.decimals)
         if base is None or v.is_baseline or v.day is None or v.day < 0:
             return shown
         before = m.get(self.s, base)
         if before is None:
             return shown
-        return f"{shown}\nΔ {signed_text(Decimal(value) - Decimal(before), m.decimals)}"
+        return f"{shown}\nΔ {signed_fixed(Decimal(value) - Decimal(before), m.decimals)}"
 
     # ---------------------------------------------------------------- responses
     def responses(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), p(_("Response at each follow-up"), "h2")]
+        out: list[Flowable] = [CondPageBreak(120), heading(_("Response at each follow-up"))]
         if not s.follow_ups:
-            return [*out, p(_("No follow-up visit after the baseline yet."), "small")]
+            return [*out, p(_("No follow-up visit after the baseline yet."))]
         base = s.baseline
-        out.append(p(_("Measured against the baseline visit {label} ({date}).").format(
-            label=fonts.para(s.baseline_summary.label if s.baseline_summary else ""),
-            date=self.date(base.visit_date if base else None)), "small"))
-        tis_f, acr_f = registry.get("tis"), registry.get("acr_eular_response")
+        out.append(p(f"Measured against the baseline visit "
+                     f"{fonts.para(s.baseline_summary.label if s.baseline_summary else '')}"
+                     f" ({self.date(base.visit_date if base else None)})."))
+        tis_f = registry.get("tis")
         rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
-                                  f"TIS ({registry.get('tis').range_text()})",
-                                  "ACR/EULAR 2016", _("Measures"), "PRINTO",
-                                  _("Inactive disease (PRINTO)")]]
+                                  f"TIS ({tis_f.range_text()})", "ACR/EULAR 2016",
+                                  _("Measures"), _("PRINTO 2010"), _("Inactive disease (PRINTO)")]]
         for v in s.follow_ups:
             r = v.response
             assert r is not None  # follow_ups are the visits with a response
             tis = r.tis
             muscle = registry.get("tis_muscle_measure").choice_label(tis.muscle_measure)
+            if tis.mmt8_side:
+                muscle += f", {tis.mmt8_side}"
+            if tis.tis is not None:
+                score = fixed_text(tis.tis, tis_f.decimals)
+            else:  # a required row is missing: the sum so far, said as such
+                score = f"{fixed_text(tis.partial_tis, tis_f.decimals)} so far"
             rows.append([
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
-                number_text(tis.tis, tis_f.decimals) if tis.tis is not None else "–",
-                text(acr_f.choice_label(tis.category), "cell_bold"),
-                text(_("{n} of 6; {muscle}").format(n=tis.measures, muscle=muscle)),
-                text(registry.get("printo_response").choice_label(r.printo.level)),
-                text(_("{status} ({met} of 4 met").format(
-                    status=_choice("printo_cid", r.cid.status), met=r.cid.met)
-                     + (_(", {n} unknown").format(n=r.cid.unknown) if r.cid.unknown else "")
-                     + ")"),
+                text(score, "cell_right"),
+                text(tis.describe(capital=True), "cell_bold"),
+                text(f"{tis.measures} of {len(tis.rows)}; {muscle}"
+                     + (f"; missing {', '.join(tis.missing_labels)}" if tis.missing else "")),
+                text(r.printo.describe(capital=True)),
+                text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
+                     + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
             ])
         w = self.width
-        out.append(data_table(rows, [w * f for f in (0.09, 0.12, 0.1, 0.15, 0.2, 0.14, 0.2)]))
-        out.append(p(_("How each response was reached"), "h3"))
-        explain: list[list[Any]] = [[_("Visit"), _(
-            "TIS rows (change → points/maximum), PRINTO variables (change), inactive-disease "
-            "criteria")]]
+        out.append(data_table(rows, [w * f for f in (0.08, 0.11, 0.09, 0.22, 0.18, 0.17,
+                                                     0.15)]))
+        out.append(CondPageBreak(110))
+        out.append(heading(_("How each response was reached"), "h3"))
+        explain: list[list[Any]] = [[_("Visit"), "TIS rows (change → points/maximum), PRINTO "
+                                              "variables (change), inactive-disease criteria"]]
         for v in s.follow_ups:
             explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
                               f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
-        out.append(data_table(explain, [0.1 * w, 0.9 * w]))
+        out.append(data_table(explain, [0.13 * w, 0.87 * w]))
         out.append(p(
             _("TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
               "core set measures (improvement as a percent of the scale range; enzyme relative "
@@ -421,34 +438,33 @@ class _Report:
             if row.points is None:
                 parts.append(_("{name} missing").format(name=name))
             else:
-                pct = f" {signed_text(row.percent, 1)} %" if row.percent is not None else ""
-                parts.append(f"{name}{pct} → {number_text(row.points)}/"
-                             f"{number_text(row.max_points)}")
-        category = registry.get("acr_eular_response").choice_label(tis.category)
+                pct = f" {signed_fixed(row.percent, 1)} %" if row.percent is not None else ""
+                parts.append(f"{name}{pct} → {fixed_text(row.points, 1)}/"
+                             f"{fixed_text(row.max_points, 1)}")
         tis_line = (f"<b>TIS</b> {fonts.para('; '.join(parts))} = "
-                    f"<b>{number_text(tis.tis) if tis.tis is not None else '–'}</b>"
-                    f" → {fonts.para(category)}")
-        if tis.category == "indeterminate":
-            tis_line += " (" + fonts.para(_first_line(tis.explanation).split("->")[-1].strip()
-                                          ) + ")"
+                    f"<b>{fixed_text(tis.partial_tis, 1)}</b>"
+                    f" → {fonts.para(tis.describe())}")
+        if tis.required_missing:
+            tis_line += fonts.para(f" ({' and '.join(tis.required_missing)} required: no "
+                                   "final category without it)")
         vparts = []
         for var in printo.variables:
             name = _row_name(var.key, var.field)
             if var.outcome == "missing":
                 vparts.append(_("{name} missing").format(name=name))
             elif var.outcome == "change" and var.percent is not None:
-                worse = _(" (worse > 30 %)") if var.worsened else ""
-                vparts.append(f"{name} {signed_text(var.percent, 0)} %{worse}")
+                worse = " (worse > 30 %)" if var.worsened else ""
+                vparts.append(f"{name} {signed_fixed(var.percent, 1)} %{worse}")
             else:
                 vparts.append(f"{name} {_(var.outcome.replace('_', ' '))}")
         met = ", ".join(f"{lvl}: {_(ans)}" for lvl, ans in sorted(printo.levels_met.items()))
         printo_line = (f"<b>PRINTO</b> {fonts.para('; '.join(vparts))} → "
-                       f"{fonts.para(registry.get('printo_response').choice_label(printo.level))}"
-                       f" ({fonts.para(met)})")
+                       f"{fonts.para(printo.describe())} ({fonts.para(met)})")
         cparts = []
         for c in cid.criteria:
-            state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
-            value = number_text(c.value) if c.value is not None else _("not recorded")
+            state = {True: "met", False: "not met", None: "unknown"}[c.met]
+            value = (fixed_text(c.value, registry.get(c.field).decimals)
+                     if c.value is not None else _("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
                     f"{fonts.para('; '.join(cparts))} → "
@@ -458,7 +474,7 @@ class _Report:
     # ---------------------------------------------------------------- charts
     def charts(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(300), p(_("Trends"), "h2")]
+        out: list[Flowable] = [CondPageBreak(300), heading(_("Trends"))]
         if not s.visits:
             return []
         xs = [self.months(v.visit.visit_date) for v in s.visits]
@@ -493,9 +509,9 @@ class _Report:
                    ref=[(float(scoring.CID_PHYS_GLOBAL_MAX),
                          _("inactive: <= {n}").format(n=scoring.CID_PHYS_GLOBAL_MAX))],
                    better=False),
-            series(_("CK / ULN"), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
-                   ref=[(1.0, _("ULN"))], better=False),
-            series(_("Oral steroid, mg/kg/day"), lambda v: v.value("steroid_mg_kg_day"),
+            series(_(_("CK / ULN")), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
+                   ref=[(1.0, _(_("ULN")))], better=False),
+            series(_(_("Oral steroid, mg/kg/day")), lambda v: v.value("steroid_mg_kg_day"),
                    y_max=None, better=False),
             series(_titled("cdasi_activity"),
                    lambda v: v.value("cdasi_activity"), y_max=None, better=False),
@@ -507,18 +523,19 @@ class _Report:
         t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
         out.append(t)
-        out.append(p(_("Circles: measured visits; a gap in the line: not measured. Dotted "
-                       "lines: inactive-disease cut-offs (PRINTO 2013) and the CK upper limit "
-                       "of normal. Dashed vertical line: tofacitinib start."), "note"))
+        out.append(p("Circles: measured visits; a gap in the line: not measured. Dotted lines: "
+                     "inactive-disease cut-offs (PRINTO 2013) and the CK upper limit of "
+                     "normal." + (" Dashed vertical line: tofacitinib start."
+                                  if marker is not None else ""), "note"))
         return out
 
     # ---------------------------------------------------------------- skin
     def skin(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(100), p(_("Skin"), "h2")]
+        out: list[Flowable] = [CondPageBreak(100), heading(_("Skin"))]
         rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   _titled("cdasi_activity"), _titled("cdasi_damage"),
-                                  _("Positive findings")]]
+                                  _(_("Positive findings"))]]
         for v in s.visits:
             found, assessed = [], 0
             for name, label in registry.SKIN_FINDINGS:
@@ -527,10 +544,12 @@ class _Report:
                     assessed += 1
                 if answer == "yes":
                     found.append(_(label))
-            findings = ", ".join(found) if found else (_("none") if assessed else _("not assessed"))
+            findings = ", ".join(found) if found else (_("none") if assessed
+                                                      else _("not assessed"))
             rows.append([text(v.label, "cell_bold"), self.date(v.visit.visit_date),
-                         number_text(v.value("cdasi_activity")) or "–",
-                         number_text(v.value("cdasi_damage")) or "–", text(findings)])
+                         text(fixed_text(v.value("cdasi_activity"), 0) or "–", "cell_right"),
+                         text(fixed_text(v.value("cdasi_damage"), 0) or "–", "cell_right"),
+                         text(findings)])
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.08, 0.12, 0.13, 0.13, 0.54)],
                               extra=[("ALIGN", (2, 1), (3, -1), "RIGHT")]))
@@ -538,14 +557,14 @@ class _Report:
 
     # ---------------------------------------------------------------- adverse events
     def adverse_events(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(80), p(_("Adverse events"), "h2")]
+        out: list[Flowable] = [CondPageBreak(80), heading(_("Adverse events"))]
         events = sorted(self.p.adverse_events, key=lambda a: a.onset_date)
         if not events:
-            return [*out, p(_("No adverse events recorded."), "small")]
+            return [*out, p(_("No adverse events recorded."))]
         ae = Level.ADVERSE_EVENT
-        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"),
-                                  _("Suspected drug"),
-                                  _("Action"), _("Outcome"), _("Resolved")]]
+        rows: list[list[Any]] = [[_(_("Onset")), _(_("Event")), _(_("Grade")), _(_("Serious")),
+                                  _(_("Suspected drug")),
+                                  _(_("Action")), _(_("Outcome")), _(_("Resolved"))]]
         for a in events:
             grade = ""
             if a.grade is not None:
@@ -557,14 +576,14 @@ class _Report:
                          self.date(a.resolution_date)])
         w = self.width
         out.append(data_table(rows, [w * f for f in
-                                     (0.1, 0.19, 0.11, 0.09, 0.14, 0.13, 0.13, 0.11)]))
+                                     (0.12, 0.19, 0.1, 0.08, 0.14, 0.13, 0.12, 0.12)]))
         return out
 
     # ---------------------------------------------------------------- notes
     def notes(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(60), p(_("Notes"), "h2")]
+        out: list[Flowable] = [CondPageBreak(60), heading(_("Notes"))]
         if self.deid:
-            return [*out, p(_("Free-text notes are left out of de-identified reports."), "small")]
+            return [*out, p(_("Free-text notes are left out of de-identified reports."))]
         any_note = False
         for v in self.s.visits:
             note = v.visit.notes.strip()
@@ -586,20 +605,12 @@ class _Report:
                              "small"))
                 out.extend(long_text(m.notes))
         if not any_note:
-            out.append(p(_("No notes recorded."), "small"))
+            out.append(p(_("No notes recorded.")))
         return out
 
     def story(self) -> list[Flowable]:
         return [*self.header(), *self.treatment(), *self.core_set(), *self.responses(),
                 *self.charts(), *self.skin(), *self.adverse_events(), *self.notes()]
-
-
-def _plain(value: str, style: str = "cell") -> Any:
-    """A table cell for short text: a plain string (drawn literally, never parsed as markup,
-    and cheap) unless it needs the CJK fallback font, then an escaped Paragraph."""
-    if fonts.needs_paragraph(value):
-        return text(value, style)
-    return value
 
 
 def _reason(v: VisitSummary, m: Measure) -> str | None:
@@ -609,10 +620,6 @@ def _reason(v: VisitSummary, m: Measure) -> str | None:
 def _row_name(key: str, field: str | None) -> str:
     """A TIS/PRINTO row's short name: its field's registry abbreviation."""
     return registry.get(field).short_label if field else key
-
-
-def _first_line(text_: str) -> str:
-    return text_.splitlines()[0] if text_ else ""
 
 
 def _duration(days: int) -> str:
@@ -628,18 +635,18 @@ def _dose_text(m: Any) -> str:
     if m.frequency_per_day is not None:
         freq = Decimal(m.frequency_per_day)
         if abs(freq - Decimal(1) / Decimal(7)) < Decimal("0.001"):
-            parts.append(_("once weekly"))
+            parts.append(_(_("once weekly")))
         elif freq == 1:
-            parts.append(_("once daily"))
+            parts.append(_(_("once daily")))
         elif freq == 2:
-            parts.append(_("twice daily"))
+            parts.append(_(_("twice daily")))
         else:
             parts.append(_("{n} times a day").format(n=number_text(freq)))
     return ", ".join(parts)
 
 
 def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
-                         settings: ScoringSettings) -> None:
+                         settings: ScoringSettings, author: str | None = None) -> None:
     """Write one patient's PDF case summary.
 
     Args:
@@ -648,188 +655,37 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
         deidentified: leave out names, record number, date of birth and free-text notes, and
             show dates as days from the baseline visit.
         settings: the study's scoring settings.
+        author: the PDF's author: the signed-in user or the clinic (default: the OS user).
     """
     # de-identified: rendered from the policy's copy (exports.deid), so nothing it forbids
     # (names, free text, uncoded terms, date-like labels) can reach the page
     shown = deid.deidentify(patient, labels=True) if deidentified else patient
     report = _Report(summarise(shown, settings), deidentified)
-    build(Path(out), report.story(), title=_("JDM case summary") + f" {patient.study_id}",
-          running=_("JDM case summary") + " · " + _("Study ID {id}").format(id=patient.study_id)
-                  + (" · " + _("de-identified") if deidentified else ""))
+    title = report_title(patient.study_id, deidentified)
+    build(Path(out), report.story(), title=title, running=title, author=author,
+          subject="JDM case summary: core set measures, response criteria, treatment")
 
 
-# --------------------------------------------------------------------------------------------
-# Cohort summary
-# --------------------------------------------------------------------------------------------
-_LABEL_KEY = re.compile(r"^([A-Za-z_-]*)(\d+)$")
-
-
-def visit_order(label: str) -> tuple[str, int, str]:
-    """Sort key for protocol labels: M0 < M3 < M12 < W2 (prefix, then number)."""
-    m = _LABEL_KEY.match(label)
-    if m:
-        return (m.group(1).upper(), int(m.group(2)), label)
-    return (label.upper(), -1, label)
-
-
-#: (header, measure) of the cohort table's numeric columns.
-def _cohort_measures() -> list[Measure]:
-    by_key = {m.key: m for _heading, ms in core_groups() for m in ms}
-    keys = ["cmas_total", "mmt8_total", "phys_global", "parent_global", "extramuscular_global",
-            "chaq_di", "cdasi_activity", "ck_x_uln", "steroid_mg_kg_day"]
-    return [by_key[k] for k in keys]
-
-
-def _median(values: list[Decimal]) -> Decimal:
-    xs = sorted(values)
-    mid = len(xs) // 2
-    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
-
-
-#: data rows per table block of the cohort summary (about three landscape pages).
-COHORT_CHUNK = 120
+def report_title(study_id: str, deidentified: bool = False) -> str:
+    """The patient report's title (PDF metadata, viewer and print window titles)."""
+    return (f"JDM case summary · Study ID {study_id}"
+            + (" · de-identified" if deidentified else ""))
 
 
 def write_cohort_report(patients: Iterable[Patient], out: Path, *,
-                        settings: ScoringSettings) -> None:
-    """Write the cohort summary PDF: one row per patient and protocol visit, then medians.
+                        settings: ScoringSettings, author: str | None = None) -> None:
+    """Write the cohort summary PDF (:func:`exports.pdf_cohort.write_cohort_report`)."""
+    from exports import pdf_cohort  # noqa: PLC0415 - the patient report does not need it
 
-    Protocol visits are the visits with a label (M0, M3, ...); unlabelled visits are counted in
-    a note but not tabulated. The report shows study IDs only (no names, no dates).
-
-    Args:
-        patients: the patients (any iterable).
-        out: the PDF path (written atomically).
-        settings: the study's scoring settings.
-    """
-    measures = _cohort_measures()
-    tis_short = registry.get("tis").short_label
-    header = [_("Patient"), _("Visit"), _("Day"), *[m.abbrev for m in measures], tis_short,
-              "ACR/EULAR",
-              "PRINTO", "CID"]
-    rows: list[list[Any]] = [header]
-    per_visit: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int)))
-    patients_per_visit: dict[str, set[str]] = defaultdict(set)
-    n_patients = unlabelled = 0
-    acr = registry.get("acr_eular_response")
-    group_starts: list[int] = []
-    for patient in patients:
-        n_patients += 1
-        s = summarise(patient, settings)
-        labelled = [v for v in s.visits if v.visit.visit_label]
-        unlabelled += len(s.visits) - len(labelled)
-        group_starts.append(len(rows))
-        for v in labelled:
-            lab = v.visit.visit_label or ""
-            patients_per_visit[lab].add(patient.study_id)
-            cells: list[Any] = [_plain(patient.study_id, "cell_bold"), _plain(lab),
-                                "" if v.day is None else str(v.day)]
-            for m in measures:
-                value = m.get(s, v)
-                cells.append(number_text(value, min(m.decimals, 2)) if value is not None
-                             else "–")
-                if value is not None:
-                    per_visit[lab][m.key].append(Decimal(value))
-            r = v.response
-            cid = v.value("printo_cid")
-            if r is not None:
-                cells += [number_text(r.tis.tis) if r.tis.tis is not None else "–",
-                          acr.choice_label(r.tis.category),
-                          r.printo.level if r.printo.level in ("20", "50", "70")
-                          else _(r.printo.level)[:5],
-                          _(cid) if cid else "–"]
-                counts[lab]["acr"][r.tis.category] += 1
-                counts[lab]["printo"][r.printo.level] += 1
-                if r.tis.tis is not None:
-                    per_visit[lab]["tis"].append(Decimal(r.tis.tis))
-            else:
-                cells += ["", _("baseline") if v.is_baseline else "", "", _(cid) if cid else "–"]
-            if cid:
-                counts[lab]["cid"][cid] += 1
-            rows.append(cells)
-
-    width = frame_width(wide=True)
-    shares = [0.075, 0.045, 0.04, *[0.056] * len(measures), 0.045, 0.085, 0.06, 0.05]
-    widths = [w / sum(shares) * width for w in shares]
-    align = [("ALIGN", (2, 0), (-5, -1), "RIGHT"), ("ALIGN", (-4, 0), (-4, -1), "RIGHT"),
-             ("FONTNAME", (0, 1), (0, -1), fonts.BOLD)]
-    starts = set(group_starts[1:])
-    story: list[Flowable] = [
-        p(_("JDM cohort summary"), "title"),
-        p((_("{n} patients") if n_patients != 1 else _("{n} patient")).format(n=n_patients)
-          + _("; one row per patient and protocol visit. De-identified: study IDs only, days "
-              "from each patient's baseline."), "subtitle"),
-    ]
-    if len(rows) > 1:
-        # Tables of at most COHORT_CHUNK rows: reportlab re-measures the rest of a table at
-        # every page split, so one 100,000-row table would take quadratic time. Each block
-        # repeats the header and looks the same as one long table.
-        for first in range(1, len(rows), COHORT_CHUNK):
-            block = rows[first:first + COHORT_CHUNK]
-            lines = [("LINEABOVE", (0, i - first + 1), (-1, i - first + 1), 0.8, colors.black)
-                     for i in range(first, first + len(block)) if i in starts]
-            story.append(data_table([header, *block], widths, zebra=True,
-                                    extra=[*align, *lines]))
-    else:
-        story.append(p(_("No labelled (protocol) visits recorded."), "small"))
-    if unlabelled:
-        story.append(p(_("{n} visit(s) without a protocol label are not tabulated.").format(
-            n=unlabelled), "note"))
-    story.append(p(_legend(measures), "note"))
-
-    # per-visit medians with ranges
-    story += [CondPageBreak(150), p(_("Per-visit medians (range)"), "h2")]
-    labels = sorted(per_visit.keys() | counts.keys() | patients_per_visit.keys(),
-                    key=visit_order)
-    med_header = [_("Visit"), "N", *[m.abbrev for m in measures], registry.get("tis").short_label,
-                  _("ACR/EULAR response"), "PRINTO", _("CID yes")]
-    med_rows: list[list[Any]] = [med_header]
-    for lab in labels:
-        row: list[Any] = [text(lab, "cell_bold"), str(len(patients_per_visit[lab]))]
-        for key in [*(m.key for m in measures), "tis"]:
-            vals = per_visit[lab].get(key, [])
-            dec = min(next((m.decimals for m in measures if m.key == key), 1), 2)
-            if vals:
-                row.append(f"{number_text(_median(vals), dec)}\n"
-                           f"{number_text(min(vals), dec)}–{number_text(max(vals), dec)}"
-                           f"\nn={len(vals)}")
-            else:
-                row.append("–")
-        acr_counts = counts[lab]["acr"]
-        row.append(text("; ".join(f"{acr.choice_label(k)} {acr_counts[str(k)]}"
-                                  for k in acr.choice_codes if acr_counts.get(str(k)))
-                        or "–"))
-        pr = counts[lab]["printo"]
-        row.append(text("; ".join(f"{_(k)} {pr[k]}" for k in ("70", "50", "20", "none",
-                                                          "indeterminate") if pr.get(k))
-                        or "–"))
-        cid_counts = counts[lab]["cid"]
-        total_cid = sum(cid_counts.values())
-        row.append(f"{cid_counts.get('yes', 0)}/{total_cid}" if total_cid else "–")
-        med_rows.append(row)
-    mw = [0.04, 0.03, *[0.07] * len(measures), 0.07, 0.11, 0.075, 0.04]
-    scale = 1 / sum(mw)
-    if len(med_rows) > 1:
-        story.append(data_table(med_rows, [w * scale * width for w in mw],
-                                extra=[("ALIGN", (1, 0), (-4, -1), "RIGHT"),
-                                       ("FONTSIZE", (1, 1), (-4, -1), 7),
-                                       ("LEADING", (1, 1), (-4, -1), 8.5)]))
-    story.append(p(_("Cells: median, minimum–maximum, and the number of patients with a "
-                     "value. Response counts are of follow-up visits with that label."), "note"))
-    build(Path(out), story, title=_("JDM cohort summary"), running=_("JDM cohort summary"),
-          wide=True)
+    pdf_cohort.write_cohort_report(patients, out, settings=settings, author=author)
 
 
-def _legend(measures: Sequence[Measure]) -> str:
-    parts = [f"{fonts.para(m.abbrev)}: {fonts.para(m.label)}" for m in measures]
-    parts += [_("TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline"),
-              _("PRINTO: PRINTO 2010 response level"), _("CID: PRINTO 2013 clinically inactive "
-                                                         "disease (yes/no/indeterminate)"),
-              _("–: not recorded")]
-    return "; ".join(parts) + "."
+def visit_order(label: str) -> tuple[str, int, str]:
+    """Sort key for free labels: M0 < M3 < M12 < W2 (prefix, then number)."""
+    from exports import pdf_cohort  # noqa: PLC0415
+
+    return pdf_cohort.visit_order(label)
 
 
-__all__ = ["CORE_GROUPS", "styles", "visit_order", "write_cohort_report",
-           "write_patient_report"]
+__all__ = ["CORE_GROUPS", "report_title", "styles", "visit_order",
+           "write_cohort_report", "write_patient_report"]

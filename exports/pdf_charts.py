@@ -13,13 +13,20 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
+from exports.common import fixed_text
+from forms import registry
 from forms.i18n import _
+
+#: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
+TITLE_PT = 9.0
+LABEL_PT = 8.0
 
 GRID = colors.Color(0.85, 0.85, 0.85)
 REF = colors.Color(0.45, 0.45, 0.45)
@@ -56,10 +63,13 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * mag
 
 
-def _tick_text(value: float) -> str:
-    if abs(value - round(value)) < 1e-9:
-        return str(int(round(value)))
-    return f"{value:g}"
+def _tick_text(value: float, step: float = 1.0) -> str:
+    """An axis tick with as many decimals as the step needs, the same on every tick of the
+    axis (0.0, 2.5, 5.0, never 2.5 beside 5)."""
+    places = 0
+    while places < 3 and abs(step * 10**places - round(step * 10**places)) > 1e-9:
+        places += 1
+    return f"{value:.{places}f}"
 
 
 def trend_chart(series: Series, width: float, height: float,
@@ -76,12 +86,12 @@ def trend_chart(series: Series, width: float, height: float,
     """
     fonts.register()
     d = Drawing(width, height)
-    left, right, bottom, top = 30.0, 8.0, 22.0, 20.0
+    left, right, bottom, top = 34.0, 8.0, 26.0, 30.0
     pw, ph = width - left - right, height - bottom - top
-    d.add(_shape(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=8))
+    d.add(_shape(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=TITLE_PT))
     if series.higher_is_better is not None:
         note = _("higher = better") if series.higher_is_better else _("lower = better")
-        d.add(_shape(width - right, height - 11, note, fontName=fonts.REGULAR, fontSize=6.5,
+        d.add(_shape(width - right, height - 22, note, fontName=fonts.REGULAR, fontSize=LABEL_PT,
                      textAnchor="end", fillColor=REF))
     values = [float(v) for _, v in series.points if v is not None]
     refs = [r for r, _ in series.reference]
@@ -108,18 +118,19 @@ def trend_chart(series: Series, width: float, height: float,
     tick = y_lo
     while tick <= y_hi + 1e-9:
         d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(_shape(left - 3, py(tick) - 2.5, _tick_text(tick), fontName=fonts.REGULAR,
-                     fontSize=6.5, textAnchor="end"))
+        d.add(_shape(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
+                     fontSize=LABEL_PT, textAnchor="end"))
         tick += step
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
                    strokeWidth=0.5))
-        d.add(_shape(px(m), bottom - 10, _tick_text(m), fontName=fonts.REGULAR, fontSize=6.5,
+        d.add(_shape(px(m), bottom - 10, _tick_text(m, xstep), fontName=fonts.REGULAR,
+                     fontSize=LABEL_PT,
                      textAnchor="middle"))
         m += xstep
-    d.add(_shape(left + pw, 1.5, _("months from baseline"), fontName=fonts.REGULAR, fontSize=6,
-                 textAnchor="end", fillColor=REF))
+    d.add(_shape(left + pw, 0.5, _("months from baseline"), fontName=fonts.REGULAR,
+                 fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
     # reference lines (dotted) with their label
@@ -130,14 +141,14 @@ def trend_chart(series: Series, width: float, height: float,
             # labelled at the left end: early visits sit far from the "good" cut-off
             # (active disease at baseline), so the label rarely meets the data there.
             near_top = py(value) > bottom + ph - 10
-            d.add(_shape(left + 3, py(value) + (-7.5 if near_top else 2), text,
-                         fontName=fonts.REGULAR, fontSize=6, fillColor=REF))
+            d.add(_shape(left + 3, py(value) + (-9 if near_top else 2), text,
+                         fontName=fonts.REGULAR, fontSize=LABEL_PT, fillColor=REF))
     # treatment start (dashed vertical line)
     if marker_x is not None and x_lo <= marker_x <= x_hi:
         d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
                    strokeWidth=0.8, strokeDashArray=[4, 2]))
         d.add(_shape(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
-                     fontSize=6, fillColor=DARK))
+                     fontSize=LABEL_PT, fillColor=DARK))
     # the series: a line through consecutive measured visits, a marker on each
     segment: list[float] = []
     for x, v in series.points:
@@ -155,7 +166,7 @@ def trend_chart(series: Series, width: float, height: float,
                          strokeColor=colors.black, strokeWidth=0.9))
     if not values:
         d.add(_shape(left + pw / 2, bottom + ph / 2, _("not measured"), fontName=fonts.REGULAR,
-                     fontSize=7, textAnchor="middle", fillColor=REF))
+                     fontSize=LABEL_PT, textAnchor="middle", fillColor=REF))
     return d
 
 
@@ -173,6 +184,12 @@ def _shifted(day: dt.date, days: int) -> dt.date:
     """``day`` moved by ``days``, kept inside the calendar (``date.min`` .. ``date.max``)."""
     ordinal = min(max(day.toordinal() + days, dt.date.min.toordinal()), dt.date.max.toordinal())
     return dt.date.fromordinal(ordinal)
+
+
+def steroid_text(value: Decimal) -> str:
+    """A steroid dose label with the registry's decimals of mg/kg/day (0.730, never 0.73
+    beside 0.7)."""
+    return fixed_text(value, registry.get("steroid_mg_kg_day").decimals)
 
 
 def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
@@ -200,7 +217,7 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             [v for v, _ in visits]
     if not dates:
         d.add(_shape(0, height / 2, _("No treatment or visits recorded."), fontName=fonts.REGULAR,
-                     fontSize=8))
+                     fontSize=LABEL_PT))
         return d
     first, last = min(dates), max(dates)
     if visits:
@@ -231,14 +248,14 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         d.add(Line(x, y_axis, x, y_axis + 3, strokeColor=colors.black, strokeWidth=0.5))
         d.add(Line(x, y_axis, x, 18, strokeColor=GRID, strokeWidth=0.4))
         if x - last_label_x >= 22:
-            d.add(_shape(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=6.5,
+            d.add(_shape(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=LABEL_PT,
                          textAnchor="middle"))
             last_label_x = x
-    d.add(_shape(0, y_axis + 5, _("Visits"), fontName=fonts.BOLD, fontSize=7))
+    d.add(_shape(0, y_axis + 5, _("Visits"), fontName=fonts.BOLD, fontSize=LABEL_PT))
     # course bars
     for i, c in enumerate(courses):
         y = height - top_pad - (i + 1) * row_h
-        for shape in mixed_string(0, y + 3, _clip(c.label, 26), 7,
+        for shape in mixed_string(0, y + 3, _clip(c.label, 22), LABEL_PT,
                                   fonts.BOLD if c.highlight else fonts.REGULAR):
             d.add(shape)
         x0 = px(c.start)
@@ -254,26 +271,26 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
                            strokeColor=colors.black, strokeWidth=0.7))
             if not c.highlight:
                 d.add(_shape(x0 + 7, y + 3.2, _("since {date}").format(date=date_text(c.start)),
-                             fontName=fonts.REGULAR, fontSize=6))
+                             fontName=fonts.REGULAR, fontSize=LABEL_PT))
         if c.highlight:
             text = (_("since {date}") if c.start < window_start else _("start {date}")).format(
                 date=date_text(c.start))
-            tw = stringWidth(text, fonts.BOLD, 6.5)
+            tw = stringWidth(text, fonts.BOLD, LABEL_PT)
             if x0 - 3 - tw >= label_w:  # left of the bar, black on white
-                d.add(_shape(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                d.add(_shape(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
                              textAnchor="end"))
             elif x1 - x0 >= tw + 8:  # inside the dark bar, white
-                d.add(_shape(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=6.5,
+                d.add(_shape(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
                              fillColor=colors.white))
             else:  # right of a short bar
-                d.add(_shape(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=6.5))
+                d.add(_shape(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT))
     # steroid strip: mg/kg/day at each visit, as a step line with values
     base = 18.0
     vals = [float(v) for _, v in steroid if v is not None]
     top_val = max(vals + [1.0])
-    d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=7))
+    d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=LABEL_PT))
     d.add(_shape(0, base + strip_h / 2 - 9, _("mg/kg/day"), fontName=fonts.REGULAR,
-                 fontSize=6.5))
+                 fontSize=LABEL_PT))
     d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
     pts: list[float] = []
     for day, v in steroid:
@@ -295,12 +312,12 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             y = base + float(v) / top_val * (strip_h - 10)
             # right of the point, just above the flat step that starts there, so neither
             # the step down into the point nor the next one crosses the number
-            d.add(_shape(x + 2.5, y + 2.5, f"{float(v):.2f}".rstrip("0").rstrip(".") or "0",
-                         fontName=fonts.REGULAR, fontSize=6))
+            d.add(_shape(x + 2.5, y + 2.5, steroid_text(v),
+                         fontName=fonts.REGULAR, fontSize=LABEL_PT))
             last_label_x = x
     d.add(_shape(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
-                 fontName=fonts.REGULAR, fontSize=6.5))
-    d.add(_shape(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=6.5,
+                 fontName=fonts.REGULAR, fontSize=LABEL_PT))
+    d.add(_shape(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=LABEL_PT,
                  textAnchor="end"))
     return d
 
@@ -342,3 +359,101 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+
+
+def cohort_chart(title: str, labels: Sequence[str],
+                 courses: Sequence[Sequence[Fraction | Decimal | int | None]],
+                 medians: Sequence[Fraction | Decimal | int | None], width: float,
+                 height: float, *, y_max: float | None = None,
+                 higher_is_better: bool | None = None) -> Drawing:
+    """Each child's course across the protocol visits (thin grey) and the median (thick black).
+
+    Readable in black and white: the median is a heavier black line with square markers, the
+    children thin grey lines with small open circles; the legend is in the report's note.
+
+    Args:
+        title: the measure with its range or unit.
+        labels: the protocol visits, in protocol order (equally spaced on the x axis).
+        courses: one sequence per child, a value or None per visit.
+        medians: the median per visit (None where nobody was measured).
+        width, height: drawing size in points.
+        y_max: the top of a bounded scale (None: from the data).
+        higher_is_better: printed as a small note under the title.
+    """
+    fonts.register()
+    d = Drawing(width, height)
+    left, right, bottom, top = 40.0, 10.0, 24.0, 36.0
+    pw, ph = width - left - right, height - bottom - top
+    for i, line in enumerate(_wrap(title, fonts.BOLD, TITLE_PT, width - 4)[:2]):
+        d.add(_shape(2, height - 10 - i * 11, line, fontName=fonts.BOLD, fontSize=TITLE_PT))
+    if higher_is_better is not None:
+        d.add(_shape(width - right, bottom + ph + 3, "higher = better" if higher_is_better
+                     else "lower = better", fontName=fonts.REGULAR, fontSize=LABEL_PT,
+                     textAnchor="end", fillColor=REF))
+    values = [float(v) for c in courses for v in c if v is not None]
+    y_lo = 0.0
+    y_hi = y_max if y_max is not None else max(values + [1.0])
+    step = _nice_step(y_hi - y_lo, 4)
+    if y_max is None:
+        y_hi = math.ceil(y_hi / step) * step
+    n = max(len(labels), 1)
+
+    def px(i: int) -> float:
+        return left + (i + 0.5) / n * pw
+
+    def py(y: float) -> float:
+        return bottom + (y - y_lo) / (y_hi - y_lo) * ph
+
+    tick = y_lo
+    while tick <= y_hi + 1e-9:
+        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
+        d.add(_shape(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
+                     fontSize=LABEL_PT, textAnchor="end"))
+        tick += step
+    d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
+    d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
+    for i, label in enumerate(labels):
+        d.add(_shape(px(i), bottom - 11, label, fontName=fonts.REGULAR, fontSize=LABEL_PT,
+                     textAnchor="middle"))
+    child_grey = colors.Color(0.6, 0.6, 0.6)
+    for course in courses:
+        segment: list[float] = []
+        for i, v in enumerate(course):
+            if v is None:
+                if len(segment) >= 4:
+                    d.add(PolyLine(segment, strokeColor=child_grey, strokeWidth=0.6))
+                segment = []
+                continue
+            segment += [px(i), py(float(v))]
+        if len(segment) >= 4:
+            d.add(PolyLine(segment, strokeColor=child_grey, strokeWidth=0.6))
+        for i, v in enumerate(course):
+            if v is not None:
+                d.add(Circle(px(i), py(float(v)), 1.4, fillColor=colors.white,
+                             strokeColor=child_grey, strokeWidth=0.5))
+    pts = [(px(i), py(float(m))) for i, m in enumerate(medians) if m is not None]
+    flat = [c for xy in pts for c in xy]
+    if len(flat) >= 4:
+        d.add(PolyLine(flat, strokeColor=colors.black, strokeWidth=2.0))
+    for x, y in pts:
+        d.add(Rect(x - 2.6, y - 2.6, 5.2, 5.2, fillColor=colors.black,
+                   strokeColor=colors.black, strokeWidth=0.5))
+    d.add(_shape(left + pw, 1, f"{len(courses)} children; black: median",
+                 fontName=fonts.REGULAR, fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
+    return d
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy word wrap for drawing titles (words are never split)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if current and stringWidth(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines

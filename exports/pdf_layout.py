@@ -8,6 +8,7 @@ page can always be traced to the software that produced it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -21,8 +22,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from exports import fonts
-from exports.common import app_version, rule_versions, written_atomically
-from forms.i18n import _, local_time_text
+from exports.common import app_version, default_author, written_atomically
+from forms.i18n import _, language, local_time_text
+from forms.scoring import rule_summary
 
 MARGIN = 14 * mm
 RULE_GREY = colors.Color(0.55, 0.55, 0.55)
@@ -30,27 +32,41 @@ ZEBRA = colors.Color(0.95, 0.95, 0.95)
 HEAD_BG = colors.Color(0.88, 0.88, 0.88)
 
 
+#: Printed sizes (points): body text and table cells at least 9, notes and page furniture 8
+#: (issue 15: readable when printed).
+BODY_PT = 9.0
+NOTE_PT = 8.0
+
+
 @cache
 def styles() -> dict[str, ParagraphStyle]:
-    """The paragraph styles of the reports (DejaVu Sans, embedded)."""
+    """The paragraph styles of the reports (DejaVu Sans, embedded).
+
+    No style splits a word: ``splitLongWords=0`` (reportlab's default breaks a word that does
+    not fit a cell, which printed "FLAR/E"); columns are sized for their words instead.
+    """
     fonts.register()
-    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=8.5, leading=11)
+    base = ParagraphStyle("body", fontName=fonts.REGULAR, fontSize=BODY_PT, leading=11.5,
+                          splitLongWords=0)
     return {
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
-        "note": ParagraphStyle("note", parent=base, fontSize=7, leading=9,
-                               textColor=colors.Color(0.25, 0.25, 0.25)),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9),
+        "small": ParagraphStyle("small", parent=base),
+        "note": ParagraphStyle("note", parent=base, fontSize=NOTE_PT, leading=10,
+                               textColor=colors.Color(0.2, 0.2, 0.2)),
+        "cell": ParagraphStyle("cell", parent=base, leading=10.8),
         "cell_bold": ParagraphStyle("cell_bold", parent=base, fontName=fonts.BOLD,
-                                    fontSize=7.5, leading=9),
-        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=15,
-                                leading=19, spaceAfter=2),
-        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=9, leading=12,
+                                    leading=10.8),
+        "cell_right": ParagraphStyle("cell_right", parent=base, leading=10.8, alignment=2),
+        "cell_bold_right": ParagraphStyle("cell_bold_right", parent=base, fontName=fonts.BOLD,
+                                          leading=10.8, alignment=2),
+        "title": ParagraphStyle("title", parent=base, fontName=fonts.BOLD, fontSize=16,
+                                leading=20, spaceAfter=2),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=10, leading=13,
                                    spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.BOLD, fontSize=11,
-                             leading=14, spaceBefore=9, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.BOLD, fontSize=9,
-                             leading=12, spaceBefore=5, spaceAfter=2),
+        "h2": ParagraphStyle("h2", parent=base, fontName=fonts.BOLD, fontSize=12.5,
+                             leading=16, spaceBefore=9, spaceAfter=4),
+        "h3": ParagraphStyle("h3", parent=base, fontName=fonts.BOLD, fontSize=10,
+                             leading=13, spaceBefore=5, spaceAfter=2),
     }
 
 
@@ -61,8 +77,61 @@ def p(text: str, style: str = "body") -> Paragraph:
 
 
 def text(value: object, style: str = "cell") -> Paragraph:
-    """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs)."""
-    return Paragraph(fonts.para(value), styles()[style])
+    """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs).
+
+    Inside :func:`data_table` such a cell is drawn as pre-wrapped plain lines instead when the
+    Latin font covers it (same words per line, same font, size and leading, a fraction of a
+    Paragraph's layout cost)."""
+    para = Paragraph(fonts.para(value), styles()[style])
+    para.plain_source = "" if value is None else str(value)
+    return para
+
+
+def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
+    """``value`` broken between words into lines no wider than ``width`` (a word longer than
+    the width keeps a line of its own: words are never split)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    out: list[str] = []
+    for paragraph in value.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and stringWidth(candidate, font, size) > width:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return "\n".join(out)
+
+
+_PLAIN_STYLES = {"cell": (False, "LEFT"), "cell_bold": (True, "LEFT"),
+                 "cell_right": (False, "RIGHT"), "cell_bold_right": (True, "RIGHT")}
+
+
+def _plain_cells(rows: list[list[Any]], widths: Sequence[float]) -> list[tuple[Any, ...]]:
+    """Replace the :func:`text` cells the Latin font can draw by wrapped plain strings; return
+    the per-cell font and alignment commands that keep their look."""
+    cmds: list[tuple[Any, ...]] = []
+    for r, row in enumerate(rows):
+        if len(row) > 2 and sum(1 for c in row if c not in ("", None)) == 1:
+            continue  # a heading spanned over the row keeps its Paragraph
+        for c, cell in enumerate(row):
+            source = getattr(cell, "plain_source", None)
+            if source is None or c >= len(widths):
+                continue
+            style = cell.style.name
+            if style not in _PLAIN_STYLES or fonts.needs_paragraph(source):
+                continue
+            bold, align = _PLAIN_STYLES[style]
+            font = fonts.BOLD if bold else fonts.REGULAR
+            row[c] = _wrap_plain(source, font, BODY_PT, widths[c] - CELL_PADDING)
+            if bold:
+                cmds.append(("FONTNAME", (c, r), (c, r), fonts.BOLD))
+            if align == "RIGHT":
+                cmds.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+    return cmds
 
 
 #: characters per paragraph of a long text: reportlab re-wraps a paragraph each time it
@@ -100,8 +169,8 @@ def table_style(*, header_rows: int = 1, zebra: bool = True,
     fonts.register()
     cmds: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),
-        ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-        ("LEADING", (0, 0), (-1, -1), 9),
+        ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
+        ("LEADING", (0, 0), (-1, -1), 10.8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 1.6),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.8),
@@ -135,53 +204,109 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
                 row[i] = text(cell)
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
+    fitted = fit_widths(rows, widths)
+    cmds += _plain_cells(rows, fitted)
     # splitInRow: a row taller than what is left of the page (a long adverse-event term,
     # medication notes) continues on the next page instead of failing with LayoutError.
-    t = Table(rows, colWidths=list(widths), repeatRows=header_rows, hAlign="LEFT",
-              splitInRow=1)
+    t = Table(rows, colWidths=fitted, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
     t.setStyle(table_style(header_rows=header_rows, zebra=zebra, extra=cmds))
     return t
 
 
-def footer_lines(generated: dt.datetime, width: float = 480, size: float = 6.5) -> list[str]:
-    """The footer text: generation time, app version and every rule version used, wrapped."""
+CELL_PADDING = 6.5  # left + right padding of the house table style, plus a hair
+
+
+def _needed(cell: Any) -> float:
+    """The narrowest width a cell can take without splitting a word or overflowing: a plain
+    string is drawn on one line (per line break); a Paragraph wraps between words only."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    tags = sorted({v.split(" ", 1)[0] for v in rule_versions().values()})
+    if isinstance(cell, str):
+        return max((stringWidth(line, fonts.BOLD, BODY_PT) for line in cell.split("\n")),
+                   default=0.0)
+    if isinstance(cell, Paragraph):
+        style = cell.style
+        font = fonts.BOLD if "Bold" in style.fontName else style.fontName
+        words = [w for w in re.split(r"[ \t\n\r]+", cell.getPlainText()) if w]  # not nbsp
+        return max((stringWidth(w, font, style.fontSize) for w in words), default=0.0)
+    return 0.0
+
+
+def fit_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> list[float]:
+    """Column widths that fit every word: a column narrower than its longest word (or plain
+    string) is widened, taking the room from columns with slack, so no word is ever split
+    or runs into the next column (issue 15). Spanned group rows are skipped."""
+    out = [float(w) for w in widths]
+    if not rows:
+        return out
+    need = [0.0] * len(out)
+    for row in rows:
+        cells = [c for c in row if c not in ("", None)]
+        if len(cells) == 1 and len(row) > 2:  # a spanned group heading
+            continue
+        for i, cell in enumerate(row[:len(out)]):
+            need[i] = max(need[i], _needed(cell) + CELL_PADDING)
+    short = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
+    if short <= 0:
+        return out
+    slack = [max(0.0, w - n) for n, w in zip(need, out, strict=True)]
+    spare = sum(slack)
+    take = min(1.0, short / spare) if spare else 0.0
+    return [max(n, w) if n > w else w - s * take
+            for n, w, s in zip(need, out, slack, strict=True)]
+
+
+def footer_lines(generated: dt.datetime, width: float = 480, size: float = NOTE_PT) -> list[str]:
+    """The footer text: generation time, app version and the scoring rule versions in words
+    (``Scoring rules: CMAS v1, ..., ACR/EULAR TIS v2``), wrapped at commas to ``width``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     lines = [_("Generated {when} by JDM Capture {version}").format(
         when=local_time_text(generated), version=app_version())]
-    rules = _("Rules:")
+    rules = _("Scoring rules:")
     current = rules
-    for tag in tags:
-        candidate = f"{current} {tag}"
+    for part in rule_summary().split(", "):
+        candidate = f"{current} {part}," if current.endswith(":") else f"{current} {part},"
         if stringWidth(candidate, fonts.REGULAR, size) > width and current != rules:
             lines.append(current)
-            current = "       " + tag
+            current = f"{part},"
         else:
             current = candidate
-    lines.append(current)
+    lines.append(current.rstrip(",") + ".")
     return lines
 
 
 def _canvas_class(footer: list[str], pagesize: tuple[float, float]) -> type[rl_canvas.Canvas]:
-    """A canvas that defers drawing the footer until the page count is known."""
+    """A canvas that defers drawing the footer until the page count is known.
+
+    Bookmarks made while a page is laid out are deferred with it, so each outline entry
+    points at its own page when the pages are finally written.
+    """
 
     class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
+            self._pages: list[tuple[dict[str, Any], list[str]]] = []
+            self._marks: list[str] = []
+
+        def bookmarkPage(self, key: str, *args: Any, **kwargs: Any) -> Any:  # noqa: N802
+            self._marks.append(key)  # written with its page in save()
 
         def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._pages.append(dict(self.__dict__))
+            self._pages.append((dict(self.__dict__), self._marks))
+            self._marks = []
             self._startPage()
 
         def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
+            pages = list(self._pages)
+            total = len(pages)
+            for state, marks in pages:
                 self.__dict__.update(state)
+                for key in marks:
+                    rl_canvas.Canvas.bookmarkPage(self, key, fit="XYZ")
                 self._furniture(total)
-                super().showPage()
-            super().save()
+                rl_canvas.Canvas.showPage(self)
+            rl_canvas.Canvas.save(self)
 
         def _furniture(self, total: int) -> None:
             width, _height = pagesize
@@ -190,16 +315,16 @@ def _canvas_class(footer: list[str], pagesize: tuple[float, float]) -> type[rl_c
             self.setLineWidth(0.4)
             rule_y = _footer_top(len(footer))
             self.line(MARGIN, rule_y, width - MARGIN, rule_y)
-            self.setFont(fonts.REGULAR, 6.5)
+            self.setFont(fonts.REGULAR, NOTE_PT)
             self.setFillColor(colors.Color(0.2, 0.2, 0.2))
-            y = rule_y - 8
+            y = rule_y - 9
             for line in footer:
-                draw_mixed(self, MARGIN, y, _fit(line, width - 2 * MARGIN - 70, 6.5),
-                           fonts.REGULAR, 6.5)
-                y -= 8
-            draw_mixed(self, width - MARGIN, rule_y - 8,
+                draw_mixed(self, MARGIN, y, _fit(line, width - 2 * MARGIN - 80, NOTE_PT),
+                           fonts.REGULAR, NOTE_PT)
+                y -= 9.5
+            draw_mixed(self, width - MARGIN, rule_y - 9,
                        _("Page {page} of {total}").format(page=self._pageNumber, total=total),
-                       fonts.BOLD, 8, right=True)
+                       fonts.BOLD, BODY_PT, right=True)
             self.restoreState()
 
     return NumberedCanvas
@@ -221,7 +346,7 @@ def draw_mixed(canvas: rl_canvas.Canvas, x: float, y: float, line: str, font: st
 
 def _footer_top(lines: int) -> float:
     """Height of the rule above the footer: the footer grows upwards from the margin."""
-    return MARGIN + 8 * (lines - 1) - 3
+    return MARGIN + 9.5 * (lines - 1) - 2
 
 
 def _fit(line: str, width: float, size: float) -> str:
@@ -234,23 +359,58 @@ def _fit(line: str, width: float, size: float) -> str:
     return line + "…"
 
 
+class _Doc(SimpleDocTemplate):
+    """A document that bookmarks its headings: the PDF outline lists the sections."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._outline_n = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (reportlab API)
+        level = OUTLINE_LEVELS.get(getattr(getattr(flowable, "style", None), "name", ""))
+        if level is None or not isinstance(flowable, Paragraph):
+            return
+        title = getattr(flowable, "outline_title", None) or flowable.getPlainText()
+        self._outline_n += 1
+        key = f"s{self._outline_n}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+
+
+#: paragraph style -> outline level (title and sections at 0, subsections at 1)
+OUTLINE_LEVELS = {"title": 0, "h2": 0, "h3": 1}
+
+
+def heading(text_: str, style: str = "h2", outline: str | None = None) -> Paragraph:
+    """A heading Paragraph (markup) that also becomes an outline entry (bookmark)."""
+    para = p(text_, style)
+    if outline:
+        para.outline_title = outline
+    return para
+
+
 def build(out: Path, story: list[Flowable], *, title: str, running: str,
-          wide: bool = False, generated: dt.datetime | None = None) -> None:
+          wide: bool = False, generated: dt.datetime | None = None,
+          author: str | None = None, subject: str = "", lang: str | None = None) -> None:
     """Lay out ``story`` into ``out`` (A4, landscape when ``wide``), written atomically.
 
     Args:
         out: the PDF path; a temporary file is renamed over it only when the build succeeds.
-        story: the flowables.
-        title: PDF metadata title.
+        story: the flowables; title, h2 and h3 paragraphs become the PDF outline.
+        title: PDF metadata title (shown by viewers instead of the file name).
         running: the running header printed at the top of every page after the first
             (plain text, drawn literally).
         wide: landscape pages for wide tables (the cohort summary).
         generated: the generation time for the footer (default: now, UTC).
+        author: PDF metadata author: the signed-in user or the clinic (default: the OS user).
+        subject: PDF metadata subject.
+        lang: the document language (``/Lang``), for screen readers and hyphenation; default
+            the language the report is written in (``en`` or ``zh-CN``).
     """
     fonts.register()
     pagesize = landscape(A4) if wide else A4
     when = generated or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    footer = footer_lines(when, pagesize[0] - 2 * MARGIN - 70)
+    footer = footer_lines(when, pagesize[0] - 2 * MARGIN - 80)
     canvas_cls = _canvas_class(footer, pagesize)
 
     def on_page(canvas: rl_canvas.Canvas, doc: Any) -> None:
@@ -258,17 +418,20 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
             return
         canvas.saveState()
         canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
-        draw_mixed(canvas, MARGIN, pagesize[1] - MARGIN + 5, running, fonts.REGULAR, 7.5)
+        draw_mixed(canvas, MARGIN, pagesize[1] - MARGIN + 5, running, fonts.REGULAR, NOTE_PT)
         canvas.restoreState()
 
     out = Path(out)
     with written_atomically(out, ".pdf") as tmp:
-        doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
-                                topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 6,
-                                title=title,
-                                author="JDM Capture", creator=f"JDM Capture {app_version()}",
-                                invariant=generated is not None)
+        doc = _Doc(str(tmp), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+                   topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 8,
+                   title=title, author=author or default_author(), subject=subject,
+                   creator=f"JDM Capture {app_version()}",
+                   lang=lang or ("zh-CN" if language() == "zh_CN" else "en"),
+                   displayDocTitle=1, invariant=generated is not None)
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_cls)
+        if doc._outline_n:
+            doc.canv.showOutline()
 
 
 def frame_width(wide: bool = False) -> float:

@@ -9,6 +9,7 @@ the PDF was being made.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -29,14 +30,19 @@ def render_snapshot(repo: Repository, study_id: str, settings: ScoringSettings) 
     from exports.pdf import write_patient_report  # noqa: PLC0415 - reportlab loads on use
 
     patient = repo.get_patient(study_id)
-    with tempfile.TemporaryDirectory(prefix="jdm-signoff-") as folder:
+    # A RAM-backed folder where there is one (Linux): the identified PDF exists in clear only
+    # for the moment it is rendered, then it is stored inside the encrypted database.
+    shm = Path("/dev/shm")
+    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="jdm-signoff-", dir=where) as folder:
         out = Path(folder) / f"{study_id}.pdf"
         write_patient_report(patient, out, deidentified=False, settings=settings)
         return out.read_bytes()
 
 
 def sign_visit(repo: Repository, study_id: str, visit_id: int, assessor: str,
-               settings: ScoringSettings | None = None) -> signoff.SignOff:
+               settings: ScoringSettings | None = None, *, password: str | None = None,
+               user_name: str | None = None) -> signoff.SignOff:
     """Sign a complete visit off as "verified against source" with a PDF snapshot.
 
     Args:
@@ -45,6 +51,8 @@ def sign_visit(repo: Repository, study_id: str, visit_id: int, assessor: str,
         visit_id: the visit.
         assessor: who verifies it.
         settings: scoring settings for the PDF; the database's own when None.
+        password, user_name: the signer's password entered now, and user name (encrypted
+            files; see :func:`storage.signoff.sign_off_visit`).
 
     Returns:
         The new sign-off.
@@ -65,4 +73,5 @@ def sign_visit(repo: Repository, study_id: str, visit_id: int, assessor: str,
         raise signoff.VisitIncomplete(f"patient {study_id}, visit {visit.describe()}", problems)
     version = signoff.visit_version(repo, visit_id)
     pdf = render_snapshot(repo, study_id, settings or repo.scoring_settings())
-    return signoff.sign_off_visit(repo, visit_id, assessor, pdf, expected_version=version)
+    return signoff.sign_off_visit(repo, visit_id, assessor, pdf, expected_version=version,
+                                  password=password, user_name=user_name)

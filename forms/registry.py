@@ -492,6 +492,10 @@ _add(
 # --------------------------------------------------------------------------------------------
 # Derived response values between a baseline and a follow-up visit (forms.response).
 # --------------------------------------------------------------------------------------------
+_ACR_CATEGORIES = (Choice("none", "No improvement"), Choice("minimal", "Minimal"),
+                   Choice("moderate", "Moderate"), Choice("major", "Major"))
+_PRINTO_LEVELS = (Choice("70", "PRINTO 70"), Choice("50", "PRINTO 50"),
+                  Choice("20", "PRINTO 20"), Choice("none", "None"))
 _add(
     Field("baseline_label", "Baseline visit", "response", TEXT, Level.RESPONSE, derived=True,
           max_length=16, deid=Deid.LABEL,
@@ -509,15 +513,32 @@ _add(
           choices=tuple(Choice(name, label) for name, (label, *_rest) in ENZYMES.items()),
           derivation="The muscle enzyme in the TIS enzyme row: the highest value/ULN at "
           "baseline (ties in the order CK, aldolase, LDH, AST, ALT)."),
+    Field("tis_parent_measure", "TIS parent global used", "response", CHOICE, Level.RESPONSE,
+          derived=True,
+          choices=(Choice("parent_global_activity", "Parent/patient global activity (IMACS)"),
+                   Choice("parent_global", "Parent global well-being (PRINTO)")),
+          derivation="parent_global_activity when entered at both visits, else parent_global "
+          "(instruments.md convention 5)."),
     Field("acr_eular_response", "ACR/EULAR 2016 response", "response", CHOICE,
           Level.RESPONSE, derived=True,
-          choices=(Choice("none", "No improvement"), Choice("minimal", "Minimal"),
-                   Choice("moderate", "Moderate"), Choice("major", "Major"),
-                   Choice("indeterminate", "Indeterminate"))),
+          choices=(*_ACR_CATEGORIES, Choice("indeterminate", "Indeterminate"))),
+    Field("acr_eular_response_min", "ACR/EULAR 2016 response, lower bound", "response", CHOICE,
+          Level.RESPONSE, derived=True, choices=_ACR_CATEGORIES,
+          derivation="The category the sum of the available TIS rows reaches (convention 5)."),
+    Field("acr_eular_response_max", "ACR/EULAR 2016 response, upper bound", "response", CHOICE,
+          Level.RESPONSE, derived=True, choices=_ACR_CATEGORIES,
+          derivation="The category of the available rows plus the maxima of the missing rows "
+          "(convention 5); equals the lower bound when the response is determinate."),
     Field("printo_response", "PRINTO response level", "response", CHOICE, Level.RESPONSE,
-          derived=True, choices=(Choice("70", "PRINTO 70"), Choice("50", "PRINTO 50"),
-                                 Choice("20", "PRINTO 20"), Choice("none", "None"),
-                                 Choice("indeterminate", "Indeterminate"))),
+          derived=True, choices=(*_PRINTO_LEVELS, Choice("indeterminate", "Indeterminate"))),
+    Field("printo_response_worst", "PRINTO response level, worst case", "response", CHOICE,
+          Level.RESPONSE, derived=True, choices=_PRINTO_LEVELS,
+          derivation="The level met with every missing variable worsened by more than 30 % "
+          "(convention 6)."),
+    Field("printo_response_best", "PRINTO response level, best case", "response", CHOICE,
+          Level.RESPONSE, derived=True, choices=_PRINTO_LEVELS,
+          derivation="The level met with every missing variable improved at every level "
+          "(convention 6)."),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -834,7 +855,8 @@ VOCABULARIES: dict[str, tuple[Term, ...]] = {"drugs": DRUG_TERMS, "ae_terms": AE
 # --------------------------------------------------------------------------------------------
 SHORT_LABELS: dict[str, str] = {
     "cmas_total": "CMAS", "mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilat.",
-    "phys_global": "PhGA", "parent_global": "PtGA", "extramuscular_global": "EMGA",
+    "phys_global": "PhGA", "parent_global": "PtGA", "parent_global_activity": "PtGA act.",
+    "extramuscular_global": "EMGA",
     "das_total": "DAS", "chaq_di": "CHAQ DI", "chq_phs": "CHQ PhS",
     "cdasi_activity": "CDASI act.", "cdasi_damage": "CDASI dam.",
     "ck": "CK", "aldolase": "Aldolase", "ldh": "LDH", "ast": "AST", "alt": "ALT",

@@ -18,7 +18,7 @@ the PDF show, and the ``rule_version`` it was computed with (convention 9).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -39,6 +39,7 @@ __all__ = [
     "VisitResponse",
     "compare_followups",
     "compare_visits",
+    "describe_bounds",
     "enzyme_ratio",
     "improvement_percent",
     "level_points",
@@ -151,6 +152,15 @@ class TisResult:
         rule_version: the TIS rule version.
         thresholds: ``jdm`` or ``adult``.
         partial_tis: the sum of the available rows, always (even when ``tis`` is None).
+        category_min: ``acr_eular_response_min``: the category ``partial_tis`` reaches.
+        category_max: ``acr_eular_response_max``: the category of ``max_attainable``
+            (both equal ``category`` when it is determinate; convention 5).
+        missing: keys of the missing rows, in table order (``missing_labels`` names them).
+        parent_measure: ``parent_global_activity`` when entered at both visits, else
+            ``parent_global`` (convention 5; stored as ``tis_parent_measure``).
+        mmt8_side: ``right``/``left``: the MMT-8 side compared at both visits (convention 3),
+            None when the MMT-8 was not used.
+        required_missing: short names of missing rows the category requires (PhGA, muscle).
     """
 
     tis: Decimal | None
@@ -164,6 +174,26 @@ class TisResult:
     rule_version: str
     thresholds: str = "jdm"
     partial_tis: Decimal = Decimal(0)
+    category_min: str = "none"
+    category_max: str = "none"
+    missing: tuple[str, ...] = ()
+    parent_measure: str = "parent_global"
+    mmt8_side: str | None = None
+    required_missing: tuple[str, ...] = ()
+
+    @property
+    def missing_labels(self) -> tuple[str, ...]:
+        """The short names (registry abbreviations) of the missing rows, in table order."""
+        by_key = {r.key: r for r in self.rows}
+        return tuple(_row_short(by_key[k]) for k in self.missing)
+
+    def describe(self, *, capital: bool = False) -> str:
+        """The category as people read it: ``moderate``, or for a partial result
+        ``at least moderate (major possible; 2 measures missing)`` (convention 5);
+        ``capital``: first letter upper case, for a table cell or a heading."""
+        return describe_bounds(self.category, self.category_min, self.category_max,
+                               len(self.missing), kind="acr",
+                               required=self.required_missing, capital=capital)
 
 
 @dataclass(frozen=True)
@@ -219,6 +249,10 @@ class PrintoResult:
         explanation: text for the GUI and the PDF.
         rule_version: the PRINTO rule version.
         levels_met: ``"20"``/``"50"``/``"70"`` -> ``yes``/``no``/``indeterminate``.
+        worst, best: ``printo_response_worst``/``_best``: the level with every missing
+            variable worsened by more than 30 % / improved at every level (convention 6).
+        missing: keys of the missing variables, in table order.
+        mmt8_side: the MMT-8 side compared at both visits when MMT-8 was the muscle measure.
     """
 
     level: str
@@ -227,6 +261,22 @@ class PrintoResult:
     explanation: str
     rule_version: str
     levels_met: Mapping[str, str]
+    worst: str = "none"
+    best: str = "none"
+    missing: tuple[str, ...] = ()
+    mmt8_side: str | None = None
+
+    @property
+    def missing_labels(self) -> tuple[str, ...]:
+        """The short names of the missing variables, in table order."""
+        by_key = {v.key: v for v in self.variables}
+        return tuple(_row_short(by_key[k]) for k in self.missing)
+
+    def describe(self, *, capital: bool = False) -> str:
+        """The level as people read it: ``PRINTO 50``, or for a partial result
+        ``at least PRINTO 20 (PRINTO 70 possible; 1 variable missing)`` (convention 6)."""
+        return describe_bounds(self.level, self.worst, self.best, len(self.missing),
+                               kind="printo", capital=capital)
 
 
 @dataclass(frozen=True)
@@ -248,8 +298,9 @@ class VisitResponse:
 
         Returns:
             ``tis`` (Decimal with the registry's decimals, or None), ``tis_measures``,
-            ``tis_muscle_measure``, ``tis_enzyme``, ``acr_eular_response``,
-            ``printo_response``.
+            ``tis_muscle_measure``, ``tis_enzyme``, ``tis_parent_measure``,
+            ``acr_eular_response`` with its bounds ``acr_eular_response_min``/``_max``,
+            ``printo_response`` with ``printo_response_worst``/``_best``.
         """
         tis = self.tis.tis
         places = registry.get("tis").decimals
@@ -258,9 +309,78 @@ class VisitResponse:
             "tis_measures": self.tis.measures,
             "tis_muscle_measure": self.tis.muscle_measure,
             "tis_enzyme": self.tis.enzyme,
+            "tis_parent_measure": self.tis.parent_measure,
             "acr_eular_response": self.tis.category,
+            "acr_eular_response_min": self.tis.category_min,
+            "acr_eular_response_max": self.tis.category_max,
             "printo_response": self.printo.level,
+            "printo_response_worst": self.printo.worst,
+            "printo_response_best": self.printo.best,
         }
+
+
+# --------------------------------------------------------------------------------------------
+# Words for people (conventions 5 and 6: never a bare "indeterminate")
+# --------------------------------------------------------------------------------------------
+_ACR_WORDS = {"none": "no improvement", "minimal": "minimal", "moderate": "moderate",
+              "major": "major"}
+
+
+def _level_words(code: str, kind: str) -> str:
+    if kind == "acr":
+        return _ACR_WORDS.get(code, code)
+    return f"PRINTO {code}" if code.isdigit() else "no PRINTO response"
+
+
+def describe_bounds(result: str, low: str | None, high: str | None, n_missing: int, *,
+                    kind: str, required: Sequence[str] = (), capital: bool = False) -> str:
+    """A response result as people read it, from its code and its bounds (data, not text).
+
+    Args:
+        result: the category/level code (``moderate``, ``20``, ``indeterminate``, ...).
+        low, high: the bounds (``acr_eular_response_min``/``_max`` or
+            ``printo_response_worst``/``_best``); None when unknown (old stored values).
+        n_missing: how many measures (TIS rows) or variables (PRINTO) are missing.
+        kind: ``acr`` or ``printo``.
+        required: TIS rows missing that the category needs (physician global, muscle).
+        capital: upper-case the first letter (table cells, the patient list).
+
+    Returns:
+        e.g. ``moderate``, ``at least moderate (major possible; 2 measures missing)``,
+        ``no improvement so far (up to major possible; 3 measures missing)``.
+    """
+    text = _describe(result, low, high, n_missing, kind, required)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def _describe(result: str, low: str | None, high: str | None, n_missing: int, kind: str,
+              required: Sequence[str]) -> str:
+    noun = "measure" if kind == "acr" else "variable"
+    missing = f"{n_missing} {noun}{'s' if n_missing != 1 else ''} missing"
+    if result != "indeterminate":
+        return _level_words(result, kind) + (f" ({missing}, cannot change it)"
+                                             if n_missing else "")
+    if low is None or high is None:
+        return "not determined" + (f" ({missing})" if n_missing else "")
+    order = CATEGORIES if kind == "acr" else ("none", *sorted(
+        (str(lv) for lv in PRINTO_LEVELS), key=int))
+    gap = order.index(high) - order.index(low) if high in order and low in order else 0
+    if low == high:
+        need = (" and ".join(required) + " required") if required else missing
+        return f"{_level_words(low, kind)} on the measures available (not final: {need})"
+    possible = ("up to " if gap > 1 else "") + f"{_level_words(high, kind)} possible"
+    if required:
+        missing += "; " + " and ".join(required) + " required"
+    if low == "none":
+        start = "no improvement so far" if kind == "acr" else "no PRINTO response so far"
+        return f"{start} ({possible}; {missing})"
+    return f"at least {_level_words(low, kind)} ({possible}; {missing})"
+
+
+def _row_short(row: TisRow | PrintoVariable) -> str:
+    if row.field and registry.has(row.field):
+        return registry.get(row.field).short_label
+    return row.label
 
 
 # --------------------------------------------------------------------------------------------
@@ -404,34 +524,74 @@ class _VisitMeasures:
     def _compute(self, name: str) -> _Measured:
         if name in _SCORERS:
             return _from_score(self.score(name))
+        if name.startswith(_MMT_SIDE):  # "mmt8_total@r": one given side (convention 3)
+            suffix = name[len(_MMT_SIDE):]
+            if suffix not in dict(registry.SIDES):
+                return _Measured(None, None, "no MMT-8 side complete at both visits")
+            return _from_score(scoring.mmt8_side_total(self.values, suffix))
         return _from_field(self.values, name)
+
+
+_MMT_SIDE = "mmt8_total@"
+
+
+def _mmt8_pair(base: _VisitMeasures, follow: _VisitMeasures) -> tuple[str | None, str]:
+    """The MMT-8 side compared between two visits (convention 3) and words for it.
+
+    The right side when it is complete at both visits, else the left when it is complete at
+    both, else None (the MMT-8 is missing for this pair).
+
+    Returns:
+        (``"r"``/``"l"`` or None, a note naming the side or saying why there is none).
+    """
+    for suffix, word in registry.SIDES:
+        if (base.get(_MMT_SIDE + suffix).exact is not None
+                and follow.get(_MMT_SIDE + suffix).exact is not None):
+            note = f"{word} side at both visits"
+            if suffix != registry.SIDES[0][0]:
+                note += " (right side not complete at both)"
+            return suffix, note
+    have = []
+    for who, m in (("baseline", base), ("follow-up", follow)):
+        sides = [w for s_, w in registry.SIDES if m.get(_MMT_SIDE + s_).exact is not None]
+        have.append(f"{who} {'/'.join(sides) if sides else 'none'}")
+    return None, "no side complete at both visits (" + ", ".join(have) + ")"
 
 
 # --------------------------------------------------------------------------------------------
 # ACR/EULAR 2016 Total Improvement Score (instruments.md section 7, convention 5)
 # --------------------------------------------------------------------------------------------
 def most_abnormal_enzyme(baseline_values: Values,
-                         settings: ScoringSettings | None = None) -> tuple[str | None, str]:
-    """The enzyme with the highest value/ULN at baseline (instruments.md 7.5, convention 5).
+                         settings: ScoringSettings | None = None,
+                         followup_values: Values | None = None) -> tuple[str | None, str]:
+    """The TIS enzyme: the highest value/ULN at baseline (instruments.md 7.5, convention 5).
 
-    The ULN is the visit's ``<enzyme>_uln`` when recorded, else ``settings.uln_defaults``. Ties
-    go to the earlier enzyme of :data:`forms.registry.ENZYMES` (CK, aldolase, LDH, AST, ALT).
+    Only enzymes measured at both visits are candidates when ``followup_values`` is given (the
+    TIS compares one enzyme at both visits). The ULN is the visit's ``<enzyme>_uln`` when
+    recorded, else ``settings.uln_defaults``. Ties go to the earlier enzyme of
+    :data:`forms.registry.ENZYMES` (CK, aldolase, LDH, AST, ALT).
 
     Returns:
-        (enzyme name or None when no enzyme was measured at baseline, explanation text).
+        (enzyme name or None when no candidate enzyme was measured, explanation text).
     """
-    return _most_abnormal_enzyme(_VisitMeasures(baseline_values), settings)
+    return _most_abnormal_enzyme(_VisitMeasures(baseline_values), settings,
+                                 None if followup_values is None
+                                 else _VisitMeasures(followup_values))
 
 
-def _most_abnormal_enzyme(measures: _VisitMeasures,
-                          settings: ScoringSettings | None) -> tuple[str | None, str]:
+def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | None,
+                          follow: _VisitMeasures | None = None) -> tuple[str | None, str]:
     settings = settings or ScoringSettings()
     baseline_values = measures.values
     best: tuple[Fraction, str] | None = None
     ratios: list[str] = []
+    only_baseline: list[str] = []
     for enzyme in registry.ENZYMES:
         value = measures.get(enzyme).exact
         if value is None:
+            continue
+        if follow is not None and follow.get(enzyme).exact is None:
+            only_baseline.append(registry.get(enzyme).short_label)
             continue
         uln, source = _uln(baseline_values, enzyme, settings)
         ratio = value / uln
@@ -440,9 +600,12 @@ def _most_abnormal_enzyme(measures: _VisitMeasures,
                       f"({_(source)}) = {_num(_display(ratio, 2))} x ULN")
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)
+    skipped = (f"; not at follow-up: {', '.join(only_baseline)}" if only_baseline else "")
     if best is None:
-        return None, _("no muscle enzyme recorded at baseline")
-    return best[1], "; ".join(ratios)
+        if follow is None:
+            return None, _("no muscle enzyme recorded at baseline")
+        return None, _("no muscle enzyme measured at both visits") + skipped
+    return best[1], "; ".join(ratios) + skipped
 
 
 def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fraction, str]:
@@ -487,14 +650,16 @@ def _why_missing(b: _Measured, f: _Measured) -> str:
 
 def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,
              *, higher_is_better: bool, relative: bool, label: str | None = None,
-             extra_note: str = "") -> TisRow:
-    """One TIS row: range-scaled percent (bounded scales) or relative (enzyme)."""
+             extra_note: str = "", source: str | None = None) -> TisRow:
+    """One TIS row: range-scaled percent (bounded scales) or relative (enzyme).
+
+    ``source`` is the measure read when it differs from the field (one MMT-8 side)."""
     top = max_points(key)
     if field_name is None:
         return TisRow(key, label or key, None, None, None, None, None, top,
                       extra_note or _("not available"))
     row_label = label or registry.get(field_name).label
-    b, f = base.get(field_name), follow.get(field_name)
+    b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
         why = _why_missing(b, f)
         note = _("missing ({why})").format(why=why) + (f"; {extra_note}" if extra_note else "")
@@ -560,36 +725,63 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     settings = settings or ScoringSettings()
     version = scoring.RULE_VERSIONS["tis"]
 
-    # Muscle measure: the setting, else CMAS when present at both visits (convention 5).
+    # Muscle measure: the setting; the MMT-8 on the same side at both visits (convention 3);
+    # CMAS when the setting's measure is missing at either visit and CMAS is at both (conv. 5).
     muscle_key = settings.tis_muscle_measure
-    muscle_note = ""
     wanted = MUSCLE_FIELDS[muscle_key]
-    if muscle_key != "cmas" and (base.get(wanted).exact is None
-                                 or follow.get(wanted).exact is None):
+    side: str | None = None
+    side_note = ""
+    source: str | None = None
+    if muscle_key == "mmt8":
+        side, side_note = _mmt8_pair(base, follow)
+        source = _MMT_SIDE + side if side else None
+        usable = side is not None
+    else:
+        usable = muscle_key == "cmas" or (base.get(wanted).exact is not None
+                                          and follow.get(wanted).exact is not None)
+    muscle_note = side_note if muscle_key == "mmt8" and usable else ""
+    if not usable:
         cmas = MUSCLE_FIELDS["cmas"]
         if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
-            muscle_note = (_("{measure} missing at baseline; CMAS used instead")
-                           if base.get(wanted).exact is None else
-                           _("{measure} missing at follow-up; CMAS used instead")).format(
-                               measure=registry.get(wanted).label)
-            muscle_key = "cmas"
+            if muscle_key == "mmt8" and (base.get(wanted).exact is not None
+                                         and follow.get(wanted).exact is not None):
+                why = f"MMT-8 {side_note}"
+            else:
+                why = (_("{measure} missing at baseline") if base.get(wanted).exact is None
+                       else _("{measure} missing at follow-up")).format(
+                           measure=registry.get(wanted).short_label)
+            muscle_note = _("{why}; CMAS used instead").format(why=why)
+            muscle_key, side, source = "cmas", None, None
+        elif muscle_key == "mmt8":
+            muscle_note = f"MMT-8 {side_note}"
+            # nothing to compare: make the row missing even if each visit has a total
+            source = _MMT_SIDE + "none"
     muscle_field = MUSCLE_FIELDS[muscle_key]
 
-    enzyme, enzyme_why = _most_abnormal_enzyme(base, settings)
+    # Parent row: the IMACS parent global activity when entered at both visits (conv. 5).
+    parent = "parent_global_activity"
+    if base.get(parent).exact is None or follow.get(parent).exact is None:
+        parent = "parent_global"
+        parent_note = _("parent global activity not entered at both visits; "
+                        "parent global well-being used")
+    else:
+        parent_note = _("parent global activity (IMACS) at both visits")
+
+    enzyme, enzyme_why = _most_abnormal_enzyme(base, settings, follow)
     enzyme_label = (_("Most abnormal enzyme: {enzyme}").format(
         enzyme=registry.get(enzyme).label) if enzyme else _("Most abnormal enzyme"))
     rows = (
         _tis_row("phys_global", "phys_global", base, follow, higher_is_better=False,
                  relative=False),
-        _tis_row("parent_global", "parent_global", base, follow, higher_is_better=False,
-                 relative=False),
+        _tis_row("parent_global", parent, base, follow, higher_is_better=False,
+                 relative=False, extra_note=parent_note),
         _tis_row("muscle", muscle_field, base, follow, higher_is_better=True, relative=False,
-                 extra_note=muscle_note),
+                 extra_note=muscle_note, source=source if muscle_key == "mmt8" else None),
         _tis_row("chaq", "chaq_di", base, follow, higher_is_better=False, relative=False),
         _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
-                 label=enzyme_label, extra_note=_("selected at baseline: {why}").format(
-                     why=enzyme_why)
-                 if enzyme else enzyme_why),
+                 label=enzyme_label, extra_note=_(
+                     "selected at baseline among the enzymes at both visits: {why}").format(
+                     why=enzyme_why) if enzyme else enzyme_why),
         _tis_row("extramuscular", "extramuscular_global", base, follow,
                  higher_is_better=False, relative=False),
     )
@@ -599,7 +791,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                   Fraction(0))
     ceiling = partial + sum((Fraction(r.max_points) for r in missing), Fraction(0))
     thresholds = THRESHOLDS[settings.thresholds]
-    core_missing = [r.label for r in rows if r.key in ("phys_global", "muscle")
+    core_missing = [r for r in rows if r.key in ("phys_global", "muscle")
                     and r.points is None]
     reached = _category(partial, thresholds)
     possible = _category(ceiling, thresholds)
@@ -607,7 +799,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
         category = "indeterminate"
         tis: Decimal | None = None
         verdict = _("indeterminate: {rows} missing at a visit (both are required)").format(
-            rows=_(" and ").join(core_missing))
+            rows=_(" and ").join(r.label for r in core_missing))
     elif possible != reached:
         category = "indeterminate"
         tis = _display(partial, 1)
@@ -636,11 +828,17 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
               n=len(available), total=len(rows))
         + (_(", at most {ceiling}").format(ceiling=_num(_display(ceiling, 1))) if missing
            else "")
-        + f" -> {verdict}.\n" + "\n".join(lines))
+        + f" -> {verdict}"
+        + _("; bounds {reached} to {possible}").format(reached=_(reached), possible=_(possible))
+        + ".\n" + "\n".join(lines))
     return TisResult(tis, len(available), muscle_key, enzyme, category,
                      quantize(ceiling, 1).normalize() if ceiling.denominator != 1
                      else Decimal(ceiling.numerator), rows, explanation, version,
-                     settings.thresholds, Decimal(_num(_display(partial, 1))))
+                     settings.thresholds, Decimal(_num(_display(partial, 1))),
+                     category_min=reached, category_max=possible,
+                     missing=tuple(r.key for r in missing), parent_measure=parent,
+                     mmt8_side=dict(registry.SIDES)[side] if side else None,
+                     required_missing=tuple(_row_short(r) for r in core_missing))
 
 
 # --------------------------------------------------------------------------------------------
@@ -659,12 +857,14 @@ _PRINTO_VARIABLES: tuple[tuple[str, str | None, bool], ...] = (
 
 def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                      base: _VisitMeasures, follow: _VisitMeasures,
-                     missing_note: str = "") -> PrintoVariable:
+                     missing_note: str = "", source: str | None = None) -> PrintoVariable:
     if field_name is None:
         return PrintoVariable(key, _("Muscle strength"), None, None, None, None, "missing",
                               False, missing_note or _("missing"))
     label = registry.get(field_name).label
-    b, f = base.get(field_name), follow.get(field_name)
+    if missing_note and source:
+        label = f"{label}, {missing_note}"
+    b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
                               _("missing ({why})").format(why=_why_missing(b, f)))
@@ -740,16 +940,24 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     muscle_measure: str | None = None
     muscle_field: str | None = None
     muscle_note = ""
-    for measure in ("cmas", "mmt8"):
-        fname = MUSCLE_FIELDS[measure]
-        if base.get(fname).exact is not None and follow.get(fname).exact is not None:
-            muscle_measure, muscle_field = measure, fname
-            break
-    if muscle_field is None:
-        muscle_note = _("missing (neither CMAS nor MMT-8 at both visits)")
+    source: str | None = None
+    side: str | None = None
+    cmas = MUSCLE_FIELDS["cmas"]
+    if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
+        muscle_measure, muscle_field = "cmas", cmas
+    else:
+        # MMT-8 on the same side at both visits (conventions 3 and 6)
+        side, side_note = _mmt8_pair(base, follow)
+        if side is not None:
+            muscle_measure, muscle_field = "mmt8", MUSCLE_FIELDS["mmt8"]
+            source, muscle_note = _MMT_SIDE + side, side_note
+        else:
+            muscle_note = _("missing (CMAS not at both visits; MMT-8 {note})").format(
+                note=side_note)
     variables = tuple(
         _printo_variable(key, muscle_field if key == "muscle" else fname, higher, base,
-                         follow, muscle_note if key == "muscle" else "")
+                         follow, muscle_note if key == "muscle" else "",
+                         source if key == "muscle" else None)
         for key, fname, higher in _PRINTO_VARIABLES)
 
     levels_met: dict[str, str] = {}
@@ -785,7 +993,10 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     N_("yes")
     N_("no")
     N_("indeterminate")
-    return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met)
+    return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met,
+                        worst=worst_level, best=best_level,
+                        missing=tuple(v.key for v in variables if v.outcome == "missing"),
+                        mmt8_side=dict(registry.SIDES)[side] if side else None)
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,13 +50,41 @@ __all__ = [
     "cmas_total",
     "das_total",
     "mmt8_bilateral",
+    "mmt8_side_total",
     "mmt8_total",
     "quantize",
     "read_number",
+    "rule_summary",
     "score_visit",
     "steroid_mg_kg_day",
     "to_fraction",
 ]
+
+_TIS = ("tis@2 (ACR/EULAR 2016, range-scaled %, enzyme relative %, inclusive upper bands; "
+        "enzyme among those at both visits, parent activity global when at both, MMT-8 same "
+        "side at both)")
+_PRINTO = ("printo_response@2 (PRINTO 2010 20/50/70, relative %, worsening > 30 %, baseline-0 "
+           "convention, best/worst case for missing, MMT-8 same side at both)")
+
+#: readable names of the rule tags (``tis@2`` -> "Total Improvement Score"), for report footers.
+RULE_NAMES: dict[str, str] = {
+    "cmas_total": "CMAS", "mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilateral",
+    "chaq_di": "CHAQ", "cdasi": "CDASI", "das_total": "DAS", "steroid_mg_kg_day": "steroid dose",
+    "printo_cid": "PRINTO inactive disease", "baseline": "baseline choice",
+    "tis": "ACR/EULAR TIS", "acr_eular_response": "ACR/EULAR category",
+    "acr_eular_bounds": "ACR/EULAR bounds", "printo_response": "PRINTO response",
+}
+
+
+def rule_summary() -> str:
+    """The rule versions as one readable line: ``CMAS v1, MMT-8 v1, ..., ACR/EULAR TIS v2``."""
+    tags: dict[str, str] = {}
+    for version in RULE_VERSIONS.values():
+        tag = version.split(" ", 1)[0]
+        name, _, number = tag.partition("@")
+        tags.setdefault(name, number)
+    return ", ".join(f"{RULE_NAMES.get(name, name)} v{number}" for name, number in tags.items())
+
 
 #: The version of every rule that produces a derived value (project convention 9). Bump the
 #: number when a rule changes so stored values can be traced to the rule that made them.
@@ -74,17 +102,20 @@ RULE_VERSIONS: dict[str, str] = {
     "printo_cid": "printo_cid@1 (Lazarevic 2013, 3 of 4; missing -> best/worst case)",
     # response criteria between two visits (forms.response)
     "baseline_label": "baseline@1 (flagged baseline visit, else the earliest)",
-    "tis": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, inclusive upper bands)",
-    "tis_measures": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, inclusive "
-                    "upper bands)",
-    "tis_muscle_measure": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, "
-                          "inclusive upper bands)",
-    "tis_enzyme": "tis@1 (ACR/EULAR 2016, range-scaled %, enzyme relative %, "
-                  "inclusive upper bands)",
-    "acr_eular_response": "acr_eular_response@1 (TIS category; missing rows -> indeterminate "
+    "tis": _TIS,
+    "tis_measures": _TIS,
+    "tis_muscle_measure": _TIS,
+    "tis_enzyme": _TIS,
+    "tis_parent_measure": _TIS,
+    "acr_eular_response": "acr_eular_response@2 (TIS category; missing rows -> indeterminate "
                           "when a higher category stays reachable)",
-    "printo_response": "printo_response@1 (PRINTO 2010 20/50/70, relative %, worsening > 30 %, "
-                       "baseline-0 convention, best/worst case for missing)",
+    "acr_eular_response_min": "acr_eular_bounds@1 (category of the available rows; with the "
+                              "missing rows' maxima)",
+    "acr_eular_response_max": "acr_eular_bounds@1 (category of the available rows; with the "
+                              "missing rows' maxima)",
+    "printo_response": _PRINTO,
+    "printo_response_worst": _PRINTO,
+    "printo_response_best": _PRINTO,
 }
 
 # PRINTO clinically inactive disease cut-offs (instruments.md section 8, Lazarevic 2013; all
@@ -486,6 +517,33 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
     used = {n: grades[n] for n in (_NECK, *side_names)}
     return (Score("mmt8_total", total, "", version, detail, Fraction(total), parts=used),
             Score("mmt8_side", side, "", version, detail, parts=used))
+
+
+def mmt8_side_total(values: Mapping[str, object], side: str) -> Score:
+    """MMT-8 total of one given side: neck + the 7 groups of ``side`` (``"r"`` or ``"l"``).
+
+    Between two visits the same side is compared at both (convention 3), so the response
+    criteria need each side's total, not only the one :func:`mmt8_total` prefers.
+
+    Returns:
+        ``Score("mmt8_total")`` of that side; missing unless the neck and all 7 groups of the
+        side are graded.
+    """
+    version = RULE_VERSIONS["mmt8_total"]
+    grades, errors = _mmt_grades(values)
+    side_word = dict(registry.SIDES)[side]
+    if errors:
+        return Score("mmt8_total", None, _invalid("MMT-8", errors), version)
+    names = (_NECK, *registry.mmt8_side_names(side))
+    missing = [n for n in names if n not in grades]
+    if missing:
+        return Score("mmt8_total", None, f"MMT-8 {side_word} side: {len(missing)} of "
+                     f"{len(names)} groups missing", version)
+    total = sum(grades[n] for n in names)
+    return Score("mmt8_total", total, "", version,
+                 f"neck {grades[_NECK]} + {side_word} "
+                 + " + ".join(str(grades[n]) for n in names[1:]) + f" = {total}",
+                 Fraction(total), parts={n: grades[n] for n in names})
 
 
 def mmt8_bilateral(values: Mapping[str, object]) -> Score:

@@ -195,14 +195,21 @@ def save_template(window: MainWindow, out: Path) -> BackgroundOp[Path]:
         _offer(window, _tr("Template written: {name}")))
 
 
+def _author(window: MainWindow) -> str:
+    """The reports' author: the signed-in user (the assessor setting), else the OS user."""
+    return window.session.actor() if window.session is not None else ""
+
+
 def patient_report(window: MainWindow, study_id: str, out: Path, *,
                    deidentified: bool = False) -> BackgroundOp[Path]:
+    author = _author(window)
+
     def work(job: Job) -> Path:
         from exports.pdf import write_patient_report  # noqa: PLC0415
 
         repo = job.open_store()
         write_patient_report(repo.get_patient(study_id), out, deidentified=deidentified,
-                             settings=repo.scoring_settings())
+                             settings=repo.scoring_settings(), author=author or None)
         return out
 
     trigger = (window.patient_report_deid_action if deidentified
@@ -213,16 +220,63 @@ def patient_report(window: MainWindow, study_id: str, out: Path, *,
 
 
 def cohort_report(window: MainWindow, out: Path) -> BackgroundOp[Path]:
+    author = _author(window)
+
     def work(job: Job) -> Path:
         from exports.pdf import write_cohort_report  # noqa: PLC0415
 
         repo = job.open_store()
-        write_cohort_report(repo.iter_patients(), out, settings=repo.scoring_settings())
+        write_cohort_report(repo.iter_patients(), out, settings=repo.scoring_settings(),
+                            author=author or None)
         return out
 
     return BackgroundOp(window.runner, work, label=_tr("Writing the cohort report..."),
                         parent=window, trigger=window.cohort_report_action).success(
         _offer(window, _tr("Report written: {name}")))
+
+
+def print_report(window: MainWindow, study_id: str | None) -> BackgroundOp[Path]:
+    """Write the patient's report (or, for None, the cohort report) to a temporary file in
+    the background, then open Qt's print dialog for it and print its pages."""
+    import tempfile  # noqa: PLC0415
+
+    author = _author(window)
+    folder = Path(tempfile.mkdtemp(prefix="jdm-print-"))
+    out = folder / ("report.pdf" if study_id else "cohort.pdf")
+
+    def work(job: Job) -> Path:
+        from exports import pdf  # noqa: PLC0415
+
+        repo = job.open_store()
+        if study_id is None:
+            pdf.write_cohort_report(repo.iter_patients(), out,
+                                    settings=repo.scoring_settings(), author=author or None)
+        else:
+            pdf.write_patient_report(repo.get_patient(study_id), out, deidentified=False,
+                                     settings=repo.scoring_settings(), author=author or None)
+        return out
+
+    def done(path: Path) -> None:
+        from gui import printing  # noqa: PLC0415
+
+        title = _tr("JDM cohort summary") if study_id is None else \
+            _tr("JDM case summary · Study ID {id}").format(id=study_id)
+        try:
+            pages = printing.print_with_dialog(path, title, window)
+        except RuntimeError as exc:
+            show_message(window, _tr("Printing failed: {error}.").format(error=exc))
+            pages = 0
+        finally:
+            path.unlink(missing_ok=True)
+            folder.rmdir()
+        if pages:
+            window.statusBar().showMessage(
+                _tr("Sent {n} pages of {title} to the printer.").format(n=pages, title=title),
+                8000)
+
+    trigger = window.print_action if study_id else window.print_cohort_action
+    return BackgroundOp(window.runner, work, label=_tr("Preparing the report to print..."),
+                        parent=window, trigger=trigger).success(done)
 
 
 def refresh_scores(window: MainWindow) -> BackgroundOp[int]:

@@ -8,7 +8,12 @@ opening another database, closing the window).
 
 Keyboard: Ctrl+F patient filter, Alt+Left back, Ctrl+Shift+N new patient, Ctrl+N new visit,
 Ctrl+S save, Ctrl+PgDown/PgUp and Alt+1..9 between editor pages, Ctrl+H visit history, Delete
-on a patient-page row deletes it after confirmation.
+on a patient-page row deletes it after confirmation, Ctrl+Shift+L locks the session.
+
+An encrypted database is opened after :class:`gui.security.SignInDialog` (a new one after
+:class:`gui.security.SetUpDialog`); the session locks itself after the idle-lock setting's
+minutes without input (:class:`gui.security.IdleWatcher`), showing :class:`LockPage` instead of
+any page.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -32,11 +39,21 @@ from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from gui import commands
-from gui.background import BackgroundRunner, ProgressArea, show_error
+from gui.background import BackgroundOp, BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
 from gui.restore_dialog import AutoBackup, restore_from_backup
+from gui.security import (
+    AccountsDialog,
+    ChangePasswordDialog,
+    EncryptDialog,
+    IdleWatcher,
+    LockPage,
+    RecoveryKeyDialog,
+    SetUpDialog,
+    SignInDialog,
+)
 from gui.session import Session, describe_draft
 from gui.signoff import attach_chain_status
 from gui.visit_editor import VisitEditor
@@ -60,6 +77,12 @@ class MainWindow(QMainWindow):
         self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
         for page in (self.list_page, self.patient_page):
             self.stack.addWidget(page)
+        self.lock_page = LockPage(self.stack)
+        self.stack.addWidget(self.lock_page)
+        self.lock_page.unlocked.connect(self._unlocked)
+        self._before_lock: QWidget | None = None
+        self.idle = IdleWatcher(parent=self)
+        self.idle.idle.connect(self.lock)
         self.setCentralWidget(self.stack)
         self.progress = ProgressArea(self)
         self.runner.progress_area = self.progress
@@ -152,8 +175,22 @@ class MainWindow(QMainWindow):
             lambda: self.patient_report(deidentified=True), name="patient_report_deid")
         self.cohort_report_action = self._action(file_menu, self.tr("&Cohort PDF report..."),
                                                  self.cohort_report, name="cohort_report")
+        self.print_action = self._action(file_menu, self.tr("P&rint patient report..."),
+                                         self.print_report, "Ctrl+Shift+P", "print_report")
+        self.print_cohort_action = self._action(file_menu, self.tr("Print c&ohort report..."),
+                                                lambda: self.print_report(cohort=True),
+                                                name="print_cohort")
         file_menu.addSeparator()
-        self._action(file_menu, self.tr("&Settings..."), self.edit_settings, "Ctrl+,")
+        self.settings_action = self._action(file_menu, self.tr("&Settings..."),
+                                            self.edit_settings, "Ctrl+,", "settings")
+        self.accounts_action = self._action(file_menu, self.tr("Accounts and securit&y..."),
+                                            self.edit_accounts, name="accounts")
+        self.password_action = self._action(file_menu, self.tr("Change my pass&word..."),
+                                            self.change_password, name="change_password")
+        self.lock_action = self._action(file_menu, self.tr("&Lock"), self.lock,
+                                        "Ctrl+Shift+L", "lock")
+        self.encrypt_action = self._action(file_menu, self.tr("E&ncrypt this database..."),
+                                           self.encrypt_database, name="encrypt")
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         go = bar.addMenu(self.tr("&Go"))
@@ -199,12 +236,135 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.list_page)
         self.list_page.focus_filter()
         self._update_title()
+        self._apply_account()
         commands.refresh_scores(self).run_in_background()
 
     def _update_title(self) -> None:
         name = self.session.path.name if self.session else self.tr("no database")
+        account = self.session.account if self.session else None
+        if account is not None:
+            name += f" - {account.full_name}"
         self.setWindowTitle(self.tr("JDM Capture - {name}").format(name=name))
         self.db_label.setText(str(self.session.path) if self.session else "")
+
+    # ------------------------------------------------------------------ accounts and the lock
+    def _apply_account(self) -> None:
+        """Menus follow the signed-in role (storage refuses anyway); the idle lock runs on an
+        encrypted file."""
+        account = self.session.account if self.session else None
+        encrypted = self.session is not None and self.session.encrypted
+        admin = not encrypted or (account is not None and account.can("administer"))
+        for action in (self.settings_action, self.restore_action):
+            action.setEnabled(admin)
+        self.accounts_action.setEnabled(encrypted and admin)
+        self.lock_action.setEnabled(encrypted)
+        self.password_action.setEnabled(encrypted)
+        self.encrypt_action.setEnabled(self.session is not None and not encrypted)
+        if self.session is not None and not encrypted:
+            self.statusBar().showMessage(self.tr(
+                "This database is not encrypted: File > Encrypt this database."))
+        if encrypted and self.session is not None:
+            from storage import accounts  # noqa: PLC0415
+
+            self.idle.set_minutes(accounts.idle_minutes(self.session.repo))
+            self.idle.start()
+        else:
+            self.idle.stop()
+
+    @property
+    def locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        """Hide every page behind the lock page until a password is entered."""
+        if self.session is None or self.session.account is None or self.locked:
+            return
+        if self._editor is not None and self._editor.dirty:
+            self._editor.write_draft()  # nothing typed is lost, whoever comes back
+        # An open dialog would stay on top of the lock page with patient data in it, and
+        # usable: close them (as Cancel would; only the visit editor keeps drafts).
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self._before_lock = self.stack.currentWidget()
+        self.stack.setCurrentWidget(self.lock_page)
+        self.menuBar().setEnabled(False)
+        self.idle.stop()
+        self.lock_page.lock(self.session.repo, self.session.account)
+
+    def _unlocked(self, account: Any) -> None:
+        previous = self.lock_page.account
+        self.menuBar().setEnabled(True)
+        if previous is not None and account.user_name != previous.user_name:
+            # another person: the first one's open visit stays a draft under their name
+            if self._editor is not None:  # written by lock(), under the first person's name
+                self._editor.keep_as_draft(write=False)
+            self.patient = None
+            self.refresh_list()
+            self.stack.setCurrentWidget(self.list_page)
+        else:
+            self.stack.setCurrentWidget(self._before_lock or self.list_page)
+        self._before_lock = None
+        self._update_title()
+        self._apply_account()
+
+    def encrypt_database(self) -> None:
+        """Encrypt the open plain file (background), then sign in as its administrator."""
+        if self.session is None or self.session.encrypted or not self._leave_editor_ok():
+            return
+        path = self.session.path
+        dialog = EncryptDialog(path, self)
+        if not dialog.exec() or dialog.credentials is None:
+            return
+        user, full_name, password = dialog.credentials
+        from gui.restore_dialog import _close_session  # noqa: PLC0415
+
+        _close_session(self)
+
+        def work(_job: Any) -> Any:
+            from storage.conversion import encrypt_database  # noqa: PLC0415
+
+            return encrypt_database(path, user, full_name, password)
+
+        def done(result: Any) -> None:
+            RecoveryKeyDialog(result.recovery_key, self).exec()
+            self.open_path(path)
+
+        def failed(error: BaseException) -> None:
+            show_error(self, error)
+            self.open_path(path)  # nothing changed: reopen the plain file
+
+        BackgroundOp(self.runner, work, label=self.tr("Encrypting..."),
+                     parent=self).success(done).failure(failed).run_in_background()
+
+    def change_password(self) -> None:
+        if self.session is None or self.session.account is None:
+            return
+        ChangePasswordDialog(self.session.repo, self.session.account, self).exec()
+
+    def edit_accounts(self) -> None:
+        if self.session is None or not self.session.encrypted:
+            return
+        AccountsDialog(self.session.repo, self).exec()
+        self._apply_account()
+
+    def _sign_in_first(self, path: Path) -> bool:
+        """Set up a new encrypted file, or sign in to an encrypted one; False if cancelled."""
+        from storage import accounts, crypto  # noqa: PLC0415
+
+        new = not path.exists() or path.stat().st_size == 0
+        if new and not crypto.keys_path(path).exists() and not crypto.plaintext_allowed():
+            setup = SetUpDialog(path, self)
+            if not setup.exec() or setup.setup is None:
+                return False
+            RecoveryKeyDialog(setup.setup.recovery_key, self).exec()
+            return True
+        keys = crypto.read_key_file(path)
+        if keys is None or accounts.signed_in(keys.database_id) is not None:
+            return True
+        previous = self.session.account.user_name if self.session and self.session.account \
+            else ""
+        return bool(SignInDialog(path, previous, self).exec())
 
     def refresh_list(self) -> None:
         if self.session is not None:
@@ -532,6 +692,12 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> bool:
         """Open the database at ``path`` (a plain message when it can't be), then ask the
         start-up questions. Returns whether it opened."""
+        try:
+            if not self._sign_in_first(path):
+                return False
+        except Exception as exc:  # noqa: BLE001 - a damaged key file -> plain message
+            show_error(self, exc)
+            return False
         self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
         self.statusBar().repaint()  # visible during the integrity check of a large file
         try:
@@ -649,6 +815,20 @@ class MainWindow(QMainWindow):
             commands.patient_report(self, study_id, out,
                                     deidentified=deidentified).run_in_background()
 
+    def print_report(self, cohort: bool = False) -> None:
+        """Qt's print dialog for the current patient's report (or the cohort report)."""
+        if self.session is None:
+            return
+        study_id = None
+        if not cohort:
+            study_id = (self.patient.study_id if self.patient is not None
+                        and self.stack.currentWidget() is not self.list_page
+                        else self.list_page.selected_study_id())
+            if not study_id:
+                self.statusBar().showMessage(self.tr("Choose a patient first."), 4000)
+                return
+        commands.print_report(self, study_id).run_in_background()
+
     def cohort_report(self) -> None:
         if self.session is None:
             return
@@ -669,7 +849,8 @@ class MainWindow(QMainWindow):
             "n = not applicable, Delete = not assessed; Tab moves on\n"
             "Menu key or Shift+F10 on a field: record why it has no value\n"
             "Delete on a visit, medication or adverse event row: delete it (asks first)\n"
-            "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF"))
+            "Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF\n"
+            "Ctrl+Shift+L  lock the window (your password unlocks it)"))
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About JDM Capture"), self.tr(
@@ -677,6 +858,8 @@ class MainWindow(QMainWindow):
             "core set measures."))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.locked and self._editor is not None:
+            self._editor.keep_as_draft()  # nobody is at the keyboard to answer "save?"
         if self._editor is not None and not self._editor.maybe_leave():
             event.ignore()
             return
@@ -693,9 +876,13 @@ class MainWindow(QMainWindow):
 
     def _draft_and_close(self) -> None:
         self.runner.shutdown()
+        self.idle.stop()
         if self.session is not None:
             self.session.close()
             self.auto_backup.on_close(self.session.path)  # after closing: a consistent copy
+            from storage import accounts  # noqa: PLC0415
+
+            accounts.sign_out(self.session.path)  # the key leaves this process's memory
             self.session = None
             if self._editor is not None:
                 self._editor.store = None

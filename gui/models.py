@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from forms import registry
+from forms import registry, response
 from forms.fields import Level
 from forms.i18n import local_time_text
 from forms.model import AdverseEvent, Medication
@@ -239,6 +239,9 @@ class PatientRow:
     response: str | None = None  #: ACR/EULAR category of the last visit vs baseline
     last_label: str | None = None  #: protocol label of the last visit (M0, M3, ...)
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    response_min: str | None = None  #: bounds of that response (instruments.md 0.5)
+    response_max: str | None = None
+    tis_measures: int | None = None  #: TIS rows available (of 6)
 
 
 _RESPONSE_COLOURS = {"major": "#1b5e20", "moderate": "#2e7d32", "minimal": "#8a5a00",
@@ -246,9 +249,22 @@ _RESPONSE_COLOURS = {"major": "#1b5e20", "moderate": "#2e7d32", "minimal": "#8a5
 
 
 def _response_text(row: PatientRow) -> str:
+    """The category, or what is known of a partial one ("at least moderate (major
+    possible; 2 measures missing)"), from the stored bounds: never a bare "Indeterminate"."""
     if not row.response:
         return ""
-    return registry.get("acr_eular_response").choice_label(row.response)
+    rows = len(response.LEVEL_SCORES)  # the 6 TIS rows
+    missing = rows - row.tis_measures if row.tis_measures is not None else 0
+    return response.describe_bounds(row.response, row.response_min, row.response_max,
+                                    missing, kind="acr", capital=True)
+
+
+def _acr_text(r: VisitRow) -> str:
+    return r.response.tis.describe(capital=True) if r.response is not None else ""
+
+
+def _printo_text(r: VisitRow) -> str:
+    return r.response.printo.describe(capital=True) if r.response is not None else ""
 
 
 def patient_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
@@ -318,8 +334,6 @@ def _score(name: str) -> Callable[[VisitRow], object]:
 
 
 def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
-    acr = registry.get("acr_eular_response")
-    printo = registry.get("printo_response")
     cid = registry.get("printo_cid")
     return (
         Column("visit_date", registry.get("visit_date").label, lambda r: r.visit.visit_date),
@@ -339,12 +353,12 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                align_right=True),
         Column("acr", tr("ACR/EULAR"),
                lambda r: getattr(getattr(r.response, "tis", None), "category", None),
-               text=lambda r: acr.choice_label(r.response.tis.category) if r.response else "",
+               text=_acr_text,
                colour=lambda r: _RESPONSE_COLOURS.get(
                    getattr(getattr(r.response, "tis", None), "category", "") or "")),
         Column("printo", tr("PRINTO"),
                lambda r: getattr(getattr(r.response, "printo", None), "level", None),
-               text=lambda r: printo.choice_label(r.response.printo.level) if r.response else ""),
+               text=_printo_text),
         Column("cid", cid.label.replace("PRINTO clinically inactive disease", tr("CID")),
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(

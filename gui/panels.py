@@ -241,26 +241,44 @@ class ResponsePanel(QScrollArea):
                 visit=esc(baseline.describe())))
         if resp is not None:
             tis = getattr(resp, "tis", None)
-            category = getattr(tis, "category", "")
-            cat_label = registry.get("acr_eular_response").choice_label(category)
+            # what is known, from the result's bounds (never a bare "Indeterminate")
+            cat_label = tis.describe(capital=True) if tis is not None else ""
+            score = getattr(tis, "tis", None)
+            if score is None:
+                score = getattr(tis, "partial_tis", None)
+                score_text = self.tr("{n} so far").format(n=_cell(score))
+            else:
+                score_text = _cell(score)
+            missing = ", ".join(getattr(tis, "missing_labels", ()))
+            parent = getattr(tis, "parent_measure", None)
+            side = getattr(tis, "mmt8_side", None)
             self.tis_label.setText(
                 "<h3>" + esc(self.tr("ACR/EULAR 2016 Total Improvement Score")) + "</h3>"
-                + f"<p><b>{esc(_cell(getattr(tis, 'tis', None)))}</b> &mdash; "
+                + f"<p><b>{esc(score_text)}</b> &mdash; "
                 + f"<b>{esc(cat_label)}</b> "
                 + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
                     n=_cell(getattr(tis, "measures", None)),
-                    m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))))
-                + "</p>" + _dataclass_table(getattr(tis, "rows", ()), (
+                    m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
+                    + (self.tr(", {side} side").format(side=side) if side else "")))
+                + "</p>"
+                + (f"<p>{esc(self.tr('Missing: {names}').format(names=missing))}</p>"
+                   if missing else "")
+                + (f"<p>{esc(self.tr('Parent row: {m}').format(m=_choice('tis_parent_measure', parent)))}</p>"  # noqa: E501
+                   if parent else "")
+                + _dataclass_table(getattr(tis, "rows", ()), (
                     ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
                     ("points", self.tr("Points")), ("max_points", self.tr("Max")),
                     ("note", self.tr("Note"))))
                 + _paragraphs(getattr(tis, "explanation", "")))
             printo = getattr(resp, "printo", None)
-            level = getattr(printo, "level", "")
+            level_text = printo.describe(capital=True) if printo is not None else ""
+            p_missing = ", ".join(getattr(printo, "missing_labels", ()))
             self.printo_label.setText(
                 "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"
-                + f"<p><b>{esc(registry.get('printo_response').choice_label(level))}</b></p>"
+                + f"<p><b>{esc(level_text)}</b></p>"
+                + (f"<p>{esc(self.tr('Missing: {names}').format(names=p_missing))}</p>"
+                   if p_missing else "")
                 + _dataclass_table(getattr(printo, "variables", ()), (
                     ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),

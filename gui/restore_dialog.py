@@ -216,17 +216,32 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
         if not dialog.exec() or dialog.chosen is None:
             return
         source = dialog.chosen
+        BackgroundOp(window.runner, lambda _job: backups.restore_findings(path, source),
+                     label=window.tr("Checking the backup..."), parent=window).success(
+            lambda findings: confirmed(source, findings)).run_in_background()
+
+    def confirmed(source: Path, findings: list[Any]) -> None:
+        question = window.tr("Replace {name} with the backup {backup}?\nThe current file is "
+                             "kept beside it.").format(name=path.name, backup=source.name)
+        if findings:  # what check would refuse, named, before anything is replaced
+            listed = "\n".join(f"\u2022 [{backups.finding_code(f)}] {f}" for f in findings[:8])
+            question = window.tr(
+                "check refuses the backup {backup}:\n{listed}\n\nRestore it anyway? The "
+                "findings you accept are written to the audit trail; the current file is kept "
+                "beside it.").format(backup=source.name, listed=listed)
         answer = QMessageBox.question(
-            window, APP_TITLE, window.tr(
-                "Replace {name} with the backup {backup}?\nThe current file is kept beside "
-                "it.").format(name=path.name, backup=source.name),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+            window, APP_TITLE, question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
+        session = getattr(window, "session", None)
+        actor = session.actor() if session is not None else ""  # the signed-in account
         _close_session(window)
+        accept = [backups.finding_code(f) for f in findings]
 
         def work(_job: Job) -> Path | None:
-            return backups.restore_backup(path, source)
+            return backups.restore_backup(path, source, actor=actor, accept=accept)
 
         def done(aside: Path | None) -> None:
             window.open_path(path)

@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 from gui.models import PatientRow
-from storage import signoff
+from storage import accounts, signoff
 from storage.repository import AppSettings, Draft, Repository
 from storage.signoff import SignoffStatus
 
@@ -42,7 +42,12 @@ class Session:
         # job (gui.commands.refresh_scores), not here: at 100,000 visits that takes a minute.
         self.repo = repo if repo is not None else Repository(self.path, refresh=False)
         self._settings: AppSettings | None = None
-        self.settings()
+        try:
+            self.settings()  # a damaged settings row: a plain message, the file left closed
+        except BaseException:
+            if repo is None:
+                self.repo.close()
+            raise
 
     def close(self) -> None:
         self.repo.close()
@@ -65,8 +70,20 @@ class Session:
         self.repo.set_settings(settings, self.actor())
         self._settings = None
 
+    @property
+    def encrypted(self) -> bool:
+        return self.repo.database_id is not None
+
+    @property
+    def account(self) -> accounts.Account | None:
+        """The signed-in account of an encrypted file (None for a plain file)."""
+        return self.repo.account
+
     def actor(self) -> str:
-        """Who is recorded in the audit trail: the assessor from settings, else the OS user."""
+        """Who is recorded in the audit trail: the signed-in account on an encrypted file;
+        on a plain file the assessor from settings, else the OS user."""
+        if self.account is not None:
+            return self.account.actor
         name = ""
         if self._settings is not None:
             name = self._settings.assessor
@@ -77,7 +94,8 @@ class Session:
         return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
                            visits=s.visit_count, last_visit=s.last_visit_date,
                            cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
-                           last_label=s.last_visit_label)
+                           last_label=s.last_visit_label, response_min=s.response_min,
+                           response_max=s.response_max, tis_measures=s.tis_measures)
                 for s in self.repo.list_patients()]
 
     def get_patient(self, study_id: str) -> Patient:
@@ -129,7 +147,7 @@ class Session:
         return out
 
     def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None:
-        body = {"study_id": study_id, "visit_id": visit_id, **payload}
+        body = {"study_id": study_id, "visit_id": visit_id, "by": self.actor(), **payload}
         self.repo.save_draft(draft_key(study_id, visit_id), json.dumps(body))
 
     def delete_draft(self, study_id: str, visit_id: int | None) -> None:
@@ -144,6 +162,8 @@ class Session:
             try:
                 payload = json.loads(draft.payload_json)
             except ValueError:
+                continue
+            if not isinstance(payload, dict):  # not a visit draft (`check` lists it)
                 continue
             out.append((draft, payload))
         return out
@@ -171,7 +191,10 @@ def describe_draft(draft: Draft, payload: dict[str, Any]) -> str:
     text = (_tr("{sid}: new visit {date} (unsaved changes from {stamp})")
             if payload.get("visit_id") is None
             else _tr("{sid}: visit {date} (unsaved changes from {stamp})"))
-    return text.format(sid=payload.get("study_id", "?"), date=date, stamp=stamp)
+    text = text.format(sid=payload.get("study_id", "?"), date=date, stamp=stamp)
+    if payload.get("by"):
+        text += _tr(", by {who}").format(who=payload["by"])
+    return text
 
 
 def _tr(text: str) -> str:

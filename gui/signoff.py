@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -40,10 +41,15 @@ from storage import signoff
 
 
 class SignOffDialog(QDialog):
-    """Asks who signs and shows what the signature means; OK only with a name."""
+    """Asks who signs and shows what the signature means; OK only with a name.
+
+    On an encrypted file (``signer`` given: the signed-in account) it asks for the signer's
+    user name and password instead of a typed name: the password is checked by storage at the
+    moment of signing (21 CFR 11.200), and the signature records the account's full name.
+    """
 
     def __init__(self, visit_title: str, assessor: str, problems: list[str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, signer: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign off visit"))
         lay = QVBoxLayout(self)
@@ -58,6 +64,29 @@ class SignOffDialog(QDialog):
         self.name.setPlaceholderText(self.tr("Assessor's name"))
         self.name.setAccessibleName(self.tr("Assessor's name"))
         lay.addWidget(self.name)
+        self.user = QLineEdit(getattr(signer, "user_name", ""), self)
+        self.user.setAccessibleName(self.tr("Signer's user name"))
+        self.user.setPlaceholderText(self.tr("Signer's user name"))
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Signer's password"))
+        self.password.setPlaceholderText(self.tr("Password, entered at each signing"))
+        self.who = QLabel(self.tr("Sign with your own user name and password (an "
+                                  "investigator or administrator). The signature shows your "
+                                  "full name and the time of signing."), self)
+        self.who.setWordWrap(True)
+        lay.addWidget(self.who)
+        lay.addWidget(self.user)
+        lay.addWidget(self.password)
+        self.with_password = signer is not None
+        self.who.setVisible(self.with_password)
+        self.setMinimumWidth(460)
+        self.name.setVisible(not self.with_password)
+        self.user.setVisible(self.with_password)
+        self.password.setVisible(self.with_password)
+        if self.with_password:
+            self.name.setText(getattr(signer, "full_name", ""))
+            self.password.setFocus()
         self.problems = QLabel("\n".join(problems), self)
         self.problems.setWordWrap(True)
         self.problems.setVisible(bool(problems))
@@ -70,17 +99,23 @@ class SignOffDialog(QDialog):
         lay.addWidget(self.buttons)
         self._blocked = bool(problems)
         self.name.textChanged.connect(self._update)
+        self.user.textChanged.connect(self._update)
+        self.password.textChanged.connect(self._update)
         self._update()
 
     def _update(self) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(not self._blocked and bool(self.name.text().strip()))
+        filled = (bool(self.user.text().strip()) and bool(self.password.text())
+                  if self.with_password else bool(self.name.text().strip()))
+        ok.setEnabled(not self._blocked and filled)
 
 
 class UnlockDialog(QDialog):
-    """Asks why a signed visit must change; OK only with a reason."""
+    """Asks why a signed visit must change; OK only with a reason (and, on an encrypted
+    file, an investigator's user name and password)."""
 
-    def __init__(self, status_text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, status_text: str, parent: QWidget | None = None,
+                 signer: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Unlock signed visit"))
         lay = QVBoxLayout(self)
@@ -93,6 +128,16 @@ class UnlockDialog(QDialog):
         self.reason.setAccessibleName(self.tr("Reason for unlocking"))
         self.reason.setPlaceholderText(self.tr("Reason (required)"))
         lay.addWidget(self.reason)
+        self.with_password = signer is not None
+        self.user = QLineEdit(getattr(signer, "user_name", ""), self)
+        self.user.setAccessibleName(self.tr("Investigator's user name"))
+        self.password = QLineEdit(self)
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Investigator's password"))
+        self.password.setPlaceholderText(self.tr("Investigator's password"))
+        for w in (self.user, self.password):
+            w.setVisible(self.with_password)
+            lay.addWidget(w)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Unlock"))
@@ -100,11 +145,13 @@ class UnlockDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.reason.textChanged.connect(self._update)
+        self.password.textChanged.connect(self._update)
         self._update()
 
     def _update(self) -> None:
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
-            bool(self.reason.toPlainText().strip()))
+            bool(self.reason.toPlainText().strip())
+            and (not self.with_password or bool(self.password.text())))
 
 
 class SignoffBar(QWidget):
@@ -127,6 +174,9 @@ class SignoffBar(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = ElidedLabel(self, max_width=420)  # a long signature line is cut, not wide
         self.label.setObjectName("signoff_status")
+        self.label.setWordWrap(True)  # a signed visit's "changed since signing" note
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(240)
         self.sign_button = QPushButton(self.tr("Sign off..."), self)
         self.sign_button.setToolTip(self.tr("Verify the visit against source and sign it off"))
         self.unlock_button = QPushButton(self.tr("Unlock..."), self)
@@ -158,8 +208,8 @@ class SignoffBar(QWidget):
             self.label.setText(self.tr("Not signed (save the visit first)")
                                if self.visit_id is None else "")
         else:
-            self.status = signoff.signoff_status(session.repo, self.visit_id)
-            self.label.setText(self.status.describe())
+            self.status = signoff.signoff_status(session.repo, self.visit_id, with_note=True)
+            self.label.setText(describe_local(self.status))
         signed = self.status is not None and self.status.signed
         self.sign_button.setVisible(not signed)
         self.sign_button.setEnabled(self.visit_id is not None)
@@ -182,23 +232,30 @@ class SignoffBar(QWidget):
             return
         problems = signoff.completeness_problems(session.repo, self.visit_id)
         title = self.editor.title.text() if hasattr(self.editor, "title") else ""
-        dialog = SignOffDialog(title, session.settings().assessor, problems, self)
+        signer = getattr(session, "account", None)
+        dialog = SignOffDialog(title, session.settings().assessor, problems, self,
+                               signer=signer)
         if not dialog.exec():
             return
         assessor = dialog.name.text().strip()
+        user = dialog.user.text().strip() or None
+        password = dialog.password.text() or None
+        dialog.password.clear()
         visit_id, study_id = self.visit_id, self.study_id or ""
 
         def work(job: Job) -> signoff.SignOff:
             from exports.signoff import sign_visit  # noqa: PLC0415 - reportlab loads on use
 
-            return sign_visit(job.open_store(), study_id, visit_id, assessor)
+            return sign_visit(job.open_store(), study_id, visit_id, assessor,
+                              password=password, user_name=user)
 
         runner = self._runner()
         if runner is None:  # no main window (tests of the bar alone): sign here
             from exports.signoff import sign_visit  # noqa: PLC0415
 
             try:
-                sign_visit(session.repo, study_id, visit_id, assessor)
+                sign_visit(session.repo, study_id, visit_id, assessor, password=password,
+                           user_name=user)
             except Exception as exc:  # noqa: BLE001 - the one error path
                 show_error(self, exc)
                 return
@@ -212,12 +269,16 @@ class SignoffBar(QWidget):
         session = self._session()
         if session is None or self.visit_id is None or self.status is None:
             return
-        dialog = UnlockDialog(self.status.describe(), self)
+        dialog = UnlockDialog(describe_local(self.status), self,
+                              signer=getattr(session, "account", None))
         if not dialog.exec():
             return
+        password = dialog.password.text() or None
+        dialog.password.clear()
         try:
             signoff.unlock_visit(session.repo, self.visit_id, session.actor(),
-                                 dialog.reason.toPlainText())
+                                 dialog.reason.toPlainText(), password=password,
+                                 user_name=dialog.user.text().strip() or None)
         except Exception as exc:  # noqa: BLE001 - the one error path
             show_error(self, exc)
             return
@@ -227,6 +288,21 @@ class SignoffBar(QWidget):
         if self.visit_id == visit_id:
             self.show_visit(visit_id)
         self.signoff_changed.emit(visit_id)
+
+
+def describe_local(status: signoff.SignoffStatus) -> str:
+    """``Signed by Ivan Investigator on 2026-11-25 11:04 (local time) - verified against
+    source``: the signer's full name, the stored UTC time shown in the computer's time zone,
+    and the meaning of the signature."""
+    current = status.current
+    if current is None:
+        return status.describe()
+    local = current.signed_at.astimezone()
+    text = QCoreApplication.translate("SignoffBar", "Signed by {name} on {when} ({zone}) - "
+                                      "{meaning}").format(
+        name=current.signed_by, when=f"{local:%Y-%m-%d %H:%M}", zone=local.tzname() or "local",
+        meaning=current.meaning)
+    return f"{text}\n{status.note}" if status.note else text
 
 
 def attach_chain_status(window: Any, dialog: QDialog) -> QLabel:

@@ -452,6 +452,19 @@ class VisitEditor(QWidget):
             state.dirty = False
         self.dirty_changed.emit(False)
 
+    def keep_as_draft(self, *, write: bool = True) -> None:
+        """Write the draft now and leave it for later (another person signs in at the
+        session lock): the changes stay in the database as a draft, offered back on the next
+        start, and the editor no longer counts them as unsaved."""
+        state = self.state
+        if state is None or not state.dirty:
+            return
+        if write:
+            self.write_draft()
+        self._draft_timer.stop()
+        state.dirty = False
+        self.dirty_changed.emit(False)
+
     def maybe_leave(self) -> bool:
         """The unsaved-changes guard: True when the editor may be left (saved or discarded)."""
         if not self.dirty:

@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app([sys.argv[0]])
     tmp = Path(tempfile.mkdtemp(prefix="jdm-shots-"))
     db = tmp / "demo.sqlite"
-    with Repository(db) as repo:
+    from storage import accounts
+
+    setup = accounts.create_encrypted(db, "ada", "Dr Ada Admin", "screenshot password")
+    with Repository(db) as repo:  # the demo file is encrypted, as every new database
         add_demo_cohort(repo, "screenshots")
     window = MainWindow(Session(db))
     if size is not None:
@@ -137,6 +140,34 @@ def main(argv: list[str] | None = None) -> int:
         settle()
     shot("21-visit-history", history)
     history.close()
+    from gui.security import AccountsDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
+    from gui.signoff import SignOffDialog
+
+    sign_in = SignInDialog(db, "ada", window)
+    sign_in.show()
+    shot("22-sign-in", sign_in)
+    sign_in.close()
+    set_up = SetUpDialog(tmp / "new-clinic.sqlite", window)
+    set_up.user.setText("ada")
+    set_up.full_name.setText("Dr Ada Admin")
+    set_up.show()
+    shot("23-first-launch-set-up", set_up)
+    set_up.close()
+    recovery = RecoveryKeyDialog(setup.recovery_key, window)
+    recovery.show()
+    shot("24-recovery-key", recovery)
+    recovery.close()
+    sign = SignOffDialog(f"Sign off {busiest.study_id}, visit {last.visit_date}", "", [],
+                         window, signer=window.session.account)
+    sign.show()
+    shot("25-sign-off-with-password", sign)
+    sign.close()
+    manage = AccountsDialog(window.session.repo, window)
+    manage.show()
+    shot("26-accounts-and-security", manage)
+    manage.close()
+    window.lock()
+    shot("27-session-locked")
     QTimer.singleShot(0, window.close)
     window.close()
     del QDialog, QApplication

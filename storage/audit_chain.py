@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 CHAIN_VERSION = 1
 GENESIS = "0" * 64
@@ -174,7 +176,7 @@ RESTORES = "restores"
 
 
 def record_restore(conn: sqlite3.Connection, at: str, actor: str, backup_name: str,
-                   aside_name: str | None) -> int | None:
+                   aside_name: str | None, *, accepted: str | None = None) -> int | None:
     """Append "this file was restored from a backup" to a just-restored file's audit trail.
 
     Called by :func:`storage.backups.restore_backup`. A file older than the chain (no hash
@@ -191,7 +193,9 @@ def record_restore(conn: sqlite3.Connection, at: str, actor: str, backup_name: s
         audit_id = append(conn, (at, actor, "insert", RESTORES, 0,
                                  f"restored from backup {backup_name}"),
                           [("backup", None, backup_name),
-                           ("previous_file_kept_as", None, aside_name)])
+                           ("previous_file_kept_as", None, aside_name),
+                           *([("accepted_findings", None, accepted[:4000])] if accepted
+                             else [])])
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -230,3 +234,74 @@ def compare_with_backup(conn: sqlite3.Connection, backup: sqlite3.Connection,
                 "audit rows were deleted after that backup")
     return (f"audit row {head_id} differs from backup {backup_name}: the audit trail was "
             "rewritten after that backup")
+
+
+# --------------------------------------------------------------------------------------------
+# The chain's head outside the file: receipts
+# --------------------------------------------------------------------------------------------
+RECEIPT_FORMAT = "jdm-capture-audit-receipt/1"
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, int, str]:
+    """(number of audit rows, id of the newest, its hash); (0, 0, GENESIS) when empty."""
+    count = int(conn.execute("SELECT count(*) FROM audit").fetchone()[0])
+    row = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return 0, 0, GENESIS
+    return count, int(row[0]), str(row[1] or GENESIS)
+
+
+def receipt_body(conn: sqlite3.Connection, database_name: str, at: str) -> dict[str, object]:
+    """What ``check --receipt FILE`` writes: the chain's head, to keep away from the file."""
+    count, last_id, last_hash = head(conn)
+    return {"format": RECEIPT_FORMAT, "database": database_name, "audit_rows": count,
+            "last_id": last_id, "last_hash": last_hash, "checked_at": at}
+
+
+def write_receipt(conn: sqlite3.Connection, dest: Path, database_name: str, at: str) -> None:
+    """Write the receipt (replacing an older one) atomically."""
+    body = receipt_body(conn, database_name, at)
+    tmp = dest.with_name(dest.name + ".partial")
+    tmp.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, dest)
+
+
+def compare_receipt(conn: sqlite3.Connection, receipt: Path) -> str:
+    """Check that the audit row a receipt names is still in the file, unchanged.
+
+    Like a backup, a receipt anchors the head of the chain when it was written; the trail only
+    grows, so that row must still be there with the same hash (unless the file was restored
+    from a backup since, which the trail records).
+
+    Returns:
+        "" when consistent, else one sentence naming what differs.
+    """
+    try:
+        body = json.loads(receipt.read_text(encoding="utf-8"))
+        last_id, last_hash = int(body["last_id"]), str(body["last_hash"])
+        count, at = int(body["audit_rows"]), str(body.get("checked_at", ""))
+        if body.get("format") != RECEIPT_FORMAT:
+            raise ValueError("unknown format")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return f"the receipt {receipt.name} cannot be read ({exc})"
+    if last_id == 0:
+        return ""
+    row = conn.execute("SELECT hash FROM audit WHERE id = ?", (last_id,)).fetchone()
+    if row is not None and row[0] == last_hash:
+        before = conn.execute("SELECT count(*) FROM audit WHERE id <= ?",
+                              (last_id,)).fetchone()[0]
+        if before == count:
+            return ""
+        return (f"the receipt {receipt.name} counted {count} audit rows up to row {last_id}, "
+                f"the file has {before}: audit rows were removed or added before it")
+    restored = conn.execute("SELECT 1 FROM audit WHERE table_name = ? AND at >= ? LIMIT 1",
+                            (RESTORES, at)).fetchone()
+    if restored:
+        return ""
+    newest = head(conn)
+    if row is None:
+        return (f"audit row {last_id} (the newest when the receipt {receipt.name} was written "
+                f"at {at}) is missing: the file now ends at row {newest[1]}, so the newest "
+                "audit rows were deleted")
+    return (f"audit row {last_id} differs from the receipt {receipt.name} (written at {at}): "
+            "the audit trail was rewritten")

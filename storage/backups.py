@@ -18,13 +18,24 @@ import getpass
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from forms.i18n import _, local_time_text
+from storage import crypto
 from storage.audit_chain import record_restore, verify_chain
+from storage.errors import (
+    DATABASE_ERRORS,
+    OPERATIONAL_ERRORS,
+    SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
+    KnownStorageError,
+)
+
+if TYPE_CHECKING:
+    from storage.integrity import Finding
 
 BACKUP_DIR_NAME = "backups"
 _STAMP = "%Y%m%d-%H%M%S"
@@ -70,9 +81,14 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".partial")
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        key = crypto.key_for(source)
+    except KnownStorageError as exc:
+        raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
+    try:
+        src = crypto.connect_raw(f"{source.resolve().as_uri()}?mode=ro", key, uri=True,
+                                 timeout=30)
         try:
-            out = sqlite3.connect(tmp)
+            out = crypto.connect_raw(tmp, key)  # encrypted with the same key
             try:
                 src.backup(out, pages=pages_per_step)
                 out.execute("PRAGMA journal_mode=DELETE")
@@ -81,8 +97,13 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
         finally:
             src.close()
         _fsync(tmp)
+        if key is not None:
+            crypto.copy_key_file(source, dest)  # the key slots travel with every backup
         os.replace(tmp, dest)
-    except sqlite3.Error as exc:
+    except KnownStorageError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
+    except SQLITE_ERRORS as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"could not back up {source.name}: {exc}") from exc
     except OSError as exc:
@@ -240,7 +261,13 @@ def describe_backup(path: Path | str,
     except OSError as exc:
         return BackupSummary(path, taken, 0, False, f"cannot read the file: {exc}", {}, None)
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = crypto.connect_path(path, readonly=True)
+    except KnownStorageError as exc:
+        return BackupSummary(path, taken, size, False, exc.message, {}, None)
+    except SQLITE_ERRORS as exc:
+        return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
+                             None)
+    try:
         try:
             result = con.execute("PRAGMA integrity_check").fetchone()[0]
             if result != "ok":
@@ -264,7 +291,7 @@ def describe_backup(path: Path | str,
                                         row=chain.first_broken_id))
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except DATABASE_ERRORS as exc:
         return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
                              None)
     if not counts:
@@ -274,7 +301,7 @@ def describe_backup(path: Path | str,
 
 
 def _audit_head(path: Path) -> tuple[object, ...] | None:
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    con = crypto.connect_path(path, readonly=True)
     try:
         cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
         if "hash" not in cols:
@@ -298,7 +325,7 @@ def changed_since_last_backup(db_path: Path | str) -> bool:
     try:
         current = _audit_head(Path(db_path))
         newest = _audit_head(found[0].path)
-    except sqlite3.Error:
+    except SQLITE_OR_KNOWN:
         return True
     return current is None or current != newest
 
@@ -313,24 +340,113 @@ def database_in_use(db_path: Path | str) -> bool:
     if not db_path.exists():
         return False
     try:
-        con = sqlite3.connect(db_path, timeout=0)
-    except sqlite3.Error:
+        # file locks are taken before any page is decrypted: no key is needed to ask
+        con = crypto.connect_raw(db_path, None, timeout=0)
+    except SQLITE_ERRORS:
         return False
     try:
         con.execute("PRAGMA locking_mode = EXCLUSIVE")
         con.execute("BEGIN EXCLUSIVE")
         con.execute("ROLLBACK")
-    except sqlite3.OperationalError as exc:
+    except OPERATIONAL_ERRORS as exc:
         return "locked" in str(exc) or "busy" in str(exc)
-    except sqlite3.DatabaseError:
+    except DATABASE_ERRORS:
         return False
     finally:
         con.close()
     return False
 
 
+class RestoreRefused(BackupError):
+    """The backup has findings ``check`` would refuse; restoring needs each one accepted.
+
+    Attributes:
+        findings: what was found (:class:`storage.integrity.Finding`); ``code(f)`` is what
+            ``accept`` (``restore --accept-finding CODE``) must name.
+    """
+
+    def __init__(self, backup_name: str, findings: list[Finding]) -> None:
+        lines = "; ".join(f"[{finding_code(f)}] {f}" for f in findings[:10])
+        codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in findings}))
+        super().__init__(f"{backup_name} is not restored because check would refuse it: "
+                         f"{lines}. If you have investigated and still want it, repeat with "
+                         f"{codes} (the accepted findings are written to the audit trail)")
+        self.findings = findings
+
+
+def finding_code(finding: Finding) -> str:
+    """The short name a user gives to accept a finding: its kind, with dashes."""
+    return finding.kind.replace(" ", "-")
+
+
+def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Finding]:
+    """What ``check`` would refuse in the backup, and whether restoring it erases history.
+
+    * every problem of :func:`storage.database.check_database` on the backup (foreign file,
+      newer schema, broken chain, data that differs from its trail, planted triggers, ...);
+      an *older* schema is fine (it is upgraded when opened), its chain is still verified;
+    * ``history``: the current file has an audit trail and the backup's newest audit row is
+      not in it (the backup's trail was emptied, or it belongs to another timeline or file):
+      restoring would replace the current history.
+    """
+    from storage import audit_chain  # noqa: PLC0415
+    from storage.database import check_database  # noqa: PLC0415 - database imports us
+    from storage.errors import KnownStorageError  # noqa: PLC0415
+    from storage.integrity import Finding  # noqa: PLC0415
+
+    db_path, backup_path = Path(db_path), Path(backup_path)
+    out: list[Finding] = []
+    try:
+        report = check_database(backup_path)
+    except KnownStorageError as exc:
+        return [Finding("file", backup_path.name, exc.message)]
+    for f in report.findings:
+        if f.severity == "problem" and not (f.kind == "schema" and report.pending
+                                            and "pending migrations" in f.message):
+            out.append(f)
+    con = crypto.connect_path(backup_path, readonly=True)  # encrypted with the file's key
+    try:
+        cols = {r[1] for r in con.execute("PRAGMA table_info(audit)")}
+        if report.pending and "hash" in cols and not out:
+            chain = verify_chain(con)
+            if not chain.ok:
+                out.append(Finding("audit trail", backup_path.name, chain.reason))
+        if "hash" in cols:
+            backup_head = audit_chain.head(con)
+        elif cols:  # before the chain (m001, m002): only a count to compare
+            backup_head = (int(con.execute("SELECT count(*) FROM audit").fetchone()[0]), -1, "")
+        else:
+            backup_head = (0, 0, "")
+    finally:
+        con.close()
+    if not db_path.exists():
+        return out
+    try:
+        cur = crypto.connect_path(db_path, readonly=True)
+        try:
+            current = audit_chain.head(cur)
+            row = cur.execute("SELECT hash FROM audit WHERE id = ?",
+                              (backup_head[1],)).fetchone() if backup_head[1] > 0 else None
+        finally:
+            cur.close()
+    except SQLITE_OR_KNOWN:
+        return out  # the current file is damaged: nothing to compare with
+    if current[0] == 0:
+        return out
+    if backup_head[0] == 0:
+        out.append(Finding("history", backup_path.name, f"the backup has no audit trail, the "
+                           f"current file has {current[0]} audit rows: restoring it would "
+                           "erase the history (the current file is kept aside)"))
+    elif backup_head[1] > 0 and (row is None or row[0] != backup_head[2]):
+        out.append(Finding("history", backup_path.name, f"the backup's newest audit row "
+                           f"{backup_head[1]} is not in the current file's trail: it was "
+                           "emptied or rewritten, or comes from another file or timeline"))
+    return out
+
+
 def restore_backup(db_path: Path | str, backup_path: Path | str,
-                   now: dt.datetime | None = None, *, actor: str = "") -> Path | None:
+                   now: dt.datetime | None = None, *, actor: str = "",
+                   accept: Iterable[str] = ()) -> Path | None:
     """Replace the database with a backup, keeping the current file aside.
 
     The backup is checked first (integrity and that it is a JDM Capture database); then the
@@ -342,7 +458,10 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     mistake the rolled-back trail for deleted rows.
 
     Refused while another connection has ``db_path`` open (:func:`database_in_use`): a
-    program still writing to the replaced file would lose its changes.
+    program still writing to the replaced file would lose its changes. Refused as well
+    (:class:`RestoreRefused`) when :func:`restore_findings` finds anything, unless every
+    finding's code is in ``accept``; accepted findings are recorded in the restore's audit
+    row. A symbolic link at ``db_path`` is followed: the file it points to is replaced.
 
     Returns:
         The path the previous database was kept at, or None when there was none.
@@ -352,14 +471,26 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
             database is then untouched.
     """
     db_path, backup_path = Path(db_path), Path(backup_path)
+    if db_path.is_symlink():  # restore the real file, never replace the link
+        db_path = db_path.resolve()
     if db_path.resolve() == backup_path.resolve():
         raise BackupError("the backup and the database are the same file")
     summary = describe_backup(backup_path)
     if not summary.healthy:
         raise BackupError(f"{backup_path.name} cannot be restored: {summary.problem}")
+    if crypto.is_encrypted(db_path) and not crypto.is_encrypted(backup_path):
+        raise BackupError(f"{backup_path.name} is not encrypted and {db_path.name} is: "
+                          "restoring it would put patient data back on disk in plain text. "
+                          "Restore it to a new file name, then encrypt that file "
+                          "(`main.py encrypt`)")
     if database_in_use(db_path):
         raise BackupError(f"{db_path.name} is open in JDM Capture or another program; close "
                           "it there first, then restore")
+    accepted = set(accept)
+    findings = restore_findings(db_path, backup_path)
+    refused = [f for f in findings if finding_code(f) not in accepted]
+    if refused:
+        raise RestoreRefused(backup_path.name, refused)
     now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     aside = None
     if db_path.exists():
@@ -371,7 +502,7 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
             # Too damaged to read through SQLite: keep the raw bytes (and its journal) instead.
             try:
                 shutil.copy2(db_path, aside)
-                for suffix in ("-wal", "-shm", "-journal"):
+                for suffix in ("-wal", "-shm", "-journal", crypto.KEYS_SUFFIX):
                     side = Path(str(db_path) + suffix)
                     if side.exists():
                         shutil.copy2(side, Path(str(aside) + suffix))
@@ -380,17 +511,25 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     staged = db_path.with_name(db_path.name + ".restoring")
     online_backup(backup_path, staged)
     try:  # the restored file's audit trail says it was restored, by whom, from what
-        con = sqlite3.connect(staged, isolation_level=None)
+        con = crypto.connect_path(staged, isolation_level=None)
         try:
             record_restore(con, now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                           actor or _os_user(), backup_path.name, aside.name if aside else None)
+                           actor or _os_user(), backup_path.name, aside.name if aside else None,
+                           accepted="; ".join(f"[{finding_code(f)}] {f}" for f in findings)
+                           or None)
         finally:
             con.close()
-    except sqlite3.Error as exc:
+    except SQLITE_OR_KNOWN as exc:
         staged.unlink(missing_ok=True)
+        crypto.keys_path(staged).unlink(missing_ok=True)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
+    staged_keys = crypto.keys_path(staged)
+    if staged_keys.exists():  # the backup's key slots come back with it
+        os.replace(staged_keys, crypto.keys_path(db_path))
+    else:  # a plain backup: the current key file would describe another file
+        crypto.keys_path(db_path).unlink(missing_ok=True)
     os.replace(staged, db_path)
     return aside
 

@@ -25,10 +25,17 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, data_rules, schema
+from storage import audit_chain, crypto, data_rules, integrity, schema
 from storage import migrations as mig
 from storage.backups import list_backups
-from storage.errors import KnownStorageError, StorageError, classify, translated
+from storage.errors import (
+    SQLITE_ERRORS,
+    SQLITE_OR_KNOWN,
+    KnownStorageError,
+    StorageError,
+    classify,
+    translated,
+)
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 #: environment variable that overrides the default database file (data-contract section 1).
@@ -83,11 +90,17 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         raise KnownStorageError("missing", f"There is no database at {path}. Create it with "
                                 "`init`, or pass the right file with --db.")
     if create and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = crypto.key_for(path)  # None for a plain file; refuses a locked encrypted one
+    if key is None and create and not crypto.plaintext_allowed() and (
+            not path.exists() or path.stat().st_size == 0):
+        raise KnownStorageError(
+            "needs_setup", f"{path.name} does not exist yet, and new databases are encrypted: "
+            "create it with `init --user NAME` (or open it in the app, which sets it up).")
     db: Database | None = None
     try:
         with translated(path):
-            db = Database(path, strict=True, execute_plugins=False)
+            db = Database(crypto.connect_raw(path, key), strict=True, execute_plugins=False)
             _configure(db, busy_timeout_ms, wal)
     except StorageError:
         if db is not None:
@@ -130,6 +143,36 @@ def check_version(db: Database, path: Path | str | None = None) -> list[str]:
     return [n for n in known if n not in applied]
 
 
+def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> None:
+    """Refuse a file whose triggers or views are not exactly the ones JDM Capture creates.
+
+    A planted trigger runs inside every later save and can rewrite what is entered (for
+    example ``AFTER INSERT ON values_global ... SET phys_global = 0``), and so can one of ours
+    whose definition was replaced; a planted or changed view misleads whoever reads it.
+    Opening such a file to write would record falsified data under the user's name, so it is
+    refused before anything is written; ``check`` lists every foreign
+    object (tables and indexes too, which cannot change a save, and dropped triggers, whose
+    absence removes a protection but falsifies nothing by itself: both reported only there).
+
+    Raises:
+        KnownStorageError: ``foreign_schema``, naming the objects.
+    """
+    applied = applied_migrations(db)
+    if not applied:
+        return
+    with translated(path):
+        found = [f for f in integrity.schema_findings(db.conn, applied,
+                                                      types=("trigger", "view"))
+                 if "is missing" not in f.message]  # a dropped one: `check` reports it
+    if found:
+        name = Path(path).name if path else "the database"
+        listed = "; ".join(f"{f.where} {f.message.split('.')[0]}" for f in found[:5])
+        raise KnownStorageError(
+            "foreign_schema", f"{name} was changed outside JDM Capture and is not opened, so "
+            f"that nothing is saved through it: {listed}. Keep the file for investigation "
+            "and restore a backup (`check` lists every difference).")
+
+
 def open_database(path: Path | str, *, migrate: bool = True, create: bool = True,
                   busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
     """Open the database, upgrading an older schema (after a backup copy) when ``migrate``.
@@ -151,6 +194,7 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
     db = connect(path, busy_timeout_ms=busy_timeout_ms, create=create)
     try:
         pending = check_version(db, path)
+        refuse_foreign_triggers(db, path)
         if pending and not migrate:
             raise KnownStorageError(
                 "outdated", f"{path.name} uses an older schema (pending: {', '.join(pending)}). "
@@ -193,8 +237,12 @@ def migrate_database(db: Database, path: Path | str) -> Path | None:
         for i, name in enumerate(names):
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if name not in applied_migrations(db):
-                    mig.migrations.apply(db, stop_before=names[i + 1:])
+                done = applied_migrations(db)
+                if name not in done:
+                    # sqlite-utils refuses to stop before an applied one: a file can have a
+                    # later migration and miss an earlier one (ranges of parallel branches)
+                    mig.migrations.apply(db, stop_before=[n for n in names[i + 1:]
+                                                          if n not in done])
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -221,9 +269,11 @@ def backup_to(db: Database, dest: Path | str) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}.partial")
     tmp.unlink(missing_ok=True)
+    source = _db_file(db)
+    key = crypto.key_for(source) if source else None
     try:
         with translated(dest):
-            out = sqlite3.connect(tmp)
+            out = crypto.connect_raw(tmp, key)  # an encrypted file's copy has the same key
             try:
                 db.conn.backup(out)
                 out.execute("PRAGMA journal_mode = DELETE")
@@ -231,6 +281,8 @@ def backup_to(db: Database, dest: Path | str) -> Path:
                 out.close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
+        if source and key is not None:
+            crypto.copy_key_file(source, dest)  # the slots travel with the copy
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -240,6 +292,11 @@ def backup_to(db: Database, dest: Path | str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return dest
+
+
+def _db_file(db: Database) -> Path | None:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
 
 
 def backup_file(path: Path | str, dest: Path | str) -> Path:
@@ -254,43 +311,73 @@ def backup_file(path: Path | str, dest: Path | str) -> Path:
 
 @dataclass
 class CheckReport:
-    """What ``main.py check`` found. ``healthy`` only when ``problems`` is empty."""
+    """What ``main.py check`` found: a list of :class:`storage.integrity.Finding`.
+
+    ``healthy`` only when no finding is a problem (notes are reported but pass). Checks add
+    their findings with :meth:`add` (or by extending ``findings``).
+    """
 
     applied: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    findings: list[integrity.Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     #: the audit hash chain's verification (None before migration m003)
     chain: audit_chain.ChainReport | None = None
+    #: the newest audit row: (row count, last id, last hash)
+    head: tuple[int, int, str] | None = None
+
+    def add(self, kind: str, message: str, where: str = "", severity: str = "problem") -> None:
+        self.findings.append(integrity.Finding(kind, where, message, severity))
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per problem (``kind: where: what``)."""
+        return [str(f) for f in integrity.problems(self.findings)]
+
+    @property
+    def notes(self) -> list[str]:
+        return [str(f) for f in self.findings if f.severity != "problem"]
 
     @property
     def healthy(self) -> bool:
         return not self.problems
 
 
-def _newest_backup_problem(db: Database, path: Path) -> str:
-    """Compare the audit trail with the newest automatic backup's (``storage.backups``)."""
-    for backup in list_backups(path)[:1]:
+def _backup_problems(db: Database, path: Path) -> list[str]:
+    """Compare the audit trail with every automatic backup's newest row (``storage.backups``):
+    each backup anchors the head of the chain at the time it was taken."""
+    out = []
+    for backup in list_backups(path):
         try:
-            other = sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error:
-            return ""
+            other = crypto.connect_path(backup.path, readonly=True)
+        except SQLITE_OR_KNOWN:
+            continue
         try:
-            return audit_chain.compare_with_backup(db.conn, other, backup.path.name)
-        except sqlite3.DatabaseError:
-            return ""  # an unreadable backup says nothing about this file
+            problem = audit_chain.compare_with_backup(db.conn, other, backup.path.name)
+        except SQLITE_ERRORS:
+            problem = ""  # an unreadable backup says nothing about this file
         finally:
             other.close()
-    return ""
+        if problem:
+            out.append(problem)
+    return out
 
 
-def check_database(path: Path | str) -> CheckReport:
-    """Integrity, foreign keys, schema version, registry columns and the audit hash chain,
-    without changing the file.
+def check_database(path: Path | str, *, receipt: Path | str | None = None) -> CheckReport:
+    """Everything ``check`` proves, without changing the database file.
+
+    Integrity, foreign keys, schema version and registry columns; schema objects against what
+    the migrations create; the audit hash chain; the chain's head against every backup and
+    the receipt; the live data against the replayed audit trail; stored scores against a
+    recalculation; settings and drafts rows (:mod:`storage.integrity`).
+
+    Args:
+        path: the database.
+        receipt: a receipt file written by an earlier ``check --receipt`` to compare the
+            chain's head with (:func:`storage.audit_chain.compare_receipt`).
 
     Returns:
-        A :class:`CheckReport`; damage, dangling references, unknown or pending migrations and
-        missing columns are listed in ``problems`` (one sentence each).
+        A :class:`CheckReport`; every problem is one :class:`~storage.integrity.Finding`.
 
     Raises:
         KnownStorageError: the file is missing, not a database, or locked.
@@ -305,49 +392,69 @@ def check_database(path: Path | str) -> CheckReport:
         except KnownStorageError as exc:
             if exc.kind not in ("corrupt",):
                 raise
-            report.problems.append(f"integrity: {exc.message}")
+            report.add("integrity", exc.message)
             return report
         if rows != ["ok"]:
-            report.problems.extend(f"integrity: {r}" for r in rows[:20])
+            for r in rows[:20]:
+                report.add("integrity", r)
             return report
         with translated(path):
-            for table, rowid, parent, _fk in db.execute("PRAGMA foreign_key_check").fetchall():
-                report.problems.append(f"foreign key: {table} row {rowid} refers to a missing "
-                                       f"{parent} row")
-                if len(report.problems) > 20:
+            for n, (table, rowid, parent, _fk) in enumerate(
+                    db.execute("PRAGMA foreign_key_check").fetchall()):
+                report.add("foreign key", f"{table} row {rowid} refers to a missing {parent} "
+                           "row")
+                if n >= 20:
                     break
         try:
             report.pending = check_version(db, path)
         except KnownStorageError as exc:
-            report.problems.append(f"schema: {exc.message}")
+            report.add("schema", exc.message)
             return report
         report.applied = applied_migrations(db)
         if report.pending:
-            report.problems.append(f"schema: pending migrations {', '.join(report.pending)}; "
-                                   "run `init` to upgrade")
+            report.add("schema", f"pending migrations {', '.join(report.pending)}; run `init` "
+                       "to upgrade")
             return report
         existing = {t: set(db[t].columns_dict) for t in db.table_names()}
         for statement in schema.missing_columns(existing):
-            report.problems.append(f"schema: the registry needs a column this file lacks: "
-                                   f"{statement.splitlines()[-1][:120]}")
+            report.add("schema", "the registry needs a column this file lacks: "
+                       f"{statement.splitlines()[-1][:120]}")
         with translated(path):
+            report.findings.extend(integrity.schema_findings(db.conn, report.applied))
             for table in ("patients", "visits", "medications", "adverse_events", "audit"):
                 report.counts[table] = db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            if "hash" in existing.get("audit", ()):  # the tamper-evident chain (m003)
-                report.chain = audit_chain.verify_chain(db.conn)
-                if not report.chain.ok:
-                    report.problems.append(
-                        f"audit trail: {report.chain.reason} (first broken row "
-                        f"{report.chain.first_broken_id}; {report.chain.rows_checked} rows "
-                        "before it verify). Keep this file for investigation and compare "
-                        "with a backup.")
-                elif (newest := _newest_backup_problem(db, path)):
-                    report.problems.append(f"audit trail: {newest}. Keep this file for "
-                                           "investigation.")
+            _check_chain(db, path, report, receipt)
+            report.findings.extend(integrity.data_findings(db.conn))
+            settings = integrity.settings_findings(db.conn)
+            report.findings.extend(settings)
+            report.findings.extend(integrity.drafts_findings(db.conn))
+            if not settings:  # scoring needs usable settings
+                from storage.repository import Repository  # noqa: PLC0415 - import cycle
+
+                report.findings.extend(integrity.derived_findings(
+                    Repository(db, refresh=False)))
             # the saved records against today's entry rules (storage.data_rules)
-            report.problems.extend(f"data: {line}" for line in data_rules.record_findings(db))
-    except sqlite3.Error as exc:
+            for line in data_rules.record_findings(db):
+                report.add("records", line)
+    except SQLITE_ERRORS as exc:
         raise classify(exc, path) from exc
     finally:
         db.close()
     return report
+
+
+def _check_chain(db: Database, path: Path, report: CheckReport,
+                 receipt: Path | str | None) -> None:
+    report.chain = audit_chain.verify_chain(db.conn)
+    report.head = audit_chain.head(db.conn)
+    if not report.chain.ok:
+        report.add("audit trail", f"{report.chain.reason} (first broken row "
+                   f"{report.chain.first_broken_id}; {report.chain.rows_checked} rows before "
+                   "it verify). Keep this file for investigation and compare with a backup.")
+        return
+    for problem in _backup_problems(db, path):
+        report.add("audit trail", f"{problem}. Keep this file for investigation.")
+    if receipt is not None and Path(receipt).exists():
+        problem = audit_chain.compare_receipt(db.conn, Path(receipt))
+        if problem:
+            report.add("audit trail", f"{problem}. Keep this file for investigation.")

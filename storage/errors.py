@@ -19,7 +19,9 @@ import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import sqlcipher3
 
 from forms.i18n import _
 
@@ -80,13 +82,25 @@ class ValidationFailed(StorageError):
         super().__init__(prefix + ("; ".join(lines) if lines else "invalid input"))
 
 
+#: The exception classes of both DB-API modules: ``sqlite3`` (plain files) and ``sqlcipher3``
+#: (encrypted files; its classes are its own, not subclasses of ``sqlite3``'s). Catch these
+#: instead of ``sqlite3.Error`` / ``sqlite3.DatabaseError`` / ``sqlite3.OperationalError``.
+SQLITE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
+DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
+OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,
+                                                   sqlcipher3.OperationalError)
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,
+                                                 sqlcipher3.IntegrityError)
+#: an SQLite error of either module, or a known cause (no key, missing key file, ...)
+SQLITE_OR_KNOWN: tuple[type[Exception], ...] = (*SQLITE_ERRORS, KnownStorageError)
+
 # SQLite primary result codes (https://sqlite.org/rescode.html); extended codes carry the
 # primary code in their low byte.
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, \
     14, 26
 
 
-def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError:
+def classify(exc: Any, path: Path | str | None = None) -> StorageError:
     """Turn a ``sqlite3`` exception into a :class:`KnownStorageError` or :class:`StorageBug`.
 
     Args:
@@ -122,6 +136,13 @@ def classify(exc: sqlite3.Error, path: Path | str | None = None) -> StorageError
         return KnownStorageError(
             "disk_full", _("The disk holding {name} is full: nothing was saved. Free some "
                            "space and try again.").format(name=name))
+    if (primary == _NOTADB or "file is not a database" in text) and path and \
+            Path(f"{path}.keys").exists():
+        return KnownStorageError(
+            "wrong_key", _("{name} cannot be decrypted with the key its key file {name}.keys "
+                           "gives: the key file belongs to another database, or the file is "
+                           "damaged. Put the right key file beside it, or restore a "
+                           "backup{restore}.").format(name=name, restore=restore))
     if primary == _NOTADB or "file is not a database" in text:
         return KnownStorageError(
             "not_a_database", _("{name} is not a JDM Capture database (it is not an SQLite "
@@ -177,8 +198,9 @@ def _file_system_problem(path: Path) -> KnownStorageError | None:
 
 @contextlib.contextmanager
 def translated(path: Path | str | None = None) -> Iterator[None]:
-    """Re-raise any ``sqlite3.Error`` inside the block as :func:`classify` decides."""
+    """Re-raise any ``sqlite3`` / ``sqlcipher3`` error inside the block as :func:`classify`
+    decides."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except SQLITE_ERRORS as exc:
         raise classify(exc, path) from exc

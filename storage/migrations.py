@@ -185,6 +185,86 @@ ALTER TABLE "values_global" ADD COLUMN "parent_global_activity" REAL
 """)
 
 
+
+@migrations()
+def m005_signature_evidence_and_adopted_state(db: Database) -> None:
+    """Keep every signature as evidence, freeze signed visits' derived values, and adopt the
+    state written before the audit trail covered it (issue 17).
+
+    * ``visit_signoffs`` is rebuilt without ``ON DELETE CASCADE`` (and without a foreign key):
+      deleting an unlocked visit no longer deletes its voided signatures and PDF snapshots. The
+      repository marks them ``visit_deleted_at`` (set once, audited) and keeps them. No
+      sign-off row is ever deleted, valid or voided.
+    * A signed visit's ``baseline`` flag and its ``derived_values`` rows are read-only too
+      (the responses that were verified never change silently).
+    * Every live record whose values the audit trail does not account for (rows written by
+      m001-era tools or before the trail existed, and the owning ``patient_id`` of visits,
+      medications and adverse events, which older versions did not audit) gets one chained
+      audit row by ``JDM Capture upgrade (m005)`` stating the adopted values, so that from
+      here on ``check`` can prove the live data is what the trail says
+      (``storage.integrity``).
+    """
+    from storage import integrity  # the replay rules live there (and are frozen with them)
+
+    _run_script(db, f"""
+PRAGMA legacy_alter_table = ON;
+ALTER TABLE "visit_signoffs" RENAME TO "visit_signoffs_m003";
+
+CREATE TABLE "visit_signoffs" (
+    "id" INTEGER PRIMARY KEY,
+    "visit_id" INTEGER NOT NULL,
+    "signed_by" TEXT NOT NULL CHECK (length(trim("signed_by")) BETWEEN 1 AND 100),
+    "signed_at" TEXT NOT NULL,
+    "meaning" TEXT NOT NULL,
+    "snapshot_pdf" BLOB NOT NULL CHECK (substr("snapshot_pdf", 1, 4) = X'25504446'),
+    "snapshot_sha256" TEXT NOT NULL CHECK (length("snapshot_sha256") = 64),
+    "voided_at" TEXT,
+    "voided_by" TEXT CHECK ("voided_by" IS NULL OR length(trim("voided_by")) BETWEEN 1 AND 100),
+    "void_reason" TEXT CHECK ("void_reason" IS NULL OR length(trim("void_reason")) >= 1),
+    "visit_deleted_at" TEXT CHECK ("visit_deleted_at" IS NULL OR "voided_at" IS NOT NULL),
+    CHECK (("voided_at" IS NULL) = ("voided_by" IS NULL)
+           AND ("voided_at" IS NULL) = ("void_reason" IS NULL))
+) STRICT;
+
+INSERT INTO "visit_signoffs" ("id", "visit_id", "signed_by", "signed_at", "meaning",
+    "snapshot_pdf", "snapshot_sha256", "voided_at", "voided_by", "void_reason")
+SELECT "id", "visit_id", "signed_by", "signed_at", "meaning", "snapshot_pdf",
+    "snapshot_sha256", "voided_at", "voided_by", "void_reason" FROM "visit_signoffs_m003";
+
+DROP TABLE "visit_signoffs_m003";
+PRAGMA legacy_alter_table = OFF;
+
+CREATE INDEX "visit_signoffs_visit" ON "visit_signoffs"("visit_id");
+CREATE UNIQUE INDEX "visit_signoffs_one_active" ON "visit_signoffs"("visit_id")
+    WHERE "voided_at" IS NULL;
+
+CREATE TRIGGER "visit_signoffs_keep" BEFORE DELETE ON "visit_signoffs"
+BEGIN SELECT RAISE(ABORT,
+    'a sign-off is evidence and is never deleted (never changed, only voided once)'); END;
+
+CREATE TRIGGER "visit_signoffs_void_only" BEFORE UPDATE ON "visit_signoffs"
+WHEN NEW."id" IS NOT OLD."id"
+     OR NEW."visit_id" IS NOT OLD."visit_id" OR NEW."signed_by" IS NOT OLD."signed_by"
+     OR NEW."signed_at" IS NOT OLD."signed_at" OR NEW."meaning" IS NOT OLD."meaning"
+     OR NEW."snapshot_pdf" IS NOT OLD."snapshot_pdf"
+     OR NEW."snapshot_sha256" IS NOT OLD."snapshot_sha256"
+     OR (OLD."voided_at" IS NOT NULL AND (NEW."voided_at" IS NOT OLD."voided_at"
+         OR NEW."voided_by" IS NOT OLD."voided_by"
+         OR NEW."void_reason" IS NOT OLD."void_reason"))
+     OR (OLD."visit_deleted_at" IS NOT NULL
+         AND NEW."visit_deleted_at" IS NOT OLD."visit_deleted_at")
+BEGIN SELECT RAISE(ABORT, 'a sign-off is never changed, only voided once'); END;
+
+CREATE TRIGGER "visits_signed_baseline" BEFORE UPDATE OF "baseline" ON "visits"
+WHEN NEW."baseline" IS NOT OLD."baseline"
+     AND EXISTS (SELECT 1 FROM "visit_signoffs" s WHERE s."visit_id" = OLD."id"
+                 AND s."voided_at" IS NULL)
+BEGIN SELECT RAISE(ABORT, '{SIGNED_READ_ONLY}'); END;
+""")
+    _run_script(db, _signoff_lock_sql("derived_values"))
+    integrity.adopt_unaudited_state(db.conn, "JDM Capture upgrade (m005)")
+
+
 def known_names() -> list[str]:
     """Names of every migration this build knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - no public accessor
@@ -274,4 +354,43 @@ BEGIN SELECT RAISE(ABORT, 'a visit label may not start with -'); END;
 CREATE TRIGGER "visits_label_no_dash_update" BEFORE UPDATE OF "visit_label" ON "visits"
 WHEN NEW."visit_label" GLOB '-*'
 BEGIN SELECT RAISE(ABORT, 'a visit label may not start with -'); END;
+""")
+
+
+@migrations()
+def m015_accounts(db: Database) -> None:
+    """Personal accounts and security events (``storage.accounts``).
+
+    * ``accounts``: one row per person: user name (the sign-in name and the audit identity),
+      full name (shown on signatures), role, argon2id password hash (``argon2-cffi``), and
+      whether the account is active. Removing an account deactivates it (the audit trail keeps
+      naming it); its key slot is removed from the key file.
+    * ``security_events``: refused passwords at signing, unlocking and the session lock,
+      recovery-key use, account changes; each row is also an audit entry.
+    """
+    _run_script(db, """
+CREATE TABLE "accounts" (
+    "id" INTEGER PRIMARY KEY,
+    "user_name" TEXT NOT NULL UNIQUE CHECK (length("user_name") BETWEEN 1 AND 40),
+    "full_name" TEXT NOT NULL CHECK (length(trim("full_name")) BETWEEN 1 AND 100),
+    "role" TEXT NOT NULL CHECK ("role" IN ('data_entry', 'investigator', 'administrator')),
+    "password_hash" TEXT NOT NULL CHECK (substr("password_hash", 1, 10) = '$argon2id$'),
+    "active" INTEGER NOT NULL DEFAULT 1 CHECK ("active" IN (0, 1)),
+    "created_at" TEXT NOT NULL,
+    "changed_at" TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE "security_events" (
+    "id" INTEGER PRIMARY KEY,
+    "at" TEXT NOT NULL,
+    "user_name" TEXT NOT NULL,
+    "event" TEXT NOT NULL,
+    "detail" TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE TRIGGER "security_events_keep_update" BEFORE UPDATE ON "security_events"
+BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
+
+CREATE TRIGGER "security_events_keep_delete" BEFORE DELETE ON "security_events"
+BEGIN SELECT RAISE(ABORT, 'security events are append-only'); END;
 """)

@@ -14,7 +14,8 @@ Callers (the GUI, ``main.py``, exports) use :class:`Repository` and never touch 
 * keeps the stored derived values (``derived_values``) in step: a saved visit is scored with
   :func:`forms.scoring.score_visit`, and the responses of the patient's follow-up visits
   (:func:`forms.response.compare_visits`) are recomputed, because a new or changed baseline
-  changes them all.
+  changes them all; a signed visit's values stay as they were verified (``storage.signoff``),
+  and a change of the baseline visit itself is refused while any visit is signed.
 
 Derived values are a cache with the rule version that produced them. :meth:`refresh_derived`
 recomputes them when ``forms.scoring.RULE_VERSIONS`` or the scoring settings differ from the
@@ -44,9 +45,15 @@ from forms.i18n import in_language
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
-from storage import audit_chain, schema, signoff
+from storage import accounts, audit_chain, crypto, integrity, schema, signoff
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
-from storage.errors import NotFound, ValidationFailed, translated
+from storage.errors import (
+    KnownStorageError,
+    NotFound,
+    SignedVisitLocked,
+    ValidationFailed,
+    translated,
+)
 
 #: tables whose audit rows belong to one visit (record_id = visit id).
 _VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing", signoff.TABLE)
@@ -70,6 +77,8 @@ class PatientSummary:
         cmas_total, mmt8_total: from the most recent visit that has them.
         response: ACR/EULAR category (none/minimal/moderate/major/indeterminate) of the most
             recent follow-up visit against the baseline, else None.
+        response_min, response_max, tis_measures: that response's bounds and how many of the
+            6 TIS rows it had (instruments.md convention 5).
     """
 
     id: int
@@ -86,6 +95,9 @@ class PatientSummary:
     cmas_total: int | None
     mmt8_total: int | None
     response: str | None
+    response_min: str | None = None
+    response_max: str | None = None
+    tis_measures: int | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +239,15 @@ class Repository:
             self.path = Path(db)
             self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
             self._owns = True
+        #: the key file's database id for an encrypted file (accounts and roles apply), else
+        #: None (a plain file: no accounts, the caller's actor string is recorded)
+        self.database_id: str | None = None
+        try:
+            keys = crypto.read_key_file(self.path) if self.path else None
+            self.database_id = keys.database_id if keys else None
+        except BaseException:
+            self.close()
+            raise
         try:
             if refresh:
                 self.refresh_derived()
@@ -251,9 +272,20 @@ class Repository:
         with self._write():
             yield
 
+    @property
+    def account(self) -> accounts.Account | None:
+        """Who is signed in to this (encrypted) file in this process; None for a plain file."""
+        return accounts.signed_in(self.database_id)
+
     @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one."""
+    def _write(self, permission: str | None = "enter") -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested calls join the outer one.
+
+        On an encrypted file somebody must be signed in whose role allows ``permission``
+        (``storage.accounts.PERMISSIONS``; None only for set-up and security events).
+        """
+        if permission is not None:
+            accounts.require(self, permission)
         conn = self.db.conn
         with translated(self.path):
             if conn.in_transaction:
@@ -277,7 +309,16 @@ class Repository:
     # ---------------------------------------------------------------- audit
     def _audit(self, actor: str, at: str, action: str, table: str, record_id: int,
                changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
-        """One audit row plus one change row per field (values as canonical text)."""
+        """One audit row plus one change row per field (values as canonical text).
+
+        On an encrypted file the signed-in account is the actor, whatever ``actor`` says.
+        """
+        me = self.account
+        self._audit_as(me.actor if me is not None else actor, at, action, table, record_id,
+                       changes, context)
+
+    def _audit_as(self, actor: str, at: str, action: str, table: str, record_id: int,
+                  changes: Sequence[tuple[str, Any, Any]], context: str = "") -> None:
         if action == "update" and not changes:
             return
         # chained: the row's hash covers its change rows and the previous row's hash
@@ -297,6 +338,8 @@ class Repository:
         by_name = {f.name: f for f in fields}
         changes = [(name, None, _from(by_name.get(name), value)) for name, value in row.items()
                    if value is not None and value != ""]
+        if fixed and "patient_id" in fixed:  # whose record it is (checked by `check`)
+            changes.append(("patient_id", None, fixed["patient_id"]))
         self._audit(actor, at, "insert", table, rid, changes, context)
         return rid
 
@@ -589,11 +632,23 @@ class Repository:
                (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
                  WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
                  ORDER BY v.visit_date DESC LIMIT 1) AS mmt8_total,
-               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'acr_eular_response'
-                   AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1) AS response
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response') AS response,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response_min') AS response_min,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'acr_eular_response_max') AS response_max,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+                 AND d.field = 'tis_measures') AS tis_measures
         FROM patients p LEFT JOIN last ON last.patient_id = p.id
+        LEFT JOIN (
+            -- the most recent follow-up with a response (SQLite: the bare column comes from
+            -- the row holding the max)
+            SELECT v.patient_id, v.id AS visit_id, max(v.visit_date)
+            FROM visits v JOIN derived_values d ON d.visit_id = v.id
+            WHERE d.field = 'acr_eular_response' AND d.value IS NOT NULL
+            GROUP BY v.patient_id
+        ) lr ON lr.patient_id = p.id
         ORDER BY p.study_id
         """
         today = dt.date.today()
@@ -611,7 +666,9 @@ class Repository:
                     last_visit_date=dt.date.fromisoformat(r[8]) if r[8] else None,
                     last_visit_label=r[9],
                     cmas_total=None if r[10] is None else int(r[10]),
-                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12]))
+                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12],
+                    response_min=r[13], response_max=r[14],
+                    tis_measures=None if r[15] is None else int(r[15])))
         return out
 
     # ---------------------------------------------------------------- visits
@@ -636,12 +693,39 @@ class Repository:
             base_before = self._baseline_id(pid)
             result = self._save_visit(pid, visit, actor, _now(), today)
             base_after = self._baseline_id(pid)
+            self._guard_signed_baseline(pid, base_before, base_after,
+                                        f"patient {study_id}, visit {visit.describe()}")
             if base_before == base_after and result.id != base_after:
                 # same baseline: only this follow-up's responses can have changed
                 self._refresh_responses(pid, only=result.id)
             else:
                 self._refresh_responses(pid)
         return result
+
+    def _signed_of_patient(self, pid: int) -> list[tuple[int, str, str | None]]:
+        """(id, date, label) of the patient's visits that have a valid sign-off."""
+        return [(int(r[0]), r[1], r[2]) for r in self.db.conn.execute(
+            "SELECT v.id, v.visit_date, v.visit_label FROM visits v WHERE v.patient_id = ? AND "
+            f"EXISTS (SELECT 1 FROM {signoff.TABLE} s WHERE s.visit_id = v.id AND "
+            "s.voided_at IS NULL) ORDER BY v.visit_date", (pid,))]
+
+    def _guard_signed_baseline(self, pid: int, before: int | None, after: int | None,
+                               context: str) -> None:
+        """Refuse a change of the patient's baseline while any of their visits is signed.
+
+        The responses of every follow-up are measured from the baseline, so moving it would
+        change what was verified at signing (issue 17): the signed visits must be unlocked
+        first. Raised inside the write transaction, so nothing of the save is kept.
+        """
+        if before is None or before == after:
+            return
+        signed = self._signed_of_patient(pid)
+        if signed:
+            names = ", ".join(f"{d}{f' ({lb})' if lb else ''}" for _i, d, lb in signed)
+            raise SignedVisitLocked(
+                f"{context}: this would change the patient's baseline visit, and with it the "
+                f"stored responses of the signed visit(s) {names}; unlock them with a reason "
+                "first (a signed visit's results never change silently).")
 
     def _baseline_id(self, pid: int) -> int | None:
         """The visit responses are measured from: the flagged one, else the earliest
@@ -695,6 +779,9 @@ class Repository:
             for other in self._rows("SELECT * FROM visits WHERE patient_id = ? AND baseline = 1"
                                     " AND id != ?", (pid, old_header["id"] if old_header
                                                      else -1)):
+                signoff.ensure_unlocked(
+                    self.db.conn, other["id"], f"{context}: cannot become the baseline while "
+                    f"visit {other['visit_date']} holds the flag (it would lose it)")
                 self._update(actor, at, "visits", "id", other["id"], other, {"baseline": 0},
                              hfields, f"patient {study_id}, visit {other['visit_date']}")
         changed = 0
@@ -758,7 +845,10 @@ class Repository:
                                        (visit_id,)).fetchone()
             if row is None:
                 raise NotFound(f"no visit with id {visit_id}")
+            before = self._baseline_id(row[0])
             self._delete_visit(visit_id, actor, _now())
+            self._guard_signed_baseline(row[0], before, self._baseline_id(row[0]),
+                                        f"deleting visit {visit_id}")
             self._refresh_responses(row[0])
 
     def _delete_visit(self, vid: int, actor: str, at: str) -> None:
@@ -766,6 +856,7 @@ class Repository:
                             "ON p.id = v.patient_id WHERE v.id = ?", (vid,))[0]
         context = f"patient {header.pop('study_id')}, visit {header['visit_date']}"
         signoff.ensure_unlocked(self.db.conn, vid, context)
+        signoff.keep_signatures_of_deleted_visit(self, vid, actor, at, context)
         self._replace_values(vid, {}, actor, at, context)
         self._replace_missing(vid, {}, actor, at, context)
         self.db.conn.execute("DELETE FROM derived_values WHERE visit_id = ?", (vid,))
@@ -781,18 +872,56 @@ class Repository:
         return None if row is None else int(row[0])
 
     # ---------------------------------------------------------------- derived values
-    def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
-        with in_language("en"):  # stored reasons are English, whatever the GUI shows
+    @staticmethod
+    def score_rows(vid: int, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The ``derived_values`` rows of one visit's scores: (visit, field, value, reason,
+        rule version), as stored (reasons in English, whatever the GUI shows)."""
+        with in_language("en"):
             scores = scoring.score_visit(values)
+        return [(vid, name, _derived_to_sql(s.value), s.missing_reason or "",
+                 s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
+                scores.items()]
+
+    def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
         marks = ",".join("?" * len(_DERIVED_VISIT))
         self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
                              f"({marks})", (vid, *_DERIVED_VISIT))
         self.db.conn.executemany(
             "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(vid, name, _derived_to_sql(s.value), s.missing_reason or "",
-              s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
-             scores.items()])
+            "VALUES (?, ?, ?, ?, ?)", self.score_rows(vid, values))
+
+    def _refresh_visit_derived(self, visit_id: int) -> None:
+        """Rescore one (unlocked) visit and recompute its patient's responses."""
+        row = self.db.conn.execute("SELECT patient_id FROM visits WHERE id = ?",
+                                   (visit_id,)).fetchone()
+        if row is None:
+            return
+        for visit, _pid in self._load_visits([row[0]]):
+            if visit.id == visit_id:
+                self._store_scores(visit_id, visit.values)
+        self._refresh_responses(row[0])
+
+    def expected_derived(self, visits: Sequence[Visit]) -> dict[int, set[tuple[Any, ...]]]:
+        """What ``derived_values`` should hold for one patient's visits, recomputed now
+        (visit id -> rows (field, value, reason, rule version)); used by ``check``."""
+        out: dict[int, set[tuple[Any, ...]]] = {v.id: set() for v in visits if v.id is not None}
+        for v in visits:
+            if v.id is not None:
+                out[v.id].update(r[1:] for r in self.score_rows(v.id, v.values))
+        for r in self.response_rows(visits, self.scoring_settings()):
+            out.setdefault(r[0], set()).add(r[1:])
+        return out
+
+    def _signed_ids(self, visit_ids: Sequence[int | None]) -> set[int]:
+        ids = [v for v in visit_ids if v is not None]
+        found: set[int] = set()
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(int(r[0]) for r in self.db.conn.execute(
+                f"SELECT visit_id FROM {signoff.TABLE} WHERE voided_at IS NULL AND visit_id IN "
+                f"({marks})", chunk))
+        return found
 
     def _refresh_responses(self, pid: int, only: int | None = None) -> None:
         """Recompute the follow-up visits' response values against the baseline.
@@ -802,19 +931,29 @@ class Repository:
             only: recompute just this visit (the baseline is unchanged), else every visit.
         """
         visits = [v for v, _ in self._load_visits([pid])]
-        ids = [v.id for v in visits if only is None or v.id == only]
+        frozen = self._signed_ids([v.id for v in visits])  # signed: kept as verified
+        ids = [v.id for v in visits if (only is None or v.id == only) and v.id not in frozen]
         if ids:
             marks = ",".join("?" * len(ids))
             rmarks = ",".join("?" * len(_DERIVED_RESPONSE))
             self.db.conn.execute(
                 f"DELETE FROM derived_values WHERE visit_id IN ({marks}) AND field IN "
                 f"({rmarks})", (*ids, *_DERIVED_RESPONSE))
-        base = Patient(study_id="-", visits=visits).baseline_visit()
+        rows = [r for r in self.response_rows(visits, self.scoring_settings(), only)
+                if r[0] not in frozen]
+        self.db.conn.executemany(
+            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
+            "VALUES (?, ?, ?, ?, ?)", rows)
+
+    @staticmethod
+    def response_rows(visits: Sequence[Visit], settings: ScoringSettings,
+                      only: int | None = None) -> list[tuple[Any, ...]]:
+        """The ``derived_values`` rows of the follow-ups' responses against the baseline."""
+        base = Patient(study_id="-", visits=list(visits)).baseline_visit()
         if base is None:
-            return
-        settings = self.scoring_settings()
+            return []
         label = base.visit_label or base.visit_date.isoformat()
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         for v in visits:
             if v is base or v.visit_date <= base.visit_date or (only is not None
                                                                 and v.id != only):
@@ -831,9 +970,7 @@ class Repository:
                     else "not computable")
                 rows.append((v.id, name, _derived_to_sql(value), reason,
                              scoring.RULE_VERSIONS.get(name, "")))
-        self.db.conn.executemany(
-            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
-            "VALUES (?, ?, ?, ?, ?)", rows)
+        return rows
 
     def get_derived(self, visit_id: int) -> dict[str, DerivedValue]:
         """The stored derived values of one visit (scores and, for follow-ups, responses)."""
@@ -907,9 +1044,9 @@ class Repository:
                 "EXISTS (SELECT 1 FROM current_rules c WHERE c.field = d.field AND "
                 "c.version = d.rule_version))", (1 if force else 0,))]
             pids = [r[0] for r in conn.execute("SELECT id FROM patients")]
+            stale_set = set(stale) - self._signed_ids(stale)  # signed: frozen as verified
             for start in range(0, len(pids), _CHUNK):
                 chunk = pids[start:start + _CHUNK]
-                stale_set = set(stale)
                 for visit, _pid in self._load_visits(chunk):
                     if visit.id in stale_set:
                         self._store_scores(visit.id or 0, visit.values)
@@ -1031,6 +1168,7 @@ class Repository:
                                        context)
                     summary.patients_added += 1
                 patient.id = pid
+                base_before = self._baseline_id(pid)
                 for visit in patient.visits:
                     existed = self.db.conn.execute(
                         "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ?",
@@ -1063,6 +1201,8 @@ class Repository:
                         else:
                             summary.adverse_events += 1
                 if patient.visits:
+                    self._guard_signed_baseline(pid, base_before, self._baseline_id(pid),
+                                                context)
                     self._refresh_responses(pid)
         return summary
 
@@ -1085,6 +1225,16 @@ class Repository:
         """Scoring settings and the default assessor (defaults where nothing was saved)."""
         with translated(self.path):
             stored = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
+        for key, value in stored.items():  # a damaged setting: a plain message, never a crash
+            reason = integrity.setting_problem(key, value) if isinstance(value, str) else (
+                "is not text")
+            if reason:
+                name = self.path.name if self.path else "the database"
+                raise KnownStorageError(
+                    "bad_settings", f"{name}: the stored setting {key} = {str(value)[:40]!r} "
+                    f"{reason}, so responses cannot be scored. It was not written by JDM "
+                    "Capture: restore a backup, or correct it with sqlite3 after "
+                    "investigation (`check` lists every such problem).")
         ulns = dict(default_ulns())
         for enzyme in ulns:
             if f"uln_{enzyme}" in stored:
@@ -1124,7 +1274,7 @@ class Repository:
         if len(new["assessor"]) > (registry.get("assessor").max_length or 100):
             raise ValidationFailed([Problem("assessor", new["assessor"][:20] + "...",
                                             "is too long")], "settings")
-        with self._write():
+        with self._write("administer"):
             at = _now()
             old = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
             for key, value in new.items():
@@ -1154,7 +1304,15 @@ class Repository:
         with translated(self.path):
             rows = self.db.conn.execute(
                 "SELECT key, payload, saved_at FROM drafts ORDER BY saved_at").fetchall()
-        return [Draft(k, p, _parse_time(t)) for k, p, t in rows]
+        out = []
+        for key, payload, saved_at in rows:  # damaged rows are skipped (`check` lists them)
+            try:
+                when = _parse_time(str(saved_at))
+                json.loads(payload)
+            except (ValueError, TypeError):
+                continue
+            out.append(Draft(key, payload, when))
+        return out
 
     def discard_draft(self, key: str) -> None:
         with self._write():

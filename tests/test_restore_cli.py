@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -139,3 +140,102 @@ def test_restore_is_recorded_and_check_accepts_the_rolled_back_trail(
     assert entries[0].actor.endswith("(restore)")
     report = check_database(db)
     assert report.healthy, report.problems
+
+
+# ------------------------------------------------------------------------------------------
+# Issue 17: restore refuses what check would refuse, unless the finding is accepted by name
+# ------------------------------------------------------------------------------------------
+def _tampered_copy(db: Path, dest: Path, *statements: str) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(automatic_backup(db), dest)
+    con = sqlite3.connect(dest, isolation_level=None)
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+    return dest
+
+
+def _refused(db: Path, source: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    before = _sha(db)
+    assert main(["restore", "--db", str(db), "--from", str(source), *extra]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "nothing was changed" in err
+    assert _sha(db) == before
+    assert list(db.parent.glob("*.before-restore-*")) == []
+    return err
+
+
+def test_restore_refuses_a_foreign_sqlite_file_with_a_patients_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    foreign = tmp_path / "other-app.sqlite"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, study_id TEXT)")
+    con.execute("INSERT INTO patients (study_id) VALUES ('X')")
+    con.commit()
+    con.close()
+    err = _refused(db, foreign, capsys)
+    assert "not a JDM Capture database" in err
+
+
+def test_restore_refuses_a_newer_schema_backup(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    newer = _tampered_copy(db, tmp_path / "b" / "newer.sqlite",
+                           "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                           "VALUES ('jdm_capture', 'm999_future', '2030-01-01')")
+    err = _refused(db, newer, capsys)
+    assert "newer version" in err and "m999_future" in err
+
+
+def test_restore_refuses_a_broken_chain_unless_the_finding_is_accepted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path / "clinic.sqlite", "P01")
+    broken = _tampered_copy(db, tmp_path / "b" / "broken.sqlite",
+                            "DROP TRIGGER audit_append_only_update",
+                            "UPDATE audit SET actor = 'mallory' WHERE id = 1")
+    err = _refused(db, broken, capsys)
+    assert "[audit-trail]" in err and "--accept-finding audit-trail" in err
+    # the user names what they accept; it is restored and the acceptance is audited
+    assert main(["restore", "--db", str(db), "--from", str(broken), "--accept-finding",
+                 "audit-trail", "--accept-finding", "schema"]) == 0
+    con = sqlite3.connect(db)
+    try:
+        accepted = con.execute("SELECT c.new FROM audit a JOIN audit_changes c ON "
+                               "c.audit_id = a.id WHERE a.table_name = 'restores' AND "
+                               "c.field = 'accepted_findings'").fetchone()[0]
+    finally:
+        con.close()
+    assert "audit row 1" in accepted
+
+
+def test_restore_refuses_a_backup_whose_audit_trail_was_emptied(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Today that erases the history and check then says ok."""
+    db = _db(tmp_path / "clinic.sqlite")
+    with Repository(db) as repo:
+        repo.add_patient(sample_patient("P01"), "nurse")
+        repo.delete_patient("P01", "nurse")
+    emptied = _tampered_copy(db, tmp_path / "b" / "emptied.sqlite",
+                             "DROP TRIGGER audit_append_only_delete",
+                             "DROP TRIGGER audit_changes_append_only_delete",
+                             "DELETE FROM audit_changes", "DELETE FROM audit")
+    err = _refused(db, emptied, capsys)
+    assert "[history]" in err and "erase the history" in err
+
+
+def test_restore_through_a_symlinked_db_replaces_the_real_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = _db(tmp_path / "data" / "clinic.sqlite", "P01")
+    backup = automatic_backup(real)
+    with Repository(real) as repo:
+        repo.add_patient(sample_patient("P02"), "nurse")
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(real)
+    assert main(["restore", "--db", str(link), "--from", str(backup)]) == 0, \
+        capsys.readouterr().err
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert _ids(real) == ["P01"]
+    assert list((tmp_path / "data").glob("clinic.before-restore-*.sqlite"))

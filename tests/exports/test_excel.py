@@ -96,8 +96,9 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
     wb = openpyxl.load_workbook(deid)
     assert _header(wb["Response"]) == [
         "study_id", "visit_label", "visit_day", "baseline_label", "tis", "tis_measures",
-        "tis_muscle_measure", "tis_enzyme", "acr_eular_response", "printo_response",
-        "printo_cid_followup"]
+        "tis_muscle_measure", "tis_enzyme", "tis_parent_measure", "acr_eular_response",
+        "acr_eular_response_min", "acr_eular_response_max", "printo_response",
+        "printo_response_worst", "printo_response_best", "printo_cid_followup"]
     assert _header(wb["Missing"]) == ["study_id", "visit_label", "visit_day", "field",
                                       "reason"]
     assert _header(wb["Medications"]) == ["study_id", "drug", "dose", "dose_unit",
@@ -156,6 +157,12 @@ def test_derived_values_match_forms(deid: Path) -> None:
     assert Decimal(str(row["tis"])) == expected.tis.tis
     assert row["acr_eular_response"] == expected.tis.category
     assert row["printo_response"] == expected.printo.level
+    # the bounds of conventions 5 and 6 reach the Response sheet
+    assert row["acr_eular_response_min"] == expected.tis.category_min
+    assert row["acr_eular_response_max"] == expected.tis.category_max
+    assert row["printo_response_worst"] == expected.printo.worst
+    assert row["printo_response_best"] == expected.printo.best
+    assert row["tis_parent_measure"] == expected.tis.parent_measure
     assert row["tis_measures"] == expected.tis.measures
     assert row["baseline_label"] == base.visit_label
     assert row["visit_day"] == (follow.visit_date - base.visit_date).days
@@ -308,3 +315,17 @@ def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     assert {r["baseline_label"] for r in responses} == {"M1"}
     patient = _records(wb["Patients"])[0]
     assert patient["age_at_baseline_years"] is None
+
+
+def test_parent_global_activity_in_visits_and_dictionary(tmp_path: Path) -> None:
+    patients = _patients()
+    patients[0].visits[0].values["parent_global_activity"] = Decimal("6.5")
+    out = tmp_path / "pga.xlsx"
+    write_workbook(patients, out, identified=False, settings=ScoringSettings())
+    wb = openpyxl.load_workbook(out)
+    rows = _records(wb["Visits"])
+    assert "parent_global_activity" in _header(wb["Visits"])
+    assert Decimal(str(rows[0]["parent_global_activity"])) == Decimal("6.5")
+    fields = {r["field"] for r in _records(wb["Data dictionary"])}
+    assert {"parent_global_activity", "tis_parent_measure", "acr_eular_response_min",
+            "printo_response_best"} <= fields

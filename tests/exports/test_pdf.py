@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pypdf
@@ -10,9 +11,8 @@ import pytest
 from export_factory import make_cohort, make_patient
 
 from exports import fonts
-from exports.common import number_text, summarise
+from exports.common import fixed_text, number_text, summarise
 from exports.pdf import visit_order, write_cohort_report, write_patient_report
-from forms import registry
 from forms.model import Patient
 from forms.settings import ScoringSettings
 
@@ -55,7 +55,7 @@ def test_patient_report_pages_and_footer(identified: tuple[str, pypdf.PdfReader]
     assert n >= 2
     for i in range(1, n + 1):
         assert f"Page {i} of {n}" in text
-    assert "JDM Capture" in text and "cmas_total@1" in text
+    assert "JDM Capture" in text and "Scoring rules: CMAS v1" in text
     assert "Study ID" in text and "P07" in text
 
 
@@ -69,10 +69,8 @@ def test_patient_report_shows_scores_and_responses(
     for v in s.follow_ups:
         assert v.label in flat
     tis = s.follow_ups[-1].response.tis
-    category = registry.get("acr_eular_response").choice_label(tis.category)
-    assert f"{number_text(tis.tis)} {category}" in flat
-    printo = registry.get("printo_response").choice_label(s.follow_ups[-1].response.printo.level)
-    assert printo in flat
+    assert f"{fixed_text(tis.tis, 1)} {tis.describe(capital=True)}" in flat
+    assert s.follow_ups[-1].response.printo.describe(capital=True) in flat
     for heading in ("Treatment", "Core set across visits", "Response at each follow-up",
                     "Trends", "Skin", "Adverse events", "Notes"):
         assert heading in flat
@@ -152,13 +150,15 @@ def test_cohort_report(tmp_path: Path) -> None:
     flat = _squash(text)
     for p in cohort:
         assert p.study_id in flat
-    assert "Per-visit medians" in flat
-    assert "1 visit(s) without a protocol label" in flat
+    assert "Results by protocol visit" in flat and "Appendix: every patient and visit" in flat
+    # the factory's M1 and M9 are not visits of the default protocol (forms.protocol)
+    assert re.search(r"Visits without a protocol label \(not tabulated\): M1: 6; M9: 5; "
+                     r"no label: 1\.", flat), flat[-1500:]
     assert f"Page 1 of {len(reader.pages)}" in flat
-    # medians: M0 CMAS median computed here from the same scores
+    # M0 CMAS median computed here from the same scores (6 values: mean of the middle two)
     vals = sorted(summarise(p, ScoringSettings()).visits[0].value("cmas_total") for p in cohort)
-    median = (vals[2] + vals[3]) / 2
-    assert re.search(rf"M0 6 {re.escape(number_text(median))} \d+–\d+ n=6", flat), flat[-900:]
+    median = Decimal(vals[2] + vals[3]) / 2
+    assert re.search(rf"CMAS total \(0-52\) {re.escape(fixed_text(median, 1))} \(", flat)
     assert "Mei" not in flat
 
 

@@ -444,6 +444,12 @@ def test_response_values_of_follow_up_visits(ident: redcap.RedcapSummary,
     assert row["printo_response"] == expected.printo.level
     assert row["tis_measures"] == str(expected.tis.measures)
     assert row["tis_muscle_measure"] == expected.tis.muscle_measure
+    # the bounds of conventions 5 and 6 reach the REDCap records
+    assert row["acr_eular_response_min"] == expected.tis.category_min
+    assert row["acr_eular_response_max"] == expected.tis.category_max
+    assert row["printo_response_worst"] == expected.printo.worst
+    assert row["printo_response_best"] == expected.printo.best
+    assert row["tis_parent_measure"] == expected.tis.parent_measure
     assert row["response_complete"] == "2"
 
 
@@ -499,3 +505,16 @@ def test_unlabelled_baseline_does_not_leak_its_date(tmp_path: Path) -> None:
     assert "2021" not in text and not any("2021" in n for n in s.notes)
     rows = _rows_of(s, "P09")
     assert rows[2]["baseline_label"] == "day 0"
+
+
+def test_parent_global_activity_is_exported(ident: redcap.RedcapSummary) -> None:
+    """The IMACS parent/patient global activity (data-contract 3, revised) is a field of the
+    global-assessment instrument, and the response instrument says which parent row the TIS
+    used (instruments.md 0.5)."""
+    _, rows = read_csv(ident.files["dictionary"])
+    by_name = {r["Variable / Field Name"]: r for r in rows}
+    assert by_name["parent_global_activity"]["Form Name"] == "global"
+    assert by_name["tis_parent_measure"]["Form Name"] == "response"
+    for bound in ("acr_eular_response_min", "acr_eular_response_max",
+                  "printo_response_worst", "printo_response_best"):
+        assert by_name[bound]["Form Name"] == "response"

@@ -577,13 +577,14 @@ TIS_CASES = [
      visit("3.5", "5.0", 48, None, 15, "4.5"),
      JDM, ("7.5", "0", "10", "0", None, "0"), "17.5", "none"),
     ("selected-enzyme-missing-at-follow-up",
-     # baseline CK 1000/200 = 5x, LDH 300/250 = 1.2x -> CK; follow-up has only LDH -> enzyme
-     # row missing. Other rows as edges-25-40-20: 15+7.5+20+0+15 = 57.5; + 7.5 = 65 < 70 ->
-     # moderate
+     # baseline CK 1000/200 = 5x, LDH 300/250 = 1.2x; follow-up has only LDH. REVISED
+     # convention 5 (instruments.md 0.5): the enzyme is chosen among those measured at BOTH
+     # visits -> LDH, 300 -> 200 = 33.3 % relative -> 7.5 (was: CK chosen, row missing, 57.5).
+     # Other rows as edges-25-40-20: 15+7.5+20+0+15 = 57.5; + 7.5 = 65 < 70 -> moderate
      visit("6.0", "6.0", 40, None, 16, "6.0", ck="1000", ck_uln="200", ldh="300",
            ldh_uln="250"),
      visit("3.5", "2.0", 56, None, 15, "2.0", ldh="200"),
-     JDM, ("15", "7.5", "20", "0", None, "15"), "57.5", "moderate"),
+     JDM, ("15", "7.5", "20", "0", "7.5", "15"), "65", "moderate"),
     ("adult-20-is-minimal",
      # PhGA 5->3 = 20 % -> 15; parent 5->4.4 = 6 % -> 2.5; CK 1000->900 = 10 % -> 2.5; rest 0
      # -> 20: adult minimal (>= 20), JDM none

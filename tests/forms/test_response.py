@@ -282,13 +282,19 @@ def test_convention_5_enzyme_same_at_follow_up_and_baseline_zero() -> None:
     follow = {"phys_global": D(5), **mmt8(60), "ck": D(100)}
     enzyme = rows(response.total_improvement_score(base, follow))["enzyme"]
     assert enzyme.points == 0 and enzyme.percent is None and enzyme.available
-    # the most abnormal baseline enzyme missing at follow-up -> row missing (no switching)
+    # REVISED convention 5 (instruments.md 0.5): the enzyme is chosen among those measured at
+    # both visits, so a CK missing at follow-up gives LDH (was: CK chosen, row missing).
     base = {"phys_global": D(5), **mmt8(60), "ck": D(2000), "ldh": D(300)}
     follow = {"phys_global": D(5), **mmt8(60), "ldh": D(200)}
     result = response.total_improvement_score(base, follow)
-    assert result.enzyme == "ck"
-    assert not rows(result)["enzyme"].available
-    assert result.measures == 2
+    assert result.enzyme == "ldh"
+    assert rows(result)["enzyme"].available
+    assert result.measures == 3
+    # no enzyme at both visits -> the row is missing and says why
+    follow = {"phys_global": D(5), **mmt8(60)}
+    result = response.total_improvement_score(base, follow)
+    assert result.enzyme is None and not rows(result)["enzyme"].available
+    assert "both visits" in rows(result)["enzyme"].note
 
 
 @pytest.mark.parametrize("drop", ["phys_global", "muscle"])
@@ -456,7 +462,9 @@ def test_compare_visits_bundles_tis_printo_and_follow_up_cid() -> None:
     assert result.tis.rule_version and result.printo.rule_version
     values = result.response_values()
     assert set(values) == {"tis", "tis_measures", "tis_muscle_measure", "tis_enzyme",
-                           "acr_eular_response", "printo_response"}
+                           "tis_parent_measure", "acr_eular_response",
+                           "acr_eular_response_min", "acr_eular_response_max",
+                           "printo_response", "printo_response_worst", "printo_response_best"}
     assert values["tis_enzyme"] == "ck"
     for name, value in values.items():
         fld = registry.get(name)

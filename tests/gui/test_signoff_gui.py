@@ -266,3 +266,33 @@ def test_closing_an_unchanged_database_adds_no_duplicate_backup(window: MainWind
     second = auto.on_close(db_path, day + dt.timedelta(days=2))
     assert second is not None
     assert [b.path for b in backups.list_backups(db_path)] == [second, first]
+
+
+def test_restore_confirmation_names_what_check_refuses(
+        qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWindow, session: Session,
+        db_path: Path) -> None:
+    """Issue 17: a backup with a broken chain is restored only after a confirmation that
+    names the finding; answering No changes nothing."""
+    _complete_visit(session)
+    backup = backups.automatic_backup(db_path, dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    con = sqlite3.connect(backup)
+    con.execute("DROP TRIGGER audit_append_only_update")
+    con.execute("UPDATE audit SET actor = 'forger' WHERE id = 2")
+    con.commit()
+    con.close()
+    monkeypatch.setattr(RestoreDialog, "exec", lambda self: 1)
+    asked: list[str] = []
+
+    def answer(_parent: object, _title: str, text: str, *a: object) -> object:
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    monkeypatch.setattr(MainWindow, "after_show", lambda self: None)
+    window.session = session
+    restore_dialog.restore_from_backup(window)
+    qtbot.waitUntil(lambda: bool(asked), timeout=30000)
+    assert "check refuses the backup" in asked[0] and "[audit-trail]" in asked[0]
+    assert "audit row 2" in asked[0]
+    assert window.session is session  # No: nothing closed, nothing replaced
+    assert list(db_path.parent.glob("clinic.before-restore-*.sqlite")) == []

@@ -25,8 +25,9 @@ MMT = {"mmt_neck_flexors": "10",
        **{f"{stem}_r": str(9 - i % 3) for i, (stem, _l) in enumerate(registry.MMT_PAIRED)},
        **{f"{stem}_l": str(8 - i % 2) for i, (stem, _l) in enumerate(registry.MMT_PAIRED)}}
 SKIN = {name: ("y" if i % 3 == 0 else "n") for i, (name, _l) in enumerate(registry.SKIN_FINDINGS)}
-GLOBAL = {"phys_global": "2.5", "parent_global": "3", "extramuscular_global": "1.5",
-          "das_skin": "2", "das_muscle": "3"}
+# parent_global_activity (data-contract 3, revised): typed on the global page like the rest
+GLOBAL = {"phys_global": "2.5", "parent_global": "3", "parent_global_activity": "4.5",
+          "extramuscular_global": "1.5", "das_skin": "2", "das_muscle": "3"}
 CHAQ = {name: str(i % 2) for i, name in enumerate(
     n for dom in registry.CHAQ_DOMAINS for n in registry.chaq_domain_items(dom))}
 CHAQ["chaq_bike"] = "n"  # not applicable

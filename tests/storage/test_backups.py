@@ -22,6 +22,8 @@ from storage.backups import (
     restore_backup,
 )
 
+ENCRYPTED_TOO = True  # tests/storage/conftest.py: each test on a plain and an encrypted file
+
 
 def _make_db(path: Path, patients: int = 3) -> Path:
     con = sqlite3.connect(path)
@@ -33,6 +35,25 @@ def _make_db(path: Path, patients: int = 3) -> Path:
     con.commit()
     con.close()
     return path
+
+
+def _make_jdm_db(path: Path, patients: int = 3) -> Path:
+    """A real JDM Capture database (restore refuses a foreign file with a patients table)."""
+    from forms.model import Patient
+    from storage.repository import Repository
+
+    with Repository(path) as repo:
+        for i in range(patients):
+            repo.add_patient(Patient(study_id=f"P{i:02d}"), "tester")
+    return path
+
+
+def _add_patient(path: Path, study_id: str) -> None:
+    from forms.model import Patient
+    from storage.repository import Repository
+
+    with Repository(path) as repo:
+        repo.add_patient(Patient(study_id=study_id), "tester")
 
 
 def _count(path: Path) -> int:
@@ -154,12 +175,9 @@ def test_describe_backup(tmp_path: Path) -> None:
 
 
 def test_restore_keeps_the_current_file_aside(tmp_path: Path) -> None:
-    db = _make_db(tmp_path / "clinic.sqlite", patients=2)
+    db = _make_jdm_db(tmp_path / "clinic.sqlite", patients=2)
     backup = automatic_backup(db, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    con = sqlite3.connect(db)
-    con.execute("INSERT INTO patients (study_id) VALUES ('LATER')")
-    con.commit()
-    con.close()
+    _add_patient(db, "LATER")
     aside = restore_backup(db, backup, dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
     assert aside is not None and aside.exists() and aside != db
     assert _count(db) == 2
@@ -167,7 +185,7 @@ def test_restore_keeps_the_current_file_aside(tmp_path: Path) -> None:
 
 
 def test_restore_refuses_a_bad_backup_and_leaves_the_database_alone(tmp_path: Path) -> None:
-    db = _make_db(tmp_path / "clinic.sqlite", patients=2)
+    db = _make_jdm_db(tmp_path / "clinic.sqlite", patients=2)
     before = db.read_bytes()
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"SQLite format 3\0" + b"\xff" * 200)
@@ -178,7 +196,7 @@ def test_restore_refuses_a_bad_backup_and_leaves_the_database_alone(tmp_path: Pa
 
 
 def test_restore_over_a_corrupt_database_keeps_its_raw_bytes(tmp_path: Path) -> None:
-    good = _make_db(tmp_path / "good.sqlite", patients=5)
+    good = _make_jdm_db(tmp_path / "good.sqlite", patients=5)
     backup = online_backup(good, tmp_path / "backups" / "clinic-20260101-000000.sqlite")
     db = tmp_path / "clinic.sqlite"
     db.write_bytes(b"garbage that used to be a database")
@@ -191,7 +209,7 @@ def test_restore_over_a_corrupt_database_keeps_its_raw_bytes(tmp_path: Path) -> 
 def test_database_in_use_while_another_connection_reads(tmp_path: Path) -> None:
     from storage.backups import database_in_use
 
-    db = _make_db(tmp_path / "live.sqlite")
+    db = _make_jdm_db(tmp_path / "live.sqlite")
     assert not database_in_use(db)
     con = sqlite3.connect(db)
     con.execute("SELECT count(*) FROM patients").fetchone()

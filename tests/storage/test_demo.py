@@ -5,6 +5,8 @@ from __future__ import annotations
 from storage.demo import NOTE, add_demo_cohort, demo_patients
 from storage.repository import Repository
 
+ENCRYPTED_TOO = True  # tests/storage/conftest.py: each test on a plain and an encrypted file
+
 
 def test_demo_is_idempotent_and_valid(repo: Repository) -> None:
     assert add_demo_cohort(repo) == 13

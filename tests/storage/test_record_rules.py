@@ -22,7 +22,7 @@ from storage_samples import sample_patient
 import main
 from forms.model import AdverseEvent, Medication
 from storage import migrations as mig
-from storage.audit_chain import verify_chain
+from storage.audit_chain import append, verify_chain
 from storage.errors import ValidationFailed
 from storage.repository import Repository
 
@@ -204,6 +204,16 @@ def _make_pre_m010(path: Path) -> None:
         conn.execute("UPDATE patients SET study_id = '-P01' WHERE study_id = 'P01'")
         conn.execute("UPDATE patients SET study_id = '--P01' WHERE study_id = 'P02'")
         conn.execute("UPDATE visits SET visit_label = '-M3' WHERE visit_label = 'M3'")
+        # ...saved through the older app, so its audit trail records them (`check` replays
+        # the trail against the data: a bare UPDATE would be reported as a forgery)
+        at = "2026-01-01T00:00:00.000Z"
+        for pid, old, new in ((1, "P01", "-P01"), (2, "P02", "--P01")):
+            append(conn, (at, "older version", "update", "patients", pid, f"patient {new}"),
+                   [("study_id", old, new)])
+        for (vid,) in conn.execute("SELECT id FROM visits WHERE visit_label = '-M3'"
+                                   ).fetchall():
+            append(conn, (at, "older version", "update", "visits", vid, "label"),
+                   [("visit_label", "M3", "-M3")])
         conn.execute(lock)
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_no_leading_dash'")
     conn.close()

@@ -16,6 +16,11 @@ from forms.settings import ScoringSettings
 from storage.errors import NotFound, ValidationFailed
 from storage.repository import AppSettings, Repository
 
+ENCRYPTED_TOO = True  # tests/storage/conftest.py: each test on a plain and an encrypted file
+#: these check audit actors passed by name or exact audit row counts (an encrypted file
+#: records the signed-in account, and its set-up wrote audit rows of its own)
+PLAIN_ONLY = {"test_drafts_are_kept_apart", "test_insert_is_audited_field_by_field", "test_medication_verbs", "test_save_visit_replaces_values_atomically_and_audits_old_and_new"}
+
 
 def _count(repo: Repository, table: str) -> int:
     return repo.db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]

@@ -116,7 +116,10 @@ def test_sign_off_and_unlock_appear_in_the_visit_history(repo: Repository) -> No
     assert verify_chain(repo.db.conn).ok
 
 
-def test_other_visits_stay_editable_and_baseline_can_move(repo: Repository) -> None:
+def test_other_visits_stay_editable_but_the_baseline_cannot_move_off_a_signed_visit(
+        repo: Repository) -> None:
+    """Issue 17: making another visit the baseline cleared a signed baseline's flag and
+    recomputed the signed follow-ups' responses without any unlock."""
     _m0, m3 = _complete(repo)
     patient = repo.get_patient("P01")
     patient.visits[0].baseline, patient.visits[1].baseline = False, True
@@ -126,12 +129,62 @@ def test_other_visits_stay_editable_and_baseline_can_move(repo: Repository) -> N
     m0_visit.notes = "edited later"
     repo.save_visit("P01", m0_visit, "nurse", today=TODAY)
     assert repo.get_patient("P01").visits[0].notes == "edited later"
-    # choosing another baseline is allowed: the designation is not what was verified
+    audit_rows = repo.db.execute("SELECT count(*) FROM audit").fetchone()[0]
     m0_visit.baseline = True
+    with pytest.raises(SignedVisitLocked, match="cannot become the baseline.*2021-03-04"):
+        repo.save_visit("P01", m0_visit, "nurse", today=TODAY)
+    m0_saved, m3_saved = repo.get_patient("P01").visits
+    assert not m0_saved.baseline and m3_saved.baseline
+    assert repo.db.execute("SELECT count(*) FROM audit").fetchone()[0] == audit_rows
+    signoff.unlock_visit(repo, m3, "Dr A", "baseline was chosen wrongly")
     repo.save_visit("P01", m0_visit, "nurse", today=TODAY)
     m0_saved, m3_saved = repo.get_patient("P01").visits
     assert m0_saved.baseline and not m3_saved.baseline
-    assert signoff.signoff_status(repo, m3).signed
+
+
+def _signed_followup(repo: Repository) -> tuple[int, int, dict[str, object]]:
+    m0, m3 = _complete(repo)
+    signoff.sign_off_visit(repo, m3, "Dr A", PDF, today=TODAY)
+    stored = {k: v.value for k, v in repo.get_derived(m3).items()}
+    assert stored.get("tis") is not None
+    return m0, m3, stored
+
+
+def test_a_signed_followups_responses_do_not_change_when_a_new_baseline_appears(
+        repo: Repository) -> None:
+    """An earlier visit saved without a flag would become the implicit baseline."""
+    _m0, m3, stored = _signed_followup(repo)
+    from forms.model import Visit
+
+    earlier = Visit(visit_date=dt.date(2020, 6, 1), visit_label="screen", baseline=True,
+                    values={"phys_global": Decimal("9")})
+    with pytest.raises(SignedVisitLocked, match="baseline.*signed visit"):
+        repo.save_visit("P01", earlier, "nurse", today=TODAY)
+    assert len(repo.get_patient("P01").visits) == 2
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
+
+
+def test_editing_the_baseline_or_the_settings_keeps_signed_responses_frozen(
+        repo: Repository) -> None:
+    from forms.settings import ScoringSettings
+    from storage.repository import AppSettings
+
+    m0, m3, stored = _signed_followup(repo)
+    base = repo.get_patient("P01").visits[0]
+    base.values["phys_global"] = Decimal("2")
+    repo.save_visit("P01", base, "nurse", today=TODAY)
+    repo.set_settings(AppSettings(ScoringSettings(thresholds="adult")), "admin")
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
+    status = signoff.signoff_status(repo, m3)
+    assert status.signed
+    # SQL underneath refuses it too
+    with pytest.raises(Exception, match="signed visit is read-only"):
+        repo.db.execute("UPDATE derived_values SET value = 'major' WHERE visit_id = ? AND "
+                        "field = 'acr_eular_response'", [m3])
+    # unlocking brings them up to date
+    signoff.unlock_visit(repo, m3, "Dr A", "settings changed")
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} != stored
+    del m0
 
 
 def test_snapshot_must_match_the_visit_it_was_made_from(repo: Repository) -> None:
@@ -156,6 +209,9 @@ def test_snapshot_must_match_the_visit_it_was_made_from(repo: Repository) -> Non
     "INSERT INTO visit_missing (visit_id, field, reason) VALUES (:v, 'crp', 'not_done')",
     "DELETE FROM visit_missing WHERE visit_id = :v",
     "DELETE FROM visit_signoffs WHERE visit_id = :v",
+    "UPDATE visits SET baseline = 1 - baseline WHERE id = :v",
+    "UPDATE derived_values SET value = 'major' WHERE visit_id = :v",
+    "DELETE FROM derived_values WHERE visit_id = :v",
     "UPDATE visit_signoffs SET signed_by = 'someone else' WHERE visit_id = :v",
     "UPDATE visit_signoffs SET snapshot_pdf = X'255044462D' WHERE visit_id = :v",
 ])
@@ -188,14 +244,36 @@ def test_triggers_allow_the_same_changes_after_unlock(db_path: Path) -> None:
         con.close()
 
 
-def test_deleting_an_unlocked_visit_removes_its_voided_signatures(repo: Repository) -> None:
+def test_deleting_an_unlocked_visit_keeps_its_voided_signatures_as_evidence(
+        repo: Repository) -> None:
+    """Issue 17: ON DELETE CASCADE removed the signature and its PDF without an audit row."""
     _m0, m3 = _complete(repo)
-    signoff.sign_off_visit(repo, m3, "Dr A", PDF, today=TODAY)
+    signed = signoff.sign_off_visit(repo, m3, "Dr A", PDF, today=TODAY)
     signoff.unlock_visit(repo, m3, "Dr A", "duplicate visit")
     repo.delete_visit(m3, "nurse")
+    row = repo.db.execute("SELECT signed_by, void_reason, visit_deleted_at, snapshot_pdf FROM "
+                          "visit_signoffs WHERE id = ?", [signed.id]).fetchone()
+    assert row is not None and row[0] == "Dr A" and row[1] == "duplicate visit"
+    assert row[2] is not None and bytes(row[3]) == PDF
+    assert signoff.snapshot(repo, signed.id) == PDF
+    # it belongs to no live visit any more (a later visit may reuse the id)
     assert signoff.signoff_status(repo, m3).history == ()
-    # ...but the audit trail still shows it was signed and why it was unlocked
-    assert any(e.field == "void_reason" for e in repo.visit_history(m3))
+    history = repo.visit_history(m3)
+    assert any(e.field == "void_reason" for e in history)
+    assert any(e.field == "visit_deleted_at" and e.table == "visit_signoffs" for e in history)
+    # and nothing can delete it
+    with pytest.raises(Exception, match="never deleted"):
+        repo.db.execute("DELETE FROM visit_signoffs WHERE id = ?", [signed.id])
+    assert verify_chain(repo.db.conn).ok
+
+
+def test_deleting_a_patient_keeps_the_signature_evidence_of_its_visits(
+        repo: Repository) -> None:
+    _m0, m3 = _complete(repo)
+    signoff.sign_off_visit(repo, m3, "Dr A", PDF, today=TODAY)
+    signoff.unlock_visit(repo, m3, "Dr A", "patient withdrew consent")
+    repo.delete_patient("P01", "nurse")
+    assert repo.db.execute("SELECT count(*) FROM visit_signoffs").fetchone()[0] == 1
 
 
 def test_import_cannot_replace_a_signed_visit(repo: Repository) -> None:
@@ -220,3 +298,25 @@ def test_exports_sign_visit_stores_the_rendered_case_summary(repo: Repository) -
     assert len(pdf) > 2000 and signed.snapshot_size == len(pdf)
     import hashlib
     assert hashlib.sha256(pdf).hexdigest() == signed.snapshot_sha256
+
+
+def test_a_frozen_signed_visit_says_settings_changed_since_signing(repo: Repository) -> None:
+    from forms.settings import ScoringSettings
+    from storage.repository import AppSettings
+
+    _m0, m3, stored = _signed_followup(repo)
+    assert signoff.signoff_status(repo, m3, with_note=True).note == ""
+    repo.set_settings(AppSettings(ScoringSettings(tis_muscle_measure="cmas")), "admin")
+    assert signoff.signoff_status(repo, m3).note == ""  # lists do not pay for the rescoring
+    status = signoff.signoff_status(repo, m3, with_note=True)
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored
+    assert "changed since signing" in status.note and "TIS" in status.note
+    assert "changed since signing" in status.describe()
+
+
+def test_deleting_the_baseline_of_a_signed_followup_is_refused(repo: Repository) -> None:
+    m0, m3, stored = _signed_followup(repo)
+    with pytest.raises(SignedVisitLocked, match="baseline.*signed visit"):
+        repo.delete_visit(m0, "nurse")
+    assert len(repo.get_patient("P01").visits) == 2
+    assert {k: v.value for k, v in repo.get_derived(m3).items()} == stored

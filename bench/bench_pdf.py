@@ -1,0 +1,133 @@
+"""Benchmark: the patient PDF in a fresh process against its floor, measured in the same run.
+
+    .venv/bin/python bench/bench_pdf.py [--patients 500] [--visits 8] [--runs 5]
+
+Floor (issue 16): a fresh Python process that imports reportlab and writes a one-page PDF with
+the same embedded Latin font (DejaVu Sans, registered from the same bytes as the reports).
+Figure: ``main.py report --patient ID --out X.pdf`` on a database of ``--patients`` patients
+(``--visits`` visits each, the export test factory's realistic values), a fresh process each
+time. Both are the median of ``--runs`` runs, interleaved so load on the machine hits both
+alike. A second figure times a patient whose name needs the CJK font (Droid Sans Fallback),
+which is registered and subset only then. Target: figure <= 2x floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "exports")]
+
+FLOOR = """
+import io, sys
+from importlib.resources import files
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+data = (files("resources") / "fonts" / "DejaVuSans.ttf").read_bytes()
+pdfmetrics.registerFont(TTFont("JDMSans", io.BytesIO(data)))
+c = canvas.Canvas(sys.argv[1])
+c.setFont("JDMSans", 9)
+c.drawString(72, 720, "JDM case summary: Study ID P00042, CMAS 44, MMT-8 70")
+c.showPage()
+c.save()
+"""
+
+
+def make_db(path: Path, patients: int, visits: int) -> None:
+    from export_factory import make_patient
+
+    from storage.repository import Repository
+
+    with Repository(path) as repo:
+        batch = []
+        for i in range(patients):
+            p = make_patient(f"P{i:05d}", visits, seed=i + 1)
+            if i == 7:
+                p.identifiers["given_name"], p.identifiers["family_name"] = "梅", "李"
+            batch.append(p)
+            if len(batch) == 100:
+                repo.import_patients(batch, "bench")
+                batch = []
+        if batch:
+            repo.import_patients(batch, "bench")
+
+
+STAGES = """
+import sys, time
+t0 = time.perf_counter()
+from storage.repository import Repository
+t1 = time.perf_counter()
+repo = Repository(sys.argv[1])
+t2 = time.perf_counter()
+patient, settings = repo.get_patient("P00042"), repo.scoring_settings()
+from exports import pdf, fonts
+t3 = time.perf_counter()
+pdf.write_patient_report(patient, sys.argv[2], deidentified=False, settings=settings)
+t4 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, fonts.fallback_registered())
+"""
+
+
+def timed(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--patients", type=int, default=500)
+    ap.add_argument("--visits", type=int, default=8)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--db", type=Path, help="reuse this database (made if missing)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "bench.sqlite"
+        if not db.exists():
+            t = time.perf_counter()
+            make_db(db, args.patients, args.visits)
+            print(f"database: {args.patients} patients x {args.visits} visits "
+                  f"({time.perf_counter() - t:.1f} s to build)", flush=True)
+        out = Path(tmp) / "out.pdf"
+        py = sys.executable
+        floor_cmd = [py, "-c", FLOOR, str(out)]
+        latin = [py, "main.py", "report", "--db", str(db), "--patient", "P00042",
+                 "--out", str(out)]
+        cjk = [py, "main.py", "report", "--db", str(db), "--patient", "P00007",
+               "--out", str(out)]
+        timed(floor_cmd)  # warm the OS file cache for both
+        timed(latin)
+        floors, figures, cjks = [], [], []
+        for _ in range(args.runs):
+            floors.append(timed(floor_cmd))
+            figures.append(timed(latin))
+            cjks.append(timed(cjk))
+        floor, figure, cjk_t = (statistics.median(x) for x in (floors, figures, cjks))
+        stages = []
+        for _ in range(args.runs):
+            done = subprocess.run([py, "-c", STAGES, str(db), str(out)], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.split()
+            stages.append([float(x) for x in done[:4]])
+            assert done[4] == "False", "the CJK font was parsed for a Latin-only report"
+        med = [statistics.median(col) for col in zip(*stages, strict=True)]
+        print(f"floor (python + reportlab + DejaVu, one page): median {floor:.3f} s "
+              f"of {args.runs}")
+        print(f"report --patient (8 visits, Latin names):     median {figure:.3f} s "
+              f"= {figure / floor:.2f}x floor (target <= 2x)")
+        print(f"report --patient (CJK name, fallback font):   median {cjk_t:.3f} s "
+              f"= {cjk_t / floor:.2f}x floor")
+        print(f"where the report's time goes (median, in-process): import storage "
+              f"{med[0]:.3f} s, open the database {med[1]:.3f} s, read the patient + import "
+              f"reportlab/exports {med[2]:.3f} s, lay out and write {med[3]:.3f} s")
+        return 0 if figure <= 2 * floor else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
