@@ -102,23 +102,23 @@ def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
     """(group heading, measures) of the core set table, in clinical reading order, in the
     current language (built on each call: the labels are translated when read)."""
     return (
-        (_(_("Muscle strength and function")), (
+        (_("Muscle strength and function"), (
             _field_measure("cmas_total"),
             _field_measure("mmt8_total"),
             _field_measure("mmt8_bilateral"),
         )),
-        (_(_("Global assessments and activity")), (
+        (_("Global assessments and activity"), (
             _field_measure("phys_global"),
             _field_measure("parent_global"),
             _field_measure("extramuscular_global"),
             _field_measure("das_total"),
         )),
-        (_(_("Physical function")), (_field_measure("chaq_di"),)),
-        (_(_("Skin")), (
+        (_("Physical function"), (_field_measure("chaq_di"),)),
+        (_("Skin"), (
             _field_measure("cdasi_activity"),
             _field_measure("cdasi_damage"),
         )),
-        (_(_("Laboratory")), (
+        (_("Laboratory"), (
             _field_measure("ck"),
             _ratio_measure("ck"),
             _ratio_measure("aldolase"),
@@ -128,7 +128,7 @@ def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
             _field_measure("esr"),
             _field_measure("crp"),
         )),
-        (_(_("Treatment")), (
+        (_("Treatment"), (
             _field_measure("steroid_mg_kg_day"),
             _field_measure("steroid_mg_day"),
             _field_measure("ivmp_pulses"),
@@ -270,7 +270,7 @@ class _Report:
         head = [_("Drug"), _("Dose"), _("Route"), _("Start"), _("Stop"), _("Duration")]
         widths = [0.17, 0.19, 0.1, 0.12, 0.12, 0.13]
         if not self.deid:
-            head.append(_(_("Notes")))
+            head.append(_("Notes"))
             widths.append(0.17)
         else:
             widths = [w + 0.17 / len(widths) for w in widths]
@@ -288,7 +288,7 @@ class _Report:
             row: list[Any] = [
                 text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
-                self.date(m.stop_date) if m.stop_date else _(_("ongoing")), duration]
+                self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
             if not self.deid:
                 # a table row cannot split over pages: long notes are shortened here and
                 # printed in full under Notes
@@ -321,7 +321,7 @@ class _Report:
         for start in range(0, len(s.visits), per):
             chunk = s.visits[start:start + per]
             col_w = min(90.0, (self.width - label_w) / per)
-            header: list[Any] = [text(_(_("Measure (range)")), "cell_bold")]
+            header: list[Any] = [text(_("Measure (range)"), "cell_bold")]
             for v in chunk:
                 tag = "\nbaseline" if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
@@ -509,9 +509,9 @@ class _Report:
                    ref=[(float(scoring.CID_PHYS_GLOBAL_MAX),
                          _("inactive: <= {n}").format(n=scoring.CID_PHYS_GLOBAL_MAX))],
                    better=False),
-            series(_(_("CK / ULN")), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
-                   ref=[(1.0, _(_("ULN")))], better=False),
-            series(_(_("Oral steroid, mg/kg/day")), lambda v: v.value("steroid_mg_kg_day"),
+            series(_("CK / ULN"), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
+                   ref=[(1.0, _("ULN"))], better=False),
+            series(_("Oral steroid, mg/kg/day"), lambda v: v.value("steroid_mg_kg_day"),
                    y_max=None, better=False),
             series(_titled("cdasi_activity"),
                    lambda v: v.value("cdasi_activity"), y_max=None, better=False),
@@ -535,7 +535,7 @@ class _Report:
         out: list[Flowable] = [CondPageBreak(100), heading(_("Skin"))]
         rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   _titled("cdasi_activity"), _titled("cdasi_damage"),
-                                  _(_("Positive findings"))]]
+                                  _("Positive findings")]]
         for v in s.visits:
             found, assessed = [], 0
             for name, label in registry.SKIN_FINDINGS:
@@ -562,9 +562,9 @@ class _Report:
         if not events:
             return [*out, p(_("No adverse events recorded."))]
         ae = Level.ADVERSE_EVENT
-        rows: list[list[Any]] = [[_(_("Onset")), _(_("Event")), _(_("Grade")), _(_("Serious")),
-                                  _(_("Suspected drug")),
-                                  _(_("Action")), _(_("Outcome")), _(_("Resolved"))]]
+        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"),
+                                  _("Suspected drug"),
+                                  _("Action"), _("Outcome"), _("Resolved")]]
         for a in events:
             grade = ""
             if a.grade is not None:
@@ -635,11 +635,11 @@ def _dose_text(m: Any) -> str:
     if m.frequency_per_day is not None:
         freq = Decimal(m.frequency_per_day)
         if abs(freq - Decimal(1) / Decimal(7)) < Decimal("0.001"):
-            parts.append(_(_("once weekly")))
+            parts.append(_("once weekly"))
         elif freq == 1:
-            parts.append(_(_("once daily")))
+            parts.append(_("once daily"))
         elif freq == 2:
-            parts.append(_(_("twice daily")))
+            parts.append(_("twice daily"))
         else:
             parts.append(_("{n} times a day").format(n=number_text(freq)))
     return ", ".join(parts)

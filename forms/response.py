@@ -322,14 +322,14 @@ class VisitResponse:
 # --------------------------------------------------------------------------------------------
 # Words for people (conventions 5 and 6: never a bare "indeterminate")
 # --------------------------------------------------------------------------------------------
-_ACR_WORDS = {"none": "no improvement", "minimal": "minimal", "moderate": "moderate",
+_ACR_WORDS = {"none": N_("no improvement"), "minimal": "minimal", "moderate": "moderate",
               "major": "major"}
 
 
 def _level_words(code: str, kind: str) -> str:
     if kind == "acr":
-        return _ACR_WORDS.get(code, code)
-    return f"PRINTO {code}" if code.isdigit() else "no PRINTO response"
+        return _(_ACR_WORDS.get(code, code))
+    return f"PRINTO {code}" if code.isdigit() else _("no PRINTO response")
 
 
 def describe_bounds(result: str, low: str | None, high: str | None, n_missing: int, *,
@@ -350,31 +350,38 @@ def describe_bounds(result: str, low: str | None, high: str | None, n_missing: i
         ``no improvement so far (up to major possible; 3 measures missing)``.
     """
     text = _describe(result, low, high, n_missing, kind, required)
-    return text[:1].upper() + text[1:] if capital else text
+    return text[:1].upper() + text[1:] if capital and text.isascii() else text
 
 
 def _describe(result: str, low: str | None, high: str | None, n_missing: int, kind: str,
               required: Sequence[str]) -> str:
-    noun = "measure" if kind == "acr" else "variable"
-    missing = f"{n_missing} {noun}{'s' if n_missing != 1 else ''} missing"
+    if kind == "acr":
+        missing = (_("{n} measure missing") if n_missing == 1 else _("{n} measures missing"))
+    else:
+        missing = (_("{n} variable missing") if n_missing == 1 else _("{n} variables missing"))
+    missing = missing.format(n=n_missing)
     if result != "indeterminate":
-        return _level_words(result, kind) + (f" ({missing}, cannot change it)"
-                                             if n_missing else "")
+        return _level_words(result, kind) + (_(" ({missing}, cannot change it)").format(
+            missing=missing) if n_missing else "")
     if low is None or high is None:
-        return "not determined" + (f" ({missing})" if n_missing else "")
+        return _("not determined") + (f" ({missing})" if n_missing else "")
     order = CATEGORIES if kind == "acr" else ("none", *sorted(
         (str(lv) for lv in PRINTO_LEVELS), key=int))
     gap = order.index(high) - order.index(low) if high in order and low in order else 0
     if low == high:
-        need = (" and ".join(required) + " required") if required else missing
-        return f"{_level_words(low, kind)} on the measures available (not final: {need})"
-    possible = ("up to " if gap > 1 else "") + f"{_level_words(high, kind)} possible"
+        need = (_("{rows} required").format(rows=_(" and ").join(required)) if required
+                else missing)
+        return _("{level} on the measures available (not final: {need})").format(
+            level=_level_words(low, kind), need=need)
+    possible = (_("up to {level} possible") if gap > 1 else _("{level} possible")).format(
+        level=_level_words(high, kind))
     if required:
-        missing += "; " + " and ".join(required) + " required"
+        missing += "; " + _("{rows} required").format(rows=_(" and ").join(required))
     if low == "none":
-        start = "no improvement so far" if kind == "acr" else "no PRINTO response so far"
+        start = _("no improvement so far") if kind == "acr" else _("no PRINTO response so far")
         return f"{start} ({possible}; {missing})"
-    return f"at least {_level_words(low, kind)} ({possible}; {missing})"
+    return _("at least {level} ({possible}; {missing})").format(
+        level=_level_words(low, kind), possible=possible, missing=missing)
 
 
 def _row_short(row: TisRow | PrintoVariable) -> str:

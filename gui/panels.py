@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import i18n as forms_i18n
 from forms import registry
 from forms.fields import FieldType
 from forms.model import Visit
@@ -259,7 +260,7 @@ class ResponsePanel(QScrollArea):
                 + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
                     n=_cell(getattr(tis, "measures", None)),
                     m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
-                    + (self.tr(", {side} side").format(side=side) if side else "")))
+                    + (self.tr(", {side} side").format(side=forms_i18n._(side)) if side else "")))
                 + "</p>"
                 + (f"<p>{esc(self.tr('Missing: {names}').format(names=missing))}</p>"
                    if missing else "")

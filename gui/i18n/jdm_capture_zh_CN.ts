@@ -117,6 +117,26 @@
       <translation>正在生成队列报告……</translation>
     </message>
     <message>
+      <source>JDM cohort summary</source>
+      <translation>幼年皮肌炎队列汇总</translation>
+    </message>
+    <message>
+      <source>JDM case summary · Study ID {id}</source>
+      <translation>幼年皮肌炎病例摘要 · 研究编号 {id}</translation>
+    </message>
+    <message>
+      <source>Printing failed: {error}.</source>
+      <translation>打印失败：{error}。</translation>
+    </message>
+    <message>
+      <source>Sent {n} pages of {title} to the printer.</source>
+      <translation>已将 {title} 共 {n} 页发送到打印机。</translation>
+    </message>
+    <message>
+      <source>Preparing the report to print...</source>
+      <translation>正在准备打印报告……</translation>
+    </message>
+    <message>
       <source>Scores of {n} visits were recomputed with the current rules.</source>
       <translation>已按当前规则重新计算 {n} 次访视的评分。</translation>
     </message>
@@ -130,7 +150,7 @@
     </message>
     <message>
       <source>Study ID</source>
-      <extracomment>ACR/EULAR category of the last visit vs baseline protocol label of the last visit (M0, M3, ...)</extracomment>
+      <extracomment>ACR/EULAR category of the last visit vs baseline protocol label of the last visit (M0, M3, ...) bounds of that response (instruments.md 0.5) TIS rows available (of 6)</extracomment>
       <translation>研究编号</translation>
     </message>
     <message>
@@ -254,6 +274,101 @@
       <source>{sid}: visit {date} (unsaved changes from {stamp})</source>
       <translation>{sid}：访视 {date}（{stamp} 起的未保存更改）</translation>
     </message>
+    <message>
+      <source>, by {who}</source>
+      <translation>，操作者 {who}</translation>
+    </message>
+  </context>
+  <context>
+    <name>AccountsDialog</name>
+    <message>
+      <source>Accounts and security</source>
+      <translation>账户与安全</translation>
+    </message>
+    <message>
+      <source>Accounts</source>
+      <translation>账户</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>User name</source>
+      <translation>用户名</translation>
+    </message>
+    <message>
+      <source>Full name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <source>Password (new or reset)</source>
+      <translation>密码（新建或重置）</translation>
+    </message>
+    <message>
+      <source>Add account</source>
+      <translation>添加账户</translation>
+    </message>
+    <message>
+      <source>Reset password</source>
+      <translation>重置密码</translation>
+    </message>
+    <message>
+      <source>Change role</source>
+      <translation>更改角色</translation>
+    </message>
+    <message>
+      <source>Remove account</source>
+      <translation>删除账户</translation>
+    </message>
+    <message>
+      <source>Lock the window after this many minutes without input:</source>
+      <translation>无操作多少分钟后锁定窗口：</translation>
+    </message>
+    <message>
+      <source>Idle lock minutes</source>
+      <translation>空闲锁定分钟数</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Make a new recovery key...</source>
+      <translation>生成新的恢复密钥……</translation>
+    </message>
+    <message>
+      <source>  (removed)</source>
+      <translation>  （已删除）</translation>
+    </message>
+    <message>
+      <source>Added {name}.</source>
+      <translation>已添加 {name}。</translation>
+    </message>
+    <message>
+      <source>New password set for {user}.</source>
+      <translation>已为 {user} 设置新密码。</translation>
+    </message>
+    <message>
+      <source>Role changed.</source>
+      <translation>角色已更改。</translation>
+    </message>
+    <message>
+      <source>Removed {user}: the account is inactive and its key slot is deleted.</source>
+      <translation>已删除 {user}：该账户已停用，其密钥槽已删除。</translation>
+    </message>
+    <message>
+      <source>The window now locks after {n} minutes.</source>
+      <translation>窗口将在 {n} 分钟无操作后锁定。</translation>
+    </message>
+    <message>
+      <source>A new recovery key was made; the old one no longer works.</source>
+      <translation>已生成新的恢复密钥；旧密钥不再有效。</translation>
+    </message>
   </context>
   <context>
     <name>AuditModel</name>
@@ -302,6 +417,37 @@
     </message>
   </context>
   <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+      <source>Change my password</source>
+      <translation>修改我的密码</translation>
+    </message>
+    <message>
+      <source>Signed in as {name} ({user}).</source>
+      <translation>已登录：{name}（{user}）。</translation>
+    </message>
+    <message>
+      <source>Current password</source>
+      <translation>当前密码</translation>
+    </message>
+    <message>
+      <source>New password</source>
+      <translation>新密码</translation>
+    </message>
+    <message>
+      <source>New password again</source>
+      <translation>再次输入新密码</translation>
+    </message>
+    <message>
+      <source>New password (at least {n} characters)</source>
+      <translation>新密码（至少 {n} 个字符）</translation>
+    </message>
+    <message>
+      <source>The two new passwords differ.</source>
+      <translation>两次输入的新密码不一致。</translation>
+    </message>
+  </context>
+  <context>
     <name>DraftsDialog</name>
     <message>
       <source>Unsaved visits found</source>
@@ -321,6 +467,25 @@
     </message>
   </context>
   <context>
+    <name>EncryptDialog</name>
+    <message>
+      <source>Encrypt this database</source>
+      <translation>加密此数据库</translation>
+    </message>
+    <message>
+      <source>{name} is not encrypted: anyone who copies it reads every patient. Encrypting writes an encrypted copy, checks it against the original, then replaces the file and its backups; from then on everyone signs in with their own account. Create the administrator account.</source>
+      <translation>{name} 未加密：任何复制它的人都能看到所有患者。加密会写出加密副本并与原文件核对，然后替换该文件及其备份；此后每个人都用自己的账户登录。请创建管理员账户。</translation>
+    </message>
+    <message>
+      <source>Encrypt</source>
+      <translation>加密</translation>
+    </message>
+    <message>
+      <source>The two passwords differ.</source>
+      <translation>两次输入的密码不一致。</translation>
+    </message>
+  </context>
+  <context>
     <name>HistoryDialog</name>
     <message>
       <source>No changes recorded for this visit.</source>
@@ -332,6 +497,29 @@
     <message>
       <source>n/a  not applicable</source>
       <translation>n/a  不适用</translation>
+    </message>
+  </context>
+  <context>
+    <name>LockPage</name>
+    <message>
+      <source>JDM Capture is locked</source>
+      <translation>JDM Capture 已锁定</translation>
+    </message>
+    <message>
+      <source>User name</source>
+      <translation>用户名</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Unlock</source>
+      <translation>解锁</translation>
+    </message>
+    <message>
+      <source>Signed in: {name}. Enter your password to continue, or sign in as another person (the open visit is kept as a draft under {name}'s name).</source>
+      <translation>已登录：{name}。输入密码继续，或以其他人身份登录（打开的访视会以 {name} 的名义保留为草稿）。</translation>
     </message>
   </context>
   <context>
@@ -393,8 +581,32 @@
       <translation>队列 PDF 报告(&amp;C)……</translation>
     </message>
     <message>
+      <source>P&amp;rint patient report...</source>
+      <translation>打印患者报告(&amp;R)……</translation>
+    </message>
+    <message>
+      <source>Print c&amp;ohort report...</source>
+      <translation>打印队列报告(&amp;O)……</translation>
+    </message>
+    <message>
       <source>&amp;Settings...</source>
       <translation>设置(&amp;S)……</translation>
+    </message>
+    <message>
+      <source>Accounts and securit&amp;y...</source>
+      <translation>账户与安全(&amp;Y)……</translation>
+    </message>
+    <message>
+      <source>Change my pass&amp;word...</source>
+      <translation>修改我的密码(&amp;W)……</translation>
+    </message>
+    <message>
+      <source>&amp;Lock</source>
+      <translation>锁定(&amp;L)</translation>
+    </message>
+    <message>
+      <source>E&amp;ncrypt this database...</source>
+      <translation>加密此数据库(&amp;N)……</translation>
     </message>
     <message>
       <source>&amp;Quit</source>
@@ -455,6 +667,14 @@
     <message>
       <source>JDM Capture - {name}</source>
       <translation>JDM Capture - {name}</translation>
+    </message>
+    <message>
+      <source>This database is not encrypted: File &gt; Encrypt this database.</source>
+      <translation>此数据库未加密：文件 &gt; 加密此数据库。</translation>
+    </message>
+    <message>
+      <source>Encrypting...</source>
+      <translation>正在加密……</translation>
     </message>
     <message>
       <source>Empty database</source>
@@ -657,7 +877,8 @@ Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form
 In a grade or score box: type the digit (1 then 0 for 10), t = trace, n = not applicable, Delete = not assessed; Tab moves on
 Menu key or Shift+F10 on a field: record why it has no value
 Delete on a visit, medication or adverse event row: delete it (asks first)
-Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF</source>
+Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF
+Ctrl+Shift+L  lock the window (your password unlocks it)</source>
       <translation>Ctrl+F  查找患者（输入即筛选，Enter 打开）
 Alt+Left  返回
 Ctrl+Shift+N  新建患者；Ctrl+N  新建访视
@@ -666,7 +887,8 @@ Ctrl+PgDown / Ctrl+PgUp  下一页/上一页表单；Alt+1..9  转到表单
 在分级或评分框中：输入数字（10 为先按 1 再按 0），t = 微弱收缩，n = 不适用，Delete = 未评估；Tab 移到下一项
 在字段上按菜单键或 Shift+F10：记录无数值的原因
 在访视、用药或不良事件行上按 Delete：删除（先确认）
-Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
+Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF
+Ctrl+Shift+L  锁定窗口（用您的密码解锁）</translation>
     </message>
     <message>
       <source>About JDM Capture</source>
@@ -690,6 +912,21 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     <message>
       <source>Notes</source>
       <translation>备注</translation>
+    </message>
+  </context>
+  <context>
+    <name>PasswordPrompt</name>
+    <message>
+      <source>User name</source>
+      <translation>用户名</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Enter the password.</source>
+      <translation>请输入密码。</translation>
     </message>
   </context>
   <context>
@@ -810,6 +1047,56 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     </message>
   </context>
   <context>
+    <name>RecoverDialog</name>
+    <message>
+      <source>Reset a password with the recovery key</source>
+      <translation>用恢复密钥重置密码</translation>
+    </message>
+    <message>
+      <source>Type the recovery key printed when the database was set up, the administrator account to reset, and its new password. The reset is recorded.</source>
+      <translation>请输入建立数据库时打印的恢复密钥、要重置的管理员账户及其新密码。重置操作会被记录。</translation>
+    </message>
+    <message>
+      <source>Recovery key</source>
+      <translation>恢复密钥</translation>
+    </message>
+    <message>
+      <source>Administrator</source>
+      <translation>管理员</translation>
+    </message>
+    <message>
+      <source>New password</source>
+      <translation>新密码</translation>
+    </message>
+    <message>
+      <source>New password again</source>
+      <translation>再次输入新密码</translation>
+    </message>
+    <message>
+      <source>Administrator user name</source>
+      <translation>管理员用户名</translation>
+    </message>
+    <message>
+      <source>The two passwords differ.</source>
+      <translation>两次输入的密码不一致。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RecoveryKeyDialog</name>
+    <message>
+      <source>Recovery key</source>
+      <translation>恢复密钥</translation>
+    </message>
+    <message>
+      <source>This recovery key opens the database and resets an administrator's password if every administrator password is forgotten. It is shown only now: print it or write it down, and keep it locked away, apart from the computer.</source>
+      <translation>如果所有管理员密码都忘记了，此恢复密钥可打开数据库并重置管理员密码。它只显示这一次：请打印或抄写下来，锁好保存，并与计算机分开存放。</translation>
+    </message>
+    <message>
+      <source>I have written it down or printed it</source>
+      <translation>我已抄写或打印</translation>
+    </message>
+  </context>
+  <context>
     <name>ResponsePanel</name>
     <message>
       <source>changed</source>
@@ -856,12 +1143,20 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
       <translation>基线：&lt;b&gt;{visit}&lt;/b&gt;</translation>
     </message>
     <message>
+      <source>{n} so far</source>
+      <translation>目前 {n}</translation>
+    </message>
+    <message>
       <source>ACR/EULAR 2016 Total Improvement Score</source>
       <translation>ACR/EULAR 2016 总体改善评分</translation>
     </message>
     <message>
       <source>({n} of 6 measures; muscle measure {m})</source>
       <translation>（6 项指标中 {n} 项；肌力指标 {m}）</translation>
+    </message>
+    <message>
+      <source>, {side} side</source>
+      <translation>，{side}侧</translation>
     </message>
     <message>
       <source>Core set measure</source>
@@ -956,6 +1251,49 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     </message>
   </context>
   <context>
+    <name>SetUpDialog</name>
+    <message>
+      <source>Set up JDM Capture</source>
+      <translation>设置 JDM Capture</translation>
+    </message>
+    <message>
+      <source>{name} is new. It will be encrypted: only people with an account can open it. Create the administrator account (you can add colleagues' accounts later, File &gt; Accounts and security).</source>
+      <translation>{name} 是新数据库，将被加密：只有拥有账户的人才能打开。请创建管理员账户（之后可在“文件 &gt; 账户与安全”中添加同事的账户）。</translation>
+    </message>
+    <message>
+      <source>User name</source>
+      <translation>用户名</translation>
+    </message>
+    <message>
+      <source>Full name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Password again</source>
+      <translation>再次输入密码</translation>
+    </message>
+    <message>
+      <source>Full name (shown on signatures)</source>
+      <translation>姓名（显示在签名上）</translation>
+    </message>
+    <message>
+      <source>Password (at least {n} characters)</source>
+      <translation>密码（至少 {n} 个字符）</translation>
+    </message>
+    <message>
+      <source>Create</source>
+      <translation>创建</translation>
+    </message>
+    <message>
+      <source>The two passwords differ.</source>
+      <translation>两次输入的密码不一致。</translation>
+    </message>
+  </context>
+  <context>
     <name>SettingsDialog</name>
     <message>
       <source>Settings</source>
@@ -983,6 +1321,29 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     </message>
   </context>
   <context>
+    <name>SignInDialog</name>
+    <message>
+      <source>Sign in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <source>{name} is encrypted. Sign in with your own account.</source>
+      <translation>{name} 已加密。请用您自己的账户登录。</translation>
+    </message>
+    <message>
+      <source>User name</source>
+      <translation>用户名</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Forgot your password?</source>
+      <translation>忘记密码？</translation>
+    </message>
+  </context>
+  <context>
     <name>SignOffDialog</name>
     <message>
       <source>Sign off visit</source>
@@ -995,6 +1356,22 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     <message>
       <source>Assessor's name</source>
       <translation>评估者姓名</translation>
+    </message>
+    <message>
+      <source>Signer's user name</source>
+      <translation>签署人用户名</translation>
+    </message>
+    <message>
+      <source>Signer's password</source>
+      <translation>签署人密码</translation>
+    </message>
+    <message>
+      <source>Password, entered at each signing</source>
+      <translation>密码，每次签署时输入</translation>
+    </message>
+    <message>
+      <source>Sign with your own user name and password (an investigator or administrator). The signature shows your full name and the time of signing.</source>
+      <translation>请用您自己的用户名和密码签署（研究者或管理员）。签名会显示您的姓名和签署时间。</translation>
     </message>
     <message>
       <source>Sign off</source>
@@ -1030,6 +1407,10 @@ Ctrl+H  访视历史；Ctrl+E  导出 Excel；Ctrl+P  患者 PDF</translation>
     <message>
       <source>Signing off...</source>
       <translation>正在签署……</translation>
+    </message>
+    <message>
+      <source>Signed by {name} on {when} ({zone}) - {meaning}</source>
+      <translation>{name} 于 {when}（{zone}）签署 - {meaning}</translation>
     </message>
   </context>
   <context>
@@ -1091,6 +1472,14 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
     <message>
       <source>Reason (required)</source>
       <translation>原因（必填）</translation>
+    </message>
+    <message>
+      <source>Investigator's user name</source>
+      <translation>研究者用户名</translation>
+    </message>
+    <message>
+      <source>Investigator's password</source>
+      <translation>研究者密码</translation>
     </message>
     <message>
       <source>Unlock</source>
@@ -1323,10 +1712,24 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
       <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
     </message>
     <message>
+      <source>Checking the backup...</source>
+      <translation>正在检查备份……</translation>
+    </message>
+    <message>
       <source>Replace {name} with the backup {backup}?
 The current file is kept beside it.</source>
       <translation>用备份 {backup} 替换 {name}？
 当前文件会保留在旁边。</translation>
+    </message>
+    <message>
+      <source>check refuses the backup {backup}:
+{listed}
+
+Restore it anyway? The findings you accept are written to the audit trail; the current file is kept beside it.</source>
+      <translation>检查不通过备份 {backup}：
+{listed}
+
+仍要恢复吗？您接受的问题会写入审计追踪；当前文件会保留在旁边。</translation>
     </message>
     <message>
       <source>Restored {name} from {backup}.
