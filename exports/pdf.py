@@ -180,9 +180,9 @@ class _Report:
     def header(self) -> list[Flowable]:
         p_, s = self.p, self.s
         out: list[Flowable] = [
-            heading(_("JDM case summary"), "title", f"JDM case summary {p_.study_id}"),
-            p(f"Study ID <b>{fonts.para(p_.study_id)}</b>"
-              + (" &nbsp;·&nbsp; de-identified" if self.deid else ""), "subtitle"),
+            heading(_("JDM case summary"), "title", _("JDM case summary") + f" {p_.study_id}"),
+            p(_("Study ID {id}").format(id=f"<b>{fonts.para(p_.study_id)}</b>")
+              + (" &nbsp;·&nbsp; " + _("de-identified") if self.deid else ""), "subtitle"),
         ]
         visits = s.visits
         last = visits[-1].visit.visit_date if visits else None
@@ -261,9 +261,10 @@ class _Report:
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
             out.append(timeline(courses, visits, steroid, self.width, self.date))
-            tofa = " (dark bar: tofacitinib)" if s.tofacitinib_start() else ""
-            out.append(p(f"Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
-                         "prednisone-equivalent dose in mg/kg/day at each visit.", "note"))
+            tofa = _(" (dark bar: tofacitinib)") if s.tofacitinib_start() else ""
+            out.append(p(_("Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
+                           "prednisone-equivalent dose in mg/kg/day at each visit.").format(
+                               tofa=tofa), "note"))
         if not meds:
             out.append(p(_("No medication courses recorded.")))
             return out
@@ -309,7 +310,7 @@ class _Report:
             return [*out, p(_("No visits recorded."))]
         base = s.baseline_summary
         groups: list[tuple[str, list[Measure]]] = []
-        for group_name, candidates in CORE_GROUPS:
+        for group_name, candidates in core_groups():
             shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
@@ -323,7 +324,7 @@ class _Report:
             col_w = min(90.0, (self.width - label_w) / per)
             header: list[Any] = [text(_("Measure (range)"), "cell_bold")]
             for v in chunk:
-                tag = "\nbaseline" if v.is_baseline else ""
+                tag = "\n" + _("baseline") if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
                                    "cell_bold"))
             rows: list[list[Any]] = [header]
@@ -340,7 +341,7 @@ class _Report:
                         row.append(text(self._cell(m, v, base), "cell_right"))
                     rows.append(row)
             extra.append(("ALIGN", (1, 0), (-1, -1), "RIGHT"))
-            header[1:] = [text(f"{v.label}{chr(10) + 'baseline' if v.is_baseline else ''}"
+            header[1:] = [text(f"{v.label}{chr(10) + _('baseline') if v.is_baseline else ''}"
                                f"\n{self.date(v.visit.visit_date)}", "cell_bold_right")
                           for v in chunk]
             if start:
@@ -357,7 +358,7 @@ class _Report:
     def _cell(self, m: Measure, v: VisitSummary, base: VisitSummary | None) -> str:
         value = m.get(self.s, v)
         if value is None:
-            return _MISSING_SHORT.get(_reason(v, m) or "", "–")
+            return _(_MISSING_SHORT.get(_reason(v, m) or "", "–"))
         shown = fixed_text(value, m.decimals)
         if base is None or v.is_baseline or v.day is None or v.day < 0:
             return shown
@@ -373,9 +374,9 @@ class _Report:
         if not s.follow_ups:
             return [*out, p(_("No follow-up visit after the baseline yet."))]
         base = s.baseline
-        out.append(p(f"Measured against the baseline visit "
-                     f"{fonts.para(s.baseline_summary.label if s.baseline_summary else '')}"
-                     f" ({self.date(base.visit_date if base else None)})."))
+        out.append(p(_("Measured against the baseline visit {label} ({date}).").format(
+            label=fonts.para(s.baseline_summary.label if s.baseline_summary else ""),
+            date=self.date(base.visit_date if base else None))))
         tis_f = registry.get("tis")
         rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   f"TIS ({tis_f.range_text()})", "ACR/EULAR 2016",
@@ -386,28 +387,34 @@ class _Report:
             tis = r.tis
             muscle = registry.get("tis_muscle_measure").choice_label(tis.muscle_measure)
             if tis.mmt8_side:
-                muscle += f", {tis.mmt8_side}"
+                muscle += f", {_(tis.mmt8_side)}"
             if tis.tis is not None:
                 score = fixed_text(tis.tis, tis_f.decimals)
             else:  # a required row is missing: the sum so far, said as such
-                score = f"{fixed_text(tis.partial_tis, tis_f.decimals)} so far"
+                score = _("{score} so far").format(score=fixed_text(tis.partial_tis,
+                                                                     tis_f.decimals))
             rows.append([
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                 text(score, "cell_right"),
                 text(tis.describe(capital=True), "cell_bold"),
-                text(f"{tis.measures} of {len(tis.rows)}; {muscle}"
-                     + (f"; missing {', '.join(tis.missing_labels)}" if tis.missing else "")),
+                text(_("{n} of {total}; {muscle}").format(n=tis.measures, total=len(tis.rows),
+                                                          muscle=muscle)
+                     + (_("; missing {rows}").format(rows=", ".join(tis.missing_labels))
+                        if tis.missing else "")),
                 text(r.printo.describe(capital=True)),
-                text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
-                     + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
+                text(_("{status} ({met} of 4 met").format(
+                    status=_choice("printo_cid", r.cid.status), met=r.cid.met)
+                     + (_(", {n} unknown").format(n=r.cid.unknown) if r.cid.unknown else "")
+                     + ")"),
             ])
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.08, 0.11, 0.09, 0.22, 0.18, 0.17,
                                                      0.15)]))
         out.append(CondPageBreak(110))
         out.append(heading(_("How each response was reached"), "h3"))
-        explain: list[list[Any]] = [[_("Visit"), "TIS rows (change → points/maximum), PRINTO "
-                                              "variables (change), inactive-disease criteria"]]
+        explain: list[list[Any]] = [[_("Visit"), _(
+            "TIS rows (change → points/maximum), PRINTO variables (change), inactive-disease "
+            "criteria")]]
         for v in s.follow_ups:
             explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
                               f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
@@ -453,7 +460,7 @@ class _Report:
             if var.outcome == "missing":
                 vparts.append(_("{name} missing").format(name=name))
             elif var.outcome == "change" and var.percent is not None:
-                worse = " (worse > 30 %)" if var.worsened else ""
+                worse = _(" (worse > 30 %)") if var.worsened else ""
                 vparts.append(f"{name} {signed_fixed(var.percent, 1)} %{worse}")
             else:
                 vparts.append(f"{name} {_(var.outcome.replace('_', ' '))}")
@@ -462,7 +469,7 @@ class _Report:
                        f"{fonts.para(printo.describe())} ({fonts.para(met)})")
         cparts = []
         for c in cid.criteria:
-            state = {True: "met", False: "not met", None: "unknown"}[c.met]
+            state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
             value = (fixed_text(c.value, registry.get(c.field).decimals)
                      if c.value is not None else _("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
@@ -523,10 +530,10 @@ class _Report:
         t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
         out.append(t)
-        out.append(p("Circles: measured visits; a gap in the line: not measured. Dotted lines: "
-                     "inactive-disease cut-offs (PRINTO 2013) and the CK upper limit of "
-                     "normal." + (" Dashed vertical line: tofacitinib start."
-                                  if marker is not None else ""), "note"))
+        out.append(p(_("Circles: measured visits; a gap in the line: not measured. Dotted "
+                       "lines: inactive-disease cut-offs (PRINTO 2013) and the CK upper limit "
+                       "of normal.") + (_(" Dashed vertical line: tofacitinib start.")
+                                        if marker is not None else ""), "note"))
         return out
 
     # ---------------------------------------------------------------- skin
@@ -663,13 +670,13 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
     report = _Report(summarise(shown, settings), deidentified)
     title = report_title(patient.study_id, deidentified)
     build(Path(out), report.story(), title=title, running=title, author=author,
-          subject="JDM case summary: core set measures, response criteria, treatment")
+          subject=_("JDM case summary: core set measures, response criteria, treatment"))
 
 
 def report_title(study_id: str, deidentified: bool = False) -> str:
     """The patient report's title (PDF metadata, viewer and print window titles)."""
-    return (f"JDM case summary · Study ID {study_id}"
-            + (" · de-identified" if deidentified else ""))
+    return (_("JDM case summary") + " · " + _("Study ID {id}").format(id=study_id)
+            + (" · " + _("de-identified") if deidentified else ""))
 
 
 def write_cohort_report(patients: Iterable[Patient], out: Path, *,

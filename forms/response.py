@@ -554,15 +554,15 @@ def _mmt8_pair(base: _VisitMeasures, follow: _VisitMeasures) -> tuple[str | None
     for suffix, word in registry.SIDES:
         if (base.get(_MMT_SIDE + suffix).exact is not None
                 and follow.get(_MMT_SIDE + suffix).exact is not None):
-            note = f"{word} side at both visits"
+            note = _("{side} side at both visits").format(side=_(word))
             if suffix != registry.SIDES[0][0]:
-                note += " (right side not complete at both)"
+                note += _(" (right side not complete at both)")
             return suffix, note
     have = []
-    for who, m in (("baseline", base), ("follow-up", follow)):
-        sides = [w for s_, w in registry.SIDES if m.get(_MMT_SIDE + s_).exact is not None]
-        have.append(f"{who} {'/'.join(sides) if sides else 'none'}")
-    return None, "no side complete at both visits (" + ", ".join(have) + ")"
+    for who, m in ((_("baseline"), base), (_("follow-up"), follow)):
+        sides = [_(w) for s_, w in registry.SIDES if m.get(_MMT_SIDE + s_).exact is not None]
+        have.append(f"{who} {'/'.join(sides) if sides else _('none')}")
+    return None, _("no side complete at both visits ({sides})").format(sides=", ".join(have))
 
 
 # --------------------------------------------------------------------------------------------

@@ -81,9 +81,10 @@ def rule_summary() -> str:
     tags: dict[str, str] = {}
     for version in RULE_VERSIONS.values():
         tag = version.split(" ", 1)[0]
-        name, _, number = tag.partition("@")
+        name, _sep, number = tag.partition("@")
         tags.setdefault(name, number)
-    return ", ".join(f"{RULE_NAMES.get(name, name)} v{number}" for name, number in tags.items())
+    return ", ".join(f"{_(RULE_NAMES.get(name, name))} v{number}"
+                     for name, number in tags.items())
 
 
 #: The version of every rule that produces a derived value (project convention 9). Bump the

@@ -138,6 +138,10 @@ def extract_registry() -> dict[str, list[str]]:
         add(kind, f"cdasi part {part}")
     for stem, label in registry.MMT_PAIRED:
         add(label, f"mmt group {stem}")
+    from forms import scoring  # noqa: PLC0415
+
+    for key, name in getattr(scoring, "RULE_NAMES", {}).items():
+        add(name, f"rule {key}")
     for drug in getattr(registry, "DRUGS", ()):
         add(drug.label, f"drug {drug.code}")
     for name, terms in getattr(registry, "VOCABULARIES", {}).items():
