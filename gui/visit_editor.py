@@ -91,7 +91,7 @@ class VisitEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         header = QHBoxLayout()
-        self.title = QLabel(self)
+        self.title = ElidedLabel(self, max_width=520)  # a long title is cut, never wider
         self.title.setProperty("role", "heading")
         header.addWidget(self.title, 1)
         self.baseline_check = QCheckBox(self.tr("&Baseline visit"), self)
