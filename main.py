@@ -339,23 +339,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return OK
 
 
+_SETTINGS_HINT = ("run the import again with --settings file (use the file's settings: every "
+                  "stored response is recomputed with them) or --settings keep (keep this "
+                  "database's settings)")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
-    from storage.casefile import CaseFileRejected, import_case_file
+    from storage.casefile import CaseFileRejected, SettingsDiffer, import_case_file
     from storage.repository import Repository
 
+    if not args.db.exists():
+        # a mistyped --db must not become a new file full of identifiable data
+        raise _Refused(f"there is no database at {args.db}; create it first with "
+                       f"`init --db {args.db}`, then import (nothing was imported)")
     status = OK
     actor = _actor()
     with Repository(args.db) as repo:
         for name in args.files:
             path = Path(name)
             if path.suffix.lower() == ".xlsx":
-                status = max(status, _import_workbook(repo, path, actor))
+                status = max(status, _import_workbook(repo, path, actor, args.settings))
                 continue
             try:
-                case, summary = import_case_file(repo, path, actor)
+                case, summary = import_case_file(repo, path, actor, settings=args.settings)
             except CaseFileRejected as exc:
                 for line in exc.problems:
                     _err(line)
+                if isinstance(exc, SettingsDiffer):
+                    _err(f"{path.name}: {_SETTINGS_HINT}")
                 _err(f"{path.name}: not imported (nothing of this file was saved)")
                 status = REFUSED
                 continue
@@ -365,24 +376,37 @@ def cmd_import(args: argparse.Namespace) -> int:
                  f"({summary.patients_added} new), {summary.visits} visits "
                  f"({summary.visits_replaced} replaced), {summary.medications} medications, "
                  f"{summary.adverse_events} adverse events")
+            _settings_outcome(path, args.settings, case.settings is not None)
     return status
 
 
-def _import_workbook(repo: Repository, path: Path, actor: str) -> int:
+def _settings_outcome(path: Path, choice: str | None, has_settings: bool) -> None:
+    """Say which scoring settings apply after an import that had to choose."""
+    if choice == "file" and has_settings:
+        _out(f"{path.name}: the database now uses the file's scoring settings; stored "
+             "responses were recomputed with them")
+    elif choice == "keep" and has_settings:
+        _out(f"{path.name}: the database kept its own scoring settings")
+
+
+def _import_workbook(repo: Repository, path: Path, actor: str, settings: str | None) -> int:
     """``import FILE.xlsx``: a workbook in the identified export layout, whole or not at all."""
     from exports.xlsx_import import import_workbook
 
-    summary = import_workbook(path, repo, actor)
+    summary = import_workbook(path, repo, actor, settings=settings)
     for line in summary.warnings:
         _err(f"warning: {line}")
     if not summary.imported:
         for line in summary.errors:
             _err(line)
+        if summary.settings_differences:
+            _err(f"{path.name}: {_SETTINGS_HINT}")
         _err(f"{path.name}: not imported (nothing of this file was saved)")
         return REFUSED
     _out(f"{path.name}: imported {summary.patients} patients ({summary.patients_added} new), "
          f"{summary.visits} visits ({summary.visits_replaced} replaced), "
          f"{summary.medications} medications, {summary.adverse_events} adverse events")
+    _settings_outcome(path, settings, summary.has_settings)
     return OK
 
 
@@ -672,6 +696,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="case files (.json) or workbooks in the identified export layout "
                         "(.xlsx)")
+    p.add_argument("--settings", choices=("file", "keep"), default=None,
+                   help="when a file's scoring settings (TIS muscle measure, thresholds, "
+                        "default ULNs) differ from the database's: 'file' makes the database "
+                        "use the file's (every stored response is recomputed), 'keep' keeps "
+                        "the database's. Without it such a file is refused (exit 2) with the "
+                        "differences listed")
     p = add("export", cmd_export, "export the database: FILE.json (case file), FILE.xlsx "
             "(workbook) or a REDCap project folder (de-identified unless --identified); or "
             "write a blank data-entry template")

@@ -11,6 +11,14 @@ written as codes of the registry's lists, visit labels as protocol labels or ``d
 date becomes a day offset from the patient's baseline visit (``visit_day``, ``start_day``,
 ``onset_day``, ...). ``identified=True`` writes everything as entered, dates next to the offsets.
 
+Analysts' tools (pandas, R, Stata) type a column from its cells, so every numeric column holds
+numbers only: a CHAQ item answered "not applicable" (``na``) is left empty on sheet Visits and
+listed on sheet Missing with reason ``na``. The data dictionary's ``codes`` column lists every
+choice machine-readably in REDCap's convention (``code, label | code, label``: a code never
+holds a comma or ``|``, a label may hold ``/``). Sheet ``Settings`` records the scoring settings
+behind the derived values (``setting``, ``value``), which an import compares with its
+database's.
+
 Text a user typed is always written as a string cell: a value beginning with ``=``, ``+``,
 ``-`` or ``@`` (or an error literal such as ``#N/A``) gets an explicit string type and Excel's
 quote prefix, so it can neither be evaluated nor turn into a formula when the cell is edited.
@@ -47,13 +55,17 @@ from exports.common import (
 from forms import registry
 from forms.fields import Field, FieldType, Level
 from forms.i18n import N_, in_language, translate_to
-from forms.model import IDENTIFIER_KEYS, Patient
-from forms.settings import ScoringSettings
+from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, Patient
+from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 
 Progress = Callable[[int, "int | None"], None]
 
+SETTINGS_SHEET = "Settings"
 SHEETS = ("Patients", "Visits", "Response", "Medications", "Adverse events", "Missing",
-          "Data dictionary")
+          "Data dictionary", SETTINGS_SHEET)
+
+#: the value of a CHAQ item answered "not applicable": on sheet Missing, not in a number column.
+NOT_APPLICABLE = "na"
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,8 +153,10 @@ EXTRA: dict[str, Column] = {c.name: c for c in (
     _extra("field", N_("Field name"), _TXT, "The field that has no value (Missing sheet).",
            level="missing", derived=False),
     _extra("reason", N_("Reason missing"), FieldType.CHOICE,
-           "Why the field has no value (data-contract section 2).",
-           allowed="not_done/not_assessable/unknown", level="missing", derived=False),
+           "Why the field has no value (data-contract section 2), or na: a CHAQ item "
+           "answered 'not applicable' (kept off sheet Visits so its column stays numeric).",
+           allowed="/".join((*MISSING_REASONS, NOT_APPLICABLE)), level="missing",
+           derived=False),
 )}
 
 
@@ -231,7 +245,28 @@ class Layout:
 
 
 DICTIONARY_HEADER = ("field", "label", "label_zh", "form", "level", "type", "allowed", "unit",
-                     "derived", "identifier", "sheet", "description")
+                     "derived", "identifier", "sheet", "description", "codes")
+
+
+def codes_text(f: Field | None) -> str:
+    """A field's codes and labels, machine-readable: ``code, label | code, label``.
+
+    REDCap's choice convention: split on `` | ``, then on the first ``, ``. Codes never hold a
+    comma or ``|`` (``mg/kg`` is a code; labels may hold ``/`` or commas after the first).
+    Choice fields list their choices, ordinal items their described levels, CHAQ items add
+    ``na``; other fields give "".
+    """
+    if f is None:
+        return ""
+    options = [(str(c.code), c.label_en) for c in (f.choices or f.levels)]
+    if f.na_allowed:
+        options.append((NOT_APPLICABLE, "Not applicable (listed on sheet Missing)"))
+    return " | ".join(f"{code}, {label.replace('|', '/')}" for code, label in options)
+
+
+def _reason_codes() -> str:
+    return " | ".join([*(f"{k}, {v}" for k, v in MISSING_REASONS.items()),
+                       f"{NOT_APPLICABLE}, Not applicable (CHAQ items)"])
 
 
 def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
@@ -256,12 +291,11 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
     note("Adverse events", (c for c, _, _ in layout.adverse_events))
     note("Missing", layout.missing)
 
-    def row(c: Column, sheet_list: str) -> list[Any]:
+    def row(c: Column, sheet_list: str, codes: str = "") -> list[Any]:
         return [c.name, c.label, c.label_zh or translate_to("zh_CN", c.label), c.form, c.level,
-                str(c.type),
-                c.allowed, c.unit,
+                str(c.type), c.allowed, c.unit,
                 "yes" if c.derived else "no", "yes" if c.identifier else "no", sheet_list,
-                c.description]
+                c.description, codes]
 
     level_sheet = {Level.MEDICATION: "Medications", Level.ADVERSE_EVENT: "Adverse events"}
     for f in registry.FIELDS:
@@ -275,7 +309,8 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
         else:
             shown_text = ", ".join(shown) if shown else "(not exported)"
         coded = not layout.identified and f.deid_policy is deid.Deid.CODE
-        yield row(Column.from_field(deid.coded_field(f) if coded else f), shown_text)
+        shown_field = deid.coded_field(f) if coded else f
+        yield row(Column.from_field(shown_field), shown_text, codes_text(shown_field))
     seen = {f.name for f in registry.FIELDS}
     extra_cols = [*layout.patients, *layout.visits, *layout.response, *layout.missing,
                   *(c for c, _, _ in layout.medications),
@@ -283,7 +318,8 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
     for c in extra_cols:
         if c.name not in seen:
             seen.add(c.name)
-            yield row(c, ", ".join(sheets.get(c.name, [])))
+            codes = _reason_codes() if c.name == "reason" else ""
+            yield row(c, ", ".join(sheets.get(c.name, [])), codes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,12 +460,25 @@ def write_workbook(patients: Iterable[Patient], out: Path, *, identified: bool,
                             [_extra(n, n, _TXT, "") for n in DICTIONARY_HEADER])
         for drow in dictionary_rows(layout):
             dictionary.append(drow)
-        for sheet in (*sheets.values(), dictionary):
+        settings_sheet = _Sheet(wb, SETTINGS_SHEET,
+                                [_extra(n, n, _TXT, "") for n in SETTINGS_HEADER])
+        for srow in settings_rows(settings):
+            settings_sheet.append(srow)
+        for sheet in (*sheets.values(), dictionary, settings_sheet):
             sheet.finish()
         _save_atomically(wb, Path(out))
     except BaseException:
         _discard(wb)
         raise
+
+
+SETTINGS_HEADER = ("setting", "value", "description")
+
+
+def settings_rows(settings: ScoringSettings) -> list[list[Any]]:
+    """Sheet Settings: one row per scoring setting (a code, or a ULN as a number)."""
+    return [[name, value, SETTING_DESCRIPTIONS[name]]
+            for name, value in settings_items(settings).items()]
 
 
 def _discard(wb: Workbook) -> None:
@@ -449,6 +498,10 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
     identified = layout.identified
     value_names = [f.name for f in registry.visit_value_fields()
                    if deid.included(f, identified=identified)]
+    na_names = [f.name for f in registry.visit_value_fields()
+                if f.na_allowed and f.name in value_names]
+    first = len(layout.visit_head) + 1  # the visit head, then the baseline flag
+    na_at = {n: first + value_names.index(n) for n in na_names}
     derived_names = [f.name for f in registry.visit_fields(derived=True)]
     med_cols = layout.medications
     ae_cols = layout.adverse_events
@@ -467,6 +520,10 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             scores = v.scores
             row = [*head, v.is_baseline]
             row += [values.get(n) for n in value_names]
+            # "na" would turn a CHAQ item's number column into text: it goes to Missing
+            not_applicable = [n for n in na_names if values.get(n) == NOT_APPLICABLE]
+            for n in not_applicable:
+                row[na_at[n]] = None
             row += [scores[n].value if n in scores else None for n in derived_names]
             if identified:
                 row.append(v.visit.notes or None)
@@ -476,6 +533,8 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
                                                                   base_label)])
             for name, reason in v.visit.missing.items():
                 sheets["Missing"].append([*head, name, reason])
+            for name in not_applicable:
+                sheets["Missing"].append([*head, name, NOT_APPLICABLE])
         for med in patient.medications:
             sheets["Medications"].append([patient.study_id, *_record_values(med, med_cols, base)])
         for ae in patient.adverse_events:
@@ -504,4 +563,5 @@ def _save_atomically(wb: Workbook, out: Path) -> None:
         wb.save(tmp)
 
 
-__all__ = ["SHEETS", "Column", "Layout", "dictionary_rows", "text_cell", "write_workbook"]
+__all__ = ["NOT_APPLICABLE", "SETTINGS_SHEET", "SHEETS", "Column", "Layout", "codes_text",
+           "dictionary_rows", "settings_rows", "text_cell", "write_workbook"]

@@ -35,10 +35,29 @@ REDCap rules this module follows, and where they were checked (see also the test
   characters, 26 or fewer recommended. These come from REDCap user guides, not from REDCap's
   source: not verified against the code. One registry name is 27 characters
   (``cmas_arm_raise_duration_sec``): allowed, above the recommendation.
-* Choice codes are written as registry codes when they are letters, digits and ``_``; codes with
-  other characters (``Mi-2``, ``mg/kg``) get a REDCap-safe code (``mi_2``, ``mg_kg``) and the
-  original code is kept in the label. Whether REDCap accepts ``-`` or ``/`` in raw codes could not
-  be verified, so they are avoided.
+* Choice codes: REDCap's data dictionary upload accepts a raw code that is a number or matches
+  ``^[a-zA-Z0-9._\\-]+$`` (``MetaData::`` dictionary checks, REDCap 15.7.6
+  ``Classes/MetaData.php``), so registry codes are written as they are (``Mi-2``, ``Jo-1``);
+  only codes with other characters (``mg/kg``, ``mg/m2``) get a REDCap code (``mg_kg``) with
+  the original kept in the label.
+* Formula-looking text: REDCap's CSV import removes one leading space before ``-``, ``@``,
+  ``+`` or ``=`` (``Records::saveData``, "If a value begins with a space followed by a CSV
+  injection character, then remove the space"; its own CSV exports add that space), so such
+  text is written with a leading space: Excel never sees a formula and REDCap stores the text
+  as typed. An apostrophe would be stored as part of the value.
+* Missing values: a visit field recorded as ``not_done``, ``not_assessable`` or ``unknown``
+  is written as a REDCap Missing Data Code (:data:`MISSING_DATA_CODES`: ``ND``, ``NASS``,
+  ``UNK``), which the administrator declares first (Project Setup > Additional customizations >
+  Missing Data Codes; the text to paste is ``missing_data_codes.txt``). REDCap's import accepts
+  a declared code in any field type (it skips range, date and choice checks for it); codes may
+  hold letters, digits, ``.``, ``-`` and ``_`` and must not clash with a real value, so none is
+  a registry choice code.
+* ``<form>_complete``: 2 (Complete) when every field of the form that is entered has a value
+  or a missing data code, 1 (Unverified) when only some have, blank when the form holds
+  nothing. Not counted: derived (read-only) fields, free text, the visit label, the CMAS
+  seconds (they only back the item scores) and the dates that close a record
+  (``stop_date``, ``resolution_date``: empty while ongoing). A form of derived fields only
+  (``response``) is 2 when JDM Capture computed it.
 * Import file columns (``event_name, arm_num, day_offset, offset_min, offset_max,
   custom_event_label``; ``arm_num, unique_event_name, form``; ``event_name, form_name,
   custom_form_label``) are REDCap API's "Import Events", "Import Instrument-Event Mappings" and
@@ -77,7 +96,7 @@ from typing import Any
 from exports import deid
 from exports.common import (
     VisitSummary,
-    formula_safe,
+    formula_like,
     number_text,
     summarise,
     summarise_stored,
@@ -88,7 +107,7 @@ from forms import registry
 from forms.fields import Field, FieldType, Form, Level
 from forms.i18n import _, in_language
 from forms.model import Patient
-from forms.settings import ScoringSettings
+from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 from forms.validation import study_id_looks_like_mrn
 from storage.repository import Repository
 
@@ -120,6 +139,21 @@ VALIDATION_TYPES: frozenset[str] = frozenset({"integer", "number", "date_ymd"})
 
 #: form status codes of ``<form>_complete`` (REDCap: 0 Incomplete, 1 Unverified, 2 Complete).
 FORM_COMPLETE = "2"
+FORM_UNVERIFIED = "1"
+
+#: why a visit value is missing (forms.model.MISSING_REASONS) -> REDCap Missing Data Code and
+#: label (project setting ``missing_data_codes``, one "CODE, Label" per line).
+MISSING_DATA_CODES: dict[str, tuple[str, str]] = {
+    "not_done": ("ND", "Not done"),
+    "not_assessable": ("NASS", "Not assessable"),
+    "unknown": ("UNK", "Unknown"),
+}
+
+#: fields that do not count towards ``<form>_complete``: empty while a record is ongoing.
+OPEN_ENDED: frozenset[str] = frozenset({"stop_date", "resolution_date", "visit_label"})
+
+#: REDCap's import removes one space before these (``Records::$csvInjectionChars``).
+REDCAP_FORMULA_CHARS = ("-", "@", "+", "=")
 
 #: de-identified dates are this day plus the day offset from the patient's baseline visit.
 DEIDENTIFIED_EPOCH = deid.DEIDENTIFIED_EPOCH
@@ -179,11 +213,33 @@ def redcap_name(f: Field) -> str:
 
 
 def redcap_code(code: object) -> str:
-    """A choice code as REDCap raw value: letters, digits and ``_`` kept, others -> ``_``."""
+    """A choice code as REDCap raw value: the registry code wherever REDCap allows it
+    (letters, digits, ``.``, ``-``, ``_``: ``Mi-2`` stays ``Mi-2``), else the other characters
+    become ``_`` (``mg/kg`` -> ``mg_kg``)."""
     text = str(code)
-    if re.fullmatch(r"[A-Za-z0-9_]+", text):
+    if re.fullmatch(r"[A-Za-z0-9._\-]+", text):
         return text
-    return re.sub(r"[^a-z0-9_]", "_", text.lower())
+    return re.sub(r"[^a-z0-9._\-]", "_", text.lower())
+
+
+def redcap_text(text: str) -> str:
+    """Free text as written to records.csv: a leading space before REDCap's formula
+    characters (``-@+=``), which REDCap's import removes again, so the stored value is the
+    text as typed and a spreadsheet opening the CSV never sees a formula."""
+    return " " + text if text.startswith(REDCAP_FORMULA_CHARS) else text
+
+
+def missing_data_codes_text() -> str:
+    """The project's Missing Data Codes, as pasted into REDCap's Project Setup."""
+    return "\n".join(f"{code}, {label}" for code, label in MISSING_DATA_CODES.values()) + "\n"
+
+
+def counted_fields(form: Form, *, identified: bool) -> tuple[Field, ...]:
+    """The fields of ``form`` whose values decide ``<form>_complete`` (see module notes)."""
+    seconds = {name for name, _bounds in registry.CMAS_TIMED.values()}
+    return tuple(f for f in exported_fields(form, identified=identified)
+                 if not f.derived and not _is_free_text(f) and f.name not in seconds
+                 and f.name not in OPEN_ENDED and f is not VISIT_NOTES)
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,11 +505,10 @@ def _cell(f: Field, value: Any, dates: _Dates, notes: list[str], where: str) -> 
     if f.is_numeric:
         return number_text(value, f.decimals if f.type is FieldType.DECIMAL else None)
     text = str(value)
-    safe = formula_safe(text)
-    if safe != text:
-        notes.append(f"{where}: {redcap_name(f)} starts like a spreadsheet formula; "
-                     "written with a leading apostrophe")
-    return str(safe)
+    if formula_like(text):
+        notes.append(f"{where}: {redcap_name(f)} starts like a spreadsheet formula; written "
+                     "with a leading space, which REDCap's import removes")
+    return redcap_text(text)
 
 
 def _response_values(vs: VisitSummary, baseline_label: str) -> dict[str, Any]:
@@ -464,16 +519,23 @@ def _response_values(vs: VisitSummary, baseline_label: str) -> dict[str, Any]:
 
 
 def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any], *,
-          identified: bool, dates: _Dates, notes: list[str], where: str) -> None:
+          identified: bool, dates: _Dates, notes: list[str], where: str,
+          missing: Mapping[str, str] | None = None) -> None:
+    """Write ``values`` (and the missing data codes of ``missing``) and each form's status."""
+    missing = missing or {}
     for form in forms:
         filled = False
         for f in exported_fields(form, identified=identified):
             text = _cell(f, values.get(f.name), dates, notes, where)
+            if text == "" and f.name in missing and missing[f.name] in MISSING_DATA_CODES:
+                text = MISSING_DATA_CODES[missing[f.name]][0]
             if text != "":
                 row[redcap_name(f)] = text
                 filled = True
         if filled:
-            row[f"{form.key}_complete"] = FORM_COMPLETE
+            counted = counted_fields(form, identified=identified)
+            done = all(row.get(redcap_name(f), "") != "" for f in counted)
+            row[f"{form.key}_complete"] = FORM_COMPLETE if done else FORM_UNVERIFIED
 
 
 def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: bool,
@@ -543,7 +605,8 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
         values.update(_response_values(vs, baseline_label))
         _fill(row, visit_forms(), values, identified=identified, dates=dates, notes=notes,
               where=f"patient {sid}, visit "
-                    f"{visit_name(visit.visit_label, visit.visit_date, vs.day)}")
+                    f"{visit_name(visit.visit_label, visit.visit_date, vs.day)}",
+              missing=visit.missing)
         rows.append(row)
 
     courses = sorted(patient.medications, key=lambda m: (m.start_date, m.drug))
@@ -575,6 +638,8 @@ FILES = {
     "events": "events.csv",
     "mapping": "instrument_event_mapping.csv",
     "repeating": "repeating_instruments.csv",
+    "missing_codes": "missing_data_codes.txt",
+    "settings": "scoring_settings.csv",
 }
 
 
@@ -645,6 +710,20 @@ def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identifi
     repeating += [{"event_name": e.unique_name, "form_name": "",
                    "custom_form_label": "[visit_label]"} for e in events if e.repeating]
     _write_csv(paths["repeating"], ("event_name", "form_name", "custom_form_label"), repeating)
+    with written_atomically(paths["missing_codes"], ".txt") as tmp:
+        tmp.write_text(missing_data_codes_text(), encoding="utf-8")
+    _write_csv(paths["settings"], ("setting", "value", "description"),
+               ({"setting": k, "value": number_text(v) if isinstance(v, Decimal) else v,
+                 "description": SETTING_DESCRIPTIONS[k]}
+                for k, v in settings_items(settings).items()))
+    summary.notes.insert(0, "before importing records.csv, declare the Missing Data Codes of "
+                         f"{FILES['missing_codes']} (Project Setup > Additional customizations "
+                         "> Missing Data Codes): " + "; ".join(
+                             f"{c} = {label}" for c, label in MISSING_DATA_CODES.values()))
+    summary.notes.insert(1, f"the responses were computed with the scoring settings in "
+                         f"{FILES['settings']} (" + ", ".join(
+                             f"{k} {number_text(v) if isinstance(v, Decimal) else v}"
+                             for k, v in settings_items(settings).items()) + ")")
     summary.files = paths
     summary.records_rows = len(rows)
     summary.events = len(events)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from forms import registry
+from forms.fields import plain_number
 
 #: TIS muscle-strength measures (instruments.md 7.1): field name -> scale range used to scale
 #: the percent change. MMT-8 unilateral is the default (project convention 5).
@@ -58,3 +59,90 @@ class ScoringSettings:
         if self.thresholds not in THRESHOLDS:
             raise ValueError(f"thresholds must be one of {sorted(THRESHOLDS)}, "
                              f"not {self.thresholds!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# Settings as name/value pairs: how every export carries them and every import reads them
+# --------------------------------------------------------------------------------------------
+#: what each setting means, for the workbook's Settings sheet and the REDCap settings file.
+SETTING_DESCRIPTIONS: dict[str, str] = {
+    "tis_muscle_measure": "ACR/EULAR 2016 TIS muscle-strength measure: "
+                          + "/".join(MUSCLE_MEASURES) + " (CMAS is the fallback)",
+    "thresholds": "ACR/EULAR 2016 response thresholds: jdm (30/45/70) or adult (20/40/60)",
+    **{f"uln_{name}": f"default upper limit of normal of {name} (U/L), used when a visit "
+                      f"has no {name}_uln" for name in registry.ENZYMES},
+}
+
+
+def setting_names() -> tuple[str, ...]:
+    """The names of the scoring settings, in the order exports write them."""
+    return tuple(SETTING_DESCRIPTIONS)
+
+
+def settings_items(settings: ScoringSettings) -> dict[str, str | Decimal]:
+    """The settings as ``name -> value``: choices as codes, ULNs as exact decimals."""
+    items: dict[str, str | Decimal] = {"tis_muscle_measure": settings.tis_muscle_measure,
+                                       "thresholds": settings.thresholds}
+    for name in registry.ENZYMES:
+        items[f"uln_{name}"] = Decimal(settings.uln_defaults[name])
+    return items
+
+
+def settings_from_items(items: Mapping[str, object]) -> tuple[ScoringSettings | None,
+                                                              list[str]]:
+    """Settings read back from :func:`settings_items` pairs (a file's ``settings``).
+
+    A setting the file leaves out keeps its default (files written before it existed were
+    scored with the default). Returns ``(settings, [])``, or ``(None, problems)`` with one
+    line per unknown name or bad value, naming the setting and what is allowed.
+    """
+    from forms import validation  # noqa: PLC0415 - validation imports the registry first
+
+    problems: list[str] = []
+    known = setting_names()
+    for name in items:
+        if name not in known:
+            problems.append(f'setting "{name}" is not a scoring setting (allowed: '
+                            f'{", ".join(known)})')
+    defaults = ScoringSettings()
+    muscle = items.get("tis_muscle_measure", defaults.tis_muscle_measure)
+    if muscle not in MUSCLE_MEASURES:
+        problems.append(f"setting tis_muscle_measure = {muscle!s:.40} is not one of "
+                        + "/".join(MUSCLE_MEASURES))
+    thresholds = items.get("thresholds", defaults.thresholds)
+    if thresholds not in THRESHOLDS:
+        problems.append(f"setting thresholds = {thresholds!s:.40} is not one of "
+                        + "/".join(THRESHOLDS))
+    ulns = dict(defaults.uln_defaults)
+    for name in registry.ENZYMES:
+        raw = items.get(f"uln_{name}")
+        if raw is None:
+            continue
+        uln = registry.get(f"{name}_uln")
+        try:
+            value, found = (validation.parse_text(uln, raw) if isinstance(raw, str)
+                            else validation.check_field(uln, raw))
+        except ArithmeticError:  # an exponent too large for exact arithmetic
+            problems.append(f"setting uln_{name} = {raw!s:.40} is not a usable number")
+            continue
+        errors = [p for p in found if p.is_error]
+        if errors or not isinstance(value, (int, Decimal)):
+            reason = errors[0].reason if errors else "is empty"
+            problems.append(f"setting uln_{name} = {raw!s:.40} {reason}")
+            continue
+        ulns[name] = Decimal(value)
+    if problems:
+        return None, problems
+    return ScoringSettings(tis_muscle_measure=str(muscle), thresholds=str(thresholds),
+                           uln_defaults=MappingProxyType(ulns)), []
+
+
+def settings_differences(theirs: ScoringSettings, ours: ScoringSettings) -> list[str]:
+    """One line per setting that differs: ``thresholds: adult in the file, jdm here``."""
+    a, b = settings_items(theirs), settings_items(ours)
+    return [f"{name}: {_text(a[name])} in the file, {_text(b[name])} in this database"
+            for name in setting_names() if a[name] != b[name]]
+
+
+def _text(value: str | Decimal) -> str:
+    return plain_number(value) if isinstance(value, Decimal) else value

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from forms import registry
 from forms.fields import Level
@@ -82,14 +83,78 @@ def export_json(window: MainWindow, out: Path) -> BackgroundOp[Path]:
         _offer(window, _tr("Exported {name}")))
 
 
-def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
+# ------------------------------------------------------------------ imports
+SETTINGS_FILE, SETTINGS_KEEP = "file", "keep"
+
+
+def settings_question_box(parent: QWidget | None, file_name: str,
+                          differences: list[str]) -> tuple[QMessageBox, dict[Any, str]]:
+    """The question asked when an imported file's scoring settings differ from the database's.
+
+    Returns the box and its choice buttons (button -> ``"file"`` / ``"keep"``); Cancel (also
+    Esc) imports nothing.
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(_tr("Scoring settings differ"))
+    box.setText(_tr("{file} was exported with other scoring settings than this database "
+                    "uses, so its responses (TIS, PRINTO) come out differently. Which "
+                    "settings should apply?").format(file=file_name))
+    box.setInformativeText("\n".join([*differences, "", _tr(
+        "Use the file's settings: this database takes them and every stored response is "
+        "recomputed. Keep this database's settings: the file's visits are scored with "
+        "them. Cancel: nothing is imported.")]))
+    use = box.addButton(_tr("Use the file's settings"), QMessageBox.ButtonRole.AcceptRole)
+    use.setToolTip(_tr("This database takes the file's settings; every stored response is "
+                       "recomputed with them."))
+    keep = box.addButton(_tr("Keep this database's settings"),
+                         QMessageBox.ButtonRole.AcceptRole)
+    keep.setToolTip(_tr("The file's visits are scored with this database's settings."))
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box, {use: SETTINGS_FILE, keep: SETTINGS_KEEP}
+
+
+def choose_settings(parent: QWidget | None, file_name: str,
+                    differences: list[str]) -> str | None:
+    """Ask which scoring settings apply; ``"file"``, ``"keep"`` or None (cancelled)."""
+    box, choices = settings_question_box(parent, file_name, differences)
+    box.exec()
+    return choices.get(box.clickedButton())
+
+
+class _SettingsQuestion(Exception):
+    """A case file's settings differ: ask, then import ``remaining`` with the answer."""
+
+    def __init__(self, file_name: str, differences: list[str], remaining: list[Path],
+                 done: list[str]) -> None:
+        super().__init__(file_name)
+        self.file_name = file_name
+        self.differences = differences
+        self.remaining = remaining
+        self.done = done
+
+
+def import_files(window: MainWindow, paths: list[Path], *,
+                 settings: str | None = None) -> BackgroundOp[str]:
+    """Import JSON case files, each whole or not at all.
+
+    A file whose scoring settings differ from the database's stops the run (files before it
+    are imported); the user is asked which settings apply and the rest is imported with the
+    answer (Cancel imports nothing more).
+    """
     def work(job: Job) -> str:
         from storage import casefile  # noqa: PLC0415
 
         repo = job.open_store()
-        lines = []
+        lines: list[str] = []
         for i, path in enumerate(paths):
-            _case, summary = casefile.import_case_file(repo, path, window_actor)
+            try:
+                _case, summary = casefile.import_case_file(
+                    repo, path, window_actor,
+                    settings=settings)  # type: ignore[arg-type]
+            except casefile.SettingsDiffer as exc:
+                raise _SettingsQuestion(path.name, exc.differences, paths[i:], lines) from exc
             lines.append(_tr("{file}: {added} patients added, {updated} updated, {visits} "
                              "visits").format(file=path.name, added=summary.patients_added,
                                               updated=summary.patients_updated,
@@ -104,13 +169,23 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
         from storage.casefile import CaseFileRejected  # noqa: PLC0415
 
         window.refresh_list()
-        if isinstance(exc, CaseFileRejected):
+        if isinstance(exc, _SettingsQuestion):
+            choice = choose_settings(window, exc.file_name, exc.differences)
+            if choice is not None:
+                import_files(window, exc.remaining, settings=choice).run_in_background()
+            else:
+                window.statusBar().showMessage(_tr("Import cancelled: nothing from {file} "
+                                                   "was saved.").format(file=exc.file_name),
+                                               10000)
+        elif isinstance(exc, CaseFileRejected):
             show_message(window, _tr("Import refused: nothing from that file was saved."),
                          "\n".join(getattr(exc, "problems", []) or [str(exc)]))
         else:
             show_error(window, exc)
 
     def done(text: str) -> None:
+        if settings == SETTINGS_FILE and window.session is not None:
+            window.session.reload_settings()
         window.refresh_list()
         window.statusBar().showMessage(_tr("Import finished: {text}").format(
             text=text.replace("\n", "; ")), 10000)
@@ -119,20 +194,36 @@ def import_files(window: MainWindow, paths: list[Path]) -> BackgroundOp[str]:
                         trigger=window.import_action, writes=True).success(done).failure(failed)
 
 
-def import_workbook(window: MainWindow, path: Path) -> BackgroundOp[Any]:
-    """Import a spreadsheet (all of it or nothing), then say what was imported or why not."""
+def import_workbook(window: MainWindow, path: Path, *,
+                    settings: str | None = None) -> BackgroundOp[Any]:
+    """Import a spreadsheet (all of it or nothing), then say what was imported or why not.
+
+    When its sheet Settings differs from the database's scoring settings nothing is saved,
+    the user is asked which apply, and the import runs again with the answer.
+    """
     assert window.session is not None
     actor = window.session.actor()
 
     def work(job: Job) -> Any:
         from exports.xlsx_import import import_workbook as import_xlsx  # noqa: PLC0415
 
-        return import_xlsx(path, job.open_store(), actor, progress=job.progress)
+        return import_xlsx(path, job.open_store(), actor, progress=job.progress,
+                           settings=settings)  # type: ignore[arg-type]
 
     def done(summary: Any) -> None:
         from gui.dialogs import SummaryDialog  # noqa: PLC0415
 
+        if not summary.imported and summary.settings_differences:
+            choice = choose_settings(window, path.name, summary.settings_differences)
+            if choice is not None:
+                import_workbook(window, path, settings=choice).run_in_background()
+            else:
+                window.statusBar().showMessage(_tr("Import cancelled: nothing from {file} "
+                                                   "was saved.").format(file=path.name), 10000)
+            return
         if summary.imported:
+            if settings == SETTINGS_FILE and window.session is not None:
+                window.session.reload_settings()
             window.refresh_after_import()
             text = _tr("Imported {file}. Patients: {patients} ({added} added, {updated} "
                        "updated); visits: {visits} ({replaced} replaced); medications: {meds}; "

@@ -79,6 +79,10 @@ class Session:
         """The signed-in account of an encrypted file (None for a plain file)."""
         return self.repo.account
 
+    def reload_settings(self) -> None:
+        """Forget the cached settings (another connection changed them, e.g. an import)."""
+        self._settings = None
+
     def actor(self) -> str:
         """Who is recorded in the audit trail: the signed-in account on an encrypted file;
         on a plain file the assessor from settings, else the OS user."""

@@ -10,7 +10,17 @@ each, in the data-contract wording::
 :func:`import_case_file` then writes the file's patients in one transaction
 (:meth:`storage.repository.Repository.import_patients`), so a file is imported whole or not at
 all. :func:`export_case_file` writes the whole database back in the same format, with the
-stored derived values under ``"derived"`` (which import ignores).
+stored derived values under ``"derived"`` (which import ignores) and the scoring settings that
+produced them under ``"settings"``.
+
+Settings travel with the data: a file whose ``settings`` differ from the database's is not
+imported until the caller chooses (``settings="file"``: the database takes the file's settings
+and every stored response is recomputed with them; ``settings="keep"``: the database keeps its
+own, and the file's visits are scored with them). Without a choice
+:class:`SettingsDiffer` lists the differences and nothing is saved.
+
+Limits: a file larger than :data:`MAX_FILE_BYTES` is refused before it is read, the text is
+parsed once, and after :data:`MAX_PROBLEMS` problems checking stops (the list says so).
 """
 
 from __future__ import annotations
@@ -19,22 +29,36 @@ import datetime as dt
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from forms import registry, validation
 from forms.fields import Level
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
+from forms.settings import (
+    ScoringSettings,
+    settings_differences,
+    settings_from_items,
+    settings_items,
+)
 from storage.errors import ValidationFailed
-from storage.repository import ImportSummary, Repository
+from storage.repository import AppSettings, ImportSummary, Repository
 
 FORMAT = "jdm-capture-cases"
 VERSION = 1
 
-_TOP_KEYS = ("format", "version", "patients", "exported_at", "generator", "note")
+#: the largest case file read (the 5,000-patient x 20-visit benchmark cohort is ~110 MB).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: checking stops after this many problems: a file that wrong needs fixing at its source.
+MAX_PROBLEMS = 1000
+
+#: how an import treats a file whose scoring settings differ from the database's.
+SettingsChoice = Literal["file", "keep"]
+
+_TOP_KEYS = ("format", "version", "patients", "exported_at", "generator", "note", "settings")
 _PATIENT_KEYS = ("study_id", "identifiers", "sex", "diagnosis_date", "autoantibody", "visits",
                  "medications", "adverse_events", "derived")
 _VISIT_KEYS = ("visit_date", "visit_label", "baseline", "values", "missing", "notes",
@@ -53,13 +77,40 @@ class CaseFileRejected(Exception):
         self.problems = problems
 
 
+class SettingsDiffer(CaseFileRejected):
+    """The file's scoring settings differ from the database's and no choice was made.
+
+    Nothing was saved. ``problems`` holds the explanation and one line per setting;
+    ``differences`` the setting lines alone; ``settings`` the file's settings.
+    """
+
+    def __init__(self, name: str, differences: list[str], settings: ScoringSettings) -> None:
+        super().__init__([f"{name}: {settings_question()}",
+                          *(f"{name}: setting {d}" for d in differences)])
+        self.differences = differences
+        self.settings = settings
+
+
+def settings_question() -> str:
+    """The sentence every import front end uses when settings differ."""
+    return ("its scoring settings differ from this database's, so its responses (TIS, "
+            "PRINTO) would come out differently; choose which settings apply: the file's "
+            "(every stored response is recomputed with them) or this database's (the "
+            "file's visits are scored with them)")
+
+
 @dataclass
 class CaseFile:
-    """A parsed and validated case file."""
+    """A parsed and validated case file.
+
+    Attributes:
+        settings: the scoring settings the file was exported with, or None when it names none.
+    """
 
     name: str
     patients: list[Patient] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    settings: ScoringSettings | None = None
 
     @property
     def visit_count(self) -> int:
@@ -111,6 +162,15 @@ class _Collector:
             line = f"{self.name}: {where}: {p.code_message}"
             (self.errors if p.is_error else self.warnings).append(line)
 
+    @property
+    def full(self) -> bool:
+        """True once so many problems were found that checking further helps nobody."""
+        return len(self.errors) >= MAX_PROBLEMS
+
+    def stop_note(self) -> None:
+        self.errors.append(f"{self.name}: more than {MAX_PROBLEMS} problems; checking stopped "
+                           "here (nothing was saved)")
+
     def unknown_keys(self, where: str, obj: Mapping[str, Any], allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         for key in obj:
@@ -120,6 +180,7 @@ class _Collector:
 
 
 def _load_json(data: str | bytes, col: _Collector) -> Any:
+    """Decode and parse the file once."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -135,18 +196,23 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
         return None
     try:
         return json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs,
-                          parse_constant=float)
+                          parse_constant=float)  # NaN/Infinity: refused per field later
     except _DuplicateKey as exc:
         col.error("", f'the key "{exc.args[0]}" appears twice in one object')
     except json.JSONDecodeError as exc:
         col.error("", f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
     except RecursionError:
         col.error("", "is not a case file: its JSON is nested too deeply")
+    except ValueError as exc:  # an integer too long for Python to convert
+        col.error("", f"is not a case file: {str(exc)[:200]}")
     return None
 
 
+BirthDates = Mapping[str, dt.date | None] | Callable[[list[str]], Mapping[str, dt.date | None]]
+
+
 def parse_case_text(data: str | bytes, name: str = "cases.json", *,
-                    birth_dates: Mapping[str, dt.date | None] | None = None,
+                    birth_dates: BirthDates | None = None,
                     today: dt.date | None = None) -> CaseFile:
     """Parse and validate a whole case file.
 
@@ -154,7 +220,8 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
         data: the file's content.
         name: the file name used at the start of every message.
         birth_dates: saved birth dates of study IDs already in the database, so a visit of an
-            existing patient is checked against it when the file gives none.
+            existing patient is checked against it when the file gives none; or a function
+            that looks them up for the file's study IDs (the file is parsed only once).
         today: the current date (visits may not be in the future).
 
     Returns:
@@ -189,13 +256,21 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
         col.error("", f"version {version} does not exist; the current version is {VERSION}")
         raise CaseFileRejected(col.errors)
     col.unknown_keys("", doc, _TOP_KEYS)
+    result.settings = _settings(doc.get("settings"), col)
     patients = doc.get("patients")
     if not isinstance(patients, list):
         col.error("", f'"patients" must be a list of patients, not {_type_name(patients)}')
         raise CaseFileRejected(col.errors)
+    births = birth_dates or {}
+    if callable(births):
+        births = births([p["study_id"].strip() for p in patients
+                         if isinstance(p, dict) and isinstance(p.get("study_id"), str)])
     seen: set[str] = set()
     for index, raw in enumerate(patients):
-        patient = _patient(raw, index, col, birth_dates or {}, today)
+        if col.full:
+            col.stop_note()
+            break
+        patient = _patient(raw, index, col, births, today)
         if patient is None:
             continue
         if patient.study_id in seen:
@@ -206,6 +281,20 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
         raise CaseFileRejected(col.errors)
     result.warnings = col.warnings
     return result
+
+
+def _settings(raw: Any, col: _Collector) -> ScoringSettings | None:
+    """The file's ``settings`` object (data-contract section 2), checked; None when absent."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        col.error("", f'"settings" must be an object of setting names and values, not '
+                      f"{_type_name(raw)}")
+        return None
+    settings, problems = settings_from_items(raw)
+    for line in problems:
+        col.error("", line)
+    return settings
 
 
 def _list(obj: Mapping[str, Any], key: str, where: str, col: _Collector) -> list[Any]:
@@ -261,15 +350,47 @@ def _patient(raw: Any, index: int, col: _Collector, birth_dates: Mapping[str, dt
         patient.visits.append(visit)
     if baselines > 1:
         col.error(where, f"{baselines} visits are marked baseline; at most one may be")
+    courses: dict[tuple[Any, ...], int] = {}
     for mi, mraw in enumerate(_list(raw, "medications", where, col)):
         med = _record(mraw, mi, where, col, Level.MEDICATION)
-        if med is not None:
+        if med is not None and _unique(med, mi, courses, where, col, Level.MEDICATION):
             patient.medications.append(Medication(**med))
+    events: dict[tuple[Any, ...], int] = {}
     for ai, araw in enumerate(_list(raw, "adverse_events", where, col)):
         event = _record(araw, ai, where, col, Level.ADVERSE_EVENT)
-        if event is not None:
+        if event is not None and _unique(event, ai, events, where, col, Level.ADVERSE_EVENT):
             patient.adverse_events.append(AdverseEvent(**event))
     return patient
+
+
+#: the fields an import matches a saved medication course / adverse event by
+#: (:meth:`storage.repository.Repository.import_patients`).
+MATCH_KEYS: dict[Level, tuple[str, str]] = {Level.MEDICATION: ("drug", "start_date"),
+                                            Level.ADVERSE_EVENT: ("onset_date", "term")}
+
+
+def match_key_text(level: Level, values: Mapping[str, Any]) -> str:
+    """``drug mtx, start_date 2021-01-04``: a record's match key in words."""
+    return ", ".join(f"{k} {json_value(values.get(k))}" for k in MATCH_KEYS[level])
+
+
+def _unique(values: Mapping[str, Any], index: int, seen: dict[tuple[Any, ...], int],
+            where: str, col: _Collector, level: Level) -> bool:
+    """False (and an error naming both records) when an earlier record has the same key.
+
+    The import matches records by these keys, so two of them would silently become one.
+    """
+    key = tuple(values.get(k) for k in MATCH_KEYS[level])
+    kind = "medication" if level is Level.MEDICATION else "adverse event"
+    name = values.get("drug" if level is Level.MEDICATION else "term")
+    if key in seen:
+        col.error(f"{where}, {kind} {index + 1}" + (f" ({name})" if name else ""),
+                  f"has the same {' and '.join(MATCH_KEYS[level])} as {kind} {seen[key] + 1} "
+                  f"({match_key_text(level, values)}); the import matches {kind}s by them, so "
+                  "the two would become one: correct one of them, or merge them")
+        return False
+    seen[key] = index
+    return True
 
 
 def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
@@ -349,55 +470,86 @@ def _record(raw: Any, index: int, where: str, col: _Collector,
 # --------------------------------------------------------------------------------------------
 # Import and export
 # --------------------------------------------------------------------------------------------
-def load_case_file(path: Path | str, *, birth_dates: Mapping[str, dt.date | None] | None = None,
+def _read(path: Path) -> bytes:
+    """The file's bytes, refusing a file too large to be a case file before reading it."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CaseFileRejected([
+                f"{path.name}: is {size / 2**20:,.0f} MB; the largest case file JDM Capture "
+                f"reads is {MAX_FILE_BYTES // 2**20} MB (split it, e.g. by patient)"])
+        if path.is_dir():
+            raise CaseFileRejected([f"{path.name}: is a folder, not a case file"])
+        return path.read_bytes()
+    except OSError as exc:
+        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
+
+
+def load_case_file(path: Path | str, *, birth_dates: BirthDates | None = None,
                    today: dt.date | None = None) -> CaseFile:
     """Read and validate a case file from disk (see :func:`parse_case_text`)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
-    return parse_case_text(data, path.name, birth_dates=birth_dates, today=today)
-
-
-def _study_ids(data: bytes) -> list[str]:
-    """Study IDs named in a file, read leniently, to look up saved birth dates first."""
-    try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_float=Decimal)
-    except (ValueError, RecursionError):
-        return []
-    patients = doc.get("patients") if isinstance(doc, dict) else None
-    if not isinstance(patients, list):
-        return []
-    return [p["study_id"].strip() for p in patients
-            if isinstance(p, dict) and isinstance(p.get("study_id"), str)]
+    return parse_case_text(_read(path), path.name, birth_dates=birth_dates, today=today)
 
 
 def import_case_file(repo: Repository, path: Path | str, actor: str, *,
-                     today: dt.date | None = None) -> tuple[CaseFile, ImportSummary]:
+                     today: dt.date | None = None,
+                     settings: SettingsChoice | None = None) -> tuple[CaseFile, ImportSummary]:
     """Validate a whole file, then save it in one transaction (all or nothing).
+
+    Args:
+        settings: what to do when the file's scoring settings differ from the database's:
+            ``"file"`` (the database takes the file's settings, every stored response is
+            recomputed, in the same transaction), ``"keep"`` (the database's settings stay),
+            or None (refuse with :class:`SettingsDiffer`).
 
     Returns:
         The parsed file (with its warnings) and what was written.
 
     Raises:
+        SettingsDiffer: the settings differ and ``settings`` is None; nothing was saved.
         CaseFileRejected: any problem in the file; nothing was saved.
         KnownStorageError: the database is locked, read-only, full, ...
     """
     path = Path(path)
+    case = parse_case_text(_read(path), path.name, birth_dates=repo.birth_dates, today=today)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
-    births = repo.birth_dates(_study_ids(data))
-    case = parse_case_text(data, path.name, birth_dates=births, today=today)
-    try:
-        summary = repo.import_patients(case.patients, actor, today=today)
+        with repo.transaction():
+            # settings first: a refusal costs nothing, and the file's visits are then scored
+            # with the settings that apply
+            apply_file_settings(repo, path.name, case.settings, settings, actor)
+            summary = repo.import_patients(case.patients, actor, today=today)
     except ValidationFailed as exc:
         where = f"{exc.context}: " if exc.context else ""
         raise CaseFileRejected([f"{path.name}: {where}{p.code_message}"
                                 for p in exc.problems]) from exc
     return case, summary
+
+
+def apply_file_settings(repo: Repository, name: str, theirs: ScoringSettings | None,
+                        choice: SettingsChoice | None, actor: str) -> list[str]:
+    """Compare a file's scoring settings with the database's and act on the user's choice.
+
+    Call it inside the import's transaction: :class:`SettingsDiffer` (no choice made) then
+    rolls the whole import back. ``"file"`` saves the file's settings (audited) and
+    recomputes every stored response; ``"keep"`` changes nothing.
+
+    Returns:
+        The differences found (empty when the file names no settings or the same ones).
+    """
+    if theirs is None:
+        return []
+    current = repo.get_settings()
+    differences = settings_differences(theirs, current.scoring)
+    if not differences:
+        return []
+    if choice is None:
+        raise SettingsDiffer(name, differences, theirs)
+    if choice == "file":
+        repo.set_settings(AppSettings(theirs, current.assessor), actor, refresh=True)
+    elif choice != "keep":
+        raise ValueError(f"settings choice must be 'file' or 'keep', not {choice!r}")
+    return differences
 
 
 def json_value(value: Any) -> Any:
@@ -465,11 +617,16 @@ def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = 
     out = Path(out)
     tmp = out.with_name(out.name + ".partial")
     count = 0
+    settings = {k: json_value(v) for k, v in settings_items(repo.scoring_settings()).items()}
     try:
-        with open(tmp, "w", encoding="utf-8") as handle:
+        # owner-only from the first byte, like every other export: it holds identifiers
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with open(fd, "w", encoding="utf-8") as handle:
             stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
             handle.write(f'{{"format": "{FORMAT}", "version": {VERSION}, '
                          f'"generator": "JDM Capture", "exported_at": "{stamp}",\n'
+                         f' "settings": {json.dumps(settings)},\n'
                          ' "patients": [')
             for patient in repo.iter_patients():
                 derived = None

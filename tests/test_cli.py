@@ -78,6 +78,7 @@ def test_demo_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 def test_import_good_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "i.sqlite"
+    run(capsys, "init", "--db", db)
     good = _case_file(tmp_path / "good.json")
     bad = _case_file(tmp_path / "cases.json", "P08", leg_raise=3)
     code, out, err = run(capsys, "import", "--db", db, good, bad)
@@ -97,6 +98,7 @@ def test_export_json_round_trip_and_check(tmp_path: Path,
     out_json = tmp_path / "all.json"
     code, out, _ = run(capsys, "export", "--db", a, "--out", out_json)
     assert code == 0 and "13 patients" in out
+    assert run(capsys, "init", "--db", b)[0] == 0
     assert run(capsys, "import", "--db", b, out_json)[0] == 0
     code, out, _ = run(capsys, "check", "--db", b)
     assert code == 0 and "ok" in out and "13 patients" in out
@@ -115,11 +117,15 @@ def test_reading_commands_refuse_a_missing_file(tmp_path: Path,
     missing = tmp_path / "none.sqlite"
     for argv in (["check"], ["backup", "--out", tmp_path / "b.sqlite"],
                  ["export", "--out", tmp_path / "x.json"],
-                 ["report", "--cohort", "--out", tmp_path / "c.pdf"]):
+                 ["report", "--cohort", "--out", tmp_path / "c.pdf"],
+                 # a mistyped --db must not become a new file full of identifiable data
+                 ["import", _case_file(tmp_path / "g.json")],
+                 ["import", "--settings", "file", _case_file(tmp_path / "h.json")]):
         code, _, err = run(capsys, *argv, "--db", missing)
         assert code == 2, argv
         assert "no database at" in err.lower() or "there is no database" in err.lower()
     assert not missing.exists()
+    assert not list(tmp_path.glob("none.sqlite*"))
 
 
 def test_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,7 +78,7 @@ def _all_cells(path: Path) -> Iterator[tuple[str, openpyxl.cell.cell.Cell]]:
 def test_sheets_in_contract_order(deid: Path) -> None:
     assert openpyxl.load_workbook(deid).sheetnames == list(SHEETS) == [
         "Patients", "Visits", "Response", "Medications", "Adverse events", "Missing",
-        "Data dictionary"]
+        "Data dictionary", "Settings"]
 
 
 def test_visit_header_is_every_entered_then_every_derived_field(deid: Path) -> None:
@@ -255,7 +255,7 @@ def test_dictionary_covers_registry_and_every_column(deid: Path) -> None:
     listed = {r["field"] for r in rows}
     assert {f.name for f in registry.FIELDS} <= listed
     for ws in wb:
-        if ws.title != "Data dictionary":
+        if ws.title not in ("Data dictionary", "Settings"):  # their own headers
             assert set(_header(ws)) <= listed, ws.title
     cmas = next(r for r in rows if r["field"] == "cmas_leg_raise")
     assert cmas["allowed"] == registry.get("cmas_leg_raise").allowed_text()
@@ -315,6 +315,57 @@ def test_flagged_baseline_later_than_first_visit(tmp_path: Path) -> None:
     assert {r["baseline_label"] for r in responses} == {"M1"}
     patient = _records(wb["Patients"])[0]
     assert patient["age_at_baseline_years"] is None
+
+
+# ------------------------------------------------------------------------------------------
+# Analysts (pandas, R, Stata) type a column from its cells
+# ------------------------------------------------------------------------------------------
+def test_every_numeric_column_holds_only_numbers_even_with_chaq_na(tmp_path: Path) -> None:
+    """A CHAQ item answered "na" used to turn its whole column into text.
+
+    pandas/readxl/Stata type a column from its cells: numeric cells and blanks give a number
+    column. openpyxl's cell types are what those readers see, so checking them is enough
+    (pandas itself is not a dependency of JDM Capture).
+    """
+    patients = _patients()
+    patients[0].visits[0].values["chaq_dress"] = "na"
+    patients[1].visits[2].values["chaq_errands"] = "na"
+    out = tmp_path / "na.xlsx"
+    write_workbook(patients, out, identified=False, settings=ScoringSettings())
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Visits"]
+    header = _header(ws)
+    numeric = {f.name for f in registry.FIELDS
+               if f.is_numeric or f.levels or f.na_allowed} & set(header)
+    assert {"chaq_dress", "chaq_errands", "cmas_total", "weight_kg"} <= numeric
+    for row in ws.iter_rows(min_row=2):
+        for name, cell in zip(header, row, strict=True):
+            if name in numeric and cell.value is not None:
+                assert cell.data_type == "n", (name, cell.value)
+    missing = _records(wb["Missing"])
+    assert {(r["study_id"], r["field"], r["reason"]) for r in missing} >= {
+        ("P01", "chaq_dress", "na"), ("P02", "chaq_errands", "na")}
+    dress = next(r for r in _records(wb["Data dictionary"]) if r["field"] == "chaq_dress")
+    assert "na, Not applicable (listed on sheet Missing)" in str(dress["codes"])
+
+
+def test_dictionary_codes_are_machine_readable(ident: Path) -> None:
+    """``code, label | code, label``: splits back into exactly the registry's codes."""
+    rows = {r["field"]: r for r in _records(openpyxl.load_workbook(ident)["Data dictionary"])}
+    checked = 0
+    for f in registry.FIELDS:
+        options = [*(str(c.code) for c in (f.choices or f.levels)),
+                   *(["na"] if f.na_allowed else [])]
+        text = rows[f.name]["codes"] or ""
+        parsed = [part.split(", ", 1)[0] for part in str(text).split(" | ")] if text else []
+        assert parsed == options, f.name
+        checked += bool(options)
+    assert checked > 100
+    unit = str(rows["dose_unit"]["codes"])
+    assert "mg/kg, mg/kg" in unit.split(" | ")  # codes with "/" survive the separator
+    reason = str(rows["reason"]["codes"]).split(" | ")
+    assert [r.split(", ")[0] for r in reason] == ["not_done", "not_assessable", "unknown",
+                                                  "na"]
 
 
 def test_parent_global_activity_in_visits_and_dictionary(tmp_path: Path) -> None:

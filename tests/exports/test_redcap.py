@@ -46,7 +46,9 @@ REDCAP_VALIDATION = {
 REDCAP_FIELD_TYPES = {"text", "notes", "dropdown", "radio", "checkbox", "yesno", "truefalse",
                       "calc", "file", "slider", "descriptive", "sql"}
 VARIABLE = re.compile(r"[a-z][a-z0-9_]*")
-CHOICE = re.compile(r"[A-Za-z0-9_]+, [^|]+")
+#: REDCap's data dictionary check of a raw code (Classes/MetaData.php, REDCap 15.7.6):
+#: a number, or ``^[a-zA-Z0-9._\-]+$``.
+CHOICE = re.compile(r"[A-Za-z0-9._\-]+, [^|]+")
 SYSTEM = {"redcap_event_name", "redcap_repeat_instrument", "redcap_repeat_instance"}
 IDENTIFIERS = ("given_name", "family_name", "mrn", "birth_date")
 SETTINGS = ScoringSettings()
@@ -300,9 +302,10 @@ def test_records_values_fit_the_dictionary(both: redcap.RedcapSummary) -> None:
     _, rows = read_csv(both.files["records"])
     spec = {r["Variable / Field Name"]: r for r in dictionary}
     checked = 0
+    mdc = {c for c, _label in redcap.MISSING_DATA_CODES.values()}
     for row in rows:
         for name, value in row.items():
-            if value == "" or name not in spec:
+            if value == "" or name not in spec or value in mdc:  # declared missing codes
                 continue
             d = spec[name]
             if d["Field Type"] in ("radio", "dropdown"):
@@ -354,7 +357,7 @@ def test_records_layout_events_and_instances(ident: redcap.RedcapSummary) -> Non
     assert m3b["visit_label"] == "M3" and m3b["ck"] == "300"
     assert mtx["drug"] == "methotrexate" and pred["drug"] == "prednisolone"
     assert mtx["dose_unit"] == "mg_m2"  # REDCap-safe code for "mg/m2"
-    assert patient["autoantibody"] == "mi_2"
+    assert patient["autoantibody"] == "Mi-2"  # the workbook's code: REDCap allows "-"
     assert ae["term"] == "nausea" and ae["ae_action"] == "none" and ae["serious"] == "0"
     assert ae["adverse_event_complete"] == "2" and ae["medication_complete"] == ""
     assert any("second M3" in n for n in ident.notes)
@@ -370,17 +373,19 @@ def test_records_raw_codes_blanks_and_derived_totals(ident: redcap.RedcapSummary
     assert m3["chaq_aid_dressing"] == "0"
     assert m0["skin_heliotrope"] == "yes"
     assert m0["weight_kg"] == "30.5" and m0["height_cm"] == ""
-    assert m0["chq_phs"] == ""  # recorded as missing: blank
+    assert m0["chq_phs"] == "ND"  # recorded as not done: REDCap's missing data code
     assert m0["mmt8_complete"] == "" and m0["cmas_complete"] == "2"
     assert m0["visit_date"] == "2020-05-04"
     # response values of a follow-up visit against M0
     assert m3["baseline_label"] == "M0" and m0["baseline_label"] == ""
 
 
-def test_formula_like_text_is_marked(ident: redcap.RedcapSummary) -> None:
+def test_formula_like_text_gets_the_space_redcap_removes(ident: redcap.RedcapSummary) -> None:
+    """REDCap's import strips one space before - @ + = (Records::saveData), never a quote."""
     pred = next(r for r in _rows_of(ident, "P01") if r["drug"] == "prednisolone")
-    assert pred["notes"].startswith("'=")
-    assert any("formula" in n for n in ident.notes)
+    assert pred["notes"] == ' =HYPERLINK("x")'
+    assert "'" not in pred["notes"]
+    assert any("formula" in n and "leading space" in n for n in ident.notes)
 
 
 # ------------------------------------------------------------------------------------------
@@ -505,6 +510,82 @@ def test_unlabelled_baseline_does_not_leak_its_date(tmp_path: Path) -> None:
     assert "2021" not in text and not any("2021" in n for n in s.notes)
     rows = _rows_of(s, "P09")
     assert rows[2]["baseline_label"] == "day 0"
+
+
+# ------------------------------------------------------------------------------------------
+# REDCap's own import rules (checked in REDCap 15.7.6's source, see exports/redcap.py)
+# ------------------------------------------------------------------------------------------
+#: REDCap's check of a Missing Data Code (ProjectSetup/index.php): a number, or letters,
+#: digits, dots, dashes and underscores.
+MDC_FORMAT = re.compile(r"[0-9A-Za-z._\-]+")
+
+
+def test_missing_reasons_become_declared_missing_data_codes(ident: redcap.RedcapSummary) -> None:
+    from forms.model import MISSING_REASONS
+
+    assert set(redcap.MISSING_DATA_CODES) == set(MISSING_REASONS)
+    text = ident.files["missing_codes"].read_text(encoding="utf-8")
+    assert text == "ND, Not done\nNASS, Not assessable\nUNK, Unknown\n"
+    real_values = {str(c.code).lower() for f in registry.FIELDS
+                   for c in (*f.choices, *f.levels)} | {"na", "0", "1"}
+    for code, _label in redcap.MISSING_DATA_CODES.values():
+        assert MDC_FORMAT.fullmatch(code)
+        assert code.lower() not in real_values, code  # never clashes with a real value
+    # the administrator is told to declare them before importing the records
+    assert "Missing Data Codes" in ident.notes[0] and "ND = Not done" in ident.notes[0]
+    m0 = next(r for r in _rows_of(ident, "P01") if r["redcap_event_name"] == "m0_arm_1")
+    assert m0["chq_phs"] == "ND"
+
+
+def test_form_complete_is_2_only_when_every_field_has_a_value_or_a_code(
+        tmp_path: Path) -> None:
+    base = dt.date(2021, 1, 4)
+    items = cmas_all(2)
+    full = Visit(base, "M0", values=dict(items))
+    coded = Visit(base + dt.timedelta(days=91), "M3",
+                  values={k: v for k, v in items.items() if k != "cmas_pick_up"},
+                  missing={"cmas_pick_up": "not_assessable"})
+    partial = Visit(base + dt.timedelta(days=182), "M6",
+                    values={k: v for k, v in items.items() if k != "cmas_pick_up"})
+    patient = Patient("C1", sex="female", visits=[full, coded, partial])
+    s = redcap.write_redcap_project([patient], tmp_path, identified=False, settings=SETTINGS)
+    rows = {r["redcap_event_name"]: r for r in _rows_of(s, "C1")}
+    assert rows["m0_arm_1"]["cmas_complete"] == "2"
+    assert rows["m3_arm_1"]["cmas_complete"] == "2" and rows["m3_arm_1"]["cmas_pick_up"] == "NASS"
+    assert rows["m6_arm_1"]["cmas_complete"] == "1"  # an item with neither value nor reason
+    assert rows["m6_arm_1"]["mmt8_complete"] == ""  # nothing entered: no status at all
+    # the visit form: date only, no weight/height/steroid: entered, not complete
+    assert rows["m0_arm_1"]["visit_complete"] == "1"
+
+
+def test_choice_codes_are_the_workbooks_wherever_redcap_allows_them(
+        ident: redcap.RedcapSummary) -> None:
+    _, rows = read_csv(ident.files["dictionary"])
+    by_name = {r["Variable / Field Name"]: r for r in rows}
+    checked = 0
+    for f in registry.FIELDS:
+        name = redcap.redcap_name(f)
+        if name not in by_name or not f.choices:
+            continue
+        listed = [o.split(",")[0] for o in
+                  by_name[name]["Choices, Calculations, OR Slider Labels"].split(" | ")]
+        for c in f.choices:
+            code = str(c.code)
+            if re.fullmatch(r"[A-Za-z0-9._\-]+", code):
+                assert code in listed, (name, code)
+                checked += 1
+            else:
+                assert code not in listed and redcap.redcap_code(code) in listed, (name, code)
+    assert checked > 50
+    assert "Mi-2" in by_name["autoantibody"]["Choices, Calculations, OR Slider Labels"]
+    assert redcap.redcap_code("mg/kg") == "mg_kg"
+
+
+def test_formula_characters_are_exactly_the_ones_redcap_strips() -> None:
+    for text in ("=1+1", "+44 20", "-0012345", "@SUM(A1)"):
+        assert redcap.redcap_text(text) == " " + text
+    for text in ("plain", "#N/A", "a=b"):
+        assert redcap.redcap_text(text) == text
 
 
 def test_parent_global_activity_is_exported(ident: redcap.RedcapSummary) -> None:

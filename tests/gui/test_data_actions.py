@@ -330,3 +330,70 @@ def test_signoff_column_is_empty_for_a_never_signed_visit(window: MainWindow,
     _visit(session, dt.date(2024, 1, 1), "M0", ck=Decimal(300))
     window.open_patient("P01")
     assert _signoff_cell(window) == ""
+
+
+# ------------------------------------------------------------------------------ settings
+def _other_settings_export(tmp_path: Path, suffix: str) -> Path:
+    """An export of a database scored with other settings (CMAS, adult thresholds)."""
+    from exports.excel import write_workbook
+    from forms.settings import ScoringSettings
+    from storage import casefile
+    from storage.repository import AppSettings
+
+    other = Session(tmp_path / "other-settings.sqlite")
+    other.add_patient(Patient("P05", sex="female"))
+    other.repo.save_visit("P05", Visit(dt.date(2024, 1, 1), "M0", baseline=True,
+                                       values={"phys_global": Decimal(6)}), "test")
+    other.repo.set_settings(AppSettings(ScoringSettings("cmas", "adult")), "test")
+    out = tmp_path / f"settings{suffix}"
+    if suffix == ".json":
+        casefile.export_case_file(other.repo, out)
+    else:
+        write_workbook(other.repo.iter_patients(with_derived=True), out, identified=True,
+                       settings=other.repo.scoring_settings())
+    other.close()
+    return out
+
+
+@pytest.mark.parametrize("suffix", [".json", ".xlsx"])
+@pytest.mark.parametrize("answer", ["file", "keep", None])
+def test_import_asks_which_scoring_settings_apply(
+        qtbot, monkeypatch, window: MainWindow, session: Session, tmp_path: Path,
+        suffix: str, answer: str | None) -> None:
+    from gui import commands
+
+    path = _other_settings_export(tmp_path, suffix)
+    asked: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(commands, "choose_settings",
+                        lambda parent, name, diffs: asked.append((name, diffs)) or answer)
+    _summaries(monkeypatch)
+    if suffix == ".json":
+        _answer(monkeypatch, "getOpenFileNames", ([str(path)], ""))
+        _run(qtbot, window, window.import_action)
+    else:
+        _answer(monkeypatch, "getOpenFileName", (str(path), ""))
+        _run(qtbot, window, window.import_xlsx_action)
+    qtbot.waitUntil(lambda: window.runner.running == 0, timeout=30000)  # the second run
+    assert asked == [(path.name, ["tis_muscle_measure: cmas in the file, mmt8 in this database",
+                                  "thresholds: adult in the file, jdm in this database"])]
+    if answer is None:
+        with pytest.raises(LookupError):
+            session.get_patient("P05")
+        assert session.scoring().tis_muscle_measure == "mmt8"
+        assert "cancelled" in window.statusBar().currentMessage()
+    else:
+        assert session.get_patient("P05").sex == "female"
+        assert session.scoring().tis_muscle_measure == ("cmas" if answer == "file" else "mmt8")
+
+
+def test_settings_question_offers_both_choices_and_cancel(qtbot, window: MainWindow) -> None:
+    from gui.commands import settings_question_box
+
+    box, choices = settings_question_box(window, "x.json", ["thresholds: adult in the file, "
+                                                            "jdm in this database"])
+    qtbot.addWidget(box)
+    assert sorted(choices.values()) == ["file", "keep"]
+    labels = sorted(b.text() for b in choices)
+    assert labels == ["Keep this database's settings", "Use the file's settings"]
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    assert "x.json" in box.text() and "adult" in box.informativeText()
