@@ -29,8 +29,40 @@
       <translation>正在导出病例文件……</translation>
     </message>
     <message>
+      <source>Scoring settings differ</source>
+      <translation>计分设置不同</translation>
+    </message>
+    <message>
+      <source>{file} was exported with other scoring settings than this database uses, so its responses (TIS, PRINTO) come out differently. Which settings should apply?</source>
+      <translation>{file} 导出时使用的计分设置与本数据库不同，因此其疗效应答（TIS、PRINTO）结果会不同。应采用哪种设置？</translation>
+    </message>
+    <message>
+      <source>Use the file's settings: this database takes them and every stored response is recomputed. Keep this database's settings: the file's visits are scored with them. Cancel: nothing is imported.</source>
+      <translation>采用文件的设置：本数据库改用这些设置，并重新计算所有已保存的疗效应答。保留本数据库的设置：文件中的访视按本数据库的设置计分。取消：不导入任何内容。</translation>
+    </message>
+    <message>
+      <source>Use the file's settings</source>
+      <translation>采用文件的设置</translation>
+    </message>
+    <message>
+      <source>This database takes the file's settings; every stored response is recomputed with them.</source>
+      <translation>本数据库改用文件的设置；所有已保存的疗效应答将按其重新计算。</translation>
+    </message>
+    <message>
+      <source>Keep this database's settings</source>
+      <translation>保留本数据库的设置</translation>
+    </message>
+    <message>
+      <source>The file's visits are scored with this database's settings.</source>
+      <translation>文件中的访视按本数据库的设置计分。</translation>
+    </message>
+    <message>
       <source>{file}: {added} patients added, {updated} updated, {visits} visits</source>
       <translation>{file}：新增 {added} 例患者，更新 {updated} 例，访视 {visits} 次</translation>
+    </message>
+    <message>
+      <source>Import cancelled: nothing from {file} was saved.</source>
+      <translation>导入已取消：{file} 中的内容均未保存。</translation>
     </message>
     <message>
       <source>Import refused: nothing from that file was saved.</source>
