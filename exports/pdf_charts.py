@@ -387,8 +387,8 @@ def cohort_chart(title: str, labels: Sequence[str],
     for i, line in enumerate(_wrap(title, fonts.BOLD, TITLE_PT, width - 4)[:2]):
         d.add(_shape(2, height - 10 - i * 11, line, fontName=fonts.BOLD, fontSize=TITLE_PT))
     if higher_is_better is not None:
-        d.add(_shape(width - right, bottom + ph + 3, "higher = better" if higher_is_better
-                     else "lower = better", fontName=fonts.REGULAR, fontSize=LABEL_PT,
+        d.add(_shape(width - right, bottom + ph + 3, _("higher = better") if higher_is_better
+                     else _("lower = better"), fontName=fonts.REGULAR, fontSize=LABEL_PT,
                      textAnchor="end", fillColor=REF))
     values = [float(v) for c in courses for v in c if v is not None]
     y_lo = 0.0
@@ -438,7 +438,7 @@ def cohort_chart(title: str, labels: Sequence[str],
     for x, y in pts:
         d.add(Rect(x - 2.6, y - 2.6, 5.2, 5.2, fillColor=colors.black,
                    strokeColor=colors.black, strokeWidth=0.5))
-    d.add(_shape(left + pw, 1, f"{len(courses)} children; black: median",
+    d.add(_shape(left + pw, 1, _("{n} children; black: median").format(n=len(courses)),
                  fontName=fonts.REGULAR, fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
     return d
 

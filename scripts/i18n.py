@@ -138,7 +138,9 @@ def extract_registry() -> dict[str, list[str]]:
         add(kind, f"cdasi part {part}")
     for stem, label in registry.MMT_PAIRED:
         add(label, f"mmt group {stem}")
-    from forms import scoring  # noqa: PLC0415
+    from forms import scoring, stats  # noqa: PLC0415
+
+    add(stats.METHOD, "stats.METHOD")
 
     for key, name in getattr(scoring, "RULE_NAMES", {}).items():
         add(name, f"rule {key}")
