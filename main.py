@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the storage layer is imported lazily, inside the commands
     from storage.repository import Repository
 
 OK, FAILED, REFUSED = 0, 1, 2
+#: the status of a command whose stdout reader went away (as if killed by SIGPIPE)
+SIGPIPE_STATUS = 141
 
 
 class _Refused(Exception):
@@ -46,7 +48,33 @@ def _actor() -> str:
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    """One line on stdout; a reader that went away (``check | head -1``) ends the output
+    quietly, and the command still finishes with its own exit status."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Send the rest of stdout to nowhere (no "Exception ignored ... BrokenPipeError" at exit)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _writable_target(out: Path, what: str) -> Path:
+    """Refuse an output name that is a folder or lies in a missing folder (exit 2)."""
+    if out.is_dir():
+        raise _Refused(f"{out}: is a folder; give the name of the {what} file to write, "
+                       f"e.g. {out / ('jdm-capture' + (out.suffix or '.out'))}")
+    if not out.parent.exists():
+        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    return out
 
 
 def _err(text: str) -> None:
@@ -436,8 +464,7 @@ def _export_template(args: argparse.Namespace) -> int:
     out: Path = args.template
     if out.suffix.lower() != ".xlsx":
         raise _Refused(f"{out.name}: the template is a workbook; give a name ending in .xlsx")
-    if not out.parent.exists():
-        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    _writable_target(out, "template")
     write_template = _export_function("exports.template", "write_template")
     write_template(out)
     _out(f"wrote the blank data-entry template {out} (fill it in, then: import {out.name})")
@@ -455,8 +482,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise _Refused(f"{out.name}: choose a .json (case file) or .xlsx (workbook) name")
-    if not out.parent.exists():
-        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    _writable_target(out, "export")
     with Repository(_existing(args.db)) as repo:
         if suffix == ".json":
             from storage.casefile import export_case_file
@@ -478,8 +504,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".pdf":
         raise _Refused(f"{out.name}: the report is a PDF; give a name ending in .pdf")
-    if not out.parent.exists():
-        raise _Refused(f"{out}: the folder {out.parent} does not exist")
+    _writable_target(out, "PDF")
     with Repository(_existing(args.db)) as repo:
         settings = repo.scoring_settings()
         if args.patient:
@@ -571,6 +596,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if args.out.resolve() == args.db.resolve():
         raise _Refused("the backup must be a different file from the database")
+    _writable_target(args.out, "backup")
     dest = backup_file(args.db, args.out)
     _out(f"backed up {args.db} to {dest} ({dest.stat().st_size:,} bytes)")
     return OK
@@ -602,6 +628,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
                        "changed")
     keys = crypto.read_key_file(args.db)
     me = accounts.signed_in(keys.database_id) if keys else None
+    from storage.database import connect
+    from storage.locks import holder_if_running
+
+    holder = holder_if_running(args.db)
+    if holder is not None:
+        raise _Refused(f"{args.db.name} is open in JDM Capture by {holder.describe()}; close "
+                       "it there first, then restore; nothing was changed")
     try:
         aside = restore_backup(args.db, source, actor=me.actor if me else "",
                                accept=args.accept_finding or ())
@@ -614,6 +647,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
                        "trail).") from exc
     except BackupError as exc:
         raise _Refused(f"{exc}; nothing was changed") from exc
+    connect(args.db, create=False, wal=False, full_check=True).close()  # read it whole
     _out(f"restored {args.db} from {source}: {summary.describe()}")
     _out(f"the previous database was kept as {aside}" if aside else
          "there was no previous database at that path")
@@ -791,13 +825,31 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     except KeyboardInterrupt:
         _err("interrupted; the current step was rolled back")
         return FAILED
+    except BrokenPipeError:  # the reader of stdout went away: stop quietly
+        _silence_stdout()
+        return SIGPIPE_STATUS
+    except UnicodeError as exc:  # e.g. a lone surrogate that reached storage or printing
+        _err(f"jdm-capture {args.command}: the input holds text that is not valid Unicode "
+             f"({type(exc).__name__}: {str(exc)[:120]}); fix that text and run again")
+        return REFUSED
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            return _unexpected(args, exc)
+        _err(f"jdm-capture {args.command}: the input holds an integer of more than 4,300 "
+             "digits, which is not a value JDM Capture accepts; fix it and run again")
+        return REFUSED
     except Exception as exc:  # noqa: BLE001 - the one place unexpected failures end up
-        _err(f"jdm-capture {args.command}: unexpected error: {type(exc).__name__}: {exc}")
-        if os.environ.get("JDM_CAPTURE_DEBUG"):
-            traceback.print_exc()
-        else:
-            _err("(set JDM_CAPTURE_DEBUG=1 to see the details)")
-        return FAILED
+        return _unexpected(args, exc)
+
+
+def _unexpected(args: argparse.Namespace, exc: BaseException) -> int:
+    _err(f"jdm-capture {args.command}: unexpected error: {type(exc).__name__}: "
+         f"{str(exc)[:500]}")
+    if os.environ.get("JDM_CAPTURE_DEBUG"):
+        traceback.print_exception(exc)
+    else:
+        _err("(set JDM_CAPTURE_DEBUG=1 to see the details)")
+    return FAILED
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@ import contextlib
 import datetime as dt
 import os
 import re
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +38,8 @@ from forms.model import Medication, Patient, Visit
 from forms.response import VisitResponse
 from forms.scoring import Score
 from forms.settings import ScoringSettings
+from storage import locks, tempfiles
+from storage.errors import KnownStorageError
 
 # --------------------------------------------------------------------------------------------
 # Text safety
@@ -124,21 +128,57 @@ def signed_text(value: object, decimals: int | None = None) -> str:
 # --------------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
-    """A temporary path beside ``out`` that replaces ``out`` only if the block succeeds.
+    """A temporary path that replaces ``out`` only if the block succeeds.
 
     Every export writes through this, so a failed or interrupted export never leaves a
-    half-written file under the final name (and never clobbers an older good one).
+    half-written file under the final name (and never clobbers an older good one). The
+    temporary file is in the private folder beside ``out`` (``storage.tempfiles``: mode 0700,
+    swept when its writer no longer runs), and so are openpyxl's own sheet files
+    (:func:`openpyxl_temp_files`). ``out`` may not be a database this process has open.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=suffix, dir=out.parent)
-    os.close(fd)
-    tmp = Path(name)
+    out = Path(out)
+    locks.refuse_live_file(out, "overwrite")
     try:
-        yield tmp
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.new_temp_file(out, suffix)
+    except OSError as exc:
+        raise KnownStorageError("cannot_write", f"Could not write {out}: "
+                                f"{exc.strerror or exc}") from exc
+    try:
+        with openpyxl_temp_files(tmp.parent):
+            yield tmp
         os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
+
+
+_openpyxl_guard = threading.RLock()
+
+
+@contextlib.contextmanager
+def openpyxl_temp_files(folder: Path) -> Iterator[None]:
+    """openpyxl's write-only sheets go to temporary files (``tempfile`` in ``/tmp``, readable
+    patient data left behind by a killed export); while the block runs they are made in
+    ``folder`` instead, named for this process so a sweep can remove them."""
+    writer: Any = sys.modules.get("openpyxl.worksheet._writer")
+    if writer is None:  # openpyxl not loaded: nothing to redirect
+        yield
+        return
+    with _openpyxl_guard:
+        original = writer.create_temporary_file
+
+        def create_temporary_file(suffix: str = "") -> str:
+            fd, name = tempfile.mkstemp(prefix=f"p{os.getpid()}-openpyxl.", suffix=suffix,
+                                        dir=folder)
+            os.close(fd)
+            writer.ALL_TEMP_FILES.append(name)
+            return name
+
+        writer.create_temporary_file = create_temporary_file
+        try:
+            yield
+        finally:
+            writer.create_temporary_file = original
 
 
 @cache

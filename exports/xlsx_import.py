@@ -69,6 +69,7 @@ from forms.fields import Field, FieldType, Level
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings, settings_from_items
 from forms.validation import Problem
+from storage import locks
 from storage.casefile import (
     MATCH_KEYS,
     SettingsChoice,
@@ -761,6 +762,7 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
         (at most :data:`MAX_PROBLEMS` errors: reading stops there and the list says so).
     """
     path = Path(path)
+    locks.refuse_live_file(path, "import")  # never opened by hand: storage.locks
     reader = _Reader(path, today or dt.date.today())
     result = WorkbookRead(path=path)
     problem = container_problem(path)
@@ -1137,6 +1139,7 @@ def import_workbook(path: Path | str, repo: Repository, actor: str, *,
         storage.errors.KnownStorageError: the database cannot be written (locked, read-only,
             disk full); nothing was saved.
     """
+    locks.refuse_live_file(path, "import")  # never opened by hand: storage.locks
     path = Path(path)
     summary = WorkbookImportSummary(path=path)
     total = len(DATA_SHEETS) + 1

@@ -59,6 +59,18 @@ STEROID_MG_KG_WARN: Decimal = _steroid_warn
 #: body-mass index outside this range is implausible for a child (weight/height typo check).
 BMI_PLAUSIBLE = (Decimal(9), Decimal(45))
 
+#: Bounds applied to every number *before* exact arithmetic touches it (``Decimal`` and
+#: ``Fraction`` are exact, so ``1e-99999999`` or a 5,000-digit integer would take minutes or
+#: gigabytes): typed or JSON text longer than this is not a clinical number ...
+MAX_NUMBER_CHARS = 40
+#: ... nor one with more significant digits ...
+MAX_NUMBER_DIGITS = 30
+#: ... nor one of magnitude 10**16 or more, or with more than this many decimal places.
+MAX_NUMBER_ADJUSTED = 15
+MAX_NUMBER_PLACES = 20
+#: messages quote at most this many characters of a value.
+SHOWN_VALUE_CHARS = 60
+
 _TRUE_TEXT = {"true", "yes", "y", "1", "是", "有"}
 _FALSE_TEXT = {"false", "no", "n", "0", "否", "无"}
 #: typed dates: 2024-05-22, 2024-5-22, 2024/5/22, 2024.5.22, 2024年5月22日 and 20240522.
@@ -109,15 +121,44 @@ class Problem:
         return f"{self.field} = {self.shown_value} {self.reason}"
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: the reason given for text holding half of a UTF-16 pair (JSON "\\ud800", bad file names)
+LONE_SURROGATE = ("contains a character that is not valid Unicode (a lone surrogate, "
+                  "U+D800-U+DFFF); retype it")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True for text that cannot be stored or printed as UTF-8 (a lone surrogate)."""
+    return _SURROGATE_RE.search(text) is not None
+
+
+def _shorten(text: str, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """``12345...(5,000 characters)`` for a text too long to quote whole."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}...({len(text):,} characters)"
+
+
 def _show(value: object) -> str:
     if value is None:
         return _("(empty)")
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, OversizedNumber):
+        return _shorten(value.text)
     if isinstance(value, str):
-        return repr(value) if value.strip() != value or not value else f'"{value}"'
+        short = _shorten(value)
+        if has_lone_surrogate(short):
+            short = short.encode("utf-8", "backslashreplace").decode("utf-8")
+        return repr(short) if value.strip() != value or not value else f'"{short}"'
     if isinstance(value, Decimal):
+        if not value.is_finite() or len(value.as_tuple().digits) > MAX_NUMBER_DIGITS or \
+                not -MAX_NUMBER_PLACES <= value.adjusted() <= MAX_NUMBER_ADJUSTED:
+            return _shorten(str(value))  # scientific notation: never 10**8 zeros
         return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            value.bit_length() > 3 * MAX_NUMBER_CHARS:
+        return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
@@ -125,6 +166,74 @@ def _show(value: object) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     return f"{type(value).__name__} {value!r}"[:80]
+
+
+@dataclass(frozen=True)
+class OversizedNumber:
+    """A number in a JSON file whose text is too long to be read as a number (kept as text
+    so the file can still be parsed and the problem named: :func:`json_number`)."""
+
+    text: str
+
+
+def json_number(text: str) -> Decimal | int | OversizedNumber:
+    """``parse_float``/``parse_int`` for ``json.loads``: bounded before conversion, so a
+    5,000-digit integer or ``1e-99999999`` is a problem to report, not an exception (Python
+    refuses integers of more than 4,300 digits) or minutes of exact arithmetic."""
+    if len(text) > MAX_NUMBER_CHARS:
+        return OversizedNumber(text)
+    if any(c in text for c in ".eE"):
+        return Decimal(text)
+    return int(text)
+
+
+def number_problem(f: Field, number: Decimal, raw: object) -> Problem | None:
+    """Why ``number`` may not go near exact arithmetic, or None (bounds above; O(1)).
+
+    Too large a magnitude is out of range; too many decimal places or significant digits
+    (``6.50000000000000000000000000000000001``) is refused naming the decimals allowed,
+    never rounded.
+    """
+    if not number.is_finite():
+        return _problem(f, raw, _("is not a number; allowed {allowed}").format(
+            allowed=f.allowed_text()))
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return None
+    if number.adjusted() > MAX_NUMBER_ADJUSTED:
+        return _problem(f, raw, _("is out of range {allowed}").format(allowed=f.allowed_text()))
+    trailing = _trailing_zeros(digits)
+    places = -(exponent + trailing)  # decimal places once trailing zeros are dropped
+    if places > MAX_NUMBER_PLACES or len(digits) - trailing > MAX_NUMBER_DIGITS or \
+            places > _allowed_places(f):
+        return _problem(f, raw, _("has too many decimals: {places} allowed").format(
+            places=_places_text(f)))
+    return None
+
+
+def _TOO_MANY_DECIMALS() -> str:  # noqa: N802 - reads like the message it stands for
+    """The start of the too-many-decimals message in the current language."""
+    return _("has too many decimals: {places} allowed").split("{")[0]
+
+
+def _trailing_zeros(digits: tuple[int, ...]) -> int:
+    n = 0
+    for d in reversed(digits):
+        if d:
+            break
+        n += 1
+    return n
+
+
+def _allowed_places(f: Field) -> int:
+    return 0 if f.type is FieldType.INTEGER else f.decimals
+
+
+def _places_text(f: Field) -> str:
+    places = _allowed_places(f)
+    return _("no decimals") if places == 0 else (
+        _("1 decimal place") if places == 1 else _("{n} decimal places").format(n=places))
 
 
 def _resolve(field_or_name: Field | str, level: Level | None = None) -> Field:
@@ -200,6 +309,9 @@ def parse_text(field_or_name: Field | str, text: str | None,
         if f.form == "mmt8" and stripped.upper() == "T":
             # Kendall trace is written "T"; it is graded 0 (project convention 3).
             return _check_number(f, Decimal(0), text)
+        if len(stripped) > MAX_NUMBER_CHARS:
+            return None, [_problem(f, text, f"is too long to be a number; allowed "
+                                            f"{f.allowed_text()}")]
         try:
             number = Decimal(stripped)
         except InvalidOperation:
@@ -243,7 +355,12 @@ def _structured_number(f: Field, raw: object) -> Decimal | Problem:
     if isinstance(raw, bool):
         return _problem(f, raw, _("is true/false, not a number; allowed {allowed}").format(
             allowed=f.allowed_text()))
+    if isinstance(raw, OversizedNumber):
+        return _problem(f, raw, _("is too long to be a number; allowed {allowed}").format(
+            allowed=f.allowed_text()))
     if isinstance(raw, int):
+        if raw.bit_length() > 3 * MAX_NUMBER_CHARS:  # before Decimal(): no 4,300-digit work
+            return _problem(f, raw, f"is out of range {f.allowed_text()}")
         return Decimal(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):
@@ -261,19 +378,15 @@ def _structured_number(f: Field, raw: object) -> Decimal | Problem:
 
 def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None, list[Problem]]:
     problems: list[Problem] = []
-    if f.type is FieldType.INTEGER:
-        if number != number.to_integral_value():
+    bounded = number_problem(f, number, raw)  # before any arithmetic (module constants)
+    if bounded is not None:
+        if f.type is FieldType.INTEGER and bounded.reason.startswith(_TOO_MANY_DECIMALS()):
             return None, [_problem(f, raw, _("is not a whole number; allowed {allowed}").format(
                 allowed=f.allowed_text()))]
+        return None, [bounded]
+    if f.type is FieldType.INTEGER:
         value: Value = int(number)
     else:
-        exponent = number.normalize().as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > f.decimals:
-            places = _("no decimals") if f.decimals == 0 else (
-                _("1 decimal place") if f.decimals == 1
-                else _("{n} decimal places").format(n=f.decimals))
-            return None, [_problem(f, raw, _("has too many decimals: {places} allowed").format(
-                places=places))]
         # 32.0 and 32 are the same weight: keep integral decimals without a fraction part.
         value = Decimal(int(number)) if number == number.to_integral_value() else number
     if (f.minimum is not None and number < f.minimum) or (
@@ -351,6 +464,8 @@ def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
     if not isinstance(raw, str):
         return None, [_problem(f, raw, _("is not text"))]
     text = raw.strip() if f.pattern else raw
+    if has_lone_surrogate(text):
+        return None, [_problem(f, _shown_long(text), LONE_SURROGATE)]
     if f.max_length is not None and len(text) > f.max_length:
         return None, [_problem(f, _shown_long(text), _("is longer than {n} characters ({length})")
                                .format(n=f.max_length, length=f"{len(text):,}"))]

@@ -28,7 +28,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -38,12 +37,12 @@ from PySide6.QtWidgets import (
 from forms.entry import VisitState
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
-from gui import commands
+from gui import commands, file_dialogs
 from gui.background import BackgroundOp, BackgroundRunner, ProgressArea, show_error
 from gui.dialogs import DraftsDialog, HistoryDialog, RecordDialog, SettingsDialog
 from gui.patient_list import PatientListPage
 from gui.patient_page import PatientPage
-from gui.restore_dialog import AutoBackup, restore_from_backup
+from gui.restore_dialog import AutoBackup, IntegrityWatch, restore_from_backup
 from gui.security import (
     AccountsDialog,
     ChangePasswordDialog,
@@ -92,6 +91,7 @@ class MainWindow(QMainWindow):
         self._connect_pages()
         self._build_menus()
         self.auto_backup = AutoBackup(self)  # at most daily while running, and on closing
+        self.integrity_watch = IntegrityWatch(self)  # the whole file, daily, in the background
         self.resize(1366, 768)
         self.fit_to_screen()
         if session is not None:
@@ -381,6 +381,7 @@ class MainWindow(QMainWindow):
         """Offer visits left unsaved by a crash; True when the user looked at them."""
         assert self.session is not None
         drafts = self.session.drafts()
+        self._report_unreadable_drafts()
         if not drafts:
             return False
         dialog = DraftsDialog([(d.key, describe_draft(d, p)) for d, p in drafts], self)
@@ -389,9 +390,25 @@ class MainWindow(QMainWindow):
             for d, _ in drafts:
                 self.session.discard_draft_key(d.key)
         elif result and dialog.chosen:
-            payload = next(p for d, p in drafts if d.key == dialog.chosen)
-            self.restore_draft(payload)
+            draft, payload = next((d, p) for d, p in drafts if d.key == dialog.chosen)
+            try:
+                self.restore_draft(payload)
+            except Exception:  # noqa: BLE001 - a bad draft must never stop the start
+                log.warning("draft %s could not be restored", draft.key, exc_info=True)
+                self.session.set_draft_aside(draft)
+                self._report_unreadable_drafts()
+                self.show_list()
         return True
+
+    def _report_unreadable_drafts(self) -> None:
+        if self.session is None or not self.session.unreadable_drafts:
+            return
+        keys = ", ".join(k.removeprefix("visit/") for k in self.session.unreadable_drafts)
+        self.session.unreadable_drafts.clear()
+        QMessageBox.warning(self, self.tr("Unsaved entry"), self.tr(
+            "An unsaved entry left from an earlier session could not be restored ({keys}). "
+            "It was kept aside in the database, unchanged; nothing saved is affected.").format(
+            keys=keys))
 
     def restore_draft(self, payload: dict[str, Any]) -> None:
         assert self.session is not None
@@ -666,32 +683,56 @@ class MainWindow(QMainWindow):
             self._show_patient(self.session.get_patient(self.patient.study_id))
 
     # ------------------------------------------------------------------ files
-    def _choose_save(self, title: str, suggested: str, filters: str) -> Path | None:
-        start = str((self.session.path.parent if self.session else Path.home()) / suggested)
-        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
-        return Path(path) if path else None
+    def _choose_save(self, title: str, suggested: str, filters: str,
+                     purpose: str = "exports") -> Path | None:
+        """Ask where to write (``gui.file_dialogs``: starts in the remembered exports folder,
+        never opens the listed files); refuses the open database and its working files."""
+        start = str(file_dialogs.remembered_folder(purpose) / suggested)
+        path, _ = file_dialogs.getSaveFileName(self, title, start, filters)
+        if not path:
+            return None
+        if not self._not_live(Path(path)):
+            return None
+        file_dialogs.remember_folder(purpose, path)
+        return Path(path)
+
+    def _not_live(self, path: Path) -> bool:
+        """False (after saying why) when ``path`` is an open database or one of its files."""
+        from storage.errors import KnownStorageError  # noqa: PLC0415
+        from storage.locks import refuse_live_file  # noqa: PLC0415
+
+        try:
+            refuse_live_file(path, "write over or read")
+        except KnownStorageError as exc:
+            show_error(self, exc)
+            return False
+        return True
 
     def new_database(self) -> None:
         if not self._leave_editor_ok():
             return
         path = self._choose_save(self.tr("New database"), "jdm-capture.sqlite",
-                                 self.tr("JDM Capture database (*.sqlite *.db)"))
+                                 self.tr("JDM Capture database (*.sqlite *.db)"), "databases")
         if path is not None:
             self._open_path(path)
 
     def open_database(self) -> None:
         if not self._leave_editor_ok():
             return
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Open database"), str(self.session.path.parent if self.session
-                                               else Path.home()),
+                                               else file_dialogs.remembered_folder("databases")),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if path:
+            file_dialogs.remember_folder("databases", path)
+            if self.session is not None and Path(path).resolve() == self.session.path.resolve():
+                return  # already open
             self._open_path(Path(path))
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Path, *, full_check: bool = False) -> bool:
         """Open the database at ``path`` (a plain message when it can't be), then ask the
-        start-up questions. Returns whether it opened."""
+        start-up questions. Returns whether it opened. ``full_check``: read the whole file
+        first (after a restore); it is also read whole after an unclean shutdown."""
         try:
             if not self._sign_in_first(path):
                 return False
@@ -701,13 +742,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Opening {name}...").format(name=path.name))
         self.statusBar().repaint()  # visible during the integrity check of a large file
         try:
-            session = Session(path)
+            session = Session(path, full_check=True) if full_check else Session(path)
         except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
             self.statusBar().clearMessage()
             show_error(self, exc)
             return False
         self.statusBar().clearMessage()
         self.set_session(session)
+        if session.checked_after_crash:
+            self.statusBar().showMessage(self.tr(
+                "{name} was not closed properly last time (a crash or power cut); the whole "
+                "file was checked and is healthy.").format(name=path.name), 15000)
         QTimer.singleShot(0, self.after_show)
         return True
 
@@ -719,26 +764,28 @@ class MainWindow(QMainWindow):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         out = self._choose_save(self.tr("Backup now"),
                                 f"{self.session.path.stem}-backup-{stamp}.sqlite",
-                                self.tr("SQLite database (*.sqlite)"))
+                                self.tr("SQLite database (*.sqlite)"), "backups")
         if out is not None:
             commands.backup(self, out).run_in_background()
 
     def import_files(self) -> None:
         if self.session is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Import case files"),
-                                                str(self.session.path.parent),
-                                                self.tr("JSON case files (*.json)"))
-        if paths:
+        paths, _ = file_dialogs.getOpenFileNames(self, self.tr("Import case files"),
+                                                 str(file_dialogs.remembered_folder("imports")),
+                                                 self.tr("JSON case files (*.json)"))
+        if paths and all(self._not_live(Path(p)) for p in paths):
+            file_dialogs.remember_folder("imports", paths[0])
             commands.import_files(self, [Path(p) for p in paths]).run_in_background()
 
     def import_spreadsheet(self) -> None:
         if self.session is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import spreadsheet"),
-                                              str(self.session.path.parent),
-                                              self.tr("Excel workbook (*.xlsx)"))
-        if path:
+        path, _ = file_dialogs.getOpenFileName(self, self.tr("Import spreadsheet"),
+                                               str(file_dialogs.remembered_folder("imports")),
+                                               self.tr("Excel workbook (*.xlsx)"))
+        if path and self._not_live(Path(path)):
+            file_dialogs.remember_folder("imports", path)
             commands.import_workbook(self, Path(path)).run_in_background()
 
     def refresh_after_import(self) -> None:
@@ -760,11 +807,12 @@ class MainWindow(QMainWindow):
     def export_redcap(self) -> None:
         if self.session is None:
             return
-        folder = QFileDialog.getExistingDirectory(
+        folder = file_dialogs.getExistingDirectory(
             self, self.tr("Export for REDCap: choose a folder (its REDCap files are replaced)"),
-            str(self.session.path.parent))
+            str(file_dialogs.remembered_folder("exports")))
         if not folder:
             return
+        file_dialogs.remember_folder("exports", folder)
         identified = QMessageBox.question(
             self, self.tr("Export for REDCap"),
             self.tr("Include identifiers (names, MRN, dates of birth, real dates, free text)? "

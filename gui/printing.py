@@ -111,6 +111,10 @@ def print_with_dialog(pdf_path: Path, title: str, parent: QWidget | None = None,
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print: {title}")
     dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+    # No "print to file": its "..." button opens Qt's static file dialog, which opens the
+    # files it lists and so could release SQLite's locks (gui.file_dialogs); the report's
+    # Save-as-PDF actions write files through the safe dialog instead.
+    dialog.setOption(QPrintDialog.PrintDialogOption.PrintToFile, False)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return 0
     return print_pdf(pdf_path, printer)

@@ -27,7 +27,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import file_dialogs
 from gui.background import APP_TITLE, BackgroundOp, Job, show_error
 from storage import backups
 
@@ -114,6 +114,70 @@ class AutoBackup(QObject):
             return None
 
 
+class IntegrityWatch(QObject):
+    """The whole-file integrity check, in the background, once a day while the app runs
+    (the first 30 minutes after start): routine opens only run cheap checks
+    (``storage.database``). The check is a fresh read-only connection in a separate process
+    (``storage.errors.fresh_integrity``), so it sees the file as any other program would.
+
+    Signals:
+        checked(object): True healthy, False damaged, None could not tell.
+    """
+
+    checked = Signal(object)
+
+    def __init__(self, window: Any, interval_ms: int = HOUR_MS,
+                 first_check_ms: int = 30 * 60 * 1000,
+                 every: dt.timedelta = dt.timedelta(days=1)) -> None:
+        super().__init__(window)
+        self.window = window
+        self.every = every
+        self.last: dt.datetime | None = None
+        self.running = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.maybe_check)
+        self.timer.start()
+        QTimer.singleShot(first_check_ms, self.maybe_check)
+
+    def maybe_check(self, now: dt.datetime | None = None) -> bool:
+        """Start the check when the last one is older than ``every``; returns whether it did."""
+        session = getattr(self.window, "session", None)
+        now = now or dt.datetime.now(dt.UTC)
+        if session is None or self.running or (
+                self.last is not None and now - self.last < self.every):
+            return False
+        self.running = True
+        path = Path(session.path)
+
+        def work(_job: Job) -> bool | None:
+            from storage.errors import fresh_integrity  # noqa: PLC0415
+
+            return fresh_integrity(path)
+
+        def done(result: bool | None) -> None:
+            self.running = False
+            self.last = now
+            self.checked.emit(result)
+            if result is False:
+                QMessageBox.warning(self.window, APP_TITLE, self.tr(
+                    "The daily check found damage in {name}. Keep working only if you must; "
+                    "make a copy of the file and restore the most recent backup (File > "
+                    "Restore from backup).").format(name=path.name))
+            elif result:
+                self.window.statusBar().showMessage(self.tr(
+                    "Daily check of {name}: the whole file is healthy.").format(
+                    name=path.name), 8000)
+
+        def failed(error: BaseException) -> None:
+            self.running = False
+            log.warning("integrity check failed to run: %s", type(error).__name__)
+
+        BackgroundOp(self.window.runner, work, label=self.tr("Checking the database..."),
+                     parent=self.window).success(done).failure(failed).run_in_background()
+        return True
+
+
 class RestoreDialog(QDialog):
     """Choose a backup to restore: date, contents and health of each (module docstring)."""
 
@@ -172,7 +236,7 @@ class RestoreDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(usable)
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Choose a backup"), str(backups.backup_dir(self.db_path)),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if not path:
@@ -201,8 +265,9 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
     if path is None:  # e.g. the database failed to open because it is damaged: ask which
-        chosen_db, _ = QFileDialog.getOpenFileName(
-            window, window.tr("Which database should be restored?"), str(Path.home()),
+        chosen_db, _ = file_dialogs.getOpenFileName(
+            window, window.tr("Which database should be restored?"),
+            str(file_dialogs.remembered_folder("databases")),
             window.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
         if not chosen_db:
             return
@@ -244,7 +309,7 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
             return backups.restore_backup(path, source, actor=actor, accept=accept)
 
         def done(aside: Path | None) -> None:
-            window.open_path(path)
+            window.open_path(path, full_check=True)  # the restored file is read whole
             QMessageBox.information(window, APP_TITLE, window.tr(
                 "Restored {name} from {backup}.\n{kept}").format(
                 name=path.name, backup=source.name,

@@ -14,18 +14,22 @@ import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 from gui.models import PatientRow
-from storage import accounts, signoff
+from storage import accounts, signoff, tempfiles
+from storage.database import FilesReplaced
+from storage.locks import AppLock
 from storage.repository import AppSettings, Draft, Repository
 from storage.signoff import SignoffStatus
 
 DRAFT_PREFIX = "visit/"
+UNREADABLE_PREFIX = "unreadable/"
+T = TypeVar("T")
 
 
 def draft_key(study_id: str, visit_id: int | None) -> str:
@@ -36,12 +40,32 @@ def draft_key(study_id: str, visit_id: int | None) -> str:
 class Session:
     """One open database file (see the module docstring)."""
 
-    def __init__(self, path: Path, repo: Repository | None = None) -> None:
+    def __init__(self, path: Path, repo: Repository | None = None, *,
+                 full_check: bool = False) -> None:
         self.path = Path(path)
-        # Stale stored scores (new rule versions or settings) are recomputed by a background
-        # job (gui.commands.refresh_scores), not here: at 100,000 visits that takes a minute.
-        self.repo = repo if repo is not None else Repository(self.path, refresh=False)
+        self.lock: AppLock | None = None
+        #: the previous session on this file ended uncleanly, so the whole file was checked
+        self.checked_after_crash = False
+        if repo is None:
+            # One running app per database (storage.locks); a lock left by a dead process
+            # means a crash: the whole file is checked before anything writes.
+            self.lock = AppLock.acquire(self.path)
+            try:
+                tempfiles.sweep_beside(self.path)
+                self.checked_after_crash = self.lock.unclean
+                full_check = full_check or self.lock.unclean
+                # Stale stored scores (new rule versions or settings) are recomputed by a
+                # background job (gui.commands.refresh_scores), not here: at 100,000 visits
+                # that takes a minute.
+                repo = Repository(self.path, refresh=False,
+                                  full_check=True if full_check else None)
+            except BaseException:
+                self.lock.release()
+                raise
+        self.repo = repo
         self._settings: AppSettings | None = None
+        #: keys of drafts that could not be read and were kept aside (reported at start)
+        self.unreadable_drafts: list[str] = []
         try:
             self.settings()  # a damaged settings row: a plain message, the file left closed
         except BaseException:
@@ -51,6 +75,25 @@ class Session:
 
     def close(self) -> None:
         self.repo.close()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def reopen(self) -> None:
+        """Close the connection and open a fresh one on the same file (after
+        ``storage.database.FilesReplaced``). Every connection of this process must close
+        first: SQLite shares one view of the WAL index per process and file."""
+        self.repo.close()
+        self.repo = Repository(self.path, refresh=False)
+
+    def guarded(self, call: Callable[[], T]) -> T:
+        """Run a write; when the files were replaced under the connection, reopen it (the
+        caller keeps the typed data as a draft) and re-raise."""
+        try:
+            return call()
+        except FilesReplaced:
+            self.reopen()
+            raise
 
     def opener(self) -> Callable[[], AbstractContextManager[Repository]]:
         """Opens a *new* repository on this file, for a worker thread (its own connection)."""
@@ -67,7 +110,7 @@ class Session:
         return self.settings().scoring
 
     def set_settings(self, settings: AppSettings) -> None:
-        self.repo.set_settings(settings, self.actor())
+        self.guarded(lambda: self.repo.set_settings(settings, self.actor()))
         self._settings = None
 
     @property
@@ -106,22 +149,23 @@ class Session:
         return self.repo.get_patient(study_id)
 
     def add_patient(self, patient: Patient) -> None:
-        self.repo.add_patient(patient, self.actor())
+        self.guarded(lambda: self.repo.add_patient(patient, self.actor()))
 
     def update_patient(self, patient: Patient) -> None:
-        self.repo.update_patient(patient, self.actor())
+        self.guarded(lambda: self.repo.update_patient(patient, self.actor()))
 
     def save_medication(self, study_id: str, medication: Medication) -> None:
-        self.repo.record_medication(study_id, medication, self.actor())
+        self.guarded(lambda: self.repo.record_medication(study_id, medication,
+                                                         self.actor()))
 
     def save_adverse_event(self, study_id: str, event: AdverseEvent) -> None:
-        self.repo.record_adverse_event(study_id, event, self.actor())
+        self.guarded(lambda: self.repo.record_adverse_event(study_id, event, self.actor()))
 
     def delete_medication(self, medication_id: int) -> None:
-        self.repo.delete_medication(medication_id, self.actor())
+        self.guarded(lambda: self.repo.delete_medication(medication_id, self.actor()))
 
     def delete_adverse_event(self, event_id: int) -> None:
-        self.repo.delete_adverse_event(event_id, self.actor())
+        self.guarded(lambda: self.repo.delete_adverse_event(event_id, self.actor()))
 
     def is_empty(self) -> bool:
         return self.repo.patient_count() == 0
@@ -129,13 +173,13 @@ class Session:
     # -- visits (VisitStore protocol of gui.visit_editor)
     def save_visit(self, study_id: str, visit: Visit) -> Visit:
         """Save and return the visit with its id; raises ValidationFailed on errors."""
-        result = self.repo.save_visit(study_id, visit, self.actor())
+        result = self.guarded(lambda: self.repo.save_visit(study_id, visit, self.actor()))
         visit.id = result.id
         return visit
 
     def delete_visit(self, visit_id: int) -> None:
         """Delete a saved visit (audited); raises SignedVisitLocked when it is signed off."""
-        self.repo.delete_visit(visit_id, self.actor())
+        self.guarded(lambda: self.repo.delete_visit(visit_id, self.actor()))
 
     def signoffs(self, visit_ids: list[int]) -> dict[int, SignoffStatus]:
         """Sign-off state of the visits that were ever signed (valid or voided), by visit id.
@@ -152,31 +196,68 @@ class Session:
 
     def save_draft(self, study_id: str, visit_id: int | None, payload: dict[str, Any]) -> None:
         body = {"study_id": study_id, "visit_id": visit_id, "by": self.actor(), **payload}
-        self.repo.save_draft(draft_key(study_id, visit_id), json.dumps(body))
+        self.guarded(lambda: self.repo.save_draft(draft_key(study_id, visit_id),
+                                                   json.dumps(body)))
 
     def delete_draft(self, study_id: str, visit_id: int | None) -> None:
-        self.repo.discard_draft(draft_key(study_id, visit_id))
+        self.guarded(lambda: self.repo.discard_draft(draft_key(study_id, visit_id)))
 
     def drafts(self) -> list[tuple[Draft, dict[str, Any]]]:
-        """Visit drafts left behind (after a crash), with their decoded payloads."""
+        """Visit drafts left behind (after a crash), with their decoded payloads.
+
+        A draft that cannot be read (not JSON, not the shape the editor writes) is never
+        fatal: it is kept aside under ``unreadable/<key>`` (still in the file, not offered
+        again) and named in :attr:`unreadable_drafts` for the window to report.
+        """
         out = []
         for draft in self.repo.load_drafts():
             if not draft.key.startswith(DRAFT_PREFIX):
                 continue
-            try:
-                payload = json.loads(draft.payload_json)
-            except ValueError:
+            payload = _draft_payload(draft.payload_json)
+            if payload is None:
+                self.set_draft_aside(draft)
                 continue
             if not isinstance(payload, dict):  # not a visit draft (`check` lists it)
                 continue
             out.append((draft, payload))
         return out
 
+    def set_draft_aside(self, draft: Draft) -> None:
+        """Keep an unusable draft under ``unreadable/<key>`` and remember to report it."""
+        text = draft.payload_json
+        try:
+            json.loads(text)
+        except ValueError:
+            text = json.dumps({"unreadable_payload": text[:1_000_000]})
+        self.guarded(lambda: self.repo.save_draft(f"{UNREADABLE_PREFIX}{draft.key}", text))
+        self.guarded(lambda: self.repo.discard_draft(draft.key))
+        self.unreadable_drafts.append(draft.key)
+
     def discard_draft_key(self, key: str) -> None:
-        self.repo.discard_draft(key)
+        self.guarded(lambda: self.repo.discard_draft(key))
 
     def visit_history(self, visit_id: int) -> list[Any]:
         return self.repo.visit_history(visit_id)
+
+
+def _draft_payload(text: str) -> dict[str, Any] | None:
+    """A draft's payload when it has the shape the editor writes, else None."""
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(payload, dict) or not isinstance(payload.get("study_id", ""), str):
+        return None
+    texts = payload.get("texts", {})
+    if not isinstance(texts, dict) or not all(
+            isinstance(k, str) and isinstance(v, str | int | float) for k, v in texts.items()):
+        return None
+    if not isinstance(payload.get("missing", {}), dict):
+        return None
+    visit_id = payload.get("visit_id")
+    if visit_id is not None and (not isinstance(visit_id, int) or isinstance(visit_id, bool)):
+        return None
+    return payload
 
 
 def _os_user() -> str:

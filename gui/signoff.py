@@ -254,8 +254,8 @@ class SignoffBar(QWidget):
             from exports.signoff import sign_visit  # noqa: PLC0415
 
             try:
-                sign_visit(session.repo, study_id, visit_id, assessor, password=password,
-                           user_name=user)
+                session.guarded(lambda: sign_visit(session.repo, study_id, visit_id, assessor,
+                                                   password=password, user_name=user))
             except Exception as exc:  # noqa: BLE001 - the one error path
                 show_error(self, exc)
                 return
@@ -276,9 +276,12 @@ class SignoffBar(QWidget):
         password = dialog.password.text() or None
         dialog.password.clear()
         try:
-            signoff.unlock_visit(session.repo, self.visit_id, session.actor(),
-                                 dialog.reason.toPlainText(), password=password,
-                                 user_name=dialog.user.text().strip() or None)
+            visit_id, reason = self.visit_id, dialog.reason.toPlainText()
+            user_name = dialog.user.text().strip() or None
+            session.guarded(lambda: signoff.unlock_visit(session.repo, visit_id,
+                                                         session.actor(), reason,
+                                                         password=password,
+                                                         user_name=user_name))
         except Exception as exc:  # noqa: BLE001 - the one error path
             show_error(self, exc)
             return

@@ -395,6 +395,16 @@ class VisitEditor(QWidget):
             return
         self.store.save_draft(state.study_id, state.visit_id, state.draft_payload())
 
+    def _keep_draft_after_failure(self) -> None:
+        """Write the typing as a draft now (after a refused save); a failure here is logged:
+        the typing stays on screen either way."""
+        from storage.errors import StorageError  # noqa: PLC0415
+
+        try:
+            self.write_draft()
+        except StorageError as exc:
+            log.warning("draft after a refused save failed: %s", type(exc).__name__)
+
     def save(self) -> bool:
         """Save when there are no errors; returns True when the visit is durable."""
         state = self.state
@@ -421,6 +431,8 @@ class VisitEditor(QWidget):
             return False
         except KnownStorageError as exc:  # locked, read-only, disk full: say so, keep typing
             self.status.setText(self.tr("Not saved"))
+            if exc.kind == "files_replaced":  # the session reopened the file: keep a draft
+                self._keep_draft_after_failure()
             from gui.background import show_error  # noqa: PLC0415
 
             show_error(self, exc)

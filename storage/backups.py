@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import _, local_time_text
-from storage import crypto
+from storage import crypto, tempfiles
 from storage.audit_chain import record_restore, verify_chain
 from storage.errors import (
     DATABASE_ERRORS,
@@ -33,6 +33,7 @@ from storage.errors import (
     SQLITE_OR_KNOWN,
     KnownStorageError,
 )
+from storage.locks import live_database_of
 
 if TYPE_CHECKING:
     from storage.integrity import Finding
@@ -69,8 +70,9 @@ class BackupError(Exception):
 def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int = 1024) -> Path:
     """Copy the database at ``source`` to ``dest`` with the SQLite online backup API.
 
-    The copy is written to a temporary file beside ``dest`` and renamed into place only when
-    complete, so a failed or interrupted backup never leaves a half-written ``dest``.
+    The copy is written to a temporary file in the private folder beside ``dest``
+    (:mod:`storage.tempfiles`, mode 0700) and renamed into place only when complete, so a
+    failed or interrupted backup never leaves a half-written ``dest`` nor a readable copy.
 
     Raises:
         BackupError: the source cannot be read or the destination cannot be written.
@@ -78,8 +80,13 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
     source, dest = Path(source), Path(dest)
     if not source.exists():
         raise BackupError(f"{source} does not exist")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".partial")
+    if live_database_of(dest) is not None:
+        raise BackupError(f"{dest.name} is an open database; choose another file")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.new_temp_file(dest)
+    except OSError as exc:
+        raise BackupError(f"could not write the backup {dest}: {exc.strerror or exc}") from exc
     try:
         key = crypto.key_for(source)
     except KnownStorageError as exc:
@@ -101,14 +108,13 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
             crypto.copy_key_file(source, dest)  # the key slots travel with every backup
         os.replace(tmp, dest)
     except KnownStorageError as exc:
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
     except SQLITE_ERRORS as exc:
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"could not back up {source.name}: {exc}") from exc
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise BackupError(f"could not write the backup {dest}: {exc.strerror or exc}") from exc
+    finally:
+        tempfiles.finished(tmp)
     return dest
 
 
@@ -499,16 +505,19 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
         try:
             online_backup(db_path, aside)
         except BackupError:
-            # Too damaged to read through SQLite: keep the raw bytes (and its journal) instead.
+            # Too damaged to read through SQLite: keep the raw files (and its journal) instead.
             try:
-                shutil.copy2(db_path, aside)
+                _keep_raw(db_path, aside)
                 for suffix in ("-wal", "-shm", "-journal", crypto.KEYS_SUFFIX):
                     side = Path(str(db_path) + suffix)
                     if side.exists():
-                        shutil.copy2(side, Path(str(aside) + suffix))
+                        _keep_raw(side, Path(str(aside) + suffix))
             except OSError as exc:
                 raise BackupError(f"could not keep the current file aside: {exc}") from exc
-    staged = db_path.with_name(db_path.name + ".restoring")
+    try:
+        staged = tempfiles.temp_path(db_path, ".restoring")
+    except OSError as exc:
+        raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     online_backup(backup_path, staged)
     try:  # the restored file's audit trail says it was restored, by whom, from what
         con = crypto.connect_path(staged, isolation_level=None)
@@ -520,8 +529,8 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
         finally:
             con.close()
     except SQLITE_OR_KNOWN as exc:
-        staged.unlink(missing_ok=True)
         crypto.keys_path(staged).unlink(missing_ok=True)
+        tempfiles.finished(staged)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
@@ -531,7 +540,18 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
     else:  # a plain backup: the current key file would describe another file
         crypto.keys_path(db_path).unlink(missing_ok=True)
     os.replace(staged, db_path)
+    tempfiles.finished(staged)
     return aside
+
+
+def _keep_raw(path: Path, aside: Path) -> None:
+    """Keep ``path`` under the name ``aside`` without opening it (a hard link: the same bytes,
+    no file handle that could release SQLite's locks); a plain copy where links are not
+    supported (FAT, some network drives)."""
+    try:
+        os.link(path, aside)
+    except OSError:
+        shutil.copy2(path, aside)
 
 
 def _os_user() -> str:

@@ -44,7 +44,8 @@ from forms.settings import (
     settings_from_items,
     settings_items,
 )
-from storage.errors import ValidationFailed
+from storage import locks, tempfiles
+from storage.errors import KnownStorageError, ValidationFailed
 from storage.repository import AppSettings, ImportSummary, Repository
 
 FORMAT = "jdm-capture-cases"
@@ -195,8 +196,11 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
                       "and \"patients\"")
         return None
     try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_pairs,
-                          parse_constant=float)  # NaN/Infinity: refused per field later
+        # Numbers are bounded before conversion (validation.json_number): a 5,000-digit
+        # integer or 1e-99999999 becomes a problem naming its field, not an exception.
+        return json.loads(text, parse_float=validation.json_number,
+                          parse_int=validation.json_number, object_pairs_hook=_pairs,
+                          parse_constant=float)
     except _DuplicateKey as exc:
         col.error("", f'the key "{exc.args[0]}" appears twice in one object')
     except json.JSONDecodeError as exc:
@@ -428,6 +432,9 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     if not isinstance(notes, str):
         col.error(vwhere, f"notes must be text, not {_type_name(notes)}")
         notes = ""
+    elif validation.has_lone_surrogate(notes):
+        col.error(vwhere, f"notes {validation.LONE_SURROGATE}")
+        notes = ""
     check = validation.check_visit(values, missing, visit_date=vdate if vdate is not None
                                    else None, visit_label=vlabel,
                                    birth_date=birth if isinstance(birth, dt.date) else None,
@@ -471,7 +478,12 @@ def _record(raw: Any, index: int, where: str, col: _Collector,
 # Import and export
 # --------------------------------------------------------------------------------------------
 def _read(path: Path) -> bytes:
-    """The file's bytes, refusing a file too large to be a case file before reading it."""
+    """The file's bytes, refusing a file too large to be a case file before reading it, and
+    an open database (or its -wal/-shm) unread: opening it by hand would release SQLite's
+    locks on it (``storage.locks``)."""
+    if (live := locks.live_database_of(path)) is not None:
+        raise CaseFileRejected([f"{path.name}: is the open database {live.name} (or one of its "
+                                "working files), not a case file; choose a .json case file"])
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -609,13 +621,20 @@ def patient_to_json(patient: Patient,
 def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = True) -> int:
     """Write every patient to a case file (identifiers included: this is the full copy).
 
-    The file is streamed patient by patient, written beside ``out`` and renamed into place.
+    The file is streamed patient by patient into the private temporary folder beside ``out``
+    (``storage.tempfiles``) and renamed into place.
 
     Returns:
         The number of patients written.
     """
     out = Path(out)
-    tmp = out.with_name(out.name + ".partial")
+    locks.refuse_live_file(out, "overwrite")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.new_temp_file(out)  # private 0700 folder beside out, swept if killed
+    except OSError as exc:
+        raise KnownStorageError("cannot_write", f"Could not write {out}: "
+                                f"{exc.strerror or exc}") from exc
     count = 0
     settings = {k: json_value(v) for k, v in settings_items(repo.scoring_settings()).items()}
     try:
@@ -642,7 +661,6 @@ def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = 
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
     return count

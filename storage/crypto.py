@@ -318,7 +318,15 @@ def key_for(db_path: Path | str) -> bytes | None:
 
 def _looks_encrypted(path: Path) -> bool:
     """A SQLCipher file: whole pages, starting with 16 random bytes (its salt), not the SQLite
-    magic, not text, not zeros (a damaged plain file reads as damaged, not as encrypted)."""
+    magic, not text, not zeros (a damaged plain file reads as damaged, not as encrypted).
+
+    A database SQLite holds open in this process is never read by hand (an ``open()`` and
+    ``close()`` of it would release SQLite's POSIX locks: ``storage.locks``); it was opened
+    without a key file, so it is plain."""
+    from storage import locks  # noqa: PLC0415 - locks is light, but keep crypto's imports lean
+
+    if locks.has_open_connection(path):
+        return False
     try:
         size = path.stat().st_size
         with open(path, "rb") as handle:

@@ -9,6 +9,13 @@ Every connection is opened by :func:`open_database` with
 * ``synchronous=FULL`` (a commit is on disk before the save is reported; in WAL mode NORMAL
   could lose the last transactions on power loss).
 
+Opening is cheap whatever the file's size (:func:`cheap_checks`: the schema, the page count
+against the file size, the first row of every table); the whole file is read
+(:func:`integrity_check`) by ``check``, after an unclean shutdown (:func:`needs_full_check`, or
+the app's lock file left by a dead process: :mod:`storage.locks`), after a restore and by the
+GUI's scheduled check. Before each write the repository calls :func:`verify_files`: the database
+and its WAL on disk must still be the files this connection writes to.
+
 Before pending migrations run, the file is copied with the SQLite backup API to
 ``<name>.before-<migration>-<UTC time>.sqlite`` beside it. A file whose ``_sqlite_migrations``
 lists names this build does not know was written by a newer JDM Capture and is refused.
@@ -19,13 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage import audit_chain, crypto, data_rules, integrity, schema
+from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.backups import list_backups
 from storage.errors import (
@@ -54,25 +61,141 @@ def default_db_path() -> Path:
 _STAMP = "%Y%m%d-%H%M%S"
 
 
-def _configure(db: Database, busy_timeout_ms: int, wal: bool) -> None:
+def _configure(db: Database, busy_timeout_ms: int, wal: bool, full_check: bool) -> None:
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
+    # A damaged file is refused before anything writes to it (switching to WAL, migrating,
+    # saving would spread the damage). Routine opens use cheap checks that read a few pages
+    # whatever the file's size; the whole file is read only when asked (``check``, after an
+    # unclean shutdown, after a restore, the GUI's scheduled check).
+    if full_check:
+        integrity_check(db)
+    else:
+        cheap_checks(db)
     if wal:
-        # A damaged file is refused before anything writes to it (switching to WAL, migrating,
-        # saving would spread the damage). quick_check reads every page but skips the index
-        # cross-checks: about 0.15 s for an 85 MB file.
-        result = db.execute("PRAGMA quick_check(1)").fetchone()
-        if result is None or result[0] != "ok":
-            detail = " ".join(str(result[0] if result else "no answer").split())[:200]
-            raise sqlite3.DatabaseError(f"database disk image is malformed: {detail}")
         db.enable_wal()
-    else:  # reading only: fail now on a file that is not a database, change nothing
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     db.execute("PRAGMA synchronous = FULL")
 
 
+def _damaged(detail: object) -> sqlite3.DatabaseError:
+    text = " ".join(str(detail).split())[:200]
+    return sqlite3.DatabaseError(f"database disk image is malformed: {text}")
+
+
+def cheap_checks(db: Database) -> None:
+    """Refuse a file that is not SQLite, is truncated or has unreadable tables, cheaply.
+
+    Reads the schema (``sqlite_master``: not an SQLite file, an encrypted one, a zeroed
+    header fail here), compares the page count with the file size when no WAL holds pages
+    (a truncated file), and reads the first row of every table (each table's root page and
+    the leftmost path below it: a few pages per table, whatever the file's size). Damage
+    deeper in the file is found by :func:`integrity_check`.
+
+    Raises:
+        sqlite3.DatabaseError: the file is damaged or not a database.
+    """
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0").fetchall()]
+    # int(): SQLCipher answers these pragmas as text, the standard sqlite3 as integers
+    page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+    page_count = int(db.execute("PRAGMA page_count").fetchone()[0])
+    row = db.execute("PRAGMA database_list").fetchone()
+    path = Path(row[2]) if row and row[2] else None
+    if path is not None:
+        wal = Path(str(path) + "-wal")
+        wal_size = wal.stat().st_size if wal.exists() else 0
+        size = path.stat().st_size
+        if wal_size == 0 and size < page_count * page_size:
+            raise _damaged(f"the file is truncated ({size} bytes, {page_count} pages of "
+                           f"{page_size} expected)")
+    for name in tables:
+        quoted = name.replace('"', '""')
+        db.execute(f'SELECT * FROM "{quoted}" LIMIT 1').fetchall()
+
+
+def integrity_check(db: Database) -> None:
+    """``PRAGMA integrity_check``: reads every page, checks every index (seconds at 900 MB).
+
+    Raises:
+        sqlite3.DatabaseError: the check found damage.
+    """
+    result = db.execute("PRAGMA integrity_check(1)").fetchone()
+    if result is None or result[0] != "ok":
+        raise _damaged(result[0] if result else "no answer")
+
+
+# --------------------------------------------------------------------------------------------
+# The files SQLite writes to are still the files on disk
+# --------------------------------------------------------------------------------------------
+class FilesReplaced(KnownStorageError):
+    """The database file or its WAL on disk is no longer the one this connection writes to."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(
+            "files_replaced", f"{path.name}: {what}, so this save was NOT written (it would "
+            "not have reached the file). Nothing is lost: what you typed is kept, and the "
+            "database is being reopened; save again.")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """Device and inode of the database, its WAL and its WAL index when the connection
+    opened (:func:`verify_files` compares them with the disk before each write)."""
+
+    path: Path
+    files: tuple[tuple[str, int, int], ...]  #: (suffix, st_dev, st_ino)
+
+    @classmethod
+    def of(cls, path: Path) -> FileIdentity:
+        found = []
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                info = os.stat(f"{path}{suffix}")
+            except FileNotFoundError:
+                continue
+            found.append((suffix, info.st_dev, info.st_ino))
+        return cls(path, tuple(found))
+
+
+_identities: weakref.WeakKeyDictionary[Database, FileIdentity] = weakref.WeakKeyDictionary()
+
+
+def _remember_files(db: Database, path: Path) -> None:
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the WAL exists from here
+    _identities[db] = FileIdentity.of(path)
+
+
+def verify_files(db: Database) -> None:
+    """Before a write: the database and WAL files on disk are still the ones this connection
+    has open (same device and inode, still linked).
+
+    Another process that wrongly believes it is the last connection checkpoints and deletes
+    the WAL (see :mod:`storage.locks`); a program may replace or delete the file. Writing on
+    would put saves into a file no one else sees. Connections opened without WAL (read-only
+    uses) are not tracked.
+
+    Raises:
+        FilesReplaced: a tracked file was removed or replaced.
+    """
+    identity = _identities.get(db)
+    if identity is None:
+        return
+    names = {"": "the database file", "-wal": "its write-ahead log (-wal)",
+             "-shm": "its shared-memory index (-shm)"}
+    for suffix, dev, ino in identity.files:
+        try:
+            info = os.stat(f"{identity.path}{suffix}")
+        except FileNotFoundError:
+            raise FilesReplaced(identity.path, f"{names[suffix]} was deleted from the disk "
+                                "by another program") from None
+        if (info.st_dev, info.st_ino) != (dev, ino) or info.st_nlink < 1:
+            raise FilesReplaced(identity.path, f"{names[suffix]} was replaced on the disk by "
+                                "another program")
+
+
 def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-            create: bool = True, wal: bool = True) -> Database:
+            create: bool = True, wal: bool = True, full_check: bool | None = None) -> Database:
     """Open a connection with the project's settings, without migrating.
 
     Args:
@@ -81,6 +204,8 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         create: create the file when it does not exist; otherwise a missing file is refused.
         wal: switch the file to WAL mode (False for read-only uses such as ``check``, which
             must not change the file).
+        full_check: read the whole file (``PRAGMA integrity_check``) before anything else;
+            None: only when :func:`needs_full_check` says the last session ended uncleanly.
 
     Raises:
         KnownStorageError: missing file (``create=False``), not a database, locked, read-only.
@@ -97,16 +222,57 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         raise KnownStorageError(
             "needs_setup", f"{path.name} does not exist yet, and new databases are encrypted: "
             "create it with `init --user NAME` (or open it in the app, which sets it up).")
+    if full_check is None:
+        full_check = wal and needs_full_check(path)
     db: Database | None = None
     try:
         with translated(path):
-            db = Database(crypto.connect_raw(path, key), strict=True, execute_plugins=False)
-            _configure(db, busy_timeout_ms, wal)
+            locks.register_open(path)
+            db = _sqlite_connection(path, key)
+            _configure(db, busy_timeout_ms, wal, full_check)
+            if wal:
+                _remember_files(db, path)
     except StorageError:
         if db is not None:
             db.close()
         raise
     return db
+
+
+class _Connection(Database):
+    """A sqlite-utils Database that tells :mod:`storage.locks` while it is open, so nothing in
+    this process reads the file by hand meanwhile (:func:`storage.locks.has_open_connection`)."""
+
+    _tracked: Path | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._tracked is not None:
+                locks.connection_closed(self._tracked)
+                self._tracked = None
+
+
+def _sqlite_connection(path: Path, key: bytes | None) -> Database:
+    """The one place a connection is made: SQLCipher keyed with ``key`` for an encrypted
+    file, the standard library's sqlite3 for a plain one (:func:`storage.crypto.connect_raw`)."""
+    db = _Connection(crypto.connect_raw(path, key), strict=True, execute_plugins=False)
+    locks.connection_opened(path)
+    db._tracked = path
+    return db
+
+
+def needs_full_check(path: Path | str) -> bool:
+    """True when the last session on the file may have ended uncleanly: a write-ahead log
+    with content is left beside it and no running app holds it (a crash or SIGKILL leaves
+    one; a clean close checkpoints and removes it)."""
+    path = Path(path)
+    try:
+        wal_size = Path(f"{path}-wal").stat().st_size
+    except OSError:
+        return False
+    return wal_size > 0 and locks.holder_if_running(path) is None
 
 
 def applied_migrations(db: Database) -> list[str]:
@@ -174,7 +340,8 @@ def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> Non
 
 
 def open_database(path: Path | str, *, migrate: bool = True, create: bool = True,
-                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
+                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+                  full_check: bool | None = None) -> Database:
     """Open the database, upgrading an older schema (after a backup copy) when ``migrate``.
 
     Args:
@@ -182,6 +349,7 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
         migrate: apply pending migrations; without it an outdated file is refused.
         create: create a missing file (``init``, ``import``, the GUI); else refuse it.
         busy_timeout_ms: see :func:`connect`.
+        full_check: see :func:`connect` (the whole file is read after an unclean shutdown).
 
     Returns:
         An open ``sqlite_utils.Database`` at the current schema.
@@ -191,7 +359,7 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
             read-only, disk full, not a database.
     """
     path = Path(path)
-    db = connect(path, busy_timeout_ms=busy_timeout_ms, create=create)
+    db = connect(path, busy_timeout_ms=busy_timeout_ms, create=create, full_check=full_check)
     try:
         pending = check_version(db, path)
         refuse_foreign_triggers(db, path)
@@ -262,13 +430,19 @@ def _unique(path: Path) -> Path:
 def backup_to(db: Database, dest: Path | str) -> Path:
     """Consistent copy of an open database with the SQLite backup API (safe during writes).
 
-    The copy is written beside ``dest`` and renamed into place when complete, in rollback
-    journal mode so it is one self-contained file.
+    The copy is written to the private temporary folder beside ``dest``
+    (:mod:`storage.tempfiles`: mode 0700, swept when its writer no longer runs) and renamed
+    into place when complete, in rollback journal mode so it is one self-contained file.
+    ``dest`` may not be a database this process has open (:func:`storage.locks.refuse_live_file`).
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f"{dest.name}.{os.getpid()}-{threading.get_ident()}.partial")
-    tmp.unlink(missing_ok=True)
+    locks.refuse_live_file(dest, "overwrite")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.new_temp_file(dest)
+    except OSError as exc:
+        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
+                                f"{exc.strerror or exc}") from exc
     source = _db_file(db)
     key = crypto.key_for(source) if source else None
     try:
@@ -285,12 +459,10 @@ def backup_to(db: Database, dest: Path | str) -> Path:
             crypto.copy_key_file(source, dest)  # the slots travel with the copy
         os.replace(tmp, dest)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
                                 f"{exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tempfiles.finished(tmp)
     return dest
 
 

@@ -17,6 +17,8 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +40,11 @@ class KnownStorageError(StorageError):
 
     Attributes:
         kind: ``locked``, ``read_only``, ``disk_full``, ``not_a_database``, ``newer_version``,
-            ``corrupt``, ``missing``, ``cannot_open`` or ``signed`` (a signed-off visit).
+            ``corrupt`` (confirmed by a fresh connection's integrity check), ``inconsistent``
+            (looked damaged, but a fresh check finds the file healthy), ``missing``,
+            ``cannot_open``, ``signed`` (a signed-off visit), ``files_replaced`` (the WAL or
+            file was removed under the connection), ``in_use`` (open in another app) or
+            ``live_database`` (a file the program must not open by hand).
         message: one plain sentence for the user, naming the file.
     """
 
@@ -149,6 +155,14 @@ def classify(exc: Any, path: Path | str | None = None) -> StorageError:
                                 "file, or its start is damaged). Choose the right file, or "
                                 "restore a backup{restore}.").format(name=name,
                                                                      restore=restore))
+    if (primary == _CORRUPT or "malformed" in text) and path and Path(path).exists() and \
+            fresh_integrity(Path(path)) is not False:
+        return KnownStorageError(
+            "inconsistent", _("{name} could not be read consistently just now (SQLite reports: "
+                              "{error}), but a fresh check of the file finds it healthy: the "
+                              "file is not damaged and needs no restore. Close and reopen it; "
+                              "if this happens again, note what other program was using the "
+                              "file.").format(name=name, error=exc))
     if primary == _CORRUPT or "malformed" in text:
         return KnownStorageError(
             "corrupt", _("{name} is damaged (SQLite reports: {error}). Nothing was written to "
@@ -163,6 +177,60 @@ def classify(exc: Any, path: Path | str | None = None) -> StorageError:
             "io_error", _("Reading or writing {name} failed (disk I/O error). Check the disk "
                           "or network drive, then try again.").format(name=name))
     return StorageBug(f"unexpected database error on {name}: {exc}")
+
+
+_FRESH_CHECK = """
+import sys
+key = sys.stdin.read().strip()  # the key of an encrypted file comes on stdin, never argv
+if key:
+    import sqlcipher3 as sqlite3
+else:
+    import sqlite3
+try:
+    con = sqlite3.connect(sys.argv[1], uri=True, timeout=10)
+    if key:
+        con.execute("PRAGMA key = \\"x'" + key + "'\\"")
+    row = con.execute("PRAGMA integrity_check(1)").fetchone()
+except sqlite3.DatabaseError as exc:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    sys.exit(3 if code in (11, 26) or "malformed" in str(exc) else 4)
+sys.exit(0 if row and row[0] == "ok" else 3)
+"""
+
+
+def fresh_integrity(path: Path) -> bool | None:
+    """The verdict of a *fresh* connection's integrity check: True healthy, False damaged,
+    None when it could not tell (busy, unreadable for another reason).
+
+    It runs in a separate process, read-only: a connection in this process would share
+    SQLite's per-process view of the file (the same WAL index), which is exactly what may be
+    stale when an error looks like damage. Frozen builds without a Python interpreter check
+    in-process instead.
+    """
+    from storage import crypto  # noqa: PLC0415 - crypto imports this module
+
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        key = crypto.key_for(path)  # an encrypted file is checked with its key, never called
+    except KnownStorageError:       # damaged because plain sqlite3 cannot read it
+        return None
+    if getattr(sys, "frozen", False):  # pragma: no cover - bundled app
+        try:
+            con = crypto.connect_raw(uri, key, uri=True, timeout=10)
+            try:
+                row = con.execute("PRAGMA integrity_check(1)").fetchone()
+            finally:
+                con.close()
+        except DATABASE_ERRORS:
+            return False
+        return bool(row and row[0] == "ok")
+    try:
+        done = subprocess.run([sys.executable, "-I", "-c", _FRESH_CHECK, uri],
+                              input=(key.hex() if key else "").encode(),
+                              capture_output=True, timeout=600, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {0: True, 3: False}.get(done.returncode)
 
 
 #: less free space than this on the database's disk makes a write failure "disk full".

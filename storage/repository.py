@@ -46,7 +46,7 @@ from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
 from storage import accounts, audit_chain, crypto, integrity, schema, signoff
-from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
+from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database, verify_files
 from storage.errors import (
     KnownStorageError,
     NotFound,
@@ -224,12 +224,14 @@ class Repository:
         refresh: bring stale derived values up to date on open (cheap when nothing changed).
         busy_timeout_ms: how long a write waits for another writer before "locked" (only when
             ``db`` is a path).
+        full_check: read the whole file on open (see ``storage.database.connect``).
 
     Connections belong to one thread: give every worker thread its own Repository.
     """
 
     def __init__(self, db: Database | Path | str, *, refresh: bool = True,
-                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+                 full_check: bool | None = None) -> None:
         if isinstance(db, Database):
             self.db = db
             self._owns = False
@@ -237,7 +239,8 @@ class Repository:
             self.path = Path(row[2]) if row and row[2] else None
         else:
             self.path = Path(db)
-            self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms)
+            self.db = open_database(self.path, busy_timeout_ms=busy_timeout_ms,
+                                    full_check=full_check)
             self._owns = True
         #: the key file's database id for an encrypted file (accounts and roles apply), else
         #: None (a plain file: no accounts, the caller's actor string is recorded)
@@ -292,6 +295,7 @@ class Repository:
                 with self.db.atomic():
                     yield
                 return
+            verify_files(self.db)  # FilesReplaced: the WAL or file was removed from the disk
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield

@@ -327,7 +327,8 @@ def test_case_file_integer_of_5000_digits_is_refused_not_a_crash(
     capsys.readouterr()
     assert main.main(["import", "--db", str(db), str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("big.json: is not a case file:") and len(err) < 600
+    # refused naming the patient, visit and field, with the number quoted shortened
+    assert err.startswith("big.json: patient P01, visit 2021-01-04: ck = ") and len(err) < 600
 
 
 def test_case_file_with_thousands_of_problems_stops_at_the_cap(tmp_path: Path,

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from forms.model import Patient
+from gui import file_dialogs
 from gui.main_window import MainWindow
 from gui.session import Session
 
@@ -39,6 +41,16 @@ def no_modals(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("getSaveFileName", "getOpenFileName", "getOpenFileNames",
                  "getExistingDirectory"):
         monkeypatch.setattr(QFileDialog, name, staticmethod(_unexpected))
+        monkeypatch.setattr(file_dialogs, name, _unexpected)
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Remembered folders (QSettings) go to a throwaway ini file, never the user's."""
+    folder = tmp_path_factory.mktemp("qsettings")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from forms.model import Visit
-from gui import background
+from gui import background, file_dialogs
 from gui.background import BackgroundOp, BackgroundRunner
 from gui.main_window import MainWindow
 
@@ -21,8 +21,7 @@ def test_excel_export_runs_in_the_background(qtbot, monkeypatch, window: MainWin
     window.session.save_visit("P01", Visit(dt.date(2024, 1, 1), "M0",
                                            values={"ck": Decimal(300)}))
     out = tmp_path / "out.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        staticmethod(lambda *a, **k: (str(out), "")))
+    monkeypatch.setattr(file_dialogs, "getSaveFileName", lambda *a, **k: (str(out), ""))
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
     action = window.export_excel_action

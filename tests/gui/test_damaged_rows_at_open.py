@@ -35,13 +35,21 @@ def test_a_bad_setting_gives_a_plain_message_at_open(
     "('visit/P01/new', '[1]', '2026-01-01T00:00:00.000Z')",
     "('visit/P01/new', '{\"study_id\": \"P01\"}', 'yesterday')",
 ])
-def test_a_bad_draft_is_skipped_at_start(qtbot, db_path: Path, row: str) -> None:
+def test_a_bad_draft_is_skipped_at_start(qtbot, monkeypatch: pytest.MonkeyPatch,
+                                         db_path: Path, row: str) -> None:
+    """A damaged draft never crashes the start and is never offered; when it cannot be read
+    at all it is reported once, naming it, and kept aside unchanged (issue 17)."""
     _plant(db_path, f"INSERT INTO drafts (key, payload, saved_at) VALUES {row}")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        staticmethod(lambda _parent, _title, text: shown.append(text)))
     session = Session(db_path)
     try:
         assert session.drafts() == []
         window = MainWindow(session)
         qtbot.addWidget(window)
-        window.offer_drafts()  # nothing to offer: no dialog, no exception
+        window.offer_drafts()  # nothing to offer; at most the one report, no exception
+        assert all("P01/new" in text and "kept aside" in text for text in shown)
+        assert len(shown) <= 1
     finally:
         session.close()

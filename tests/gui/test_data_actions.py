@@ -13,10 +13,11 @@ from typing import Any
 import openpyxl
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from forms import registry
 from forms.model import AdverseEvent, Medication, Patient, Visit
+from gui import file_dialogs
 from gui.dialogs import SummaryDialog
 from gui.main_window import MainWindow
 from gui.session import Session
@@ -29,8 +30,11 @@ YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 def _answer(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> list[tuple]:
     """Patch QFileDialog/QMessageBox ``name`` to return ``value``; returns the calls seen."""
     calls: list[tuple] = []
-    owner = QFileDialog if name.startswith("get") else QMessageBox
-    monkeypatch.setattr(owner, name, staticmethod(lambda *a, **k: calls.append(a) or value))
+    if name.startswith("get"):  # the app's dialogs (gui.file_dialogs), same signatures
+        monkeypatch.setattr(file_dialogs, name, lambda *a, **k: calls.append(a) or value)
+    else:
+        monkeypatch.setattr(QMessageBox, name,
+                            staticmethod(lambda *a, **k: calls.append(a) or value))
     return calls
 
 

@@ -213,7 +213,7 @@ def test_restore_when_the_database_would_not_open(qtbot, monkeypatch: pytest.Mon
                                                   tmp_path: Path) -> None:
     """The damaged-file path: open fails with a plain message; File > Restore asks for the
     file, lists its backups and restores one."""
-    from PySide6.QtWidgets import QFileDialog
+    from gui import file_dialogs
 
     db = tmp_path / "ward.sqlite"
     good = Session(db)
@@ -228,8 +228,7 @@ def test_restore_when_the_database_would_not_open(qtbot, monkeypatch: pytest.Mon
                         staticmethod(lambda _p, _t, text, *a: warned.append(text)))
     assert window.open_path(db) is False
     assert "restore" in warned[0].lower() and "Traceback" not in warned[0]
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a, **k: (str(db), "")))
+    monkeypatch.setattr(file_dialogs, "getOpenFileName", lambda *a, **k: (str(db), ""))
     monkeypatch.setattr(RestoreDialog, "exec", lambda self: 1)
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
