@@ -300,6 +300,7 @@
     </message>
     <message>
       <source>{sid}: new visit {date} (unsaved changes from {stamp})</source>
+      <extracomment>the previous session on this file ended uncleanly, so the whole file was checked keys of drafts that could not be read and were kept aside (reported at start)</extracomment>
       <translation>{sid}：新访视 {date}（{stamp} 起的未保存更改）</translation>
     </message>
     <message>
@@ -525,6 +526,21 @@
     </message>
   </context>
   <context>
+    <name>IntegrityWatch</name>
+    <message>
+      <source>The daily check found damage in {name}. Keep working only if you must; make a copy of the file and restore the most recent backup (File &gt; Restore from backup).</source>
+      <translation>每日检查发现 {name} 已损坏。除非必要请不要继续工作；请复制该文件并恢复最近的备份（文件 &gt; 从备份恢复）。</translation>
+    </message>
+    <message>
+      <source>Daily check of {name}: the whole file is healthy.</source>
+      <translation>{name} 每日检查：整个文件完好。</translation>
+    </message>
+    <message>
+      <source>Checking the database...</source>
+      <translation>正在检查数据库……</translation>
+    </message>
+  </context>
+  <context>
     <name>LevelPicker</name>
     <message>
       <source>n/a  not applicable</source>
@@ -709,6 +725,14 @@
       <translation>正在加密……</translation>
     </message>
     <message>
+      <source>Unsaved entry</source>
+      <translation>未保存的录入</translation>
+    </message>
+    <message>
+      <source>An unsaved entry left from an earlier session could not be restored ({keys}). It was kept aside in the database, unchanged; nothing saved is affected.</source>
+      <translation>之前会话遗留的一条未保存录入无法恢复（{keys}）。它已原样另存在数据库中；已保存的内容不受影响。</translation>
+    </message>
+    <message>
       <source>Empty database</source>
       <translation>空数据库</translation>
     </message>
@@ -819,6 +843,10 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     <message>
       <source>Opening {name}...</source>
       <translation>正在打开 {name}……</translation>
+    </message>
+    <message>
+      <source>{name} was not closed properly last time (a crash or power cut); the whole file was checked and is healthy.</source>
+      <translation>{name} 上次未正常关闭（程序崩溃或断电）；已检查整个文件，文件完好。</translation>
     </message>
     <message>
       <source>Backup now</source>
