@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab.lib import colors
 from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table
@@ -652,13 +652,14 @@ def _dose_text(m: Any) -> str:
     return ", ".join(parts)
 
 
-def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
+def write_patient_report(patient: Patient, out: Path | BinaryIO, *, deidentified: bool,
                          settings: ScoringSettings, author: str | None = None) -> None:
     """Write one patient's PDF case summary.
 
     Args:
         patient: the patient with visits, medications and adverse events.
-        out: the PDF path (written atomically).
+        out: the PDF path (written atomically), or a binary stream (sign-off snapshots are
+            rendered into memory).
         deidentified: leave out names, record number, date of birth and free-text notes, and
             show dates as days from the baseline visit.
         settings: the study's scoring settings.
@@ -669,7 +670,8 @@ def write_patient_report(patient: Patient, out: Path, *, deidentified: bool,
     shown = deid.deidentify(patient, labels=True) if deidentified else patient
     report = _Report(summarise(shown, settings), deidentified)
     title = report_title(patient.study_id, deidentified)
-    build(Path(out), report.story(), title=title, running=title, author=author,
+    build(out if not isinstance(out, str) else Path(out), report.story(), title=title,
+          running=title, author=author,
           subject=_("JDM case summary: core set measures, response criteria, treatment"))
 
 

@@ -63,6 +63,17 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * mag
 
 
+def _y_grid(d: Drawing, left: float, pw: float, py: Callable[[float], float], y_lo: float,
+            y_hi: float, step: float) -> None:
+    """Horizontal grid lines with their y tick labels, from ``y_lo`` to ``y_hi``."""
+    tick = y_lo
+    while tick <= y_hi + 1e-9:
+        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
+        d.add(String(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
+                     fontSize=LABEL_PT, textAnchor="end"))
+        tick += step
+
+
 def _tick_text(value: float, step: float = 1.0) -> str:
     """An axis tick with as many decimals as the step needs, the same on every tick of the
     axis (0.0, 2.5, 5.0, never 2.5 beside 5)."""
@@ -114,13 +125,7 @@ def trend_chart(series: Series, width: float, height: float,
     def py(y: float) -> float:
         return bottom + (y - y_lo) / (y_hi - y_lo) * ph
 
-    # grid and y ticks
-    tick = y_lo
-    while tick <= y_hi + 1e-9:
-        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(_shape(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT, textAnchor="end"))
-        tick += step
+    _y_grid(d, left, pw, py, y_lo, y_hi, step)
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
@@ -404,12 +409,7 @@ def cohort_chart(title: str, labels: Sequence[str],
     def py(y: float) -> float:
         return bottom + (y - y_lo) / (y_hi - y_lo) * ph
 
-    tick = y_lo
-    while tick <= y_hi + 1e-9:
-        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(_shape(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT, textAnchor="end"))
-        tick += step
+    _y_grid(d, left, pw, py, y_lo, y_hi, step)
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
     for i, label in enumerate(labels):

@@ -8,11 +8,12 @@ page can always be traced to the software that produced it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -389,13 +390,14 @@ def heading(text_: str, style: str = "h2", outline: str | None = None) -> Paragr
     return para
 
 
-def build(out: Path, story: list[Flowable], *, title: str, running: str,
+def build(out: Path | BinaryIO, story: list[Flowable], *, title: str, running: str,
           wide: bool = False, generated: dt.datetime | None = None,
           author: str | None = None, subject: str = "", lang: str | None = None) -> None:
     """Lay out ``story`` into ``out`` (A4, landscape when ``wide``), written atomically.
 
     Args:
-        out: the PDF path; a temporary file is renamed over it only when the build succeeds.
+        out: the PDF path (a temporary file is renamed over it only when the build succeeds),
+            or a binary stream to write the PDF into (nothing is written to disk).
         story: the flowables; title, h2 and h3 paragraphs become the PDF outline.
         title: PDF metadata title (shown by viewers instead of the file name).
         running: the running header printed at the top of every page after the first
@@ -421,9 +423,8 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
         draw_mixed(canvas, MARGIN, pagesize[1] - MARGIN + 5, running, fonts.REGULAR, NOTE_PT)
         canvas.restoreState()
 
-    out = Path(out)
-    with written_atomically(out, ".pdf") as tmp:
-        doc = _Doc(str(tmp), pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+    def render(target: str | BinaryIO) -> None:
+        doc = _Doc(target, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                    topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 8,
                    title=title, author=author or default_author(), subject=subject,
                    creator=f"JDM Capture {app_version()}",
@@ -432,6 +433,12 @@ def build(out: Path, story: list[Flowable], *, title: str, running: str,
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_cls)
         if doc._outline_n:
             doc.canv.showOutline()
+
+    if not isinstance(out, (str, os.PathLike)):
+        render(out)  # into memory: an identified snapshot never touches the disk in clear
+        return
+    with written_atomically(Path(out), ".pdf") as tmp:
+        render(str(tmp))
 
 
 def frame_width(wide: bool = False) -> float:

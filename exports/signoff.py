@@ -9,9 +9,7 @@ the PDF was being made.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+import io
 
 from forms.settings import ScoringSettings
 from storage import signoff
@@ -30,14 +28,11 @@ def render_snapshot(repo: Repository, study_id: str, settings: ScoringSettings) 
     from exports.pdf import write_patient_report  # noqa: PLC0415 - reportlab loads on use
 
     patient = repo.get_patient(study_id)
-    # A RAM-backed folder where there is one (Linux): the identified PDF exists in clear only
-    # for the moment it is rendered, then it is stored inside the encrypted database.
-    shm = Path("/dev/shm")
-    where = str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="jdm-signoff-", dir=where) as folder:
-        out = Path(folder) / f"{study_id}.pdf"
-        write_patient_report(patient, out, deidentified=False, settings=settings)
-        return out.read_bytes()
+    # Rendered into memory: the identified PDF exists in clear only in this process's memory,
+    # then it is stored inside the (encrypted) database; no temporary file is ever written.
+    buffer = io.BytesIO()
+    write_patient_report(patient, buffer, deidentified=False, settings=settings)
+    return buffer.getvalue()
 
 
 def sign_visit(repo: Repository, study_id: str, visit_id: int, assessor: str,

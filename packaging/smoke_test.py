@@ -127,10 +127,11 @@ def main(argv: list[str]) -> int:
         if window:  # --no-window where no X display can be had (Windows and macOS runners)
             # the window itself on a plain file made through the documented test option: an
             # encrypted one would stop at the sign-in dialog, which xdotool cannot fill in
-            plain = work / "plain.sqlite"
-            _run(exe, "init", "--db", str(plain), env=dict(env, JDM_CAPTURE_PLAINTEXT="1"))
-            _gui(exe, plain, dict(env, JDM_CAPTURE_PLAINTEXT="1"),
-                 Path(bundle).parent / "bundle-smoke.png")
+            plain, plain_env = work / "plain.sqlite", dict(env, JDM_CAPTURE_PLAINTEXT="1")
+            _run(exe, "init", "--db", str(plain), env=plain_env)
+            # patients in it, so the window opens on the list (an empty file asks a question)
+            _run(exe, "demo", "--db", str(plain), env=plain_env)
+            _gui(exe, plain, plain_env, Path(bundle).parent / "bundle-smoke.png")
     print("smoke test passed")
     return 0
 

@@ -187,7 +187,10 @@ def read_holder(db_path: Path | str) -> LockHolder | None:
         return None
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with that id runs on this computer (this process counts)."""
+    if pid == os.getpid():
+        return True
     if pid <= 0:
         return False
     try:
@@ -220,7 +223,7 @@ def holder_if_running(db_path: Path | str) -> LockHolder | None:
         finally:
             os.close(fd)  # closing releases our probe's flock
         return None
-    return holder if _pid_alive(holder.pid) else None
+    return holder if pid_alive(holder.pid) else None
 
 
 class AppLock:
@@ -294,7 +297,7 @@ class AppLock:
                 if previous.host != socket.gethostname():
                     os.close(fd)
                     raise DatabaseInUse(db_path, previous, other_host=True)
-                if fcntl is None and _pid_alive(previous.pid):  # pragma: no cover - Windows
+                if fcntl is None and pid_alive(previous.pid):  # pragma: no cover - Windows
                     os.close(fd)
                     raise DatabaseInUse(db_path, previous)
             me = LockHolder.me()

@@ -19,24 +19,12 @@ import stat
 import threading
 from pathlib import Path
 
+from storage import locks
+
 PRIVATE_DIR_NAME = ".jdm-capture-tmp"
 _NAME_RE = re.compile(r"^p(?P<pid>\d+)-")
 _swept: set[Path] = set()
 _guard = threading.Lock()
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:  # pragma: no cover - Windows
-        return False
-    return True
 
 
 def private_dir(folder: Path | str) -> Path:
@@ -71,7 +59,7 @@ def sweep(where: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for path in where.iterdir():
             match = _NAME_RE.match(path.name)
-            if match and not _alive(int(match.group("pid"))):
+            if match and not locks.pid_alive(int(match.group("pid"))):
                 with contextlib.suppress(OSError):
                     path.unlink()
                     removed.append(path)
