@@ -13,6 +13,8 @@ pinned requirements.lock (every package, every version, every file hash), so a d
 and the bundle all run the same versions, and a new release of a dependency (say a PySide6
 that breaks the app) reaches nobody until `dev.py lock` is run and the tests pass. The project
 itself is installed in editable mode without downloading anything unpinned.
+The translations (forms/locale/*.po, gui/i18n/*.ts) are compiled on every run when they
+changed.
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def ensure_venv() -> Path:
     return py
 
 
+def build_translations(py: Path) -> None:
+    """Compile the committed message catalogs (.po -> .mo, .ts -> .qm) when they changed."""
+    subprocess.run([str(py), str(ROOT / "scripts" / "i18n.py"), "build"], check=True, cwd=ROOT)
+
+
 def bundle(py: Path, smoke: bool) -> int:
     """Build dist/jdm-capture/ with PyInstaller from the pinned tools of the bundle lock."""
     _say(f"installing the pinned bundle tools from {BUNDLE_LOCK.name} ...")
@@ -121,6 +128,7 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip())
         return 2
     py = ensure_venv()
+    build_translations(py)
     command, rest = argv[0], argv[1:]
     if command == "bundle":
         if (ROOT / "build").exists():

@@ -684,6 +684,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="JDM Capture: juvenile dermatomyositis core set capture. Without a "
                     "command the desktop application opens.")
     _db_option(parser, None)
+    parser.add_argument("--lang", choices=("en", "zh_CN"), default=None,
+                        help="language of messages and PDF reports (default: "
+                             "$JDM_CAPTURE_LANG, else the system locale; the GUI's own "
+                             "setting otherwise)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int],
@@ -782,6 +786,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = args.db if args.db is not None else default_db_path()
     args.db = Path(db).expanduser()
     os.umask(0o077)  # every file and folder the app creates is owner-only (0600 / 0700)
+    if args.lang:
+        os.environ["JDM_CAPTURE_LANG"] = args.lang  # the GUI's language too, for this run
+    from forms import i18n
+
+    i18n.set_language(args.lang)
     if args.command is None:
         return run_gui(args.db)
     return _run(args.func, args)

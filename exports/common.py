@@ -32,8 +32,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from forms import registry, response, scoring
+from forms import protocol, registry, response, scoring
 from forms.fields import Level
+from forms.i18n import _
 from forms.model import Medication, Patient, Visit
 from forms.response import VisitResponse
 from forms.scoring import Score
@@ -278,10 +279,11 @@ class VisitSummary:
 
     @property
     def label(self) -> str:
-        """The visit label, else ``day N`` (never the date: reports may be de-identified)."""
+        """The visit label in words (``M3``, ``Flare visit``: :func:`forms.protocol.label_words`),
+        else ``day N`` (never the date: reports may be de-identified)."""
         if self.visit.visit_label:
-            return self.visit.visit_label
-        return f"day {self.day}" if self.day is not None else "visit"
+            return protocol.label_words(self.visit.visit_label)
+        return _("day {n}").format(n=self.day) if self.day is not None else _("visit")
 
     def value(self, name: str) -> Any:
         """An entered or derived value of this visit, or None when it has none."""

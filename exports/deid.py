@@ -33,6 +33,7 @@ from functools import cache
 
 from forms import protocol, registry
 from forms.fields import Choice, Deid, Field, FieldType, Level
+from forms.i18n import in_language
 from forms.model import Patient
 from forms.validation import vocabulary_code
 
@@ -82,7 +83,7 @@ def code(f: Field, text: str | None) -> str | None:
 @cache
 def code_choices(vocabulary: str) -> tuple[Choice, ...]:
     """The codes of a registry vocabulary as choices (for dictionaries and drop-downs)."""
-    return tuple(Choice(t.code, t.label) for t in registry.VOCABULARIES[vocabulary])
+    return tuple(Choice(t.code, t.label_en) for t in registry.VOCABULARIES[vocabulary])
 
 
 def code_label(f: Field, value: str | None) -> str | None:
@@ -98,10 +99,11 @@ def code_label(f: Field, value: str | None) -> str | None:
 def coded_field(f: Field) -> Field:
     """``f`` as de-identified outputs define it: a choice of its vocabulary's codes."""
     what = "drug list" if f.vocabulary == "drugs" else "JDM adverse-event term list"
-    return dataclasses.replace(
-        f, type=FieldType.CHOICE, choices=code_choices(f.vocabulary), max_length=None,
-        help=f"De-identified: the code of the {what}; text that is not a listed name is "
-             f"'{registry.OTHER_CODE}' (the typed text is in identified exports only).")
+    with in_language("en"):  # replace() reads the texts back: keep the English originals
+        return dataclasses.replace(
+            f, type=FieldType.CHOICE, choices=code_choices(f.vocabulary), max_length=None,
+            help=f"De-identified: the code of the {what}; text that is not a listed name is "
+                 f"'{registry.OTHER_CODE}' (the typed text is in identified exports only).")
 
 
 def shifted_date(day: dt.date | None, baseline: dt.date | None) -> dt.date | None:

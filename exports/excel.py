@@ -27,6 +27,7 @@ quote prefix, so it can neither be evaluated nor turn into a formula when the ce
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
@@ -54,6 +55,7 @@ from exports.common import (
 )
 from forms import medication, registry
 from forms.fields import Field, FieldType, Level
+from forms.i18n import N_, in_language, translate_to
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, Patient
 from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 
@@ -88,13 +90,15 @@ class Column:
     identifier: bool = False
     description: str = ""
     level: str = ""
+    label_zh: str = ""  #: the Chinese label when it is not the catalog's translation of label
 
     @classmethod
     def from_field(cls, f: Field) -> Column:
-        return cls(name=f.name, label=f.label, form=f.form, type=f.type,
-                   allowed=f.allowed_text(), unit=f.unit, derived=f.derived,
-                   identifier=f.identifier, description=f.derivation or f.help,
-                   level=str(f.level))
+        with in_language("en"):  # the dictionary's English columns (label_zh is separate)
+            return cls(name=f.name, label=f.label, form=f.form, type=f.type,
+                       allowed=f.allowed_text(), unit=f.unit, derived=f.derived,
+                       identifier=f.identifier, description=f.derivation or f.help,
+                       level=str(f.level))
 
     @property
     def width(self) -> float:
@@ -115,41 +119,41 @@ _INT, _DEC, _TXT, _DATE = FieldType.INTEGER, FieldType.DECIMAL, FieldType.TEXT, 
 
 #: export-only columns (not entered, not in the registry), for the data dictionary.
 EXTRA: dict[str, Column] = {c.name: c for c in (
-    _extra("visit_day", "Days from baseline", _INT,
+    _extra("visit_day", N_("Days from baseline"), _INT,
            "Days from the patient's baseline visit to this visit (baseline = 0, negative "
            "before it). Replaces visit_date in de-identified workbooks.", unit="days",
            level="visit"),
-    _extra("baseline", "Baseline visit", FieldType.BOOLEAN,
+    _extra("baseline", N_("Baseline visit"), FieldType.BOOLEAN,
            "TRUE for the visit responses are measured from.", level="visit", derived=False),
-    _extra("visit_notes", "Visit notes", _TXT,
+    _extra("visit_notes", N_("Visit notes"), _TXT,
            "Free-text notes of the visit (identified workbooks only: free text may name the "
            "child).", level="visit", derived=False, identifier=True),
-    _extra("age_at_baseline_years", "Age at baseline", _DEC,
+    _extra("age_at_baseline_years", N_("Age at baseline"), _DEC,
            "Age in years at the baseline visit, one decimal, rounded down.", unit="years",
            level="patient"),
-    _extra("age_at_diagnosis_years", "Age at diagnosis", _DEC,
+    _extra("age_at_diagnosis_years", N_("Age at diagnosis"), _DEC,
            "Age in years at the date of diagnosis, one decimal, rounded down.", unit="years",
            level="patient"),
-    _extra("diagnosis_day", "Diagnosis, days from baseline", _INT,
+    _extra("diagnosis_day", N_("Diagnosis, days from baseline"), _INT,
            "Days from the baseline visit to the diagnosis (negative: before baseline).",
            unit="days", level="patient"),
-    _extra("baseline_date", "Baseline visit date", _DATE,
+    _extra("baseline_date", N_("Baseline visit date"), _DATE,
            "Date of the baseline visit (identified workbooks only).", level="patient",
            identifier=True),
-    _extra("visits", "Number of visits", _INT, "Visits recorded for the patient.",
+    _extra("visits", N_("Number of visits"), _INT, "Visits recorded for the patient.",
            level="patient"),
-    _extra("last_visit_day", "Last visit, days from baseline", _INT,
+    _extra("last_visit_day", N_("Last visit, days from baseline"), _INT,
            "Follow-up length: days from baseline to the last visit.", unit="days",
            level="patient"),
-    _extra("tofacitinib_start_day", "Tofacitinib start, days from baseline", _INT,
+    _extra("tofacitinib_start_day", N_("Tofacitinib start, days from baseline"), _INT,
            "Days from baseline to the first tofacitinib course (negative: started before).",
            unit="days", level="patient"),
-    _extra("printo_cid_followup", "Inactive disease at follow-up", FieldType.CHOICE,
+    _extra("printo_cid_followup", N_("Inactive disease at follow-up"), FieldType.CHOICE,
            "PRINTO clinically inactive disease at this visit (Lazarevic 2013).",
            allowed="yes/no/indeterminate", level="response"),
-    _extra("field", "Field name", _TXT, "The field that has no value (Missing sheet).",
+    _extra("field", N_("Field name"), _TXT, "The field that has no value (Missing sheet).",
            level="missing", derived=False),
-    _extra("reason", "Reason missing", FieldType.CHOICE,
+    _extra("reason", N_("Reason missing"), FieldType.CHOICE,
            "Why the field has no value (data-contract section 2), or na: a CHAQ item "
            "answered 'not applicable' (kept off sheet Visits so its column stays numeric).",
            allowed="/".join((*MISSING_REASONS, NOT_APPLICABLE)), level="missing",
@@ -172,9 +176,11 @@ def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, b
             out.append((Column.from_field(deid.coded_field(f)), f.name, False))
             continue
         if f.type is FieldType.DATE:
-            day = _extra(_day_name(f.name), f"{f.label}, days from baseline", _INT,
+            day = _extra(_day_name(f.name), f"{f.label_en}, days from baseline", _INT,
                          f"Days from the patient's baseline visit to {f.name}.", unit="days",
                          level=str(level))
+            day = dataclasses.replace(day, label_zh=translate_to("zh_CN", N_(
+                "{label}, days from baseline")).format(label=translate_to("zh_CN", f.label_en)))
             out.append((day, f.name, True))
             if identified:
                 out.append((Column.from_field(f), f.name, False))
@@ -240,8 +246,8 @@ class Layout:
         return [*self.visit_head, EXTRA["field"], EXTRA["reason"]]
 
 
-DICTIONARY_HEADER = ("field", "label", "form", "level", "type", "allowed", "unit", "derived",
-                     "identifier", "sheet", "description", "codes")
+DICTIONARY_HEADER = ("field", "label", "label_zh", "form", "level", "type", "allowed", "unit",
+                     "derived", "identifier", "sheet", "description", "codes")
 
 
 def codes_text(f: Field | None) -> str:
@@ -254,7 +260,7 @@ def codes_text(f: Field | None) -> str:
     """
     if f is None:
         return ""
-    options = [(str(c.code), c.label) for c in (f.choices or f.levels)]
+    options = [(str(c.code), c.label_en) for c in (f.choices or f.levels)]
     if f.na_allowed:
         options.append((NOT_APPLICABLE, "Not applicable (listed on sheet Missing)"))
     return " | ".join(f"{code}, {label.replace('|', '/')}" for code, label in options)
@@ -288,7 +294,8 @@ def dictionary_rows(layout: Layout) -> Iterator[list[Any]]:
     note("Missing", layout.missing)
 
     def row(c: Column, sheet_list: str, codes: str = "") -> list[Any]:
-        return [c.name, c.label, c.form, c.level, str(c.type), c.allowed, c.unit,
+        return [c.name, c.label, c.label_zh or translate_to("zh_CN", c.label), c.form, c.level,
+                str(c.type), c.allowed, c.unit,
                 "yes" if c.derived else "no", "yes" if c.identifier else "no", sheet_list,
                 c.description, codes]
 

@@ -18,6 +18,7 @@ everywhere.
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from importlib.resources import files
 
@@ -142,6 +143,24 @@ def para(text: object) -> str:
         escaped = escape(run).replace("\n", "<br/>")
         pieces.append(escaped if font == REGULAR else f'<font name="{font}">{escaped}</font>')
     return "".join(pieces)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def markup(text: str) -> str:
+    """Paragraph markup with the runs the regular font cannot draw (translated report text)
+    wrapped in the fallback font; tags and entities are left as they are."""
+    if text.isascii():
+        return text
+    out = []
+    for part in _TAG.split(text):
+        if part.startswith("<"):
+            out.append(part)
+            continue
+        for font, run in runs(part):
+            out.append(run if font == REGULAR else f'<font name="{font}">{run}</font>')
+    return "".join(out)
 
 
 def needs_paragraph(text: str) -> bool:

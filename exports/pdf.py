@@ -47,6 +47,7 @@ from exports.pdf_layout import (
 )
 from forms import registry, scoring
 from forms.fields import Level
+from forms.i18n import N_, _
 from forms.model import Patient
 from forms.settings import ScoringSettings
 
@@ -97,43 +98,49 @@ def _ratio_measure(enzyme: str) -> Measure:
     return Measure(f"{enzyme}_x_uln", f"{label} / ULN", 2, get, abbrev)
 
 
-#: (group heading, measures) of the core set table, in clinical reading order.
-CORE_GROUPS: tuple[tuple[str, tuple[Measure, ...]], ...] = (
-    ("Muscle strength and function", (
-        _field_measure("cmas_total"),
-        _field_measure("mmt8_total"),
-        _field_measure("mmt8_bilateral"),
-    )),
-    ("Global assessments and activity", (
-        _field_measure("phys_global"),
-        _field_measure("parent_global"),
-        _field_measure("extramuscular_global"),
-        _field_measure("das_total"),
-    )),
-    ("Physical function", (_field_measure("chaq_di"),)),
-    ("Skin", (
-        _field_measure("cdasi_activity"),
-        _field_measure("cdasi_damage"),
-    )),
-    ("Laboratory", (
-        _field_measure("ck"),
-        _ratio_measure("ck"),
-        _ratio_measure("aldolase"),
-        _ratio_measure("ldh"),
-        _ratio_measure("ast"),
-        _ratio_measure("alt"),
-        _field_measure("esr"),
-        _field_measure("crp"),
-    )),
-    ("Treatment", (
-        _field_measure("steroid_mg_kg_day"),
-        _field_measure("steroid_mg_day"),
-        _field_measure("ivmp_pulses"),
-        _field_measure("weight_kg"),
-    )),
-)
+def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
+    """(group heading, measures) of the core set table, in clinical reading order, in the
+    current language (built on each call: the labels are translated when read)."""
+    return (
+        (_("Muscle strength and function"), (
+            _field_measure("cmas_total"),
+            _field_measure("mmt8_total"),
+            _field_measure("mmt8_bilateral"),
+        )),
+        (_("Global assessments and activity"), (
+            _field_measure("phys_global"),
+            _field_measure("parent_global"),
+            _field_measure("extramuscular_global"),
+            _field_measure("das_total"),
+        )),
+        (_("Physical function"), (_field_measure("chaq_di"),)),
+        (_("Skin"), (
+            _field_measure("cdasi_activity"),
+            _field_measure("cdasi_damage"),
+        )),
+        (_("Laboratory"), (
+            _field_measure("ck"),
+            _ratio_measure("ck"),
+            _ratio_measure("aldolase"),
+            _ratio_measure("ldh"),
+            _ratio_measure("ast"),
+            _ratio_measure("alt"),
+            _field_measure("esr"),
+            _field_measure("crp"),
+        )),
+        (_("Treatment"), (
+            _field_measure("steroid_mg_kg_day"),
+            _field_measure("steroid_mg_day"),
+            _field_measure("ivmp_pulses"),
+            _field_measure("weight_kg"),
+        )),
+    )
 
-_MISSING_SHORT = {"not_done": "not done", "not_assessable": "n/a", "unknown": "unknown"}
+
+CORE_GROUPS = core_groups()  # English, built at import (compatibility)
+
+_MISSING_SHORT = {"not_done": N_("not done"), "not_assessable": N_("n/a"),
+                  "unknown": N_("unknown")}
 
 #: short names of the TIS / PRINTO rows (display only; the rules live in forms.response).
 
@@ -162,7 +169,7 @@ class _Report:
             return ""
         if self.deid:
             offset = self.s.day(day)
-            return "" if offset is None else f"day {offset}"
+            return "" if offset is None else _("day {n}").format(n=offset)
         return day.isoformat()
 
     def months(self, day: dt.date) -> float:
@@ -173,9 +180,9 @@ class _Report:
     def header(self) -> list[Flowable]:
         p_, s = self.p, self.s
         out: list[Flowable] = [
-            heading("JDM case summary", "title", f"JDM case summary {p_.study_id}"),
-            p(f"Study ID <b>{fonts.para(p_.study_id)}</b>"
-              + (" &nbsp;·&nbsp; de-identified" if self.deid else ""), "subtitle"),
+            heading(_("JDM case summary"), "title", _("JDM case summary") + f" {p_.study_id}"),
+            p(_("Study ID {id}").format(id=f"<b>{fonts.para(p_.study_id)}</b>")
+              + (" &nbsp;·&nbsp; " + _("de-identified") if self.deid else ""), "subtitle"),
         ]
         visits = s.visits
         last = visits[-1].visit.visit_date if visits else None
@@ -183,40 +190,41 @@ class _Report:
         age_dx = p_.age_on(p_.diagnosis_date) if p_.diagnosis_date else None
         age = ""
         if age_last is not None:
-            age = f"{number_text(age_last)} years at last visit"
+            age = _("{age} years at last visit").format(age=number_text(age_last))
             if age_dx is not None:
-                age += f" ({number_text(age_dx)} at diagnosis)"
+                age += _(" ({age} at diagnosis)").format(age=number_text(age_dx))
         base = s.baseline
         base_text = ""
         if base is not None:
             base_text = f"{base.visit_label or ''} {self.date(base.visit_date)}".strip()
         span = ""
         if visits:
-            span = f"{len(visits)} visit{'s' if len(visits) != 1 else ''}"
+            span = (_("{n} visits") if len(visits) != 1 else _("{n} visit")).format(
+                n=len(visits))
             if len(visits) > 1 and visits[-1].day is not None:
-                span += (f", {visits[0].label} to {visits[-1].label} "
-                         f"({number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0)} months "
-                         "after baseline)")
+                span += _(", {first} to {last} ({months} months after baseline)").format(
+                    first=visits[0].label, last=visits[-1].label,
+                    months=number_text(Decimal(visits[-1].day) / DAYS_PER_MONTH, 0))
         tofa = s.tofacitinib_start()
         tofa_text = ""
         if tofa is not None:
-            tofa_text = f"started {self.date(tofa)}"
+            tofa_text = _("started {date}").format(date=self.date(tofa))
             if not self.deid and s.day(tofa) is not None:
-                tofa_text += f" (day {s.day(tofa)})"
+                tofa_text += " (" + _("day {n}").format(n=s.day(tofa)) + ")"
         dx = self.date(p_.diagnosis_date)
         if dx and not self.deid and s.day(p_.diagnosis_date) is not None:
-            dx += f" (day {s.day(p_.diagnosis_date)})"
+            dx += " (" + _("day {n}").format(n=s.day(p_.diagnosis_date)) + ")"
         pairs: list[tuple[str, str]] = [
-            ("Study ID", p_.study_id),
-            ("Sex", _choice("sex", p_.sex)),
-            ("Age", age),
-            ("Autoantibody", _choice("autoantibody", p_.autoantibody)),
-            ("Diagnosis", dx),
-            ("Baseline visit", base_text),
-            ("Follow-up", span),
+            (_("Study ID"), p_.study_id),
+            (_("Sex"), _choice("sex", p_.sex)),
+            (_("Age"), age),
+            (_("Autoantibody"), _choice("autoantibody", p_.autoantibody)),
+            (_("Diagnosis"), dx),
+            (_("Baseline visit"), base_text),
+            (_("Follow-up"), span),
         ]
         if tofa is not None:  # study-specific: only where the data has it
-            pairs.append(("Tofacitinib", tofa_text))
+            pairs.append((_("Tofacitinib"), tofa_text))
         if not self.deid:
             ids = p_.identifiers
             born = ids.get("birth_date")
@@ -237,15 +245,15 @@ class _Report:
         out.append(data_table(rows, [0.14 * w, 0.36 * w, 0.14 * w, 0.36 * w], header_rows=0,
                               zebra=False))
         if self.deid:
-            out.append(p("De-identified report: names, record number, date of birth and "
-                         "free-text notes are left out; dates are shown as days from the "
-                         "baseline visit.", "note"))
+            out.append(p(_("De-identified report: names, record number, date of birth and "
+                           "free-text notes are left out; dates are shown as days from the "
+                           "baseline visit."), "note"))
         return out
 
     # ---------------------------------------------------------------- treatment
     def treatment(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [heading("Treatment")]
+        out: list[Flowable] = [heading(_("Treatment"))]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
         courses = [Course(m.drug, m.start_date, m.stop_date,
                           highlight="tofacitinib" in m.drug.casefold()) for m in meds]
@@ -253,16 +261,17 @@ class _Report:
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
             out.append(timeline(courses, visits, steroid, self.width, self.date))
-            tofa = " (dark bar: tofacitinib)" if s.tofacitinib_start() else ""
-            out.append(p(f"Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
-                         "prednisone-equivalent dose in mg/kg/day at each visit.", "note"))
+            tofa = _(" (dark bar: tofacitinib)") if s.tofacitinib_start() else ""
+            out.append(p(_("Bars: medication courses{tofa}; open arrow: ongoing. Strip: oral "
+                           "prednisone-equivalent dose in mg/kg/day at each visit.").format(
+                               tofa=tofa), "note"))
         if not meds:
-            out.append(p("No medication courses recorded."))
+            out.append(p(_("No medication courses recorded.")))
             return out
-        head = ["Drug", "Dose", "Route", "Start", "Stop", "Duration"]
+        head = [_("Drug"), _("Dose"), _("Route"), _("Start"), _("Stop"), _("Duration")]
         widths = [0.17, 0.19, 0.1, 0.12, 0.12, 0.13]
         if not self.deid:
-            head.append("Notes")
+            head.append(_("Notes"))
             widths.append(0.17)
         else:
             widths = [w + 0.17 / len(widths) for w in widths]
@@ -280,13 +289,13 @@ class _Report:
             row: list[Any] = [
                 text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
-                self.date(m.stop_date) if m.stop_date else "ongoing", duration]
+                self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
             if not self.deid:
                 # a table row cannot split over pages: long notes are shortened here and
                 # printed in full under Notes
                 note = m.notes.strip()
                 if len(note) > NOTE_IN_TABLE:
-                    note = note[:NOTE_IN_TABLE].rstrip() + "… (in full under Notes)"
+                    note = note[:NOTE_IN_TABLE].rstrip() + _("… (in full under Notes)")
                 row.append(text(note))
             rows.append(row)
         out.append(Spacer(1, 4))
@@ -296,12 +305,12 @@ class _Report:
     # ---------------------------------------------------------------- core set table
     def core_set(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), heading("Core set across visits")]
+        out: list[Flowable] = [CondPageBreak(120), heading(_("Core set across visits"))]
         if not s.visits:
-            return [*out, p("No visits recorded.")]
+            return [*out, p(_("No visits recorded."))]
         base = s.baseline_summary
         groups: list[tuple[str, list[Measure]]] = []
-        for group_name, candidates in CORE_GROUPS:
+        for group_name, candidates in core_groups():
             shown = [m for m in candidates
                      if any(m.get(s, v) is not None or _reason(v, m) for v in s.visits)]
             if shown:
@@ -313,9 +322,9 @@ class _Report:
         for start in range(0, len(s.visits), per):
             chunk = s.visits[start:start + per]
             col_w = min(90.0, (self.width - label_w) / per)
-            header: list[Any] = [text("Measure (range)", "cell_bold")]
+            header: list[Any] = [text(_("Measure (range)"), "cell_bold")]
             for v in chunk:
-                tag = "\nbaseline" if v.is_baseline else ""
+                tag = "\n" + _("baseline") if v.is_baseline else ""
                 header.append(text(f"{v.label}{tag}\n{self.date(v.visit.visit_date)}",
                                    "cell_bold"))
             rows: list[list[Any]] = [header]
@@ -332,24 +341,24 @@ class _Report:
                         row.append(text(self._cell(m, v, base), "cell_right"))
                     rows.append(row)
             extra.append(("ALIGN", (1, 0), (-1, -1), "RIGHT"))
-            header[1:] = [text(f"{v.label}{chr(10) + 'baseline' if v.is_baseline else ''}"
+            header[1:] = [text(f"{v.label}{chr(10) + _('baseline') if v.is_baseline else ''}"
                                f"\n{self.date(v.visit.visit_date)}", "cell_bold_right")
                           for v in chunk]
             if start:
                 out.append(Spacer(1, 6))
             t = data_table(rows, [label_w] + [col_w] * len(chunk), zebra=False, extra=extra)
             out.append(t)
-        out.append(p("Each follow-up cell shows the value and, below it, the change from "
-                     "baseline (Δ). \"not done\", \"n/a\" (not assessable) and \"unknown\" are "
-                     "recorded reasons; – means not recorded or a total with items missing. "
-                     "ULN: the laboratory's upper limit of normal at that visit (study default "
-                     "when not given).", "note"))
+        out.append(p(_("Each follow-up cell shows the value and, below it, the change from "
+                       "baseline (Δ). \"not done\", \"n/a\" (not assessable) and \"unknown\" "
+                       "are recorded reasons; – means not recorded or a total with items "
+                       "missing. ULN: the laboratory's upper limit of normal at that visit "
+                       "(study default when not given)."), "note"))
         return out
 
     def _cell(self, m: Measure, v: VisitSummary, base: VisitSummary | None) -> str:
         value = m.get(self.s, v)
         if value is None:
-            return _MISSING_SHORT.get(_reason(v, m) or "", "–")
+            return _(_MISSING_SHORT.get(_reason(v, m) or "", "–"))
         shown = fixed_text(value, m.decimals)
         if base is None or v.is_baseline or v.day is None or v.day < 0:
             return shown
@@ -361,58 +370,65 @@ class _Report:
     # ---------------------------------------------------------------- responses
     def responses(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(120), heading("Response at each follow-up")]
+        out: list[Flowable] = [CondPageBreak(120), heading(_("Response at each follow-up"))]
         if not s.follow_ups:
-            return [*out, p("No follow-up visit after the baseline yet.")]
+            return [*out, p(_("No follow-up visit after the baseline yet."))]
         base = s.baseline
-        out.append(p(f"Measured against the baseline visit "
-                     f"{fonts.para(s.baseline_summary.label if s.baseline_summary else '')}"
-                     f" ({self.date(base.visit_date if base else None)})."))
+        out.append(p(_("Measured against the baseline visit {label} ({date}).").format(
+            label=fonts.para(s.baseline_summary.label if s.baseline_summary else ""),
+            date=self.date(base.visit_date if base else None))))
         tis_f = registry.get("tis")
-        rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
+        rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   f"TIS ({tis_f.range_text()})", "ACR/EULAR 2016",
-                                  "Measures", "PRINTO 2010", "Inactive disease (PRINTO)"]]
+                                  _("Measures"), _("PRINTO 2010"), _("Inactive disease (PRINTO)")]]
         for v in s.follow_ups:
             r = v.response
             assert r is not None  # follow_ups are the visits with a response
             tis = r.tis
             muscle = registry.get("tis_muscle_measure").choice_label(tis.muscle_measure)
             if tis.mmt8_side:
-                muscle += f", {tis.mmt8_side}"
+                muscle += f", {_(tis.mmt8_side)}"
             if tis.tis is not None:
                 score = fixed_text(tis.tis, tis_f.decimals)
             else:  # a required row is missing: the sum so far, said as such
-                score = f"{fixed_text(tis.partial_tis, tis_f.decimals)} so far"
+                score = _("{score} so far").format(score=fixed_text(tis.partial_tis,
+                                                                     tis_f.decimals))
             rows.append([
                 text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                 text(score, "cell_right"),
                 text(tis.describe(capital=True), "cell_bold"),
-                text(f"{tis.measures} of {len(tis.rows)}; {muscle}"
-                     + (f"; missing {', '.join(tis.missing_labels)}" if tis.missing else "")),
+                text(_("{n} of {total}; {muscle}").format(n=tis.measures, total=len(tis.rows),
+                                                          muscle=muscle)
+                     + (_("; missing {rows}").format(rows=", ".join(tis.missing_labels))
+                        if tis.missing else "")),
                 text(r.printo.describe(capital=True)),
-                text(f"{_choice('printo_cid', r.cid.status)} ({r.cid.met} of 4 met"
-                     + (f", {r.cid.unknown} unknown" if r.cid.unknown else "") + ")"),
+                text(_("{status} ({met} of 4 met").format(
+                    status=_choice("printo_cid", r.cid.status), met=r.cid.met)
+                     + (_(", {n} unknown").format(n=r.cid.unknown) if r.cid.unknown else "")
+                     + ")"),
             ])
         w = self.width
         out.append(data_table(rows, [w * f for f in (0.08, 0.11, 0.09, 0.22, 0.18, 0.17,
                                                      0.15)]))
         out.append(CondPageBreak(110))
-        out.append(heading("How each response was reached", "h3"))
-        explain: list[list[Any]] = [["Visit", "TIS rows (change → points/maximum), PRINTO "
-                                              "variables (change), inactive-disease criteria"]]
+        out.append(heading(_("How each response was reached"), "h3"))
+        explain: list[list[Any]] = [[_("Visit"), _(
+            "TIS rows (change → points/maximum), PRINTO variables (change), inactive-disease "
+            "criteria")]]
         for v in s.follow_ups:
             explain.append([p(f"<b>{fonts.para(v.label)}</b><br/>"
                               f"{self.date(v.visit.visit_date)}", "cell"), self._explain(v)])
         out.append(data_table(explain, [0.13 * w, 0.87 * w]))
         out.append(p(
-            "TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
-            "core set measures (improvement as a percent of the scale range; enzyme relative "
-            "to baseline). PRINTO: Ruperto 2010 criteria, at least 3 of 6 measures improved by "
-            "20/50/70 % with at most one, not muscle strength, worse by more than 30 %. "
-            "Inactive disease: PRINTO 2013, at least 3 of "
-            + fonts.para(f"CK <= {scoring.CID_CK_MAX} U/L, CMAS >= {scoring.CID_CMAS_MIN}, "
-                         f"MMT-8 >= {scoring.CID_MMT8_MIN}, physician global <= "
-                         f"{scoring.CID_PHYS_GLOBAL_MAX}. Abbreviations: ")
+            _("TIS: ACR/EULAR 2016 Total Improvement Score, the sum of the level scores of 6 "
+              "core set measures (improvement as a percent of the scale range; enzyme relative "
+              "to baseline). PRINTO: Ruperto 2010 criteria, at least 3 of 6 measures improved "
+              "by 20/50/70 % with at most one, not muscle strength, worse by more than 30 %. "
+              "Inactive disease: PRINTO 2013, at least 3 of ")
+            + fonts.para(_("CK <= {ck} U/L, CMAS >= {cmas}, MMT-8 >= {mmt}, physician global "
+                           "<= {phga}. Abbreviations: ").format(
+                               ck=scoring.CID_CK_MAX, cmas=scoring.CID_CMAS_MIN,
+                               mmt=scoring.CID_MMT8_MIN, phga=scoring.CID_PHYS_GLOBAL_MAX))
             + fonts.para(", ".join(f"{registry.get(n).short_label} {registry.get(n).label}"
                                    for n in ("phys_global", "parent_global",
                                              "extramuscular_global", "chq_phs"))) + ".",
@@ -427,7 +443,7 @@ class _Report:
         for row in tis.rows:
             name = _row_name(row.key, row.field)
             if row.points is None:
-                parts.append(f"{name} missing")
+                parts.append(_("{name} missing").format(name=name))
             else:
                 pct = f" {signed_fixed(row.percent, 1)} %" if row.percent is not None else ""
                 parts.append(f"{name}{pct} → {fixed_text(row.points, 1)}/"
@@ -442,29 +458,30 @@ class _Report:
         for var in printo.variables:
             name = _row_name(var.key, var.field)
             if var.outcome == "missing":
-                vparts.append(f"{name} missing")
+                vparts.append(_("{name} missing").format(name=name))
             elif var.outcome == "change" and var.percent is not None:
-                worse = " (worse > 30 %)" if var.worsened else ""
+                worse = _(" (worse > 30 %)") if var.worsened else ""
                 vparts.append(f"{name} {signed_fixed(var.percent, 1)} %{worse}")
             else:
-                vparts.append(f"{name} {var.outcome.replace('_', ' ')}")
-        met = ", ".join(f"{lvl}: {ans}" for lvl, ans in sorted(printo.levels_met.items()))
+                vparts.append(f"{name} {_(var.outcome.replace('_', ' '))}")
+        met = ", ".join(f"{lvl}: {_(ans)}" for lvl, ans in sorted(printo.levels_met.items()))
         printo_line = (f"<b>PRINTO</b> {fonts.para('; '.join(vparts))} → "
                        f"{fonts.para(printo.describe())} ({fonts.para(met)})")
         cparts = []
         for c in cid.criteria:
-            state = {True: "met", False: "not met", None: "unknown"}[c.met]
+            state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
             value = (fixed_text(c.value, registry.get(c.field).decimals)
-                     if c.value is not None else "not recorded")
+                     if c.value is not None else _("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
-        cid_line = (f"<b>Inactive disease</b> {fonts.para('; '.join(cparts))} → "
+        cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
+                    f"{fonts.para('; '.join(cparts))} → "
                     f"{fonts.para(_choice('printo_cid', cid.status))}")
         return p(f"{tis_line}<br/>{printo_line}<br/>{cid_line}", "cell")
 
     # ---------------------------------------------------------------- charts
     def charts(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(300), heading("Trends")]
+        out: list[Flowable] = [CondPageBreak(300), heading(_("Trends"))]
         if not s.visits:
             return []
         xs = [self.months(v.visit.visit_date) for v in s.visits]
@@ -484,44 +501,48 @@ class _Report:
         charts = [
             series(_titled("cmas_total"),
                    lambda v: v.value("cmas_total"), y_max=top("cmas_total"),
-                   ref=[(float(scoring.CID_CMAS_MIN), f"inactive: >= {scoring.CID_CMAS_MIN}")],
+                   ref=[(float(scoring.CID_CMAS_MIN),
+                         _("inactive: >= {n}").format(n=scoring.CID_CMAS_MIN))],
                    better=True),
             series(_titled("mmt8_total"),
                    lambda v: v.value("mmt8_total"), y_max=top("mmt8_total"),
-                   ref=[(float(scoring.CID_MMT8_MIN), f"inactive: >= {scoring.CID_MMT8_MIN}")],
+                   ref=[(float(scoring.CID_MMT8_MIN),
+                         _("inactive: >= {n}").format(n=scoring.CID_MMT8_MIN))],
                    better=True),
-            series(f"Physician global ({registry.get('phys_global').range_text()})",
+            series(_("Physician global ({range})").format(
+                range=registry.get("phys_global").range_text()),
                    lambda v: v.value("phys_global"),
                    y_max=top("phys_global"),
                    ref=[(float(scoring.CID_PHYS_GLOBAL_MAX),
-                         f"inactive: <= {scoring.CID_PHYS_GLOBAL_MAX}")], better=False),
-            series("CK / ULN", lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
-                   ref=[(1.0, "ULN")], better=False),
-            series("Oral steroid, mg/kg/day", lambda v: v.value("steroid_mg_kg_day"),
+                         _("inactive: <= {n}").format(n=scoring.CID_PHYS_GLOBAL_MAX))],
+                   better=False),
+            series(_("CK / ULN"), lambda v: s.enzyme_ratio(v, "ck"), y_max=None,
+                   ref=[(1.0, _("ULN"))], better=False),
+            series(_("Oral steroid, mg/kg/day"), lambda v: v.value("steroid_mg_kg_day"),
                    y_max=None, better=False),
             series(_titled("cdasi_activity"),
                    lambda v: v.value("cdasi_activity"), y_max=None, better=False),
         ]
         cw = self.width / 2
-        drawings = [trend_chart(c, cw - 6, 128, x_max, marker, "tofacitinib") for c in charts]
+        drawings = [trend_chart(c, cw - 6, 128, x_max, marker, _("tofacitinib")) for c in charts]
         grid = [drawings[i:i + 2] for i in range(0, len(drawings), 2)]
         t = Table(grid, colWidths=[cw, cw], hAlign="LEFT")
         t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)])
         out.append(t)
-        out.append(p("Circles: measured visits; a gap in the line: not measured. Dotted lines: "
-                     "inactive-disease cut-offs (PRINTO 2013) and the CK upper limit of "
-                     "normal." + (" Dashed vertical line: tofacitinib start."
-                                  if marker is not None else ""), "note"))
+        out.append(p(_("Circles: measured visits; a gap in the line: not measured. Dotted "
+                       "lines: inactive-disease cut-offs (PRINTO 2013) and the CK upper limit "
+                       "of normal.") + (_(" Dashed vertical line: tofacitinib start.")
+                                        if marker is not None else ""), "note"))
         return out
 
     # ---------------------------------------------------------------- skin
     def skin(self) -> list[Flowable]:
         s = self.s
-        out: list[Flowable] = [CondPageBreak(100), heading("Skin")]
-        rows: list[list[Any]] = [["Visit", "Date" if not self.deid else "Day",
+        out: list[Flowable] = [CondPageBreak(100), heading(_("Skin"))]
+        rows: list[list[Any]] = [[_("Visit"), _("Date") if not self.deid else _("Day"),
                                   _titled("cdasi_activity"), _titled("cdasi_damage"),
-                                  "Positive findings"]]
+                                  _("Positive findings")]]
         for v in s.visits:
             found, assessed = [], 0
             for name, label in registry.SKIN_FINDINGS:
@@ -529,8 +550,9 @@ class _Report:
                 if answer is not None:
                     assessed += 1
                 if answer == "yes":
-                    found.append(label)
-            findings = ", ".join(found) if found else ("none" if assessed else "not assessed")
+                    found.append(_(label))
+            findings = ", ".join(found) if found else (_("none") if assessed
+                                                      else _("not assessed"))
             rows.append([text(v.label, "cell_bold"), self.date(v.visit.visit_date),
                          text(fixed_text(v.value("cdasi_activity"), 0) or "–", "cell_right"),
                          text(fixed_text(v.value("cdasi_damage"), 0) or "–", "cell_right"),
@@ -542,18 +564,19 @@ class _Report:
 
     # ---------------------------------------------------------------- adverse events
     def adverse_events(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(80), heading("Adverse events")]
+        out: list[Flowable] = [CondPageBreak(80), heading(_("Adverse events"))]
         events = sorted(self.p.adverse_events, key=lambda a: a.onset_date)
         if not events:
-            return [*out, p("No adverse events recorded.")]
+            return [*out, p(_("No adverse events recorded."))]
         ae = Level.ADVERSE_EVENT
-        rows: list[list[Any]] = [["Onset", "Event", "Grade", "Serious", "Suspected drug",
-                                  "Action", "Outcome", "Resolved"]]
+        rows: list[list[Any]] = [[_("Onset"), _("Event"), _("Grade"), _("Serious"),
+                                  _("Suspected drug"),
+                                  _("Action"), _("Outcome"), _("Resolved")]]
         for a in events:
             grade = ""
             if a.grade is not None:
                 grade = f"{a.grade} {registry.get('grade', ae).choice_label(a.grade)}"
-            serious = {True: "yes", False: "no", None: ""}[a.serious]
+            serious = {True: _("yes"), False: _("no"), None: ""}[a.serious]
             rows.append([self.date(a.onset_date), text(a.term, "cell_bold"), text(grade),
                          serious, text(a.related_drug), text(_choice("action", a.action, ae)),
                          text(_choice("outcome", a.outcome, ae)),
@@ -565,16 +588,17 @@ class _Report:
 
     # ---------------------------------------------------------------- notes
     def notes(self) -> list[Flowable]:
-        out: list[Flowable] = [CondPageBreak(60), heading("Notes")]
+        out: list[Flowable] = [CondPageBreak(60), heading(_("Notes"))]
         if self.deid:
-            return [*out, p("Free-text notes are left out of de-identified reports.")]
+            return [*out, p(_("Free-text notes are left out of de-identified reports."))]
         any_note = False
         for v in self.s.visits:
             note = v.visit.notes.strip()
             assessor = v.visit.values.get("assessor")
             if note or assessor:
                 any_note = True
-                who = f" · assessed by {fonts.para(assessor)}" if assessor else ""
+                who = (" · " + _("assessed by {name}").format(name=fonts.para(assessor))
+                       if assessor else "")
                 out.append(p(f"<b>{fonts.para(v.label)}</b> ({self.date(v.visit.visit_date)})"
                              f"{who}", "small"))
                 if note:
@@ -583,11 +607,12 @@ class _Report:
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
-                out.append(p(f"<b>{fonts.para(m.drug)}</b> (course from "
-                             f"{self.date(m.start_date)}):", "small"))
+                out.append(p(f"<b>{fonts.para(m.drug)}</b> "
+                             + _("(course from {date}):").format(date=self.date(m.start_date)),
+                             "small"))
                 out.extend(long_text(m.notes))
         if not any_note:
-            out.append(p("No notes recorded."))
+            out.append(p(_("No notes recorded.")))
         return out
 
     def story(self) -> list[Flowable]:
@@ -606,8 +631,8 @@ def _row_name(key: str, field: str | None) -> str:
 
 def _duration(days: int) -> str:
     if days < 60:
-        return f"{days} days"
-    return f"{number_text(Decimal(days) / DAYS_PER_MONTH, 0)} months"
+        return _("{n} days").format(n=days)
+    return _("{n} months").format(n=number_text(Decimal(days) / DAYS_PER_MONTH, 0))
 
 
 def _dose_text(m: Any) -> str:
@@ -617,13 +642,13 @@ def _dose_text(m: Any) -> str:
     if m.frequency_per_day is not None:
         freq = Decimal(m.frequency_per_day)
         if abs(freq - Decimal(1) / Decimal(7)) < Decimal("0.001"):
-            parts.append("once weekly")
+            parts.append(_("once weekly"))
         elif freq == 1:
-            parts.append("once daily")
+            parts.append(_("once daily"))
         elif freq == 2:
-            parts.append("twice daily")
+            parts.append(_("twice daily"))
         else:
-            parts.append(f"{number_text(freq)} times a day")
+            parts.append(_("{n} times a day").format(n=number_text(freq)))
     return ", ".join(parts)
 
 
@@ -647,13 +672,13 @@ def write_patient_report(patient: Patient, out: Path | BinaryIO, *, deidentified
     title = report_title(patient.study_id, deidentified)
     build(out if not isinstance(out, str) else Path(out), report.story(), title=title,
           running=title, author=author,
-          subject="JDM case summary: core set measures, response criteria, treatment")
+          subject=_("JDM case summary: core set measures, response criteria, treatment"))
 
 
 def report_title(study_id: str, deidentified: bool = False) -> str:
     """The patient report's title (PDF metadata, viewer and print window titles)."""
-    return (f"JDM case summary · Study ID {study_id}"
-            + (" · de-identified" if deidentified else ""))
+    return (_("JDM case summary") + " · " + _("Study ID {id}").format(id=study_id)
+            + (" · " + _("de-identified") if deidentified else ""))
 
 
 def write_cohort_report(patients: Iterable[Patient], out: Path, *,

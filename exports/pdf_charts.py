@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
 from exports.common import fixed_text
 from forms import registry
+from forms.i18n import _
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
 TITLE_PT = 9.0
@@ -98,10 +99,10 @@ def trend_chart(series: Series, width: float, height: float,
     d = Drawing(width, height)
     left, right, bottom, top = 34.0, 8.0, 26.0, 30.0
     pw, ph = width - left - right, height - bottom - top
-    d.add(String(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=TITLE_PT))
+    d.add(_shape(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=TITLE_PT))
     if series.higher_is_better is not None:
-        note = "higher = better" if series.higher_is_better else "lower = better"
-        d.add(String(width - right, height - 22, note, fontName=fonts.REGULAR, fontSize=LABEL_PT,
+        note = _("higher = better") if series.higher_is_better else _("lower = better")
+        d.add(_shape(width - right, height - 22, note, fontName=fonts.REGULAR, fontSize=LABEL_PT,
                      textAnchor="end", fillColor=REF))
     values = [float(v) for _, v in series.points if v is not None]
     refs = [r for r, _ in series.reference]
@@ -129,12 +130,12 @@ def trend_chart(series: Series, width: float, height: float,
     while m <= x_hi + 1e-9:
         d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
                    strokeWidth=0.5))
-        d.add(String(px(m), bottom - 10, _tick_text(m, xstep), fontName=fonts.REGULAR,
+        d.add(_shape(px(m), bottom - 10, _tick_text(m, xstep), fontName=fonts.REGULAR,
                      fontSize=LABEL_PT,
                      textAnchor="middle"))
         m += xstep
-    d.add(String(left + pw, 0.5, "months from baseline", fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                 textAnchor="end", fillColor=REF))
+    d.add(_shape(left + pw, 0.5, _("months from baseline"), fontName=fonts.REGULAR,
+                 fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
     # reference lines (dotted) with their label
@@ -145,13 +146,13 @@ def trend_chart(series: Series, width: float, height: float,
             # labelled at the left end: early visits sit far from the "good" cut-off
             # (active disease at baseline), so the label rarely meets the data there.
             near_top = py(value) > bottom + ph - 10
-            d.add(String(left + 3, py(value) + (-9 if near_top else 2), text,
+            d.add(_shape(left + 3, py(value) + (-9 if near_top else 2), text,
                          fontName=fonts.REGULAR, fontSize=LABEL_PT, fillColor=REF))
     # treatment start (dashed vertical line)
     if marker_x is not None and x_lo <= marker_x <= x_hi:
         d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
                    strokeWidth=0.8, strokeDashArray=[4, 2]))
-        d.add(String(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
+        d.add(_shape(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
                      fontSize=LABEL_PT, fillColor=DARK))
     # the series: a line through consecutive measured visits, a marker on each
     segment: list[float] = []
@@ -169,7 +170,7 @@ def trend_chart(series: Series, width: float, height: float,
             d.add(Circle(px(x), py(float(v)), 2.2, fillColor=colors.white,
                          strokeColor=colors.black, strokeWidth=0.9))
     if not values:
-        d.add(String(left + pw / 2, bottom + ph / 2, "not measured", fontName=fonts.REGULAR,
+        d.add(_shape(left + pw / 2, bottom + ph / 2, _("not measured"), fontName=fonts.REGULAR,
                      fontSize=LABEL_PT, textAnchor="middle", fillColor=REF))
     return d
 
@@ -220,7 +221,7 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
     dates = [c.start for c in courses] + [c.stop for c in courses if c.stop] + \
             [v for v, _ in visits]
     if not dates:
-        d.add(String(0, height / 2, "No treatment or visits recorded.", fontName=fonts.REGULAR,
+        d.add(_shape(0, height / 2, _("No treatment or visits recorded."), fontName=fonts.REGULAR,
                      fontSize=LABEL_PT))
         return d
     first, last = min(dates), max(dates)
@@ -252,10 +253,10 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         d.add(Line(x, y_axis, x, y_axis + 3, strokeColor=colors.black, strokeWidth=0.5))
         d.add(Line(x, y_axis, x, 18, strokeColor=GRID, strokeWidth=0.4))
         if x - last_label_x >= 22:
-            d.add(String(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=LABEL_PT,
+            d.add(_shape(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=LABEL_PT,
                          textAnchor="middle"))
             last_label_x = x
-    d.add(String(0, y_axis + 5, "Visits", fontName=fonts.BOLD, fontSize=LABEL_PT))
+    d.add(_shape(0, y_axis + 5, _("Visits"), fontName=fonts.BOLD, fontSize=LABEL_PT))
     # course bars
     for i, c in enumerate(courses):
         y = height - top_pad - (i + 1) * row_h
@@ -274,25 +275,27 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             d.add(PolyLine([x0 + 4, y + row_h - 1, x0, y + row_h / 2 - 1, x0 + 4, y],
                            strokeColor=colors.black, strokeWidth=0.7))
             if not c.highlight:
-                d.add(String(x0 + 7, y + 3.2, f"since {date_text(c.start)}",
+                d.add(_shape(x0 + 7, y + 3.2, _("since {date}").format(date=date_text(c.start)),
                              fontName=fonts.REGULAR, fontSize=LABEL_PT))
         if c.highlight:
-            text = f"{'since' if c.start < window_start else 'start'} {date_text(c.start)}"
+            text = (_("since {date}") if c.start < window_start else _("start {date}")).format(
+                date=date_text(c.start))
             tw = stringWidth(text, fonts.BOLD, LABEL_PT)
             if x0 - 3 - tw >= label_w:  # left of the bar, black on white
-                d.add(String(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
+                d.add(_shape(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
                              textAnchor="end"))
             elif x1 - x0 >= tw + 8:  # inside the dark bar, white
-                d.add(String(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
+                d.add(_shape(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
                              fillColor=colors.white))
             else:  # right of a short bar
-                d.add(String(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT))
+                d.add(_shape(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT))
     # steroid strip: mg/kg/day at each visit, as a step line with values
     base = 18.0
     vals = [float(v) for _, v in steroid if v is not None]
     top_val = max(vals + [1.0])
-    d.add(String(0, base + strip_h / 2, "Oral steroid", fontName=fonts.BOLD, fontSize=LABEL_PT))
-    d.add(String(0, base + strip_h / 2 - 9, "mg/kg/day", fontName=fonts.REGULAR, fontSize=LABEL_PT))
+    d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=LABEL_PT))
+    d.add(_shape(0, base + strip_h / 2 - 9, _("mg/kg/day"), fontName=fonts.REGULAR,
+                 fontSize=LABEL_PT))
     d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
     pts: list[float] = []
     for day, v in steroid:
@@ -314,14 +317,32 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             y = base + float(v) / top_val * (strip_h - 10)
             # right of the point, just above the flat step that starts there, so neither
             # the step down into the point nor the next one crosses the number
-            d.add(String(x + 2.5, y + 2.5, steroid_text(v),
+            d.add(_shape(x + 2.5, y + 2.5, steroid_text(v),
                          fontName=fonts.REGULAR, fontSize=LABEL_PT))
             last_label_x = x
-    d.add(String(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
+    d.add(_shape(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
                  fontName=fonts.REGULAR, fontSize=LABEL_PT))
-    d.add(String(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=LABEL_PT,
+    d.add(_shape(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=LABEL_PT,
                  textAnchor="end"))
     return d
+
+
+def _shape(x: float, y: float, text: str, *, fontName: str = fonts.REGULAR,  # noqa: N803
+           fontSize: float = 7, textAnchor: str = "start", **kw: object) -> String | Group:
+    """A String, or a Group of runs when ``text`` needs the CJK fallback font (translated
+    labels, user text), anchored like a String."""
+    if not fonts.needs_paragraph(text):
+        return String(x, y, text, fontName=fontName, fontSize=fontSize, textAnchor=textAnchor,
+                      **kw)
+    width = sum(stringWidth(run, fontName if f == fonts.REGULAR else f, fontSize)
+                for f, run in fonts.runs(text))
+    start = x - width if textAnchor == "end" else x - width / 2 if textAnchor == "middle" else x
+    group = Group()
+    for shape in mixed_string(start, y, text, fontSize, fontName):
+        for key, value in kw.items():
+            setattr(shape, key, value)
+        group.add(shape)
+    return group
 
 
 def mixed_string(x: float, y: float, text: str, size: float,
@@ -369,10 +390,10 @@ def cohort_chart(title: str, labels: Sequence[str],
     left, right, bottom, top = 40.0, 10.0, 24.0, 36.0
     pw, ph = width - left - right, height - bottom - top
     for i, line in enumerate(_wrap(title, fonts.BOLD, TITLE_PT, width - 4)[:2]):
-        d.add(String(2, height - 10 - i * 11, line, fontName=fonts.BOLD, fontSize=TITLE_PT))
+        d.add(_shape(2, height - 10 - i * 11, line, fontName=fonts.BOLD, fontSize=TITLE_PT))
     if higher_is_better is not None:
-        d.add(String(width - right, bottom + ph + 3, "higher = better" if higher_is_better
-                     else "lower = better", fontName=fonts.REGULAR, fontSize=LABEL_PT,
+        d.add(_shape(width - right, bottom + ph + 3, _("higher = better") if higher_is_better
+                     else _("lower = better"), fontName=fonts.REGULAR, fontSize=LABEL_PT,
                      textAnchor="end", fillColor=REF))
     values = [float(v) for c in courses for v in c if v is not None]
     y_lo = 0.0
@@ -392,7 +413,7 @@ def cohort_chart(title: str, labels: Sequence[str],
     d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
     d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
     for i, label in enumerate(labels):
-        d.add(String(px(i), bottom - 11, label, fontName=fonts.REGULAR, fontSize=LABEL_PT,
+        d.add(_shape(px(i), bottom - 11, label, fontName=fonts.REGULAR, fontSize=LABEL_PT,
                      textAnchor="middle"))
     child_grey = colors.Color(0.6, 0.6, 0.6)
     for course in courses:
@@ -417,7 +438,7 @@ def cohort_chart(title: str, labels: Sequence[str],
     for x, y in pts:
         d.add(Rect(x - 2.6, y - 2.6, 5.2, 5.2, fillColor=colors.black,
                    strokeColor=colors.black, strokeWidth=0.5))
-    d.add(String(left + pw, 1, f"{len(courses)} children; black: median",
+    d.add(_shape(left + pw, 1, _("{n} children; black: median").format(n=len(courses)),
                  fontName=fonts.REGULAR, fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
     return d
 

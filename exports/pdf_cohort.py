@@ -26,6 +26,7 @@ from exports.common import PatientSummary, VisitSummary, fixed_text, signed_fixe
 from exports.pdf_charts import cohort_chart
 from exports.pdf_layout import build, data_table, frame_width, heading, p, text
 from forms import protocol, registry, stats
+from forms.i18n import _
 from forms.model import Patient
 from forms.response import CATEGORIES
 from forms.settings import ScoringSettings
@@ -90,7 +91,7 @@ def _summary_cell(summary: stats.Summary, decimals: int, signed: bool = False) -
         return "–"
     fmt = signed_fixed if signed else fixed_text
     nb = "\u00a0"  # the IQR and the n never break inside
-    return (f"{fmt(summary.median, decimals)} ({fmt(summary.q1, decimals)}{nb}to{nb}"
+    return (f"{fmt(summary.median, decimals)} ({fmt(summary.q1, decimals)}{nb}{_('to')}{nb}"
             f"{fmt(summary.q3, decimals)}) n{nb}={nb}{summary.n}")
 
 
@@ -106,7 +107,8 @@ def _count_cell(r: Range) -> str:
     if r.exact:
         return f"{r.low} ({_pct(r.low, r.n)}\u00a0%)"
     nb = "\u00a0"
-    return (f"{r.low}{nb}to{nb}{r.high} ({_pct(r.low, r.n)}{nb}to{nb}{_pct(r.high, r.n)}"
+    to = _("to")
+    return (f"{r.low}{nb}{to}{nb}{r.high} ({_pct(r.low, r.n)}{nb}{to}{nb}{_pct(r.high, r.n)}"
             f"{nb}%)")
 
 
@@ -131,28 +133,29 @@ def write_cohort_report(patients: Iterable[Patient], out: Path, *,
     results = cohort.compute((summarise(p, settings) for p in patients), measures)
     width = frame_width(wide=True)
     story: list[Flowable] = [
-        heading("JDM cohort summary", "title"),
-        p(f"{results.patients} patient{'s' if results.patients != 1 else ''}; results by "
-          "protocol visit. De-identified: study IDs only, days from each patient's "
-          "baseline.", "subtitle"),
+        heading(_("JDM cohort summary"), "title"),
+        p((_("{n} patients") if results.patients != 1 else _("{n} patient")).format(
+            n=results.patients)
+          + _("; results by protocol visit. De-identified: study IDs only, days from each "
+              "patient's baseline."), "subtitle"),
     ]
     story += _results_table(results, width)
     story += _cohort_figures(results, width)
     story += _appendix(results, width)
-    build(Path(out), story, title="JDM cohort summary", running="JDM cohort summary",
+    build(Path(out), story, title=_("JDM cohort summary"), running=_("JDM cohort summary"),
           wide=True, author=author,
-          subject="JDM cohort results by protocol visit: core set measures, response, "
-                  "inactive disease, steroid dose")
+          subject=_("JDM cohort results by protocol visit: core set measures, response, "
+                    "inactive disease, steroid dose"))
 
 
 def _results_table(results: cohort.CohortResults, width: float) -> list[Flowable]:
-    out: list[Flowable] = [heading("Results by protocol visit")]
+    out: list[Flowable] = [heading(_("Results by protocol visit"))]
     cols = results.visits
     if not cols:
-        return [*out, p("No visits with a protocol label (M0, M3, M6, ...) recorded.")]
+        return [*out, p(_("No visits with a protocol label (M0, M3, M6, ...) recorded."))]
     label_w = 190.0
     col_w = (width - label_w) / len(cols)
-    header: list[Any] = [text("Measure (range, unit)", "cell_bold")]
+    header: list[Any] = [text(_("Measure (range, unit)"), "cell_bold")]
     for c in cols:
         header.append(text(f"{c.label}\nn = {len(c.children)}", "cell_bold_right"))
     rows: list[list[Any]] = [header]
@@ -164,65 +167,69 @@ def _results_table(results: cohort.CohortResults, width: float) -> list[Flowable
                       ("LINEBELOW", (0, r), (-1, r), 0.6, colors.black)])
         rows.append([text(title, "cell_bold")] + [""] * len(cols))
 
-    section("Core set measures and steroid dose: median (IQR), n")
+    section(_("Core set measures and steroid dose: median (IQR), n"))
     for m in results.measures:
         if not any(c.values[m.key].n for c in cols):
             continue
         dec = _stat_decimals(m)
         rows.append([text(_measure_label(m), "cell_bold")]
                     + [text(_summary_cell(c.values[m.key], dec), "cell_right") for c in cols])
-        rows.append([text("change from baseline", "cell")]
+        rows.append([text(_("change from baseline"), "cell")]
                     + [text(_summary_cell(c.changes[m.key], dec, signed=True)
                             if c.changes[m.key].n else "–", "cell_right") for c in cols])
-    section("Response against each child's baseline: children (%)")
+    section(_("Response against each child's baseline: children (%)"))
     resp = [c.responses for c in cols]
-    rows.append([text("Children with a follow-up evaluated", "cell")]
+    rows.append([text(_("Children with a follow-up evaluated"), "cell")]
                 + [text(str(r.n) if r and r.n else "–", "cell_right") for r in resp])
     acr = registry.get("acr_eular_response")
     for code in reversed(CATEGORIES):
         rows.append([text(f"ACR/EULAR {acr.choice_label(code).lower()}", "cell")]
                     + [text(_count_cell(Range(r.acr.get(code, 0), r.acr.get(code, 0), r.n))
                             if r and r.n else "–", "cell_right") for r in resp])
-    rows.append([text("ACR/EULAR not determinable (measures missing)", "cell")]
+    rows.append([text(_("ACR/EULAR not determinable (measures missing)"), "cell")]
                 + [text(_count_cell(Range(r.acr_open, r.acr_open, r.n))
                         if r and r.n else "–", "cell_right") for r in resp])
     for code in ("minimal", "moderate", "major"):
-        what = "major" if code == "major" else f"at least {code}"
-        rows.append([text(f"ACR/EULAR {what}, including partial results", "cell")]
+        what = _("major") if code == "major" else _("at least {level}").format(level=_(code))
+        rows.append([text(_("ACR/EULAR {what}, including partial results").format(what=what),
+                          "cell")]
                     + [text(_count_cell(r.acr_at_least[code]) if r and r.n else "–",
                             "cell_right") for r in resp])
     for level in ("20", "50", "70"):
-        rows.append([text(f"PRINTO {level} (at least)", "cell")]
+        rows.append([text(_("PRINTO {level} (at least)").format(level=level), "cell")]
                      + [text(_count_cell(r.printo[level]) if r and r.n else "–",
                              "cell_right") for r in resp])
-    rows.append([text("Clinically inactive disease (PRINTO), of children assessed", "cell")]
+    rows.append([text(_("Clinically inactive disease (PRINTO), of children assessed"), "cell")]
                 + [text(_count_cell(r.cid) if r and r.cid.n else "–", "cell_right")
                    for r in resp])
     out.append(data_table(rows, [label_w] + [col_w] * len(cols), zebra=False, extra=extra))
     notes = [
-        f"Median (IQR): median and interquartile range (first to third quartile), percentiles "
-        f"by {stats.METHOD}. Change from baseline: median (IQR) of the paired differences "
-        "(visit minus the child's baseline visit) of the children measured at both; n is "
-        "their number. Whole-number scales are summarised to one decimal.",
-        "Response: ACR/EULAR 2016 (Total Improvement Score, JDM thresholds) and PRINTO 2010 "
-        "against each child's baseline; inactive disease: PRINTO 2013. A child whose "
-        "category is known is counted in it. With measures missing a category may not be "
-        "determinable: such a child is counted under \"not determinable\" and, in the "
-        "\"at least\" rows, as a range from what the available measures reach to what "
-        "the missing ones could add; a range \"a to b\" means between a and b children. "
-        "PRINTO rows count the worst and the best case for missing variables the same way; "
-        "inactive disease counts undetermined visits in the upper end.",
+        _("Median (IQR): median and interquartile range (first to third quartile), "
+          "percentiles by {method}. Change from baseline: median (IQR) of the paired "
+          "differences (visit minus the child's baseline visit) of the children measured at "
+          "both; n is their number. Whole-number scales are summarised to one "
+          "decimal.").format(method=_(stats.METHOD)),
+        _("Response: ACR/EULAR 2016 (Total Improvement Score, JDM thresholds) and PRINTO 2010 "
+          "against each child's baseline; inactive disease: PRINTO 2013. A child whose "
+          "category is known is counted in it. With measures missing a category may not be "
+          "determinable: such a child is counted under \"not determinable\" and, in the "
+          "\"at least\" rows, as a range from what the available measures reach to what "
+          "the missing ones could add; a range \"a to b\" means between a and b children. "
+          "PRINTO rows count the worst and the best case for missing variables the same "
+          "way; inactive disease counts undetermined visits in the upper end."),
     ]
     dup = sum(c.duplicates for c in cols)
     if dup:
-        notes.append(f"{dup} further visit(s) under a protocol label a child already had are "
-                     "not counted (the first one is).")
+        notes.append(_("{n} further visit(s) under a protocol label a child already had are "
+                       "not counted (the first one is).").format(n=dup))
     if results.other:
-        notes.append("Not pooled with protocol visits: " + "; ".join(
-            f"{label} visits: {n} in {k} child{'ren' if k != 1 else ''}"
-            for label, (n, k) in results.other.items()) + " (listed in the appendix).")
+        kinds = {protocol.FLARE: _("flare visits"), protocol.UNSCHEDULED: _("unscheduled visits")}
+        notes.append(_("Not pooled with protocol visits: ") + "; ".join(
+            (_("{what}: {n} in {k} child") if k == 1 else
+             _("{what}: {n} in {k} children")).format(what=kinds.get(label, label), n=n, k=k)
+            for label, (n, k) in results.other.items()) + _(" (listed in the appendix)."))
     if results.unrecognised:
-        notes.append("Visits without a protocol label (not tabulated): " + "; ".join(
+        notes.append(_("Visits without a protocol label (not tabulated): ") + "; ".join(
             f"{label}: {n}" for label, n in results.unrecognised.items()) + ".")
     out += [p(fonts.para(n), "note") for n in notes]
     return out
@@ -241,7 +248,7 @@ def _cohort_figures(results: cohort.CohortResults, width: float) -> list[Flowabl
     shown = [m for m in results.measures if results.courses.get(m.key)]
     if not cols or not shown:
         return []
-    out: list[Flowable] = [PageBreak(), heading("Course of each child by protocol visit")]
+    out: list[Flowable] = [PageBreak(), heading(_("Course of each child by protocol visit"))]
     per_row = 4
     cw = width / per_row
     drawings = []
@@ -262,10 +269,10 @@ def _cohort_figures(results: cohort.CohortResults, width: float) -> list[Flowabl
     t.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
     out.append(t)
-    out.append(p("Thin grey lines: each child's values at the protocol visits (a gap: not "
-                 "measured at that visit). Thick black line with squares: the median of the "
-                 "children measured at each visit. Flare and unscheduled visits are not "
-                 "drawn.", "note"))
+    out.append(p(_("Thin grey lines: each child's values at the protocol visits (a gap: not "
+                   "measured at that visit). Thick black line with squares: the median of the "
+                   "children measured at each visit. Flare and unscheduled visits are not "
+                   "drawn."), "note"))
     return out
 
 
@@ -273,8 +280,8 @@ def _appendix(results: cohort.CohortResults, width: float) -> list[Flowable]:
     """The per-patient listing: every visit of every patient, protocol visits in protocol
     order, flare and unscheduled visits under their own name (never pooled)."""
     measures = [m for m in results.measures if m.key in _APPENDIX_KEYS]
-    out: list[Flowable] = [PageBreak(), heading("Appendix: every patient and visit")]
-    header = ["Patient", "Visit", "Day", *[m.short for m in measures],
+    out: list[Flowable] = [PageBreak(), heading(_("Appendix: every patient and visit"))]
+    header = [_("Patient"), _("Visit"), _("Day"), *[m.short for m in measures],
               registry.get("tis").short_label, "ACR/EULAR 2016", "PRINTO", "CID"]
     rows: list[list[Any]] = []
     starts: list[int] = []
@@ -284,7 +291,7 @@ def _appendix(results: cohort.CohortResults, width: float) -> list[Flowable]:
         starts.append(len(rows))
         for v in s.visits:
             label = protocol.canonical_label(v.visit.visit_label or "")
-            shown = label or v.visit.visit_label or "no label"
+            shown = protocol.label_words(label or v.visit.visit_label) or _("no label")
             cells: list[Any] = [_plain(s.patient.study_id), _plain(shown),
                                 "" if v.day is None else str(v.day)]
             for m in measures:
@@ -296,13 +303,13 @@ def _appendix(results: cohort.CohortResults, width: float) -> list[Flowable]:
                           text(r.tis.describe(capital=True)),
                           text(r.printo.describe(capital=True))]
             else:
-                cells += ["", "baseline" if v.is_baseline else "", ""]
+                cells += ["", _("baseline") if v.is_baseline else "", ""]
             cid = v.value("printo_cid")
             cells.append(_choice("printo_cid", cid) if cid else "–")
             rows.append(cells)
     if not rows:
-        return [*out, p("No visits recorded.")]
-    ids = [s.patient.study_id for s in results.summaries] or ["Patient"]
+        return [*out, p(_("No visits recorded."))]
+    ids = [s.patient.study_id for s in results.summaries] or [_("Patient")]
     id_w = min(150.0, max(60.0, max(stringWidth(i, fonts.BOLD, 9) for i in ids) + 8))
     fixed = [id_w, 46.0, 30.0]
     m_w = [max(38.0, max(stringWidth(w, fonts.BOLD, 9) for w in m.short.split()) + 8)
@@ -332,9 +339,9 @@ COHORT_CHUNK = 120
 
 def _legend(measures: Sequence[CohortMeasure]) -> str:
     parts = [f"{fonts.para(m.short)}: {fonts.para(_measure_label(m))}" for m in measures]
-    parts += ["TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline",
-              "PRINTO: PRINTO 2010 response level", "CID: PRINTO 2013 clinically inactive "
-              "disease", "–: not recorded"]
+    parts += [_("TIS: ACR/EULAR 2016 Total Improvement Score vs the patient's baseline"),
+              _("PRINTO: PRINTO 2010 response level"),
+              _("CID: PRINTO 2013 clinically inactive disease"), _("–: not recorded")]
     return "; ".join(parts) + "."
 
 

@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 
 from exports import fonts
 from exports.common import app_version, default_author, written_atomically
+from forms.i18n import _, language, local_time_text
 from forms.scoring import rule_summary
 
 MARGIN = 14 * mm
@@ -71,8 +72,9 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def p(text: str, style: str = "body") -> Paragraph:
-    """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`)."""
-    return Paragraph(text, styles()[style])
+    """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`); translated
+    text in it is drawn in the CJK fallback font where DejaVu has no glyph."""
+    return Paragraph(fonts.markup(text), styles()[style])
 
 
 def text(value: object, style: str = "cell") -> Paragraph:
@@ -197,6 +199,10 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
     cmds = list(extra)
     for r in range(header_rows):  # header text wraps instead of running into the next column
         rows[r] = [text(c, "cell_bold") if isinstance(c, str) else c for c in rows[r]]
+    for row in rows[header_rows:]:  # plain cells the regular font cannot draw (Chinese)
+        for i, cell in enumerate(row):
+            if isinstance(cell, str) and fonts.needs_paragraph(cell):
+                row[i] = text(cell)
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
     fitted = fit_widths(rows, widths)
@@ -256,11 +262,13 @@ def footer_lines(generated: dt.datetime, width: float = 480, size: float = NOTE_
     (``Scoring rules: CMAS v1, ..., ACR/EULAR TIS v2``), wrapped at commas to ``width``."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    lines = [f"Generated {generated:%Y-%m-%d %H:%M} UTC by JDM Capture {app_version()}"]
-    current = "Scoring rules:"
+    lines = [_("Generated {when} by JDM Capture {version}").format(
+        when=local_time_text(generated), version=app_version())]
+    rules = _("Scoring rules:")
+    current = rules
     for part in rule_summary().split(", "):
         candidate = f"{current} {part}," if current.endswith(":") else f"{current} {part},"
-        if stringWidth(candidate, fonts.REGULAR, size) > width and not current.endswith(":"):
+        if stringWidth(candidate, fonts.REGULAR, size) > width and current != rules:
             lines.append(current)
             current = f"{part},"
         else:
@@ -312,14 +320,29 @@ def _canvas_class(footer: list[str], pagesize: tuple[float, float]) -> type[rl_c
             self.setFillColor(colors.Color(0.2, 0.2, 0.2))
             y = rule_y - 9
             for line in footer:
-                self.drawString(MARGIN, y, _fit(line, width - 2 * MARGIN - 80, NOTE_PT))
+                draw_mixed(self, MARGIN, y, _fit(line, width - 2 * MARGIN - 80, NOTE_PT),
+                           fonts.REGULAR, NOTE_PT)
                 y -= 9.5
-            self.setFont(fonts.BOLD, BODY_PT)
-            self.drawRightString(width - MARGIN, rule_y - 9,
-                                 f"Page {self._pageNumber} of {total}")
+            draw_mixed(self, width - MARGIN, rule_y - 9,
+                       _("Page {page} of {total}").format(page=self._pageNumber, total=total),
+                       fonts.BOLD, BODY_PT, right=True)
             self.restoreState()
 
     return NumberedCanvas
+
+
+def draw_mixed(canvas: rl_canvas.Canvas, x: float, y: float, line: str, font: str,
+               size: float, *, right: bool = False) -> None:
+    """Draw ``line`` run by run, each in a font that has its glyphs (translated text, names)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pieces = [(font if f == fonts.REGULAR else f, run) for f, run in fonts.runs(line)]
+    if right:
+        x -= sum(stringWidth(run, f, size) for f, run in pieces)
+    for f, run in pieces:
+        canvas.setFont(f, size)
+        canvas.drawString(x, y, run)
+        x += stringWidth(run, f, size)
 
 
 def _footer_top(lines: int) -> float:
@@ -369,7 +392,7 @@ def heading(text_: str, style: str = "h2", outline: str | None = None) -> Paragr
 
 def build(out: Path | BinaryIO, story: list[Flowable], *, title: str, running: str,
           wide: bool = False, generated: dt.datetime | None = None,
-          author: str | None = None, subject: str = "", lang: str = "en") -> None:
+          author: str | None = None, subject: str = "", lang: str | None = None) -> None:
     """Lay out ``story`` into ``out`` (A4, landscape when ``wide``), written atomically.
 
     Args:
@@ -383,7 +406,8 @@ def build(out: Path | BinaryIO, story: list[Flowable], *, title: str, running: s
         generated: the generation time for the footer (default: now, UTC).
         author: PDF metadata author: the signed-in user or the clinic (default: the OS user).
         subject: PDF metadata subject.
-        lang: the document language (``/Lang``), for screen readers and hyphenation.
+        lang: the document language (``/Lang``), for screen readers and hyphenation; default
+            the language the report is written in (``en`` or ``zh-CN``).
     """
     fonts.register()
     pagesize = landscape(A4) if wide else A4
@@ -395,17 +419,16 @@ def build(out: Path | BinaryIO, story: list[Flowable], *, title: str, running: s
         if doc.page == 1:
             return
         canvas.saveState()
-        font = fonts.FALLBACK if fonts.needs_paragraph(running) else fonts.REGULAR
-        canvas.setFont(font, NOTE_PT)
         canvas.setFillColor(colors.Color(0.3, 0.3, 0.3))
-        canvas.drawString(MARGIN, pagesize[1] - MARGIN + 5, running)
+        draw_mixed(canvas, MARGIN, pagesize[1] - MARGIN + 5, running, fonts.REGULAR, NOTE_PT)
         canvas.restoreState()
 
     def render(target: str | BinaryIO) -> None:
         doc = _Doc(target, pagesize=pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
                    topMargin=MARGIN, bottomMargin=_footer_top(len(footer)) + 8,
                    title=title, author=author or default_author(), subject=subject,
-                   creator=f"JDM Capture {app_version()}", lang=lang,
+                   creator=f"JDM Capture {app_version()}",
+                   lang=lang or ("zh-CN" if language() == "zh_CN" else "en"),
                    displayDocTitle=1, invariant=generated is not None)
         doc.build(story, onFirstPage=on_page, onLaterPages=on_page, canvasmaker=canvas_cls)
         if doc._outline_n:

@@ -105,6 +105,7 @@ from exports.common import (
 from exports.excel import EXTRA
 from forms import registry
 from forms.fields import Field, FieldType, Form, Level
+from forms.i18n import _, in_language
 from forms.model import Patient
 from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 from forms.validation import study_id_looks_like_mrn
@@ -290,6 +291,14 @@ REPEATING_FORMS: tuple[str, ...] = ("medication", "adverse_event")
 # --------------------------------------------------------------------------------------------
 # Data dictionary
 # --------------------------------------------------------------------------------------------
+#: columns of ``data_dictionary_zh.csv``: the Chinese texts of the dictionary, row for row
+#: (REDCap's dictionary has exactly 18 columns, so the translation is a second file; a project
+#: administrator enters it through REDCap's Multi-Language Management, or reads it).
+TRANSLATION_HEADER: tuple[str, ...] = (
+    "Variable / Field Name", "Form Name", "Section Header", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note")
+
+
 def _choices(f: Field) -> list[tuple[str, str]]:
     options = f.choices or f.levels
     rows = []
@@ -367,8 +376,8 @@ def _study_id_row() -> dict[str, str]:
 
 def _group_labels() -> dict[str, str]:
     """Section headers for field groups the registry names (CHAQ domains, CDASI locations)."""
-    labels = {key: label for key, (label, _) in registry.CHAQ_DOMAINS.items()}
-    labels.update(dict(registry.CDASI_LOCATIONS))
+    labels = {key: _(label) for key, (label, _items) in registry.CHAQ_DOMAINS.items()}
+    labels.update({key: _(label) for key, label in registry.CDASI_LOCATIONS})
     return labels
 
 
@@ -624,6 +633,7 @@ def _has_dates(patient: Patient) -> bool:
 # --------------------------------------------------------------------------------------------
 FILES = {
     "dictionary": "data_dictionary.csv",
+    "dictionary_zh": "data_dictionary_zh.csv",
     "records": "records.csv",
     "events": "events.csv",
     "mapping": "instrument_event_mapping.csv",
@@ -679,7 +689,13 @@ def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identifi
 
     columns = record_columns(identified=identified)
     paths = {role: out_dir / name for role, name in FILES.items()}
-    _write_csv(paths["dictionary"], DICTIONARY_HEADER, dictionary_rows(identified=identified))
+    with in_language("en"):  # REDCap's dictionary is the English one, whatever the GUI shows
+        _write_csv(paths["dictionary"], DICTIONARY_HEADER,
+                   dictionary_rows(identified=identified))
+    with in_language("zh_CN"):
+        _write_csv(paths["dictionary_zh"], TRANSLATION_HEADER,
+                   ({c: r[c] for c in TRANSLATION_HEADER}
+                    for r in dictionary_rows(identified=identified)))
     _write_csv(paths["records"], columns, ({c: r.get(c, "") for c in columns} for r in rows))
     _write_csv(paths["events"], ("event_name", "arm_num", "day_offset", "offset_min",
                                  "offset_max", "custom_event_label"),

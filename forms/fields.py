@@ -11,6 +11,55 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, overload
+
+from forms.i18n import _
+
+
+class Translated:
+    """A text attribute written in English and read in the current language.
+
+    Used as the type-annotated default of a dataclass field (a descriptor-typed field): the
+    constructor stores the English text (``en("label")``, ``label_en``) and reading ``label``
+    returns its translation (:func:`forms.i18n._`). The English originals are the message ids
+    of the catalogs and what the data dictionaries' English columns print.
+
+    ``dataclasses.replace()`` reads every field back, so call it inside
+    ``with forms.i18n.in_language("en"):`` or the copy keeps translated text as its English.
+    """
+
+    def __init__(self, default: str | None = None) -> None:
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.store = "_en_" + name
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> str: ...
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> str: ...
+    def __get__(self, obj: object | None, objtype: type | None = None) -> str:
+        if obj is None:
+            if self.default is None:
+                # no default: dataclass sees AttributeError as "this field is required"
+                raise AttributeError(self.store)
+            return self.default
+        return _(obj.__dict__[self.store])
+
+    def __set__(self, obj: Any, value: str) -> None:
+        obj.__dict__[self.store] = value
+
+
+class English:
+    """The English originals of :class:`Translated` attributes (``label_en``, ``en("help")``)."""
+
+    def en(self, attr: str) -> str:
+        """The English text of the translated attribute ``attr``."""
+        return str(self.__dict__["_en_" + attr])
+
+    @property
+    def label_en(self) -> str:
+        return self.en("label")
 
 
 class FieldType(StrEnum):
@@ -39,7 +88,7 @@ class Deid(StrEnum):
 
 
 @dataclass(frozen=True)
-class Term:
+class Term(English):
     """One entry of a controlled vocabulary (drugs, adverse-event terms).
 
     ``synonyms`` are other spellings a clinician types for the same thing; they are matched
@@ -47,7 +96,7 @@ class Term:
     """
 
     code: str
-    label: str
+    label: Translated = Translated()
     synonyms: tuple[str, ...] = ()
     group: str = ""
 
@@ -63,30 +112,33 @@ class Level(StrEnum):
 
 
 @dataclass(frozen=True)
-class Choice:
+class Choice(English):
     """One allowed code of a choice field, or one described level of an ordinal item."""
 
     code: str | int
-    label: str
+    label: Translated = Translated()
 
 
 @dataclass(frozen=True)
-class Form:
+class Form(English):
     """An instrument or page: the unit the GUI shows as one page and REDCap as one instrument."""
 
     key: str
-    label: str
-    level: Level
-    description: str = ""
+    label: Translated = Translated()  # required: the descriptor has no default
+    level: Level  # type: ignore[misc]  # (mypy takes the descriptor for a default)
+    description: Translated = Translated("")
 
 
 @dataclass(frozen=True)
-class Field:
+class Field(English):
     """One field of the data contract (data-contract.md section 3).
 
     Attributes:
         name: the REDCap-style field name used everywhere (case file, columns, exports).
-        label: the words a clinician sees.
+        label: the words a clinician sees, in the current language (:mod:`forms.i18n`);
+            ``label_en`` is the English original (the catalog's message id and the data
+            dictionaries' English column). ``unit``, ``help``, ``derivation``,
+            ``pattern_help`` and ``short`` work the same way (:class:`Translated`).
         form: key of the :class:`Form` the field belongs to.
         type: value representation.
         level: patient, visit, medication or adverse-event record.
@@ -118,9 +170,9 @@ class Field:
     """
 
     name: str
-    label: str
-    form: str
-    type: FieldType
+    label: Translated = Translated()  # required: the descriptor has no default
+    form: str  # type: ignore[misc]  # (mypy takes the descriptor for a default)
+    type: FieldType  # type: ignore[misc]
     level: Level = Level.VISIT
     minimum: Decimal | None = None
     maximum: Decimal | None = None
@@ -130,17 +182,17 @@ class Field:
     choices: tuple[Choice, ...] = ()
     levels: tuple[Choice, ...] = ()
     na_allowed: bool = False
-    unit: str = ""
-    help: str = ""
+    unit: Translated = Translated("")
+    help: Translated = Translated("")
     identifier: bool = False
     derived: bool = False
-    derivation: str = ""
+    derivation: Translated = Translated("")
     group: str = ""
     max_length: int | None = None
     required: bool = False
     pattern: str | None = None
-    pattern_help: str = ""
-    short: str = ""
+    pattern_help: Translated = Translated("")
+    short: Translated = Translated("")
     multiline: bool = False
     deid: Deid | None = None
     vocabulary: str = ""
@@ -196,24 +248,24 @@ class Field:
             elif self.maximum is not None:
                 text = f"<= {hi}"
             else:
-                text = "any number"
+                text = _("any number")
             if self.type is FieldType.DECIMAL and self.decimals:
-                places = "place" if self.decimals == 1 else "places"
-                text += f" ({self.decimals} decimal {places})"
+                text += (_(" (1 decimal place)") if self.decimals == 1
+                         else _(" ({n} decimal places)").format(n=self.decimals))
             if self.na_allowed:
-                text += ' or "na" (not applicable)'
+                text += _(' or "na" (not applicable)')
             return text
         if self.type is FieldType.CHOICE:
             return "/".join(str(c) for c in self.choice_codes)
         if self.type is FieldType.BOOLEAN:
-            return "true/false"
+            return _("true/false")
         if self.type is FieldType.DATE:
-            return "a date YYYY-MM-DD"
+            return _("a date YYYY-MM-DD")
         if self.pattern_help:
             return self.pattern_help
         if self.max_length:
-            return f"text up to {self.max_length} characters"
-        return "text"
+            return _("text up to {n} characters").format(n=self.max_length)
+        return _("text")
 
 
 def plain_number(value: Decimal | int | None) -> str:

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from forms import registry
 from forms.fields import Field, Level, plain_number
+from forms.i18n import _
 from forms.model import Medication
 from forms.validation import Problem, Severity
 
@@ -80,15 +81,22 @@ def schedule_text(med: Medication) -> str:
     sched = med.schedule
     times = med.times_per_period or 1
     if sched in (DAILY, WEEKLY, MONTHLY):
-        per = {DAILY: "a day", WEEKLY: "a week", MONTHLY: "a month"}[sched]
-        how = {1: "once", 2: "twice"}.get(times, f"{times} times")
-        return f"{dose} {how} {per}".strip()
+        words = {  # whole phrases, so that each language can order them its own way
+            (DAILY, 1): _("{dose} once a day"), (DAILY, 2): _("{dose} twice a day"),
+            (WEEKLY, 1): _("{dose} once a week"), (WEEKLY, 2): _("{dose} twice a week"),
+            (MONTHLY, 1): _("{dose} once a month"), (MONTHLY, 2): _("{dose} twice a month"),
+        }.get((sched, times)) or {DAILY: _("{dose} {n} times a day"),
+                                  WEEKLY: _("{dose} {n} times a week"),
+                                  MONTHLY: _("{dose} {n} times a month")}[sched]
+        return words.format(dose=dose, n=times).strip()
     if sched == SINGLE:
-        return f"{dose} single dose".strip()
+        return _("{dose} single dose").format(dose=dose).strip()
     if sched == PULSE:
-        return f"{dose} x {med.pulse_count or '?'} (IV pulses on consecutive days)".strip()
+        return _("{dose} x {n} (IV pulses on consecutive days)").format(
+            dose=dose, n=med.pulse_count or "?").strip()
     if med.frequency_per_day is not None:
-        return f"{dose}, {_plain(med.frequency_per_day)} doses per day (older record)".strip()
+        return _("{dose}, {n} doses per day (older record)").format(
+            dose=dose, n=_plain(med.frequency_per_day)).strip()
     return dose
 
 
@@ -280,18 +288,20 @@ def steroid_agreement(visit_mg_day: Decimal | None, medications: Sequence[Medica
 
     if listed is None:
         if visit_mg_day is not None and visit_mg_day > 0:
-            return warn(visit_mg_day, f"mg/day, but the medication list has no oral "
-                                      f"glucocorticoid course on {day.isoformat()}")
+            return warn(visit_mg_day, _("mg/day, but the medication list has no oral "
+                                        "glucocorticoid course on {day}").format(
+                                            day=day.isoformat()))
         return None
     shown = mg_text(listed)
     if visit_mg_day is None:
-        return warn(Decimal(shown), f"mg/day prednisone-equivalent in the medication list on "
-                                    f"{day.isoformat()} ({'; '.join(parts)}), not recorded "
-                                    "at this visit")
+        return warn(Decimal(shown), _("mg/day prednisone-equivalent in the medication list on "
+                                      "{day} ({courses}), not recorded at this visit").format(
+                                          day=day.isoformat(), courses="; ".join(parts)))
     if abs(Fraction(Decimal(visit_mg_day)) - listed) > AGREEMENT_MG:
-        return warn(visit_mg_day, f"mg/day differs from the medication list on "
-                                  f"{day.isoformat()}: {shown} mg/day prednisone-equivalent "
-                                  f"({'; '.join(parts)})")
+        return warn(visit_mg_day, _("mg/day differs from the medication list on {day}: "
+                                    "{shown} mg/day prednisone-equivalent ({courses})").format(
+                                        day=day.isoformat(), shown=shown,
+                                        courses="; ".join(parts)))
     return None
 
 

@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from forms import i18n
+
 #: the label of a flare visit (a visit brought forward because the disease flared).
 FLARE = "flare"
 #: the label of any other visit outside the schedule.
 UNSCHEDULED = "unscheduled"
 #: labels that are not protocol visits, with the words shown to people, in picker order.
-OTHER_KINDS: tuple[tuple[str, str], ...] = ((UNSCHEDULED, "Unscheduled visit"),
-                                            (FLARE, "Flare visit"))
+OTHER_KINDS: tuple[tuple[str, str], ...] = ((UNSCHEDULED, i18n.N_("Unscheduled visit")),
+                                            (FLARE, i18n.N_("Flare visit")))
 _OTHER_CODES = frozenset(code for code, _ in OTHER_KINDS)
 
 #: sort key of a non-protocol label (after every protocol visit); an unknown label sorts last.
@@ -135,9 +137,11 @@ class Protocol:
 
     def label_choices(self, through_month: int | None = None) -> tuple[tuple[str, str], ...]:
         """(code, words) for a label picker: the protocol visits, then unscheduled and flare."""
-        return (tuple((v.label, f"{v.label} (month {v.month})") for v in self.schedule()
+        return (tuple((v.label, i18n._("{label} (month {month})").format(label=v.label,
+                                                                          month=v.month))
+                      for v in self.schedule()
                       if through_month is None or v.month <= through_month)
-                + OTHER_KINDS)
+                + tuple((code, i18n._(words)) for code, words in OTHER_KINDS))
 
     def allowed_text(self) -> str:
         """``M0, M3, M6, M12, M18, M24 ... M120, unscheduled or flare`` for messages."""
@@ -283,7 +287,7 @@ def label_words(label: str | None) -> str:
     ``""`` for None; any other text as it is."""
     if label is None:
         return ""
-    return dict(OTHER_KINDS).get(label, label)
+    return i18n._(dict(OTHER_KINDS).get(label, label))
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 from forms.fields import Choice, Deid, Field, FieldType, Form, Level, Term
+from forms.i18n import LANGUAGES, _, in_language, translate_to
 
 INT = FieldType.INTEGER
 DEC = FieldType.DECIMAL
@@ -835,14 +836,19 @@ def drug(text: str | None) -> Drug | None:
     case and spacing: ``"MTX"``, ``"Methotrexate"``, ``"IVIG"``), or None for free text."""
     if not text:
         return None
-    return _DRUG_KEYS.get(_drug_key(text))
+    found = _DRUG_KEYS.get(_drug_key(text))
+    if found is None:  # the name in another language: 托法替布 is tofacitinib
+        key = _drug_key(text)
+        found = next((d for d in DRUGS for lang in LANGUAGES if lang != "en"
+                      and _drug_key(translate_to(lang, d.label)) == key), None)
+    return found
 
 
 def drug_label(text: str | None) -> str:
     """The words for a course's drug: the listed label, else the text as typed."""
     found = drug(text)
     if found is not None:
-        return found.label
+        return _(found.label)
     return text or ""
 
 
@@ -882,9 +888,10 @@ SHORT_LABELS: dict[str, str] = {
     "steroid_mg_kg_day": "Steroid mg/kg/d", "steroid_mg_day": "Steroid mg/day",
     "ivmp_pulses": "IVMP pulses", "weight_kg": "Weight", "tis": "TIS",
 }
-_fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
-           if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
-           else f for f in _fields]
+with in_language("en"):  # replace() reads the texts back: keep the English originals
+    _fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
+               if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
+               else f for f in _fields]
 
 # --------------------------------------------------------------------------------------------
 # Look-ups

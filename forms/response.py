@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from forms import registry, scoring
 from forms.fields import plain_number
+from forms.i18n import N_, _
 from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
@@ -321,14 +322,14 @@ class VisitResponse:
 # --------------------------------------------------------------------------------------------
 # Words for people (conventions 5 and 6: never a bare "indeterminate")
 # --------------------------------------------------------------------------------------------
-_ACR_WORDS = {"none": "no improvement", "minimal": "minimal", "moderate": "moderate",
+_ACR_WORDS = {"none": N_("no improvement"), "minimal": "minimal", "moderate": "moderate",
               "major": "major"}
 
 
 def _level_words(code: str, kind: str) -> str:
     if kind == "acr":
-        return _ACR_WORDS.get(code, code)
-    return f"PRINTO {code}" if code.isdigit() else "no PRINTO response"
+        return _(_ACR_WORDS.get(code, code))
+    return f"PRINTO {code}" if code.isdigit() else _("no PRINTO response")
 
 
 def describe_bounds(result: str, low: str | None, high: str | None, n_missing: int, *,
@@ -349,31 +350,38 @@ def describe_bounds(result: str, low: str | None, high: str | None, n_missing: i
         ``no improvement so far (up to major possible; 3 measures missing)``.
     """
     text = _describe(result, low, high, n_missing, kind, required)
-    return text[:1].upper() + text[1:] if capital else text
+    return text[:1].upper() + text[1:] if capital and text.isascii() else text
 
 
 def _describe(result: str, low: str | None, high: str | None, n_missing: int, kind: str,
               required: Sequence[str]) -> str:
-    noun = "measure" if kind == "acr" else "variable"
-    missing = f"{n_missing} {noun}{'s' if n_missing != 1 else ''} missing"
+    if kind == "acr":
+        missing = (_("{n} measure missing") if n_missing == 1 else _("{n} measures missing"))
+    else:
+        missing = (_("{n} variable missing") if n_missing == 1 else _("{n} variables missing"))
+    missing = missing.format(n=n_missing)
     if result != "indeterminate":
-        return _level_words(result, kind) + (f" ({missing}, cannot change it)"
-                                             if n_missing else "")
+        return _level_words(result, kind) + (_(" ({missing}, cannot change it)").format(
+            missing=missing) if n_missing else "")
     if low is None or high is None:
-        return "not determined" + (f" ({missing})" if n_missing else "")
+        return _("not determined") + (f" ({missing})" if n_missing else "")
     order = CATEGORIES if kind == "acr" else ("none", *sorted(
         (str(lv) for lv in PRINTO_LEVELS), key=int))
     gap = order.index(high) - order.index(low) if high in order and low in order else 0
     if low == high:
-        need = (" and ".join(required) + " required") if required else missing
-        return f"{_level_words(low, kind)} on the measures available (not final: {need})"
-    possible = ("up to " if gap > 1 else "") + f"{_level_words(high, kind)} possible"
+        need = (_("{rows} required").format(rows=_(" and ").join(required)) if required
+                else missing)
+        return _("{level} on the measures available (not final: {need})").format(
+            level=_level_words(low, kind), need=need)
+    possible = (_("up to {level} possible") if gap > 1 else _("{level} possible")).format(
+        level=_level_words(high, kind))
     if required:
-        missing += "; " + " and ".join(required) + " required"
+        missing += "; " + _("{rows} required").format(rows=_(" and ").join(required))
     if low == "none":
-        start = "no improvement so far" if kind == "acr" else "no PRINTO response so far"
+        start = _("no improvement so far") if kind == "acr" else _("no PRINTO response so far")
         return f"{start} ({possible}; {missing})"
-    return f"at least {_level_words(low, kind)} ({possible}; {missing})"
+    return _("at least {level} ({possible}; {missing})").format(
+        level=_level_words(low, kind), possible=possible, missing=missing)
 
 
 def _row_short(row: TisRow | PrintoVariable) -> str:
@@ -489,7 +497,7 @@ def _from_field(values: Values, name: str) -> _Measured:
     except InvalidValue as exc:
         return _Measured(None, None, str(exc))
     if exact is None:
-        return _Measured(None, None, f"{name} not recorded")
+        return _Measured(None, None, _("{name} not recorded").format(name=name))
     return _Measured(exact, _display(exact))
 
 
@@ -552,15 +560,15 @@ def _mmt8_pair(base: _VisitMeasures, follow: _VisitMeasures) -> tuple[str | None
     for suffix, word in registry.SIDES:
         if (base.get(_MMT_SIDE + suffix).exact is not None
                 and follow.get(_MMT_SIDE + suffix).exact is not None):
-            note = f"{word} side at both visits"
+            note = _("{side} side at both visits").format(side=_(word))
             if suffix != registry.SIDES[0][0]:
-                note += " (right side not complete at both)"
+                note += _(" (right side not complete at both)")
             return suffix, note
     have = []
-    for who, m in (("baseline", base), ("follow-up", follow)):
-        sides = [w for s_, w in registry.SIDES if m.get(_MMT_SIDE + s_).exact is not None]
-        have.append(f"{who} {'/'.join(sides) if sides else 'none'}")
-    return None, "no side complete at both visits (" + ", ".join(have) + ")"
+    for who, m in ((_("baseline"), base), (_("follow-up"), follow)):
+        sides = [_(w) for s_, w in registry.SIDES if m.get(_MMT_SIDE + s_).exact is not None]
+        have.append(f"{who} {'/'.join(sides) if sides else _('none')}")
+    return None, _("no side complete at both visits ({sides})").format(sides=", ".join(have))
 
 
 # --------------------------------------------------------------------------------------------
@@ -602,15 +610,15 @@ def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | 
         ratio = value / uln
         fld = registry.get(enzyme)
         ratios.append(f"{fld.short_label} {_num(_display(value, fld.decimals))} {fld.unit} "
-                      f"(ULN {_num(_display(uln, fld.decimals))}, {source}) = "
+                      f"(ULN {_num(_display(uln, fld.decimals))}, {_(source)}) = "
                       f"{_num(_display(ratio, 2))} x ULN")
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)
     skipped = (f"; not at follow-up: {', '.join(only_baseline)}" if only_baseline else "")
     if best is None:
         if follow is None:
-            return None, "no muscle enzyme recorded at baseline"
-        return None, "no muscle enzyme measured at both visits" + skipped
+            return None, _("no muscle enzyme recorded at baseline")
+        return None, _("no muscle enzyme measured at both visits") + skipped
     return best[1], "; ".join(ratios) + skipped
 
 
@@ -620,11 +628,11 @@ def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fracti
     except InvalidValue:
         local = None
     if local is not None and local > 0:
-        return local, "local ULN"
+        return local, N_("local ULN")
     default = settings.uln_defaults.get(enzyme)
     if default is None:
         default = default_ulns()[enzyme]
-    return Fraction(default), "default ULN"
+    return Fraction(default), N_("default ULN")
 
 
 def enzyme_ratio(values: Values, enzyme: str, settings: ScoringSettings) -> Decimal | None:
@@ -644,6 +652,16 @@ def enzyme_ratio(values: Values, enzyme: str, settings: ScoringSettings) -> Deci
     return quantize(value / uln, 2)
 
 
+def _why_missing(b: _Measured, f: _Measured) -> str:
+    """``baseline: ...; follow-up: ...`` for the visit(s) where a measure is missing."""
+    parts = []
+    if b.exact is None:
+        parts.append(_("baseline: {reason}").format(reason=b.reason))
+    if f.exact is None:
+        parts.append(_("follow-up: {reason}").format(reason=f.reason))
+    return "; ".join(parts)
+
+
 def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,
              *, higher_is_better: bool, relative: bool, label: str | None = None,
              extra_note: str = "", source: str | None = None) -> TisRow:
@@ -653,30 +671,31 @@ def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _Vi
     top = max_points(key)
     if field_name is None:
         return TisRow(key, label or key, None, None, None, None, None, top,
-                      extra_note or "not available")
+                      extra_note or _("not available"))
     row_label = label or registry.get(field_name).label
     b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
-        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
-                                                                       f)) if m.exact is None)
-        note = f"missing ({why})" + (f"; {extra_note}" if extra_note else "")
+        why = _why_missing(b, f)
+        note = _("missing ({why})").format(why=why) + (f"; {extra_note}" if extra_note else "")
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, None, top, note)
     percent = improvement_percent(field_name, b.exact, f.exact,
                                   higher_is_better=higher_is_better, relative=relative)
     if percent is None:
-        note = "baseline 0: percent change undefined, scores 0 (convention 5)"
+        note = _("baseline 0: percent change undefined, scores 0 (convention 5)")
         if extra_note:
             note = f"{extra_note}; {note}"
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, level_points(
             key, None), top, note)
     if relative:
-        how = f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} (relative to baseline)"
+        how = (f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} "
+               + _("(relative to baseline)"))
     else:
         first, second = (f.shown, b.shown) if higher_is_better else (b.shown, f.shown)
         how = (f"({_num(first)} - {_num(second)}) / {_num(_display(_scale_range(field_name)))}"
-               " (range)")
+               + _(" (range)"))
     points = level_points(key, percent)
-    note = f"{how} = {_pct_text(percent)} -> {_num(points)} of {_num(top)} points"
+    note = f"{how} = {_pct_text(percent)} -> " + _("{points} of {top} points").format(
+        points=_num(points), top=_num(top))
     if extra_note:
         note = f"{extra_note}; {note}"
     return TisRow(key, row_label, field_name, b.shown, f.shown, quantize(percent, 2), points,
@@ -742,9 +761,10 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                                          and follow.get(wanted).exact is not None):
                 why = f"MMT-8 {side_note}"
             else:
-                why = (f"{registry.get(wanted).short_label} missing at "
-                       + ("baseline" if base.get(wanted).exact is None else "follow-up"))
-            muscle_note = f"{why}; CMAS used instead"
+                why = (_("{measure} missing at baseline") if base.get(wanted).exact is None
+                       else _("{measure} missing at follow-up")).format(
+                           measure=registry.get(wanted).short_label)
+            muscle_note = _("{why}; CMAS used instead").format(why=why)
             muscle_key, side, source = "cmas", None, None
         elif muscle_key == "mmt8":
             muscle_note = f"MMT-8 {side_note}"
@@ -756,14 +776,14 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     parent = "parent_global_activity"
     if base.get(parent).exact is None or follow.get(parent).exact is None:
         parent = "parent_global"
-        parent_note = ("parent global activity not entered at both visits; "
-                       "parent global well-being used")
+        parent_note = _("parent global activity not entered at both visits; "
+                        "parent global well-being used")
     else:
-        parent_note = "parent global activity (IMACS) at both visits"
+        parent_note = _("parent global activity (IMACS) at both visits")
 
     enzyme, enzyme_why = _most_abnormal_enzyme(base, settings, follow)
-    enzyme_label = (f"Most abnormal enzyme: {registry.get(enzyme).label}" if enzyme
-                    else "Most abnormal enzyme")
+    enzyme_label = (_("Most abnormal enzyme: {enzyme}").format(
+        enzyme=registry.get(enzyme).label) if enzyme else _("Most abnormal enzyme"))
     rows = (
         _tis_row("phys_global", "phys_global", base, follow, higher_is_better=False,
                  relative=False),
@@ -773,8 +793,9 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                  extra_note=muscle_note, source=source if muscle_key == "mmt8" else None),
         _tis_row("chaq", "chaq_di", base, follow, higher_is_better=False, relative=False),
         _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
-                 label=enzyme_label, extra_note=f"selected at baseline among the enzymes at "
-                 f"both visits: {enzyme_why}" if enzyme else enzyme_why),
+                 label=enzyme_label, extra_note=_(
+                     "selected at baseline among the enzymes at both visits: {why}").format(
+                     why=enzyme_why) if enzyme else enzyme_why),
         _tis_row("extramuscular", "extramuscular_global", base, follow,
                  higher_is_better=False, relative=False),
     )
@@ -791,18 +812,21 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     if core_missing:
         category = "indeterminate"
         tis: Decimal | None = None
-        verdict = ("indeterminate: " + " and ".join(r.label for r in core_missing)
-                   + " missing at a visit (both are required)")
+        verdict = _("indeterminate: {rows} missing at a visit (both are required)").format(
+            rows=_(" and ").join(r.label for r in core_missing))
     elif possible != reached:
         category = "indeterminate"
         tis = _display(partial, 1)
-        verdict = (f"indeterminate: {reached} reached, {possible} possible "
-                   f"(up to {_num(_display(ceiling, 1))} with the missing rows)")
+        verdict = _("indeterminate: {reached} reached, {possible} possible (up to {ceiling} "
+                    "with the missing rows)").format(reached=_(reached), possible=_(possible),
+                                                     ceiling=_num(_display(ceiling, 1)))
     else:
         category = reached
         tis = _display(partial, 1)
-        verdict = category if not missing else f"{category} (missing rows cannot change it)"
-    names = ("minimal", "moderate", "major")
+        verdict = _(category) if not missing else _(
+            "{category} (missing rows cannot change it)").format(category=_(category))
+    names = (N_("minimal"), N_("moderate"), N_("major"))
+    N_("none")
     thr_text = "/".join(_num(t) for t in thresholds)
     lines = []
     for r in rows:
@@ -811,11 +835,16 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
         else:
             lines.append(f"{r.label}: {_num(r.baseline)} -> {_num(r.followup)}: {r.note}")
     explanation = (
-        f"ACR/EULAR 2016 Total Improvement Score ({settings.thresholds.upper()} thresholds "
-        f"{thr_text} for {'/'.join(names)}): "
-        f"{_num(_display(partial, 1))} points from {len(available)} of {len(rows)} measures"
-        + (f", at most {_num(_display(ceiling, 1))}" if missing else "")
-        + f" -> {verdict}; bounds {reached} to {possible}.\n" + "\n".join(lines))
+        _("ACR/EULAR 2016 Total Improvement Score ({set} thresholds {thresholds} for "
+          "{names}): {points} points from {n} of {total} measures").format(
+              set=settings.thresholds.upper(), thresholds=thr_text,
+              names="/".join(_(n) for n in names), points=_num(_display(partial, 1)),
+              n=len(available), total=len(rows))
+        + (_(", at most {ceiling}").format(ceiling=_num(_display(ceiling, 1))) if missing
+           else "")
+        + f" -> {verdict}"
+        + _("; bounds {reached} to {possible}").format(reached=_(reached), possible=_(possible))
+        + ".\n" + "\n".join(lines))
     return TisResult(tis, len(available), muscle_key, enzyme, category,
                      quantize(ceiling, 1).normalize() if ceiling.denominator != 1
                      else Decimal(ceiling.numerator), rows, explanation, version,
@@ -844,37 +873,36 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                      base: _VisitMeasures, follow: _VisitMeasures,
                      missing_note: str = "", source: str | None = None) -> PrintoVariable:
     if field_name is None:
-        return PrintoVariable(key, "Muscle strength", None, None, None, None, "missing", False,
-                              missing_note or "missing")
+        return PrintoVariable(key, _("Muscle strength"), None, None, None, None, "missing",
+                              False, missing_note or _("missing"))
     label = registry.get(field_name).label
     if missing_note and source:
         label = f"{label}, {missing_note}"
     b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
-        why = "; ".join(r for r, m in ((f"baseline: {b.reason}", b), (f"follow-up: {f.reason}",
-                                                                       f)) if m.exact is None)
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
-                              f"missing ({why})")
+                              _("missing ({why})").format(why=_why_missing(b, f)))
     change = (f.exact - b.exact) if higher_is_better else (b.exact - f.exact)
     if b.exact == 0:
         # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
         # worse = worsened by more than 30 %.
         if change == 0:
             return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "no_change",
-                                  False, "baseline 0, unchanged: no change")
+                                  False, _("baseline 0, unchanged: no change"))
         if change > 0:
             return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "improved",
-                                  False, "baseline 0, better: improved at every level")
+                                  False, _("baseline 0, better: improved at every level"))
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "worsened",
-                              True, "baseline 0, worse: counts as worsened by more than 30 %")
+                              True, _("baseline 0, worse: counts as worsened by more than 30 %"))
     percent = change / b.exact * _HUNDRED
     worsened = percent < -PRINTO_WORSENING  # "more than 30 %" is exclusive
     if percent == 0:
-        note = "unchanged (0 %)"
+        note = _("unchanged (0 %)")
     elif percent > 0:
-        note = f"improved {_pct_text(percent)}"
+        note = _("improved {percent}").format(percent=_pct_text(percent))
     else:
-        note = f"worse by {_pct_text(-percent)}" + (" (more than 30 %)" if worsened else "")
+        note = _("worse by {percent}").format(percent=_pct_text(-percent)) + (
+            _(" (more than 30 %)") if worsened else "")
     return PrintoVariable(key, label, field_name, b.shown, f.shown, quantize(percent, 2),
                           "change", worsened, note, percent)
 
@@ -938,7 +966,8 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
             muscle_measure, muscle_field = "mmt8", MUSCLE_FIELDS["mmt8"]
             source, muscle_note = _MMT_SIDE + side, side_note
         else:
-            muscle_note = f"missing (CMAS not at both visits; MMT-8 {side_note})"
+            muscle_note = _("missing (CMAS not at both visits; MMT-8 {note})").format(
+                note=side_note)
     variables = tuple(
         _printo_variable(key, muscle_field if key == "muscle" else fname, higher, base,
                          follow, muscle_note if key == "muscle" else "",
@@ -962,18 +991,22 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     lines = [f"{v.label}: {v.note}" if v.outcome == "missing" else
              f"{v.label}: {_num(v.baseline)} -> {_num(v.followup)}: {v.note}"
              for v in variables]
-    met_text = ", ".join(f"PRINTO {lv} {levels_met[lv]}" for lv in sorted(levels_met,
-                                                                          key=int))
+    met_text = ", ".join(f"PRINTO {lv} {_(levels_met[lv])}" for lv in sorted(levels_met,
+                                                                             key=int))
     worsened = [v.label for v in variables if v.worsened]
-    summary = (f"PRINTO 2010 response: {met_text} -> "
-               + (f"PRINTO {result}" if result.isdigit() else result))
+    summary = (_("PRINTO 2010 response: {levels} -> ").format(levels=met_text)
+               + (f"PRINTO {result}" if result.isdigit() else _(result)))
     if n_missing:
-        summary += (f" ({n_missing} variable(s) missing: best case {best_level}, "
-                    f"worst case {worst_level})")
+        summary += _(" ({n} variable(s) missing: best case {best}, worst case {worst})").format(
+            n=n_missing, best=_(best_level), worst=_(worst_level))
     if worsened:
-        summary += f"; worsened by more than 30 %: {', '.join(worsened)}"
-    explanation = (summary + ". Needs >= 3 of 6 improved by the level, at most 1 worse by "
-                   "more than 30 % and not muscle strength.\n" + "\n".join(lines))
+        summary += _("; worsened by more than 30 %: {names}").format(names=", ".join(worsened))
+    explanation = (summary + _(". Needs >= 3 of 6 improved by the level, at most 1 worse by "
+                               "more than 30 % and not muscle strength.") + "\n"
+                   + "\n".join(lines))
+    N_("yes")
+    N_("no")
+    N_("indeterminate")
     return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met,
                         worst=worst_level, best=best_level,
                         missing=tuple(v.key for v in variables if v.outcome == "missing"),

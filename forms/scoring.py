@@ -34,6 +34,7 @@ from typing import Any
 
 from forms import registry
 from forms.fields import Field, FieldType
+from forms.i18n import _
 
 __all__ = [
     "RULE_VERSIONS",
@@ -80,9 +81,10 @@ def rule_summary() -> str:
     tags: dict[str, str] = {}
     for version in RULE_VERSIONS.values():
         tag = version.split(" ", 1)[0]
-        name, _, number = tag.partition("@")
+        name, _sep, number = tag.partition("@")
         tags.setdefault(name, number)
-    return ", ".join(f"{RULE_NAMES.get(name, name)} v{number}" for name, number in tags.items())
+    return ", ".join(f"{_(RULE_NAMES.get(name, name))} v{number}"
+                     for name, number in tags.items())
 
 
 #: The version of every rule that produces a derived value (project convention 9). Bump the
@@ -351,8 +353,9 @@ def _field_range(fld: Field) -> tuple[Fraction, Fraction]:
 
 
 def _invalid(prefix: str, errors: list[str]) -> str:
-    return f"{prefix}: invalid value" + ("s" if len(errors) > 1 else "") + ": " + "; ".join(
-        errors)
+    template = _("{what}: invalid values: {errors}") if len(errors) > 1 else _(
+        "{what}: invalid value: {errors}")
+    return template.format(what=prefix, errors="; ".join(errors))
 
 
 def _missing_names(names: list[str]) -> str:
@@ -439,11 +442,11 @@ def cmas_total(values: Mapping[str, object]) -> Score:
     if errors:
         return Score("cmas_total", None, _invalid("CMAS", errors), version, parts=scores)
     if missing:
-        reason = f"CMAS: {len(missing)} of {n_items} items missing"
+        reason = _("CMAS: {n} of {total} items missing").format(n=len(missing), total=n_items)
         if len(missing) < n_items:
             reason += f" ({_missing_names(missing)})"
         else:
-            reason += " (not assessed)"
+            reason += _(" (not assessed)")
         return Score("cmas_total", None, reason, version, parts=scores)
     total = sum(scores.values())
     detail = " + ".join(str(scores[n]) for n in registry.cmas_item_names()) + f" = {total}"
@@ -491,14 +494,15 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
     chosen = next((s for s, _ in registry.SIDES if not side_missing[s]), None)
     n_groups = len(registry.MMT_PAIRED)
     if not grades:
-        return both(f"MMT-8: not assessed (neck and {n_groups} groups per side missing)")
+        return both(_("MMT-8: not assessed (neck and {n} groups per side missing)").format(
+            n=n_groups))
     problems = []
     if _NECK not in grades:
-        problems.append("neck flexors not graded")
+        problems.append(_("neck flexors not graded"))
     if chosen is None:
-        parts = "; ".join(f"{side}: {len(side_missing[s])} of {n_groups} groups missing"
-                          for s, side in registry.SIDES)
-        problems.append(f"neither side complete ({parts})")
+        parts = "; ".join(_("{side}: {n} of {total} groups missing").format(
+            side=_(side), n=len(side_missing[s]), total=n_groups) for s, side in registry.SIDES)
+        problems.append(_("neither side complete ({parts})").format(parts=parts))
     if problems:
         return both("MMT-8: " + "; ".join(problems))
     assert chosen is not None
@@ -506,11 +510,11 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
     side_names = registry.mmt8_side_names(chosen)
     side_sum = sum(grades[n] for n in side_names)
     total = grades[_NECK] + side_sum
-    detail = (f"neck {grades[_NECK]} + {side} "
+    detail = (_("neck {grade} + {side} ").format(grade=grades[_NECK], side=_(side))
               + " + ".join(str(grades[n]) for n in side_names) + f" = {total}")
     if chosen != registry.SIDES[0][0]:
-        detail += f" (right side incomplete: {len(side_missing[registry.SIDES[0][0]])} of " \
-                  f"{n_groups} groups missing)"
+        detail += _(" (right side incomplete: {n} of {total} groups missing)").format(
+            n=len(side_missing[registry.SIDES[0][0]]), total=n_groups)
     used = {n: grades[n] for n in (_NECK, *side_names)}
     return (Score("mmt8_total", total, "", version, detail, Fraction(total), parts=used),
             Score("mmt8_side", side, "", version, detail, parts=used))
@@ -553,13 +557,15 @@ def mmt8_bilateral(values: Mapping[str, object]) -> Score:
     names = [_NECK, *registry.mmt8_side_names("r"), *registry.mmt8_side_names("l")]
     missing = [n for n in names if n not in grades]
     if missing:
-        reason = f"MMT-8 bilateral: {len(missing)} of {len(names)} groups missing"
-        reason += f" ({_missing_names(missing)})" if grades else " (not assessed)"
+        reason = _("MMT-8 bilateral: {n} of {total} groups missing").format(
+            n=len(missing), total=len(names))
+        reason += f" ({_missing_names(missing)})" if grades else _(" (not assessed)")
         return Score("mmt8_bilateral", None, reason, version, parts=grades)
     total = sum(grades.values())
     right = sum(grades[n] for n in registry.mmt8_side_names("r"))
     left = sum(grades[n] for n in registry.mmt8_side_names("l"))
-    detail = f"neck {grades[_NECK]} + right {right} + left {left} = {total}"
+    detail = _("neck {neck} + right {right} + left {left} = {total}").format(
+        neck=grades[_NECK], right=right, left=left, total=total)
     return Score("mmt8_bilateral", total, "", version, detail, Fraction(total), parts=grades)
 
 
@@ -627,17 +633,22 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     n_domains = len(registry.CHAQ_DOMAINS)
     if len(scored) < CHAQ_MIN_DOMAINS:
         unscored = [d for d, s in domains.items() if s is None]
-        reason = (f"CHAQ: only {len(scored)} of {n_domains} domains scored "
-                  f"({CHAQ_MIN_DOMAINS} needed"
-                  + (f"; not scored: {', '.join(unscored)})" if scored else ")"))
+        reason = _("CHAQ: only {n} of {total} domains scored ({needed} needed)").format(
+            n=len(scored), total=n_domains, needed=CHAQ_MIN_DOMAINS)
+        if scored:
+            reason += _("; not scored: {domains}").format(domains=", ".join(
+                _(registry.CHAQ_DOMAINS[d][0]) for d in unscored))
         return Score("chaq_di", None, reason, version, parts=domains)
     exact = Fraction(sum(scored.values()), len(scored))
     places = registry.get("chaq_di").decimals
     value = quantize(exact, places)
-    detail = (" + ".join(f"{d} {s}" for d, s in scored.items())
-              + f" = {sum(scored.values())} / {len(scored)} domains = {_fmt(exact)}")
+    detail = (" + ".join(f"{_(registry.CHAQ_DOMAINS[d][0])} {s}" for d, s in scored.items())
+              + _(" = {sum} / {n} domains = {mean}").format(
+                  sum=sum(scored.values()), n=len(scored), mean=_fmt(exact)))
     if raised:
-        detail += f" (raised to {CHAQ_AID_MINIMUM} by aids or help: {', '.join(raised)})"
+        detail += _(" (raised to {minimum} by aids or help: {domains})").format(
+            minimum=CHAQ_AID_MINIMUM,
+            domains=", ".join(_(registry.CHAQ_DOMAINS[d][0]) for d in raised))
     return Score("chaq_di", value, "", version, detail, exact, parts=domains)
 
 
@@ -684,14 +695,16 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
         reason = _invalid("CDASI", errors)
         return (Score("cdasi_activity", None, reason, version, parts=parts),
                 Score("cdasi_damage", None, reason, version, parts=parts))
-    note = f"{len(entered)} of {len(names)} CDASI fields entered; the rest count 0"
+    note = _("{n} of {total} CDASI fields entered; the rest count 0").format(
+        n=len(entered), total=len(names))
     if papules:
-        note += "; hands' erythema doubled (papules present)"
+        note += _("; hands' erythema doubled (papules present)")
     return (Score("cdasi_activity", sums["activity"], "", version,
-                  f"activity {sums['activity']} ({note})", Fraction(sums["activity"]),
-                  parts=parts),
+                  _("activity {score} ({note})").format(score=sums["activity"], note=note),
+                  Fraction(sums["activity"]), parts=parts),
             Score("cdasi_damage", sums["damage"], "", version,
-                  f"damage {sums['damage']} ({note})", Fraction(sums["damage"]), parts=parts))
+                  _("damage {score} ({note})").format(score=sums["damage"], note=note),
+                  Fraction(sums["damage"]), parts=parts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,7 +712,7 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
 # --------------------------------------------------------------------------------------------
 def _labels(names: list[str]) -> str:
     """Field names in the words people read ("DAS skin subscale and DAS muscle subscale")."""
-    return " and ".join(registry.get(n).label for n in names)
+    return _(" and ").join(registry.get(n).label for n in names)
 
 
 def das_total(values: Mapping[str, object]) -> Score:
@@ -712,10 +725,12 @@ def das_total(values: Mapping[str, object]) -> Score:
         return Score("das_total", None, _invalid("DAS", errors), version)
     missing = [n for n, v in (("das_skin", skin), ("das_muscle", muscle)) if v is None]
     if missing:
-        return Score("das_total", None, f"DAS: {_labels(missing)} missing", version)
+        return Score("das_total", None, _("DAS: {names} missing").format(
+            names=_labels(missing)), version)
     assert skin is not None and muscle is not None
     total = skin + muscle
-    return Score("das_total", total, "", version, f"skin {skin} + muscle {muscle} = {total}",
+    return Score("das_total", total, "", version, _(
+        "skin {skin} + muscle {muscle} = {total}").format(skin=skin, muscle=muscle, total=total),
                  Fraction(total))
 
 
@@ -729,19 +744,20 @@ def steroid_mg_kg_day(values: Mapping[str, object]) -> Score:
         dose = read_number(values, "steroid_mg_day")
         weight = read_number(values, "weight_kg")
     except InvalidValue as exc:
-        return Score("steroid_mg_kg_day", None, _invalid("Steroid mg/kg/day", [str(exc)]),
+        return Score("steroid_mg_kg_day", None, _invalid(_("Steroid mg/kg/day"), [str(exc)]),
                      version)
     missing = [n for n, v in (("steroid_mg_day", dose), ("weight_kg", weight)) if v is None]
     if missing:
         return Score("steroid_mg_kg_day", None,
-                     f"Steroid mg/kg/day: {_labels(missing)} missing", version)
+                     _("Steroid mg/kg/day: {names} missing").format(
+                         names=_labels(missing)), version)
     assert dose is not None and weight is not None
     if weight == 0:  # the registry forbids it; guard anyway rather than divide by zero
-        return Score("steroid_mg_kg_day", None, "Steroid mg/kg/day: weight is 0", version)
+        return Score("steroid_mg_kg_day", None, _("Steroid mg/kg/day: weight is 0"), version)
     exact = dose / weight
     value = quantize(exact, registry.get("steroid_mg_kg_day").decimals)
     return Score("steroid_mg_kg_day", value, "", version,
-                 f"{_fmt(dose)} mg/day / {_fmt(weight)} kg = {_fmt(exact)}", exact)
+                 f"{_fmt(dose)} {_('mg/day')} / {_fmt(weight)} kg = {_fmt(exact)}", exact)
 
 
 # --------------------------------------------------------------------------------------------
@@ -771,7 +787,7 @@ def clinically_inactive_disease(values: Mapping[str, object],
             value = read_number(values, name)
         except InvalidValue as exc:
             return None, str(exc)
-        return value, "" if value is not None else f"{name} not recorded"
+        return value, "" if value is not None else _("{name} not recorded").format(name=name)
 
     ck, ck_note = lab("ck")
     phys, phys_note = lab("phys_global")
@@ -783,7 +799,8 @@ def clinically_inactive_disease(values: Mapping[str, object],
         ("mmt8", f"MMT-8 >= {CID_MMT8_MIN}", "mmt8_total",
          None if mmt.value is None else Fraction(mmt.value), CID_MMT8_MIN, ">=",
          mmt.missing_reason),
-        ("phys_global", f"Physician global <= {CID_PHYS_GLOBAL_MAX}", "phys_global", phys,
+        ("phys_global", _("Physician global <= {limit}").format(limit=CID_PHYS_GLOBAL_MAX),
+         "phys_global", phys,
          CID_PHYS_GLOBAL_MAX, "<=", phys_note),
     ]
     criteria: list[CidCriterion] = []
@@ -807,14 +824,18 @@ def clinically_inactive_disease(values: Mapping[str, object],
     lines = []
     for c in criteria:
         if c.met is None:
-            lines.append(f"{c.label}: unknown ({c.note})")
+            lines.append(_("{criterion}: unknown ({note})").format(criterion=c.label,
+                                                                    note=c.note))
         else:
-            lines.append(f"{c.label}: {_fmt(c.value)} -> {'met' if c.met else 'not met'}")
-    verdict = {"yes": "clinically inactive disease",
-               "no": "not clinically inactive disease",
-               "indeterminate": "indeterminate (the unknown criteria decide)"}[status]
-    explanation = (f"PRINTO CID: {n_met} of 4 criteria met, {n_unknown} unknown "
-                   f"({CID_NEEDED} needed) -> {verdict}. " + "; ".join(lines) + ".")
+            lines.append(f"{c.label}: {_fmt(c.value)} -> "
+                         + (_("met") if c.met else _("not met")))
+    verdict = {"yes": _("clinically inactive disease"),
+               "no": _("not clinically inactive disease"),
+               "indeterminate": _("indeterminate (the unknown criteria decide)")}[status]
+    explanation = (_("PRINTO CID: {met} of 4 criteria met, {unknown} unknown ({needed} "
+                     "needed) -> {verdict}. ").format(met=n_met, unknown=n_unknown,
+                                                      needed=CID_NEEDED, verdict=verdict)
+                   + "; ".join(lines) + _("."))
     return CidResult(status, tuple(criteria), explanation, version, n_met, n_unknown)
 
 
@@ -845,5 +866,6 @@ def score_visit(values: Mapping[str, object]) -> dict[str, Score]:
     ordered: dict[str, Score] = {}
     for fld in registry.visit_fields(derived=True):
         ordered[fld.name] = out.get(fld.name) or Score(
-            fld.name, None, f"{fld.label}: no scoring rule implemented", "")
+            fld.name, None, _("{label}: no scoring rule implemented").format(label=fld.label),
+            "")
     return ordered

@@ -29,8 +29,9 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from forms import registry
+from forms import i18n, registry
 from forms.fields import Deid, Field, FieldType, Level, plain_number
+from forms.i18n import _
 from forms.model import MISSING_REASONS, Patient, Value
 from forms.scoring import cmas_item_from_seconds
 
@@ -70,8 +71,11 @@ MAX_NUMBER_PLACES = 20
 #: messages quote at most this many characters of a value.
 SHOWN_VALUE_CHARS = 60
 
-_TRUE_TEXT = {"true", "yes", "y", "1"}
-_FALSE_TEXT = {"false", "no", "n", "0"}
+_TRUE_TEXT = {"true", "yes", "y", "1", "是", "有"}
+_FALSE_TEXT = {"false", "no", "n", "0", "否", "无"}
+#: typed dates: 2024-05-22, 2024-5-22, 2024/5/22, 2024.5.22, 2024年5月22日 and 20240522.
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
 class Severity(StrEnum):
@@ -108,7 +112,8 @@ class Problem:
     @property
     def message(self) -> str:
         """For people: ``"<label>: <value> <reason>"``."""
-        return f"{self.label or self.field}: {self.shown_value} {self.reason}"
+        return _("{label}: {value} {reason}").format(
+            label=self.label or self.field, value=self.shown_value, reason=self.reason)
 
     @property
     def code_message(self) -> str:
@@ -136,7 +141,7 @@ def _shorten(text: str, limit: int = SHOWN_VALUE_CHARS) -> str:
 
 def _show(value: object) -> str:
     if value is None:
-        return "(empty)"
+        return _("(empty)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, OversizedNumber):
@@ -190,19 +195,26 @@ def number_problem(f: Field, number: Decimal, raw: object) -> Problem | None:
     never rounded.
     """
     if not number.is_finite():
-        return _problem(f, raw, f"is not a number; allowed {f.allowed_text()}")
+        return _problem(f, raw, _("is not a number; allowed {allowed}").format(
+            allowed=f.allowed_text()))
     sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
     if not any(digits):
         return None
     if number.adjusted() > MAX_NUMBER_ADJUSTED:
-        return _problem(f, raw, f"is out of range {f.allowed_text()}")
+        return _problem(f, raw, _("is out of range {allowed}").format(allowed=f.allowed_text()))
     trailing = _trailing_zeros(digits)
     places = -(exponent + trailing)  # decimal places once trailing zeros are dropped
     if places > MAX_NUMBER_PLACES or len(digits) - trailing > MAX_NUMBER_DIGITS or \
             places > _allowed_places(f):
-        return _problem(f, raw, f"has too many decimals: {_places_text(f)} allowed")
+        return _problem(f, raw, _("has too many decimals: {places} allowed").format(
+            places=_places_text(f)))
     return None
+
+
+def _TOO_MANY_DECIMALS() -> str:  # noqa: N802 - reads like the message it stands for
+    """The start of the too-many-decimals message in the current language."""
+    return _("has too many decimals: {places} allowed").split("{")[0]
 
 
 def _trailing_zeros(digits: tuple[int, ...]) -> int:
@@ -220,8 +232,8 @@ def _allowed_places(f: Field) -> int:
 
 def _places_text(f: Field) -> str:
     places = _allowed_places(f)
-    return "no decimals" if places == 0 else (
-        "1 decimal place" if places == 1 else f"{places} decimal places")
+    return _("no decimals") if places == 0 else (
+        _("1 decimal place") if places == 1 else _("{n} decimal places").format(n=places))
 
 
 def _resolve(field_or_name: Field | str, level: Level | None = None) -> Field:
@@ -265,11 +277,12 @@ def check_field(field_or_name: Field | str, raw: object,
     if t is FieldType.BOOLEAN:
         if isinstance(raw, bool):
             return raw, []
-        return None, [_problem(f, raw, "is not true or false")]
+        return None, [_problem(f, raw, _("is not true or false"))]
     if t is FieldType.CHOICE:
         if isinstance(raw, str) and raw in f.choice_codes:
             return raw, []
-        return None, [_problem(f, raw, f"is not one of {f.allowed_text()}")]
+        return None, [_problem(f, raw, _("is not one of {allowed}")
+                                       .format(allowed=f.allowed_text()))]
     if t is FieldType.DATE:
         return _check_date(f, raw)
     return _check_text(f, raw)
@@ -280,7 +293,8 @@ def parse_text(field_or_name: Field | str, text: str | None,
     """Parse what a person typed into a field; an empty text means "not assessed".
 
     Numbers accept surrounding spaces and a leading ``+``; choices accept the code or the label
-    in any letter case; booleans accept yes/no/true/false/1/0; dates accept ``YYYY-MM-DD``.
+    in any letter case; booleans accept yes/no/true/false/1/0; dates accept ``YYYY-MM-DD`` and the
+    spellings of :func:`date_text`.
     """
     f = _resolve(field_or_name, level)
     if text is None:
@@ -301,9 +315,11 @@ def parse_text(field_or_name: Field | str, text: str | None,
         try:
             number = Decimal(stripped)
         except InvalidOperation:
-            return None, [_problem(f, text, f"is not a number; allowed {f.allowed_text()}")]
+            return None, [_problem(f, text, _("is not a number; allowed {allowed}")
+                                            .format(allowed=f.allowed_text()))]
         if not number.is_finite():
-            return None, [_problem(f, text, f"is not a number; allowed {f.allowed_text()}")]
+            return None, [_problem(f, text, _("is not a number; allowed {allowed}")
+                                            .format(allowed=f.allowed_text()))]
         return _check_number(f, number, text)
     if t is FieldType.BOOLEAN:
         low = stripped.lower()
@@ -311,44 +327,62 @@ def parse_text(field_or_name: Field | str, text: str | None,
             return True, []
         if low in _FALSE_TEXT:
             return False, []
-        return None, [_problem(f, text, "is not yes or no")]
+        return None, [_problem(f, text, _("is not yes or no"))]
     if t is FieldType.CHOICE:
         low = stripped.lower()
         for c in f.choices:
-            if low in (str(c.code).lower(), c.label.lower()):
+            if low in (str(c.code).lower(), c.label.lower(), c.label_en.lower()):
                 return c.code, []
-        return None, [_problem(f, text, f"is not one of {f.allowed_text()}")]
+        return None, [_problem(f, text, _("is not one of {allowed}")
+                                        .format(allowed=f.allowed_text()))]
     if t is FieldType.DATE:
-        return _check_date(f, stripped)
+        return _check_date(f, date_text(stripped))
     return _check_text(f, text)
+
+
+def date_text(text: str) -> str:
+    """A typed date in ISO form when it is one of the accepted spellings (2024-05-22,
+    2024/5/22, 2024.5.22, 2024年5月22日, 20240522), else ``text`` unchanged (the check then
+    says what is allowed)."""
+    m = _DATE_TEXT.fullmatch(text) or _DATE_DIGITS.fullmatch(text)
+    if m is None:
+        return text
+    year, month, day = m.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def _structured_number(f: Field, raw: object) -> Decimal | Problem:
     if isinstance(raw, bool):
-        return _problem(f, raw, f"is true/false, not a number; allowed {f.allowed_text()}")
+        return _problem(f, raw, _("is true/false, not a number; allowed {allowed}").format(
+            allowed=f.allowed_text()))
     if isinstance(raw, OversizedNumber):
-        return _problem(f, raw, f"is too long to be a number; allowed {f.allowed_text()}")
+        return _problem(f, raw, _("is too long to be a number; allowed {allowed}").format(
+            allowed=f.allowed_text()))
     if isinstance(raw, int):
         if raw.bit_length() > 3 * MAX_NUMBER_CHARS:  # before Decimal(): no 4,300-digit work
             return _problem(f, raw, f"is out of range {f.allowed_text()}")
         return Decimal(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return _problem(f, raw, f"is not a number; allowed {f.allowed_text()}")
+            return _problem(f, raw, _("is not a number; allowed {allowed}")
+                                    .format(allowed=f.allowed_text()))
         return Decimal(repr(raw))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            return _problem(f, raw, f"is not a number; allowed {f.allowed_text()}")
+            return _problem(f, raw, _("is not a number; allowed {allowed}")
+                                    .format(allowed=f.allowed_text()))
         return raw
-    return _problem(f, raw, f"is not a number; allowed {f.allowed_text()}")
+    return _problem(f, raw, _("is not a number; allowed {allowed}")
+                            .format(allowed=f.allowed_text()))
 
 
 def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None, list[Problem]]:
     problems: list[Problem] = []
     bounded = number_problem(f, number, raw)  # before any arithmetic (module constants)
     if bounded is not None:
-        if f.type is FieldType.INTEGER and "decimals" in bounded.reason:
-            return None, [_problem(f, raw, f"is not a whole number; allowed {f.allowed_text()}")]
+        if f.type is FieldType.INTEGER and bounded.reason.startswith(_TOO_MANY_DECIMALS()):
+            return None, [_problem(f, raw, _("is not a whole number; allowed {allowed}").format(
+                allowed=f.allowed_text()))]
         return None, [bounded]
     if f.type is FieldType.INTEGER:
         value: Value = int(number)
@@ -357,14 +391,17 @@ def _check_number(f: Field, number: Decimal, raw: object) -> tuple[Value | None,
         value = Decimal(int(number)) if number == number.to_integral_value() else number
     if (f.minimum is not None and number < f.minimum) or (
             f.maximum is not None and number > f.maximum):
-        return None, [_problem(f, raw, f"is out of range {f.allowed_text()}")]
+        return None, [_problem(f, raw, _("is out of range {allowed}")
+                                       .format(allowed=f.allowed_text()))]
     unit = f" {f.unit}" if f.unit else ""
     if f.warn_above is not None and number > f.warn_above:
-        problems.append(_problem(f, raw, f"is unusually high (above {_num(f.warn_above)}"
-                                 f"{unit}); please check", Severity.WARNING))
+        problems.append(_problem(f, raw, _("is unusually high (above {limit}{unit}); please "
+                                           "check").format(limit=_num(f.warn_above), unit=unit),
+                                 Severity.WARNING))
     if f.warn_below is not None and number < f.warn_below:
-        problems.append(_problem(f, raw, f"is unusually low (below {_num(f.warn_below)}"
-                                 f"{unit}); please check", Severity.WARNING))
+        problems.append(_problem(f, raw, _("is unusually low (below {limit}{unit}); please "
+                                           "check").format(limit=_num(f.warn_below), unit=unit),
+                                 Severity.WARNING))
     return value, problems
 
 
@@ -380,14 +417,15 @@ def _check_date(f: Field, raw: object) -> tuple[dt.date | None, list[Problem]]:
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            return None, [_problem(f, raw, "is not a real calendar date")]
+            return None, [_problem(f, raw, _("is not a real calendar date"))]
     else:
-        return None, [_problem(f, raw, "is not a date in the form YYYY-MM-DD")]
+        return None, [_problem(f, raw, _("is not a date in the form YYYY-MM-DD"))]
     if day < EARLIEST_DATE:
-        return None, [_problem(f, raw, f"is before {EARLIEST_DATE.isoformat()}")]
+        return None, [_problem(f, raw, _("is before {date}")
+                                       .format(date=EARLIEST_DATE.isoformat()))]
     if day > LATEST_DATE:
-        return None, [_problem(f, raw, f"is in the future (dates after "
-                                       f"{LATEST_DATE.isoformat()} are not accepted)")]
+        return None, [_problem(f, raw, _("is in the future (dates after {date} are not "
+                                         "accepted)").format(date=LATEST_DATE.isoformat()))]
     return day, []
 
 
@@ -404,14 +442,17 @@ def text_shape_problem(f: Field, text: str) -> str | None:
             if f.multiline and ch in "\t\n\r":
                 continue
             if ch != "\t" and not f.multiline:
-                return f"contains a line break at character {i + 1}; this field is one line"
+                return _("contains a line break at character {n}; this field is one "
+                         "line").format(n=i + 1)
             if ch == "\t":
-                return f"contains a tab at character {i + 1}; this field is one line"
+                return _("contains a tab at character {n}; this field is one line").format(
+                    n=i + 1)
         category = unicodedata.category(ch)
         if category in ("Cc", "Cs") or (category == "Cf" and ch not in _ALLOWED_FORMAT):
-            kind = "a format character" if category == "Cf" else "a control character"
-            return (f"contains {kind} (U+{ord(ch):04X}) at character {i + 1}; control and "
-                    "invisible format characters are not allowed")
+            kind = _("a format character") if category == "Cf" else _("a control character")
+            return _("contains {kind} (U+{code}) at character {n}; control and invisible "
+                     "format characters are not allowed").format(kind=kind,
+                                                                 code=f"{ord(ch):04X}", n=i + 1)
     return None
 
 
@@ -421,22 +462,22 @@ def _shown_long(text: str) -> str:
 
 def _check_text(f: Field, raw: object) -> tuple[str | None, list[Problem]]:
     if not isinstance(raw, str):
-        return None, [_problem(f, raw, "is not text")]
+        return None, [_problem(f, raw, _("is not text"))]
     text = raw.strip() if f.pattern else raw
     if has_lone_surrogate(text):
         return None, [_problem(f, _shown_long(text), LONE_SURROGATE)]
     if f.max_length is not None and len(text) > f.max_length:
-        return None, [_problem(f, _shown_long(text), f"is longer than {f.max_length} "
-                                                    f"characters ({len(text):,})")]
+        return None, [_problem(f, _shown_long(text), _("is longer than {n} characters ({length})")
+                               .format(n=f.max_length, length=f"{len(text):,}"))]
     shape = text_shape_problem(f, text)
     if shape is not None:
         return None, [_problem(f, _shown_long(text), shape)]
     if f.pattern and not re.fullmatch(f.pattern, text):
-        return None, [_problem(f, raw, f"is not valid: {f.pattern_help}")]
+        return None, [_problem(f, raw, _("is not valid: {rule}").format(rule=f.pattern_help))]
     if f.deid is Deid.LABEL and _DATE_LIKE.search(text):
-        return None, [_problem(f, raw, "looks like a date; the visit date is recorded "
-                                       "separately, so use a protocol label (M0, M3, ...) "
-                                       "or leave it empty")]
+        return None, [_problem(f, raw, _("looks like a date; the visit date is recorded "
+                                         "separately, so use a protocol label (M0, M3, ...) "
+                                         "or leave it empty"))]
     if not text.strip():
         return None, []
     return text, []
@@ -478,8 +519,9 @@ def _vocabulary_index(name: str) -> dict[str, str]:
     if index is None:
         index = {}
         for term in registry.VOCABULARIES[name]:
-            for spelling in (term.code, term.code.replace("_", " "), term.label,
-                             *term.synonyms):
+            translated = [i18n.translate_to(lang, term.label_en) for lang in i18n.LANGUAGES]
+            for spelling in (term.code, term.code.replace("_", " "), term.label_en,
+                             *translated, *term.synonyms):
                 index.setdefault(_term_key(spelling), term.code)
         _VOCAB_INDEX[name] = index
     return index
@@ -490,9 +532,10 @@ def _vocabulary_warning(f: Field, value: object) -> Problem | None:
         return None
     if vocabulary_code(f, value) != registry.OTHER_CODE:
         return None
-    what = "drug list" if f.vocabulary == "drugs" else "term list"
-    return _problem(f, value, f"is not in the {what}: de-identified exports show 'other'",
-                    Severity.WARNING)
+    message = (_("is not in the drug list: de-identified exports show 'other'")
+               if f.vocabulary == "drugs" else
+               _("is not in the term list: de-identified exports show 'other'"))
+    return _problem(f, value, message, Severity.WARNING)
 
 
 # ------------------------------------------------------------------------------------------
@@ -548,8 +591,8 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     today = today or dt.date.today()
     allowed = {f.name: f for f in registry.visit_value_fields()}
     if not isinstance(values, Mapping):
-        result.problems.append(Problem("values", values, "is not a map of field names to "
-                                       "values"))
+        result.problems.append(Problem("values", values, _("is not a map of field names to "
+                                                           "values")))
         return result
     for name, raw in values.items():
         f = allowed.get(name) if isinstance(name, str) else None
@@ -572,10 +615,10 @@ def _unknown_field(name: object, value: object = None) -> Problem:
     if isinstance(name, str) and registry.has(name):
         f = registry.get(name)
         if f.derived:
-            return Problem(name, value, "is computed by JDM Capture and cannot be entered",
+            return Problem(name, value, _("is computed by JDM Capture and cannot be entered"),
                            Severity.ERROR, f.label)
-        return Problem(name, value, "is not a visit field", Severity.ERROR, f.label)
-    return Problem(str(name), value, "is not a known field name")
+        return Problem(name, value, _("is not a visit field"), Severity.ERROR, f.label)
+    return Problem(str(name), value, _("is not a known field name"))
 
 
 def _check_missing(missing: Mapping[str, object] | None, values: Mapping[str, object],
@@ -583,8 +626,8 @@ def _check_missing(missing: Mapping[str, object] | None, values: Mapping[str, ob
     if missing is None:
         return
     if not isinstance(missing, Mapping):
-        result.problems.append(Problem("missing", missing, "is not a map of field names to "
-                                       "reasons"))
+        result.problems.append(Problem("missing", missing, _("is not a map of field names "
+                                                             "to reasons")))
         return
     reasons = "/".join(MISSING_REASONS)
     for name, reason in missing.items():
@@ -593,13 +636,15 @@ def _check_missing(missing: Mapping[str, object] | None, values: Mapping[str, ob
             result.problems.append(_unknown_field(name, reason))
             continue
         if not isinstance(reason, str) or reason not in MISSING_REASONS:
-            result.problems.append(Problem(name, reason, f"is not a missing-value reason; "
-                                           f"allowed {reasons}", Severity.ERROR, f.label))
+            result.problems.append(Problem(name, reason, _("is not a missing-value reason; allowed "
+                                             "{allowed}").format(allowed=reasons),
+                                           Severity.ERROR, f.label))
             continue
         if values.get(name) is not None:
             result.problems.append(Problem(
-                name, values[name], f"has a value and is also marked missing ({reason}); "
-                "keep one of the two", Severity.ERROR, f.label))
+                name, values[name],
+                _("has a value and is also marked missing ({reason}); keep one of the "
+                  "two").format(reason=reason), Severity.ERROR, f.label))
             continue
         result.missing[name] = reason
 
@@ -608,7 +653,7 @@ def _check_header(visit_date: object, visit_label: object, birth_date: dt.date |
                   today: dt.date, result: RecordCheck) -> None:
     f_date = registry.get("visit_date")
     if visit_date is None:
-        result.problems.append(_problem(f_date, None, "is required"))
+        result.problems.append(_problem(f_date, None, _("is required")))
     else:
         day, problems = check_field(f_date, visit_date)
         result.problems.extend(problems)
@@ -616,10 +661,11 @@ def _check_header(visit_date: object, visit_label: object, birth_date: dt.date |
             assert isinstance(day, dt.date)
             result.values["visit_date"] = day
             if day > today:
-                result.problems.append(_problem(f_date, visit_date, "is in the future"))
+                result.problems.append(_problem(f_date, visit_date, _("is in the future")))
             if birth_date is not None and day < birth_date:
                 result.problems.append(_problem(
-                    f_date, visit_date, f"is before the date of birth {birth_date.isoformat()}"))
+                    f_date, visit_date, _("is before the date of birth {date}")
+                                        .format(date=birth_date.isoformat())))
     if visit_label is not None:
         label, problems = check_field(registry.get("visit_label"), visit_label)
         result.problems.extend(problems)
@@ -637,7 +683,8 @@ def _cross_check_cmas_seconds(raw_values: Mapping[str, object], result: VisitChe
         derived = cmas_item_from_seconds(item, seconds)  # the one seconds -> score rule
         if item in result.missing:
             result.problems.append(Problem(
-                item, None, f"is marked missing but {seconds} s were recorded for it",
+                item, None, _("is marked missing but {seconds} s were recorded for it").format(
+                    seconds=seconds),
                 Severity.ERROR, f_item.label))
             continue
         given = result.values.get(item)
@@ -646,8 +693,9 @@ def _cross_check_cmas_seconds(raw_values: Mapping[str, object], result: VisitChe
                 result.values[item] = derived
         elif given != derived:
             result.problems.append(Problem(
-                item, given, f"does not match the {seconds} seconds recorded "
-                f"({seconds} s scores {derived})", Severity.ERROR, f_item.label))
+                item, given, _("does not match the {seconds} seconds recorded ({seconds} s scores "
+                  "{derived})").format(seconds=seconds, derived=derived),
+                Severity.ERROR, f_item.label))
 
 
 def _cross_check_body(result: VisitCheck) -> None:
@@ -660,28 +708,31 @@ def _cross_check_body(result: VisitCheck) -> None:
         if not BMI_PLAUSIBLE[0] <= bmi <= BMI_PLAUSIBLE[1]:
             f = registry.get("weight_kg")
             result.problems.append(Problem(
-                "weight_kg", weight, f"and height {_num(height)} cm give a body-mass index of "
-                f"{bmi:.1f}; please check both", Severity.WARNING, f.label))
+                "weight_kg", weight,
+                _("and height {height} cm give a body-mass index of {bmi}; please check "
+                  "both").format(height=_num(height), bmi=f"{bmi:.1f}"), Severity.WARNING, f.label))
     if isinstance(steroid, Decimal) and isinstance(weight, Decimal) and weight > 0:
         per_kg = steroid / weight
         if per_kg > STEROID_MG_KG_WARN:
             f = registry.get("steroid_mg_day")
             result.problems.append(Problem(
-                "steroid_mg_day", steroid, f"mg/day is {per_kg:.2f} mg/kg/day at "
-                f"{_num(weight)} kg, above the usual maximum of {STEROID_MG_KG_WARN} mg/kg/day; "
-                "please check", Severity.WARNING, f.label))
+                "steroid_mg_day", steroid,
+                _("mg/day is {per_kg} mg/kg/day at {weight} kg, above the usual maximum of "
+                  "{limit} mg/kg/day; please check").format(
+                    per_kg=f"{per_kg:.2f}", weight=_num(weight), limit=STEROID_MG_KG_WARN),
+                Severity.WARNING, f.label))
 
 
 def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:
     result = RecordCheck()
     if not isinstance(record, Mapping):
-        result.problems.append(Problem(level.value, record, "is not a record (a map of fields)"))
+        result.problems.append(Problem(level.value, record, _("is not a record (a map of fields)")))
         return result
     fields = {f.name: f for f in registry.fields_for(level=level, derived=False)}
     for name, raw in record.items():
         f = fields.get(name) if isinstance(name, str) else None
         if f is None:
-            result.problems.append(Problem(str(name), raw, "is not a known field name"))
+            result.problems.append(Problem(str(name), raw, _("is not a known field name")))
             continue
         value, problems = check_field(f, raw)
         result.problems.extend(problems)
@@ -690,7 +741,7 @@ def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:
     for f in fields.values():
         if f.required and result.values.get(f.name) is None and not any(
                 p.field == f.name for p in result.problems):
-            result.problems.append(_problem(f, record.get(f.name), "is required"))
+            result.problems.append(_problem(f, record.get(f.name), _("is required")))
         warning = _vocabulary_warning(f, result.values.get(f.name))
         if warning is not None:
             result.problems.append(warning)
@@ -734,15 +785,17 @@ def check_patient(record: Mapping[str, object], *, today: dt.date | None = None)
     for name in ("birth_date", "diagnosis_date"):
         day = result.values.get(name)
         if isinstance(day, dt.date) and day > today:
-            result.problems.append(_problem(registry.get(name), day, "is in the future"))
+            result.problems.append(_problem(registry.get(name), day, _("is in the future")))
     if isinstance(born, dt.date) and isinstance(diagnosed, dt.date) and diagnosed < born:
         result.problems.append(_problem(registry.get("diagnosis_date"), diagnosed,
-                                        f"is before the date of birth {born.isoformat()}"))
+                                        _("is before the date of birth {date}")
+                                        .format(date=born.isoformat())))
     sid, mrn = result.values.get("study_id"), result.values.get("mrn")
     if isinstance(sid, str) and isinstance(mrn, str) and study_id_looks_like_mrn(sid, mrn):
         result.problems.append(_problem(
-            registry.get("study_id"), sid, f"looks like the medical record number {mrn}; a "
-            "study ID must not reveal the MRN (it is kept in de-identified exports)",
+            registry.get("study_id"), sid, _("looks like the medical record number {mrn}; a "
+                                             "study ID must not reveal the MRN (it is kept in "
+                                             "de-identified exports)").format(mrn=mrn),
             Severity.WARNING))
     return result
 
@@ -815,7 +868,8 @@ def check_medication(record: Mapping[str, object], *, birth_date: dt.date | None
     start, stop = result.values.get("start_date"), result.values.get("stop_date")
     if isinstance(start, dt.date) and isinstance(stop, dt.date) and stop < start:
         result.problems.append(_problem(registry.get("stop_date", Level.MEDICATION), stop,
-                                        f"is before the start date {start.isoformat()}"))
+                                        _("is before the start date {date}")
+                                        .format(date=start.isoformat())))
     from forms.medication import schedule_problems  # schedule rules live with the arithmetic
 
     result.problems.extend(schedule_problems(result.values))
@@ -831,9 +885,10 @@ def check_adverse_event(record: Mapping[str, object], *, birth_date: dt.date | N
     onset, end = result.values.get("onset_date"), result.values.get("resolution_date")
     if isinstance(onset, dt.date) and isinstance(end, dt.date) and end < onset:
         result.problems.append(_problem(registry.get("resolution_date", Level.ADVERSE_EVENT),
-                                        end, f"is before the onset date {onset.isoformat()}"))
+                                        end, _("is before the onset date {date}")
+                                             .format(date=onset.isoformat())))
     if result.values.get("outcome") == "fatal" and result.values.get("grade") not in (None, 5):
         result.problems.append(_problem(registry.get("grade", Level.ADVERSE_EVENT),
                                         result.values.get("grade"),
-                                        "does not fit a fatal outcome (CTCAE grade 5 = death)"))
+                                        _("does not fit a fatal outcome (CTCAE grade 5 = death)")))
     return result

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication, QDir, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.background import show_crash
-from gui.widgets import STYLE_SHEET
+from gui.widgets import style_sheet
 
 log = logging.getLogger(__name__)
 APP_NAME = "JDM Capture"
@@ -59,7 +59,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName("jdm-capture")
     icons = resources.files("resources") / "icons"
     QDir.addSearchPath("icons", str(icons))
-    app.setStyleSheet(STYLE_SHEET)
+    app.setStyleSheet(style_sheet(app.palette()))  # dark system palettes get their own colours
+    from gui import i18n  # noqa: PLC0415
+
+    i18n.install(app)  # the saved language (or the system's), before any window is built
     return app
 
 

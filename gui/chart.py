@@ -40,7 +40,7 @@ class TrendChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series: list[Series] = []
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(150)  # fits 1024x600 and 150 % scaling; the splitter gives more
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName(self.tr("Trend chart"))
 

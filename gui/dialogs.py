@@ -34,13 +34,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import i18n as forms_i18n
 from forms import medication, registry, validation
 from forms.entry import value_text
 from forms.fields import Field, FieldType, Level
 from forms.model import Medication
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit, label_words
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
-from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel
+from gui import i18n as gui_i18n
+from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel, context_text
 from gui.widgets import ProblemLabel, make_field_widget
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {
@@ -124,11 +126,11 @@ class RecordDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         if isinstance(drug, QLineEdit):
             drug.setCompleter(completer)
-            drug.setPlaceholderText(self.tr("Generic name: metho... completes to Methotrexate; "
-                                            "any other name allowed"))
+            drug.setPlaceholderText(self.tr("Generic name: the first letters complete it "
+                                            "(Methotrexate); any other name allowed"))
             drug.setMinimumWidth(340)
             drug.setToolTip(self.tr("Listed JDM treatments: {names}").format(
-                names=", ".join(d.label for d in registry.DRUGS)))
+                names=", ".join(registry.drug_label(d.code) for d in registry.DRUGS)))
             drug.editingFinished.connect(lambda: self._drug_picked(drug.text()))
         self._show_schedule_rows()
 
@@ -341,6 +343,18 @@ class SettingsDialog(QDialog):
                      self.last_month):
             edit.textEdited.connect(lambda _t: self._check())
         lay.addLayout(form)
+        self.language = QComboBox(self)
+        self.language.setObjectName("language")
+        self.language.addItem(self.tr("System language"), gui_i18n.SYSTEM)
+        for code, name in forms_i18n.LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(gui_i18n.saved_choice())))
+        language_note = QLabel(self.tr("Language (this computer); takes effect when JDM Capture "
+                                       "is restarted"), self)
+        language_note.setWordWrap(True)
+        language_row = QFormLayout()
+        language_row.addRow(language_note, self.language)
+        lay.addLayout(language_row)
         self.thresholds = settings.thresholds
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -378,6 +392,7 @@ class SettingsDialog(QDialog):
             tis_muscle_measure=self.measure.currentData(), thresholds=self.thresholds,
             uln_defaults=ulns)
         self.result_assessor = self.assessor.text().strip()
+        gui_i18n.save_choice(self.language.currentData())
         super().accept()
 
 
@@ -484,7 +499,7 @@ class HistoryDialog(QDialog):
         self.table.resizeColumnsToContents()
         if len(contexts) == 1:  # one record: say which once, above the table
             self.table.hideColumn(3)
-            lay.addWidget(QLabel(str(contexts.pop()), self))
+            lay.addWidget(QLabel(context_text(str(contexts.pop())), self))
         self.table.setColumnWidth(4, min(self.table.columnWidth(4), 380))
         lay.addWidget(self.table)
         if not rows:

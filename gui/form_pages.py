@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from forms import registry
 from forms.fields import Field, Form
+from forms.i18n import _
 from gui.widgets import (
     BoolCheck,
     LevelPicker,
@@ -129,10 +130,10 @@ def _build_cmas(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     grid.addWidget(_label(body.tr("Score (level descriptor)"), body, role="missing"), 0, 1)
     grid.addWidget(_label(body.tr("Seconds held"), body, role="missing"), 0, 2)
     row = 1
-    for name, label, _levels in registry.CMAS_ITEMS:
+    for name, _label_en, _levels in registry.CMAS_ITEMS:
         fld = registry.get(name)
         picker = page.add(fld, body)
-        grid.addWidget(_label(label, body), row, 0)
+        grid.addWidget(_label(fld.label, body), row, 0)
         grid.addWidget(picker, row, 1)
         if name in registry.CMAS_TIMED:
             sec = registry.get(registry.CMAS_TIMED[name][0])
@@ -153,8 +154,8 @@ def _kendall_legend(body: QWidget) -> QWidget:
     for row, (g, five, name, crit) in enumerate(registry.KENDALL_GRADES, start=1):
         grid.addWidget(_label(str(g), box, wrap=False), row, 0)
         grid.addWidget(_label(five, box, wrap=False), row, 1)
-        cell = _label(name, box, wrap=False)
-        cell.setToolTip(crit)
+        cell = _label(_(name), box, wrap=False)
+        cell.setToolTip(_(crit))
         grid.addWidget(cell, row, 2)
     return box
 
@@ -175,7 +176,7 @@ def _build_mmt8(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
         for i, (stem, label) in enumerate(registry.MMT_PAIRED):
             row = 3 + 2 * i
             if side_col == 1:
-                grid.addWidget(_label(label, body), row, 0)
+                grid.addWidget(_label(_(label), body), row, 0)
             fld = registry.get(f"{stem}_{suffix}")
             grid.addWidget(page.add(fld, body), row, side_col)
             grid.addWidget(page.problems[fld.name], row + 1, side_col)
@@ -187,11 +188,11 @@ def _build_mmt8(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
 def _build_skin(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     grid = QGridLayout()
     half = (len(registry.SKIN_FINDINGS) + 1) // 2
-    for i, (name, label) in enumerate(registry.SKIN_FINDINGS):
+    for i, (name, _label_en) in enumerate(registry.SKIN_FINDINGS):
         fld = registry.get(name)
         col = 0 if i < half else 3
         row = 2 * (i if i < half else i - half)
-        lab = _label(label, body)
+        lab = _label(fld.label, body)
         widget = page.add(fld, body)
         lab.setBuddy(widget)
         grid.addWidget(lab, row, col)
@@ -208,17 +209,17 @@ def _build_cdasi(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     grid.addWidget(_label(body.tr("Location"), body, role="missing"), 0, 0)
     for col, (part, plabel, kind, _levels) in enumerate(registry.CDASI_PARTS, start=1):
         fld = registry.get(f"cdasi_{registry.CDASI_LOCATIONS[0][0]}_{part}")
-        head = _label(f"{plabel}\n({kind}, {fld.allowed_text()})", body, role="missing")
+        head = _label(f"{_(plabel)}\n({_(kind)}, {fld.allowed_text()})", body, role="missing")
         grid.addWidget(head, 0, col)
     for row, (loc, loc_label) in enumerate(registry.CDASI_LOCATIONS, start=1):
-        grid.addWidget(_label(loc_label, body), row, 0)
+        grid.addWidget(_label(_(loc_label), body), row, 0)
         for col, (part, _pl, _kind, _lv) in enumerate(registry.CDASI_PARTS, start=1):
             fld = registry.get(f"cdasi_{loc}_{part}")
             grid.addWidget(page.add(fld, body, compact=True), row, col)
     outer.addLayout(grid)
     problems = QVBoxLayout()
-    for loc, _ in registry.CDASI_LOCATIONS:
-        for part, *_ in registry.CDASI_PARTS:
+    for loc, _loc_label in registry.CDASI_LOCATIONS:
+        for part, *_rest in registry.CDASI_PARTS:
             problems.addWidget(page.problems[f"cdasi_{loc}_{part}"])
     outer.addLayout(problems)
     rest = [f for f in _entered("cdasi") if f.group in ("gottron_hand", "other")]
@@ -229,13 +230,13 @@ def _build_chaq(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
     columns = QHBoxLayout()
     cols = [QVBoxLayout(), QVBoxLayout()]
     for i, (dom, (dom_label, items)) in enumerate(registry.CHAQ_DOMAINS.items()):
-        box = QGroupBox(dom_label, body)
+        box = QGroupBox(_(dom_label), body)
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 1)
         row = 0
-        for name, label in items:
+        for name, _label_en in items:
             fld = registry.get(name)
-            grid.addWidget(_label(label, box), row, 0)
+            grid.addWidget(_label(fld.label, box), row, 0)
             picker = page.add(fld, box)
             picker.setMinimumContentsLength(16)  # type: ignore[attr-defined]
             grid.addWidget(picker, row, 1)

@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -56,6 +55,7 @@ from gui.security import (
     SignInDialog,
 )
 from gui.session import Session, describe_draft
+from gui.widgets import ElidedLabel
 
 # What the first screen (the patient list) does not need is imported where it is first used:
 # the patient page, the visit editor and its form pages, the dialogs, the visit-entry state
@@ -94,13 +94,14 @@ class MainWindow(QMainWindow):
         self.progress = ProgressArea(self)
         self.runner.progress_area = self.progress
         self.statusBar().addPermanentWidget(self.progress)
-        self.db_label = QLabel(self)
+        self.db_label = ElidedLabel(self, max_width=900)
         self.statusBar().addWidget(self.db_label)
         self._connect_pages()
         self._build_menus()
         self.auto_backup = AutoBackup(self)  # at most daily while running, and on closing
         self.integrity_watch = IntegrityWatch(self)  # the whole file, daily, in the background
         self.resize(1366, 768)
+        self.fit_to_screen()
         if session is not None:
             self.set_session(session)
         else:
@@ -251,6 +252,21 @@ class MainWindow(QMainWindow):
         self._action(help_menu, self.tr("&About JDM Capture"), self.about)
 
     # ------------------------------------------------------------------ session
+    def fit_to_screen(self) -> None:
+        """At most 1366x768, and never larger than the screen's free area (1024x600 netbooks,
+        150 % scaling on a 1366x768 laptop): pages scroll rather than run off the screen."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = 32  # title bar and borders drawn by the window manager, in logical pixels
+        width = min(1366, free.width())
+        height = min(768, free.height() - frame)
+        self.resize(max(width, self.minimumSizeHint().width()),
+                    max(height, self.minimumSizeHint().height()))
+        if not free.contains(self.frameGeometry()):
+            self.move(free.topLeft())
+
     def set_session(self, session: Session) -> None:
         if self.session is not None and self.session is not session:
             self.session.close()

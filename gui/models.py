@@ -12,6 +12,7 @@ The values shown come from ``forms`` (scores, responses) or from storage summari
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -30,9 +32,11 @@ from PySide6.QtGui import QBrush, QColor
 from forms import registry, response
 from forms.fields import Level
 from forms.finder import Searchable, rank_patients
+from forms.i18n import local_time_text
 from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
 from forms.protocol import label_words
+from gui.widgets import readable
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -119,7 +123,7 @@ class RecordTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and column.colour:
             colour = column.colour(record)
-            return QBrush(QColor(colour)) if colour else None
+            return QBrush(readable(QColor(colour))) if colour else None
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -416,7 +420,7 @@ class VisitRow:
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
-    """``Dr A, 2026-11-25 11:04 CET`` (local time; UTC is stored) for a signed visit,
+    """``Dr A, 2026-11-25 18:04 CST (UTC+08:00)`` (local time) for a signed visit,
     ``unlocked`` after a voided one."""
     status = row.signoff
     if status is None:
@@ -424,10 +428,8 @@ def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
     current = getattr(status, "current", None)
     if current is None:
         return tr("unlocked")
-    local = current.signed_at.astimezone()
-    return tr("{name}, {at} {zone}").format(name=current.signed_by,
-                                            at=local.strftime("%Y-%m-%d %H:%M"),
-                                            zone=local.tzname() or "")
+    return tr("{name}, {at}").format(name=current.signed_by,
+                                     at=local_time_text(current.signed_at))
 
 
 def _short(name: str) -> str:
@@ -549,26 +551,80 @@ class AuditModel(RecordTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         tr = self.tr
+        actions = {"insert": tr("added"), "update": tr("changed"), "delete": tr("deleted")}
         super().__init__((
-            Column("at", tr("When (UTC)"), lambda r: _get(r, "at"),
+            Column("at", tr("When"), lambda r: _get(r, "at"),
                    text=lambda r: _when(_get(r, "at"))),
             Column("actor", tr("Who"), lambda r: _get(r, "actor")),
-            Column("action", tr("Action"), lambda r: _get(r, "action")),
-            Column("context", tr("Record"), lambda r: _get(r, "context")),
+            Column("action", tr("Action"), lambda r: _get(r, "action"),
+                   text=lambda r: actions.get(str(_get(r, "action")), show(_get(r, "action")))),
+            Column("context", tr("Record"), lambda r: _get(r, "context"),
+                   text=lambda r: context_text(show(_get(r, "context")))),
             Column("field", tr("Field"), lambda r: _get(r, "field"),
                    text=lambda r: _field_label(_get(r, "field"))),
-            Column("old", tr("Old value"), lambda r: _get(r, "old")),
-            Column("new", tr("New value"), lambda r: _get(r, "new")),
+            Column("old", tr("Old value"), lambda r: _get(r, "old"),
+                   text=lambda r: _value_text(r, "old")),
+            Column("new", tr("New value"), lambda r: _get(r, "new"),
+                   text=lambda r: _value_text(r, "new")),
         ), parent)
 
 
+_CONTEXT_RULES = (  # what storage writes into audit.context (English, kept as stored)
+    (re.compile(r"^patient (?P<sid>[^,:]+)"), "patient {sid}"),
+    (re.compile(r", visit (?P<v>[^:]+)"), ", visit {v}"),
+    (re.compile(r", medication (?P<v>[^:]+)"), ", medication {v}"),
+    (re.compile(r", adverse event (?P<v>[^:]+)"), ", adverse event {v}"),
+    (re.compile(r": signed off$"), ": signed off"),
+    (re.compile(r": unlocked \(signature of (?P<name>.+) voided\)$"),
+     ": unlocked (signature of {name} voided)"),
+)
+
+
+def context_text(text: str) -> str:
+    """An audit row's record description (stored in English by storage) in the GUI's
+    language: ``patient P01, visit 2024-05-22 (M3)`` -> ``患者 P01，访视 2024-05-22 (M3)``."""
+    translate = QCoreApplication.translate
+    templates = {
+        "patient {sid}": translate("AuditModel", "patient {sid}"),
+        ", visit {v}": translate("AuditModel", ", visit {v}"),
+        ", medication {v}": translate("AuditModel", ", medication {v}"),
+        ", adverse event {v}": translate("AuditModel", ", adverse event {v}"),
+        ": signed off": translate("AuditModel", ": signed off"),
+        ": unlocked (signature of {name} voided)": translate(
+            "AuditModel", ": unlocked (signature of {name} voided)"),
+    }
+    for pattern, key in _CONTEXT_RULES:
+        template = templates[key]
+
+        def fill(match: re.Match[str], template: str = template) -> str:
+            return template.format(**match.groupdict())
+
+        text = pattern.sub(fill, text)
+    return text
+
+
 def _when(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.datetime):  # stored in UTC, shown in local time with the zone
+        return local_time_text(value, seconds=True)
     return show(value)
 
 
 def _field_label(name: object) -> str:
     if isinstance(name, str) and registry.has(name):
         return f"{registry.get(name).label} ({name})"
+    header = {"baseline": QCoreApplication.translate("AuditModel", "Baseline visit"),
+              "notes": QCoreApplication.translate("AuditModel", "Notes")}
+    if isinstance(name, str) and name in header:
+        return f"{header[name]} ({name})"
     return show(name)
+
+
+def _value_text(record: Any, key: str) -> str:
+    """An old/new value of the audit trail: a choice code shown with its label."""
+    value, name = _get(record, key), _get(record, "field")
+    if isinstance(name, str) and registry.has(name) and value not in (None, ""):
+        fld = registry.get(name)
+        if fld.choices:
+            label = fld.choice_label(value)
+            return label if label == str(value) else f"{label} ({value})"
+    return show(value)

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import i18n as forms_i18n
 from forms import registry
 from forms.fields import FieldType, plain_number
 from forms.model import Visit
+from gui.widgets import readable
 
 
 def format_value(name: str, value: object) -> str:
@@ -141,7 +143,7 @@ class ProblemList(QListWidget):
             prefix = self.tr("Error") if is_error else self.tr("Warning")
             item = QListWidgetItem(f"{prefix}: {p.message}")  # type: ignore[attr-defined]
             item.setData(Qt.ItemDataRole.UserRole, p.field)  # type: ignore[attr-defined]
-            item.setForeground(QBrush(QColor("#b71c1c" if is_error else "#8a5a00")))
+            item.setForeground(QBrush(readable("#b71c1c" if is_error else "#8a5a00")))
             self.addItem(item)
         if not problems:
             ok = QListWidgetItem(self.tr("No problems found."))
@@ -149,12 +151,22 @@ class ProblemList(QListWidget):
             self.addItem(ok)
 
 
+def _outcome_texts() -> dict[str, str]:
+    translate = QCoreApplication.translate
+    return {"change": translate("ResponsePanel", "changed"),
+            "no_change": translate("ResponsePanel", "no change"),
+            "improved": translate("ResponsePanel", "improved"),
+            "worsened": translate("ResponsePanel", "worsened"),
+            "missing": translate("ResponsePanel", "missing")}
+
+
 def _cell(value: object) -> str:
     """A result cell for people: yes/no, never True/False; numbers without exponent."""
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return (QCoreApplication.translate("ResponsePanel", "yes") if value
+                else QCoreApplication.translate("ResponsePanel", "no"))
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
         return plain_number(value.quantize(Decimal("0.1")))
@@ -173,6 +185,12 @@ def _paragraphs(text: str) -> str:
                    if line.strip())
 
 
+def _shown(column: str, value: object) -> str:
+    if column == "outcome" and isinstance(value, str):
+        return _outcome_texts().get(value, value)
+    return _cell(value)
+
+
 def _dataclass_table(rows: tuple[object, ...] | list[object],
                      columns: tuple[tuple[str, str], ...]) -> str:
     """An HTML table of result rows (TIS rows, PRINTO variables), values escaped."""
@@ -183,7 +201,8 @@ def _dataclass_table(rows: tuple[object, ...] | list[object],
     heads = dict(columns)
     head = "".join(f"<th align='left'>{html.escape(heads[c])}</th>" for c in cols)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(getattr(r, c)))}</td>" for c in cols) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_shown(c, getattr(r, c)))}</td>" for c in cols)
+        + "</tr>"
         for r in rows)
     return f"<table cellspacing='0' cellpadding='3' border='1'><tr>{head}</tr>{body}</table>"
 
@@ -246,7 +265,7 @@ class ResponsePanel(QScrollArea):
                 + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
                     n=_cell(getattr(tis, "measures", None)),
                     m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
-                    + (self.tr(", {side} side").format(side=side) if side else "")))
+                    + (self.tr(", {side} side").format(side=forms_i18n._(side)) if side else "")))
                 + "</p>"
                 + (f"<p>{esc(self.tr('Missing: {names}').format(names=missing))}</p>"
                    if missing else "")

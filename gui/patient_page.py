@@ -268,11 +268,13 @@ class PatientPage(QWidget):
             value = QLabel(self.demographics)
             value.setObjectName(f"demo_{fld.name}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            row, col = divmod(i, 4)
+            # three pairs a row: four made the page 891 px wide, more than a 1366x768 laptop
+            # at 150 % scaling has (910 px), once the MRN and age joined the values
+            row, col = divmod(i, 3)
             self.demo_grid.addWidget(name, row, col * 2)
             self.demo_grid.addWidget(value, row, col * 2 + 1)
             self.demo_labels[fld.name] = value
-        for c in range(8):
+        for c in range(6):
             self.demo_grid.setColumnStretch(c, 1 if c % 2 else 0)
         lay.addWidget(self.demographics)
 

@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.i18n import _
 from gui.background import BackgroundOp, Job, show_error
+from gui.widgets import ElidedLabel
 from storage import signoff
 
 
@@ -55,7 +57,7 @@ class SignOffDialog(QDialog):
         meaning = QLabel(self.tr("By signing you confirm that this visit's data were verified "
                                  "against source (meaning recorded: \"{meaning}\"). The visit "
                                  "becomes read-only; the patient's PDF case summary is stored "
-                                 "with the signature.").format(meaning=signoff.MEANING), self)
+                                 "with the signature.").format(meaning=_(signoff.MEANING)), self)
         meaning.setWordWrap(True)
         lay.addWidget(meaning)
         self.name = QLineEdit(assessor, self)
@@ -170,7 +172,7 @@ class SignoffBar(QWidget):
         self.status: signoff.SignoffStatus | None = None
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.label = QLabel(self)
+        self.label = ElidedLabel(self, max_width=420)  # a long signature line is cut, not wide
         self.label.setObjectName("signoff_status")
         self.label.setWordWrap(True)  # a signed visit's "changed since signing" note
         self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +50,7 @@ from forms.protocol import Protocol as StudyProtocol
 from forms.validation import Problem
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
-from gui.widgets import VisitLabelPicker
+from gui.widgets import ElidedLabel, VisitLabelPicker
 
 log = logging.getLogger(__name__)
 
@@ -106,18 +107,22 @@ class VisitEditor(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         header = QHBoxLayout()
-        self.title = QLabel(self)
+        self.title = ElidedLabel(self, max_width=520)  # a long title is cut, never wider
         self.title.setProperty("role", "heading")
         self.title.setWordWrap(True)  # a long name wraps instead of widening the window
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.title.setMinimumWidth(self.title.fontMetrics().averageCharWidth() * 16)
+        # room for a study ID and a date: in digits, which are as narrow in a CJK font as in a
+        # Latin one (averageCharWidth is twice as wide there and pushed the header past the
+        # 910 px of a 1366x768 screen at 150 %)
+        self.title.setMinimumWidth(self.title.fontMetrics().horizontalAdvance("0") * 14)
         header.addWidget(self.title, 1)
         self.baseline_check = QCheckBox(self.tr("&Baseline visit"), self)
         self.baseline_check.setToolTip(self.tr("Responses are measured from the baseline visit "
                                                "(default: the earliest visit)."))
         self.baseline_check.clicked.connect(self._baseline_clicked)
         header.addWidget(self.baseline_check)
-        self.status = QLabel(self)
+        self.status = ElidedLabel(self, max_width=360)  # long messages never widen the window
+        self.status.setObjectName("save_status")
         header.addWidget(self.status)
         self.save_button = QPushButton(self.tr("Save (Ctrl+S)"), self)
         self.save_button.clicked.connect(self.save)
@@ -129,6 +134,14 @@ class VisitEditor(QWidget):
         self.signoff_bar = SignoffBar(self)
         header.insertWidget(header.indexOf(self.save_button), self.signoff_bar)
         header.addWidget(self.close_button)
+        self.totals_button = QToolButton(self)
+        self.totals_button.setObjectName("toggle_totals")
+        self.totals_button.setText(self.tr("Totals"))
+        self.totals_button.setCheckable(True)
+        self.totals_button.setChecked(True)
+        self.totals_button.setToolTip(self.tr("Show or hide the live totals and problems panel "
+                                              "(more room for the form on a small screen)"))
+        header.insertWidget(header.indexOf(self.close_button), self.totals_button)
         outer.addLayout(header)
         carry = QHBoxLayout()
         self.carry_label = QLabel(self)
@@ -188,9 +201,23 @@ class VisitEditor(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
         splitter.setSizes([150, 820, 330])
+        splitter.setCollapsible(1, False)  # the form itself never collapses; the side panel can
+        self.splitter = splitter
+        self._sized_for = 0
+        self.side_panel = side
+        self.totals_button.toggled.connect(side.setVisible)
         self.nav.setMaximumWidth(190)
         outer.addWidget(splitter, 1)
         self.nav.setCurrentRow(0)
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        """On a narrow window (1024 px, 150 % scaling) the form gets most of the width: the
+        page list and the totals panel take a share instead of fixed widths."""
+        super().resizeEvent(event)
+        width = self.width()
+        if width < 1200 and abs(width - self._sized_for) > 40:
+            self._sized_for = width
+            self.splitter.setSizes([int(width * 0.13), int(width * 0.63), int(width * 0.24)])
 
     def _shortcuts(self) -> None:
         ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut

@@ -16,21 +16,35 @@ Signals (all widgets):
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
+from PySide6.QtCore import QDate, QPoint, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QCompleter,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QSizePolicy,
     QWidget,
+    QWidgetAction,
 )
 
-from forms import registry
+from forms import registry, validation
 from forms.fields import Field, FieldType
+from forms.i18n import _
 from forms.protocol import DEFAULT_PROTOCOL, FLARE, UNSCHEDULED, Protocol, canonical_label
 
 #: property used by the style sheet to colour a widget by its worst problem.
@@ -53,11 +67,106 @@ QLabel[role="banner"] { font-size: 14pt; font-weight: bold; color: #0d2a4a; back
 """
 
 
+#: the same rules for a dark system palette: light backgrounds keep dark text, coloured text
+#: is lightened (checked against WCAG 4.5:1 in tests/gui/test_i18n_layout.py).
+DARK_STYLE_SHEET = """
+*[severity="error"] { background: #fde2e1; border: 1px solid #c62828; color: #1a1a1a; }
+*[severity="warning"] { background: #fff4d6; border: 1px solid #b7791f; color: #1a1a1a; }
+*[severity="high"] { background: #ffe9c7; color: #1a1a1a; }
+QLabel[role="problem-error"] { color: #ff8a80; }
+QLabel[role="problem-warning"] { color: #ffd180; }
+QLabel[role="total"] { font-weight: bold; }
+QLabel[role="missing"] { color: #b0b0b0; }
+QLabel[role="heading"] { font-size: 13pt; font-weight: bold; }
+"""
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the system palette is dark (light text on a dark window)."""
+    pal = palette or QApplication.palette()
+    return pal.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def style_sheet(palette: QPalette | None = None) -> str:
+    """The application style sheet for the current (light or dark) palette."""
+    return DARK_STYLE_SHEET if is_dark(palette) else STYLE_SHEET
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF()))
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable(colour: QColor | str, background: QColor | None = None,
+             minimum: float = 4.5) -> QColor:
+    """``colour`` lightened (dark background) or darkened until it reads on ``background``
+    (default: the palette's base colour) with at least ``minimum`` contrast."""
+    c = QColor(colour)
+    bg = background or QApplication.palette().color(QPalette.ColorRole.Base)
+    dark_bg = bg.lightnessF() < 0.5
+    for _step in range(30):
+        if contrast(c, bg) >= minimum:
+            break
+        lightness = c.lightnessF()
+        lightness = min(1.0, lightness + 0.05) if dark_bg else max(0.0, lightness - 0.05)
+        c = QColor.fromHslF(max(c.hslHueF(), 0.0), c.hslSaturationF(), lightness, c.alphaF())
+    return c
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that never widens its window: long text is cut with "…" and shown in
+    full as the tooltip (status and sign-off messages in the editor header)."""
+
+    def __init__(self, parent: QWidget | None = None, *, max_width: int = 480) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._max_width = max_width
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._full = " ".join(str(text).split())
+        self._refresh()
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self._full
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        base = super().sizeHint()
+        wanted = self.fontMetrics().horizontalAdvance(self._full) + 8
+        return QSize(min(wanted, self._max_width), base.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+        super().resizeEvent(event)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(self.width(), 20))
+        QLabel.setText(self, shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
 def kendall_text(grade: int) -> str:
     """``8 = 4 Good``: the Kendall 0-10 grade with its 0-5 +/- notation (registry table)."""
     for g, five, name, _crit in registry.KENDALL_GRADES:
         if g == grade:
-            return f"{g}  ({five})  {name}"
+            return f"{g}  ({five})  {_(name)}"
     return str(grade)
 
 
@@ -281,9 +390,16 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
         self.field = fld
         self.setObjectName(fld.name)
         self.setAccessibleName(fld.label)
+        self.calendar: QCalendarWidget | None = None
         if fld.type is FieldType.DATE:
             self.setPlaceholderText(self.tr("YYYY-MM-DD"))
-            self.setMaximumWidth(130)
+            self.setMaximumWidth(160)
+            pick = self.addAction(_calendar_icon(), QLineEdit.ActionPosition.TrailingPosition)
+            pick.setToolTip(self.tr("Choose the date on a calendar (or type 2024-05-22, "
+                                    "2024/5/22, 2024.5.22 or 20240522)"))
+            pick.setObjectName(f"{fld.name}_calendar")
+            pick.triggered.connect(self.pick_date)
+            self.editingFinished.connect(self._tidy_date)
         elif fld.is_numeric:
             self.setPlaceholderText(fld.allowed_text())
             self.setFixedWidth(125)
@@ -306,6 +422,56 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
             blocked = self.blockSignals(True)
             self.setText(text)
             self.blockSignals(blocked)
+
+    def _set_typed(self, text: str) -> None:
+        self.setText(text)
+        self.edited.emit(self.field.name, text)
+
+    def _tidy_date(self) -> None:
+        """A date typed as 2024/5/22, 2024.5.22 or 20240522 is shown as 2024-05-22."""
+        tidy = validation.date_text(self.text().strip())
+        if tidy != self.text() and QDate.fromString(tidy, Qt.DateFormat.ISODate).isValid():
+            self._set_typed(tidy)
+
+    def pick_date(self) -> QCalendarWidget:
+        """Open a calendar under the field (today, or the date typed); a click sets the date."""
+        menu = QMenu(self)
+        calendar = QCalendarWidget(menu)
+        calendar.setGridVisible(True)
+        typed = QDate.fromString(validation.date_text(self.text().strip()),
+                                 Qt.DateFormat.ISODate)
+        calendar.setSelectedDate(typed if typed.isValid() else QDate.currentDate())
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(calendar)
+        menu.addAction(holder)
+
+        def chosen(day: QDate) -> None:
+            self._set_typed(day.toString(Qt.DateFormat.ISODate))
+            menu.close()
+            self.setFocus()
+
+        calendar.clicked.connect(chosen)
+        calendar.activated.connect(chosen)
+        self.calendar = calendar
+        menu.popup(self.mapToGlobal(self.rect().bottomLeft()))
+        calendar.setFocus()
+        return calendar
+
+
+def _calendar_icon() -> QIcon:
+    """A small calendar sheet drawn in the palette's text colour (no image files needed)."""
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    color = QApplication.palette().color(QPalette.ColorRole.Text)
+    painter.setPen(color)
+    painter.drawRect(1, 2, 13, 12)
+    painter.fillRect(1, 2, 14, 4, color)
+    for x in (4, 8, 12):
+        for y in (8, 11):
+            painter.drawPoint(x, y)
+    painter.end()
+    return QIcon(pixmap)
 
 
 class BoolCheck(QCheckBox, FieldWidgetMixin):

@@ -35,7 +35,16 @@ def _reexec_under_xvfb() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    parser.add_argument("--lang", default=None,
+                        help="interface language (en, zh_CN); default: the saved setting")
+    parser.add_argument("--size", default=f"{SIZE[0]}x{SIZE[1]}",
+                        help="window size WxH, or 'screen': as the app sizes itself to fit")
+    parser.add_argument("--screen", action="store_true",
+                        help="also save the whole screen (window frame included) per page")
     args = parser.parse_args(argv)
+    if args.lang:
+        os.environ["JDM_CAPTURE_LANG"] = args.lang
+    size = None if args.size == "screen" else tuple(int(n) for n in args.size.split("x"))
     if not os.environ.get("DISPLAY") and not os.environ.get("JDM_SCREENSHOTS_XVFB"):
         return _reexec_under_xvfb()
     sys.path.insert(0, str(ROOT))
@@ -63,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     with Repository(db) as repo:  # the demo file is encrypted, as every new database
         add_demo_cohort(repo, "screenshots")
     window = MainWindow(Session(db))
-    window.resize(*SIZE)
+    if size is not None:
+        window.resize(*size)
     window.show()
     written: list[Path] = []
 
@@ -76,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         path = out / f"{name}.png"
         (widget or window).grab().save(str(path))
         written.append(path)
+        if args.screen and widget is None:
+            whole = out / f"{name}-screen.png"
+            app.primaryScreen().grabWindow(0).save(str(whole))
+            written.append(whole)
 
     shot("01-patient-list")
     rows = window.session.patient_rows()
@@ -115,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     dialog.show()
     shot("20-settings", dialog)
     dialog.close()
-    history = HistoryDialog(f"History of visit {last.id}",
+    history = HistoryDialog(window.tr("History of visit {id}").format(id=last.id),
                             window.session.visit_history(last.id or 0), window)
     chain = attach_chain_status(window, history)  # as MainWindow.show_history does
     history.show()

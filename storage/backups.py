@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.i18n import _, local_time_text
 from storage import crypto, tempfiles
 from storage.audit_chain import record_restore, verify_chain
 from storage.errors import (
@@ -227,12 +228,24 @@ class BackupSummary:
 
     def describe(self) -> str:
         """One line for a list of backups: date, contents, health."""
-        when = f"{self.taken_at:%Y-%m-%d %H:%M} UTC" if self.taken_at else "undated copy"
+        when = local_time_text(self.taken_at) if self.taken_at else _("undated copy")
         if not self.healthy:
-            return f"{when}: cannot be restored ({self.problem})"
-        counts = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in self.table_counts.items())
-        chain = f"; audit trail {self.chain_detail}" if self.chain_detail else ""
-        last = f"; last change {self.last_change}" if self.last_change else ""
+            return _("{when}: cannot be restored ({problem})").format(when=when,
+                                                                     problem=self.problem)
+        names = {"patients": _("patients"), "visits": _("visits"),
+                 "medications": _("medications"), "adverse_events": _("adverse events")}
+        counts = ", ".join(f"{n} {names.get(t, t.replace('_', ' '))}"
+                           for t, n in self.table_counts.items())
+        chain = _("; audit trail {detail}").format(detail=self.chain_detail) \
+            if self.chain_detail else ""
+        last = ""
+        if self.last_change:
+            try:
+                last_text = local_time_text(dt.datetime.fromisoformat(
+                    str(self.last_change).replace("Z", "+00:00")))
+            except ValueError:
+                last_text = str(self.last_change)
+            last = _("; last change {when}").format(when=last_text)
         return f"{when}: {counts}{last}{chain} ({self.size_bytes / 1e6:.1f} MB)"
 
 
@@ -279,8 +292,9 @@ def describe_backup(path: Path | str,
                 if "hash" in cols:
                     chain = verify_chain(con)
                     chain_ok = chain.ok
-                    chain_detail = (f"verified ({chain.rows_checked} rows)" if chain.ok else
-                                    f"BROKEN at row {chain.first_broken_id}")
+                    chain_detail = (_("verified ({n} rows)").format(n=chain.rows_checked)
+                                    if chain.ok else _("BROKEN at row {row}").format(
+                                        row=chain.first_broken_id))
         finally:
             con.close()
     except DATABASE_ERRORS as exc:

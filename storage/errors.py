@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
+from forms.i18n import _
+
 if TYPE_CHECKING:
     from forms.validation import Problem
 
@@ -114,61 +116,66 @@ def classify(exc: Any, path: Path | str | None = None) -> StorageError:
     Returns:
         The storage error to raise instead (``raise classify(exc) from exc``).
     """
-    name = Path(path).name if path else "the database"
-    restore = (" (File > Restore backup..., or `python main.py restore --db FILE --from "
-               "BACKUP`; automatic backups are in the `backups` folder next to the file)")
+    name = Path(path).name if path else _("the database")
+    restore = _(" (File > Restore backup..., or `python main.py restore --db FILE --from "
+                "BACKUP`; automatic backups are in the `backups` folder next to the file)")
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc).lower()
     primary = code & 0xFF if isinstance(code, int) else None
     if "signed visit is read-only" in text:
-        return SignedVisitLocked(f"{name}: a signed visit is read-only; unlock it with a "
-                                 "reason first.")
+        return SignedVisitLocked(_("{name}: a signed visit is read-only; unlock it with a "
+                                   "reason first.").format(name=name))
     if path and primary in (_READONLY, _CANTOPEN, _IOERR, _FULL, None):
         found = _file_system_problem(Path(path))
         if found is not None:
             return found
     if primary in (_BUSY, _LOCKED) or "database is locked" in text:
         return KnownStorageError(
-            "locked", f"{name} is busy: another JDM Capture window or command is writing to "
-            "it. Wait a moment and try again.")
+            "locked", _("{name} is busy: another JDM Capture window or command is writing to "
+                        "it. Wait a moment and try again.").format(name=name))
     if primary == _READONLY or "readonly database" in text:
         return KnownStorageError(
-            "read_only", f"{name} cannot be changed: the file or its folder is read-only. "
-            "Copy it to a folder you can write to, or ask IT for write access.")
+            "read_only", _("{name} cannot be changed: the file or its folder is read-only. "
+                           "Copy it to a folder you can write to, or ask IT for write "
+                           "access.").format(name=name))
     if primary == _FULL or "database or disk is full" in text:
         return KnownStorageError(
-            "disk_full", f"The disk holding {name} is full: nothing was saved. Free some "
-            "space and try again.")
+            "disk_full", _("The disk holding {name} is full: nothing was saved. Free some "
+                           "space and try again.").format(name=name))
     if (primary == _NOTADB or "file is not a database" in text) and path and \
             Path(f"{path}.keys").exists():
         return KnownStorageError(
-            "wrong_key", f"{name} cannot be decrypted with the key its key file "
-            f"{name}.keys gives: the key file belongs to another database, or the file is "
-            f"damaged. Put the right key file beside it, or restore a backup{restore}.")
+            "wrong_key", _("{name} cannot be decrypted with the key its key file {name}.keys "
+                           "gives: the key file belongs to another database, or the file is "
+                           "damaged. Put the right key file beside it, or restore a "
+                           "backup{restore}.").format(name=name, restore=restore))
     if primary == _NOTADB or "file is not a database" in text:
         return KnownStorageError(
-            "not_a_database", f"{name} is not a JDM Capture database (it is not an SQLite "
-            f"file, or its start is damaged). Choose the right file, or restore a backup"
-            f"{restore}.")
+            "not_a_database", _("{name} is not a JDM Capture database (it is not an SQLite "
+                                "file, or its start is damaged). Choose the right file, or "
+                                "restore a backup{restore}.").format(name=name,
+                                                                     restore=restore))
     if (primary == _CORRUPT or "malformed" in text) and path and Path(path).exists() and \
             fresh_integrity(Path(path)) is not False:
         return KnownStorageError(
-            "inconsistent", f"{name} could not be read consistently just now (SQLite reports: "
-            f"{exc}), but a fresh check of the file finds it healthy: the file is not damaged "
-            "and needs no restore. Close and reopen it; if this happens again, note what "
-            "other program was using the file.")
+            "inconsistent", _("{name} could not be read consistently just now (SQLite reports: "
+                              "{error}), but a fresh check of the file finds it healthy: the "
+                              "file is not damaged and needs no restore. Close and reopen it; "
+                              "if this happens again, note what other program was using the "
+                              "file.").format(name=name, error=exc))
     if primary == _CORRUPT or "malformed" in text:
         return KnownStorageError(
-            "corrupt", f"{name} is damaged (SQLite reports: {exc}). Nothing was written to "
-            f"it. Keep a copy of it, and restore the most recent backup{restore}.")
+            "corrupt", _("{name} is damaged (SQLite reports: {error}). Nothing was written to "
+                         "it. Keep a copy of it, and restore the most recent "
+                         "backup{restore}.").format(name=name, error=exc, restore=restore))
     if primary == _CANTOPEN or "unable to open database" in text:
         return KnownStorageError(
-            "cannot_open", f"{name} cannot be opened: check that its folder exists and that "
-            "you may write to it.")
+            "cannot_open", _("{name} cannot be opened: check that its folder exists and that "
+                             "you may write to it.").format(name=name))
     if primary == _IOERR or "disk i/o error" in text:
         return KnownStorageError(
-            "io_error", f"Reading or writing {name} failed (disk I/O error). Check the disk "
-            "or network drive, then try again.")
+            "io_error", _("Reading or writing {name} failed (disk I/O error). Check the disk "
+                          "or network drive, then try again.").format(name=name))
     return StorageBug(f"unexpected database error on {name}: {exc}")
 
 
@@ -245,14 +252,15 @@ def _file_system_problem(path: Path) -> KnownStorageError | None:
     if stat.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK) or (
             path.exists() and not os.access(path, os.W_OK)):
         return KnownStorageError(
-            "read_only", f"{path.name} is on a read-only disk or folder, so it cannot be "
-            "opened for changes; nothing was changed. Copy it to a folder you can write to "
-            "(or ask IT for write access) and open the copy.")
+            "read_only", _("{name} is on a read-only disk or folder, so it cannot be opened "
+                           "for changes; nothing was changed. Copy it to a folder you can "
+                           "write to (or ask IT for write access) and open the "
+                           "copy.").format(name=path.name))
     if usage.free < LOW_SPACE_BYTES:
         return KnownStorageError(
-            "disk_full", f"The disk holding {path.name} is full ({usage.free // 1024} KB "
-            "free): nothing was saved and the file is unchanged. Free some space and try "
-            "again.")
+            "disk_full", _("The disk holding {name} is full ({kb} KB free): nothing was saved "
+                           "and the file is unchanged. Free some space and try "
+                           "again.").format(name=path.name, kb=usage.free // 1024))
     return None
 
 

@@ -41,6 +41,7 @@ from sqlite_utils import Database
 
 from forms import registry, scoring, validation
 from forms.fields import Field, FieldType, Level
+from forms.i18n import in_language
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
@@ -982,8 +983,9 @@ class Repository:
     @staticmethod
     def score_rows(vid: int, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The ``derived_values`` rows of one visit's scores: (visit, field, value, reason,
-        rule version), as stored."""
-        scores = scoring.score_visit(values)
+        rule version), as stored (reasons in English, whatever the GUI shows)."""
+        with in_language("en"):
+            scores = scoring.score_visit(values)
         return [(vid, name, _derived_to_sql(s.value), s.missing_reason or "",
                  s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
                 scores.items()]
@@ -1067,9 +1069,12 @@ class Repository:
         # none of the response criteria
         from forms import response  # noqa: PLC0415
 
-        # the baseline's totals are scored once for all its follow-ups
-        for v, resp in zip(followups, response.compare_followups(
-                base.values, [v.values for v in followups], settings), strict=True):
+        # the baseline's totals are scored once for all its follow-ups; stored reasons are
+        # English, whatever language the GUI shows
+        with in_language("en"):
+            responses = response.compare_followups(base.values, [v.values for v in followups],
+                                                   settings)
+        for v, resp in zip(followups, responses, strict=True):
             computed = {"baseline_label": label, **resp.response_values()}
             for name in _DERIVED_RESPONSE:
                 if name not in computed:

@@ -39,13 +39,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from forms import registry, scoring, validation
+from forms.i18n import N_, _, local_time_text
 from storage import accounts
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
 if TYPE_CHECKING:
     from storage.repository import Repository
 
-MEANING = "verified against source"
+MEANING = N_("verified against source")  # stored in English; shown translated
 TABLE = "visit_signoffs"
 _MAX_NAME = 100
 
@@ -120,14 +121,14 @@ class SignoffStatus:
         """One line for the GUI: ``Signed by A. Nurse on 2026-11-25 10:04 UTC`` or why not."""
         if self.current is not None:
             note = f"\n{self.note}" if self.note else ""
-            return (f"Signed by {self.current.signed_by} on "
-                    f"{self.current.signed_at:%Y-%m-%d %H:%M} UTC ({self.current.meaning})"
-                    f"{note}")
+            return _("Signed by {name} on {when} ({meaning})").format(
+                name=self.current.signed_by, when=local_time_text(self.current.signed_at),
+                meaning=_(self.current.meaning)) + note
         if self.history:
             last = self.history[-1]
-            return (f"Not signed (signature of {last.signed_by} voided by {last.voided_by}: "
-                    f"{last.void_reason})")
-        return "Not signed"
+            return _("Not signed (signature of {name} voided by {by}: {reason})").format(
+                name=last.signed_by, by=last.voided_by, reason=last.void_reason)
+        return _("Not signed")
 
 
 def _now() -> str:

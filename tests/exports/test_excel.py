@@ -134,7 +134,7 @@ def test_headers_of_the_other_sheets(deid: Path, ident: Path) -> None:
                                              "resolution_day"]
     assert _header(wb["Patients"])[:4] == ["study_id", "sex", "autoantibody",
                                            "age_at_baseline_years"]
-    assert _header(wb["Data dictionary"])[:7] == ["field", "label", "form", "level", "type",
+    assert _header(wb["Data dictionary"])[:8] == ["field", "label", "label_zh", "form", "level", "type",
                                                   "allowed", "unit"]
     assert "derived" in _header(wb["Data dictionary"])
     wbi = openpyxl.load_workbook(ident)

@@ -1,0 +1,199 @@
+"""Translation of every text ``forms``, ``storage``, ``exports`` and the command line show.
+
+One mechanism for the layers below the GUI (no Qt here): GNU gettext catalogs read by the
+standard library's :mod:`gettext`. The source catalog of each language is committed as
+``forms/locale/<lang>/LC_MESSAGES/jdm_capture.po``; the set-up step (``python3 dev.py ...`` or
+``python scripts/i18n.py build``) compiles it to the ``.mo`` file read here, which is never
+committed or edited by hand.
+
+The message ids are the English texts themselves, so the registry (``forms/registry.py``) is
+written in English and stays as it is: :class:`forms.fields.Field` translates its label, help,
+unit and choices when they are read (``field.label``), and keeps the English original
+(``field.label_en``) for the data dictionaries, whose English column never changes.
+Messages built with parameters are translated as templates first and filled in afterwards:
+``_("{field} = {value} is out of range {range}").format(...)``.
+
+The language is chosen once per process: :func:`set_language` (the GUI's setting, the command
+line's ``--lang``), else ``$JDM_CAPTURE_LANG``, else the system locale. English is the
+fallback for anything a catalog lacks (``tests/test_i18n_catalogs.py`` makes that a failure).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gettext
+import locale
+import os
+from pathlib import Path
+
+DOMAIN = "jdm_capture"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+#: language code -> the language's own name, as the language menu shows it.
+LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
+DEFAULT = "en"
+
+_current = DEFAULT
+_chosen = False
+
+
+def normalize(code: str | None) -> str | None:
+    """``"zh_CN.UTF-8"``, ``"zh-Hans"``, ``"zh"`` -> ``"zh_CN"``; ``"en_GB"`` -> ``"en"``;
+    anything else (or ``"C"``/``"POSIX"``/empty) -> None."""
+    if not code:
+        return None
+    base = code.split(".")[0].split("@")[0].replace("-", "_").strip()
+    if base.lower().startswith("zh"):
+        return "zh_CN"
+    if base.lower().startswith("en"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    """The language of the system locale: Chinese for any ``zh`` locale, else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            for part in value.split(":"):
+                found = normalize(part)
+                if found:
+                    return found
+            return DEFAULT
+    try:
+        found = normalize(locale.getlocale()[0])
+    except ValueError:
+        found = None
+    return found or DEFAULT
+
+
+def mo_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+_catalogs: dict[str, gettext.NullTranslations] = {}
+
+
+def catalog(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``lang`` (loaded once); English/untranslated when it is absent."""
+    if lang not in _catalogs:
+        loaded: gettext.NullTranslations = gettext.NullTranslations()
+        if lang != DEFAULT:
+            try:
+                with mo_path(lang).open("rb") as fh:
+                    loaded = gettext.GNUTranslations(fh)
+            except OSError:
+                loaded = gettext.NullTranslations()
+        _catalogs[lang] = loaded
+    return _catalogs[lang]
+
+
+def available(lang: str) -> bool:
+    """``lang`` is English or has a compiled catalog."""
+    return lang == DEFAULT or isinstance(catalog(lang), gettext.GNUTranslations)
+
+
+def set_language(lang: str | None) -> str:
+    """Use ``lang`` (a code of :data:`LANGUAGES`, a locale name, or None for ``$JDM_CAPTURE_LANG``
+    or else the system's) from now on; returns the code in use. A language whose compiled
+    catalog is missing falls back to English."""
+    global _current, _chosen
+    code = normalize(lang) if lang else None
+    if code is None:
+        code = normalize(os.environ.get("JDM_CAPTURE_LANG")) or system_language()
+    if not available(code):
+        code = DEFAULT
+    _current, _chosen = code, True
+    _cache.clear()
+    return code
+
+
+def language() -> str:
+    """The code of the language in use (``"en"`` or ``"zh_CN"``)."""
+    if not _chosen:
+        set_language(None)
+    return _current
+
+
+_cache: dict[str, str] = {}
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (English when the catalog has no translation)."""
+    if not _chosen:
+        set_language(None)
+    if _current == DEFAULT or not message:
+        return message
+    try:
+        return _cache[message]
+    except KeyError:
+        text = catalog(_current).gettext(message)
+        _cache[message] = text
+        return text
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural of a message with a count, in the current language."""
+    return catalog(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark ``message`` for the catalog without translating it now (translate it with _())."""
+    return message
+
+
+def translate_to(lang: str, message: str) -> str:
+    """``message`` in ``lang`` whatever the current language (the data dictionaries)."""
+    code = normalize(lang) or DEFAULT
+    if code == DEFAULT or not message:
+        return message
+    return catalog(code).gettext(message)
+
+
+def in_language(lang: str) -> _Switch:
+    """``with in_language("zh_CN"): ...`` uses ``lang`` inside the block, then restores."""
+    return _Switch(lang)
+
+
+class _Switch:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.previous: str | None = None
+
+    def __enter__(self) -> str:
+        self.previous = _current if _chosen else None
+        return set_language(self.lang)
+
+    def __exit__(self, *exc: object) -> None:
+        set_language(self.previous)
+
+
+# ------------------------------------------------------------------------------------------
+# Times: stored in UTC, shown in the computer's local zone with the zone named
+# ------------------------------------------------------------------------------------------
+def local_time(when: _dt.datetime) -> _dt.datetime:
+    """``when`` (aware, or naive meaning UTC, as stored) in the computer's local time zone."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=_dt.UTC)
+    return aware.astimezone()
+
+
+def zone_text(local: _dt.datetime) -> str:
+    """``CST (UTC+08:00)``, ``CET (UTC+01:00)`` or ``UTC``: the zone of a local time."""
+    offset = local.strftime("%z")
+    if not offset or offset == "+0000":
+        return "UTC"
+    utc = f"UTC{offset[:3]}:{offset[3:]}"
+    name = local.tzname() or ""
+    return f"{name} ({utc})" if name and not name.startswith(("UTC", "GMT", "+", "-")) else utc
+
+
+def local_time_text(when: _dt.datetime, *, seconds: bool = False) -> str:
+    """``2024-05-22 02:32 CST (UTC+08:00)``: a stored UTC time as the user reads it. Dates are
+    ISO 8601 in both languages (China's GB/T 7408 is the same format): unambiguous, sortable."""
+    local = local_time(when)
+    shown = f"{local:%Y-%m-%d %H:%M:%S}" if seconds else f"{local:%Y-%m-%d %H:%M}"
+    return f"{shown} {zone_text(local)}"
