@@ -135,15 +135,20 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         col = self.columns[column]
-        self.layoutAboutToBeChanged.emit()
-        old_persistent = self.persistentIndexList()
-        old_rows = [ix.row() for ix in old_persistent]
         keyed = [(sort_key(col.value(r)), i) for i, r in enumerate(self._rows)]
         present = [k for k in keyed if k[0] is not None]
         missing = [k for k in keyed if k[0] is None]
         present.sort(key=lambda k: (not isinstance(k[0], int | float), k[0] if isinstance(
             k[0], int | float) else str(k[0])), reverse=order == Qt.SortOrder.DescendingOrder)
-        order_ix = [i for _, i in present] + [i for _, i in missing]
+        self._reorder([i for _, i in present] + [i for _, i in missing])
+
+    def _reorder(self, order_ix: list[int]) -> None:
+        """Put the rows in ``order_ix`` order, keeping persistent indexes on their rows."""
+        if order_ix == list(range(len(self._rows))):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_rows = [ix.row() for ix in old_persistent]
         self._rows = [self._rows[i] for i in order_ix]
         self._search = [self._search[i] for i in order_ix]
         new_pos = {old: new for new, old in enumerate(order_ix)}
@@ -382,20 +387,6 @@ class PatientListModel(RecordTableModel):
         ids = {self._rows[i].study_id for i in order}
         self._reorder(order + rest)
         return ids
-
-    def _reorder(self, order_ix: list[int]) -> None:
-        if order_ix == list(range(len(self._rows))):
-            return
-        self.layoutAboutToBeChanged.emit()
-        old_persistent = self.persistentIndexList()
-        old_rows = [ix.row() for ix in old_persistent]
-        self._rows = [self._rows[i] for i in order_ix]
-        self._search = [self._search[i] for i in order_ix]
-        new_pos = {old: new for new, old in enumerate(order_ix)}
-        self.changePersistentIndexList(
-            old_persistent, [self.index(new_pos[r], ix.column()) for r, ix in
-                             zip(old_rows, old_persistent, strict=True)])
-        self.layoutChanged.emit()
 
     def row_of(self, study_id: str) -> int | None:
         for i, r in enumerate(self._rows):

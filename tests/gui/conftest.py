@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from forms.model import Patient
 from gui import file_dialogs
@@ -84,3 +84,15 @@ def window(qtbot, session: Session) -> Iterator[MainWindow]:
     w.session = None
     w.close()
     w.deleteLater()
+
+
+@pytest.fixture
+def editor_window(qtbot, window: MainWindow) -> MainWindow:
+    """The main window with a new visit of P01 open in the editor (Ctrl+N on its visits)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.open_patient("P01")
+    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
+                   Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.editor
+    return window

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -15,18 +14,6 @@ from forms.model import Medication, Visit
 from gui.main_window import MainWindow
 from gui.session import Session
 from storage import signoff
-
-
-@pytest.fixture
-def editor_window(qtbot, window: MainWindow) -> MainWindow:
-    """The main window with a new visit of P01 open in the editor."""
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.open_patient("P01")
-    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentWidget() is window.editor
-    return window
 
 
 def test_kendall_ten_needs_no_timing(qtbot, editor_window: MainWindow) -> None:

@@ -10,23 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from gui import file_dialogs
 from gui.main_window import MainWindow
 from gui.session import Session, draft_key
-
-
-@pytest.fixture
-def editor_window(qtbot, window: MainWindow) -> MainWindow:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.open_patient("P01")
-    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentWidget() is window.editor
-    return window
 
 
 def test_a_save_after_the_wal_vanished_is_refused_kept_as_draft_and_the_file_reopened(

@@ -64,15 +64,6 @@ def fill_page(qtbot, editor, index: int, texts: dict[str, str]) -> None:
             qtbot.keyClick(widget, Qt.Key.Key_Tab)
 
 
-@pytest.fixture
-def editor_window(qtbot, window: MainWindow) -> MainWindow:
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    window.open_patient("P01")
-    qtbot.keyClick(window.patient_page.visit_table, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentWidget() is window.editor
-    return window
 
 
 def test_complete_visit_by_keyboard(qtbot, editor_window: MainWindow, session: Session) -> None:
