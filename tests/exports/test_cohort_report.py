@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -166,29 +167,25 @@ def test_response_counts(demo_pdf: tuple[str, list[Patient]]) -> None:
             k = sum(r.tis.category == code for r in results[lab])
             cells.append(f"{k} ({pct(k, n[lab])} %)")
         assert f"ACR/EULAR {words} – {' '.join(cells)}" in flat, words
-    order = ["none", "minimal", "moderate", "major"]
+    def at_least(order: list[str], level: str, low_of: Any, high_of: Any) -> str:
+        """Children reaching ``level`` for sure (low) and possibly (high), per visit."""
+        cells = []
+        for lab in labels:
+            low = sum(order.index(low_of(r)) >= order.index(level) for r in results[lab])
+            high = sum(order.index(high_of(r)) >= order.index(level) for r in results[lab])
+            cells.append(f"{low} ({pct(low, n[lab])} %)" if low == high else
+                         f"{low} to {high} ({pct(low, n[lab])} to {pct(high, n[lab])} %)")
+        return " ".join(cells)
+
+    tis_order = ["none", "minimal", "moderate", "major"]
     for code in ("minimal", "moderate"):
-        cells = []
-        for lab in labels:
-            low = sum(order.index(r.tis.category_min) >= order.index(code)
-                      for r in results[lab])
-            high = sum(order.index(r.tis.category_max) >= order.index(code)
-                       for r in results[lab])
-            cells.append(f"{low} ({pct(low, n[lab])} %)" if low == high else
-                         f"{low} to {high} ({pct(low, n[lab])} to {pct(high, n[lab])} %)")
-        assert f"ACR/EULAR at least {code}, including partial results – " \
-               f"{' '.join(cells)}" in flat, code
-    p_order = ["none", "20", "50", "70"]
+        cells = at_least(tis_order, code, lambda r: r.tis.category_min,
+                         lambda r: r.tis.category_max)
+        assert f"ACR/EULAR at least {code}, including partial results – {cells}" in flat, code
     for level in ("20", "50", "70"):
-        cells = []
-        for lab in labels:
-            low = sum(p_order.index(r.printo.worst) >= p_order.index(level)
-                      for r in results[lab])
-            high = sum(p_order.index(r.printo.best) >= p_order.index(level)
-                       for r in results[lab])
-            cells.append(f"{low} ({pct(low, n[lab])} %)" if low == high else
-                         f"{low} to {high} ({pct(low, n[lab])} to {pct(high, n[lab])} %)")
-        assert f"PRINTO {level} (at least) – {' '.join(cells)}" in flat, level
+        cells = at_least(["none", "20", "50", "70"], level, lambda r: r.printo.worst,
+                         lambda r: r.printo.best)
+        assert f"PRINTO {level} (at least) – {cells}" in flat, level
     # the demo has partial results: at least one range is printed, honestly
     assert re.search(r"\d+ to \d+ \(\d+ to \d+ %\)", flat)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_samples import demo_window as open_demo_window
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
@@ -32,22 +33,7 @@ def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str
 
 @pytest.fixture
 def demo(qtbot: Any, tmp_path: Path, language: str) -> Iterator[Any]:
-    from gui.main_window import MainWindow  # noqa: PLC0415 - after the translators
-    from gui.session import Session  # noqa: PLC0415
-    from storage.demo import add_demo_cohort  # noqa: PLC0415
-    from storage.repository import Repository  # noqa: PLC0415
-
-    db = tmp_path / "demo.sqlite"
-    with Repository(db) as repo:
-        add_demo_cohort(repo, "layout")
-    session = Session(db)
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    if window._editor is not None:
-        window.editor.discard()
-    session.close()
+    yield from open_demo_window(qtbot, tmp_path, "layout")  # after the translators
 
 
 def _inside_scroll_area(w: QWidget) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_samples import demo_window as open_demo_window
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -155,21 +156,7 @@ def chinese(qapp: QApplication) -> Iterator[None]:
 
 @pytest.fixture
 def demo_window(qtbot: Any, tmp_path: Path, chinese: None) -> Iterator[Any]:
-    from gui.main_window import MainWindow  # noqa: PLC0415 - built after the translators
-    from gui.session import Session  # noqa: PLC0415
-    from storage.demo import add_demo_cohort  # noqa: PLC0415
-    from storage.repository import Repository  # noqa: PLC0415
-
-    db = tmp_path / "demo.sqlite"
-    with Repository(db) as repo:
-        add_demo_cohort(repo, "walk")
-    session = Session(db)
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.editor.discard() if window._editor is not None else None
-    session.close()
+    yield from open_demo_window(qtbot, tmp_path, "walk")  # after the translators
 
 
 def _data_words(window: Any) -> set[str]:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_samples import complete_visit
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from forms import registry
-from forms.model import Patient, Visit
+from forms.model import Patient
 from gui.main_window import MainWindow
 from gui.security import AccountsDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
 from gui.session import Session
@@ -253,21 +252,12 @@ def test_manual_lock_and_another_user_keeps_the_first_users_draft(
     _close(qtbot, w)
 
 
-def _complete_visit(session: Session) -> int:
-    values: dict[str, Any] = {name: min(1, int(registry.get(name).maximum or 0))
-                              for name in registry.cmas_item_names()}
-    values.update({"phys_global": Decimal("4.5"), "parent_global": Decimal("3"),
-                   "extramuscular_global": Decimal("1"), "ck": Decimal(900)})
-    visit = Visit(dt.date(2021, 5, 6), "M0", baseline=True, values=values,
-                  missing={"chaq_dress": "not_done"})
-    return session.save_visit("P01", visit).id or 0
-
 
 def test_sign_off_and_unlock_with_the_signers_password(
         qtbot, monkeypatch: pytest.MonkeyPatch, encrypted: Path) -> None:
     w = _window(qtbot, monkeypatch, encrypted, NURSE)  # a data-entry session
     assert w.session is not None
-    vid = _complete_visit(w.session)
+    vid = complete_visit(w.session)
     w.open_patient("P01")
     w.open_visit(vid)
     bar = w.editor.signoff_bar

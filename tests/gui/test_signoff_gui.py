@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gui_samples import complete_visit
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from forms import registry
 from forms.model import Visit
 from gui import restore_dialog
 from gui.dialogs import HistoryDialog
@@ -21,16 +21,6 @@ from gui.restore_dialog import RestoreDialog
 from gui.session import Session
 from gui.signoff import SignOffDialog, UnlockDialog
 from storage import backups, signoff
-
-
-def _complete_visit(session: Session) -> int:
-    values: dict[str, Any] = {name: min(1, int(registry.get(name).maximum or 0))
-                              for name in registry.cmas_item_names()}
-    values.update({"phys_global": Decimal("4.5"), "parent_global": Decimal("3"),
-                   "extramuscular_global": Decimal("1"), "ck": Decimal(900)})
-    visit = Visit(dt.date(2021, 5, 6), "M0", baseline=True, values=values,
-                  missing={"chaq_dress": "not_done"})
-    return session.save_visit("P01", visit).id or 0
 
 
 def _open(window: MainWindow, visit_id: int) -> Any:
@@ -52,7 +42,7 @@ def _sign(qtbot, monkeypatch: pytest.MonkeyPatch, bar: Any, name: str = "Dr A") 
 
 def test_sign_off_locks_the_editor_and_unlock_needs_a_reason(
         qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWindow, session: Session) -> None:
-    vid = _complete_visit(session)
+    vid = complete_visit(session)
     bar = _open(window, vid)
     editor = window.editor
     assert bar.sign_button.isVisible() and not bar.unlock_button.isVisible()
@@ -128,7 +118,7 @@ def _history_chain_text(qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWind
 def test_history_shows_the_chain_status(qtbot, monkeypatch: pytest.MonkeyPatch,
                                         window: MainWindow, session: Session,
                                         db_path: Path) -> None:
-    vid = _complete_visit(session)
+    vid = complete_visit(session)
     text = _history_chain_text(qtbot, monkeypatch, window, vid)
     assert "verified, unaltered" in text
     con = sqlite3.connect(db_path)
@@ -167,7 +157,7 @@ def test_closing_the_window_backs_up(qtbot, db_path: Path) -> None:
 
 def test_restore_dialog_lists_date_contents_and_damage(qtbot, db_path: Path,
                                                        session: Session) -> None:
-    _complete_visit(session)
+    complete_visit(session)
     good = backups.automatic_backup(db_path, dt.datetime(2026, 4, 1, 8, 30, tzinfo=dt.UTC))
     bad = backups.backup_dir(db_path) / f"{db_path.stem}-20260402-083000.sqlite"
     bad.write_bytes(b"garbage")
@@ -186,7 +176,7 @@ def test_restore_from_the_gui_keeps_the_current_file(
         qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWindow, session: Session,
         db_path: Path) -> None:
     backups.automatic_backup(db_path, dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
-    _complete_visit(session)  # work after the backup, to be kept aside
+    complete_visit(session)  # work after the backup, to be kept aside
     monkeypatch.setattr(RestoreDialog, "exec", lambda self: 1)
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
@@ -262,7 +252,7 @@ def test_closing_an_unchanged_database_adds_no_duplicate_backup(window: MainWind
     first = auto.on_close(db_path, day)
     assert first is not None and first.exists()
     assert auto.on_close(db_path, day + dt.timedelta(days=1)) is None  # nothing changed
-    _complete_visit(session)
+    complete_visit(session)
     second = auto.on_close(db_path, day + dt.timedelta(days=2))
     assert second is not None
     assert [b.path for b in backups.list_backups(db_path)] == [second, first]
@@ -273,7 +263,7 @@ def test_restore_confirmation_names_what_check_refuses(
         db_path: Path) -> None:
     """Issue 17: a backup with a broken chain is restored only after a confirmation that
     names the finding; answering No changes nothing."""
-    _complete_visit(session)
+    complete_visit(session)
     backup = backups.automatic_backup(db_path, dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
     con = sqlite3.connect(backup)
     con.execute("DROP TRIGGER audit_append_only_update")
