@@ -66,6 +66,7 @@ from openpyxl.worksheet._reader import (
 from exports.excel import NOT_APPLICABLE, SETTINGS_SHEET, Layout
 from forms import registry, validation
 from forms.fields import Field, FieldType, Level
+from forms.i18n import _
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings, settings_from_items
 from forms.validation import Problem
@@ -119,12 +120,12 @@ class SheetProblem:
     is_error: bool = True
 
     def __str__(self) -> str:
-        where = [f"sheet {self.sheet}"] if self.sheet else []
+        where = [_("sheet {sheet}").format(sheet=self.sheet)] if self.sheet else []
         if self.row:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            where.append(f"column {self.column}")
-        place = ", ".join(where)
+            where.append(_("column {column}").format(column=self.column))
+        place = _(", ").join(where)
         return f"{self.file}: {place}: {self.text}" if place else f"{self.file}: {self.text}"
 
 
@@ -602,9 +603,10 @@ def _header(reader: _Reader, spec: SheetSpec, cells: list[_Cell]) -> list[str | 
         header.append(name)
     for name in spec.required:
         if name not in seen:
-            extra = (" (a de-identified export cannot be imported: export with --identified)"
-                     if name == "visit_date" else "")
-            reader.add(spec.name, 1, "", f"has no {name} column{extra}")
+            message = (_("has no {column} column (a de-identified export cannot be imported: "
+                         "export with --identified)") if name == "visit_date" else
+                       _("has no {column} column"))
+            reader.add(spec.name, 1, "", message.format(column=name))
             ok = False
     return header if ok else None
 

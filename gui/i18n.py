@@ -14,6 +14,7 @@ Chinese fonts (the same file the PDFs embed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from importlib import resources
@@ -33,7 +34,7 @@ from forms import i18n
 
 log = logging.getLogger(__name__)
 SETTING = "language"
-SYSTEM = "system"
+SYSTEM = i18n.SYSTEM
 QM_DIR = Path(__file__).resolve().parent / "i18n"
 QT_CONTEXT = "jdm"  # scripts/i18n.py flattens every context into this one
 
@@ -64,13 +65,24 @@ class SourceTextTranslator(QTranslator):
 
 
 def saved_choice() -> str:
-    """The user's setting: ``system``, ``en`` or ``zh_CN``."""
-    value = QSettings().value(SETTING, SYSTEM)
-    return value if value in (SYSTEM, *i18n.LANGUAGES) else SYSTEM
+    """The user's setting: ``system``, ``en`` or ``zh_CN``. Kept by :mod:`forms.i18n` in a
+    plain file the command line reads too; a choice an earlier version kept in QSettings is
+    moved there."""
+    choice = i18n.saved_choice()
+    if choice == SYSTEM:
+        old = QSettings().value(SETTING, SYSTEM)
+        if old in i18n.LANGUAGES:
+            with contextlib.suppress(OSError):
+                i18n.save_choice(old)
+            choice = old
+        if old is not None and old != SYSTEM:
+            QSettings().remove(SETTING)
+    return choice
 
 
 def save_choice(choice: str) -> None:
-    QSettings().setValue(SETTING, choice)
+    """Keep the choice for the GUI and the command line of this user (next start)."""
+    i18n.save_choice(choice)
 
 
 def resolve(choice: str | None) -> str:

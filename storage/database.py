@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from forms.i18n import _
 from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.backups import list_backups
@@ -212,8 +213,9 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     """
     path = Path(path)
     if not create and not path.exists():
-        raise KnownStorageError("missing", f"There is no database at {path}. Create it with "
-                                "`init`, or pass the right file with --db.")
+        raise KnownStorageError("missing", _("There is no database at {path}. Create it with "
+                                             "`init`, or pass the right file with --db.").format(
+                                                 path=path))
     if create and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = crypto.key_for(path)  # None for a plain file; refuses a locked encrypted one

@@ -41,7 +41,7 @@ from sqlite_utils import Database
 
 from forms import registry, scoring, validation
 from forms.fields import Field, FieldType, Level
-from forms.i18n import in_language
+from forms.i18n import _, in_language
 from forms.model import AdverseEvent, Medication, Patient, Value, Visit
 from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_label
 from forms.settings import ScoringSettings, default_ulns
@@ -448,7 +448,8 @@ class Repository:
     def _patient_row(self, study_id: str) -> dict[str, Any]:
         rows = self._rows("SELECT * FROM patients WHERE study_id = ?", (study_id,))
         if not rows:
-            raise NotFound(f"no patient with study ID {study_id!r}")
+            raise NotFound(_("no patient with study ID {study_id}").format(
+                study_id=repr(study_id)))
         return rows[0]
 
     def has_patient(self, study_id: str) -> bool:
