@@ -612,8 +612,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     names = {"patients": _("patients"), "visits": _("visits"),
              "medications": _("medications"), "adverse_events": _("adverse events"),
              "audit": _("audit")}
-    counts = ", ".join(f"{n} {names.get(t, t.replace('_', ' '))}"
-                       for t, n in report.counts.items())
+    counts = _(", ").join(f"{n} {names.get(t, t.replace('_', ' '))}"
+                          for t, n in report.counts.items())
     from storage import migrations
 
     known = migrations.known_names()

@@ -59,9 +59,12 @@ class SourceTextTranslator(QTranslator):
         return not self.loaded
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: ANN001
+        """Our translation, or None (a null string) so that Qt asks the next translator: an
+        empty string would be taken as the translation (Qt's own OK and Cancel went blank)."""
         if not source_text:
-            return ""
-        return self.inner.translate(QT_CONTEXT, source_text, disambiguation, n)
+            return None
+        text = self.inner.translate(QT_CONTEXT, source_text, disambiguation, n)
+        return text or None
 
 
 def saved_choice() -> str:
