@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from forms.i18n import N_, _
+from forms.i18n import N_, _, context_text
 from storage import crypto
 from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
@@ -98,6 +98,22 @@ def hasher() -> PasswordHasher:
     kdf = crypto.current_kdf()
     return PasswordHasher(time_cost=kdf.time_cost, memory_cost=kdf.memory_kib,
                           parallelism=kdf.parallelism)
+
+
+_PURPOSES = {"session unlock": N_("session unlock"), "password change": N_("password change")}
+_PURPOSE_PREFIXES = (("sign-off of ", N_("sign-off of {what}")),
+                     ("unlocking ", N_("unlocking {what}")))
+
+
+def purpose_text(purpose: str) -> str:
+    """What a password was asked for (stored in English in the security events) in the
+    current language: ``sign-off of patient P01, visit 2024-05-22`` -> 签署患者 P01，访视 ..."""
+    if purpose in _PURPOSES:
+        return _(_PURPOSES[purpose])
+    for prefix, template in _PURPOSE_PREFIXES:
+        if purpose.startswith(prefix):
+            return _(template).format(what=context_text(purpose[len(prefix):]))
+    return purpose
 
 
 def check_new_password(user_name: str, password: str) -> None:
@@ -241,7 +257,7 @@ def verify_password(repo: Repository, user_name: str, password: str, purpose: st
         record_event(repo, user_name, "wrong password", purpose)
         raise KnownStorageError("wrong_password", _(
             "Wrong password for {user}: {purpose} refused (the attempt is recorded).").format(
-                user=user_name, purpose=_(purpose)))
+                user=user_name, purpose=purpose_text(purpose)))
     return get_account(repo, user_name)
 
 
