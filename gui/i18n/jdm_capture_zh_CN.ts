@@ -565,6 +565,10 @@
       <source>Notes</source>
       <translation>备注</translation>
     </message>
+    <message>
+      <source>Patient record number</source>
+      <translation>患者记录号</translation>
+    </message>
   </context>
   <context>
     <name>AutoBackup</name>
