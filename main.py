@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from forms.i18n import N_, _, context_text, message_text
 
@@ -756,6 +757,68 @@ def _translate_argparse() -> None:
     argparse.ngettext = nplural  # type: ignore[attr-defined]
 
 
+def _columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, aligned and wrapped by terminal columns rather than characters, so
+    Chinese help lines neither overrun the terminal nor push the option column out of line."""
+
+    _NO_BREAK_BEFORE = "，。；：、）》」』！？,.;:)"
+    _NO_BREAK_AFTER = "（《「『("
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if text.isascii():
+            return super()._split_lines(text, width)
+        # break between any two Chinese characters, or at spaces between Latin words
+        units = re.findall(r"[\x21-\x7e]+|\s+|.", " ".join(text.split()))
+        lines, line = [], ""
+        for unit in units:
+            if unit.isspace():
+                unit = " "
+            if line and _columns(line + unit.rstrip()) > width \
+                    and unit[0] not in self._NO_BREAK_BEFORE:
+                carried = line[-1] if line[-1] in self._NO_BREAK_AFTER else ""
+                lines.append(line[:len(line) - len(carried)].rstrip())
+                line = carried + ("" if unit == " " else unit)
+            else:
+                line += unit
+        if line.strip():
+            lines.append(line.rstrip())
+        return lines
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.isascii():
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in self._split_lines(text, width))
+
+    def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[Any], prefix: str | None) -> str:
+        width = self._width
+        try:
+            for _attempt in range(4):  # argparse wraps the usage by characters: narrow it
+                text = super()._format_usage(usage, actions, groups, prefix)
+                over = max(_columns(line) for line in text.splitlines()) - width
+                if over <= 0:
+                    break
+                self._width -= over
+        finally:
+            self._width = width
+        return str(text)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        header = self._format_action_invocation(action)
+        extra = _columns(header) - len(header)
+        if extra and header + " " * (extra + 2) in text:  # padded by characters: take back
+            text = text.replace(header + " " * extra, header, 1)  # the columns CJK add
+        return text
+
+
 def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--db", type=Path, default=default, metavar=_("PATH"),
                         help=_("the database file (default: $JDM_CAPTURE_DB, else "
@@ -773,7 +836,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line's parser, its help in the current language (set it first)."""
     _translate_argparse()
     parser = argparse.ArgumentParser(
-        prog="jdm-capture",
+        prog="jdm-capture", formatter_class=_HelpFormatter,
         description=_("JDM Capture: juvenile dermatomyositis core set capture. Without a "
                       "command the desktop application opens."))
     _db_option(parser, None)
@@ -789,7 +852,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, func: Callable[[argparse.Namespace], int],
             text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(name, help=text, description=text, formatter_class=_HelpFormatter)
         # SUPPRESS: a --db given before the command is not overwritten by this default
         _db_option(p, argparse.SUPPRESS)
         p.set_defaults(func=func)

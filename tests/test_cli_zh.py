@@ -299,3 +299,32 @@ def test_main_module_has_no_untranslated_output_calls() -> None:
                     bare.append(f"main.py:{node.lineno}: {ast.unparse(arg)[:80]}")
     assert not bare, "\n".join(bare)
     assert main.__doc__
+
+
+def _columns(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_chinese_help_fits_the_terminal_and_keeps_its_column(tmp_path: Path) -> None:
+    """argparse counts characters; a Chinese character takes two columns. The help used to
+    overrun an 80-column terminal (lines of up to 160 columns) and its option column was out
+    of line by two columns per Chinese character of a metavariable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    env.update({"JDM_CAPTURE_LANG": "zh_CN", "COLUMNS": "80", "PYTHONIOENCODING": "utf-8",
+                "XDG_CONFIG_HOME": str(tmp_path)})
+    for name in ("", *SUBCOMMANDS):
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), *([name] if name else []),
+                               "--help"], env=env, capture_output=True, text=True,
+                              encoding="utf-8", check=True, timeout=60)
+        lines = done.stdout.splitlines()
+        wide = [line for line in lines if _columns(line) > 80]
+        assert not wide, (name, wide)
+        # options with a short header: their help starts in one column
+        starts = set()
+        for line in lines:
+            match = re.match(r"^(  -\S.*?\S)  +(\S)", line)
+            if match and "  " not in match.group(1):
+                starts.add(_columns(line[:match.start(2)]))
+        assert len(starts) <= 1, (name, starts, done.stdout)
