@@ -143,8 +143,8 @@ def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(out, suffix)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write {out}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write {path}: {error}").format(
+            path=out, error=exc.strerror or exc)) from exc
     try:
         with openpyxl_temp_files(tmp.parent):
             yield tmp

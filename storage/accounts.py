@@ -269,7 +269,7 @@ def _require_admin_or_setup(repo: Repository) -> Account | None:
 
 def _key_of(repo: Repository) -> tuple[crypto.KeyFile, bytes]:
     if repo.path is None:
-        raise KnownStorageError("not_encrypted", "this database has no file")
+        raise KnownStorageError("not_encrypted", _("this database has no file"))
     keys = crypto.read_key_file(repo.path)
     if keys is None:
         raise KnownStorageError("not_encrypted", _(
@@ -277,7 +277,7 @@ def _key_of(repo: Repository) -> tuple[crypto.KeyFile, bytes]:
             "encrypted files only.").format(file=repo.path.name))
     key = crypto.key_for(repo.path)
     if key is None:  # pragma: no cover - key_for raises for a locked encrypted file
-        raise KnownStorageError("encrypted_locked", "sign in first")
+        raise KnownStorageError("encrypted_locked", _("sign in first"))
     return keys, key
 
 
@@ -596,8 +596,8 @@ def idle_minutes(repo: Repository) -> int:
 def set_idle_minutes(repo: Repository, minutes: int) -> None:
     """Change the idle lock (administrators), audited like every setting."""
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
-        raise KnownStorageError("bad_setting", f"idle lock = {minutes!r}: choose 1-240 "
-                                "minutes")
+        raise KnownStorageError("bad_setting", _("idle lock = {minutes}: choose 1-240 "
+                                                 "minutes").format(minutes=repr(minutes)))
     old = repo.db.conn.execute("SELECT value FROM settings WHERE key = ?",
                                (IDLE_SETTING,)).fetchone()
     if old and old[0] == str(minutes):

@@ -443,8 +443,9 @@ def backup_to(db: Database, dest: Path | str) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(dest)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write the backup {path}: "
+                                                  "{error}").format(
+            path=dest, error=exc.strerror or exc)) from exc
     source = _db_file(db)
     key = crypto.key_for(source) if source else None
     try:
@@ -461,8 +462,9 @@ def backup_to(db: Database, dest: Path | str) -> Path:
             crypto.copy_key_file(source, dest)  # the slots travel with the copy
         os.replace(tmp, dest)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write the backup {path}: "
+                                                  "{error}").format(
+            path=dest, error=exc.strerror or exc)) from exc
     finally:
         tempfiles.finished(tmp)
     return dest

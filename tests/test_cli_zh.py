@@ -107,7 +107,7 @@ class Cli:
         # the tmp folder's name, the names and typed mistakes of this test
         self.data = {w for w in _WORD.findall(str(tmp))} | {
             "Ada", "Admin", "Bob", "Investigator", "ada", "bob", "two", "NOPE", "rename", "fr",
-            "frobnicate"}
+            "frobnicate", "Dose"}
 
     def run(self, *argv: str | Path, expect: int = 0, plain: bool = True,
             env: dict[str, str] | None = None) -> str:
@@ -157,6 +157,29 @@ def _bad_workbook(good: Path, out: Path) -> Path:
     return out
 
 
+def _workbook_with_typing_mistakes(good: Path, out: Path) -> Path:
+    """The mistakes of a hand-filled workbook: a formula, an empty study ID, a patient twice,
+    a visit twice on one day, a column name typed wrong."""
+    wb = load_workbook(good)
+    visits = wb["Visits"]
+    names = [c.value for c in visits[1]]
+    visits.cell(row=2, column=names.index("cmas_total") + 1 if "cmas_total" in names else 5,
+                value="=1+1")
+    visits.cell(row=3, column=names.index("visit_date") + 1,
+                value=visits.cell(row=2, column=names.index("visit_date") + 1).value)
+    visits.cell(row=3, column=names.index("study_id") + 1,
+                value=visits.cell(row=2, column=names.index("study_id") + 1).value)
+    patients = wb["Patients"]
+    pnames = [c.value for c in patients[1]]
+    patients.cell(row=3, column=pnames.index("study_id") + 1, value=None)
+    patients.cell(row=4, column=pnames.index("study_id") + 1,
+                  value=patients.cell(row=2, column=pnames.index("study_id") + 1).value)
+    meds = wb["Medications"]
+    meds.cell(row=1, column=meds.max_column + 1, value="Dose")  # "dose", typed as a label
+    wb.save(out)
+    return out
+
+
 SUBCOMMANDS = ("init", "encrypt", "accounts", "keys", "recovery-key", "recover", "demo",
                "import", "export", "report", "check", "backup", "restore")
 
@@ -196,6 +219,8 @@ def test_every_subcommand_speaks_chinese(tmp_path: Path) -> None:
     cli.run("import", "--db", other,
             _bad_workbook(tmp_path / "ident.xlsx", tmp_path / "bad.xlsx"), expect=2)
     cli.run("import", "--db", other, tmp_path / "deid.xlsx", expect=2)
+    cli.run("import", "--db", other, _workbook_with_typing_mistakes(
+        tmp_path / "ident.xlsx", tmp_path / "typed.xlsx"), expect=2)
     cli.run("import", "--db", other, tmp_path / "cases.json")
     cli.run("import", "--db", other, tmp_path / "ident.xlsx")
 
