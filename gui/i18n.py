@@ -1,6 +1,7 @@
 """The GUI's language: the per-user setting, Qt's translators and the CJK font.
 
-The setting (``QSettings`` key ``language``: ``system``, ``en`` or ``zh_CN``) is read once at
+The setting (``system``, ``en`` or ``zh_CN``; kept by :func:`forms.i18n.save_choice` in a plain
+file the command line reads too, no longer in QSettings) is read once at
 start-up and applied to both mechanisms: :func:`forms.i18n.set_language` for everything the
 layers below show (registry labels, validation, scoring, response explanations, PDFs), and
 Qt translators for the ``tr()`` texts of ``gui/`` (``gui/i18n/jdm_capture_<lang>.qm``, built

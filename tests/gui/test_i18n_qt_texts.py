@@ -9,6 +9,7 @@ No button of the Chinese GUI was blank.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication
@@ -69,3 +70,24 @@ def test_every_tr_text_of_the_gui_is_in_the_catalog() -> None:
                     and arg.value not in sources:
                 missing.append(f"{path.name}:{node.lineno}: {arg.value!r}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_settings_choice_is_the_file_the_command_line_reads(
+        qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QSettings  # noqa: PLC0415
+
+    from forms import i18n  # noqa: PLC0415
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    saved = tmp_path / "jdm-capture" / "language"
+    assert gui_i18n.saved_choice() == "system"
+    gui_i18n.save_choice("zh_CN")  # what the settings dialog does on OK
+    assert saved.read_text(encoding="utf-8").strip() == "zh_CN"
+    assert i18n.saved_choice() == "zh_CN" and gui_i18n.saved_choice() == "zh_CN"
+    gui_i18n.save_choice("system")
+    assert not saved.exists() and i18n.saved_choice() == "system"
+    # a choice an earlier version kept in QSettings moves to the file
+    QSettings().setValue(gui_i18n.SETTING, "zh_CN")
+    assert gui_i18n.saved_choice() == "zh_CN"
+    assert saved.read_text(encoding="utf-8").strip() == "zh_CN"
+    assert QSettings().value(gui_i18n.SETTING) is None
