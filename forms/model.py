@@ -104,12 +104,11 @@ class Patient:
         return sorted(self.visits, key=lambda v: v.visit_date)
 
     def baseline_visit(self) -> Visit | None:
-        """The visit flagged ``baseline``, else the earliest visit (data-contract section 2)."""
-        flagged = [v for v in self.visits if v.baseline]
-        if flagged:
-            return min(flagged, key=lambda v: v.visit_date)
-        visits = self.sorted_visits()
-        return visits[0] if visits else None
+        """The visit flagged ``baseline``, else the earliest visit (data-contract section 2;
+        decided by :func:`forms.course.baseline_of`)."""
+        from forms.course import baseline_of  # noqa: PLC0415 - forms.course imports this module
+
+        return baseline_of(self.visits)
 
     @property
     def birth_date(self) -> dt.date | None:

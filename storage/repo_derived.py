@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from forms import registry, scoring
+from forms import course, registry, scoring
 from forms.fields import FieldType, Level
 from forms.i18n import in_language
 from forms.model import Patient, Visit
@@ -141,32 +141,22 @@ class DerivedCache(RepositoryCore):
     def response_rows(visits: Sequence[Visit], settings: ScoringSettings,
                       only: int | None = None) -> list[tuple[Any, ...]]:
         """The ``derived_values`` rows of the follow-ups' responses against the baseline."""
-        base = Patient(study_id="-", visits=list(visits)).baseline_visit()
+        # the baseline and its follow-ups are forms.course's to decide (the one rule); stored
+        # reasons are English, whatever language the GUI shows
+        with in_language("en"):
+            base, compared = course.responses_of(visits, settings, only)
         if base is None:
             return []
         label = base.visit_label or base.visit_date.isoformat()
         rows: list[tuple[Any, ...]] = []
-        followups = [v for v in visits
-                     if v is not base and v.visit_date > base.visit_date
-                     and (only is None or v.id == only)]
-        # imported here: opening a file and listing patients (the GUI's first screen) needs
-        # none of the response criteria
-        from forms import response  # noqa: PLC0415
-
-        # the baseline's totals are scored once for all its follow-ups; stored reasons are
-        # English, whatever language the GUI shows
-        with in_language("en"):
-            responses = response.compare_followups(base.values, [v.values for v in followups],
-                                                   settings)
-        for v, resp in zip(followups, responses, strict=True):
+        for v, resp in compared:
             computed = {"baseline_label": label, **resp.response_values()}
             for name in _DERIVED_RESPONSE:
                 if name not in computed:
                     continue
                 value = computed[name]
                 reason = "" if value is not None else (
-                    resp.tis.explanation.splitlines()[0][:300] if name == "tis"
-                    else "not computable")
+                    resp.tis.summary[:300] if name == "tis" else "not computable")
                 rows.append((v.id, name, derived_to_sql(value), reason,
                              scoring.RULE_VERSIONS.get(name, "")))
         return rows

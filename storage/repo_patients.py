@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from forms import registry, validation
+from forms import course, registry, validation
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from forms.validation import Problem, Severity
@@ -32,6 +32,7 @@ from storage.repo_records import (
     PatientSummary,
     SaveResult,
     ScheduleInput,
+    VisitHeader,
 )
 
 if TYPE_CHECKING:
@@ -515,20 +516,19 @@ class PatientStore(RepositoryCore):
         FROM patients p LEFT JOIN visits v ON v.patient_id = p.id
         ORDER BY p.study_id, v.visit_date
         """
-        by_patient: dict[str, list[tuple[Any, ...]]] = {}
+        by_patient: dict[str, list[VisitHeader]] = {}
         names: dict[str, tuple[str | None, str | None]] = {}
         with translated(self.path):
             for sid, given, family, day, label, base in self.db.conn.execute(sql):
                 names[sid] = (given, family)
                 rows = by_patient.setdefault(sid, [])
                 if day is not None:
-                    rows.append((dt.date.fromisoformat(day), label, bool(base)))
+                    rows.append(VisitHeader(0, dt.date.fromisoformat(day), bool(base), label))
         out = []
         for sid, visits in by_patient.items():
-            flagged = [d for d, _l, b in visits if b]
-            baseline = flagged[0] if flagged else (visits[0][0] if visits else None)
-            out.append(ScheduleInput(sid, *names[sid], baseline,
-                                     tuple(label for _d, label, _b in visits),
-                                     visits[-1][0] if visits else None))
+            base = course.baseline_of(visits)
+            out.append(ScheduleInput(sid, *names[sid], base.visit_date if base else None,
+                                     tuple(v.label for v in visits),
+                                     visits[-1].visit_date if visits else None))
         return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from forms import validation
 from forms.model import Value, Visit
@@ -115,6 +116,16 @@ class ScheduleInput:
     baseline_date: dt.date | None  #: the flagged baseline visit, else the earliest visit
     labels: tuple[str | None, ...]
     last_visit_date: dt.date | None
+
+
+class VisitHeader(NamedTuple):
+    """A saved visit's id, date, baseline flag and label: what :mod:`forms.course` needs to
+    find the baseline without loading the visit's values."""
+
+    id: int
+    visit_date: dt.date
+    baseline: bool
+    label: str | None = None
 
 
 @dataclass(frozen=True)

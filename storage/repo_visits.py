@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from forms import registry, validation
+from forms import course, registry, validation
 from forms.model import Visit
 from forms.protocol import UNSCHEDULED, canonical_label
 from forms.validation import Problem, Severity
@@ -26,6 +26,7 @@ from storage.repo_core import (
 from storage.repo_records import (
     CheckedVisit,
     SaveResult,
+    VisitHeader,
 )
 
 if TYPE_CHECKING:
@@ -144,12 +145,12 @@ class VisitStore(RepositoryCore):
                 "first (a signed visit's results never change silently).")
 
     def _baseline_id(self, pid: int) -> int | None:
-        """The visit responses are measured from: the flagged one, else the earliest
-        (``Patient.baseline_visit``)."""
-        row = self.db.conn.execute(
-            "SELECT id FROM visits WHERE patient_id = ? ORDER BY baseline DESC, visit_date "
-            "LIMIT 1", (pid,)).fetchone()
-        return None if row is None else int(row[0])
+        """The visit responses are measured from (:func:`forms.course.baseline_of`)."""
+        headers = [VisitHeader(int(i), dt.date.fromisoformat(d), bool(b)) for i, d, b in
+                   self.db.conn.execute("SELECT id, visit_date, baseline FROM visits "
+                                        "WHERE patient_id = ?", (pid,))]
+        base = course.baseline_of(headers)
+        return None if base is None else base.id
 
     def _save_visit(self, pid: int, visit: Visit, actor: str, at: str,
                     today: dt.date | None, proof: CheckedVisit | None = None) -> SaveResult:
