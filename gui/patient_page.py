@@ -344,10 +344,7 @@ class PatientPage(QWidget):
         ``protocol`` (the study's) lays out the protocol tab."""
         self.patient = patient
         self.title.setText(patient_banner(patient, self.tr))
-        record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
-                                     "diagnosis_date": patient.diagnosis_date,
-                                     "autoantibody": patient.autoantibody,
-                                     **patient.identifiers}
+        record = patient.field_values()
         for name, label in self.demo_labels.items():
             value = record.get(name)
             fld = registry.get(name)

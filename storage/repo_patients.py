@@ -54,16 +54,8 @@ class PatientStore(RepositoryCore):
             return bool(self.db.conn.execute("SELECT 1 FROM patients WHERE study_id = ?",
                                              (study_id,)).fetchone())
 
-    @staticmethod
-    def _patient_record(patient: Patient) -> dict[str, Any]:
-        record: dict[str, Any] = {"study_id": patient.study_id, "sex": patient.sex,
-                                  "diagnosis_date": patient.diagnosis_date,
-                                  "autoantibody": patient.autoantibody}
-        record.update(patient.identifiers)
-        return record
-
     def _check_patient(self, patient: Patient, today: dt.date | None) -> dict[str, Any]:
-        check = validation.check_patient(self._patient_record(patient), today=today)
+        check = validation.check_patient(patient.field_values(), today=today)
         if check.errors:
             raise ValidationFailed(check.errors, f"patient {patient.study_id}")
         return check.values
