@@ -119,11 +119,14 @@ class LegendRow:
 
 @dataclass(frozen=True)
 class Legend:
-    """A small reference table shown beside a grid (the Kendall grades)."""
+    """A small reference table shown beside a grid (the Kendall grades). The cells of the
+    columns in ``translate`` are message ids (grade names); the others are shown as they are
+    (codes, notations)."""
 
     title: str
     headings: tuple[str, ...]
     rows: tuple[LegendRow, ...]
+    translate: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,9 @@ class LimitTable:
 
 Section = Column | ItemTable | Grid | Checklist | Domains | LimitTable
 
+#: the title of the trailing column of fields a layout does not place (Layout.completed).
+OTHER_FIELDS = N_("More fields of this form")
+
 #: the widget key of the visit's free-text notes (``Visit.notes``; not a value column).
 NOTES = "notes"
 
@@ -242,6 +248,14 @@ class Layout:
         a trailing generic column)."""
         placed = set(self.placed())
         return tuple(f.name for f in entered_fields(self.form) if f.name not in placed)
+
+    def completed(self) -> Layout:
+        """This layout with a trailing :class:`Column` of the :meth:`unplaced` fields (titled
+        :data:`OTHER_FIELDS`), or itself when it places every entered field."""
+        rest = self.unplaced()
+        if not rest:
+            return self
+        return Layout(self.form, (*self.sections, Column(rest, title=OTHER_FIELDS)))
 
     def problems(self) -> list[str]:
         """What is wrong with the layout: unknown fields, fields of another form, derived
@@ -283,7 +297,8 @@ def _kendall_legend() -> Legend:
     return Legend(N_("Grades: Kendall 0-10 and 0-5 with +/-"),
                   (N_("0-10"), N_("0-5"), N_("Grade")),
                   tuple(LegendRow((str(g), five, name), tooltip=crit)
-                        for g, five, name, crit in registry.KENDALL_GRADES))
+                        for g, five, name, crit in registry.KENDALL_GRADES),
+                  translate=(2,))
 
 
 def _mmt8() -> Layout:
@@ -353,5 +368,6 @@ def layout_for(form_key: str) -> Layout:
 __all__ = [
     "Check", "Checklist", "Column", "Domain", "Domains", "FieldSet", "Grid", "GridColumn",
     "GridRow", "ItemRow", "ItemTable", "Layout", "Legend", "LegendRow", "LimitRow",
-    "LimitTable", "NOTES", "Query", "Section", "entered_fields", "layout_for", "names_of",
+    "LimitTable", "NOTES", "OTHER_FIELDS", "Query", "Section", "entered_fields", "layout_for",
+    "names_of",
 ]
