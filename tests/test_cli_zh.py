@@ -353,3 +353,81 @@ def test_chinese_help_fits_the_terminal_and_keeps_its_column(tmp_path: Path) -> 
             if match and "  " not in match.group(1):
                 starts.add(_columns(line[:match.start(2)]))
         assert len(starts) <= 1, (name, starts, done.stdout)
+
+
+#: damage planted the way tests/storage plants it (plain sqlite3 on a file the app wrote):
+#: each must make ``check`` refuse, in Chinese, naming what it found
+_AUDIT_TRIGGERS = ("audit_append_only_update", "audit_append_only_delete",
+                   "audit_changes_append_only_update", "audit_changes_append_only_delete")
+DAMAGE = {
+    "a value edited": ["UPDATE values_global SET phys_global = 0.1 WHERE visit_id = 1"],
+    "a bad value": ["UPDATE medications SET stop_date = '9999-12-31' WHERE id = 1",
+                    "UPDATE patients SET birth_date = '2030-02-01' WHERE id = 2"],
+    "a record deleted": ["DELETE FROM medications WHERE id = 1"],
+    "a record added": ["INSERT INTO patients (study_id) VALUES ('GHOST')"],
+    "a missing reason added": ["INSERT INTO visit_missing (visit_id, field, reason) "
+                               "VALUES (1, 'crp', 'not_done')"],
+    "a score edited": ["UPDATE derived_values SET value = '99' WHERE visit_id = 2 AND "
+                       "field = 'cmas_total'"],
+    "a setting added": ["INSERT INTO settings (key, value) VALUES ('thresholds', 'adult')"],
+    "an unusable setting": ["INSERT INTO settings (key, value) VALUES ('uln_ck', 'abc')"],
+    "a broken draft": ["INSERT INTO drafts (key, payload, saved_at) VALUES "
+                       "('visit/DEMO-01/9', '[1]', 'never')",
+                       "INSERT INTO drafts (key, payload, saved_at) VALUES "
+                       "('visit/DEMO-01/8', '\"text\"', '2024-01-01T00:00:00Z')"],
+    "a planted trigger": ["CREATE TRIGGER zz AFTER INSERT ON values_global BEGIN UPDATE "
+                          "values_global SET phys_global = 0 WHERE visit_id = NEW.visit_id; "
+                          "END", "CREATE VIEW patients_view AS SELECT * FROM patients"],
+    "a changed trigger": ["DROP TRIGGER audit_append_only_delete",
+                          "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit "
+                          "BEGIN SELECT 1; END"],
+    "a dropped trigger": ["DROP TRIGGER visit_signoffs_keep"],
+    "an audit row edited": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                            "UPDATE audit SET actor = 'someone else' WHERE id = 5"],
+    "an audit row deleted": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                             "DELETE FROM audit_changes WHERE audit_id = 8",
+                             "DELETE FROM audit WHERE id = 8"],
+    "audit rows forged": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                          "UPDATE audit SET hash = NULL WHERE id = 3"],
+}
+
+
+def test_check_names_planted_damage_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``check`` on a damaged file: every finding (integrity, schema objects, audit trail,
+    data against the trail, stored scores, settings, drafts, record rules) in Chinese.
+    In-process (main.main) to stay fast; the language as ``--lang`` would set it."""
+    import shutil
+    import sqlite3
+
+    monkeypatch.setenv("JDM_CAPTURE_PLAINTEXT", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("JDM_CAPTURE_LANG", "zh_CN")
+    good = tmp_path / "good.sqlite"
+    try:
+        assert main.main(["init", "--db", str(good)]) == 0
+        assert main.main(["demo", "--db", str(good)]) == 0
+        receipt = tmp_path / "receipt.json"
+        assert main.main(["check", "--db", str(good), "--receipt", str(receipt)]) == 0
+        capsys.readouterr()
+        problems: list[str] = []
+        data = {w for w in _WORD.findall(str(tmp_path))} | {"someone", "else", "GHOST",
+                                                            "abc", "never", "adult", "zz"}
+        for n, (damage, statements) in enumerate(DAMAGE.items()):
+            db = tmp_path / f"d{n}.sqlite"
+            shutil.copy(good, db)
+            con = sqlite3.connect(db, isolation_level=None)
+            for statement in statements:
+                con.execute(statement)
+            con.close()
+            capsys.readouterr()
+            assert main.main(["check", "--db", str(db), "--receipt", str(receipt)]) == 2, damage
+            err = capsys.readouterr().err
+            assert err.strip(), damage
+            for line in err.splitlines():
+                bad = english_words(line.replace(str(tmp_path), ""), data)
+                if bad:
+                    problems.append(f"{damage}: {bad} in {line[:160]!r}")
+        assert not problems, "\n".join(problems)
+    finally:
+        i18n.set_language("en")
