@@ -431,3 +431,114 @@ def test_check_names_planted_damage_in_chinese(tmp_path: Path, monkeypatch: pyte
         assert not problems, "\n".join(problems)
     finally:
         i18n.set_language("en")
+
+
+def _case(**doc: object) -> str:
+    return json.dumps({"format": "jdm-capture-cases", "version": 1, **doc})
+
+
+_VISIT = {"visit_date": "2021-01-04", "visit_label": "M0"}
+#: case files broken in each way the reader names (storage.casefile)
+BAD_CASE_FILES: dict[str, str | bytes] = {
+    "not-utf8.json": b'{"format": "jdm-capture-cases", "x": "\xff"}',
+    "empty.json": "  ",
+    "not-json.json": '{"format": "jdm-capture-cases", "version": 1,,}',
+    "unterminated.json": '{"format": "jdm-capture-cases', "twice.json":
+        '{"format": "jdm-capture-cases", "format": "x"}',
+    "list.json": "[1, 2]", "format.json": json.dumps({"format": "other", "version": 1}),
+    "version-text.json": json.dumps({"format": "jdm-capture-cases", "version": "1"}),
+    "newer.json": json.dumps({"format": "jdm-capture-cases", "version": 99}),
+    "older.json": json.dumps({"format": "jdm-capture-cases", "version": 0}),
+    "patients-object.json": _case(patients={"P01": {}}),
+    "structure.json": _case(extra=1, settings=[], patients=[
+        5, {"study_id": "P01", "sex": "female", "colour": "red", "identifiers": "H1",
+            "visits": [7, {**_VISIT, "values": [], "missing": "all", "baseline": "yes",
+                           "notes": 3},
+                       {"visit_label": "M1", "baseline": True},
+                       {**_VISIT, "baseline": True}],
+            "medications": [{"drug": "MTX", "start_date": "2021-01-04"}, "x",
+                            {"drug": "MTX", "start_date": "2021-01-04"}],
+            "adverse_events": "none"},
+        {"study_id": "P01", "sex": "female"}]),
+    "settings.json": _case(settings={"thresholds": "teen", "colour": 1, "uln_ck": "lots",
+                                     "tis_muscle_measure": "both"}, patients=[]),
+    "nested.json": '{"format": "jdm-capture-cases", "version": 1, "patients": '
+                   + "[" * 100_000 + "]" * 100_000 + "}",
+}
+
+
+def test_import_of_malformed_files_speaks_chinese(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``import`` of case files broken in every structural way and of damaged workbooks
+    (damaged XML part, a DTD, too many rows, cells not what their type says, not a zip, an
+    unknown sheet): every line in Chinese. In-process (main.main) to stay fast."""
+    import zipfile
+
+    from exports import xlsx_import
+
+    sys.path.insert(0, str(ROOT / "tests" / "exports"))
+    from hostile_xlsx import PATIENTS, VISITS_HEADER, sheet_xml, workbook
+
+    monkeypatch.setenv("JDM_CAPTURE_PLAINTEXT", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("JDM_CAPTURE_LANG", "zh_CN")
+    monkeypatch.setitem(xlsx_import.MAX_ROWS, "Medications", 5)
+    files = []
+    for name, content in BAD_CASE_FILES.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        files.append(path)
+    visits = sheet_xml([VISITS_HEADER, ["P01", "2021-01-04", "M0", ("raw", "n", "NaN"),
+                                        ("raw", "n", "1E999")],
+                        ["P01", "2021-02-04", ("raw", "s", "99"), ("raw", "b", "maybe")]])
+    files.append(workbook(tmp_path / "cells.xlsx", {"Patients": sheet_xml(PATIENTS),
+                                                     "Visits": visits, "Vists": "x"}))
+    files.append(workbook(tmp_path / "rows.xlsx", {
+        "Patients": sheet_xml(PATIENTS),
+        "Medications": sheet_xml([["study_id", "drug", "start_date"],
+                                  *(["P01", "MTX", f"2021-01-{d:02d}"] for d in range(1, 9))])}))
+    files.append(workbook(tmp_path / "xml.xlsx", {
+        "Patients": '<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1"'}))
+    files.append(workbook(tmp_path / "dtd.xlsx", {
+        "Patients": '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e "x">]><worksheet/>'}))
+    broken = workbook(tmp_path / "part.xlsx", {"Patients": sheet_xml(PATIENTS)})
+    with zipfile.ZipFile(broken) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = b"<workbook><sheets><sheet"
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    files.append(broken)
+    (tmp_path / "not-zip.xlsx").write_text("hello", encoding="utf-8")
+    files.append(tmp_path / "not-zip.xlsx")
+    db = tmp_path / "clinic.sqlite"
+    try:
+        assert main.main(["init", "--db", str(db)]) == 0
+        capsys.readouterr()
+        problems: list[str] = []
+        from storage import casefile
+
+        # the case file's keys (data contract) are typed as they are, as are JSON's words
+        keys = {*casefile._TOP_KEYS, *casefile._PATIENT_KEYS, *casefile._VISIT_KEYS,
+                "true", "false", "null", "extra", "XML", "DTD", "zip", "xff", "jdm-capture-cases"}
+        data = keys | {w for w in _WORD.findall(str(tmp_path))} | {
+            "colour", "red", "teen", "lots", "both", "other", "none", "all", "yes", "maybe",
+            "NaN", "inf", "Vists", "hello", "MTX", "TRUE", "FALSE", "XXXX"}
+        lines = 0
+        for path in files:
+            assert main.main(["import", "--db", str(db), str(path)]) == 2, path.name
+            err = capsys.readouterr().err
+            assert err.strip(), path.name
+            for line in err.splitlines():
+                lines += 1
+                bad = english_words(line.replace(str(tmp_path), ""), data)
+                if bad:
+                    problems.append(f"{path.name}: {bad} in {line[:160]!r}")
+        assert lines > 40, lines
+        assert not problems, "\n".join(problems)
+    finally:
+        i18n.set_language("en")
