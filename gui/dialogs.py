@@ -124,10 +124,13 @@ class RecordDialog(QDialog):
                        | {registry.drug_label(d.code) for d in registry.DRUGS}, key=str.casefold)
         completer = QCompleter(names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        # completes as you type, in the field itself (keyboard first: Tab accepts)
+        # completes as you type, in the field itself (keyboard first: Tab accepts); in another
+        # language the field's own list stays: the drugs by their names in that language,
+        # whichever name is typed (tofa -> 托法替布), widgets.VocabularyCompleter
         completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         if isinstance(drug, QLineEdit):
-            drug.setCompleter(completer)
+            if forms_i18n.language() == forms_i18n.DEFAULT:
+                drug.setCompleter(completer)
             drug.setPlaceholderText(self.tr("Generic name: the first letters complete it "
                                             "(Methotrexate); any other name allowed"))
             drug.setMinimumWidth(340)
