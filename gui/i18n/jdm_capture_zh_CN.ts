@@ -396,7 +396,7 @@
     </message>
     <message>
         <source>Oral steroid mg/kg/day</source>
-        <translation>口服激素 mg/kg/天</translation>
+        <translation>口服激素 mg/kg/d</translation>
     </message>
     <message>
         <source>(no name recorded)</source>
