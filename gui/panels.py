@@ -72,7 +72,10 @@ class TotalsPanel(QFrame):
         self.labels: dict[str, tuple[QLabel, QLabel]] = {}
         row = 1
         for fld in registry.visit_fields(derived=True):
-            name_label = QLabel(fld.label, self)
+            # the unit beside the name, kept whole (a word joiner after each slash)
+            name_label = QLabel(self.tr("{label} ({unit})").format(
+                label=fld.label, unit=fld.unit.replace("/", "/\u2060")) if fld.unit
+                else fld.label, self)
             name_label.setWordWrap(True)
             value_label = QLabel("", self)
             value_label.setObjectName(f"total_{fld.name}")
@@ -102,8 +105,8 @@ class TotalsPanel(QFrame):
                         so_far=so_far, reason=short_reason(reason).split(": ", 1)[-1]))
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
-            else:
-                value_label.setText(format_value(name, value, fixed=True))
+            else:  # the unit is in the name (the narrow value column wrapped 0.099 mg/kg/d)
+                value_label.setText(format_value(name, value, fixed=True, unit=False))
                 value_label.setProperty("role", "total")
                 value_label.setToolTip(getattr(score, "detail", "") or "")
             value_label.style().unpolish(value_label)

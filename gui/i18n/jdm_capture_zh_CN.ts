@@ -1836,6 +1836,10 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
         <translation>实时总分</translation>
     </message>
     <message>
+        <source>{label} ({unit})</source>
+        <translation>{label}（{unit}）</translation>
+    </message>
+    <message>
         <source>- {reason}</source>
         <translation>- {reason}</translation>
     </message>
