@@ -458,35 +458,44 @@ def _utc_now() -> str:
 # --------------------------------------------------------------------------------------------
 @functools.cache
 def expected_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], str | None]:
-    """``(type, name) -> sql`` of a new in-memory database migrated through ``applied``."""
-    from sqlite_utils import Database  # noqa: PLC0415
+    """``(type, name) -> sql`` of a new in-memory database migrated through ``applied``.
 
+    The migrations run on a plain :class:`storage.connection.Connection` (they use only
+    ``execute`` and ``conn``), so opening a file never imports sqlite-utils; sqlite-utils' own
+    bookkeeping table ``_sqlite_migrations`` (and its index) is left out here and of the
+    file's objects alike (:func:`_schema_objects`).
+    """
+    from storage.connection import Connection  # noqa: PLC0415
 
-    db = Database(memory=True, strict=True)
+    db = Connection(sqlite3.connect(":memory:"))
     try:
         # exactly the applied set, in this build's order (a file may have a later migration
         # applied while an earlier one is still pending, when branches merged)
-        _apply_only(db, applied)
+        _apply_only(db, applied, record=False)
         return _schema_objects(db.conn)
     finally:
         db.close()
 
 
-def _apply_only(db: Any, applied: tuple[str, ...]) -> None:
-    """Apply the migrations named in ``applied``, one by one, in this build's order."""
+def _apply_only(db: Any, applied: tuple[str, ...], *, record: bool = True) -> None:
+    """Apply the migrations named in ``applied``, one by one, in this build's order, each
+    with its ``_sqlite_migrations`` row unless ``record`` is False."""
     from storage import migrations as mig  # noqa: PLC0415
 
-    mig.migrations.ensure_migrations_table(db)
+    if record:
+        mig.migrations.ensure_migrations_table(db)
     for migration in mig.migrations._migrations:  # noqa: SLF001 - no public accessor
         if migration.name in applied:
             with db.atomic():
                 migration.fn(db)
-                mig.migrations._record_applied(db, migration.name)  # noqa: SLF001
+                if record:
+                    mig.migrations._record_applied(db, migration.name)  # noqa: SLF001
 
 
 def _schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
     return {(t, n): s for t, n, s in conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite^_%' ESCAPE '^'")}
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite^_%' ESCAPE '^' "
+        "AND tbl_name != '_sqlite_migrations'")}
 
 
 def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
@@ -508,8 +517,6 @@ def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
             out.append(Finding("schema", f"{kind} {name}{on}", "was not created by JDM "
                                f"Capture{effect}. Keep the file for investigation; restore a "
                                "backup or remove it with sqlite3 once understood."))
-        elif name == "_sqlite_migrations":
-            continue  # sqlite-utils' own bookkeeping table (its STRICT flag varies by version)
         elif " ".join((expected[(kind, name)] or "").split()) != " ".join((sql or "").split()):
             out.append(Finding("schema", f"{kind} {name}", "differs from what JDM Capture "
                                "creates (its definition was changed outside the app)"))

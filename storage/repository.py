@@ -31,13 +31,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from forms import registry, scoring, validation
 from forms.fields import Field, FieldType, Level
@@ -47,6 +46,7 @@ from forms.protocol import DEFAULT_PROTOCOL, UNSCHEDULED, Protocol, canonical_la
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem, Severity
 from storage import accounts, audit_chain, crypto, integrity, schema, signoff
+from storage.connection import Connection
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database, verify_files
 from storage.errors import (
     KnownStorageError,
@@ -55,6 +55,9 @@ from storage.errors import (
     ValidationFailed,
     translated,
 )
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 #: tables whose audit rows belong to one visit (record_id = visit id).
 _VISIT_TABLES = ("visits", *schema.value_tables(), "visit_missing", signoff.TABLE)
@@ -285,7 +288,8 @@ class Repository:
     """All reads and writes of one database file.
 
     Args:
-        db: an open ``sqlite_utils.Database`` (from :func:`storage.database.open_database`;
+        db: an open connection (from :func:`storage.database.open_database`, or a
+            ``sqlite_utils.Database``;
             the caller keeps ownership) or a path (opened, migrated if older, and closed by
             :meth:`close`).
         refresh: bring stale derived values up to date on open (cheap when nothing changed).
@@ -296,11 +300,12 @@ class Repository:
     Connections belong to one thread: give every worker thread its own Repository.
     """
 
-    def __init__(self, db: Database | Path | str, *, refresh: bool = True,
+    def __init__(self, db: Connection | Database | Path | str, *, refresh: bool = True,
                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
                  full_check: bool | None = None) -> None:
-        if isinstance(db, Database):
-            self.db = db
+        if not isinstance(db, (str, os.PathLike)):
+            # a sqlite_utils.Database (tests, tools) is used through the same connection
+            self.db: Connection = db if isinstance(db, Connection) else Connection(db.conn)
             self._owns = False
             row = db.execute("PRAGMA database_list").fetchone()
             self.path = Path(row[2]) if row and row[2] else None
