@@ -565,8 +565,7 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
 
     patient_event = events[PATIENT_EVENT].unique_name
     row = new_row(patient_event)
-    pvalues: dict[str, Any] = {"sex": patient.sex, "diagnosis_date": patient.diagnosis_date,
-                               "autoantibody": patient.autoantibody, **patient.identifiers}
+    pvalues = patient.field_values()
     _fill(row, [pforms["patient"]], pvalues, identified=identified, dates=dates, notes=notes,
           where=f"patient {sid}")
     rows.append(row)

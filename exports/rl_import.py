@@ -66,7 +66,7 @@ class _ParagraphFinder:
 
         def exec_module(module: Any) -> None:
             with _lock:
-                re.compile = _compile_lazily  # type: ignore[assignment]
+                re.compile = _compile_lazily
                 try:
                     real_exec(module)
                 finally:
