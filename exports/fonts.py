@@ -17,11 +17,9 @@ everywhere.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import marshal
-import os
 import re
 import weakref
 from fnmatch import fnmatch
@@ -35,6 +33,8 @@ from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+from storage import user_cache
 
 
 def escape(text: str) -> str:
@@ -64,20 +64,9 @@ def font_bytes(filename: str) -> bytes:
 # Parsed font metrics, cached per user (issue 16: parsing the two DejaVu faces was a tenth of a
 # cold report, Droid Sans Fallback 0.37 s)
 # ------------------------------------------------------------------------------------------
-#: where parsed metrics are kept; "" turns the cache off (default: the user's cache folder)
-CACHE_ENV = "JDM_CAPTURE_CACHE_DIR"
+#: where parsed metrics are kept (storage.user_cache; "" turns the cache off)
+CACHE_ENV = user_cache.CACHE_ENV
 _CACHE_FORMAT = 1
-
-
-def cache_dir() -> Path | None:
-    """The folder of cached font metrics (``$JDM_CAPTURE_CACHE_DIR``, else the platform's
-    per-user cache folder), or None when caching is off."""
-    env = os.environ.get(CACHE_ENV)
-    if env is not None:
-        return Path(env).expanduser() if env.strip() else None
-    import platformdirs  # noqa: PLC0415
-
-    return Path(platformdirs.user_cache_dir("jdm-capture", appauthor=False)) / "fonts"
 
 
 def _cache_key(data: bytes) -> str:
@@ -123,10 +112,9 @@ def _face_from_state(plain: dict[str, Any], names: dict[str, str], data: bytes) 
     return face
 
 
-def _cached_face(path: Path, data: bytes) -> TTFontFace | None:
-    try:
-        blob = path.read_bytes()
-    except OSError:
+def _cached_face(path: Path | None, data: bytes) -> TTFontFace | None:
+    blob = user_cache.read(path)
+    if blob is None:
         return None
     try:
         fmt, plain, names = marshal.loads(blob)
@@ -140,39 +128,28 @@ def _cached_face(path: Path, data: bytes) -> TTFontFace | None:
         return None  # damaged or foreign: parse the font again and rewrite it
 
 
-def _store_face(path: Path, face: TTFontFace) -> None:
+def _store_face(path: Path | None, face: TTFontFace) -> None:
     state = _face_state(face)
-    if state is None:
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(marshal.dumps((_CACHE_FORMAT, *state)))
-        os.replace(tmp, path)  # readers see the old file or the whole new one
-    except OSError:  # a read-only or full cache folder: the report is written all the same
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    if state is not None:
+        user_cache.write(path, marshal.dumps((_CACHE_FORMAT, *state)))
 
 
 def load_font(name: str, filename: str) -> TTFont:
     """The font ``filename`` of ``resources/fonts`` as reportlab font ``name``.
 
     Parsing a TrueType file is the costly part of registering it; the parsed metrics are kept
-    in :func:`cache_dir` under a key made from the font's bytes, the reportlab version and the
-    cache format, written atomically and owner-only, in ``marshal`` format (plain data: loading
-    it never runs code). A missing, damaged or stale entry is parsed again. The subsetting that
+    in the per-user cache (:mod:`storage.user_cache`, folder ``fonts``) under a key made from
+    the font's bytes, the reportlab version and the cache format, written atomically and
+    owner-only, in ``marshal`` format (plain data: loading it never runs code). A missing,
+    damaged or stale entry is parsed again. The subsetting that
     embeds the glyphs reads the font bytes themselves, as without the cache.
     """
     data = font_bytes(filename)
-    folder = cache_dir()
-    path = folder / f"{Path(filename).stem}-{_cache_key(data)}.marshal" if folder else None
-    face = _cached_face(path, data) if path else None
+    path = user_cache.entry("fonts", f"{Path(filename).stem}-{_cache_key(data)}.marshal")
+    face = _cached_face(path, data)
     if face is None:
         font = TTFont(name, io.BytesIO(data))
-        if path is not None:
-            _store_face(path, font.face)
+        _store_face(path, font.face)
         return font
     font = TTFont.__new__(TTFont)  # what TTFont.__init__ does, with the face already parsed
     font.fontName = name

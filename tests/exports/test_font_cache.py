@@ -49,7 +49,7 @@ def test_the_same_pdf_without_the_cache_when_writing_it_and_when_reading_it(
     plain = _report(tmp_path, "plain.pdf", "")
     assert not cache.exists()
     written = _report(tmp_path, "cold.pdf", str(cache))
-    entries = sorted(p.name for p in cache.iterdir())
+    entries = sorted(p.name for p in (cache / "fonts").iterdir())
     assert [e.split("-")[0] for e in entries] == ["DejaVuSans", "DejaVuSans",
                                                   "DroidSansFallbackFull"]
     read = _report(tmp_path, "warm.pdf", str(cache))
@@ -72,7 +72,7 @@ def test_a_cached_face_holds_what_parsing_holds(tmp_path: Path,
             assert cached.face.__dict__[key] == value, key
             assert type(cached.face.__dict__[key]) is type(value), key
     assert cached.stringWidth("Study ID P00042", 9) == parsed.stringWidth("Study ID P00042", 9)
-    (entry,) = tmp_path.iterdir()
+    (entry,) = (tmp_path / "fonts").iterdir()
     assert entry.stat().st_mode & 0o777 == 0o600
 
 
@@ -81,7 +81,7 @@ def test_a_damaged_entry_is_parsed_again_and_rewritten(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes) -> None:
     monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
     fonts.load_font("A", "DejaVuSans.ttf")
-    (entry,) = tmp_path.iterdir()
+    (entry,) = (tmp_path / "fonts").iterdir()
     good = entry.read_bytes()
     entry.write_bytes(damage)
     font = fonts.load_font("A", "DejaVuSans.ttf")

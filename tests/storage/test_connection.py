@@ -82,15 +82,15 @@ assert "sqlite_utils" in sys.modules  # creating the file ran the migrations thr
 """.format(root=str(ROOT), tests=str(ROOT / "tests" / "storage"))
     db = tmp_path / "r.sqlite"
     subprocess.run([sys.executable, "-c", code, str(db)], check=True, cwd=ROOT)
-    read = """
+    read = f"""
 import sys
-sys.path.insert(0, {root!r})
+sys.path.insert(0, {str(ROOT)!r})
 from storage.repository import Repository
 with Repository(sys.argv[1]) as repo:
     assert repo.get_patient("P01").study_id == "P01"
     repo.list_patients()
 print("sqlite_utils" in sys.modules)
-""".format(root=str(ROOT))
+"""
     done = subprocess.run([sys.executable, "-c", read, str(db)], check=True, cwd=ROOT,
                           capture_output=True, text=True)
     assert done.stdout.strip() == "False"
