@@ -20,7 +20,7 @@ from typing import Any
 
 #: how reportlab's URL pattern starts (reportlab 4 and 5); nothing else matches it
 _URI_PREFIX = "(^(?:[a-z0-9\\.\\-\\+]*)://)"
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 class LazyPattern:
@@ -49,10 +49,33 @@ def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
     return _compile(pattern, flags)
 
 
+class _LazyUriLoader:
+    """Wraps the loader of ``reportlab.platypus.paragraph`` (and only that module: the wrapper
+    is not shared, so a loader object serving many modules, as in a frozen bundle, is left
+    untouched); everything but ``exec_module`` is the wrapped loader's."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        with _lock:  # re-entrant: the module's own imports come back through the import system
+            re.compile = _compile_lazily
+            try:
+                self._loader.exec_module(module)
+            finally:
+                re.compile = _compile
+
+
 class _ParagraphFinder:
     """A one-shot import hook: when ``reportlab.platypus.paragraph`` is first imported, its
-    module code runs with ``re.compile`` making ``uri_pat`` lazily (under a lock, and only for
-    the duration of that module's code); every other import is left to the usual finders."""
+    module code runs with ``re.compile`` making ``uri_pat`` lazily (only for the duration of
+    that module's code); every other import is left to the usual finders."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name != _PARAGRAPH:
@@ -62,17 +85,7 @@ class _ParagraphFinder:
         spec = importlib.util.find_spec(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        real_exec = spec.loader.exec_module
-
-        def exec_module(module: Any) -> None:
-            with _lock:
-                re.compile = _compile_lazily
-                try:
-                    real_exec(module)
-                finally:
-                    re.compile = _compile
-
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        spec.loader = _LazyUriLoader(spec.loader)  # type: ignore[assignment]
         return spec
 
 

@@ -28,6 +28,13 @@ assert paragraph._uri_split_pairs("https://example.com/a/b") == [
     ("https://example.com/a/", "b"), ("https://example.com/", "a/b"),
     ("https://", "example.com/a/b")]
 assert type(re.compile("x")) is re.Pattern
+# only that module's loader is wrapped; the loader object itself is not modified (a frozen
+# bundle serves every module from one loader object)
+wrapped = paragraph.__spec__.loader
+assert type(wrapped).__name__ == "_LazyUriLoader"
+assert "exec_module" not in vars(wrapped._loader)
+from reportlab.platypus import tables
+assert type(tables.__spec__.loader).__name__ != "_LazyUriLoader"
 print("ok")
 """
 
