@@ -243,8 +243,8 @@ class ResponsePanel(QScrollArea):
                                                 "from the patient's baseline visit."))
         elif resp is None and role == "before_baseline":
             self.baseline_label.setText(self.tr(
-                "This visit is dated before the baseline visit ({visit}): responses are "
-                "measured only for visits after the baseline.").format(
+                "Baseline: <b>{visit}</b>. This visit is dated before it, so it has no "
+                "response: responses are measured only for visits after the baseline.").format(
                     visit=esc(baseline.describe())))
         elif resp is None and role == "undated":
             self.baseline_label.setText(self.tr(

@@ -13,7 +13,8 @@ Callers (the GUI, ``main.py``, exports) use :class:`Repository` and never touch 
   transaction; only changed fields are audited, so re-saving identical data adds nothing;
 * keeps the stored derived values (``derived_values``) in step: a saved visit is scored with
   :func:`forms.scoring.score_visit`, and the responses of the patient's follow-up visits
-  (:func:`forms.response.compare_visits`) are recomputed, because a new or changed baseline
+  (:func:`forms.response.compare_visits`; which visit is the baseline and which are its
+  follow-ups is :mod:`forms.course`'s to decide) are recomputed, because a new or changed baseline
   changes them all; a signed visit's values stay as they were verified (``storage.signoff``),
   and a change of the baseline visit itself is refused while any visit is signed.
 

@@ -118,7 +118,7 @@ def test_a_visit_before_the_flagged_baseline_has_no_response_anywhere(
         else:
             assert editor.state.response() is None
             assert tis_text == "" and editor.response_panel.printo_label.text() == ""
-            assert "before the baseline" in editor.response_panel.baseline_label.text()
+            assert "dated before it" in editor.response_panel.baseline_label.text()
         editor.discard()
 
 
