@@ -16,13 +16,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from sqlite_utils import Database
-
 from forms import i18n, registry, validation
 from forms.fields import Level
 from forms.i18n import N_, _
 from forms.model import AdverseEvent, Medication, Patient
 from forms.validation import Problem
+from storage.connection import Connection
 
 #: at most this many findings are listed (the count of the rest is reported).
 MAX_FINDINGS = 50
@@ -103,7 +102,7 @@ def _printable(text: str) -> str:
                    else ascii(ch)[1:-1] for ch in text)
 
 
-def record_findings(db: Database, *, today: dt.date | None = None) -> list[str]:
+def record_findings(db: Connection, *, today: dt.date | None = None) -> list[str]:
     """Today's entry rules over every saved record of ``db`` (read only).
 
     Returns:
