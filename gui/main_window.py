@@ -192,9 +192,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        self._action(file_menu, self.tr("&New database..."), lambda: files.new_database(self))
-        self._action(file_menu, self.tr("&Open database..."), lambda: files.open_database(self),
-                     QKeySequence.StandardKey.Open)
+        self.new_database_action = self._action(
+            file_menu, self.tr("&New database..."), lambda: files.new_database(self),
+            name="new_database")
+        self.open_database_action = self._action(
+            file_menu, self.tr("&Open database..."), lambda: files.open_database(self),
+            QKeySequence.StandardKey.Open, "open_database")
         self.backup_action = self._action(file_menu, self.tr("&Backup now..."),
                                           lambda: files.backup_now(self), name="backup")
         self.restore_action = self._action(file_menu, self.tr("&Restore from backup..."),
@@ -271,6 +274,9 @@ class MainWindow(QMainWindow):
         self.delete_visit_action = self._action(patient_menu, self.tr("&Delete visit..."),
                                                 lambda: records.delete_visit(self),
                                                 name="delete_visit")
+        self.delete_patient_action = self._action(
+            patient_menu, self.tr("Delete pa&tient..."), lambda: records.delete_patient(self),
+            name="delete_patient")
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&Keyboard shortcuts"),
                      lambda: help_ops.show_shortcuts(self), "F1", "shortcuts")

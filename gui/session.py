@@ -156,6 +156,15 @@ class Session:
     def update_patient(self, patient: Patient) -> None:
         self.guarded(lambda: self.repo.update_patient(patient, self.actor()))
 
+    def delete_patient(self, study_id: str) -> None:
+        """Delete a patient and everything recorded about them (audited; storage refuses
+        while one of their visits is signed off), then the unsaved drafts of their visits."""
+        self.guarded(lambda: self.repo.delete_patient(study_id, self.actor()))
+        own = f"{DRAFT_PREFIX}{study_id}/"
+        for draft in self.repo.load_drafts():
+            if draft.key.startswith(own):
+                self.discard_draft_key(draft.key)
+
     def save_medication(self, study_id: str, medication: Medication) -> None:
         self.guarded(lambda: self.repo.record_medication(study_id, medication,
                                                          self.actor()))

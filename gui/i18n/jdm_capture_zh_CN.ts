@@ -598,6 +598,18 @@ Ctrl+Shift+L  锁定窗口（用您的密码解锁）</translation>
       <translation>编辑患者</translation>
     </message>
     <message>
+      <source>patient {who} and everything recorded about them: {visits} visits, {meds} medications, {events} adverse events</source>
+      <translation>患者 {who} 及其全部记录：访视 {visits} 次，用药 {meds} 条，不良事件 {events} 条</translation>
+    </message>
+    <message>
+      <source>Delete patient</source>
+      <translation>删除患者</translation>
+    </message>
+    <message>
+      <source>Deleted patient {who}.</source>
+      <translation>已删除患者 {who}。</translation>
+    </message>
+    <message>
       <source>Add medication</source>
       <translation>添加用药</translation>
     </message>
@@ -1140,6 +1152,10 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     <message>
       <source>&amp;Delete visit...</source>
       <translation>删除访视(&amp;D)……</translation>
+    </message>
+    <message>
+      <source>Delete pa&amp;tient...</source>
+      <translation>删除患者(&amp;T)……</translation>
     </message>
     <message>
       <source>&amp;Help</source>

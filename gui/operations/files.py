@@ -69,6 +69,8 @@ def open_database(window: MainWindow) -> None:
         file_dialogs.remember_folder("databases", path)
         if session is not None and Path(path).resolve() == session.path.resolve():
             return  # already open
+        if not not_live(window, Path(path)):
+            return  # a working file of the open database (-wal, -shm, .lock): never a database
         open_path(window, Path(path))
 
 

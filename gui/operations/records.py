@@ -78,6 +78,43 @@ def edit_patient(window: MainWindow) -> None:
     window.show_patient(window.session.get_patient(patient.study_id))
 
 
+def delete_patient(window: MainWindow) -> None:
+    """Patient > Delete patient: the patient on screen, else the one selected in the list,
+    after a confirmation naming them and what goes with them (visits, medications, adverse
+    events; all audited). Storage refuses while one of their visits is signed off."""
+    if window.session is None:
+        return
+    study_id = window.current_study_id()
+    if not study_id:
+        window.statusBar().showMessage(_tr("Choose a patient first."), 4000)
+        return
+    if not window.leave_editor_ok():
+        return
+    try:
+        patient = window.session.get_patient(study_id)
+    except LookupError as exc:
+        show_error(window, exc)
+        return
+    what = _tr("patient {who} and everything recorded about them: {visits} visits, "
+               "{meds} medications, {events} adverse events").format(
+        who=who(patient), visits=len(patient.visits), meds=len(patient.medications),
+        events=len(patient.adverse_events))
+    if not confirm_delete(window, _tr("Delete patient"), what):
+        return
+    try:
+        window.session.delete_patient(study_id)
+    except Exception as exc:  # noqa: BLE001 - a signed visit -> its plain message
+        show_error(window, exc)
+        return
+    editor = window.built_editor
+    if editor is not None and editor.state is not None and editor.state.study_id == study_id:
+        editor.discard()  # the patient's visit open in the editor no longer exists
+        editor.state = None
+    window.patient = None
+    window.show_list()
+    window.statusBar().showMessage(_tr("Deleted patient {who}.").format(who=who(patient)), 6000)
+
+
 # ------------------------------------------------------------------ medications, adverse events
 def edit_record(window: MainWindow, kind: str, record: Record | None) -> None:
     """Add (``record`` None) or edit a medication or an adverse event of the open patient."""
