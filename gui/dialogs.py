@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,6 +44,9 @@ from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui import i18n as gui_i18n
 from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel, context_text
 from gui.widgets import ProblemLabel, make_field_widget
+
+if TYPE_CHECKING:
+    from storage.repository import AuditEntry, LabelReview
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {
     Level.PATIENT: validation.check_patient,
@@ -368,10 +371,10 @@ class SettingsDialog(QDialog):
         for enzyme, edit in self.ulns.items():
             value, problems = validation.parse_text(f"{enzyme}_uln", edit.text())
             self.uln_problems[enzyme].show_problems([(p.message, p.is_error) for p in problems])
-            if value is None or any(p.is_error for p in problems):
+            if not isinstance(value, Decimal | int) or any(p.is_error for p in problems):
                 ok = False
             else:
-                ulns[enzyme] = Decimal(value)  # type: ignore[arg-type]
+                ulns[enzyme] = Decimal(value)
         try:
             self.result_protocol = parse_protocol(
                 self.protocol_visits.text(), self.repeat_months.text(),
@@ -433,7 +436,7 @@ class LabelReviewDialog(QDialog):
 
     visit_requested = Signal(str, int)
 
-    def __init__(self, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: Sequence[LabelReview], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Visit labels matched to the study protocol"))
         self.resize(760, 440)
@@ -471,7 +474,7 @@ class LabelReviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
-    def _open(self, index: Any) -> None:
+    def _open(self, index: QModelIndex) -> None:
         row = index.data(RECORD_ROLE)
         if row is not None:
             self.visit_requested.emit(row.study_id, row.visit_id)
@@ -481,14 +484,15 @@ class LabelReviewDialog(QDialog):
 class HistoryDialog(QDialog):
     """The audit trail of one visit, read-only: who changed which value, when, old and new."""
 
-    def __init__(self, title: str, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, rows: Sequence[AuditEntry],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(1100, 560)
         lay = QVBoxLayout(self)
         self.model = AuditModel(self)
         self.model.set_rows(rows)
-        contexts = {getattr(r, "context", None) for r in rows}
+        contexts = {r.context for r in rows}
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

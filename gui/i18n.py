@@ -57,10 +57,11 @@ class SourceTextTranslator(QTranslator):
     def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
         return not self.loaded
 
-    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: ANN001
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None,
+                  n: int = -1) -> str:
         if not source_text:
             return ""
-        return self.inner.translate(QT_CONTEXT, source_text, disambiguation, n)
+        return self.inner.translate(QT_CONTEXT, source_text, disambiguation, n) or ""
 
 
 def saved_choice() -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -37,6 +37,13 @@ from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
 from forms.protocol import label_words
 from gui.widgets import readable
+
+if TYPE_CHECKING:
+    from forms.medication import Exposure
+    from forms.model import Visit
+    from forms.response import VisitResponse
+    from forms.scoring import Score
+    from storage.signoff import SignoffStatus
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -400,14 +407,14 @@ class PatientListModel(RecordTableModel):
 class VisitRow:
     """One visit of the timeline: key scores and the response against baseline."""
 
-    visit: Any  #: forms.model.Visit
-    scores: dict[str, Any]  #: forms.scoring.score_visit(...)
-    response: Any | None  #: forms.response.VisitResponse or None at the baseline
+    visit: Visit
+    scores: Mapping[str, Score]  #: forms.scoring.score_visit(...)
+    response: VisitResponse | None  #: None at the baseline
     is_baseline: bool
-    #: storage.signoff.SignoffStatus when the visit was ever signed, else None
-    signoff: Any = None
-    #: forms.medication.Exposure since the previous visit (None at the first visit)
-    exposure: Any = None
+    #: when the visit was ever signed, else None
+    signoff: SignoffStatus | None = None
+    #: since the previous visit (None at the first visit)
+    exposure: Exposure | None = None
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
@@ -416,7 +423,7 @@ def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
     status = row.signoff
     if status is None:
         return ""
-    current = getattr(status, "current", None)
+    current = status.current
     if current is None:
         return tr("unlocked")
     return tr("{name}, {at}").format(name=current.signed_by,

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -210,7 +210,7 @@ class VisitEditor(QWidget):
         outer.addWidget(splitter, 1)
         self.nav.setCurrentRow(0)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         """On a narrow window (1024 px, 150 % scaling) the form gets most of the width: the
         page list and the totals panel take a share instead of fixed widths."""
         super().resizeEvent(event)
