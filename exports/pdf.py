@@ -47,6 +47,7 @@ from exports.pdf_layout import (
 )
 from forms import registry, scoring
 from forms.fields import Level
+from forms.formatting import format_value
 from forms.i18n import N_, _
 from forms.model import Patient
 from forms.settings import ScoringSettings
@@ -470,8 +471,8 @@ class _Report:
         cparts = []
         for c in cid.criteria:
             state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
-            value = (fixed_text(c.value, registry.get(c.field).decimals)
-                     if c.value is not None else _("not recorded"))
+            value = format_value(c.field, c.value, fixed=True, unit=False,
+                                 missing=_("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
                     f"{fonts.para('; '.join(cparts))} → "

@@ -31,20 +31,10 @@ from PySide6.QtWidgets import (
 
 from forms import i18n as forms_i18n
 from forms import registry
-from forms.fields import FieldType, plain_number
+from forms.fields import plain_number
+from forms.formatting import format_value
 from forms.model import Visit
 from gui.widgets import readable
-
-
-def format_value(name: str, value: object) -> str:
-    """A derived or entered value as people read it (choice labels, units)."""
-    if value is None:
-        return ""
-    fld = registry.get(name)
-    if fld.type is FieldType.CHOICE:
-        return fld.choice_label(value)
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return f"{text} {fld.unit}".rstrip() if fld.unit else text
 
 
 def short_reason(reason: str) -> str:
@@ -113,7 +103,7 @@ class TotalsPanel(QFrame):
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
             else:
-                value_label.setText(format_value(name, value))
+                value_label.setText(format_value(name, value, fixed=True))
                 value_label.setProperty("role", "total")
                 value_label.setToolTip(getattr(score, "detail", "") or "")
             value_label.style().unpolish(value_label)

@@ -290,6 +290,7 @@
     </message>
     <message>
       <source>Overdue</source>
+      <extracomment>the GUI's translate function (``self.tr``)</extracomment>
       <translation>已逾期</translation>
     </message>
     <message>
@@ -379,7 +380,7 @@
     </message>
     <message>
       <source>unlocked</source>
-      <extracomment>forms.model.Visit forms.scoring.score_visit(...) forms.response.VisitResponse or None at the baseline storage.signoff.SignoffStatus when the visit was ever signed, else None forms.medication.Exposure since the previous visit (None at the first visit)</extracomment>
+      <extracomment>forms.scoring.score_visit(...) None at the baseline when the visit was ever signed, else None since the previous visit (None at the first visit)</extracomment>
       <translation>已解锁</translation>
     </message>
     <message>
@@ -1999,85 +2000,6 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
     <message>
       <source>Notes</source>
       <translation>备注</translation>
-    </message>
-    <message>
-      <source>Item</source>
-      <translation>项目</translation>
-    </message>
-    <message>
-      <source>Score (level descriptor)</source>
-      <translation>得分（分级描述）</translation>
-    </message>
-    <message>
-      <source>Seconds held</source>
-      <translation>保持秒数</translation>
-    </message>
-    <message>
-      <source>Grades: Kendall 0-10 and 0-5 with +/-</source>
-      <translation>分级：Kendall 0-10 及 0-5 +/- 记法</translation>
-    </message>
-    <message>
-      <source>0-10</source>
-      <translation>0-10</translation>
-    </message>
-    <message>
-      <source>0-5</source>
-      <translation>0-5</translation>
-    </message>
-    <message>
-      <source>Grade</source>
-      <translation>分级</translation>
-    </message>
-    <message>
-      <source>Muscle group</source>
-      <translation>肌群</translation>
-    </message>
-    <message>
-      <source>Right</source>
-      <translation>右侧</translation>
-    </message>
-    <message>
-      <source>Left</source>
-      <translation>左侧</translation>
-    </message>
-    <message>
-      <source>(axial, tested once)</source>
-      <translation>（中轴，只测一次）</translation>
-    </message>
-    <message>
-      <source>Location</source>
-      <translation>部位</translation>
-    </message>
-    <message>
-      <source>Muscle enzymes (value and the laboratory's upper limit of normal)</source>
-      <translation>肌酶（测定值及实验室正常值上限）</translation>
-    </message>
-  </context>
-  <context>
-    <name>box</name>
-    <message>
-      <source>Aids or devices</source>
-      <translation>辅助器具</translation>
-    </message>
-    <message>
-      <source>Help from another person</source>
-      <translation>他人帮助</translation>
-    </message>
-    <message>
-      <source>Enzyme</source>
-      <translation>肌酶</translation>
-    </message>
-    <message>
-      <source>Value</source>
-      <translation>数值</translation>
-    </message>
-    <message>
-      <source>ULN</source>
-      <translation>ULN</translation>
-    </message>
-    <message>
-      <source>x ULN</source>
-      <translation>× ULN</translation>
     </message>
   </context>
   <context>
