@@ -43,7 +43,7 @@ from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit, label_word
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui import i18n as gui_i18n
 from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel, context_text
-from gui.widgets import ProblemLabel, make_field_widget
+from gui.widgets import FieldWidget, ProblemLabel, make_field_widget
 
 if TYPE_CHECKING:
     from storage.repository import AuditEntry, LabelReview
@@ -77,7 +77,7 @@ class RecordDialog(QDialog):
         #: an OK that was refused
         self.touched: set[str] = set(self.texts)
         self.values: dict[str, object] = {}
-        self.widgets: dict[str, QWidget] = {}
+        self.widgets: dict[str, FieldWidget] = {}
         self.problems: dict[str, ProblemLabel] = {}
         self.rows: dict[str, tuple[QLabel, QWidget]] = {}
         lay = QVBoxLayout(self)
@@ -85,8 +85,8 @@ class RecordDialog(QDialog):
         self.form = form
         for fld in self.fields:
             widget = make_field_widget(fld, self)
-            widget.show_text(self.texts.get(fld.name, ""))  # type: ignore[attr-defined]
-            widget.edited.connect(self._edited)  # type: ignore[attr-defined]
+            widget.show_text(self.texts.get(fld.name, ""))
+            widget.edited.connect(self._edited)
             if fld.name in locked:
                 widget.setEnabled(False)
             self.widgets[fld.name] = widget
@@ -154,7 +154,7 @@ class RecordDialog(QDialog):
 
     def _set(self, name: str, text: str) -> None:
         self.texts[name] = text
-        self.widgets[name].show_text(text)  # type: ignore[attr-defined]
+        self.widgets[name].show_text(text)
 
     def _show_schedule_rows(self) -> None:
         if self.level is not Level.MEDICATION:
@@ -171,7 +171,7 @@ class RecordDialog(QDialog):
             self._set("times_per_period", "1")  # shown, not assumed: "once" until changed
         if schedule in (medication.SINGLE, medication.PULSE):
             self.texts.pop("times_per_period", None)
-            self.widgets["times_per_period"].show_text("")  # type: ignore[attr-defined]
+            self.widgets["times_per_period"].show_text("")
         if schedule in medication.MAX_TIMES:
             per = {medication.DAILY: self.tr("Times per day"),
                    medication.WEEKLY: self.tr("Times per week"),
@@ -231,7 +231,7 @@ class RecordDialog(QDialog):
             msgs = by_field.get(name, [])
             label.show_problems(list(msgs))
             severity = "" if not msgs else ("error" if any(e for _, e in msgs) else "warning")
-            self.widgets[name].set_severity(severity)  # type: ignore[attr-defined]
+            self.widgets[name].set_severity(severity)
         other = [p.message for p in result.errors if p.field not in self.problems]
         self.summary.setText("\n".join(other))
         if self.isVisible():  # a wrapped message must not be clipped: grow to fit it
