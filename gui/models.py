@@ -436,8 +436,26 @@ def _short(name: str) -> str:
     return registry.get(name).short_label
 
 
+def score_value(scores: Mapping[str, Score], name: str) -> int | Decimal | str | None:
+    """The value of one score of a visit (None when missing or not computed)."""
+    score = scores.get(name)
+    return score.value if score is not None else None
+
+
 def _score(name: str) -> Callable[[VisitRow], object]:
-    return lambda r: getattr(r.scores.get(name), "value", None)
+    return lambda r: score_value(r.scores, name)
+
+
+def _tis(r: VisitRow) -> Decimal | None:
+    return r.response.tis.tis if r.response is not None else None
+
+
+def _acr_category(r: VisitRow) -> str | None:
+    return r.response.tis.category if r.response is not None else None
+
+
+def _printo_level(r: VisitRow) -> str | None:
+    return r.response.printo.level if r.response is not None else None
 
 
 def _measure(key: str, name: str | Field, value: Callable[[Any], object]) -> Column:
@@ -462,15 +480,10 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
         _measure("chaq_di", "chaq_di", _score("chaq_di")),
         _measure("ck", "ck", lambda r: r.visit.values.get("ck")),
         _measure("steroid", "steroid_mg_kg_day", _score("steroid_mg_kg_day")),
-        _measure("tis", "tis", lambda r: getattr(getattr(r.response, "tis", None), "tis", None)),
-        Column("acr", tr("ACR/EULAR"),
-               lambda r: getattr(getattr(r.response, "tis", None), "category", None),
-               text=_acr_text,
-               colour=lambda r: _RESPONSE_COLOURS.get(
-                   getattr(getattr(r.response, "tis", None), "category", "") or "")),
-        Column("printo", tr("PRINTO"),
-               lambda r: getattr(getattr(r.response, "printo", None), "level", None),
-               text=_printo_text),
+        _measure("tis", "tis", _tis),
+        Column("acr", tr("ACR/EULAR"), _acr_category, text=_acr_text,
+               colour=lambda r: _RESPONSE_COLOURS.get(_acr_category(r) or "")),
+        Column("printo", tr("PRINTO"), _printo_level, text=_printo_text),
         Column("cid", cid.label.replace("PRINTO clinically inactive disease", tr("CID")),
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(

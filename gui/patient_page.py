@@ -56,6 +56,7 @@ from gui.models import (
     VisitRow,
     VisitTimelineModel,
     person_name,
+    score_value,
 )
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings,
         return [(r.visit.visit_date, get(r)) for r in rows]
 
     def score(name: str) -> Callable[[VisitRow], Any]:
-        return lambda r: getattr(r.scores.get(name), "value", None)
+        return lambda r: score_value(r.scores, name)
 
     def span(name: str) -> str:
         return registry.get(name).range_text()  # "0-52": ranges live in the registry only
@@ -419,7 +420,7 @@ class PatientPage(QWidget):
 
 def _protocol_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     def score(name: str) -> Callable[[ProtocolRow], object]:
-        return lambda r: getattr(r.row.scores.get(name), "value", None) if r.row else None
+        return lambda r: score_value(r.row.scores, name) if r.row else None
 
     return (
         Column("label", tr("Protocol visit"), lambda r: r.label),
