@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from forms import medication, registry, response, scoring
 from forms.formatting import format_value
-from forms.model import Patient
+from forms.model import Patient, Visit
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
 from forms.response import enzyme_ratio
 from forms.settings import ScoringSettings
@@ -97,7 +97,7 @@ class ProtocolRow:
 
     label: str
     target: str  #: "2024-04-01 (+/- 14 d)" or "" for other visits
-    visit: Any  #: the recorded forms.model.Visit, or None
+    visit: Visit | None  #: the recorded visit
     row: VisitRow | None
     status: str  #: "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"
 
