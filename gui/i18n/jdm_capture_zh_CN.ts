@@ -457,7 +457,7 @@
     </message>
     <message>
       <source>missed</source>
-      <extracomment>"2024-04-01 (+/- 14 d)" or "" for other visits the recorded forms.model.Visit, or None "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"</extracomment>
+      <extracomment>"2024-04-01 (+/- 14 d)" or "" for other visits the recorded visit "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"</extracomment>
       <translation>已错过</translation>
     </message>
     <message>
@@ -599,8 +599,8 @@ Ctrl+Shift+L  锁定窗口（用您的密码解锁）</translation>
       <translation>编辑患者</translation>
     </message>
     <message>
-      <source>patient {who} and everything recorded about them: {visits} visits, {meds} medications, {events} adverse events</source>
-      <translation>患者 {who} 及其全部记录：访视 {visits} 次，用药 {meds} 条，不良事件 {events} 条</translation>
+      <source>patient {who} and everything recorded about them (visits: {visits}, medications: {meds}, adverse events: {events})</source>
+      <translation>患者 {who} 及其全部记录（访视 {visits} 次，用药 {meds} 条，不良事件 {events} 条）</translation>
     </message>
     <message>
       <source>Delete patient</source>

@@ -95,8 +95,8 @@ def delete_patient(window: MainWindow) -> None:
     except LookupError as exc:
         show_error(window, exc)
         return
-    what = _tr("patient {who} and everything recorded about them: {visits} visits, "
-               "{meds} medications, {events} adverse events").format(
+    what = _tr("patient {who} and everything recorded about them (visits: {visits}, "
+               "medications: {meds}, adverse events: {events})").format(
         who=who(patient), visits=len(patient.visits), meds=len(patient.medications),
         events=len(patient.adverse_events))
     if not confirm_delete(window, _tr("Delete patient"), what):

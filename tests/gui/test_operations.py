@@ -123,7 +123,7 @@ def test_delete_patient_asks_naming_them_and_no_keeps_everything(
     _parent, title, text, _buttons, default = asked[0]
     assert title == "Delete patient" and default == NO
     assert "P01 (Test)" in str(text)
-    assert "2 visits, 1 medications, 1 adverse events" in str(text)
+    assert "(visits: 2, medications: 1, adverse events: 1)" in str(text)
     patient = session.get_patient("P01")
     assert (len(patient.visits), len(patient.medications), len(patient.adverse_events)) \
         == (2, 1, 1)
