@@ -9,15 +9,18 @@ labs pages lost such a field before the generic builder)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from forms import registry
 from forms.fields import Field, FieldType, Level
 from forms.i18n import in_language
+from forms.model import Visit
 from gui.form_pages import PageWidgets, build_page
 
 FORMS = registry.entered_forms(Level.VISIT)
@@ -97,3 +100,28 @@ def test_a_field_added_to_the_registry_gets_a_widget(qtbot, with_probe: Field) -
     qtbot.waitExposed(area)
     assert widget.isVisible()
     assert with_probe.name in page.problems
+
+
+def test_an_inline_problem_is_as_tall_as_its_text(qtbot, session, window) -> None:
+    """A warning under a field takes the lines its text needs at the field's width, right
+    under the field. A problem shown while its visit loads (the page not laid out yet, the
+    label 100 px wide) used to keep that narrow height: a gap of many lines under the field."""
+    saved = session.save_visit("P01", Visit(dt.date(2021, 5, 6), "M0", values={
+        "weight_kg": Decimal(30), "steroid_mg_day": Decimal(70)}))  # above the warning limit
+    window.resize(1366, 768)
+    window.open_patient("P01")
+    window.open_visit(saved.id)
+    editor = window.editor
+    editor.go_to_page(0)
+    label = editor.pages[0].problems["steroid_mg_day"]
+    qtbot.waitUntil(lambda: label.isVisible() and label.width() > 300)
+    QApplication.processEvents()
+
+    def needed() -> int:
+        return label.fontMetrics().boundingRect(
+            0, 0, label.width(), 10_000, int(Qt.TextFlag.TextWordWrap), label.text()).height()
+
+    assert "60" in label.text()
+    assert needed() <= label.height() < needed() + label.fontMetrics().lineSpacing()
+    window.resize(700, 768)  # narrower: it wraps and grows
+    qtbot.waitUntil(lambda: label.height() >= needed() > label.fontMetrics().lineSpacing())
