@@ -39,6 +39,7 @@ from forms.formatting import (  # noqa: F401 - re-exported: the exports' number 
     signed_fixed,
     signed_text,
 )
+from forms.i18n import _
 from forms.model import Medication, Patient
 from forms.settings import ScoringSettings
 from storage import locks, tempfiles
@@ -113,8 +114,8 @@ def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(out, suffix)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write {out}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write {path}: {error}").format(
+            path=out, error=exc.strerror or exc)) from exc
     try:
         with openpyxl_temp_files(tmp.parent):
             yield tmp

@@ -623,7 +623,8 @@ def _field_label(name: object) -> str:
     if isinstance(name, str) and registry.has(name):
         return f"{registry.get(name).label} ({name})"
     header = {"baseline": QCoreApplication.translate("AuditModel", "Baseline visit"),
-              "notes": QCoreApplication.translate("AuditModel", "Notes")}
+              "notes": QCoreApplication.translate("AuditModel", "Notes"),
+              "patient_id": QCoreApplication.translate("AuditModel", "Patient record number")}
     if isinstance(name, str) and name in header:
         return f"{header[name]} ({name})"
     return show(name)

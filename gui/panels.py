@@ -274,10 +274,10 @@ class ResponsePanel(QScrollArea):
                     m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
                     + (self.tr(", {side} side").format(side=forms_i18n._(side)) if side else "")))
                 + "</p>"
-                + (f"<p>{esc(self.tr('Missing: {names}').format(names=missing))}</p>"
+                + ("<p>" + esc(self.tr("Missing: {names}").format(names=missing)) + "</p>"
                    if missing else "")
-                + (f"<p>{esc(self.tr('Parent row: {m}').format(m=_choice('tis_parent_measure', parent)))}</p>"  # noqa: E501
-                   if parent else "")
+                + ("<p>" + esc(self.tr("Parent row: {m}").format(
+                    m=_choice("tis_parent_measure", parent))) + "</p>" if parent else "")
                 + _dataclass_table(getattr(tis, "rows", ()), (
                     ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
@@ -290,7 +290,7 @@ class ResponsePanel(QScrollArea):
             self.printo_label.setText(
                 "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"
                 + f"<p><b>{esc(level_text)}</b></p>"
-                + (f"<p>{esc(self.tr('Missing: {names}').format(names=p_missing))}</p>"
+                + ("<p>" + esc(self.tr("Missing: {names}").format(names=p_missing)) + "</p>"
                    if p_missing else "")
                 + _dataclass_table(getattr(printo, "variables", ()), (
                     ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),

@@ -5,7 +5,6 @@
     <name />
     <message>
       <source>Something went wrong inside JDM Capture. Your saved data is safe; unsaved typing is kept as a draft. Please report this with the details below.</source>
-      <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database's write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
       <translation>JDM Capture 内部出错。已保存的数据是安全的；未保存的输入已保留为草稿。请连同下面的详细信息一并报告。</translation>
     </message>
     <message>
@@ -816,6 +815,10 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
       <source>Notes</source>
       <translation>备注</translation>
     </message>
+    <message>
+      <source>Patient record number</source>
+      <translation>患者记录号</translation>
+    </message>
   </context>
   <context>
     <name>AutoBackup</name>
@@ -1370,6 +1373,18 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     </message>
   </context>
   <context>
+    <name>ProgressArea</name>
+    <message>
+      <source>Open</source>
+      <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database's write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
+      <translation>打开</translation>
+    </message>
+    <message>
+      <source>Show folder</source>
+      <translation>打开所在文件夹</translation>
+    </message>
+  </context>
+  <context>
     <name>RecordDialog</name>
     <message>
       <source>Generic name: the first letters complete it (Methotrexate); any other name allowed</source>
@@ -1524,6 +1539,14 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     <message>
       <source>, {side} side</source>
       <translation>，{side}侧</translation>
+    </message>
+    <message>
+      <source>Missing: {names}</source>
+      <translation>缺失：{names}</translation>
+    </message>
+    <message>
+      <source>Parent row: {m}</source>
+      <translation>家长指标：{m}</translation>
     </message>
     <message>
       <source>Core set measure</source>
