@@ -187,13 +187,14 @@ def is_kendall(fld: Field) -> bool:
 
 
 class FieldWidgetMixin:
-    """What the editor needs from every field widget."""
+    """What the editor needs from every field widget (mixed into QWidget subclasses only)."""
 
     field: Field
     read_only: bool = False
 
     def set_severity(self, severity: str) -> None:
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         if widget.property(SEVERITY_PROPERTY) == severity:
             return
         widget.setProperty(SEVERITY_PROPERTY, severity)
@@ -203,9 +204,10 @@ class FieldWidgetMixin:
     def set_read_only(self, flag: bool) -> None:
         """Readable but not editable (a signed visit): normal text on a paper-coloured
         background, still focusable and selectable, never the disabled grey-on-grey."""
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         self.read_only = flag
-        if hasattr(widget, "setReadOnly"):
+        if isinstance(widget, QLineEdit):
             widget.setReadOnly(flag)
         widget.setProperty("readonly", "true" if flag else None)
         widget.style().unpolish(widget)
@@ -213,7 +215,8 @@ class FieldWidgetMixin:
 
     def set_carried(self, flag: bool) -> None:
         """Marks a value taken over from the previous visit (visible until edited)."""
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         if bool(widget.property("carried")) == flag:
             return
         widget.setProperty("carried", "true" if flag else None)
@@ -676,8 +679,13 @@ class VisitLabelPicker(_CodePicker):
             self.edited.emit(self.field.name, self.current_code())
 
 
+#: every field widget of a page or a record dialog: a QWidget that has ``edited(name, text)``,
+#: ``show_text``, ``set_severity``, ``set_read_only`` and ``set_carried``
+FieldWidget = _CodePicker | TextEntry | BoolCheck | NotesEntry
+
+
 def make_field_widget(fld: Field, parent: QWidget | None = None, *,
-                      compact: bool = False) -> QWidget:
+                      compact: bool = False) -> FieldWidget:
     """The widget for one registry field, chosen by its type and levels."""
     if fld.name == "visit_label":
         return VisitLabelPicker(fld, parent)

@@ -328,13 +328,23 @@ def refuse_foreign_triggers(db: Connection, path: Path | str | None = None) -> N
     Raises:
         KnownStorageError: ``foreign_schema``, naming the objects.
     """
-    applied = applied_migrations(db)
-    if not applied:
-        return
-    with translated(path):
-        found = [f for f in integrity.schema_findings(db.conn, applied,
-                                                      types=("trigger", "view"))
-                 if "is missing" not in f.message]  # a dropped one: `check` reports it
+    # One read transaction, so the migrations listed and the schema compared with them are one
+    # snapshot: another opener may commit a migration (and its triggers) between two reads.
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        applied = applied_migrations(db)
+        if not applied:
+            return
+        with translated(path):
+            found = [f for f in integrity.schema_findings(conn, applied,
+                                                          types=("trigger", "view"))
+                     if "is missing" not in f.message]  # a dropped one: `check` reports it
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: this only ends the snapshot
     if found:
         name = Path(path).name if path else _("the database")
         listed = _("; ").join(

@@ -237,15 +237,19 @@ def _replay(conn: sqlite3.Connection, table: str, strict_after: int,
         "ORDER BY a.record_id, a.id, c.field", (table,))
     rec: _Replayed | None = None
     last_audit = -1
+    last_action = ""
     for audit_id, action, rid, context, name, old, new in cur:
         if rec is not None and rid != rec.rid:
-            yield rec
+            yield _after_delete(rec, table, last_action)
             rec = None
         if rec is None:
             rec = _Replayed(int(rid), False, {}, context, audit_id, [])
+            last_action = ""
         strict = audit_id > strict_after
         if audit_id != last_audit:  # a new audit row of this record
+            _after_delete(rec, table, last_action)
             last_audit = audit_id
+            last_action = action
             rec.context = context or rec.context
             rec.last_id = audit_id
             if action == "insert" and rec.exists and strict and table != "visit_missing":
@@ -274,11 +278,18 @@ def _replay(conn: sqlite3.Connection, table: str, strict_after: int,
                 rec.state[name] = new_text
         if action == "delete" and (table != "visit_missing" or not rec.state):
             rec.exists = False
-            rec.state = {}
         if table == "visit_missing":
             rec.exists = bool(rec.state)
     if rec is not None:
-        yield rec
+        yield _after_delete(rec, table, last_action)
+
+
+def _after_delete(rec: _Replayed, table: str, action: str) -> _Replayed:
+    """Once every change row of a delete was compared (each field's old value against the
+    trail), the deleted record holds nothing."""
+    if action == "delete" and table != "visit_missing":
+        rec.state = {}
+    return rec
 
 
 def _show(text: str | None) -> str:
