@@ -26,6 +26,7 @@ from decimal import Decimal as D
 from enum import StrEnum
 from fractions import Fraction
 
+from forms import score_base
 from forms.fields import Choice, Deid, Field, FieldType, Form, Level, Term
 from forms.i18n import LANGUAGES, _, translate_to
 from forms.instruments import cdasi, chaq, cmas, globals, header, labs, mdi, mmt8, response, skin
@@ -575,8 +576,9 @@ def rules() -> tuple[Derived, ...]:
 
 
 def cross_checks() -> tuple[CrossCheck, ...]:
-    """The instruments' cross-field checks, in entry order (``forms.validation``)."""
-    return tuple(c for i in INSTRUMENTS for c in i.cross_checks)
+    """The instruments' cross-field checks (``forms.validation``), in :data:`SCORING_ORDER`:
+    the CMAS check first, since the item scores it derives from seconds are values too."""
+    return tuple(c for i in SCORING_ORDER for c in i.cross_checks)
 
 
 #: the muscle enzymes with their ULN fields and default ULNs; the TIS tie order.
@@ -645,3 +647,19 @@ def sections(form_key: str) -> tuple[Section, ...]:
     """Section headers of a form's field groups (REDCap ``Section Header``)."""
     found = INSTRUMENTS_BY_KEY.get(form_key)
     return found.sections if found is not None else ()
+
+
+def scoring_rule(field_name: str) -> Derived:
+    """The per-visit rule that computes derived field ``field_name``.
+
+    Raises:
+        KeyError: no per-visit rule produces it.
+    """
+    for rule in scoring_rules():
+        if any(f.name == field_name for f in rule.fields):
+            return rule
+    raise KeyError(field_name)
+
+
+# the runtime table of rule versions the rules stamp on their scores (forms.score_base)
+score_base.RULE_VERSIONS.update({f.name: rule.version for rule in rules() for f in rule.fields})

@@ -23,6 +23,12 @@ from typing import Any
 from forms.fields import Field, FieldType
 from forms.i18n import _
 
+#: rule name (a derived field) -> the version of the rule that computes it (convention 9). The
+#: instruments declare each version (``Derived.version``); ``forms.registry`` fills this table
+#: once at import, and the rules read it when they run (``forms.scoring.RULE_VERSIONS`` is this
+#: same table).
+RULE_VERSIONS: dict[str, str] = {}
+
 
 def registry_field(name: str) -> Field:
     """The registry field ``name`` (imported on use: the registry imports the instruments)."""

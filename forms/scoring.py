@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from forms import registry
+from forms import registry, score_base
 from forms.i18n import _
 from forms.instruments.cdasi import cdasi_scores
 from forms.instruments.chaq import AID_MINIMUM as CHAQ_AID_MINIMUM
@@ -85,8 +85,7 @@ __all__ = [
 #: instruments' declarations (``Derived.version``): per-visit scores in scoring order, then the
 #: response criteria between two visits (``forms.response``). Bump the number in the
 #: instrument module when a rule changes so stored values are recomputed.
-RULE_VERSIONS: dict[str, str] = {f.name: rule.version for rule in registry.rules()
-                                 for f in rule.fields}
+RULE_VERSIONS: dict[str, str] = score_base.RULE_VERSIONS  # filled by forms.registry
 
 #: readable names of the rule tags (``tis@2`` -> "ACR/EULAR TIS"), for report footers.
 RULE_NAMES: dict[str, str] = {rule.tag.partition("@")[0]: rule.name for rule in registry.rules()}

@@ -23,7 +23,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -606,8 +606,8 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     _check_missing(missing, values, allowed, result)
     if visit_date is not None or visit_label is not None:
         _check_header(visit_date, visit_label, birth_date, today, result)
-    _cross_check_cmas_seconds(values, result)
-    _cross_check_body(result)
+    for check in registry.cross_checks():  # the instruments' declared cross-field rules
+        CROSS_CHECKS[check.key](values, result)
     return result
 
 
@@ -721,6 +721,14 @@ def _cross_check_body(result: VisitCheck) -> None:
                   "{limit} mg/kg/day; please check").format(
                     per_kg=f"{per_kg:.2f}", weight=_num(weight), limit=STEROID_MG_KG_WARN),
                 Severity.WARNING, f.label))
+
+
+#: the implementation of each cross-check an instrument declares (``Instrument.cross_checks``,
+#: by key): raw values and the visit check so far -> problems added to it.
+CROSS_CHECKS: dict[str, Callable[[Mapping[str, object], VisitCheck], None]] = {
+    "cmas_seconds": _cross_check_cmas_seconds,
+    "body": lambda _raw, result: _cross_check_body(result),
+}
 
 
 def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:

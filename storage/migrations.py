@@ -530,25 +530,25 @@ ALTER TABLE "medications" ADD COLUMN "pulse_count" INTEGER
 #: damage items, and the 0-10 VAS (organ-system severity, physician global damage).
 _M030_COLUMNS: tuple[str, ...] = (
     "mdi_muscle_atrophy", "mdi_muscle_weakness", "mdi_muscle_dysfunction",
-    "mdi_muscle_atrophy_imaging", "mdi_low_creatinine", "mdi_severity_muscle", "mdi_contractures",
+    "mdi_muscle_atrophy_imaging", "mdi_low_creatinine", "mdi_sev_muscle", "mdi_contractures",
     "mdi_osteoporotic_fracture", "mdi_avascular_necrosis", "mdi_deforming_arthropathy",
-    "mdi_osteoporosis_treated", "mdi_limited_motion", "mdi_severity_skeletal", "mdi_calcinosis",
+    "mdi_osteoporosis_treated", "mdi_limited_motion", "mdi_sev_skeletal", "mdi_calcinosis",
     "mdi_alopecia", "mdi_scarring", "mdi_poikiloderma", "mdi_lipodystrophy",
-    "mdi_severity_cutaneous", "mdi_dysphagia", "mdi_gi_dysmotility", "mdi_gi_infarction",
-    "mdi_severity_gastrointestinal", "mdi_dysphonia", "mdi_lung_function",
-    "mdi_pulmonary_fibrosis", "mdi_pulmonary_hypertension", "mdi_severity_pulmonary",
-    "mdi_hypertension", "mdi_ventricular_dysfunction", "mdi_severity_cardiovascular",
+    "mdi_sev_cutaneous", "mdi_dysphagia", "mdi_gi_dysmotility", "mdi_gi_infarction",
+    "mdi_sev_gastrointestinal", "mdi_dysphonia", "mdi_lung_function",
+    "mdi_pulmonary_fibrosis", "mdi_pulmonary_hypertension", "mdi_sev_pulmonary",
+    "mdi_hypertension", "mdi_lv_dysfunction", "mdi_sev_cardiovascular",
     "mdi_tissue_loss", "mdi_digit_loss", "mdi_venous_thrombosis",
-    "mdi_severity_peripheral_vascular", "mdi_growth_failure", "mdi_pubertal_delay",
-    "mdi_hirsutism", "mdi_menstrual", "mdi_diabetes", "mdi_severity_endocrine", "mdi_cataract",
-    "mdi_vision_loss", "mdi_severity_ocular", "mdi_chronic_infection", "mdi_severity_infection",
-    "mdi_malignancy", "mdi_severity_malignancy", "mdi_other", "mdi_phys_global_damage",
+    "mdi_sev_periph_vascular", "mdi_growth_failure", "mdi_pubertal_delay",
+    "mdi_hirsutism", "mdi_menstrual", "mdi_diabetes", "mdi_sev_endocrine", "mdi_cataract",
+    "mdi_vision_loss", "mdi_sev_ocular", "mdi_chronic_infection", "mdi_sev_infection",
+    "mdi_malignancy", "mdi_sev_malignancy", "mdi_other", "mdi_phys_global_damage",
 )
 _M030_VAS: frozenset[str] = frozenset((
-    "mdi_severity_muscle", "mdi_severity_skeletal", "mdi_severity_cutaneous",
-    "mdi_severity_gastrointestinal", "mdi_severity_pulmonary", "mdi_severity_cardiovascular",
-    "mdi_severity_peripheral_vascular", "mdi_severity_endocrine", "mdi_severity_ocular",
-    "mdi_severity_infection", "mdi_severity_malignancy", "mdi_phys_global_damage",
+    "mdi_sev_muscle", "mdi_sev_skeletal", "mdi_sev_cutaneous",
+    "mdi_sev_gastrointestinal", "mdi_sev_pulmonary", "mdi_sev_cardiovascular",
+    "mdi_sev_periph_vascular", "mdi_sev_endocrine", "mdi_sev_ocular",
+    "mdi_sev_infection", "mdi_sev_malignancy", "mdi_phys_global_damage",
 ))
 
 

@@ -44,7 +44,7 @@ MDI_ITEMS = (
     "mdi_dysphagia", "mdi_gi_dysmotility", "mdi_gi_infarction",
     "mdi_dysphonia", "mdi_lung_function", "mdi_pulmonary_fibrosis",
     "mdi_pulmonary_hypertension",
-    "mdi_hypertension", "mdi_ventricular_dysfunction",
+    "mdi_hypertension", "mdi_lv_dysfunction",
     "mdi_tissue_loss", "mdi_digit_loss", "mdi_venous_thrombosis",
     "mdi_growth_failure", "mdi_pubertal_delay", "mdi_hirsutism", "mdi_menstrual",
     "mdi_diabetes",
@@ -52,9 +52,9 @@ MDI_ITEMS = (
     "mdi_chronic_infection", "mdi_malignancy", "mdi_other",
 )
 MDI_SYSTEMS = ("muscle", "skeletal", "cutaneous", "gastrointestinal", "pulmonary",
-               "cardiovascular", "peripheral_vascular", "endocrine", "ocular", "infection",
+               "cardiovascular", "periph_vascular", "endocrine", "ocular", "infection",
                "malignancy")
-MDI_ENTERED = (*MDI_ITEMS, *(f"mdi_severity_{s}" for s in MDI_SYSTEMS),
+MDI_ENTERED = (*MDI_ITEMS, *(f"mdi_sev_{s}" for s in MDI_SYSTEMS),
                "mdi_phys_global_damage")
 MDI_DERIVED = ("mdi_extent", "mdi_severity")
 MDI_FIELDS = (*MDI_ENTERED, *MDI_DERIVED)

@@ -22,7 +22,15 @@ from forms.instruments.base import (
     Section,
     levels,
 )
-from forms.score_base import InvalidValue, Score, invalid, read_bool, read_item, registry_field
+from forms.score_base import (
+    RULE_VERSIONS,
+    InvalidValue,
+    Score,
+    invalid,
+    read_bool,
+    read_item,
+    registry_field,
+)
 
 FORM = Form("cdasi", "CDASI", Level.VISIT, "Cutaneous Dermatomyositis Disease Area and Severity "
             "Index, version 2")
@@ -143,7 +151,7 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
     Returns:
         ``(Score("cdasi_activity"), Score("cdasi_damage"))``.
     """
-    version = VERSION
+    version = RULE_VERSIONS["cdasi_activity"]
     names = ENTERED_NAMES
     entered = [n for n in names if values.get(n) is not None]
     if not entered:

@@ -27,7 +27,16 @@ from forms.instruments.base import (
     levels,
 )
 from forms.instruments.globals import VAS
-from forms.score_base import InvalidValue, Score, fmt, invalid, quantize, read_bool, read_item
+from forms.score_base import (
+    RULE_VERSIONS,
+    InvalidValue,
+    Score,
+    fmt,
+    invalid,
+    quantize,
+    read_bool,
+    read_item,
+)
 
 FORM = Form("chaq", "CHAQ", Level.VISIT, "Childhood Health Assessment Questionnaire")
 
@@ -198,7 +207,7 @@ def chaq_di(values: Mapping[str, object]) -> Score:
     The stored value is rounded half-up to the registry's decimals (3); :attr:`Score.exact`
     keeps the exact mean, which the response criteria use.
     """
-    version = VERSION
+    version = RULE_VERSIONS["chaq_di"]
     domains, errors, raised = _chaq_domains(values)
     if errors:
         return Score("chaq_di", None, invalid("CHAQ", errors), version, parts=domains)

@@ -28,6 +28,7 @@ from forms.instruments.base import (
     levels,
 )
 from forms.score_base import (
+    RULE_VERSIONS,
     InvalidValue,
     Score,
     field_range,
@@ -225,7 +226,7 @@ def cmas_total(values: Mapping[str, object]) -> Score:
     Returns:
         ``Score("cmas_total", ...)``.
     """
-    version = VERSION
+    version = RULE_VERSIONS["cmas_total"]
     scores, missing, errors, notes = _cmas_items(values)
     n_items = len(ITEMS)
     if errors:

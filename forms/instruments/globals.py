@@ -26,7 +26,7 @@ from forms.instruments.base import (
     Role,
     RoleBinding,
 )
-from forms.score_base import Score, invalid, labels, read_item
+from forms.score_base import RULE_VERSIONS, Score, invalid, labels, read_item
 
 FORM = Form("global", "Global assessments", Level.VISIT,
             "Physician, parent and extramuscular global assessments; DAS; CHQ physical summary")
@@ -68,7 +68,7 @@ CID_PHYS_GLOBAL_MAX = Decimal("0.2")
 
 def das_total(values: Mapping[str, object]) -> Score:
     """DAS total = skin subscale + muscle subscale (0-20); missing unless both are entered."""
-    version = VERSION
+    version = RULE_VERSIONS["das_total"]
     errors: list[str] = []
     skin = read_item(values, "das_skin", errors)
     muscle = read_item(values, "das_muscle", errors)

@@ -17,7 +17,16 @@ from forms.instruments.base import (
     ReportGroup,
     ReportRow,
 )
-from forms.score_base import InvalidValue, Score, fmt, invalid, labels, quantize, read_number
+from forms.score_base import (
+    RULE_VERSIONS,
+    InvalidValue,
+    Score,
+    fmt,
+    invalid,
+    labels,
+    quantize,
+    read_number,
+)
 
 PATIENT_FORM = Form("patient", "Patient", Level.PATIENT, "Demographics, diagnosis and identifiers")
 VISIT_FORM = Form("visit", "Visit", Level.VISIT, "Date, anthropometry, assessor and steroid dose")
@@ -82,7 +91,7 @@ def steroid_mg_kg_day(values: Mapping[str, object]) -> Score:
 
     Rounded half-up to the registry's decimals (3); the exact quotient is kept in ``exact``.
     """
-    version = VERSION
+    version = RULE_VERSIONS["steroid_mg_kg_day"]
     try:
         dose = read_number(values, "steroid_mg_day")
         weight = read_number(values, "weight_kg")

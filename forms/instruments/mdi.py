@@ -48,7 +48,16 @@ from forms.instruments.base import (
     levels,
 )
 from forms.instruments.globals import VAS
-from forms.score_base import Score, fmt, invalid, missing_names, quantize, read_item, read_number
+from forms.score_base import (
+    RULE_VERSIONS,
+    Score,
+    fmt,
+    invalid,
+    missing_names,
+    quantize,
+    read_item,
+    read_number,
+)
 
 FORM = Form("mdi", "Damage (MDI)", Level.VISIT,
             "Myositis Damage Index 2001, juvenile version: extent (items present, 0-38) and "
@@ -57,7 +66,7 @@ FORM = Form("mdi", "Damage (MDI)", Level.VISIT,
 
 @dataclass(frozen=True)
 class OrganSystem:
-    """An organ system of the MDI: its key (``mdi_severity_<key>``) and label."""
+    """An organ system of the MDI: its key (``mdi_sev_<key>``) and label."""
 
     key: str
     label: str
@@ -82,7 +91,7 @@ SYSTEMS: tuple[OrganSystem, ...] = (
     OrganSystem("gastrointestinal", "Gastrointestinal"),
     OrganSystem("pulmonary", "Pulmonary"),
     OrganSystem("cardiovascular", "Cardiovascular"),
-    OrganSystem("peripheral_vascular", "Peripheral vascular"),
+    OrganSystem("periph_vascular", "Peripheral vascular"),
     OrganSystem("endocrine", "Endocrine"),
     OrganSystem("ocular", "Ocular"),
     OrganSystem("infection", "Infection"),
@@ -135,14 +144,14 @@ ITEMS: tuple[Item, ...] = (
     # Cardiovascular (not verified)
     Item("mdi_hypertension", "Hypertension requiring treatment for more than 6 months",
          "cardiovascular", verified=False),
-    Item("mdi_ventricular_dysfunction", "Ventricular dysfunction or cardiomyopathy",
+    Item("mdi_lv_dysfunction", "Ventricular dysfunction or cardiomyopathy",
          "cardiovascular", verified=False),
     # Peripheral vascular (not verified)
-    Item("mdi_tissue_loss", "Tissue or pulp loss", "peripheral_vascular", verified=False),
-    Item("mdi_digit_loss", "Digit or limb loss or amputation", "peripheral_vascular",
+    Item("mdi_tissue_loss", "Tissue or pulp loss", "periph_vascular", verified=False),
+    Item("mdi_digit_loss", "Digit or limb loss or amputation", "periph_vascular",
          verified=False),
     Item("mdi_venous_thrombosis", "Venous thrombosis with swelling, ulceration or venous "
-         "stasis", "peripheral_vascular", verified=False),
+         "stasis", "periph_vascular", verified=False),
     # Endocrine (not verified; the juvenile items)
     Item("mdi_growth_failure", "Growth failure", "endocrine", verified=False),
     Item("mdi_pubertal_delay", "Delay in development of secondary sexual characteristics",
@@ -159,7 +168,7 @@ ITEMS: tuple[Item, ...] = (
     Item("mdi_other", "Other damage", "other", verified=False),
 )
 ITEM_NAMES: tuple[str, ...] = tuple(i.name for i in ITEMS)
-SEVERITY_NAMES: tuple[str, ...] = tuple(f"mdi_severity_{s.key}" for s in SYSTEMS)
+SEVERITY_NAMES: tuple[str, ...] = tuple(f"mdi_sev_{s.key}" for s in SYSTEMS)
 _PRESENCE = levels("Absent", "Present")
 _SYSTEM_LABELS = {s.key: s.label for s in (*SYSTEMS, OTHER)}
 
@@ -176,7 +185,7 @@ def _fields() -> tuple[Field, ...]:
                          '"na" = not applicable.'))
         if system is not OTHER:
             out.append(Field(
-                f"mdi_severity_{system.key}", f"{system.label}: severity of damage", "mdi",
+                f"mdi_sev_{system.key}", f"{system.label}: severity of damage", "mdi",
                 FieldType.DECIMAL, group=system.key,
                 help="10-cm VAS, 0 = no damage, 10 = maximum damage in this organ system.",
                 **VAS))
@@ -209,6 +218,7 @@ def mdi_extent(values: Mapping[str, object]) -> Score:
     Every item must be answered: 0 (absent), 1 (present) or "na" (not applicable, which is not
     present). An unanswered item gives no total (convention 2), with a reason naming it.
     """
+    version = RULE_VERSIONS["mdi_extent"]
     errors: list[str] = []
     present: list[str] = []
     missing: list[str] = []
@@ -227,22 +237,23 @@ def mdi_extent(values: Mapping[str, object]) -> Score:
             present.append(name)
     parts = {"present": tuple(present)}
     if errors:
-        return Score("mdi_extent", None, invalid("MDI", errors), EXTENT_VERSION, parts=parts)
+        return Score("mdi_extent", None, invalid("MDI", errors), version, parts=parts)
     if missing:
         reason = _("MDI: {n} of {total} items missing").format(n=len(missing),
                                                                  total=len(ITEMS))
         reason += (f" ({missing_names(missing)})" if len(missing) < len(ITEMS)
                    else _(" (not assessed)"))
-        return Score("mdi_extent", None, reason, EXTENT_VERSION, parts=parts)
+        return Score("mdi_extent", None, reason, version, parts=parts)
     detail = _("{n} of {total} items present").format(n=len(present), total=len(ITEMS))
     if not_applicable:
         detail += _(" ({n} not applicable)").format(n=not_applicable)
-    return Score("mdi_extent", len(present), "", EXTENT_VERSION, detail,
+    return Score("mdi_extent", len(present), "", version, detail,
                  Fraction(len(present)), parts=parts)
 
 
 def mdi_severity(values: Mapping[str, object]) -> Score:
     """MDI severity of damage: the sum of the 11 organ-system VAS (0-110), all required."""
+    version = RULE_VERSIONS["mdi_severity"]
     errors: list[str] = []
     found: dict[str, Fraction] = {}
     for name in SEVERITY_NAMES:
@@ -255,16 +266,16 @@ def mdi_severity(values: Mapping[str, object]) -> Score:
             found[name] = value
     if errors:
         return Score("mdi_severity", None, invalid(_("MDI severity"), errors),
-                     SEVERITY_VERSION)
+                     version)
     missing = [n for n in SEVERITY_NAMES if n not in found]
     if missing:
         reason = _("MDI severity: {n} of {total} organ systems missing").format(
             n=len(missing), total=len(SYSTEMS))
         reason += (f" ({missing_names(missing)})" if found else _(" (not assessed)"))
-        return Score("mdi_severity", None, reason, SEVERITY_VERSION)
+        return Score("mdi_severity", None, reason, version)
     exact = sum(found.values(), Fraction(0))
     detail = " + ".join(fmt(found[n]) for n in SEVERITY_NAMES) + f" = {fmt(exact)}"
-    return Score("mdi_severity", quantize(exact, SEVERITY.decimals), "", SEVERITY_VERSION,
+    return Score("mdi_severity", quantize(exact, SEVERITY.decimals), "", version,
                  detail, exact, parts={n: found[n] for n in SEVERITY_NAMES})
 
 

@@ -26,7 +26,7 @@ from forms.instruments.base import (
     ReportGroup,
     ReportRow,
 )
-from forms.score_base import Score, invalid, missing_names, read_item
+from forms.score_base import RULE_VERSIONS, Score, invalid, missing_names, read_item
 
 FORM = Form("mmt8", "MMT-8", Level.VISIT, "Manual muscle testing of 8 groups, Kendall 0-10")
 
@@ -144,7 +144,7 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
     Returns:
         ``(Score("mmt8_total"), Score("mmt8_side"))``; both missing together.
     """
-    version = VERSION
+    version = RULE_VERSIONS["mmt8_total"]
     grades, errors = _mmt_grades(values)
 
     def both(reason: str) -> tuple[Score, Score]:
@@ -195,7 +195,7 @@ def mmt8_side_total(values: Mapping[str, object], side: str) -> Score:
         ``Score("mmt8_total")`` of that side; missing unless the neck and all 7 groups of the
         side are graded.
     """
-    version = VERSION
+    version = RULE_VERSIONS["mmt8_total"]
     grades, errors = _mmt_grades(values)
     side_word = dict(SIDES)[side]
     if errors:
@@ -214,7 +214,7 @@ def mmt8_side_total(values: Mapping[str, object], side: str) -> Score:
 
 def mmt8_bilateral(values: Mapping[str, object]) -> Score:
     """MMT-8 bilateral total = neck + 7 groups x 2 sides, 0-150; missing unless all 15 graded."""
-    version = VERSION_BILATERAL
+    version = RULE_VERSIONS["mmt8_bilateral"]
     grades, errors = _mmt_grades(values)
     if errors:
         return Score("mmt8_bilateral", None, invalid("MMT-8 bilateral", errors), version,

@@ -22,7 +22,7 @@ from forms.instruments.base import Derived, Instrument
 from forms.instruments.cmas import cmas_total
 from forms.instruments.globals import CID_PHYS_GLOBAL_MAX
 from forms.instruments.mmt8 import mmt8_total
-from forms.score_base import InvalidValue, Score, fmt, quantize, read_number
+from forms.score_base import RULE_VERSIONS, InvalidValue, Score, fmt, quantize, read_number
 
 FORM = Form("response", "Response", Level.RESPONSE,
             "Derived response criteria and inactive disease")
@@ -105,7 +105,7 @@ def clinically_inactive_disease(values: Mapping[str, object],
     Returns:
         A :class:`CidResult` with per-criterion detail.
     """
-    version = CID_VERSION
+    version = RULE_VERSIONS["printo_cid"]
     cmas = scores["cmas_total"] if scores and "cmas_total" in scores else cmas_total(values)
     mmt = scores["mmt8_total"] if scores and "mmt8_total" in scores else mmt8_total(values)[0]
 

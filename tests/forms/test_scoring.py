@@ -452,8 +452,8 @@ def test_score_visit_full_visit() -> None:
     # the Myositis Damage Index (issue 11): 2 items present, 1 not applicable; severity 1.5 + 2
     values |= dict.fromkeys(mdi.ITEM_NAMES, 0) | {"mdi_contractures": 1, "mdi_calcinosis": 1,
                                                    "mdi_menstrual": "na"}
-    values |= dict.fromkeys(mdi.SEVERITY_NAMES, D(0)) | {"mdi_severity_skeletal": D("1.5"),
-                                                         "mdi_severity_cutaneous": D(2)}
+    values |= dict.fromkeys(mdi.SEVERITY_NAMES, D(0)) | {"mdi_sev_skeletal": D("1.5"),
+                                                         "mdi_sev_cutaneous": D(2)}
     scores = scoring.score_visit(values)
     got = {k: s.value for k, s in scores.items()}
     assert got == {"cmas_total": 44, "mmt8_total": 65, "mmt8_side": "right",
