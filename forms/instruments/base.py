@@ -19,6 +19,7 @@ from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
 
 from forms.fields import Choice, Field, Form
+from forms.i18n import N_
 
 if TYPE_CHECKING:
     from forms.score_base import Score
@@ -167,13 +168,13 @@ class ReportGroup(Enum):
     """The groups of the patient report's core set table, in reading order; the value is the
     English heading (translated when printed)."""
 
-    MUSCLE = "Muscle strength and function"
-    GLOBAL = "Global assessments and activity"
-    FUNCTION = "Physical function"
-    SKIN = "Skin"
-    DAMAGE = "Damage"
-    LABORATORY = "Laboratory"
-    TREATMENT = "Treatment"
+    MUSCLE = N_("Muscle strength and function")
+    GLOBAL = N_("Global assessments and activity")
+    FUNCTION = N_("Physical function")
+    SKIN = N_("Skin")
+    DAMAGE = N_("Damage")
+    LABORATORY = N_("Laboratory")
+    TREATMENT = N_("Treatment")
 
 
 class RowKind(StrEnum):

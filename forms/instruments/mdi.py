@@ -7,10 +7,10 @@ damage is a 10-cm VAS (0 = none, 10 = maximum), and the physician's global asses
 is one more VAS.
 
 * **Extent of damage** (``mdi_extent``) = the number of items present, 0-38 in the juvenile
-  version (rule ``mdi_extent@1``). Like every total here (convention 2), it needs every item
+  version. Like every total here (convention 2), it needs every item
   answered (0, 1 or "na"; "na" is not present); one unanswered item gives no total.
 * **Severity of damage** (``mdi_severity``) = the sum of the 11 organ-system VAS, 0-110
-  (rule ``mdi_severity@1``), missing unless all 11 are entered.
+  missing unless all 11 are entered. Both follow rule ``mdi@1``.
 
 Sources: IMACS Form 08 "Myositis Damage Index (MDI) - 2001" (the form text at docest.com doc
 274068); Rider LG et al. "Damage extent and predictors in adult and juvenile dermatomyositis
@@ -205,8 +205,8 @@ SEVERITY = Field("mdi_severity", "MDI severity of damage", "mdi", FieldType.DECI
                  short="MDI severity",
                  derivation="Sum of the 11 organ-system severity VAS (0-110); missing unless "
                  "all 11 are entered.")
-EXTENT_VERSION = "mdi_extent@1 (juvenile MDI 2001: items present, every item answered)"
-SEVERITY_VERSION = "mdi_severity@1 (sum of 11 organ-system VAS, all required)"
+VERSION = ("mdi@1 (juvenile MDI 2001: extent = items present, every item answered; severity = "
+           "sum of the 11 organ-system VAS, all required)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,21 +279,14 @@ def mdi_severity(values: Mapping[str, object]) -> Score:
                  detail, exact, parts={n: found[n] for n in SEVERITY_NAMES})
 
 
-def _score_extent(values: Mapping[str, object],
-                  _scores: Mapping[str, Score]) -> dict[str, Score]:
-    return {"mdi_extent": mdi_extent(values)}
-
-
-def _score_severity(values: Mapping[str, object],
-                    _scores: Mapping[str, Score]) -> dict[str, Score]:
-    return {"mdi_severity": mdi_severity(values)}
+def _score(values: Mapping[str, object], _scores: Mapping[str, Score]) -> dict[str, Score]:
+    return {"mdi_extent": mdi_extent(values), "mdi_severity": mdi_severity(values)}
 
 
 INSTRUMENT = Instrument(
     form=FORM,
     fields=_fields(),
-    derived=(Derived((EXTENT,), EXTENT_VERSION, "MDI extent", _score_extent),
-             Derived((SEVERITY,), SEVERITY_VERSION, "MDI severity", _score_severity)),
+    derived=(Derived((EXTENT, SEVERITY), VERSION, "MDI", _score),),
     report=(ReportRow(ReportGroup.DAMAGE, "mdi_extent"),
             ReportRow(ReportGroup.DAMAGE, "mdi_severity"),
             ReportRow(ReportGroup.DAMAGE, "mdi_phys_global_damage")),

@@ -20,6 +20,7 @@ import pytest
 
 from exports import redcap
 from forms import registry
+from forms.instruments import mdi
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
@@ -478,7 +479,13 @@ def test_section_headers_group_chaq_domains_and_cdasi_locations(
         assert headed[items[0][0]] == label, key
     for loc, label in registry.CDASI_LOCATIONS:
         assert headed[f"cdasi_{loc}_ery"] == label
-    assert len(headed) == len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
+    # the MDI (issue 11): one header per organ system, before its first item
+    systems = registry.sections("mdi")
+    for section in systems:
+        first = next(i.name for i in mdi.ITEMS if i.system == section.group)
+        assert headed[first] == section.label
+    assert len(headed) == (len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
+                           + len(systems))
 
 
 def test_cli_export_redcap(tmp_path: Path, cohort: list[Patient],
