@@ -541,7 +541,8 @@ def _check_setting(name: str, value: str) -> str:
             number = Decimal(value)
         except (InvalidOperation, ValueError):
             return "is not a number"
-        _v, found = validation.check_field(registry.get(f"{name[4:]}_uln"), number)
+        _v, found = validation.check_field(registry.get(registry.enzyme(name[4:]).uln_field),
+                                           number)
         return "; ".join(p.message for p in found)
     if name == FINGERPRINT_KEY:
         return ""
