@@ -20,8 +20,8 @@ import pytest
 
 from exports import redcap
 from forms import registry
-from forms.instruments import mdi
 from forms.fields import Level
+from forms.instruments import mdi
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 
