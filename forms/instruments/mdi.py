@@ -225,13 +225,14 @@ def mdi_extent(values: Mapping[str, object]) -> Score:
     not_applicable = 0
     for name in ITEM_NAMES:
         raw = values.get(name)
+        if raw is None:
+            missing.append(name)
+            continue
         if isinstance(raw, str) and raw.strip().lower() == "na":
             not_applicable += 1
             continue
         score = read_item(values, name, errors)
         if score is None:
-            if raw is None:
-                missing.append(name)
             continue
         if score == 1:
             present.append(name)
