@@ -40,6 +40,7 @@ from fractions import Fraction
 from forms.fields import Field, FieldType, Form, Level
 from forms.i18n import _
 from forms.instruments.base import (
+    CrossCheck,
     Derived,
     Instrument,
     ReportGroup,
@@ -168,6 +169,9 @@ ITEMS: tuple[Item, ...] = (
     Item("mdi_other", "Other damage", "other", verified=False),
 )
 ITEM_NAMES: tuple[str, ...] = tuple(i.name for i in ITEMS)
+#: organ system -> its item names (the "other" items have no severity VAS).
+SYSTEM_ITEMS: dict[str, tuple[str, ...]] = {
+    s.key: tuple(i.name for i in ITEMS if i.system == s.key) for s in SYSTEMS}
 SEVERITY_NAMES: tuple[str, ...] = tuple(f"mdi_sev_{s.key}" for s in SYSTEMS)
 _PRESENCE = levels("Absent", "Present")
 _SYSTEM_LABELS = {s.key: s.label for s in (*SYSTEMS, OTHER)}
@@ -288,6 +292,10 @@ INSTRUMENT = Instrument(
     form=FORM,
     fields=_fields(),
     derived=(Derived((EXTENT, SEVERITY), VERSION, "MDI", _score),),
+    cross_checks=(CrossCheck(
+        "mdi_severity_items", "An organ system's severity of damage agrees with its items: a "
+        "severity above 0 with every item absent, or an item present with severity 0, is a "
+        "warning."),),
     report=(ReportRow(ReportGroup.DAMAGE, "mdi_extent"),
             ReportRow(ReportGroup.DAMAGE, "mdi_severity"),
             ReportRow(ReportGroup.DAMAGE, "mdi_phys_global_damage")),

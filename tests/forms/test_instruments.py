@@ -34,7 +34,8 @@ def test_rule_versions_are_the_declared_ones() -> None:
 
 def test_every_declared_cross_check_is_implemented() -> None:
     declared = {c.key for c in registry.cross_checks()}
-    assert declared == set(validation.CROSS_CHECKS) == {"cmas_seconds", "body"}
+    assert declared == set(validation.CROSS_CHECKS) == {"cmas_seconds", "body",
+                                                         "mdi_severity_items"}
 
 
 def test_roles_name_registry_fields() -> None:

@@ -177,3 +177,20 @@ def test_every_mdi_label_is_translated_to_chinese() -> None:
               *(s.label for s in (*mdi.SYSTEMS, mdi.OTHER))]
     untranslated = sorted({t for t in texts if translate_to("zh_CN", t) == t})
     assert untranslated == []
+
+
+def test_severity_disagreeing_with_the_items_is_a_warning() -> None:
+    values = no_damage() | {"mdi_sev_muscle": D(3)}  # every muscle item absent
+    check = validation.check_visit(values)
+    assert check.ok  # warnings do not block saving
+    [warning] = check.warnings
+    assert warning.field == "mdi_sev_muscle"
+    values = no_damage() | {"mdi_contractures": 1}  # skeletal item present, severity 0
+    [warning] = validation.check_visit(values).warnings
+    assert warning.field == "mdi_sev_skeletal"
+    with in_language("en"):
+        assert "Joint contractures" in warning.message
+    # agreeing, or not all items answered yet: nothing to say
+    values = no_damage() | {"mdi_contractures": 1, "mdi_sev_skeletal": D(2)}
+    assert validation.check_visit(values).warnings == []
+    assert validation.check_visit({"mdi_sev_muscle": D(3)}).warnings == []
