@@ -23,8 +23,8 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
@@ -32,12 +32,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from forms import protocol, registry, response, scoring
-from forms.fields import Level
-from forms.i18n import _
-from forms.model import Medication, Patient, Visit
-from forms.response import VisitResponse
-from forms.scoring import Score
+from forms import course, registry, response, scoring
+from forms.model import Medication, Patient
 from forms.settings import ScoringSettings
 from storage import locks, tempfiles
 from storage.errors import KnownStorageError
@@ -86,14 +82,7 @@ def clean_text(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 # Dates and numbers
 # --------------------------------------------------------------------------------------------
-def day_offset(day: dt.date | None, baseline_day: dt.date | None) -> int | None:
-    """Days from ``baseline_day`` to ``day`` (negative before it), or None if either is missing.
-
-    This is how de-identified exports replace dates (data-contract section 4).
-    """
-    if day is None or baseline_day is None:
-        return None
-    return (day - baseline_day).days
+day_offset = course.day_offset  #: days from the baseline (forms.course)
 
 
 def number_text(value: object, decimals: int | None = None) -> str:
@@ -244,83 +233,13 @@ def rule_versions() -> dict[str, str]:
 TOFACITINIB = "tofacitinib"
 
 
-@dataclass(frozen=True)
-class VisitSummary:
-    """One visit with everything derived from it.
-
-    Attributes:
-        visit: the entered visit.
-        day: days from the patient's baseline visit (0 for the baseline itself).
-        is_baseline: this is the visit responses are measured from.
-        scores: :func:`forms.scoring.score_visit` result (derived field name -> Score).
-        response: :func:`forms.response.compare_visits` against the baseline, for visits
-            after the baseline only.
-        stored_response: for a follow-up summarised by :func:`summarise_stored`, the
-            response values storage computed at save time (registry response fields);
-            ``response`` is then None.
-    """
-
-    visit: Visit
-    day: int | None
-    is_baseline: bool
-    scores: Mapping[str, Score]
-    response: VisitResponse | None = None
-    stored_response: Mapping[str, Any] | None = None
-
-    @property
-    def is_follow_up(self) -> bool:
-        return self.response is not None or self.stored_response is not None
-
-    def response_values(self) -> dict[str, Any]:
-        """The registry response fields of a follow-up (empty for other visits)."""
-        if self.response is not None:
-            return self.response.response_values()
-        return dict(self.stored_response or {})
-
-    @property
-    def label(self) -> str:
-        """The visit label in words (``M3``, ``Flare visit``: :func:`forms.protocol.label_words`),
-        else ``day N`` (never the date: reports may be de-identified)."""
-        if self.visit.visit_label:
-            return protocol.label_words(self.visit.visit_label)
-        return _("day {n}").format(n=self.day) if self.day is not None else _("visit")
-
-    def value(self, name: str) -> Any:
-        """An entered or derived value of this visit, or None when it has none."""
-        if name in self.scores:
-            return self.scores[name].value
-        return self.visit.values.get(name)
-
-    def missing_reason(self, name: str) -> str | None:
-        """Why ``name`` has no value: the recorded reason, or the scoring rule's reason."""
-        if name in self.visit.missing:
-            return self.visit.missing[name]
-        score = self.scores.get(name)
-        return getattr(score, "missing_reason", None) if score is not None else None
+VisitSummary = course.CourseVisit  #: one visit with its scores and response (forms.course)
 
 
 @dataclass(frozen=True)
-class PatientSummary:
-    """A patient with visits in date order, the baseline, and the derived values."""
-
-    patient: Patient
-    baseline: Visit | None
-    visits: tuple[VisitSummary, ...]
-    settings: ScoringSettings = field(repr=False)
-
-    @property
-    def baseline_summary(self) -> VisitSummary | None:
-        return next((v for v in self.visits if v.is_baseline), None)
-
-    @property
-    def follow_ups(self) -> tuple[VisitSummary, ...]:
-        return tuple(v for v in self.visits if v.response is not None)
-
-    def baseline_date(self) -> dt.date | None:
-        return self.baseline.visit_date if self.baseline else None
-
-    def day(self, date: dt.date | None) -> int | None:
-        return day_offset(date, self.baseline_date())
+class PatientSummary(course.Course):
+    """A patient's course (:class:`forms.course.Course`: visits in date order, the baseline,
+    the derived values) with the helpers the reports use."""
 
     def tofacitinib_start(self) -> dt.date | None:
         return tofacitinib_start(self.patient.medications)
@@ -339,7 +258,8 @@ def tofacitinib_start(medications: list[Medication]) -> dt.date | None:
 
 
 def summarise(patient: Patient, settings: ScoringSettings) -> PatientSummary:
-    """Score every visit of ``patient`` and compare each later visit with the baseline.
+    """Score every visit of ``patient`` and compare each follow-up with the baseline
+    (:func:`forms.course.course_of`: the one rule for the baseline and its follow-ups).
 
     Args:
         patient: the patient with visits (any order).
@@ -348,27 +268,12 @@ def summarise(patient: Patient, settings: ScoringSettings) -> PatientSummary:
     Returns:
         A :class:`PatientSummary` with visits in date order.
     """
-    baseline = patient.baseline_visit()
-    base_date = baseline.visit_date if baseline else None
-    rows = []
-    for visit in patient.sorted_visits():
-        is_baseline = visit is baseline
-        compared = None
-        if baseline is not None and not is_baseline and visit.visit_date > baseline.visit_date:
-            compared = response.compare_visits(baseline.values, visit.values, settings)
-        rows.append(VisitSummary(visit=visit, day=day_offset(visit.visit_date, base_date),
-                                 is_baseline=is_baseline,
-                                 scores=scoring.score_visit(visit.values), response=compared))
-    return PatientSummary(patient=patient, baseline=baseline, visits=tuple(rows),
-                          settings=settings)
-
-
-_DERIVED_VISIT = tuple(f.name for f in registry.visit_fields(derived=True))
-_RESPONSE_FIELDS = tuple(f.name for f in registry.fields_for(level=Level.RESPONSE))
+    return course.course_of(patient, settings, kind=PatientSummary)
 
 
 def summarise_stored(patient: Patient, settings: ScoringSettings) -> PatientSummary | None:
-    """:func:`summarise` from the derived values storage computed at save time.
+    """:func:`summarise` from the derived values storage computed at save time
+    (:func:`forms.course.stored_course_of`).
 
     Bulk exports of a database use this: ``Repository.iter_patients(with_derived=True)``
     attaches ``Visit.derived`` only while it is current (same rule versions and scoring
@@ -380,28 +285,7 @@ def summarise_stored(patient: Patient, settings: ScoringSettings) -> PatientSumm
         The summary, or None when any visit lacks stored values (the caller then uses
         :func:`summarise`).
     """
-    if any(v.derived is None for v in patient.visits):
-        return None
-    baseline = patient.baseline_visit()
-    base_date = baseline.visit_date if baseline else None
-    rows = []
-    for visit in patient.sorted_visits():
-        derived = visit.derived or {}
-        is_baseline = visit is baseline
-        stored_response = None
-        if baseline is not None and not is_baseline and visit.visit_date > baseline.visit_date:
-            if "acr_eular_response" not in derived:
-                return None
-            stored_response = {n: derived.get(n) for n in _RESPONSE_FIELDS}
-        if any(n not in derived for n in _DERIVED_VISIT):
-            return None
-        scores = {n: Score(n, derived[n], rule_version=scoring.RULE_VERSIONS.get(n, ""))
-                  for n in _DERIVED_VISIT}
-        rows.append(VisitSummary(visit=visit, day=day_offset(visit.visit_date, base_date),
-                                 is_baseline=is_baseline, scores=scores,
-                                 stored_response=stored_response))
-    return PatientSummary(patient=patient, baseline=baseline, visits=tuple(rows),
-                          settings=settings)
+    return course.stored_course_of(patient, settings, kind=PatientSummary)
 
 
 def label(name: str) -> str:

@@ -512,10 +512,9 @@ def _cell(f: Field, value: Any, dates: _Dates, notes: list[str], where: str) -> 
 
 
 def _response_values(vs: VisitSummary, baseline_label: str) -> dict[str, Any]:
-    """Response-level derived values of one follow-up visit (data-contract section 4 names)."""
-    if not vs.is_follow_up:
-        return {}
-    return {**vs.response_values(), "baseline_label": baseline_label}
+    """Response-level derived values of one follow-up visit (data-contract section 4 names);
+    empty for a visit that is no follow-up (forms.course)."""
+    return vs.response_values(baseline_label)
 
 
 def _fill(row: dict[str, str], forms: Iterable[Form], values: Mapping[str, Any], *,
@@ -565,8 +564,7 @@ def patient_rows(patient: Patient, events: Mapping[str, Event], *, identified: b
 
     patient_event = events[PATIENT_EVENT].unique_name
     row = new_row(patient_event)
-    pvalues: dict[str, Any] = {"sex": patient.sex, "diagnosis_date": patient.diagnosis_date,
-                               "autoantibody": patient.autoantibody, **patient.identifiers}
+    pvalues = patient.field_values()
     _fill(row, [pforms["patient"]], pvalues, identified=identified, dates=dates, notes=notes,
           where=f"patient {sid}")
     rows.append(row)

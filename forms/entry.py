@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from forms import registry, response, scoring, validation
+from forms import course, registry, response, scoring, validation
 from forms.fields import Field, FieldType
 from forms.model import Value, Visit
 from forms.settings import ScoringSettings
@@ -323,13 +323,29 @@ class VisitState:
     def cid(self) -> scoring.CidResult:
         return scoring.clinically_inactive_disease(self.checked_values())
 
-    def response(self) -> object | None:
-        """The response against the baseline visit, or None at/without a baseline."""
+    def response(self) -> response.VisitResponse | None:
+        """The response against the baseline visit; None at the baseline, without one, or
+        for a visit dated before it (:func:`forms.course.editor_response`: the same rule as
+        storage, the exports and the patient page)."""
+        date = self.value("visit_date")
+        return course.editor_response(
+            self.baseline_visit, visit_id=self.visit_id, flagged=self.baseline,
+            visit_date=date if isinstance(date, dt.date) else None,
+            values=self.checked_values(), settings=self.settings)
+
+    def course_role(self) -> str:
+        """Where this visit stands in the patient's course: ``no_baseline`` (none saved yet),
+        ``baseline``, ``undated`` (no valid visit date yet), ``before_baseline`` (dated
+        before the baseline: no response) or ``follow_up``."""
         base = self.baseline_visit
-        if base is None or self.baseline or (self.visit_id is not None
-                                             and base.id == self.visit_id):
-            return None
-        return response.compare_visits(base.values, self.checked_values(), self.settings)
+        if base is None:
+            return "no_baseline"
+        if self.baseline or (self.visit_id is not None and base.id == self.visit_id):
+            return "baseline"
+        date = self.value("visit_date")
+        if not isinstance(date, dt.date):
+            return "undated"
+        return "follow_up" if course.is_follow_up(date, base) else "before_baseline"
 
     def lab_ratio(self, enzyme: str) -> Decimal | None:
         """Value / ULN of an enzyme (entered ULN, else the database default) for highlighting;

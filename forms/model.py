@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 Value = int | Decimal | bool | str
 
@@ -103,13 +104,20 @@ class Patient:
     def sorted_visits(self) -> list[Visit]:
         return sorted(self.visits, key=lambda v: v.visit_date)
 
+    def field_values(self) -> dict[str, Any]:
+        """The patient as registry field name -> value: study ID, sex, diagnosis date,
+        autoantibody, then the identifiers (the one mapping validation, storage, the exports
+        and the GUI read a patient's own fields through)."""
+        return {"study_id": self.study_id, "sex": self.sex,
+                "diagnosis_date": self.diagnosis_date, "autoantibody": self.autoantibody,
+                **self.identifiers}
+
     def baseline_visit(self) -> Visit | None:
-        """The visit flagged ``baseline``, else the earliest visit (data-contract section 2)."""
-        flagged = [v for v in self.visits if v.baseline]
-        if flagged:
-            return min(flagged, key=lambda v: v.visit_date)
-        visits = self.sorted_visits()
-        return visits[0] if visits else None
+        """The visit flagged ``baseline``, else the earliest visit (data-contract section 2;
+        decided by :func:`forms.course.baseline_of`)."""
+        from forms.course import baseline_of  # noqa: PLC0415 - forms.course imports this module
+
+        return baseline_of(self.visits)
 
     @property
     def birth_date(self) -> dt.date | None:

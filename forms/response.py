@@ -170,6 +170,9 @@ class TisResult:
         mmt8_side: ``right``/``left``: the MMT-8 side compared at both visits (convention 3),
             None when the MMT-8 was not used.
         required_missing: short names of missing rows the category requires (PhGA, muscle).
+        summary: the one-sentence result (points, measures, verdict, bounds): the first line
+            of ``explanation``, kept as its own field so nobody parses the explanation (it is
+            the stored reason when ``tis`` is None).
     """
 
     tis: Decimal | None
@@ -189,6 +192,7 @@ class TisResult:
     parent_measure: str = "parent_global"
     mmt8_side: str | None = None
     required_missing: tuple[str, ...] = ()
+    summary: str = ""
 
     @property
     def missing_labels(self) -> tuple[str, ...]:
@@ -846,7 +850,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
             lines.append(f"{r.label}: {r.note}")
         else:
             lines.append(f"{r.label}: {_num(r.baseline)} -> {_num(r.followup)}: {r.note}")
-    explanation = (
+    summary = (
         _("ACR/EULAR 2016 Total Improvement Score ({set} thresholds {thresholds} for "
           "{names}): {points} points from {n} of {total} measures").format(
               set=settings.thresholds.upper(), thresholds=thr_text,
@@ -856,7 +860,8 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
            else "")
         + f" -> {verdict}"
         + _("; bounds {reached} to {possible}").format(reached=_(reached), possible=_(possible))
-        + ".\n" + "\n".join(lines))
+        + ".")
+    explanation = summary + "\n" + "\n".join(lines)
     return TisResult(tis, len(available), muscle_key, enzyme, category,
                      quantize(ceiling, 1).normalize() if ceiling.denominator != 1
                      else Decimal(ceiling.numerator), rows, explanation, version,
@@ -864,7 +869,8 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                      category_min=reached, category_max=possible,
                      missing=tuple(r.key for r in missing), parent_measure=parent,
                      mmt8_side=dict(registry.SIDES)[side] if side else None,
-                     required_missing=tuple(_row_short(r) for r in core_missing))
+                     required_missing=tuple(_row_short(r) for r in core_missing),
+                     summary=summary)
 
 
 # --------------------------------------------------------------------------------------------

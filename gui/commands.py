@@ -402,11 +402,7 @@ def add_demo(window: MainWindow) -> BackgroundOp[object]:
 # ------------------------------------------------------------------ record conversions
 def patient_values(patient: Patient) -> dict[str, object]:
     """A patient as registry field name -> value, for the patient dialog."""
-    values: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
-                                 "diagnosis_date": patient.diagnosis_date,
-                                 "autoantibody": patient.autoantibody}
-    values.update(patient.identifiers)
-    return {k: v for k, v in values.items() if v is not None}
+    return {k: v for k, v in patient.field_values().items() if v is not None}
 
 
 def patient_from_values(values: Mapping[str, object]) -> Patient:

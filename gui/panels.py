@@ -233,11 +233,23 @@ class ResponsePanel(QScrollArea):
         lay.addStretch(1)
         self.setWidget(body)
 
-    def show_response(self, baseline: Visit | None, resp: object | None, cid: object) -> None:
+    def show_response(self, baseline: Visit | None, resp: object | None, cid: object, *,
+                      role: str = "") -> None:
+        """``role``: where the visit stands in the course (``forms.entry.VisitState
+        .course_role``); a visit dated before the baseline, or not yet dated, says so."""
         esc = html.escape
         if baseline is None:
             self.baseline_label.setText(self.tr("No baseline visit yet: responses are measured "
                                                 "from the patient's baseline visit."))
+        elif resp is None and role == "before_baseline":
+            self.baseline_label.setText(self.tr(
+                "Baseline: <b>{visit}</b>. This visit is dated before it, so it has no "
+                "response: responses are measured only for visits after the baseline.").format(
+                    visit=esc(baseline.describe())))
+        elif resp is None and role == "undated":
+            self.baseline_label.setText(self.tr(
+                "Baseline: <b>{visit}</b>. Enter a valid visit date: responses are measured "
+                "for visits after the baseline.").format(visit=esc(baseline.describe())))
         elif resp is None:
             self.baseline_label.setText(self.tr("This is the baseline visit ({visit}); "
                                                 "responses of later visits are measured from "

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from forms import medication, registry, response, scoring
+from forms import course, medication, registry
 from forms.model import Patient
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
 from forms.response import enzyme_ratio
@@ -63,22 +63,14 @@ def visit_rows(patient: Patient, settings: ScoringSettings,
     """The timeline rows of a patient: scores of each visit, its response vs baseline and its
     sign-off state (``signoffs``: visit id -> ``storage.signoff.SignoffStatus``)."""
     signoffs = signoffs or {}
-    base = patient.baseline_visit()
-    rows = []
-    ordered = patient.sorted_visits()
+    the_course = course.course_of(patient, settings)  # the baseline, follow-ups, responses
+    ordered = [c.visit for c in the_course.visits]
     exposures = medication.exposure_between_visits(patient.medications, [
         (v.visit_date, _dec(v.values.get("weight_kg")), _dec(v.values.get("height_cm")))
         for v in ordered])
-    for visit, exposure in zip(ordered, exposures, strict=True):
-        scores = scoring.score_visit(visit.values)
-        is_base = base is not None and visit is base
-        resp = None
-        if base is not None and not is_base and visit.visit_date >= base.visit_date:
-            resp = response.compare_visits(base.values, visit.values, settings)
-        rows.append(VisitRow(visit, scores, resp, is_base,
-                             signoffs.get(visit.id) if visit.id is not None else None,
-                             exposure))
-    return rows
+    return [VisitRow(c.visit, dict(c.scores), c.response, c.is_baseline,
+                     signoffs.get(c.visit.id) if c.visit.id is not None else None, exposure)
+            for c, exposure in zip(the_course.visits, exposures, strict=True)]
 
 
 def _dec(value: object) -> Decimal | None:
@@ -101,7 +93,7 @@ def protocol_rows(patient: Patient, rows: list[VisitRow], protocol: Protocol,
                   today: dt.date, tr=str) -> list[ProtocolRow]:
     """The patient's protocol visits in schedule order with what was recorded for each, then
     the flare and unscheduled visits, which no protocol summary counts."""
-    base = patient.baseline_visit()
+    base = course.baseline_of(patient.visits)
     if base is None:
         return []
     by_visit = {id(r.visit): r for r in rows}
@@ -352,10 +344,7 @@ class PatientPage(QWidget):
         ``protocol`` (the study's) lays out the protocol tab."""
         self.patient = patient
         self.title.setText(patient_banner(patient, self.tr))
-        record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
-                                     "diagnosis_date": patient.diagnosis_date,
-                                     "autoantibody": patient.autoantibody,
-                                     **patient.identifiers}
+        record = patient.field_values()
         for name, label in self.demo_labels.items():
             value = record.get(name)
             fld = registry.get(name)

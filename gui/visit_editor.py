@@ -520,7 +520,7 @@ class VisitEditor(QWidget):
     def _show_response(self) -> None:
         assert self.state is not None
         self.response_panel.show_response(self.state.baseline_visit, self.state.response(),
-                                          self.state.cid())
+                                          self.state.cid(), role=self.state.course_role())
 
     def _set_status(self) -> None:
         state = self.state

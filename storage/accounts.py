@@ -34,6 +34,7 @@ from storage import crypto
 from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
 if TYPE_CHECKING:
+    from storage.repo_core import RepositoryCore
     from storage.repository import Repository
 
 DATA_ENTRY, INVESTIGATOR, ADMINISTRATOR = "data_entry", "investigator", "administrator"
@@ -142,7 +143,7 @@ def sign_out(db_path: Path | str) -> None:
         crypto.forget(keys.database_id)
 
 
-def require(repo: Repository, permission: str) -> Account | None:
+def require(repo: RepositoryCore, permission: str) -> Account | None:
     """The signed-in account, if it may do ``permission`` (None on a plain file).
 
     Raises:
@@ -181,17 +182,17 @@ def list_accounts(repo: Repository) -> list[Account]:
 def record_event(repo: Repository, user_name: str, event: str, detail: str = "") -> None:
     """A security event (refused password, recovery use, ...), audited in the same
     transaction; written even by an account that may do nothing else."""
-    with repo._write(None):  # noqa: SLF001 - anyone may record one
+    with repo.unit_of_work(None) as uow:
         at = _now()
         cur = repo.db.conn.execute(
             "INSERT INTO security_events (at, user_name, event, detail) VALUES (?, ?, ?, ?)",
             (at, user_name, event, detail))
         me = signed_in(repo.database_id)  # who was at the keyboard, if anybody
-        repo._audit_as(me.actor if me else user_name, at, "insert",  # noqa: SLF001
-                       "security_events",
-                       int(cur.lastrowid or 0),
-                       [("event", None, event), ("user_name", None, user_name),
-                        *([("detail", None, detail)] if detail else [])], event)
+        uow.audit_as(me.actor if me else user_name, at, "insert",
+                     "security_events",
+                     int(cur.lastrowid or 0),
+                     [("event", None, event), ("user_name", None, user_name),
+                      *([("detail", None, detail)] if detail else [])], event)
 
 
 def verify_password(repo: Repository, user_name: str, password: str, purpose: str) -> Account:
@@ -278,16 +279,16 @@ def add_account(repo: Repository, user_name: str, full_name: str, role: str, pas
     slot = crypto.make_slot(user_name, password, key, keys.database_id)
     password_hash = hasher().hash(password)
     actor = admin.actor if admin else (by or f"{full_name} ({user_name})")
-    with repo._write(None):  # noqa: SLF001 - checked above
+    with repo.unit_of_work(None) as uow:
         at = _now()
         cur = repo.db.conn.execute(
             "INSERT INTO accounts (user_name, full_name, role, password_hash, active, "
             "created_at, changed_at) VALUES (?, ?, ?, ?, 1, ?, ?)",
             (user_name, full_name, role, password_hash, at, at))
-        repo._audit_as(actor, at, "insert", "accounts", int(cur.lastrowid or 0),  # noqa: SLF001
-                       [("user_name", None, user_name), ("full_name", None, full_name),
-                        ("role", None, role), ("password", None, "(set)")],
-                       f"account {user_name}")
+        uow.audit_as(actor, at, "insert", "accounts", int(cur.lastrowid or 0),
+                     [("user_name", None, user_name), ("full_name", None, full_name),
+                      ("role", None, role), ("password", None, "(set)")],
+                     f"account {user_name}")
         # the slot is written inside the transaction: if it cannot be written, no account
         assert repo.path is not None
         crypto.write_key_file(repo.path, keys.with_slot(slot))
@@ -314,14 +315,14 @@ def change_password(repo: Repository, user_name: str, new_password: str, *,
     slot = crypto.make_slot(user_name, new_password, key, keys.database_id)
     password_hash = hasher().hash(new_password)
     actor = "recovery key" if by_recovery else (me.actor if me else account.actor)
-    with repo._write(None):  # noqa: SLF001 - checked above
+    with repo.unit_of_work(None) as uow:
         at = _now()
         rid = repo.db.conn.execute("SELECT id FROM accounts WHERE user_name = ?",
                                    (account.user_name,)).fetchone()[0]
         repo.db.conn.execute("UPDATE accounts SET password_hash = ?, changed_at = ? "
                              "WHERE id = ?", (password_hash, at, rid))
-        repo._audit_as(actor, at, "update", "accounts", rid,  # noqa: SLF001
-                       [("password", "(set)", "(changed)")], f"account {user_name}")
+        uow.audit_as(actor, at, "update", "accounts", rid,
+                     [("password", "(set)", "(changed)")], f"account {user_name}")
         assert repo.path is not None
         crypto.write_key_file(repo.path, keys.with_slot(slot))
     sync_copies(repo.path)
@@ -335,14 +336,14 @@ def set_role(repo: Repository, user_name: str, role: str) -> None:
     if account.role == role:
         return
     _keep_an_administrator(repo, user_name, role)
-    with repo._write(None):  # noqa: SLF001 - checked above
+    with repo.unit_of_work(None) as uow:
         at = _now()
         rid = repo.db.conn.execute("SELECT id FROM accounts WHERE user_name = ?",
                                    (user_name,)).fetchone()[0]
         repo.db.conn.execute("UPDATE accounts SET role = ?, changed_at = ? WHERE id = ?",
                              (role, at, rid))
-        repo._audit_as(admin.actor if admin else user_name, at, "update",  # noqa: SLF001
-                       "accounts", rid, [("role", account.role, role)], f"account {user_name}")
+        uow.audit_as(admin.actor if admin else user_name, at, "update",
+                     "accounts", rid, [("role", account.role, role)], f"account {user_name}")
 
 
 def _keep_an_administrator(repo: Repository, user_name: str, new_role: str | None) -> None:
@@ -369,15 +370,15 @@ def remove_account(repo: Repository, user_name: str) -> list[Path]:
     keys, _key = _key_of(repo)
     assert repo.path is not None
     rewritten: list[Path] = []
-    with repo._write(None):  # noqa: SLF001 - checked above
+    with repo.unit_of_work(None) as uow:
         at = _now()
         rid = repo.db.conn.execute("SELECT id FROM accounts WHERE user_name = ?",
                                    (user_name,)).fetchone()[0]
         if account.active:
             repo.db.conn.execute("UPDATE accounts SET active = 0, changed_at = ? WHERE id = ?",
                                  (at, rid))
-            repo._audit_as(admin.actor if admin else "?", at, "update",  # noqa: SLF001
-                           "accounts", rid, [("active", "1", "0")], f"account {user_name}")
+            uow.audit_as(admin.actor if admin else "?", at, "update",
+                         "accounts", rid, [("active", "1", "0")], f"account {user_name}")
         rewritten.append(crypto.write_key_file(repo.path, keys.without(user_name)))
     rewritten.extend(sync_copies(repo.path))
     return rewritten
@@ -569,12 +570,12 @@ def set_idle_minutes(repo: Repository, minutes: int) -> None:
                                (IDLE_SETTING,)).fetchone()
     if old and old[0] == str(minutes):
         return
-    with repo._write("administer"):  # noqa: SLF001
+    with repo.unit_of_work("administer") as uow:
         repo.db.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
             "value = excluded.value", (IDLE_SETTING, str(minutes)))
         rid = repo.db.conn.execute("SELECT rowid FROM settings WHERE key = ?",
                                    (IDLE_SETTING,)).fetchone()[0]
-        repo._audit(IDLE_SETTING, _now(), "update" if old else "insert",  # noqa: SLF001
-                    "settings", rid, [(IDLE_SETTING, old[0] if old else None, str(minutes))],
-                    f"setting {IDLE_SETTING}")
+        uow.audit(IDLE_SETTING, _now(), "update" if old else "insert",
+                  "settings", rid, [(IDLE_SETTING, old[0] if old else None, str(minutes))],
+                  f"setting {IDLE_SETTING}")

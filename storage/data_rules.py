@@ -48,10 +48,8 @@ def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Itera
                 seen.add(line)
                 yield line
 
-    record: dict[str, object] = {"study_id": patient.study_id, "sex": patient.sex,
-                                 "diagnosis_date": patient.diagnosis_date,
-                                 "autoantibody": patient.autoantibody, **patient.identifiers}
-    yield from emit("", validation.check_patient(record, today=today).problems)
+    yield from emit("", validation.check_patient(patient.field_values(),
+                                                 today=today).problems)
     for visit in patient.sorted_visits():
         where = f"visit {visit.describe()}"
         check = validation.check_visit(visit.values, visit.missing, visit_date=visit.visit_date,

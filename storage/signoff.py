@@ -44,6 +44,7 @@ from storage import accounts
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
 if TYPE_CHECKING:
+    from storage.repo_core import RepositoryCore
     from storage.repository import Repository
 
 MEANING = N_("verified against source")  # stored in English; shown translated
@@ -226,13 +227,13 @@ def visit_version(repo: Repository, visit_id: int) -> int:
     :mod:`exports.signoff` reads it before rendering the PDF snapshot and passes it back to
     :func:`sign_off_visit`, which refuses if the visit changed while the PDF was made.
     """
-    from storage.repository import _VISIT_TABLES  # noqa: PLC0415 - avoids an import cycle
+    from storage.repo_history import VISIT_TABLES  # noqa: PLC0415 - avoids an import cycle
 
-    marks = ",".join("?" * len(_VISIT_TABLES))
+    marks = ",".join("?" * len(VISIT_TABLES))
     with translated(repo.path):
         row = repo.db.conn.execute(
             f"SELECT max(id) FROM audit WHERE table_name IN ({marks}) AND record_id = ? "
-            f"AND table_name != '{TABLE}'", (*_VISIT_TABLES, visit_id)).fetchone()
+            f"AND table_name != '{TABLE}'", (*VISIT_TABLES, visit_id)).fetchone()
     return int(row[0] or 0)
 
 
@@ -291,8 +292,8 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
     assessor = _name(signer.full_name if signer else assessor, "the assessor's name")
     actor = signer.actor if signer else assessor
     problems = completeness_problems(repo, visit_id, today=today)
-    with repo._write():  # noqa: SLF001 - storage-internal transaction helper
-        conn = repo.db.conn
+    with repo.unit_of_work() as uow:
+        conn = uow.conn
         _study_id, context = _visit_context(repo, visit_id)
         if problems:
             raise VisitIncomplete(context, problems)
@@ -309,11 +310,11 @@ def sign_off_visit(repo: Repository, visit_id: int, assessor: str, snapshot_pdf:
             "snapshot_sha256) VALUES (?, ?, ?, ?, ?, ?)",
             (visit_id, assessor, at, MEANING, bytes(snapshot_pdf), digest))
         signoff_id = int(cur.lastrowid or 0)
-        repo._audit_as(actor, at, "insert", TABLE, visit_id,  # noqa: SLF001
-                    [("signed_by", None, assessor), ("meaning", None, MEANING),
-                     ("snapshot_sha256", None, digest), ("signoff_id", None, signoff_id),
-                     ("derived_sha256", None, derived_digest(conn, visit_id))],
-                    f"{context}: signed off")
+        uow.audit_as(actor, at, "insert", TABLE, visit_id,
+                  [("signed_by", None, assessor), ("meaning", None, MEANING),
+                   ("snapshot_sha256", None, digest), ("signoff_id", None, signoff_id),
+                   ("derived_sha256", None, derived_digest(conn, visit_id))],
+                  f"{context}: signed off")
         return next(s for s in _signoffs(conn, visit_id) if s.id == signoff_id)
 
 
@@ -343,8 +344,8 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str, *,
     signer = _signer(repo, user_name, password, f"unlocking {where}")
     actor = _name(signer.full_name if signer else actor, "who unlocks the visit")
     audit_actor = signer.actor if signer else actor
-    with repo._write():  # noqa: SLF001
-        conn = repo.db.conn
+    with repo.unit_of_work() as uow:
+        conn = uow.conn
         _study_id, context = _visit_context(repo, visit_id)
         current = _active(conn, visit_id)
         if current is None:
@@ -352,16 +353,16 @@ def unlock_visit(repo: Repository, visit_id: int, actor: str, reason: str, *,
         at = _now()
         conn.execute(f"UPDATE {TABLE} SET voided_at = ?, voided_by = ?, void_reason = ? "
                      "WHERE id = ?", (at, actor, reason, current.id))
-        repo._audit_as(audit_actor, at, "update", TABLE, visit_id,  # noqa: SLF001
-                    [("voided_by", None, actor), ("void_reason", None, reason),
-                     ("signoff_id", current.id, current.id)],
-                    f"{context}: unlocked (signature of {current.signed_by} voided)")
+        uow.audit_as(audit_actor, at, "update", TABLE, visit_id,
+                  [("voided_by", None, actor), ("void_reason", None, reason),
+                   ("signoff_id", current.id, current.id)],
+                  f"{context}: unlocked (signature of {current.signed_by} voided)")
         # its scores and responses were frozen while signed: bring them up to date now
-        repo._refresh_visit_derived(visit_id)  # noqa: SLF001
+        uow.refresh_visit_derived(visit_id)
         return next(s for s in _signoffs(conn, visit_id) if s.id == current.id)
 
 
-def keep_signatures_of_deleted_visit(repo: Repository, visit_id: int, actor: str, at: str,
+def keep_signatures_of_deleted_visit(repo: RepositoryCore, visit_id: int, actor: str, at: str,
                                      context: str) -> int:
     """Mark the (voided) signatures of a visit being deleted; they and their PDF snapshots
     stay in ``visit_signoffs`` as evidence (never cascaded away), and each mark is audited.
@@ -371,14 +372,15 @@ def keep_signatures_of_deleted_visit(repo: Repository, visit_id: int, actor: str
     Returns:
         How many signatures were kept.
     """
-    conn = repo.db.conn
-    kept = _signoffs(conn, visit_id)
-    for s in kept:
-        conn.execute(f"UPDATE {TABLE} SET visit_deleted_at = ? WHERE id = ?", (at, s.id))
-        repo._audit(actor, at, "update", TABLE, visit_id,  # noqa: SLF001
-                    [("visit_deleted_at", None, at), ("signoff_id", s.id, s.id)],
-                    f"{context}: visit deleted; its voided signature by {s.signed_by} and "
-                    "PDF snapshot are kept as evidence")
+    with repo.unit_of_work() as uow:  # joins the deleting transaction
+        kept = _signoffs(uow.conn, visit_id)
+        for s in kept:
+            uow.conn.execute(f"UPDATE {TABLE} SET visit_deleted_at = ? WHERE id = ?",
+                             (at, s.id))
+            uow.audit(actor, at, "update", TABLE, visit_id,
+                      [("visit_deleted_at", None, at), ("signoff_id", s.id, s.id)],
+                      f"{context}: visit deleted; its voided signature by {s.signed_by} and "
+                      "PDF snapshot are kept as evidence")
     return len(kept)
 
 

@@ -1483,6 +1483,14 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
         <translation>尚无基线访视：疗效应答以患者的基线访视为参照。</translation>
     </message>
     <message>
+        <source>Baseline: &lt;b&gt;{visit}&lt;/b&gt;. This visit is dated before it, so it has no response: responses are measured only for visits after the baseline.</source>
+        <translation>基线：&lt;b&gt;{visit}&lt;/b&gt;。本次访视早于基线，因此没有疗效应答：仅对基线之后的访视计算疗效应答。</translation>
+    </message>
+    <message>
+        <source>Baseline: &lt;b&gt;{visit}&lt;/b&gt;. Enter a valid visit date: responses are measured for visits after the baseline.</source>
+        <translation>基线：&lt;b&gt;{visit}&lt;/b&gt;。请输入有效的访视日期：仅对基线之后的访视计算疗效应答。</translation>
+    </message>
+    <message>
         <source>This is the baseline visit ({visit}); responses of later visits are measured from it.</source>
         <translation>这是基线访视（{visit}）；之后各次访视的疗效应答以它为参照。</translation>
     </message>
