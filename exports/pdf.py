@@ -47,6 +47,7 @@ from exports.pdf_layout import (
 )
 from forms import registry, scoring
 from forms.fields import Level
+from forms.formatting import format_value
 from forms.i18n import N_, _
 from forms.instruments.base import RowKind
 from forms.model import Patient
@@ -68,6 +69,12 @@ class Measure:
     decimals: int
     get: Callable[[PatientSummary, VisitSummary], Any]
     abbrev: str = ""
+
+
+def _is_tofacitinib(drug: str) -> bool:
+    """The course is tofacitinib (highlighted), however it was typed (托法替布, Xeljanz)."""
+    found = registry.drug(drug)
+    return (found is not None and found.code == "tofacitinib") or "tofacitinib" in drug.casefold()
 
 
 def _field_measure(name: str) -> Measure:
@@ -227,8 +234,8 @@ class _Report:
         s = self.s
         out: list[Flowable] = [heading(_("Treatment"))]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
-        courses = [Course(m.drug, m.start_date, m.stop_date,
-                          highlight="tofacitinib" in m.drug.casefold()) for m in meds]
+        courses = [Course(registry.drug_label(m.drug), m.start_date, m.stop_date,
+                          highlight=_is_tofacitinib(m.drug)) for m in meds]
         visits = [(v.visit.visit_date, v.label) for v in s.visits]
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
@@ -257,9 +264,10 @@ class _Report:
             elif last_visit is not None and last_visit > m.start_date:
                 # ongoing: at least as long as up to the last visit
                 duration = _duration((last_visit - m.start_date).days) + " +"
-            bold = "tofacitinib" in m.drug.casefold()
+            bold = _is_tofacitinib(m.drug)
             row: list[Any] = [
-                text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
+                text(registry.drug_label(m.drug), "cell_bold" if bold else "cell"),
+                text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
                 self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
             if not self.deid:
@@ -442,8 +450,8 @@ class _Report:
         cparts = []
         for c in cid.criteria:
             state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
-            value = (fixed_text(c.value, registry.get(c.field).decimals)
-                     if c.value is not None else _("not recorded"))
+            value = format_value(c.field, c.value, fixed=True, unit=False,
+                                 missing=_("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
                     f"{fonts.para('; '.join(cparts))} → "
@@ -579,7 +587,7 @@ class _Report:
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
-                out.append(p(f"<b>{fonts.para(m.drug)}</b> "
+                out.append(p(f"<b>{fonts.para(registry.drug_label(m.drug))}</b> "
                              + _("(course from {date}):").format(date=self.date(m.start_date)),
                              "small"))
                 out.extend(long_text(m.notes))

@@ -714,14 +714,17 @@ def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identifi
                ({"setting": k, "value": number_text(v) if isinstance(v, Decimal) else v,
                  "description": SETTING_DESCRIPTIONS[k]}
                 for k, v in settings_items(settings).items()))
-    summary.notes.insert(0, "before importing records.csv, declare the Missing Data Codes of "
-                         f"{FILES['missing_codes']} (Project Setup > Additional customizations "
-                         "> Missing Data Codes): " + "; ".join(
-                             f"{c} = {label}" for c, label in MISSING_DATA_CODES.values()))
-    summary.notes.insert(1, f"the responses were computed with the scoring settings in "
-                         f"{FILES['settings']} (" + ", ".join(
-                             f"{k} {number_text(v) if isinstance(v, Decimal) else v}"
-                             for k, v in settings_items(settings).items()) + ")")
+    # REDCap's own menu names stay in English: that is how REDCap shows them
+    summary.notes.insert(0, _(
+        "before importing records.csv, declare the Missing Data Codes of {file} (Project "
+        "Setup > Additional customizations > Missing Data Codes): {codes}").format(
+            file=FILES["missing_codes"], codes="; ".join(
+                f"{c} = {label}" for c, label in MISSING_DATA_CODES.values())))
+    summary.notes.insert(1, _("the responses were computed with the scoring settings in {file} "
+                              "({settings})").format(
+        file=FILES["settings"], settings=", ".join(
+            f"{k} {number_text(v) if isinstance(v, Decimal) else v}"
+            for k, v in settings_items(settings).items())))
     summary.files = paths
     summary.records_rows = len(rows)
     summary.events = len(events)

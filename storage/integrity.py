@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from forms import registry
 from forms.fields import Field, Level
+from forms.i18n import _
 from forms.settings import MUSCLE_MEASURES, THRESHOLDS
 from storage import audit_chain, schema
 
@@ -600,9 +601,9 @@ def derived_findings(repo: Repository) -> list[Finding]:
     from storage import signoff  # noqa: PLC0415
 
     if repo.needs_refresh():
-        return [Finding("derived", "", "the stored scores were computed with other rules or "
-                        "settings and are recomputed at the next open; they were not "
-                        "compared", "note")]
+        return [Finding("derived", "", _("the stored scores were computed with other rules or "
+                                         "settings and are recomputed at the next open; they "
+                                         "were not compared"), "note")]
     conn = repo.db.conn
     signed = signoff.signed_derived_digests(conn)
     out: list[Finding] = []

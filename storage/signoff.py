@@ -250,8 +250,9 @@ def _signer(repo: Repository, user_name: str | None, password: str | None,
     me = accounts.require(repo, "enter")  # somebody is signed in to this session
     user_name = user_name or (me.user_name if me else "")
     if not password:
-        raise KnownStorageError("password_needed", f"{purpose}: enter the password of the "
-                                "person signing.")
+        raise KnownStorageError("password_needed", _(
+            "{purpose}: enter the password of the person signing.").format(
+                purpose=accounts.purpose_text(purpose)))
     signer = accounts.verify_password(repo, user_name, password, purpose)
     if not signer.can("sign"):
         raise accounts.NotAllowed(signer, "sign")

@@ -299,5 +299,6 @@ INSTRUMENT = Instrument(
     report=(ReportRow(ReportGroup.DAMAGE, "mdi_extent"),
             ReportRow(ReportGroup.DAMAGE, "mdi_severity"),
             ReportRow(ReportGroup.DAMAGE, "mdi_phys_global_damage")),
-    sections=tuple(Section(s.key, s.label) for s in (*SYSTEMS, OTHER)),
+    sections=(*(Section(s.key, s.label) for s in (*SYSTEMS, OTHER)),
+              Section("global", "Global damage")),
 )

@@ -91,6 +91,23 @@ def test_chinese_patient_report_has_no_english(chinese: None, tmp_path: Path,
     assert bad == [], sorted(set(bad))
 
 
+def test_listed_drugs_typed_or_stored_in_english_print_in_chinese(
+        chinese: None, tmp_path: Path) -> None:
+    """The medication dialog stores a listed drug by its English generic name (the data stay
+    the same in every language); the Chinese report prints its Chinese name."""
+    patient = _patient()
+    for m, drug in zip(patient.medications, ("Prednisolone", "MTX", "Methotrexate",
+                                             "Tofacitinib"), strict=False):
+        m.drug = drug
+    out = tmp_path / "p07.pdf"
+    write_patient_report(patient, out, deidentified=False, settings=ScoringSettings())
+    text, _reader = _read(out)
+    flat = re.sub(r"\s+", "", text)
+    assert "甲氨蝶呤" in flat and "托法替布" in flat and "泼尼松龙" in flat
+    bad = _english(text)
+    assert bad == [], sorted(set(bad))
+
+
 def test_chinese_cohort_report_has_no_english(chinese: None, tmp_path: Path) -> None:
     patients = make_cohort(4, 6)
     for p in patients:

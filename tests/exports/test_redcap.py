@@ -21,7 +21,6 @@ import pytest
 from exports import redcap
 from forms import registry
 from forms.fields import Level
-from forms.instruments import mdi
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings
 
@@ -482,7 +481,8 @@ def test_section_headers_group_chaq_domains_and_cdasi_locations(
     # the MDI (issue 11): one header per organ system, before its first item
     systems = registry.sections("mdi")
     for section in systems:
-        first = next(i.name for i in mdi.ITEMS if i.system == section.group)
+        first = next(f.name for f in registry.fields_for(form="mdi")
+                     if f.group == section.group)
         assert headed[first] == section.label
     assert len(headed) == (len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
                            + len(systems))

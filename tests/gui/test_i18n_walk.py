@@ -276,7 +276,7 @@ def test_every_page_and_dialog_reads_chinese(demo_window: Any, qtbot: Any,
     settings = window.session.settings()
     dialogs: list[QWidget] = [
         SettingsDialog(settings.scoring, settings.assessor, window),
-        HistoryDialog(window.tr("History of visit {id}").format(id=last.id),
+        HistoryDialog(window.tr("History of {what}").format(what=last.visit_date),
                       window.session.visit_history(last.id or 0), window),
         DraftsDialog([("k1", "DEMO-01")], window),
         RecordDialog(Level.PATIENT, window.tr("New patient"), None, window),
