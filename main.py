@@ -961,6 +961,12 @@ def _lang_option(argv: Sequence[str]) -> str | None:
     return None
 
 
+#: the collector's thresholds while a command runs: a command is one short process that builds
+#: many objects and few reference cycles (a report: ~100 collections, a tenth of its time, at
+#: Python's default 700); cycles are still collected, a few hundred times less often.
+_COMMAND_GC_THRESHOLD = (50_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 refused, 1 failure)."""
     from forms import i18n
@@ -977,6 +983,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(arguments)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0) if isinstance(exc.code, int) else REFUSED
+    if args.command is None:
+        return _main(args)
+    import gc
+
+    previous = gc.get_threshold()
+    gc.set_threshold(*_COMMAND_GC_THRESHOLD)
+    try:
+        return _main(args)
+    finally:
+        gc.set_threshold(*previous)  # main() called in-process (tests) leaves no trace
+
+
+def _main(args: argparse.Namespace) -> int:
     from storage.database import default_db_path
 
     db = args.db if args.db is not None else default_db_path()

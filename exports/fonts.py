@@ -17,14 +17,24 @@ everywhere.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import marshal
 import re
+import weakref
+from fnmatch import fnmatch
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
+from typing import Any
 
+from reportlab import Version as _REPORTLAB_VERSION
+from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+
+from storage import user_cache
 
 
 def escape(text: str) -> str:
@@ -50,6 +60,107 @@ def font_bytes(filename: str) -> bytes:
     return (files("resources") / "fonts" / filename).read_bytes()
 
 
+# ------------------------------------------------------------------------------------------
+# Parsed font metrics, cached per user (issue 16: parsing the two DejaVu faces was a tenth of a
+# cold report, Droid Sans Fallback 0.37 s)
+# ------------------------------------------------------------------------------------------
+#: where parsed metrics are kept (storage.user_cache; "" turns the cache off)
+CACHE_ENV = user_cache.CACHE_ENV
+_CACHE_FORMAT = 1
+
+
+def _cache_key(data: bytes) -> str:
+    """Names the cached metrics of exactly these font bytes, parsed by exactly this reportlab
+    in this cache format: a changed font file or reportlab release is parsed afresh."""
+    digest = hashlib.blake2b(data, digest_size=20)
+    digest.update(f"|reportlab {_REPORTLAB_VERSION}|format {_CACHE_FORMAT}".encode())
+    return digest.hexdigest()
+
+
+def _face_state(face: TTFontFace) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """What parsing produced, as plain data (the font bytes and the scale function are made
+    again on load); None when reportlab keeps something this cache does not know."""
+    plain: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for key, value in face.__dict__.items():
+        if key in ("_ttf_data", "_pdfScale"):
+            continue
+        if isinstance(value, TTFNameBytes):
+            names[key] = value.ustr
+        else:
+            plain[key] = value
+    try:
+        marshal.dumps(plain)
+    except ValueError:  # an object marshal cannot store: do not cache this reportlab
+        return None
+    return plain, names
+
+
+def _face_from_state(plain: dict[str, Any], names: dict[str, str], data: bytes) -> TTFontFace:
+    face = TTFontFace.__new__(TTFontFace)
+    state = face.__dict__
+    state.update(plain)
+    for key, text in names.items():
+        state[key] = TTFNameBytes(text.encode("utf-8"))
+    state["_ttf_data"] = data
+    units = plain["unitsPerEm"]  # as TTFontFile.extractInfo makes it
+    if units == 1000:
+        state["_pdfScale"] = lambda x: x
+    else:
+        mult = 1000 / units
+        state["_pdfScale"] = lambda x: x * mult
+    return face
+
+
+def _cached_face(path: Path | None, data: bytes) -> TTFontFace | None:
+    blob = user_cache.read(path)
+    if blob is None:
+        return None
+    try:
+        fmt, plain, names = marshal.loads(blob)
+        if fmt != _CACHE_FORMAT or not isinstance(plain, dict) or not isinstance(names, dict):
+            return None
+        if not isinstance(plain.get("charToGlyph"), dict) or not isinstance(
+                plain.get("unitsPerEm"), int):
+            return None
+        return _face_from_state(plain, names, data)
+    except (ValueError, EOFError, TypeError, KeyError, ZeroDivisionError):
+        return None  # damaged or foreign: parse the font again and rewrite it
+
+
+def _store_face(path: Path | None, face: TTFontFace) -> None:
+    state = _face_state(face)
+    if state is not None:
+        user_cache.write(path, marshal.dumps((_CACHE_FORMAT, *state)))
+
+
+def load_font(name: str, filename: str) -> TTFont:
+    """The font ``filename`` of ``resources/fonts`` as reportlab font ``name``.
+
+    Parsing a TrueType file is the costly part of registering it; the parsed metrics are kept
+    in the per-user cache (:mod:`storage.user_cache`, folder ``fonts``) under a key made from
+    the font's bytes, the reportlab version and the cache format, written atomically and
+    owner-only, in ``marshal`` format (plain data: loading it never runs code). A missing,
+    damaged or stale entry is parsed again. The subsetting that
+    embeds the glyphs reads the font bytes themselves, as without the cache.
+    """
+    data = font_bytes(filename)
+    path = user_cache.entry("fonts", f"{Path(filename).stem}-{_cache_key(data)}.marshal")
+    face = _cached_face(path, data)
+    if face is None:
+        font = TTFont(name, io.BytesIO(data))
+        _store_face(path, font.face)
+        return font
+    font = TTFont.__new__(TTFont)  # what TTFont.__init__ does, with the face already parsed
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = weakref.WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+    return font
+
+
 @cache
 def register() -> None:
     """Register the Latin report fonts with reportlab once per process (idempotent).
@@ -59,7 +170,7 @@ def register() -> None:
     Droid Sans Fallback costs about 0.4 s, on every report, for a glyph most never print.
     """
     for name in (REGULAR, BOLD):
-        pdfmetrics.registerFont(TTFont(name, io.BytesIO(font_bytes(_FILES[name]))))
+        pdfmetrics.registerFont(load_font(name, _FILES[name]))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR,
                                   boldItalic=BOLD)
 
@@ -71,7 +182,7 @@ def register_fallback() -> None:
     The fallback face has no bold; bold CJK text is drawn in the regular fallback face.
     """
     register()
-    pdfmetrics.registerFont(TTFont(FALLBACK, io.BytesIO(font_bytes(_FILES[FALLBACK]))))
+    pdfmetrics.registerFont(load_font(FALLBACK, _FILES[FALLBACK]))
     for bold in (0, 1):
         for italic in (0, 1):
             addMapping(FALLBACK, bold, italic, FALLBACK)

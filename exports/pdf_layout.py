@@ -21,6 +21,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from exports import fonts
 from exports.common import app_version, default_author, written_atomically
@@ -77,15 +78,39 @@ def p(text: str, style: str = "body") -> Paragraph:
     return Paragraph(fonts.markup(text), styles()[style])
 
 
+class _Text(Paragraph):
+    """A Paragraph of literal text whose markup is made and parsed on first use.
+
+    :func:`data_table` draws most such cells as plain lines and never needs the parse, which
+    was a fifth of a patient report's layout time. Any use as a Paragraph (wrap, split, draw,
+    its fragments) parses it first, exactly as ``Paragraph(fonts.para(source), style)``.
+    """
+
+    def __init__(self, source: str, style: ParagraphStyle) -> None:  # noqa: D107
+        self.caseSensitive = 1
+        self.encoding = "utf8"
+        self.style = style
+        self.plain_source = source
+        self._unparsed = True
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__
+        if name.startswith("__") or not state.get("_unparsed"):
+            raise AttributeError(name)
+        state["_unparsed"] = False
+        style = state["style"]
+        self._setup(fonts.para(state["plain_source"]), style,
+                    getattr(style, "bulletText", None), None, cleanBlockQuotedText)
+        return getattr(self, name)
+
+
 def text(value: object, style: str = "cell") -> Paragraph:
     """A Paragraph that prints ``value`` literally (escaped, with CJK fallback runs).
 
     Inside :func:`data_table` such a cell is drawn as pre-wrapped plain lines instead when the
     Latin font covers it (same words per line, same font, size and leading, a fraction of a
-    Paragraph's layout cost)."""
-    para = Paragraph(fonts.para(value), styles()[style])
-    para.plain_source = "" if value is None else str(value)
-    return para
+    Paragraph's layout cost); it is parsed as a Paragraph only when used as one."""
+    return _Text("" if value is None else str(value), styles()[style])
 
 
 def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
@@ -228,7 +253,11 @@ def _needed(cell: Any) -> float:
     if isinstance(cell, Paragraph):
         style = cell.style
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
-        words = [w for w in re.split(r"[ \t\n\r]+", cell.getPlainText()) if w]  # not nbsp
+        source = getattr(cell, "plain_source", None)  # a text() cell: no need to parse it
+        # getPlainText() joins the lines of a <br/> (what the widths were always fitted to)
+        plain = (source.replace("\n", "") if source is not None
+                 and not fonts.needs_paragraph(source) else cell.getPlainText())
+        words = [w for w in re.split(r"[ \t\n\r]+", plain) if w]  # not nbsp
         return max((stringWidth(w, font, style.fontSize) for w in words), default=0.0)
     return 0.0
 

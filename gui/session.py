@@ -138,14 +138,12 @@ class Session:
 
     # -- patients
     def patient_rows(self) -> list[PatientRow]:
-        return [PatientRow(study_id=s.study_id, sex=s.sex, age=s.age_years,
-                           visits=s.visit_count, last_visit=s.last_visit_date,
-                           cmas=s.cmas_total, mmt8=s.mmt8_total, response=s.response,
-                           last_label=s.last_visit_label, response_min=s.response_min,
-                           response_max=s.response_max, tis_measures=s.tis_measures,
-                           mrn=s.mrn, given_name=s.given_name,
-                           family_name=s.family_name)
-                for s in self.repo.list_patients()]
+        """The patient list, one row per patient, straight from storage's plain tuples
+        (``Repository.patient_list_rows``, in ``PatientSummary`` field order)."""
+        return [PatientRow(sid, sex, age, n, last, cmas, mmt8, resp, label, {}, rmin, rmax,
+                           tis, mrn, given, family)
+                for (_id, sid, sex, _ab, given, family, _born, age, n, last, label, cmas,
+                     mmt8, resp, rmin, rmax, tis, mrn) in self.repo.patient_list_rows()]
 
     def get_patient(self, study_id: str) -> Patient:
         return self.repo.get_patient(study_id)

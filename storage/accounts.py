@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from forms.i18n import N_, _, context_text
 from storage import crypto
 from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
 if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
     from storage.repo_core import RepositoryCore
     from storage.repository import Repository
 
@@ -96,6 +95,8 @@ class NotAllowed(KnownStorageError):
 
 
 def hasher() -> PasswordHasher:
+    from argon2 import PasswordHasher  # noqa: PLC0415 - only to sign in or set a password
+
     kdf = crypto.current_kdf()
     return PasswordHasher(time_cost=kdf.time_cost, memory_cost=kdf.memory_kib,
                           parallelism=kdf.parallelism)
@@ -244,6 +245,8 @@ def verify_password(repo: Repository, user_name: str, password: str, purpose: st
     row = repo.db.conn.execute(
         "SELECT password_hash, active FROM accounts WHERE user_name = ?",
         (user_name,)).fetchone()
+    from argon2.exceptions import InvalidHashError, VerificationError  # noqa: PLC0415
+
     ok = False
     ph = hasher()
     if row is not None and row[1]:

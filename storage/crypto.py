@@ -39,14 +39,12 @@ import os
 import secrets
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from argon2.low_level import Type, hash_secret_raw
 
 from forms.i18n import _
 from storage.errors import KnownStorageError
@@ -120,6 +118,8 @@ class KeySlot:
 
 
 def _derive(secret: str, salt: bytes, kdf: KdfParams) -> tuple[bytes, bytes]:
+    from argon2.low_level import Type, hash_secret_raw  # noqa: PLC0415 - only to unlock
+
     raw = hash_secret_raw(secret.encode("utf-8"), salt, kdf.time_cost, kdf.memory_kib,
                           kdf.parallelism, 64, Type.ID)
     return raw[:32], raw[32:]
@@ -288,6 +288,8 @@ def is_unlocked(database_id: str) -> bool:
 
 def new_database(db_path: Path | str) -> tuple[KeyFile, bytes]:
     """A fresh random key and an empty key file for a database about to be created."""
+    import uuid  # noqa: PLC0415 - only when a database is created
+
     key = secrets.token_bytes(KEY_BYTES)
     return KeyFile(str(uuid.uuid4()), key_check(key)), key
 

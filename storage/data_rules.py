@@ -15,12 +15,11 @@ import datetime as dt
 import unicodedata
 from collections.abc import Iterator
 
-from sqlite_utils import Database
-
 from forms import registry, validation
 from forms.fields import Level
 from forms.model import AdverseEvent, Medication, Patient
 from forms.validation import Problem
+from storage.connection import Connection
 
 #: at most this many findings are listed (the count of the rest is reported).
 MAX_FINDINGS = 50
@@ -76,7 +75,7 @@ def _printable(text: str) -> str:
                    else ascii(ch)[1:-1] for ch in text)
 
 
-def record_findings(db: Database, *, today: dt.date | None = None) -> list[str]:
+def record_findings(db: Connection, *, today: dt.date | None = None) -> list[str]:
     """Today's entry rules over every saved record of ``db`` (read only).
 
     Returns:

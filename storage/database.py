@@ -2,7 +2,8 @@
 
 Every connection is opened by :func:`open_database` with
 
-* ``Database(path, strict=True, execute_plugins=False)`` (no sqlite-utils plugins run),
+* :class:`storage.connection.Connection` (sqlite-utils' execute and transaction behaviour,
+  ``recursive_triggers``; sqlite-utils itself is imported only to migrate),
 * ``PRAGMA foreign_keys=ON`` (visits cannot point at a missing patient),
 * ``journal_mode=WAL`` (the GUI reads while an import writes),
 * ``busy_timeout`` (5 s by default: a writer waits for another writer instead of failing),
@@ -30,12 +31,11 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from forms.i18n import _
 from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.backups import list_backups
+from storage.connection import Connection
 from storage.errors import (
     SQLITE_ERRORS,
     SQLITE_OR_KNOWN,
@@ -62,7 +62,7 @@ def default_db_path() -> Path:
 _STAMP = "%Y%m%d-%H%M%S"
 
 
-def _configure(db: Database, busy_timeout_ms: int, wal: bool, full_check: bool) -> None:
+def _configure(db: Connection, busy_timeout_ms: int, wal: bool, full_check: bool) -> None:
     db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys = ON")
     # A damaged file is refused before anything writes to it (switching to WAL, migrating,
@@ -83,7 +83,7 @@ def _damaged(detail: object) -> sqlite3.DatabaseError:
     return sqlite3.DatabaseError(f"database disk image is malformed: {text}")
 
 
-def cheap_checks(db: Database) -> None:
+def cheap_checks(db: Connection) -> None:
     """Refuse a file that is not SQLite, is truncated or has unreadable tables, cheaply.
 
     Reads the schema (``sqlite_master``: not an SQLite file, an encrypted one, a zeroed
@@ -114,7 +114,7 @@ def cheap_checks(db: Database) -> None:
         db.execute(f'SELECT * FROM "{quoted}" LIMIT 1').fetchall()
 
 
-def integrity_check(db: Database) -> None:
+def integrity_check(db: Connection) -> None:
     """``PRAGMA integrity_check``: reads every page, checks every index (seconds at 900 MB).
 
     Raises:
@@ -159,15 +159,15 @@ class FileIdentity:
         return cls(path, tuple(found))
 
 
-_identities: weakref.WeakKeyDictionary[Database, FileIdentity] = weakref.WeakKeyDictionary()
+_identities: weakref.WeakKeyDictionary[Connection, FileIdentity] = weakref.WeakKeyDictionary()
 
 
-def _remember_files(db: Database, path: Path) -> None:
+def _remember_files(db: Connection, path: Path) -> None:
     db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the WAL exists from here
     _identities[db] = FileIdentity.of(path)
 
 
-def verify_files(db: Database) -> None:
+def verify_files(db: Connection) -> None:
     """Before a write: the database and WAL files on disk are still the ones this connection
     has open (same device and inode, still linked).
 
@@ -196,7 +196,7 @@ def verify_files(db: Database) -> None:
 
 
 def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-            create: bool = True, wal: bool = True, full_check: bool | None = None) -> Database:
+            create: bool = True, wal: bool = True, full_check: bool | None = None) -> Connection:
     """Open a connection with the project's settings, without migrating.
 
     Args:
@@ -226,7 +226,7 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
             "create it with `init --user NAME` (or open it in the app, which sets it up).")
     if full_check is None:
         full_check = wal and needs_full_check(path)
-    db: Database | None = None
+    db: Connection | None = None
     try:
         with translated(path):
             locks.register_open(path)
@@ -241,8 +241,8 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     return db
 
 
-class _Connection(Database):
-    """A sqlite-utils Database that tells :mod:`storage.locks` while it is open, so nothing in
+class _Connection(Connection):
+    """A connection that tells :mod:`storage.locks` while it is open, so nothing in
     this process reads the file by hand meanwhile (:func:`storage.locks.has_open_connection`)."""
 
     _tracked: Path | None = None
@@ -256,10 +256,10 @@ class _Connection(Database):
                 self._tracked = None
 
 
-def _sqlite_connection(path: Path, key: bytes | None) -> Database:
+def _sqlite_connection(path: Path, key: bytes | None) -> Connection:
     """The one place a connection is made: SQLCipher keyed with ``key`` for an encrypted
     file, the standard library's sqlite3 for a plain one (:func:`storage.crypto.connect_raw`)."""
-    db = _Connection(crypto.connect_raw(path, key), strict=True, execute_plugins=False)
+    db = _Connection(crypto.connect_raw(path, key))
     locks.connection_opened(path)
     db._tracked = path
     return db
@@ -277,16 +277,16 @@ def needs_full_check(path: Path | str) -> bool:
     return wal_size > 0 and locks.holder_if_running(path) is None
 
 
-def applied_migrations(db: Database) -> list[str]:
+def applied_migrations(db: Connection) -> list[str]:
     with translated():
         return [m.name for m in mig.migrations.applied(db)]
 
 
-def _user_tables(db: Database) -> list[str]:
+def _user_tables(db: Connection) -> list[str]:
     return [name for name in db.table_names() if not name.startswith("sqlite_")]
 
 
-def check_version(db: Database, path: Path | str | None = None) -> list[str]:
+def check_version(db: Connection, path: Path | str | None = None) -> list[str]:
     """Refuse newer or foreign files; return the names of pending migrations.
 
     Raises:
@@ -311,7 +311,7 @@ def check_version(db: Database, path: Path | str | None = None) -> list[str]:
     return [n for n in known if n not in applied]
 
 
-def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> None:
+def refuse_foreign_triggers(db: Connection, path: Path | str | None = None) -> None:
     """Refuse a file whose triggers or views are not exactly the ones JDM Capture creates.
 
     A planted trigger runs inside every later save and can rewrite what is entered (for
@@ -343,7 +343,7 @@ def refuse_foreign_triggers(db: Database, path: Path | str | None = None) -> Non
 
 def open_database(path: Path | str, *, migrate: bool = True, create: bool = True,
                   busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-                  full_check: bool | None = None) -> Database:
+                  full_check: bool | None = None) -> Connection:
     """Open the database, upgrading an older schema (after a backup copy) when ``migrate``.
 
     Args:
@@ -354,7 +354,7 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
         full_check: see :func:`connect` (the whole file is read after an unclean shutdown).
 
     Returns:
-        An open ``sqlite_utils.Database`` at the current schema.
+        An open :class:`storage.connection.Connection` at the current schema.
 
     Raises:
         KnownStorageError: newer or foreign file, outdated file with ``migrate=False``, locked,
@@ -377,7 +377,7 @@ def open_database(path: Path | str, *, migrate: bool = True, create: bool = True
     return db
 
 
-def migrate_database(db: Database, path: Path | str) -> Path | None:
+def migrate_database(db: Connection, path: Path | str) -> Path | None:
     """Back up the file, then apply every pending migration, each in its own transaction.
 
     Each step runs in a ``BEGIN IMMEDIATE`` transaction: holding the write lock from its start
@@ -429,7 +429,7 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def backup_to(db: Database, dest: Path | str) -> Path:
+def backup_to(db: Connection, dest: Path | str) -> Path:
     """Consistent copy of an open database with the SQLite backup API (safe during writes).
 
     The copy is written to the private temporary folder beside ``dest``
@@ -470,7 +470,7 @@ def backup_to(db: Database, dest: Path | str) -> Path:
     return dest
 
 
-def _db_file(db: Database) -> Path | None:
+def _db_file(db: Connection) -> Path | None:
     row = db.execute("PRAGMA database_list").fetchone()
     return Path(row[2]) if row and row[2] else None
 
@@ -519,7 +519,7 @@ class CheckReport:
         return not self.problems
 
 
-def _backup_problems(db: Database, path: Path) -> list[str]:
+def _backup_problems(db: Connection, path: Path) -> list[str]:
     """Compare the audit trail with every automatic backup's newest row (``storage.backups``):
     each backup anchors the head of the chain at the time it was taken."""
     out = []
@@ -619,7 +619,7 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
     return report
 
 
-def _check_chain(db: Database, path: Path, report: CheckReport,
+def _check_chain(db: Connection, path: Path, report: CheckReport,
                  receipt: Path | str | None) -> None:
     report.chain = audit_chain.verify_chain(db.conn)
     report.head = audit_chain.head(db.conn)

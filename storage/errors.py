@@ -17,7 +17,6 @@ import contextlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -224,6 +223,8 @@ def fresh_integrity(path: Path) -> bool | None:
         except DATABASE_ERRORS:
             return False
         return bool(row and row[0] == "ok")
+    import subprocess  # noqa: PLC0415 - only when a file looks damaged
+
     try:
         done = subprocess.run([sys.executable, "-I", "-c", _FRESH_CHECK, uri],
                               input=(key.hex() if key else "").encode(),

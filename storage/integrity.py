@@ -39,9 +39,11 @@ from forms import registry
 from forms.fields import Field, Level
 from forms.i18n import _
 from forms.settings import MUSCLE_MEASURES, THRESHOLDS
-from storage import audit_chain, schema
+from storage import audit_chain, schema, user_cache
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from storage.repository import Repository
 
 #: ``audit.table_name`` of the marker row m005 writes after adopting unaudited state.
@@ -461,35 +463,100 @@ def _utc_now() -> str:
 # --------------------------------------------------------------------------------------------
 @functools.cache
 def expected_schema(applied: tuple[str, ...]) -> dict[tuple[str, str], str | None]:
-    """``(type, name) -> sql`` of a new in-memory database migrated through ``applied``."""
-    from sqlite_utils import Database  # noqa: PLC0415
+    """``(type, name) -> sql`` of a new in-memory database migrated through ``applied``.
 
+    The migrations run on a plain :class:`storage.connection.Connection` (they use only
+    ``execute`` and ``conn``), so opening a file never imports sqlite-utils; sqlite-utils' own
+    bookkeeping table ``_sqlite_migrations`` (and its index) is left out here and of the
+    file's objects alike (:func:`_schema_objects`). Running the migrations costs ~20 ms of
+    every open (issue 16), so the result is kept in the per-user cache
+    (:mod:`storage.user_cache`) under a key covering the compiled code of
+    :mod:`storage.migrations` and :mod:`storage._schema_m001` (where all DDL is spelled out)
+    and of every registered migration function, the SQLite version and ``applied``: a changed
+    migration is a different key, never a stale answer.
+    """
+    path = _schema_cache_entry(applied)
+    cached = _read_schema(user_cache.read(path))
+    if cached is not None:
+        return cached
+    from storage.connection import Connection  # noqa: PLC0415
 
-    db = Database(memory=True, strict=True)
+    db = Connection(sqlite3.connect(":memory:"))
     try:
         # exactly the applied set, in this build's order (a file may have a later migration
         # applied while an earlier one is still pending, when branches merged)
-        _apply_only(db, applied)
-        return _schema_objects(db.conn)
+        _apply_only(db, applied, record=False)
+        objects = _schema_objects(db.conn)
     finally:
         db.close()
+    user_cache.write(path, json.dumps(sorted([t, n, q] for (t, n), q in objects.items()),
+                                      ensure_ascii=False).encode("utf-8"))
+    return objects
 
 
-def _apply_only(db: Any, applied: tuple[str, ...]) -> None:
-    """Apply the migrations named in ``applied``, one by one, in this build's order."""
+def _schema_cache_entry(applied: tuple[str, ...]) -> Path | None:
+    import marshal  # noqa: PLC0415
+
+    from storage import _schema_m001  # noqa: PLC0415
     from storage import migrations as mig  # noqa: PLC0415
 
-    mig.migrations.ensure_migrations_table(db)
+    digest = hashlib.sha256(f"schema v1|sqlite {sqlite3.sqlite_version}|".encode())
+    for module in (mig, _schema_m001):
+        loader = getattr(module.__spec__, "loader", None)
+        try:
+            code = loader.get_code(module.__name__)  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - no code to key on: do not cache
+            return None
+        if code is None:
+            return None
+        digest.update(marshal.dumps(code))
+    for migration in mig.migrations._migrations:  # noqa: SLF001 - also ones added at run time
+        digest.update(migration.name.encode())
+        code = getattr(migration.fn, "__code__", None)
+        if code is None:
+            return None
+        digest.update(marshal.dumps(code))
+    digest.update(json.dumps(list(applied)).encode())
+    return user_cache.entry("schema", f"expected-{digest.hexdigest()[:40]}.json")
+
+
+def _read_schema(blob: bytes | None) -> dict[tuple[str, str], str | None] | None:
+    if blob is None:
+        return None
+    try:
+        rows = json.loads(blob)
+    except ValueError:
+        return None
+    if not isinstance(rows, list):
+        return None
+    out: dict[tuple[str, str], str | None] = {}
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], str)
+                and isinstance(row[1], str) and (row[2] is None or isinstance(row[2], str))):
+            return None
+        out[(row[0], row[1])] = row[2]
+    return out
+
+
+def _apply_only(db: Any, applied: tuple[str, ...], *, record: bool = True) -> None:
+    """Apply the migrations named in ``applied``, one by one, in this build's order, each
+    with its ``_sqlite_migrations`` row unless ``record`` is False."""
+    from storage import migrations as mig  # noqa: PLC0415
+
+    if record:
+        mig.migrations.ensure_migrations_table(db)
     for migration in mig.migrations._migrations:  # noqa: SLF001 - no public accessor
         if migration.name in applied:
             with db.atomic():
                 migration.fn(db)
-                mig.migrations._record_applied(db, migration.name)  # noqa: SLF001
+                if record:
+                    mig.migrations._record_applied(db, migration.name)  # noqa: SLF001
 
 
 def _schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
     return {(t, n): s for t, n, s in conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite^_%' ESCAPE '^'")}
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite^_%' ESCAPE '^' "
+        "AND tbl_name != '_sqlite_migrations'")}
 
 
 def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
@@ -511,8 +578,6 @@ def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
             out.append(Finding("schema", f"{kind} {name}{on}", "was not created by JDM "
                                f"Capture{effect}. Keep the file for investigation; restore a "
                                "backup or remove it with sqlite3 once understood."))
-        elif name == "_sqlite_migrations":
-            continue  # sqlite-utils' own bookkeeping table (its STRICT flag varies by version)
         elif " ".join((expected[(kind, name)] or "").split()) != " ".join((sql or "").split()):
             out.append(Finding("schema", f"{kind} {name}", "differs from what JDM Capture "
                                "creates (its definition was changed outside the app)"))

@@ -27,12 +27,21 @@ import datetime as dt
 import getpass
 import json
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from storage.errors import KnownStorageError
+
+
+def _hostname() -> str:
+    """This computer's name (what ``socket.gethostname`` returns; ``os.uname`` where it exists
+    spares every open the socket module's import)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket  # noqa: PLC0415 - Windows
+
+    return socket.gethostname()
 
 try:  # POSIX; on Windows the holder's pid in the file decides
     import fcntl
@@ -156,7 +165,7 @@ class LockHolder:
         except (KeyError, OSError):
             user = "unknown user"
         since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        return cls(user, socket.gethostname(), os.getpid(), since)
+        return cls(user, _hostname(), os.getpid(), since)
 
 
 class DatabaseInUse(KnownStorageError):
@@ -209,7 +218,7 @@ def holder_if_running(db_path: Path | str) -> LockHolder | None:
     holder = read_holder(db_path)
     if holder is None:
         return None
-    if holder.host != socket.gethostname():
+    if holder.host != _hostname():
         return holder  # cannot tell from here: assume it runs
     if fcntl is not None:  # the flock decides (a reused pid does not fool it)
         try:
@@ -294,7 +303,7 @@ class AppLock:
                     continue
             previous = read_holder(db_path)
             if previous is not None and previous.pid != os.getpid():
-                if previous.host != socket.gethostname():
+                if previous.host != _hostname():
                     os.close(fd)
                     raise DatabaseInUse(db_path, previous, other_host=True)
                 if fcntl is None and pid_alive(previous.pid):  # pragma: no cover - Windows

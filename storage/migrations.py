@@ -16,14 +16,94 @@ Rules:
 from __future__ import annotations
 
 import sqlite3
-
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from storage import _schema_m001
+from storage.connection import as_utils
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "jdm_capture"
-migrations = Migrations(MIGRATION_SET)
+
+
+class _Migration(NamedTuple):
+    name: str
+    fn: Callable[[Any], None]
+    transactional: bool
+
+
+class _Applied(NamedTuple):
+    name: str
+    applied_at: str
+
+
+class MigrationSet:
+    """sqlite-utils ``Migrations`` whose registry and read side need no sqlite-utils import.
+
+    Every open reads which migrations a file has applied (:meth:`applied`: one ``SELECT`` on
+    ``_sqlite_migrations``, the rows sqlite-utils writes, in its order); applying them
+    (:meth:`apply`) hands the same functions, in the same order, to sqlite-utils' own
+    ``Migrations``, made on first use, so the transaction per migration and the bookkeeping
+    rows are exactly sqlite-utils'.
+    """
+
+    migrations_table = "_sqlite_migrations"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[_Migration] = []
+        self._real: Migrations | None = None
+
+    def __call__(self, *, name: str | None = None,
+                 transactional: bool = True) -> Callable[[Callable[[Any], None]],
+                                                         Callable[[Any], None]]:
+        def inner(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+            migration = name or fn.__name__
+            if any(m.name == migration for m in self._migrations):
+                raise ValueError(f"migration {migration!r} is already registered")
+            self._migrations.append(_Migration(migration, fn, transactional))
+            self._real = None
+            return fn
+        return inner
+
+    def _impl(self) -> Migrations:
+        if self._real is None:
+            from sqlite_utils.migrations import Migrations  # noqa: PLC0415 - when applying
+
+            real = Migrations(self.name)
+            for m in self._migrations:
+                real(name=m.name, transactional=m.transactional)(m.fn)
+            self._real = real
+        return self._real
+
+    def applied(self, db: Any) -> list[_Applied]:
+        """The migrations applied to ``db``, in the order they were applied (read only)."""
+        conn = db.conn
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (self.migrations_table,)).fetchone() is None:
+            return []
+        return [_Applied(str(n), str(at)) for n, at in conn.execute(
+            f'SELECT name, applied_at FROM "{self.migrations_table}" '
+            "WHERE migration_set = ? ORDER BY rowid", (self.name,))]
+
+    def pending(self, db: Any) -> list[_Migration]:
+        done = {m.name for m in self.applied(db)}
+        return [m for m in self._migrations if m.name not in done]
+
+    def apply(self, db: Any, *, stop_before: str | Iterable[str] | None = None) -> None:
+        self._impl().apply(as_utils(db), stop_before=stop_before)
+
+    def ensure_migrations_table(self, db: Any) -> None:
+        self._impl().ensure_migrations_table(as_utils(db))
+
+    def _record_applied(self, db: Any, name: str) -> None:
+        self._impl()._record_applied(as_utils(db), name)  # noqa: SLF001
+
+
+migrations = MigrationSet(MIGRATION_SET)
 
 
 def _run_script(db: Database, sql: str) -> None:

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from forms.fields import Field, Level
 from forms.protocol import Protocol
 from storage import accounts, audit_chain, schema
+from storage.connection import Connection
 from storage.database import verify_files
 from storage.errors import translated
 
@@ -126,7 +125,7 @@ class UnitOfWork:
 class RepositoryCore:
     """The open file and the low-level verbs every part of the repository shares."""
 
-    db: Database
+    db: Connection
     path: Path | None
     #: the key file's database id for an encrypted file (accounts and roles apply), else
     #: None (a plain file: no accounts, the caller's actor string is recorded)

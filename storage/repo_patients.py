@@ -242,59 +242,66 @@ class PatientStore(RepositoryCore):
 
     def list_patients(self) -> list[PatientSummary]:
         """Summaries for the GUI patient list, from stored values (fast at 5,000 patients)."""
+        return [PatientSummary(*row) for row in self.patient_list_rows()]
+
+    def patient_list_rows(self) -> list[tuple[Any, ...]]:
+        """:meth:`list_patients` as plain tuples in :class:`PatientSummary` field order, sorted
+        by study ID (the GUI builds its own rows from them: one object per patient, not two).
+
+        One pass over the patients; every other figure is an index lookup per patient
+        (``visits`` by patient and date, ``derived_values`` by visit and field): the latest
+        follow-up with a response is found once per patient and its four values read by key.
+        """
         sql = """
-        WITH last AS (
-            SELECT patient_id, max(visit_date) AS visit_date, count(*) AS n
-            FROM visits GROUP BY patient_id
+        WITH base AS MATERIALIZED (
+            SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
+                   p.birth_date, p.mrn,
+                   (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) AS n,
+                   (SELECT max(v.visit_date) FROM visits v WHERE v.patient_id = p.id)
+                       AS last_date,
+                   -- the most recent follow-up with a response
+                   (SELECT v.id FROM visits v JOIN derived_values d
+                      ON d.visit_id = v.id AND d.field = 'acr_eular_response'
+                     WHERE v.patient_id = p.id AND d.value IS NOT NULL
+                     ORDER BY v.visit_date DESC LIMIT 1) AS lr_id
+            FROM patients p ORDER BY p.study_id
         )
-        SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
-               p.birth_date, coalesce(last.n, 0) AS n, last.visit_date,
+        SELECT b.id, b.study_id, b.sex, b.autoantibody, b.given_name, b.family_name,
+               b.birth_date, b.n, b.last_date,
                (SELECT v.visit_label FROM visits v
-                 WHERE v.patient_id = p.id AND v.visit_date = last.visit_date) AS label,
+                 WHERE v.patient_id = b.id AND v.visit_date = b.last_date) AS label,
                (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
+                 WHERE v.patient_id = b.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
                  ORDER BY v.visit_date DESC LIMIT 1) AS cmas_total,
                (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
+                 WHERE v.patient_id = b.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
                  ORDER BY v.visit_date DESC LIMIT 1) AS mmt8_total,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
                  AND d.field = 'acr_eular_response') AS response,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
                  AND d.field = 'acr_eular_response_min') AS response_min,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
                  AND d.field = 'acr_eular_response_max') AS response_max,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = lr.visit_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
                  AND d.field = 'tis_measures') AS tis_measures,
-               p.mrn
-        FROM patients p LEFT JOIN last ON last.patient_id = p.id
-        LEFT JOIN (
-            -- the most recent follow-up with a response (SQLite: the bare column comes from
-            -- the row holding the max)
-            SELECT v.patient_id, v.id AS visit_id, max(v.visit_date)
-            FROM visits v JOIN derived_values d ON d.visit_id = v.id
-            WHERE d.field = 'acr_eular_response' AND d.value IS NOT NULL
-            GROUP BY v.patient_id
-        ) lr ON lr.patient_id = p.id
-        ORDER BY p.study_id
+               b.mrn
+        FROM base b ORDER BY b.study_id
         """
         today = dt.date.today()
+        fromiso = dt.date.fromisoformat
         out = []
         with translated(self.path):
-            for r in self.db.conn.execute(sql):
-                born = dt.date.fromisoformat(r[6]) if r[6] else None
+            for (pid, sid, sex, ab, given, family, born_text, n, last, label, cmas, mmt8,
+                 resp, resp_min, resp_max, tis, mrn) in self.db.conn.execute(sql):
+                born = fromiso(born_text) if born_text else None
                 age = None
                 if born is not None:  # days / 365.25 rounded down to 0.1, in integers
                     age = Decimal((today - born).days * 40 // 1461).scaleb(-1)
-                out.append(PatientSummary(
-                    id=r[0], study_id=r[1], sex=r[2], autoantibody=r[3], given_name=r[4],
-                    family_name=r[5], birth_date=born, age_years=age, visit_count=r[7],
-                    last_visit_date=dt.date.fromisoformat(r[8]) if r[8] else None,
-                    last_visit_label=r[9],
-                    cmas_total=None if r[10] is None else int(r[10]),
-                    mmt8_total=None if r[11] is None else int(r[11]), response=r[12],
-                    response_min=r[13], response_max=r[14],
-                    tis_measures=None if r[15] is None else int(r[15]),
-                    mrn=r[16]))
+                out.append((pid, sid, sex, ab, given, family, born, age, n,
+                            fromiso(last) if last else None, label,
+                            None if cmas is None else int(cmas),
+                            None if mmt8 is None else int(mmt8), resp, resp_min, resp_max,
+                            None if tis is None else int(tis), mrn))
         return out
 
     def _save_record(self, pid: int, level: Level, record: Medication | AdverseEvent,

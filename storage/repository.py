@@ -43,11 +43,12 @@ import only ``storage.repository``):
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from storage import crypto
+from storage.connection import Connection
 from storage.database import DEFAULT_BUSY_TIMEOUT_MS, open_database
 from storage.repo_core import RepositoryCore, UnitOfWork, sql_audit_text
 from storage.repo_derived import DerivedCache
@@ -73,6 +74,9 @@ __all__ = ["AppSettings", "AuditEntry", "CheckedVisit", "DerivedValue", "Draft",
            "ImportSummary", "LabelReview", "PatientSummary", "Repository", "SaveResult",
            "ScheduleInput", "UnitOfWork"]
 
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 # kept under their former names for callers and tests that used them
 _VISIT_TABLES = VISIT_TABLES
 _sql_audit_text = sql_audit_text
@@ -83,9 +87,9 @@ class Repository(PatientStore, VisitStore, DerivedCache, SettingsStore, DraftSto
     """All reads and writes of one database file.
 
     Args:
-        db: an open ``sqlite_utils.Database`` (from :func:`storage.database.open_database`;
-            the caller keeps ownership) or a path (opened, migrated if older, and closed by
-            :meth:`close`).
+        db: an open connection (from :func:`storage.database.open_database`, or a
+            ``sqlite_utils.Database``; the caller keeps ownership) or a path (opened, migrated
+            if older, and closed by :meth:`close`).
         refresh: bring stale derived values up to date on open (cheap when nothing changed).
         busy_timeout_ms: how long a write waits for another writer before "locked" (only when
             ``db`` is a path).
@@ -94,11 +98,12 @@ class Repository(PatientStore, VisitStore, DerivedCache, SettingsStore, DraftSto
     Connections belong to one thread: give every worker thread its own Repository.
     """
 
-    def __init__(self, db: Database | Path | str, *, refresh: bool = True,
+    def __init__(self, db: Connection | Database | Path | str, *, refresh: bool = True,
                  busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
                  full_check: bool | None = None) -> None:
-        if isinstance(db, Database):
-            self.db = db
+        if not isinstance(db, (str, os.PathLike)):
+            # a sqlite_utils.Database (tests, tools) is used through the same connection
+            self.db = db if isinstance(db, Connection) else Connection(db.conn)
             self._owns = False
             row = db.execute("PRAGMA database_list").fetchone()
             self.path = Path(row[2]) if row and row[2] else None

@@ -34,6 +34,9 @@ if "JDM_TEST_CONFIG" not in os.environ:
 
     os.environ["JDM_TEST_CONFIG"] = tempfile.mkdtemp(prefix="jdm-test-config-")
     os.environ["XDG_CONFIG_HOME"] = os.environ["JDM_TEST_CONFIG"]
+# Cached font metrics (exports.fonts) go to the same throw-away folder, shared by the workers.
+os.environ.setdefault("JDM_CAPTURE_CACHE_DIR",
+                      os.path.join(os.environ["JDM_TEST_CONFIG"], "font-cache"))
 
 
 def _build_catalogs() -> None:

@@ -135,7 +135,7 @@ def test_failing_migration_rolls_back_and_stays_pending(tmp_path: Path) -> None:
     """One transaction per migration: a failure leaves the previous schema intact."""
     path = tmp_path / "f.sqlite"
     db = Database(path, strict=True, execute_plugins=False)
-    broken = mig.Migrations(mig.MIGRATION_SET)
+    broken = mig.MigrationSet(mig.MIGRATION_SET)
     broken(name="m001_initial")(mig.m001_initial)
 
     @broken(name="m002_broken")

@@ -1,0 +1,97 @@
+"""Import ``reportlab.platypus`` without compiling its one costly, rarely used pattern.
+
+``reportlab.platypus.paragraph`` compiles ``uri_pat`` (a URL matcher with ``\\xa1-\\uffff``
+ranges, case-insensitive) when it is imported: about 25 ms of a ~0.1 s cold report on a quiet
+machine, 95 ms under load (issue 16). It is used only to split a long URL between lines
+(``_uri_split_pairs``, via ``uri_pat.match``), which our reports never ask for (no style splits
+long words). :func:`install` (run by ``exports/__init__.py``) arranges that the module is
+imported with that one pattern wrapped in a :class:`LazyPattern`, compiled on first use;
+everything else compiles as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import re
+import sys
+import threading
+from typing import Any
+
+#: how reportlab's URL pattern starts (reportlab 4 and 5); nothing else matches it
+_URI_PREFIX = "(^(?:[a-z0-9\\.\\-\\+]*)://)"
+_lock = threading.RLock()
+
+
+class LazyPattern:
+    """A compiled pattern made on first attribute use (``match``, ``search``, ``pattern``)."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._source = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self.__dict__["_compiled"] = _compile(*self._source)
+        return getattr(compiled, name)
+
+
+_compile = re.compile
+_PARAGRAPH = "reportlab.platypus.paragraph"
+
+
+def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
+    if isinstance(pattern, str) and pattern.startswith(_URI_PREFIX):
+        return LazyPattern(pattern, flags)
+    return _compile(pattern, flags)
+
+
+class _LazyUriLoader:
+    """Wraps the loader of ``reportlab.platypus.paragraph`` (and only that module: the wrapper
+    is not shared, so a loader object serving many modules, as in a frozen bundle, is left
+    untouched); everything but ``exec_module`` is the wrapped loader's."""
+
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        with _lock:  # re-entrant: the module's own imports come back through the import system
+            re.compile = _compile_lazily
+            try:
+                self._loader.exec_module(module)
+            finally:
+                re.compile = _compile
+
+
+class _ParagraphFinder:
+    """A one-shot import hook: when ``reportlab.platypus.paragraph`` is first imported, its
+    module code runs with ``re.compile`` making ``uri_pat`` lazily (only for the duration of
+    that module's code); every other import is left to the usual finders."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != _PARAGRAPH:
+            return None
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        spec.loader = _LazyUriLoader(spec.loader)  # type: ignore[assignment]
+        return spec
+
+
+def install() -> None:
+    """Make the next import of ``reportlab.platypus`` compile ``uri_pat`` lazily (idempotent;
+    nothing is imported now)."""
+    if _PARAGRAPH in sys.modules or any(isinstance(f, _ParagraphFinder) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _ParagraphFinder())
