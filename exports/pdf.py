@@ -49,6 +49,7 @@ from forms import registry, scoring
 from forms.fields import Level
 from forms.formatting import format_value
 from forms.i18n import N_, _
+from forms.instruments.base import RowKind
 from forms.model import Patient
 from forms.settings import ScoringSettings
 
@@ -107,41 +108,12 @@ def _ratio_measure(enzyme: str) -> Measure:
 
 def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
     """(group heading, measures) of the core set table, in clinical reading order, in the
-    current language (built on each call: the labels are translated when read)."""
-    return (
-        (_("Muscle strength and function"), (
-            _field_measure("cmas_total"),
-            _field_measure("mmt8_total"),
-            _field_measure("mmt8_bilateral"),
-        )),
-        (_("Global assessments and activity"), (
-            _field_measure("phys_global"),
-            _field_measure("parent_global"),
-            _field_measure("extramuscular_global"),
-            _field_measure("das_total"),
-        )),
-        (_("Physical function"), (_field_measure("chaq_di"),)),
-        (_("Skin"), (
-            _field_measure("cdasi_activity"),
-            _field_measure("cdasi_damage"),
-        )),
-        (_("Laboratory"), (
-            _field_measure("ck"),
-            _ratio_measure("ck"),
-            _ratio_measure("aldolase"),
-            _ratio_measure("ldh"),
-            _ratio_measure("ast"),
-            _ratio_measure("alt"),
-            _field_measure("esr"),
-            _field_measure("crp"),
-        )),
-        (_("Treatment"), (
-            _field_measure("steroid_mg_kg_day"),
-            _field_measure("steroid_mg_day"),
-            _field_measure("ivmp_pulses"),
-            _field_measure("weight_kg"),
-        )),
-    )
+    current language (built on each call: the labels are translated when read). The rows are
+    the instruments' report rows (``Instrument.report``, ``registry.report_groups()``)."""
+    return tuple(
+        (_(group.value), tuple(_ratio_measure(r.field) if r.kind is RowKind.ULN_RATIO
+                               else _field_measure(r.field) for r in rows))
+        for group, rows in registry.report_groups())
 
 
 CORE_GROUPS = core_groups()  # English, built at import (compatibility)

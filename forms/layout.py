@@ -341,8 +341,7 @@ def _chaq() -> Layout:
 def _labs() -> Layout:
     table = LimitTable(
         N_("Muscle enzymes (value and the laboratory's upper limit of normal)"),
-        tuple(LimitRow(enzyme, f"{enzyme}_uln", f"{enzyme}_ratio")
-              for enzyme in registry.ENZYMES))
+        tuple(LimitRow(e.name, e.uln_field, f"{e.name}_ratio") for e in registry.enzymes()))
     rest = tuple(sorted({f.group for f in entered_fields("labs")} - {"enzymes"}))
     return Layout("labs", (table, Column(Query("labs", rest))))
 
@@ -359,10 +358,17 @@ _LAYOUTS: dict[str, Callable[[], Layout]] = {
 
 
 def layout_for(form_key: str) -> Layout:
-    """The entry page layout of the visit form ``form_key``; a form without a declared
-    layout gets one plain column of its entered fields."""
+    """The entry page layout of the visit form ``form_key``. A form without a declared layout
+    gets one titled column per section its instrument declares (``Instrument.sections``: the
+    MDI's organ systems), else one plain column of its entered fields."""
     make = _LAYOUTS.get(form_key)
-    return make() if make is not None else Layout(form_key, (Column(Query(form_key)),))
+    if make is not None:
+        return make()
+    sections = registry.sections(form_key)
+    if sections:
+        return Layout(form_key, tuple(Column(Query(form_key, (s.group,)), title=s.label)
+                                      for s in sections))
+    return Layout(form_key, (Column(Query(form_key)),))
 
 
 __all__ = [

@@ -63,7 +63,7 @@ CHANGE_LIMITS: tuple[ChangeLimit, ...] = (
 )
 
 #: fields a new visit may take over from the previous one (offered, never silent).
-CARRY_OVER_FIELDS: tuple[str, ...] = ("assessor", *(f"{e}_uln" for e in registry.ENZYMES))
+CARRY_OVER_FIELDS: tuple[str, ...] = ("assessor", *(e.uln_field for e in registry.enzymes()))
 
 
 def _num(value: object, name: str) -> str:

@@ -482,7 +482,9 @@ def adopt_unaudited_state(conn: sqlite3.Connection, actor: str) -> int:
     at = _utc_now()
     adopted = 0
     pending: list[tuple[audit_chain.AuditRow, list[audit_chain.ChangeRow]]] = []
-    for table in (*record_tables(), "visit_missing"):
+    # a table a later migration adds (values_mdi, m030) does not exist yet when m005 runs
+    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in (*(t for t in record_tables() if t in existing), "visit_missing"):
         live = _live_missing(conn) if table == "visit_missing" else _live_rows(conn, table)
         for rid, rec, state in _merge(_replay(conn, table, 1 << 62), live):
             trail = rec.state if rec is not None and rec.exists else None
@@ -685,12 +687,12 @@ def _check_setting(name: str, value: str) -> str:
             number = Decimal(value)
         except (InvalidOperation, ValueError):
             return word(N_("is not a number"))
-        _v, found = validation.check_field(registry.get(f"{name[4:]}_uln"), number)
+        uln = registry.get(registry.enzyme(name[4:]).uln_field)
+        _v, found = validation.check_field(uln, number)
         if not found:
             return ""
         with i18n.in_language("en"):
-            english = "; ".join(p.message for p in validation.check_field(
-                registry.get(f"{name[4:]}_uln"), number)[1])
+            english = "; ".join(p.message for p in validation.check_field(uln, number)[1])
         return Shown(english, _("; ").join(p.message for p in found))
     if name == FINGERPRINT_KEY:
         return ""

@@ -19,7 +19,7 @@ from forms.settings import ScoringSettings
 
 #: abbreviations, units, eponyms and names that stay in Latin letters in the Chinese report.
 ALLOWED = set("""
-CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT
+CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT MDI
 CHQ PF PhS PhGA PtGA EMGA DI IMACS JDM JAK IVMP CTCAE TIF NXP MDA Mi SAE SRP HMGCR Jo
 JDM Capture Kendall Gottron Ruperto Lazarevic Rider Bode JDM UTC CST GMT kg cm mg mL ug IU
 mm h dL uL L U g m na x bilat act dam Page Rules IQR Hyndman Fan PERCENTILE INC R Excel quantile

@@ -45,7 +45,7 @@ from gui.operations import records, startup
 #: words that stay as they are in Chinese text: instrument and lab abbreviations as clinicians
 #: write them, units, the product and file-format names, key names, eponyms.
 ALLOWED = set("""
-SCIG CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT
+SCIG CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT MDI
 CHQ PF PhS PhGA PtGA EMGA DI IMACS JDM JAK IVMP CTCAE MedDRA TIF NXP MDA Mi SAE SRP HMGCR Jo JDM
 Capture JSON Excel REDCap PDF SQLite sqlite db xlsx json pdf Kendall Gottron Gowers Bode Rider
 Lazarevic Ruperto Ctrl Shift Alt PgDown PgUp Enter Tab Delete Esc Menu YYYY MM DD kg cm mg mL ug
