@@ -314,7 +314,7 @@ class SettingsDialog(QDialog):
         self.ulns: dict[str, QLineEdit] = {}
         self.uln_problems: dict[str, ProblemLabel] = {}
         for enzyme in registry.ENZYMES:
-            fld = registry.get(f"{enzyme}_uln")
+            fld = registry.get(registry.enzyme(enzyme).uln_field)
             edit = QLineEdit(value_text(settings.uln_defaults.get(enzyme)), self)
             edit.setObjectName(f"default_{fld.name}")
             edit.setToolTip(fld.allowed_text())
@@ -378,7 +378,8 @@ class SettingsDialog(QDialog):
         ulns: dict[str, Decimal] = {}
         ok = True
         for enzyme, edit in self.ulns.items():
-            value, problems = validation.parse_text(f"{enzyme}_uln", edit.text())
+            value, problems = validation.parse_text(registry.enzyme(enzyme).uln_field,
+                                                   edit.text())
             self.uln_problems[enzyme].show_problems([(p.message, p.is_error) for p in problems])
             if not isinstance(value, Decimal | int) or any(p.is_error for p in problems):
                 ok = False

@@ -410,9 +410,8 @@ class VisitEditor(QWidget):
         parts = []
         for name, value in offer.items():
             fld = registry.get(name)
-            enzyme = name.removesuffix("_uln")
-            label = (f"{registry.get(enzyme).short_label} ULN" if enzyme in registry.ENZYMES
-                     and name != enzyme else fld.label)
+            of = next((e.name for e in registry.enzymes() if e.uln_field == name), None)
+            label = f"{registry.get(of).short_label} ULN" if of is not None else fld.label
             parts.append(f"{label} {format_value(fld, value)}")
         self.carry_label.setText(self.tr("From the previous visit ({date}): {items}").format(
             date=self.previous.visit_date.isoformat(), items="; ".join(parts)))
