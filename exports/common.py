@@ -11,7 +11,8 @@ Reusable pieces for other collaborator formats (REDCap CSV, spreadsheet import):
 * :func:`formula_like` / :func:`formula_safe`: spreadsheet formula injection guards;
 * :func:`clean_text`: drop the control characters XML (and so .xlsx) cannot hold;
 * :func:`day_offset`: the de-identified day number of a date;
-* :func:`number_text`: a ``Decimal``/``int`` as plain text without exponent or trailing zeros.
+* :func:`number_text`: a ``Decimal``/``int`` as plain text without exponent or trailing zeros
+  (:mod:`forms.formatting`, re-exported).
 """
 
 from __future__ import annotations
@@ -26,12 +27,18 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from forms import course, registry, response, scoring
+from forms.formatting import (  # noqa: F401 - re-exported: the exports' number helpers
+    fixed_text,
+    number_text,
+    signed_fixed,
+    signed_text,
+)
+from forms.i18n import _
 from forms.model import Medication, Patient
 from forms.settings import ScoringSettings
 from storage import locks, tempfiles
@@ -84,32 +91,7 @@ def clean_text(text: str) -> str:
 day_offset = course.day_offset  #: days from the baseline (forms.course)
 
 
-def number_text(value: object, decimals: int | None = None) -> str:
-    """A number as a short string: ``Decimal('2.50')`` -> ``2.5``; None -> ``""``.
-
-    Args:
-        value: int, Decimal, float or None (other values are ``str()``-ed).
-        decimals: round to this many places first (half-up), then strip trailing zeros.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
-        return str(value)
-    number = Decimal(str(value)) if not isinstance(value, Decimal) else value
-    if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP")
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def signed_text(value: object, decimals: int | None = None) -> str:
-    """Like :func:`number_text` with an explicit sign: ``+3``, ``-1.5``, ``0``."""
-    text = number_text(value, decimals)
-    if text and text != "0" and not text.startswith("-"):
-        return "+" + text
-    return text
+# number_text, signed_text: forms.formatting (the one value formatter), re-exported here.
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,8 +113,8 @@ def written_atomically(out: Path, suffix: str) -> Iterator[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(out, suffix)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write {out}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write {path}: {error}").format(
+            path=out, error=exc.strerror or exc)) from exc
     try:
         with openpyxl_temp_files(tmp.parent):
             yield tmp
@@ -216,31 +198,7 @@ def default_author() -> str:
         return "JDM Capture"
 
 
-def fixed_text(value: object, decimals: int) -> str:
-    """A number with exactly ``decimals`` places (half-up): ``3`` -> ``3.0`` beside ``4.2``.
-
-    Reports print every value of a measure with its registry decimals, so a column never
-    mixes ``3`` and ``4.2``. None -> ``""``.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float | Fraction):
-        return str(value)
-    if isinstance(value, Fraction):
-        number = scoring.quantize(value, decimals)
-    else:
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals),
-                                              rounding="ROUND_HALF_UP")
-    text = format(number, "f")
-    return "0" + text[2:] if text.startswith("-0") and not number else text
-
-
-def signed_fixed(value: object, decimals: int) -> str:
-    """Like :func:`fixed_text` with an explicit sign: ``+3.0``, ``-1.5``, ``0.0``."""
-    text = fixed_text(value, decimals)
-    if text and text.lstrip("0.") and not text.startswith("-"):
-        return "+" + text
-    return text
+# fixed_text, signed_fixed: forms.formatting (the one value formatter), re-exported here.
 
 
 def rule_versions() -> dict[str, str]:

@@ -47,7 +47,9 @@ from exports.pdf_layout import (
 )
 from forms import registry, scoring
 from forms.fields import Level
+from forms.formatting import format_value
 from forms.i18n import N_, _
+from forms.instruments.base import RowKind
 from forms.model import Patient
 from forms.settings import ScoringSettings
 
@@ -67,6 +69,12 @@ class Measure:
     decimals: int
     get: Callable[[PatientSummary, VisitSummary], Any]
     abbrev: str = ""
+
+
+def _is_tofacitinib(drug: str) -> bool:
+    """The course is tofacitinib (highlighted), however it was typed (托法替布, Xeljanz)."""
+    found = registry.drug(drug)
+    return (found is not None and found.code == "tofacitinib") or "tofacitinib" in drug.casefold()
 
 
 def _field_measure(name: str) -> Measure:
@@ -100,41 +108,12 @@ def _ratio_measure(enzyme: str) -> Measure:
 
 def core_groups() -> tuple[tuple[str, tuple[Measure, ...]], ...]:
     """(group heading, measures) of the core set table, in clinical reading order, in the
-    current language (built on each call: the labels are translated when read)."""
-    return (
-        (_("Muscle strength and function"), (
-            _field_measure("cmas_total"),
-            _field_measure("mmt8_total"),
-            _field_measure("mmt8_bilateral"),
-        )),
-        (_("Global assessments and activity"), (
-            _field_measure("phys_global"),
-            _field_measure("parent_global"),
-            _field_measure("extramuscular_global"),
-            _field_measure("das_total"),
-        )),
-        (_("Physical function"), (_field_measure("chaq_di"),)),
-        (_("Skin"), (
-            _field_measure("cdasi_activity"),
-            _field_measure("cdasi_damage"),
-        )),
-        (_("Laboratory"), (
-            _field_measure("ck"),
-            _ratio_measure("ck"),
-            _ratio_measure("aldolase"),
-            _ratio_measure("ldh"),
-            _ratio_measure("ast"),
-            _ratio_measure("alt"),
-            _field_measure("esr"),
-            _field_measure("crp"),
-        )),
-        (_("Treatment"), (
-            _field_measure("steroid_mg_kg_day"),
-            _field_measure("steroid_mg_day"),
-            _field_measure("ivmp_pulses"),
-            _field_measure("weight_kg"),
-        )),
-    )
+    current language (built on each call: the labels are translated when read). The rows are
+    the instruments' report rows (``Instrument.report``, ``registry.report_groups()``)."""
+    return tuple(
+        (_(group.value), tuple(_ratio_measure(r.field) if r.kind is RowKind.ULN_RATIO
+                               else _field_measure(r.field) for r in rows))
+        for group, rows in registry.report_groups())
 
 
 CORE_GROUPS = core_groups()  # English, built at import (compatibility)
@@ -255,8 +234,8 @@ class _Report:
         s = self.s
         out: list[Flowable] = [heading(_("Treatment"))]
         meds = sorted(self.p.medications, key=lambda m: (m.start_date, m.drug))
-        courses = [Course(m.drug, m.start_date, m.stop_date,
-                          highlight="tofacitinib" in m.drug.casefold()) for m in meds]
+        courses = [Course(registry.drug_label(m.drug), m.start_date, m.stop_date,
+                          highlight=_is_tofacitinib(m.drug)) for m in meds]
         visits = [(v.visit.visit_date, v.label) for v in s.visits]
         steroid = [(v.visit.visit_date, v.value("steroid_mg_kg_day")) for v in s.visits]
         if courses or visits:
@@ -285,9 +264,10 @@ class _Report:
             elif last_visit is not None and last_visit > m.start_date:
                 # ongoing: at least as long as up to the last visit
                 duration = _duration((last_visit - m.start_date).days) + " +"
-            bold = "tofacitinib" in m.drug.casefold()
+            bold = _is_tofacitinib(m.drug)
             row: list[Any] = [
-                text(m.drug, "cell_bold" if bold else "cell"), text(_dose_text(m)),
+                text(registry.drug_label(m.drug), "cell_bold" if bold else "cell"),
+                text(_dose_text(m)),
                 _choice("route", m.route, Level.MEDICATION), self.date(m.start_date),
                 self.date(m.stop_date) if m.stop_date else _("ongoing"), duration]
             if not self.deid:
@@ -470,8 +450,8 @@ class _Report:
         cparts = []
         for c in cid.criteria:
             state = {True: _("met"), False: _("not met"), None: _("unknown")}[c.met]
-            value = (fixed_text(c.value, registry.get(c.field).decimals)
-                     if c.value is not None else _("not recorded"))
+            value = format_value(c.field, c.value, fixed=True, unit=False,
+                                 missing=_("not recorded"))
             cparts.append(f"{c.label}: {value} ({state})")
         cid_line = (f"<b>{fonts.para(_('Inactive disease'))}</b> "
                     f"{fonts.para('; '.join(cparts))} → "
@@ -607,7 +587,7 @@ class _Report:
         for m in self.p.medications:
             if m.notes.strip():
                 any_note = True
-                out.append(p(f"<b>{fonts.para(m.drug)}</b> "
+                out.append(p(f"<b>{fonts.para(registry.drug_label(m.drug))}</b> "
                              + _("(course from {date}):").format(date=self.date(m.start_date)),
                              "small"))
                 out.extend(long_text(m.notes))

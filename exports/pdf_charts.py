@@ -20,8 +20,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from exports import fonts
-from exports.common import fixed_text
-from forms import registry
+from forms.formatting import format_value
 from forms.i18n import _
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
@@ -194,7 +193,7 @@ def _shifted(day: dt.date, days: int) -> dt.date:
 def steroid_text(value: Decimal) -> str:
     """A steroid dose label with the registry's decimals of mg/kg/day (0.730, never 0.73
     beside 0.7)."""
-    return fixed_text(value, registry.get("steroid_mg_kg_day").decimals)
+    return format_value("steroid_mg_kg_day", value, fixed=True, unit=False)
 
 
 def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],

@@ -374,25 +374,25 @@ def _study_id_row() -> dict[str, str]:
     return row
 
 
-def _group_labels() -> dict[str, str]:
-    """Section headers for field groups the registry names (CHAQ domains, CDASI locations)."""
-    labels = {key: _(label) for key, (label, _items) in registry.CHAQ_DOMAINS.items()}
-    labels.update({key: _(label) for key, label in registry.CDASI_LOCATIONS})
-    return labels
+def _group_labels(form_key: str) -> dict[str, str]:
+    """Section headers of a form's field groups, as its instrument declares them
+    (``Instrument.sections``: CHAQ domains, CDASI locations, MDI organ systems)."""
+    return {s.group: _(s.label) for s in registry.sections(form_key)}
 
 
 def dictionary_rows(*, identified: bool) -> list[dict[str, str]]:
     """Every data dictionary row: ``study_id`` first, then each form's fields contiguously.
 
-    A CHAQ domain or CDASI location starts with a section header (its registry label).
+    A field group an instrument names a section for (a CHAQ domain, a CDASI location, an MDI
+    organ system) starts with a section header (its label).
     """
     rows = [_study_id_row()]
-    headers = _group_labels()
     for form in project_forms():
+        headers = _group_labels(form.key)
         group = None
         for f in exported_fields(form, identified=identified):
             row = dictionary_row(f, identified=identified)
-            if (f.group != group and f.group in headers and form.key in ("chaq", "cdasi")
+            if (f.group != group and f.group in headers
                     and f.type is not FieldType.BOOLEAN):  # not before each aids/help pair
                 row["Section Header"] = headers[f.group]
             group = f.group
@@ -714,14 +714,17 @@ def write_redcap_project(patients: Iterable[Patient], out_dir: Path, *, identifi
                ({"setting": k, "value": number_text(v) if isinstance(v, Decimal) else v,
                  "description": SETTING_DESCRIPTIONS[k]}
                 for k, v in settings_items(settings).items()))
-    summary.notes.insert(0, "before importing records.csv, declare the Missing Data Codes of "
-                         f"{FILES['missing_codes']} (Project Setup > Additional customizations "
-                         "> Missing Data Codes): " + "; ".join(
-                             f"{c} = {label}" for c, label in MISSING_DATA_CODES.values()))
-    summary.notes.insert(1, f"the responses were computed with the scoring settings in "
-                         f"{FILES['settings']} (" + ", ".join(
-                             f"{k} {number_text(v) if isinstance(v, Decimal) else v}"
-                             for k, v in settings_items(settings).items()) + ")")
+    # REDCap's own menu names stay in English: that is how REDCap shows them
+    summary.notes.insert(0, _(
+        "before importing records.csv, declare the Missing Data Codes of {file} (Project "
+        "Setup > Additional customizations > Missing Data Codes): {codes}").format(
+            file=FILES["missing_codes"], codes="; ".join(
+                f"{c} = {label}" for c, label in MISSING_DATA_CODES.values())))
+    summary.notes.insert(1, _("the responses were computed with the scoring settings in {file} "
+                              "({settings})").format(
+        file=FILES["settings"], settings=", ".join(
+            f"{k} {number_text(v) if isinstance(v, Decimal) else v}"
+            for k, v in settings_items(settings).items())))
     summary.files = paths
     summary.records_rows = len(rows)
     summary.events = len(events)

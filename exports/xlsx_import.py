@@ -66,6 +66,7 @@ from openpyxl.worksheet._reader import (
 from exports.excel import NOT_APPLICABLE, SETTINGS_SHEET, Layout
 from forms import registry, validation
 from forms.fields import Field, FieldType, Level
+from forms.i18n import _
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings, settings_from_items
 from forms.validation import Problem
@@ -119,12 +120,12 @@ class SheetProblem:
     is_error: bool = True
 
     def __str__(self) -> str:
-        where = [f"sheet {self.sheet}"] if self.sheet else []
+        where = [_("sheet {sheet}").format(sheet=self.sheet)] if self.sheet else []
         if self.row:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            where.append(f"column {self.column}")
-        place = ", ".join(where)
+            where.append(_("column {column}").format(column=self.column))
+        place = _(", ").join(where)
         return f"{self.file}: {place}: {self.text}" if place else f"{self.file}: {self.text}"
 
 
@@ -530,10 +531,12 @@ class _Reader:
         if kind == "f" and isinstance(value, str) and value.strip() in BOOLEAN_FORMULAS:
             value, kind = BOOLEAN_FORMULAS[value.strip()], "b"
         if kind == "f" or (isinstance(value, str) and kind != "s" and value.startswith("=")):
-            self.add(sheet, row, column, f"{value!s:.40} is a formula; type the value itself")
+            self.add(sheet, row, column, _("{value} is a formula; type the value itself").format(
+                value=f"{value!s:.40}"))
             return None, False
         if kind == "e":
-            self.add(sheet, row, column, f"{value!s:.40} is a spreadsheet error, not a value")
+            self.add(sheet, row, column, _("{value} is a spreadsheet error, not a "
+                                           "value").format(value=f"{value!s:.40}"))
             return None, False
         if kind == "x":
             stored = _KIND_NAMES.get(getattr(value, "kind", ""), "typed")
@@ -592,19 +595,21 @@ def _header(reader: _Reader, spec: SheetSpec, cells: list[_Cell]) -> list[str | 
         name = str(name).strip()
         letter = get_column_letter(c.column)
         if name in seen:
-            reader.add(spec.name, 1, name, f"appears twice (columns {get_column_letter(seen[name])}"
-                       f" and {letter})")
+            reader.add(spec.name, 1, name, _("appears twice (columns {first} and {second})").format(
+                first=get_column_letter(seen[name]), second=letter))
             ok = False
         elif name not in spec.fields and name not in spec.skipped:
-            reader.add(spec.name, 1, name, f"is not a column of sheet {spec.name}{_hint(name)}")
+            reader.add(spec.name, 1, name, _("is not a column of sheet {sheet}{hint}").format(
+                sheet=spec.name, hint=_hint(name)))
             ok = False
         seen.setdefault(name, c.column)
         header.append(name)
     for name in spec.required:
         if name not in seen:
-            extra = (" (a de-identified export cannot be imported: export with --identified)"
-                     if name == "visit_date" else "")
-            reader.add(spec.name, 1, "", f"has no {name} column{extra}")
+            message = (_("has no {column} column (a de-identified export cannot be imported: "
+                         "export with --identified)") if name == "visit_date" else
+                       _("has no {column} column"))
+            reader.add(spec.name, 1, "", message.format(column=name))
             ok = False
     return header if ok else None
 
@@ -630,7 +635,7 @@ def _rows(reader: _Reader, wb: Any, spec: SheetSpec) -> Iterator[_Row]:
         rows = _stream(wb, ws)
         first = next(rows, None)
         if first is None or first[0] != 1:
-            reader.add(spec.name, 0, "", "is empty: row 1 must hold the field names")
+            reader.add(spec.name, 0, "", _("is empty: row 1 must hold the field names"))
             return
         header = _header(reader, spec, first[1])
         if header is None:
@@ -684,7 +689,7 @@ def _hint(name: str) -> str:
     low = name.strip().lower()
     for f in registry.FIELDS:
         if f.name == low or f.label.lower() == low:
-            return f" (did you mean {f.name}?)"
+            return _(" (did you mean {name}?)").format(name=f.name)
     return ""
 
 
@@ -734,12 +739,12 @@ class _Book:
         sid = row.values.get("study_id")
         if sid is None:
             if "study_id" not in row.bad:
-                self.reader.add(sheet, row.number, "study_id", "is empty: every row needs one")
+                self.reader.add(sheet, row.number, "study_id", _("is empty: every row needs one"))
             return None
         if sid not in self.patients:
             if sid not in self.patient_rows and "Patients" in self.reader.readable:
                 self.reader.add(sheet, row.number, "study_id",
-                                f'"{sid}" is not on sheet Patients')
+                                _('"{sid}" is not on sheet Patients').format(sid=sid))
             return None
         return self.patients[sid]
 
@@ -851,7 +856,7 @@ def _read_sheets(book: _Book, progress: Progress | None, births: BirthDates) -> 
             reader.add(name, 0, "", f"is not a sheet JDM Capture reads{hint}; expected "
                        + ", ".join(DATA_SHEETS))
     if "Patients" not in names:
-        reader.add("", 0, "", "has no sheet named Patients")
+        reader.add("", 0, "", _("has no sheet named Patients"))
     total = len(DATA_SHEETS)
     _read_patients(book)
     _tick(progress, 1, total)
@@ -878,11 +883,12 @@ def _read_patients(book: _Book) -> None:
         sid = row.values.get("study_id")
         if sid is None:
             if "study_id" not in row.bad:
-                reader.add(spec.name, row.number, "study_id", "is empty: every row needs one")
+                reader.add(spec.name, row.number, "study_id", _("is empty: every row needs one"))
             continue
         if sid in book.patient_rows:
             reader.add(spec.name, row.number, "study_id",
-                       f'"{sid}" is already on row {book.patient_rows[sid]}')
+                       _('"{sid}" is already on row {row}').format(
+                           sid=sid, row=book.patient_rows[sid]))
             continue
         book.patient_rows[sid] = row.number
         check = validation.check_patient(row.values, today=reader.today)
@@ -893,7 +899,7 @@ def _read_patients(book: _Book) -> None:
             autoantibody=v.get("autoantibody"),
             identifiers={k: v[k] for k in IDENTIFIER_KEYS if v.get(k) is not None})
     if not book.patient_rows and len(reader.problems) == before:
-        reader.add("Patients", 0, "", "has no patients: nothing to import")
+        reader.add("Patients", 0, "", _("has no patients: nothing to import"))
 
 
 def _read_visits(book: _Book) -> None:
@@ -904,15 +910,16 @@ def _read_visits(book: _Book) -> None:
         patient = book.owner(spec.name, row)
         day = row.values.get("visit_date")
         if day is None and "visit_date" not in row.bad:
-            reader.add(spec.name, row.number, "visit_date", "is empty: every visit needs its "
-                       "date")
+            reader.add(spec.name, row.number, "visit_date", _("is empty: every visit needs its "
+                                                              "date"))
         if patient is None or day is None:
             continue
         key = (patient.study_id, day)
         if key in book.visits:
             reader.add(spec.name, row.number, "visit_date",
-                       f"{day.isoformat()} is a second visit of {patient.study_id} on that "
-                       f"day (first on row {book.visits[key].row.number})")
+                       _("{day} is a second visit of {sid} on that day (first on row "
+                         "{row})").format(day=day.isoformat(), sid=patient.study_id,
+                                          row=book.visits[key].row.number))
             continue
         baseline = _yes_no(reader, spec.name, row, VISIT_BASELINE)
         notes = row.values.get(VISIT_NOTES)
@@ -941,13 +948,13 @@ def _read_missing(book: _Book) -> None:
         reason = row.values.get(MISSING_REASON)
         ok = patient is not None and day is not None
         if day is None and "visit_date" not in row.bad:
-            reader.add(spec.name, row.number, "visit_date", "is empty")
+            reader.add(spec.name, row.number, "visit_date", _("is empty"))
         name = name.strip() if isinstance(name, str) else name
         reason = reason.strip() if isinstance(reason, str) else reason
         if not isinstance(name, str) or name not in value_names:
             reader.add(spec.name, row.number, MISSING_FIELD,
-                       f'"{name}" is not a visit field name' if name is not None
-                       else "is empty")
+                       _('"{name}" is not a visit field name').format(name=name)
+                       if name is not None else _("is empty"))
             ok = False
         if not isinstance(reason, str) or reason not in (*MISSING_REASONS, NOT_APPLICABLE):
             reader.add(spec.name, row.number, MISSING_REASON,

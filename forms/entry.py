@@ -234,7 +234,7 @@ class VisitState:
             changed.add(item)
         # Enzymes: an empty ULN is filled with the database default (settings dialog).
         if fld.name in registry.ENZYMES:
-            uln = f"{fld.name}_uln"
+            uln = registry.enzyme(fld.name).uln_field
             if self.value(fld.name) is not None and not self.text(uln):
                 default = self.settings.uln_defaults.get(fld.name)
                 if default is not None:

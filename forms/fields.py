@@ -8,7 +8,7 @@ else in the project restates a range, a label or a choice list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, overload
@@ -196,7 +196,6 @@ class Field(English):
     multiline: bool = False
     deid: Deid | None = None
     vocabulary: str = ""
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def short_label(self) -> str:

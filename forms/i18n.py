@@ -14,16 +14,20 @@ Messages built with parameters are translated as templates first and filled in a
 ``_("{field} = {value} is out of range {range}").format(...)``.
 
 The language is chosen once per process: :func:`set_language` (the GUI's setting, the command
-line's ``--lang``), else ``$JDM_CAPTURE_LANG``, else the system locale. English is the
+line's ``--lang``), else ``$JDM_CAPTURE_LANG``, else the language the user chose in the GUI's
+settings (:func:`saved_choice`: a one-word file in the user's configuration folder, so the
+command line, which imports no Qt, follows it too), else the system locale. English is the
 fallback for anything a catalog lacks (``tests/test_i18n_catalogs.py`` makes that a failure).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import gettext
 import locale
 import os
+import re
 from pathlib import Path
 
 DOMAIN = "jdm_capture"
@@ -67,6 +71,46 @@ def system_language() -> str:
     return found or DEFAULT
 
 
+#: the saved choice: ``system`` (follow the system locale) or a code of :data:`LANGUAGES`
+SYSTEM = "system"
+CHOICE_FILE = "language"
+
+
+def choice_path() -> Path:
+    """Where the user's language choice is kept: ``language`` in the user's configuration
+    folder for JDM Capture (``~/.config/jdm-capture`` on Linux, ``%LOCALAPPDATA%\\jdm-capture``
+    on Windows, ``~/Library/Application Support/jdm-capture`` on macOS)."""
+    import platformdirs  # noqa: PLC0415 - only when no language is given
+
+    return Path(platformdirs.user_config_dir("jdm-capture", appauthor=False)) / CHOICE_FILE
+
+
+def saved_choice() -> str:
+    """The language this user chose in the GUI's settings: ``system`` when none was chosen
+    (or the file is unreadable or holds anything else)."""
+    try:
+        text = choice_path().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeError):
+        return SYSTEM
+    return text if text in LANGUAGES else SYSTEM
+
+
+def save_choice(choice: str) -> None:
+    """Keep ``choice`` (``system`` or a code of :data:`LANGUAGES`) for the GUI and the command
+    line of this user; takes effect at the next start."""
+    if choice != SYSTEM and choice not in LANGUAGES:
+        raise ValueError(f"unknown language {choice!r}")
+    path = choice_path()
+    if choice == SYSTEM:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{CHOICE_FILE}.{os.getpid()}.partial")
+    tmp.write_text(choice + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def mo_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
@@ -104,7 +148,10 @@ def set_language(lang: str | None) -> str:
     global _current, _chosen
     code = normalize(lang) if lang else None
     if code is None:
-        code = normalize(os.environ.get("JDM_CAPTURE_LANG")) or system_language()
+        code = normalize(os.environ.get("JDM_CAPTURE_LANG"))
+    if code is None:
+        choice = saved_choice()
+        code = choice if choice != SYSTEM else system_language()
     if not available(code):
         code = DEFAULT
     _current, _chosen = code, True
@@ -170,6 +217,42 @@ class _Switch:
 
     def __exit__(self, *exc: object) -> None:
         set_language(self.previous)
+
+
+# ------------------------------------------------------------------------------------------
+# Where a message is about: "patient P07, visit 2021-03-04 (M3)", as storage writes it
+# ------------------------------------------------------------------------------------------
+_CONTEXT_RULES = (
+    (re.compile(r"^patient (?P<sid>[^,:]+)"), N_("patient {sid}")),
+    (re.compile(r", visit (?P<v>[^:]+)"), N_(", visit {v}")),
+    (re.compile(r", medication (?P<v>[^:]+)"), N_(", medication {v}")),
+    (re.compile(r", adverse event (?P<v>[^:]+)"), N_(", adverse event {v}")),
+)
+
+
+def context_text(text: str) -> str:
+    """A record's description as storage writes it (English, also in the audit trail) in the
+    current language: ``patient P01, visit 2024-05-22 (M3)`` -> ``患者 P01，访视 2024-05-22 (M3)``.
+    Text that is not such a description is returned as it is."""
+    if language() == DEFAULT:
+        return text
+    for pattern, template in _CONTEXT_RULES:
+        translated = _(template)
+
+        def fill(match: re.Match[str], translated: str = translated) -> str:
+            return translated.format(**match.groupdict())
+
+        text = pattern.sub(fill, text)
+    return text
+
+
+def message_text(line: str) -> str:
+    """A message line ``FILE: patient P07, visit ...: problem`` with its record description
+    translated (the file name and the problem are left as they are)."""
+    head, sep, rest = line.partition(": ")
+    if sep and rest.startswith("patient "):
+        return f"{head}: {context_text(rest)}"
+    return context_text(line)
 
 
 # ------------------------------------------------------------------------------------------

@@ -24,11 +24,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from forms import registry
-from forms.fields import plain_number
+from forms.formatting import format_value
 from forms.validation import Problem, Severity
 
 #: a paired MMT-8 group this many Kendall grades apart between sides is flagged.
@@ -64,18 +63,12 @@ CHANGE_LIMITS: tuple[ChangeLimit, ...] = (
 )
 
 #: fields a new visit may take over from the previous one (offered, never silent).
-CARRY_OVER_FIELDS: tuple[str, ...] = ("assessor", *(f"{e}_uln" for e in registry.ENZYMES))
+CARRY_OVER_FIELDS: tuple[str, ...] = ("assessor", *(e.uln_field for e in registry.enzymes()))
 
 
 def _num(value: object, name: str) -> str:
     """A value rounded to the field's registry decimals, for people."""
-    fld = registry.get(name)
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    if isinstance(value, int | Decimal):
-        q = Decimal(1).scaleb(-fld.decimals)
-        return plain_number(Decimal(value).quantize(q, rounding=ROUND_HALF_UP))
-    return str(value)
+    return format_value(name, value, unit=False)
 
 
 def _warn(name: str, value: object, reason: str) -> Problem:

@@ -1,17 +1,23 @@
-"""The field registry: every field of the data contract, defined once.
+"""The field registry: every field of the data contract, defined once, collected from the
+instrument modules.
 
-Sources for every range, level and label are in ``shared/spec/instruments.md`` (section numbers
-are cited next to each instrument below); the field names are data-contract.md section 3.
+Each instrument declares its own fields, scores, checks and roles in ``forms/instruments/``
+(``cmas.py``, ``mmt8.py``, ``skin.py``, ``cdasi.py``, ``globals.py``, ``chaq.py``, ``labs.py``,
+``mdi.py``; the patient record and visit header in ``header.py``, the response values in
+``response.py``); this module is the aggregate view over :data:`INSTRUMENTS`, plus the
+medication and adverse-event records and their vocabularies (drugs, adverse-event terms).
+Sources for every range, level and label are in ``shared/spec/instruments.md`` (cited in each
+instrument module); the field names are data-contract.md section 3.
 
-Everything else is generated from this module: the GUI pages (:data:`FORMS` order, widgets from
+Everything else is generated from here: the GUI pages (:data:`FORMS` order, widgets from
 each :class:`~forms.fields.Field`), the SQLite columns and CHECK constraints, the Excel and REDCap
-data dictionaries, and validation. Use :func:`get` / :func:`fields_for` rather than copying any
-number or label out of here.
+data dictionaries, validation, scoring (:data:`SCORING_ORDER`), the response criteria's roles,
+the sign-off core set and the report rows. Use :func:`get` / :func:`fields_for` rather than
+copying any number or label out of here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -19,10 +25,25 @@ from dataclasses import dataclass
 from decimal import Decimal as D
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
 
+from forms import score_base
 from forms.fields import Choice, Deid, Field, FieldType, Form, Level, Term
-from forms.i18n import LANGUAGES, _, in_language, translate_to
+from forms.i18n import LANGUAGES, _, translate_to
+from forms.instruments import cdasi, chaq, cmas, globals, header, labs, mdi, mmt8, response, skin
+from forms.instruments.base import (
+    YES_NO,  # noqa: F401 - today's public name (forms.registry.YES_NO)
+    CoreDomain,
+    CrossCheck,
+    Derived,
+    Domain,
+    Enzyme,
+    Instrument,
+    MuscleMeasure,
+    ReportGroup,
+    ReportRow,
+    Role,
+    Section,
+)
 
 INT = FieldType.INTEGER
 DEC = FieldType.DECIMAL
@@ -32,29 +53,28 @@ DATE = FieldType.DATE
 TEXT = FieldType.TEXT
 
 # --------------------------------------------------------------------------------------------
-# Forms (instruments / pages), in the order a visit is entered.
+# The instruments, in the order a visit is entered
 # --------------------------------------------------------------------------------------------
-FORMS: tuple[Form, ...] = (
-    Form("patient", "Patient", Level.PATIENT, "Demographics, diagnosis and identifiers"),
-    Form("visit", "Visit", Level.VISIT, "Date, anthropometry, assessor and steroid dose"),
-    Form("cmas", "CMAS", Level.VISIT, "Childhood Myositis Assessment Scale, 14 items, 0-52"),
-    Form("mmt8", "MMT-8", Level.VISIT, "Manual muscle testing of 8 groups, Kendall 0-10"),
-    Form("skin", "Skin findings", Level.VISIT, "Cutaneous findings checklist"),
-    Form("cdasi", "CDASI", Level.VISIT, "Cutaneous Dermatomyositis Disease Area and Severity "
-         "Index, version 2"),
-    Form("global", "Global assessments", Level.VISIT,
-         "Physician, parent and extramuscular global assessments; DAS; CHQ physical summary"),
-    Form("chaq", "CHAQ", Level.VISIT, "Childhood Health Assessment Questionnaire"),
-    Form("labs", "Labs & imaging", Level.VISIT, "Muscle enzymes with local ULN, other labs, MRI"),
-    Form("response", "Response", Level.RESPONSE,
-         "Derived response criteria and inactive disease"),
-    Form("medication", "Medications", Level.MEDICATION, "Medication courses"),
-    Form("adverse_event", "Adverse events", Level.ADVERSE_EVENT, "Adverse events"),
-)
+#: every instrument with fields or scores at the patient and visit levels, in entry order.
+INSTRUMENTS: tuple[Instrument, ...] = (
+    header.PATIENT, header.VISIT, cmas.INSTRUMENT, mmt8.INSTRUMENT, skin.INSTRUMENT,
+    cdasi.INSTRUMENT, globals.INSTRUMENT, chaq.INSTRUMENT, labs.INSTRUMENT, mdi.INSTRUMENT,
+    response.INSTRUMENT)
+#: the order the scoring rules run and their derived fields are stored (the PRINTO CID, in
+#: ``response``, reads the CMAS and MMT-8 totals, so it comes last); also the order of the
+#: derived columns in the exports.
+SCORING_ORDER: tuple[Instrument, ...] = (
+    cmas.INSTRUMENT, mmt8.INSTRUMENT, chaq.INSTRUMENT, cdasi.INSTRUMENT, globals.INSTRUMENT,
+    header.VISIT, mdi.INSTRUMENT, response.INSTRUMENT)
+INSTRUMENTS_BY_KEY: dict[str, Instrument] = {i.key: i for i in INSTRUMENTS}
 
-YES_NO = (Choice("yes", "Yes"), Choice("no", "No"))
+_MEDICATION_FORM = Form("medication", "Medications", Level.MEDICATION, "Medication courses")
+_AE_FORM = Form("adverse_event", "Adverse events", Level.ADVERSE_EVENT, "Adverse events")
+#: the forms (instruments / pages), in the order a visit is entered.
+FORMS: tuple[Form, ...] = (*(i.form for i in INSTRUMENTS), _MEDICATION_FORM, _AE_FORM)
 
-_fields: list[Field] = []
+_fields: list[Field] = [f for i in INSTRUMENTS for f in i.fields]
+_fields += [f for i in SCORING_ORDER for f in i.derived_fields]
 
 
 def _add(*fields: Field) -> None:
@@ -66,481 +86,35 @@ def _levels(*labels: str, start: int = 0) -> tuple[Choice, ...]:
 
 
 # --------------------------------------------------------------------------------------------
-# Patient (data-contract section 3; identifiers are dropped by de-identified exports)
+# Today's names for the instruments' item lists (read by the GUI pages, the exports, the tests)
 # --------------------------------------------------------------------------------------------
-AUTOANTIBODIES = ("TIF1g", "NXP2", "MDA5", "Mi-2", "SAE", "SRP", "HMGCR", "Jo-1", "other",
-                  "negative", "unknown")
-_add(
-    # No leading "-": a study ID is passed on the command line (report --patient ID) and
-    # pasted into spreadsheets, where "-x" reads as an option or a formula (m010 renames old ones).
-    Field("study_id", "Study ID", "patient", TEXT, Level.PATIENT, required=True, max_length=32,
-          pattern=r"[A-Za-z0-9_][A-Za-z0-9_-]{0,31}", deid=Deid.KEEP,
-          pattern_help="1-32 letters, digits, '-' or '_', not starting with '-'",
-          help="The pseudonymous study identifier; unique in the database."),
-    Field("sex", "Sex", "patient", CHOICE, Level.PATIENT,
-          choices=(Choice("female", "Female"), Choice("male", "Male"))),
-    Field("diagnosis_date", "Date of JDM diagnosis", "patient", DATE, Level.PATIENT),
-    Field("autoantibody", "Myositis-specific autoantibody", "patient", CHOICE, Level.PATIENT,
-          choices=tuple(Choice(a, {"TIF1g": "anti-TIF1-gamma", "other": "Other",
-                                   "negative": "Negative", "unknown": "Unknown / not tested"}
-                               .get(a, "anti-" + a)) for a in AUTOANTIBODIES)),
-    Field("given_name", "Given name", "patient", TEXT, Level.PATIENT, identifier=True,
-          max_length=100),
-    Field("family_name", "Family name", "patient", TEXT, Level.PATIENT, identifier=True,
-          max_length=100),
-    Field("mrn", "Medical record number", "patient", TEXT, Level.PATIENT, identifier=True,
-          max_length=40),
-    Field("birth_date", "Date of birth", "patient", DATE, Level.PATIENT, identifier=True),
-)
-
-# --------------------------------------------------------------------------------------------
-# Visit header (instruments.md section 10 for steroid plausibility)
-# --------------------------------------------------------------------------------------------
-_add(
-    Field("visit_date", "Visit date", "visit", DATE, required=True),
-    Field("visit_label", "Visit label", "visit", TEXT, max_length=16, deid=Deid.LABEL,
-          pattern=r"[A-Za-z0-9_][A-Za-z0-9_-]{0,15}", pattern_help="1-16 letters, digits, '-' "
-          "or '_', not starting with '-' and not a date (protocol visits M0, M3, M6, ...)",
-          help="Protocol visit label such as M0, M3, M6; other visits may use any short label."),
-    Field("weight_kg", "Weight", "visit", DEC, minimum=D("1"), maximum=D("250"), decimals=1,
-          warn_below=D("8"), warn_above=D("150"), unit="kg"),
-    Field("height_cm", "Height", "visit", DEC, minimum=D("30"), maximum=D("230"), decimals=1,
-          warn_below=D("60"), warn_above=D("210"), unit="cm"),
-    Field("assessor", "Assessor", "visit", TEXT, max_length=100,
-          help="Who examined the child at this visit."),
-    Field("steroid_mg_day", "Oral steroid dose", "visit", DEC, minimum=D("0"), maximum=D("80"),
-          decimals=2, warn_above=D("60"), unit="mg/day",
-          help="Oral prednisone-equivalent daily dose (methylprednisolone mg x 1.25). "
-               "IV methylprednisolone pulses are counted separately."),
-    Field("ivmp_pulses", "IV methylprednisolone pulses since last visit", "visit", INT,
-          minimum=D("0"), maximum=D("30"), warn_above=D("12"), unit="pulses"),
-)
-
-# --------------------------------------------------------------------------------------------
-# CMAS (instruments.md section 1): 14 items, total 0-52.
-# --------------------------------------------------------------------------------------------
-_TIME5 = _levels("Unable", "1-9 seconds", "10-29 seconds", "30-59 seconds", "60-119 seconds",
-                 "2 minutes or more")
-_TIME4 = _levels("Unable", "1-9 seconds", "10-29 seconds", "30-59 seconds", "60 seconds or more")
-
+AUTOANTIBODIES = header.AUTOANTIBODIES
 #: (name, label, levels) for the 14 CMAS items, in the order of the scoring sheet.
-CMAS_ITEMS: tuple[tuple[str, str, tuple[Choice, ...]], ...] = (
-    ("cmas_head_elevation", "1. Head elevation (neck flexion, supine), timed", _TIME5),
-    ("cmas_leg_raise", "2. Leg raise / touch object (supine)", _levels(
-        "Cannot lift leg off the table",
-        "Clears the table but cannot touch the examiner's hand",
-        "Lifts the leg high enough to touch the object")),
-    ("cmas_straight_leg_lift", "3. Straight leg lift, duration", _TIME5),
-    ("cmas_supine_to_prone", "4. Supine to prone", _levels(
-        "Can barely turn to the side; cannot free the arm",
-        "Turns to the side but cannot fully free the arm or reach prone",
-        "Turns easily, frees the arm with some difficulty, reaches prone",
-        "Turns over and frees the arm easily")),
-    ("cmas_situps", "5. Sit-ups (count of the 6 variants completed)", _levels(
-        "None of the 6 sit-up variants", "1 variant", "2 variants", "3 variants",
-        "4 variants", "5 variants",
-        "All 6: hands on thighs / across chest / behind head, each with and without feet held")),
-    ("cmas_supine_to_sit", "6. Supine to sit", _levels(
-        "Unable by self", "Much difficulty: very slow, barely able", "Some difficulty",
-        "No difficulty")),
-    ("cmas_arm_raise_straighten", "7. Arm raise / straighten", _levels(
-        "Cannot raise the wrists to shoulder (AC joint) level",
-        "Raises the wrists to AC level but not above the head",
-        "Wrists above the head but elbows not fully straight",
-        "Arms straight overhead, elbows fully extended")),
-    ("cmas_arm_raise_duration", "8. Arm raise, duration (wrists above head)", _TIME4),
-    ("cmas_floor_sit", "9. Floor sit (standing to sitting on the floor)", _levels(
-        "Unable, or afraid even with a chair for support",
-        "Needs a chair to hold during the descent",
-        "No chair, but some difficulty (e.g. slow, Gowers-type manoeuvre)",
-        "No difficulty")),
-    ("cmas_all_fours", "10. All-fours manoeuvre", _levels(
-        "Cannot get from prone to all-fours",
-        "Barely holds all-fours; cannot lift the head to look ahead",
-        "Holds all-fours with head up and back straight but cannot crawl",
-        "Can crawl forward",
-        "Can also lift and extend one leg, keeping balance")),
-    ("cmas_floor_rise", "11. Floor rise (kneeling to standing)", _levels(
-        "Unable, even with a chair", "Needs a chair for support",
-        "No chair, but needs hands on thighs, knees or floor",
-        "No hands, but some difficulty", "No difficulty")),
-    ("cmas_chair_rise", "12. Chair rise", _levels(
-        "Unable, even with hands on the seat", "Needs hands on the sides of the seat",
-        "Needs hands on knees or thighs", "No hands, but some difficulty", "No difficulty")),
-    ("cmas_stool_step", "13. Stool step", _levels(
-        "Unable", "Needs a hand on the exam table or examiner",
-        "No table support, but a hand on knee or thigh", "No support")),
-    ("cmas_pick_up", "14. Pick-up (object off the floor)", _levels(
-        "Unable", "Relies heavily on hands on knees or thighs",
-        "Brief or minimal hand support, somewhat slow", "No difficulty or compensation")),
-)
-
+CMAS_ITEMS: tuple[tuple[str, str, tuple[Choice, ...]], ...] = tuple(
+    (i.name, i.label, i.levels) for i in cmas.ITEMS)
 #: timed CMAS items: item name -> (seconds field name, band lower bounds in seconds).
-#: Score = number of bounds reached (0 s -> 0; 1-9 -> 1; 10-29 -> 2; 30-59 -> 3; 60-119 -> 4;
-#: >= 120 -> 5), capped at the item maximum (item 8 caps at 4). instruments.md section 1.
 CMAS_TIMED: dict[str, tuple[str, tuple[int, ...]]] = {
-    "cmas_head_elevation": ("cmas_head_elevation_sec", (1, 10, 30, 60, 120)),
-    "cmas_straight_leg_lift": ("cmas_straight_leg_lift_sec", (1, 10, 30, 60, 120)),
-    "cmas_arm_raise_duration": ("cmas_arm_raise_duration_sec", (1, 10, 30, 60)),
-}
-
-for _name, _label, _lv in CMAS_ITEMS:
-    _add(Field(_name, _label, "cmas", INT, minimum=D(0), maximum=D(len(_lv) - 1), levels=_lv,
-               help="; ".join(f"{c.code} = {c.label}" for c in _lv)))
-    if _name in CMAS_TIMED:
-        _sec_name, _bounds = CMAS_TIMED[_name]
-        _add(Field(_sec_name, _label.split(",")[0] + ": seconds held", "cmas", INT,
-                   minimum=D(0), maximum=D(3600), warn_above=D(600), unit="s",
-                   help="Whole seconds. When given, the item score is derived from it: "
-                        + "; ".join(f">= {b} s" for b in _bounds) + " raise the score by one."))
-
-# --------------------------------------------------------------------------------------------
-# MMT-8 (instruments.md section 2): Kendall 0-10; neck once, 7 groups right and left.
-# --------------------------------------------------------------------------------------------
-#: Kendall 0-10 grade -> (0-5 notation with +/-, name, criterion). 0 covers Zero and Trace (T),
-#: project convention 3.
-KENDALL_GRADES: tuple[tuple[int, str, str, str], ...] = (
-    (0, "0 / 1 (T)", "Zero or Trace", "No contraction, or a flicker / tendon prominence only"),
-    (1, "2-", "Poor-", "Gravity eliminated: partial range"),
-    (2, "2", "Poor", "Gravity eliminated: full range"),
-    (3, "2+", "Poor+", "Against gravity: partial range"),
-    (4, "3-", "Fair-", "Gradual release from the antigravity test position"),
-    (5, "3", "Fair", "Holds the test position, no added pressure"),
-    (6, "3+", "Fair+", "Holds against slight pressure"),
-    (7, "4-", "Good-", "Holds against slight-to-moderate pressure"),
-    (8, "4", "Good", "Holds against moderate pressure"),
-    (9, "4+", "Good+", "Holds against moderate-to-strong pressure"),
-    (10, "5", "Normal", "Holds against strong pressure"),
-)
-_KENDALL_LEVELS = tuple(Choice(g, f"{five} {name}: {crit}")
-                        for g, five, name, crit in KENDALL_GRADES)
-
-MMT_AXIAL = ("mmt_neck_flexors", "Neck flexors")
+    name: (t.seconds_field, t.bounds) for name, t in cmas.TIMED.items()}
+#: Kendall 0-10 grade -> (0-5 notation with +/-, name, criterion).
+KENDALL_GRADES: tuple[tuple[int, str, str, str], ...] = tuple(
+    (g.grade, g.five, g.name, g.criterion) for g in mmt8.GRADES)
+MMT_AXIAL = (mmt8.NECK.stem, mmt8.NECK.label)
 #: (stem, label) of the 7 paired muscle groups; fields are ``<stem>_r`` and ``<stem>_l``.
-MMT_PAIRED: tuple[tuple[str, str], ...] = (
-    ("mmt_deltoid", "Deltoid (middle)"),
-    ("mmt_biceps", "Biceps brachii"),
-    ("mmt_wrist_extensors", "Wrist extensors"),
-    ("mmt_gluteus_maximus", "Gluteus maximus"),
-    ("mmt_gluteus_medius", "Gluteus medius"),
-    ("mmt_quadriceps", "Quadriceps"),
-    ("mmt_ankle_dorsiflexors", "Ankle dorsiflexors"),
-)
-SIDES = (("r", "right"), ("l", "left"))
-_kendall_help = ("Kendall 0-10 scale (0-5 with +/- in brackets): "
-                 + "; ".join(f"{g} = {five}" for g, five, _, _ in KENDALL_GRADES))
-_add(Field(MMT_AXIAL[0], MMT_AXIAL[1], "mmt8", INT, minimum=D(0), maximum=D(10),
-           levels=_KENDALL_LEVELS, group="axial", help=_kendall_help))
-for _stem, _label in MMT_PAIRED:
-    for _suffix, _side in SIDES:
-        _add(Field(f"{_stem}_{_suffix}", f"{_label}, {_side}", "mmt8", INT, minimum=D(0),
-                   maximum=D(10), levels=_KENDALL_LEVELS, group=_side, help=_kendall_help))
-
-# --------------------------------------------------------------------------------------------
-# Skin findings checklist (instruments.md section 3c): yes/no, absent = not assessed.
-# --------------------------------------------------------------------------------------------
-SKIN_FINDINGS: tuple[tuple[str, str], ...] = (
-    ("skin_heliotrope", "Heliotrope rash"),
-    ("skin_gottron_papules", "Gottron's papules"),
-    ("skin_gottron_sign", "Gottron's sign"),
-    ("skin_malar", "Malar / facial erythema"),
-    ("skin_v_sign", "V-sign"),
-    ("skin_shawl", "Shawl sign"),
-    ("skin_holster", "Holster sign"),
-    ("skin_periungual", "Periungual erythema"),
-    ("skin_nailfold_changes", "Nailfold capillary changes"),
-    ("skin_ulceration", "Cutaneous ulceration"),
-    ("skin_calcinosis", "Calcinosis"),
-    ("skin_lipodystrophy", "Lipodystrophy"),
-    ("skin_mechanics_hands", "Mechanic's hands"),
-    ("skin_poikiloderma", "Poikiloderma"),
-    ("skin_alopecia", "Alopecia"),
-    ("skin_edema", "Oedema (facial, periorbital or limb)"),
-    ("skin_erythroderma", "Erythroderma (> 50 % body surface)"),
-    ("skin_panniculitis", "Panniculitis"),
-    ("skin_raynaud", "Raynaud's phenomenon"),
-)
-for _name, _label in SKIN_FINDINGS:
-    _add(Field(_name, _label, "skin", CHOICE, choices=YES_NO))
-
-# --------------------------------------------------------------------------------------------
-# CDASI v2 (instruments.md section 3a): 15 locations x (erythema, scale, erosion | poikiloderma,
-# calcinosis) plus Gottron's hands, periungual and alopecia. Activity 0-100, damage 0-32.
-# --------------------------------------------------------------------------------------------
-CDASI_LOCATIONS: tuple[tuple[str, str], ...] = (
-    ("scalp", "Scalp"),
-    ("malar", "Malar area"),
-    ("periorbital", "Periorbital"),
-    ("face", "Rest of the face"),
-    ("v_neck", "V-area of the neck (front)"),
-    ("post_neck", "Posterior neck"),
-    ("upper_back", "Upper back and shoulders"),
-    ("back_buttocks", "Rest of back and buttocks"),
-    ("abdomen", "Abdomen"),
-    ("lat_thigh", "Lateral upper thigh"),
-    ("leg_feet", "Rest of leg and feet"),
-    ("arm", "Arm"),
-    ("mechanics_hand", "Mechanic's hand"),
-    ("dorsal_hand", "Dorsum of hands (not over joints)"),
-    ("gottron_other", "Gottron's, not on hands (e.g. elbows, knees)"),
-)
+MMT_PAIRED: tuple[tuple[str, str], ...] = tuple((m.stem, m.label) for m in mmt8.PAIRED)
+SIDES = mmt8.SIDES
+SKIN_FINDINGS: tuple[tuple[str, str], ...] = tuple((f.name, f.label) for f in skin.FINDINGS)
+CDASI_LOCATIONS: tuple[tuple[str, str], ...] = tuple((c.key, c.label) for c in cdasi.LOCATIONS)
 #: (part, label, kind, levels) of the per-location CDASI columns.
-CDASI_PARTS: tuple[tuple[str, str, str, tuple[Choice, ...]], ...] = (
-    ("ery", "erythema", "activity", _levels("Absent", "Pink; faint erythema", "Red",
-                                            "Dark red; violaceous")),
-    ("scale", "scale", "activity", _levels("Absent", "Scale", "Crust / lichenification")),
-    ("eros", "erosion / ulceration", "activity", _levels("Absent", "Present")),
-    ("poik", "poikiloderma", "damage", _levels("Absent", "Present (dyspigmentation or "
-                                                         "telangiectasia)")),
-    ("calc", "calcinosis", "damage", _levels("Absent", "Present")),
-)
-for _loc, _loc_label in CDASI_LOCATIONS:
-    for _part, _part_label, _kind, _lv in CDASI_PARTS:
-        _add(Field(f"cdasi_{_loc}_{_part}", f"{_loc_label}: {_part_label}", "cdasi", INT,
-                   minimum=D(0), maximum=D(len(_lv) - 1), levels=_lv, group=_loc,
-                   extra={"cdasi_kind": _kind},
-                   help=f"CDASI {_kind}. " + "; ".join(f"{c.code} = {c.label}" for c in _lv)))
-_add(
-    Field("cdasi_gottron_hand_ery", "Gottron's papules on hands: erythema", "cdasi", INT,
-          minimum=D(0), maximum=D(3), group="gottron_hand", extra={"cdasi_kind": "activity"},
-          levels=_levels("Absent", "Pink; faint erythema", "Red", "Dark red; violaceous"),
-          help="CDASI activity; doubled when papules are present (0-6)."),
-    Field("cdasi_gottron_hand_papules", "Gottron's papules on hands: papules present", "cdasi",
-          BOOL, group="gottron_hand", extra={"cdasi_kind": "activity"},
-          help="When present, the hands' erythema score counts double."),
-    Field("cdasi_gottron_hand_ulc", "Gottron's papules on hands: ulceration", "cdasi", INT,
-          minimum=D(0), maximum=D(1), group="gottron_hand", extra={"cdasi_kind": "activity"},
-          levels=_levels("Absent", "Present")),
-    Field("cdasi_gottron_hand_damage", "Gottron's papules on hands: damage", "cdasi", INT,
-          minimum=D(0), maximum=D(2), group="gottron_hand", extra={"cdasi_kind": "damage"},
-          levels=_levels("Absent", "Dyspigmentation", "Scarring")),
-    Field("cdasi_periungual", "Periungual changes", "cdasi", INT, minimum=D(0), maximum=D(2),
-          group="other", extra={"cdasi_kind": "activity"},
-          levels=_levels("Absent", "Pink/red erythema or microscopic telangiectasia",
-                         "Visible telangiectasia")),
-    Field("cdasi_alopecia", "Alopecia: recent hair loss (last 30 days)", "cdasi", INT,
-          minimum=D(0), maximum=D(1), group="other", extra={"cdasi_kind": "activity"},
-          levels=_levels("Absent", "Present")),
-)
-
-# --------------------------------------------------------------------------------------------
-# Global assessments, DAS, CHQ (instruments.md sections 3b, 5): VAS 0-10 with one decimal.
-# --------------------------------------------------------------------------------------------
-_VAS: dict[str, Any] = dict(minimum=D(0), maximum=D(10), decimals=1, unit="cm (0-10)")
-_add(
-    Field("phys_global", "Physician global assessment of disease activity", "global", DEC,
-          help="10-cm VAS, 0 = no activity, 10 = extremely active.", **_VAS),
-    Field("parent_global", "Parent global assessment of overall well-being", "global", DEC,
-          help="10-cm VAS, 0 = very well, 10 = very poor.", **_VAS),
-    Field("parent_global_activity", "Parent/patient global assessment of disease activity",
-          "global", DEC,
-          help="IMACS 10-cm VAS of the child's overall disease activity, 0 = no activity, "
-               "10 = extremely active. The TIS parent row uses it when it is entered at both "
-               "visits (instruments.md convention 5).", **_VAS),
-    Field("extramuscular_global", "Extramuscular global activity (MDAAT)", "global", DEC,
-          help="Physician's 10-cm VAS of extramuscular disease activity.", **_VAS),
-    Field("das_skin", "DAS skin subscale", "global", INT, minimum=D(0), maximum=D(9),
-          help="Disease Activity Score (Bode 2003) skin subscale total, 0-9."),
-    Field("das_muscle", "DAS muscle subscale", "global", INT, minimum=D(0), maximum=D(11),
-          help="Disease Activity Score (Bode 2003) muscle subscale total, 0-11."),
-    Field("chq_phs", "CHQ-PF50 physical summary score", "global", DEC, minimum=D(0),
-          maximum=D(100), decimals=1, warn_below=D(5), warn_above=D(70),
-          help="Norm-based score (population mean 50, SD 10); higher is better."),
-)
-
-# --------------------------------------------------------------------------------------------
-# CHAQ (instruments.md section 4): 30 items 0-3 or "na" in 8 domains; aids and help per domain.
-# --------------------------------------------------------------------------------------------
-CHAQ_RESPONSES = _levels("Without any difficulty", "With some difficulty",
-                         "With much difficulty", "Unable to do")
+CDASI_PARTS: tuple[tuple[str, str, str, tuple[Choice, ...]], ...] = tuple(
+    (p.part, p.label, p.kind, p.levels) for p in cdasi.PARTS)
+CHAQ_RESPONSES = chaq.RESPONSES
 #: domain key -> (label, items as (name, label)).
 CHAQ_DOMAINS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "dressing": ("Dressing and grooming", (
-        ("chaq_dress", "Dress, including tying shoelaces and doing buttons"),
-        ("chaq_shampoo", "Shampoo hair"),
-        ("chaq_socks", "Remove socks"),
-        ("chaq_nails", "Cut fingernails"))),
-    "arising": ("Arising", (
-        ("chaq_stand_chair", "Stand up from a low chair or floor"),
-        ("chaq_bed", "Get in and out of bed or stand up in crib"))),
-    "eating": ("Eating", (
-        ("chaq_cut_meat", "Cut own meat"),
-        ("chaq_cup", "Lift a cup or glass to the mouth"),
-        ("chaq_cereal_box", "Open a new cereal box"))),
-    "walking": ("Walking", (
-        ("chaq_walk", "Walk outdoors on flat ground"),
-        ("chaq_steps", "Climb up five steps"))),
-    "hygiene": ("Hygiene", (
-        ("chaq_wash", "Wash and dry the entire body"),
-        ("chaq_tub", "Take a tub bath (get in and out of the tub)"),
-        ("chaq_toilet", "Get on and off the toilet or potty chair"),
-        ("chaq_teeth", "Brush teeth"),
-        ("chaq_comb", "Comb or brush hair"))),
-    "reach": ("Reach", (
-        ("chaq_reach_object", "Reach and get down a heavy object from just above the head"),
-        ("chaq_bend_floor", "Bend down to pick up clothing or paper from the floor"),
-        ("chaq_sweater", "Pull on a sweater over the head"),
-        ("chaq_turn_neck", "Turn the neck to look back over the shoulder"))),
-    "grip": ("Grip", (
-        ("chaq_write", "Write or scribble with a pen or pencil"),
-        ("chaq_car_door", "Open car doors"),
-        ("chaq_jar", "Open jars which have been previously opened"),
-        ("chaq_taps", "Turn taps on and off"),
-        ("chaq_door_knob", "Push open a door after turning the knob"))),
-    "activities": ("Activities", (
-        ("chaq_errands", "Run errands and shop"),
-        ("chaq_car", "Get in and out of a car, toy car or school bus"),
-        ("chaq_bike", "Ride a bike or tricycle"),
-        ("chaq_chores", "Do household chores"),
-        ("chaq_play", "Run and play"))),
-}
-for _dom, (_dom_label, _items) in CHAQ_DOMAINS.items():
-    for _name, _label in _items:
-        _add(Field(_name, _label, "chaq", INT, minimum=D(0), maximum=D(3), na_allowed=True,
-                   levels=CHAQ_RESPONSES, group=_dom,
-                   help="Over the past week, because of illness: 0 = without any difficulty, "
-                        "1 = some difficulty, 2 = much difficulty, 3 = unable; "
-                        '"na" = not applicable (e.g. too young).'))
-for _dom, (_dom_label, _items) in CHAQ_DOMAINS.items():
-    _add(Field(f"chaq_aid_{_dom}", f"{_dom_label}: uses aids or devices", "chaq", BOOL,
-               group=_dom, help="An aid or device raises the domain score to at least 2."))
-    _add(Field(f"chaq_help_{_dom}", f"{_dom_label}: needs help from another person", "chaq",
-               BOOL, group=_dom, help="Help raises the domain score to at least 2."))
-_add(
-    Field("chaq_pain", "CHAQ pain VAS", "chaq", DEC, group="vas",
-          help="0 = no pain, 10 = very severe pain (100-mm line / 10).", **_VAS),
-    Field("chaq_wellbeing", "CHAQ overall well-being VAS", "chaq", DEC, group="vas",
-          help="0 = very well, 10 = very poor (100-mm line / 10).", **_VAS),
-)
-
-# --------------------------------------------------------------------------------------------
-# Labs (instruments.md section 10): value + local ULN; hard limits reject, soft limits warn.
-# --------------------------------------------------------------------------------------------
-#: enzyme name -> (label, hard max, warn above, ULN range, default ULN). The TIS enzyme row and
-#: ULN-based "most abnormal" selection use these (instruments.md 7.5); tie order is this order.
+    d.key: (d.label, tuple((q.name, q.label) for q in d.items)) for d in chaq.DOMAINS}
+#: enzyme name -> (label, hard max, warn above, ULN range, default ULN); the typed description
+#: with the ULN field is :func:`enzymes` (``forms.instruments.labs``).
 ENZYMES: dict[str, tuple[str, int, int, tuple[int, int], int]] = {
-    "ck": ("Creatine kinase (CK)", 200_000, 20_000, (10, 2_000), 200),
-    "aldolase": ("Aldolase", 500, 100, (1, 50), 8),
-    "ldh": ("Lactate dehydrogenase (LDH)", 20_000, 3_000, (50, 2_000), 250),
-    "ast": ("Aspartate aminotransferase (AST)", 20_000, 1_000, (5, 500), 40),
-    "alt": ("Alanine aminotransferase (ALT)", 20_000, 1_000, (5, 500), 40),
-}
-for _name, (_label, _hard, _warn, (_ulo, _uhi), _default) in ENZYMES.items():
-    _add(Field(_name, _label, "labs", DEC, minimum=D(0), maximum=D(_hard), decimals=1,
-               warn_above=D(_warn), unit="U/L", group="enzymes",
-               help="U/L (IU/L). From ukat/L multiply by 60."))
-    _add(Field(f"{_name}_uln", f"{_label}: upper limit of normal", "labs", DEC,
-               minimum=D(_ulo), maximum=D(_uhi), decimals=1, unit="U/L", group="enzymes",
-               extra={"default_uln": str(_default)},
-               help="The reporting laboratory's upper limit of normal for this child."))
-_add(
-    Field("esr", "ESR", "labs", DEC, minimum=D(0), maximum=D(150), decimals=0,
-          warn_above=D(100), unit="mm/h", group="other"),
-    Field("crp", "CRP", "labs", DEC, minimum=D(0), maximum=D(500), decimals=1,
-          warn_above=D(100), unit="mg/L", group="other", help="mg/L (from mg/dL multiply by 10)."),
-    Field("ferritin", "Ferritin", "labs", DEC, minimum=D(0), maximum=D(100_000), decimals=0,
-          warn_above=D(1_000), unit="ug/L", group="other"),
-    Field("lymphocytes", "Lymphocytes (absolute)", "labs", DEC, minimum=D(0), maximum=D(50),
-          decimals=2, warn_below=D("0.5"), unit="10^9/L", group="other",
-          help="x10^9/L (from cells/uL divide by 1000)."),
-    Field("igg", "IgG", "labs", DEC, minimum=D(0), maximum=D(60), decimals=1, warn_below=D(3),
-          warn_above=D(20), unit="g/L", group="other", help="g/L (from mg/dL divide by 100)."),
-    Field("ifn_score", "Type I interferon gene score", "labs", DEC, minimum=D(0),
-          maximum=D(100_000), decimals=2, group="other",
-          help="Unitless, as reported by the laboratory."),
-    Field("mri_muscle_edema", "Muscle oedema on MRI", "labs", CHOICE, choices=YES_NO,
-          group="imaging", help="Muscle oedema on MRI at or near this visit."),
-)
-
-# --------------------------------------------------------------------------------------------
-# Derived visit values (computed by forms.scoring; never entered or imported).
-# --------------------------------------------------------------------------------------------
-_add(
-    Field("cmas_total", "CMAS total", "cmas", INT, minimum=D(0), maximum=D(52), derived=True,
-          derivation="Sum of the 14 CMAS items; missing unless all 14 are scored."),
-    Field("mmt8_total", "MMT-8 total (unilateral)", "mmt8", INT, minimum=D(0), maximum=D(80),
-          derived=True, derivation="Neck flexors + the 7 right-side groups; the left side when "
-          "the right is incomplete; missing when neither side is complete."),
-    Field("mmt8_side", "MMT-8 side used", "mmt8", CHOICE, derived=True,
-          choices=(Choice("right", "Right"), Choice("left", "Left")),
-          derivation="The side summed in mmt8_total."),
-    Field("mmt8_bilateral", "MMT-8 total (bilateral)", "mmt8", INT, minimum=D(0),
-          maximum=D(150), derived=True,
-          derivation="Neck flexors + the 7 groups on both sides; missing unless all 15 graded."),
-    Field("chaq_di", "CHAQ disability index", "chaq", DEC, minimum=D(0), maximum=D(3),
-          decimals=3, derived=True,
-          derivation="Mean of the domain scores (highest item, raised to 2 with aids or help); "
-          "missing unless at least 6 of 8 domains are scored."),
-    Field("cdasi_activity", "CDASI activity", "cdasi", INT, minimum=D(0), maximum=D(100),
-          derived=True, derivation="Sum of erythema, scale and erosion over 15 locations + "
-          "Gottron's hands (erythema doubled with papules, + ulceration) + periungual + "
-          "alopecia. Unentered CDASI fields count 0 once any CDASI field is entered."),
-    Field("cdasi_damage", "CDASI damage", "cdasi", INT, minimum=D(0), maximum=D(32),
-          derived=True, derivation="Sum of poikiloderma and calcinosis over 15 locations + "
-          "Gottron's hands damage."),
-    Field("das_total", "DAS total", "global", INT, minimum=D(0), maximum=D(20), derived=True,
-          derivation="das_skin + das_muscle; missing unless both are entered."),
-    Field("steroid_mg_kg_day", "Oral steroid dose per kg", "visit", DEC, minimum=D(0),
-          decimals=3, warn_above=D(2), unit="mg/kg/day", derived=True,
-          derivation="steroid_mg_day / weight_kg of the same visit, to 3 decimals."),
-    Field("printo_cid", "PRINTO clinically inactive disease", "response", CHOICE,
-          choices=(Choice("yes", "Yes"), Choice("no", "No"),
-                   Choice("indeterminate", "Indeterminate")), derived=True,
-          derivation="At least 3 of: CK <= 150 U/L, CMAS >= 48, MMT-8 >= 78, physician "
-          "global <= 0.2 (Lazarevic 2013)."),
-)
-
-# --------------------------------------------------------------------------------------------
-# Derived response values between a baseline and a follow-up visit (forms.response).
-# --------------------------------------------------------------------------------------------
-_ACR_CATEGORIES = (Choice("none", "No improvement"), Choice("minimal", "Minimal"),
-                   Choice("moderate", "Moderate"), Choice("major", "Major"))
-_PRINTO_LEVELS = (Choice("70", "PRINTO 70"), Choice("50", "PRINTO 50"),
-                  Choice("20", "PRINTO 20"), Choice("none", "None"))
-_add(
-    Field("baseline_label", "Baseline visit", "response", TEXT, Level.RESPONSE, derived=True,
-          max_length=16, deid=Deid.LABEL,
-          derivation="Label of the visit responses are measured from."),
-    Field("tis", "ACR/EULAR Total Improvement Score", "response", DEC, Level.RESPONSE,
-          minimum=D(0), maximum=D(100), decimals=1, derived=True,
-          derivation="Sum of the level scores of the 6 core set rows (Rider 2017, Table 3); "
-          "the sum of the available rows when some are missing."),
-    Field("tis_measures", "TIS core set measures available", "response", INT, Level.RESPONSE,
-          minimum=D(0), maximum=D(6), derived=True),
-    Field("tis_muscle_measure", "TIS muscle measure used", "response", CHOICE, Level.RESPONSE,
-          choices=(Choice("mmt8", "MMT-8 (0-80)"), Choice("mmt8_bilateral", "MMT-8 (0-150)"),
-                   Choice("cmas", "CMAS (0-52)")), derived=True),
-    Field("tis_enzyme", "TIS enzyme", "response", CHOICE, Level.RESPONSE, derived=True,
-          choices=tuple(Choice(name, label) for name, (label, *_rest) in ENZYMES.items()),
-          derivation="The muscle enzyme in the TIS enzyme row: the highest value/ULN at "
-          "baseline (ties in the order CK, aldolase, LDH, AST, ALT)."),
-    Field("tis_parent_measure", "TIS parent global used", "response", CHOICE, Level.RESPONSE,
-          derived=True,
-          choices=(Choice("parent_global_activity", "Parent/patient global activity (IMACS)"),
-                   Choice("parent_global", "Parent global well-being (PRINTO)")),
-          derivation="parent_global_activity when entered at both visits, else parent_global "
-          "(instruments.md convention 5)."),
-    Field("acr_eular_response", "ACR/EULAR 2016 response", "response", CHOICE,
-          Level.RESPONSE, derived=True,
-          choices=(*_ACR_CATEGORIES, Choice("indeterminate", "Indeterminate"))),
-    Field("acr_eular_response_min", "ACR/EULAR 2016 response, lower bound", "response", CHOICE,
-          Level.RESPONSE, derived=True, choices=_ACR_CATEGORIES,
-          derivation="The category the sum of the available TIS rows reaches (convention 5)."),
-    Field("acr_eular_response_max", "ACR/EULAR 2016 response, upper bound", "response", CHOICE,
-          Level.RESPONSE, derived=True, choices=_ACR_CATEGORIES,
-          derivation="The category of the available rows plus the maxima of the missing rows "
-          "(convention 5); equals the lower bound when the response is determinate."),
-    Field("printo_response", "PRINTO response level", "response", CHOICE, Level.RESPONSE,
-          derived=True, choices=(*_PRINTO_LEVELS, Choice("indeterminate", "Indeterminate"))),
-    Field("printo_response_worst", "PRINTO response level, worst case", "response", CHOICE,
-          Level.RESPONSE, derived=True, choices=_PRINTO_LEVELS,
-          derivation="The level met with every missing variable worsened by more than 30 % "
-          "(convention 6)."),
-    Field("printo_response_best", "PRINTO response level, best case", "response", CHOICE,
-          Level.RESPONSE, derived=True, choices=_PRINTO_LEVELS,
-          derivation="The level met with every missing variable improved at every level "
-          "(convention 6)."),
-)
+    s.name: (s.label, s.hard_max, s.warn_above, s.uln_range, s.default_uln) for s in labs.SPECS}
 
 # --------------------------------------------------------------------------------------------
 # Medication courses and adverse events (data-contract section 2).
@@ -874,24 +448,7 @@ VOCABULARIES: dict[str, tuple[Term, ...]] = {"drugs": DRUG_TERMS, "ae_terms": AE
 
 
 # --------------------------------------------------------------------------------------------
-# Abbreviations for narrow table columns and legends (Field.short_label); the usual ones of the
-# myositis literature (PhGA, PtGA, EMGA as in the IMACS/PRINTO papers).
-# --------------------------------------------------------------------------------------------
-SHORT_LABELS: dict[str, str] = {
-    "cmas_total": "CMAS", "mmt8_total": "MMT-8", "mmt8_bilateral": "MMT-8 bilat.",
-    "phys_global": "PhGA", "parent_global": "PtGA", "parent_global_activity": "PtGA act.",
-    "extramuscular_global": "EMGA",
-    "das_total": "DAS", "chaq_di": "CHAQ DI", "chq_phs": "CHQ PhS",
-    "cdasi_activity": "CDASI act.", "cdasi_damage": "CDASI dam.",
-    "ck": "CK", "aldolase": "Aldolase", "ldh": "LDH", "ast": "AST", "alt": "ALT",
-    "esr": "ESR", "crp": "CRP",
-    "steroid_mg_kg_day": "Steroid mg/kg/d", "steroid_mg_day": "Steroid mg/day",
-    "ivmp_pulses": "IVMP pulses", "weight_kg": "Weight", "tis": "TIS",
-}
-with in_language("en"):  # replace() reads the texts back: keep the English originals
-    _fields = [dataclasses.replace(f, short=SHORT_LABELS[f.name])
-               if f.name in SHORT_LABELS and f.level not in (Level.MEDICATION, Level.ADVERSE_EVENT)
-               else f for f in _fields]
+
 
 # --------------------------------------------------------------------------------------------
 # Look-ups
@@ -993,3 +550,116 @@ def chaq_domain_items(domain: str) -> tuple[str, ...]:
 
 def cdasi_entered_names() -> tuple[str, ...]:
     return tuple(f.name for f in fields_for(form="cdasi", derived=False))
+
+
+
+# --------------------------------------------------------------------------------------------
+# What the instruments declare, collected
+# --------------------------------------------------------------------------------------------
+def instrument(form_key: str) -> Instrument:
+    """The instrument of form ``form_key`` (``cmas`` -> the CMAS).
+
+    Raises:
+        KeyError: no such instrument.
+    """
+    return INSTRUMENTS_BY_KEY[form_key]
+
+
+def scoring_rules() -> tuple[Derived, ...]:
+    """The per-visit scoring rules, in :data:`SCORING_ORDER` (``forms.scoring.score_visit``)."""
+    return tuple(rule for i in SCORING_ORDER for rule in i.derived if rule.compute is not None)
+
+
+def rules() -> tuple[Derived, ...]:
+    """Every rule with a version: per-visit scores, then the response criteria."""
+    return tuple(rule for i in SCORING_ORDER for rule in i.derived)
+
+
+def cross_checks() -> tuple[CrossCheck, ...]:
+    """The instruments' cross-field checks (``forms.validation``), in :data:`SCORING_ORDER`:
+    the CMAS check first, since the item scores it derives from seconds are values too."""
+    return tuple(c for i in SCORING_ORDER for c in i.cross_checks)
+
+
+#: the muscle enzymes with their ULN fields and default ULNs; the TIS tie order.
+ENZYME_LIST: tuple[Enzyme, ...] = tuple(e for i in INSTRUMENTS for e in i.enzymes)
+_ENZYME_BY_NAME: dict[str, Enzyme] = {e.name: e for e in ENZYME_LIST}
+
+
+def enzymes() -> tuple[Enzyme, ...]:
+    """The muscle enzymes (CK, aldolase, LDH, AST, ALT) with their ULN fields, in tie order."""
+    return ENZYME_LIST
+
+
+def enzyme(name: str) -> Enzyme:
+    """The enzyme called ``name`` (``ck``); its ``uln_field`` is ``ck_uln``.
+
+    Raises:
+        KeyError: not a muscle enzyme.
+    """
+    return _ENZYME_BY_NAME[name]
+
+
+#: the TIS muscle measures: the default (MMT-8) first, the CMAS fallback last.
+MUSCLE_MEASURE_LIST: tuple[MuscleMeasure, ...] = response.MUSCLE_MEASURES
+_ROLES: dict[Role, str] = {b.role: b.field for i in INSTRUMENTS for b in i.roles}
+
+
+def muscle_measures() -> tuple[MuscleMeasure, ...]:
+    return MUSCLE_MEASURE_LIST
+
+
+def muscle_measure(key: str) -> MuscleMeasure:
+    """The TIS muscle measure of setting code ``key`` (``mmt8``, ``mmt8_bilateral``, ``cmas``)."""
+    return next(m for m in MUSCLE_MEASURE_LIST if m.key == key)
+
+
+def role(which: Role) -> str:
+    """The field that plays ``which`` in the response criteria (``Role.PHYSICIAN_GLOBAL`` ->
+    ``phys_global``)."""
+    return _ROLES[which]
+
+
+@functools.cache
+def core_domains() -> tuple[CoreDomain, ...]:
+    """The sign-off core set (``storage.signoff``): each domain merged over the instruments
+    that serve it, in :class:`~forms.instruments.base.Domain` order."""
+    out = []
+    for domain in Domain:
+        parts = [(i, p) for i in INSTRUMENTS for p in i.domains if p.domain is domain]
+        out.append(CoreDomain(
+            domain,
+            tuple(t for _i, p in parts for t in p.totals),
+            tuple(f for _i, p in parts for f in p.fields),
+            tuple(i.key for i, p in parts if p.missing_reason_counts)))
+    return tuple(out)
+
+
+def report_groups() -> tuple[tuple[ReportGroup, tuple[ReportRow, ...]], ...]:
+    """The patient report's core set table: (group, rows) in reading order, each group's rows
+    in instrument order (``exports.pdf``); groups without rows are left out."""
+    rows = [r for i in INSTRUMENTS for r in i.report]
+    return tuple((g, tuple(r for r in rows if r.group is g)) for g in ReportGroup
+                 if any(r.group is g for r in rows))
+
+
+def sections(form_key: str) -> tuple[Section, ...]:
+    """Section headers of a form's field groups (REDCap ``Section Header``)."""
+    found = INSTRUMENTS_BY_KEY.get(form_key)
+    return found.sections if found is not None else ()
+
+
+def scoring_rule(field_name: str) -> Derived:
+    """The per-visit rule that computes derived field ``field_name``.
+
+    Raises:
+        KeyError: no per-visit rule produces it.
+    """
+    for rule in scoring_rules():
+        if any(f.name == field_name for f in rule.fields):
+            return rule
+    raise KeyError(field_name)
+
+
+# the runtime table of rule versions the rules stamp on their scores (forms.score_base)
+score_base.RULE_VERSIONS.update({f.name: rule.version for rule in rules() for f in rule.fields})

@@ -26,6 +26,7 @@ from fractions import Fraction
 from forms import registry, scoring
 from forms.fields import plain_number
 from forms.i18n import N_, _
+from forms.instruments.base import Role
 from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
@@ -53,12 +54,20 @@ Values = Mapping[str, object]
 #: ACR/EULAR categories from lowest to highest (instruments.md 7.3), plus ``indeterminate``.
 CATEGORIES: tuple[str, ...] = ("none", "minimal", "moderate", "major")
 
-#: TIS muscle measure setting -> the derived field it reads (forms.settings.MUSCLE_MEASURES).
-MUSCLE_FIELDS: dict[str, str] = {
-    "mmt8": "mmt8_total",
-    "mmt8_bilateral": "mmt8_bilateral",
-    "cmas": "cmas_total",
-}
+#: TIS muscle measure setting -> the derived field it reads, as the instruments declare them
+#: (``registry.muscle_measures()``; forms.settings.MUSCLE_MEASURES has their scale ranges).
+MUSCLE_FIELDS: dict[str, str] = {m.key: m.field for m in registry.muscle_measures()}
+#: the CMAS: the TIS fallback and PRINTO's first muscle measure (instruments.md 6, 7.1).
+_FALLBACK = next(m.key for m in registry.muscle_measures() if m.fallback)
+
+# The fields the criteria read, by their role (each instrument declares its roles).
+_PHYS = registry.role(Role.PHYSICIAN_GLOBAL)
+_PARENT = registry.role(Role.PARENT_GLOBAL)
+_PARENT_ACTIVITY = registry.role(Role.PARENT_GLOBAL_ACTIVITY)
+_EXTRAMUSCULAR = registry.role(Role.EXTRAMUSCULAR_GLOBAL)
+_FUNCTION = registry.role(Role.PHYSICAL_FUNCTION)
+_DAS = registry.role(Role.DISEASE_ACTIVITY_SCORE)
+_QOL = registry.role(Role.QUALITY_OF_LIFE)
 
 # Level-score table, instruments.md 7.2 (Rider 2017, Table 3; same for JDM and adults).
 # Band upper bounds in percent improvement, each inclusive ("> 5 - 15 %" = 5 < x <= 15); a
@@ -505,14 +514,17 @@ def _from_field(values: Values, name: str) -> _Measured:
     return _Measured(exact, _display(exact))
 
 
-#: derived totals the criteria read -> the forms.scoring function computing their Score.
+def _scorer(name: str) -> Callable[[Values], Score]:
+    """The declared rule computing derived total ``name``, as a function of the values."""
+    rule = registry.scoring_rule(name)
+    assert rule.compute is not None, name
+    compute = rule.compute
+    return lambda values: compute(values, {})[name]
+
+
+#: derived totals the criteria read -> the instrument rule computing their Score.
 _SCORERS: dict[str, Callable[[Values], Score]] = {
-    "cmas_total": scoring.cmas_total,
-    "mmt8_total": lambda values: scoring.mmt8_total(values)[0],
-    "mmt8_bilateral": scoring.mmt8_bilateral,
-    "chaq_di": scoring.chaq_di,
-    "das_total": scoring.das_total,
-}
+    name: _scorer(name) for name in (*MUSCLE_FIELDS.values(), _FUNCTION, _DAS)}
 
 
 class _VisitMeasures:
@@ -603,7 +615,7 @@ def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | 
     best: tuple[Fraction, str] | None = None
     ratios: list[str] = []
     only_baseline: list[str] = []
-    for enzyme in registry.ENZYMES:
+    for enzyme in (e.name for e in registry.enzymes()):
         value = measures.get(enzyme).exact
         if value is None:
             continue
@@ -628,7 +640,7 @@ def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | 
 
 def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fraction, str]:
     try:
-        local = read_number(values, f"{enzyme}_uln")
+        local = read_number(values, registry.enzyme(enzyme).uln_field)
     except InvalidValue:
         local = None
     if local is not None and local > 0:
@@ -759,7 +771,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                                           and follow.get(wanted).exact is not None)
     muscle_note = side_note if muscle_key == "mmt8" and usable else ""
     if not usable:
-        cmas = MUSCLE_FIELDS["cmas"]
+        cmas = MUSCLE_FIELDS[_FALLBACK]
         if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
             if muscle_key == "mmt8" and (base.get(wanted).exact is not None
                                          and follow.get(wanted).exact is not None):
@@ -769,7 +781,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
                        else _("{measure} missing at follow-up")).format(
                            measure=registry.get(wanted).short_label)
             muscle_note = _("{why}; CMAS used instead").format(why=why)
-            muscle_key, side, source = "cmas", None, None
+            muscle_key, side, source = _FALLBACK, None, None
         elif muscle_key == "mmt8":
             muscle_note = f"MMT-8 {side_note}"
             # nothing to compare: make the row missing even if each visit has a total
@@ -777,9 +789,9 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     muscle_field = MUSCLE_FIELDS[muscle_key]
 
     # Parent row: the IMACS parent global activity when entered at both visits (conv. 5).
-    parent = "parent_global_activity"
+    parent = _PARENT_ACTIVITY
     if base.get(parent).exact is None or follow.get(parent).exact is None:
-        parent = "parent_global"
+        parent = _PARENT
         parent_note = _("parent global activity not entered at both visits; "
                         "parent global well-being used")
     else:
@@ -789,18 +801,18 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     enzyme_label = (_("Most abnormal enzyme: {enzyme}").format(
         enzyme=registry.get(enzyme).label) if enzyme else _("Most abnormal enzyme"))
     rows = (
-        _tis_row("phys_global", "phys_global", base, follow, higher_is_better=False,
+        _tis_row("phys_global", _PHYS, base, follow, higher_is_better=False,
                  relative=False),
         _tis_row("parent_global", parent, base, follow, higher_is_better=False,
                  relative=False, extra_note=parent_note),
         _tis_row("muscle", muscle_field, base, follow, higher_is_better=True, relative=False,
                  extra_note=muscle_note, source=source if muscle_key == "mmt8" else None),
-        _tis_row("chaq", "chaq_di", base, follow, higher_is_better=False, relative=False),
+        _tis_row("chaq", _FUNCTION, base, follow, higher_is_better=False, relative=False),
         _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
                  label=enzyme_label, extra_note=_(
                      "selected at baseline among the enzymes at both visits: {why}").format(
                      why=enzyme_why) if enzyme else enzyme_why),
-        _tis_row("extramuscular", "extramuscular_global", base, follow,
+        _tis_row("extramuscular", _EXTRAMUSCULAR, base, follow,
                  higher_is_better=False, relative=False),
     )
     available = [r for r in rows if r.points is not None]
@@ -866,12 +878,12 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
 # --------------------------------------------------------------------------------------------
 #: (key, field or None for muscle strength, higher is better) of the PRINTO core set (5.1).
 _PRINTO_VARIABLES: tuple[tuple[str, str | None, bool], ...] = (
-    ("phys_global", "phys_global", False),
-    ("parent_global", "parent_global", False),
+    ("phys_global", _PHYS, False),
+    ("parent_global", _PARENT, False),
     ("muscle", None, True),
-    ("chaq", "chaq_di", False),
-    ("das", "das_total", False),
-    ("chq_phs", "chq_phs", True),
+    ("chaq", _FUNCTION, False),
+    ("das", _DAS, False),
+    ("chq_phs", _QOL, True),
 )
 
 
@@ -962,9 +974,9 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     muscle_note = ""
     source: str | None = None
     side: str | None = None
-    cmas = MUSCLE_FIELDS["cmas"]
+    cmas = MUSCLE_FIELDS[_FALLBACK]
     if base.get(cmas).exact is not None and follow.get(cmas).exact is not None:
-        muscle_measure, muscle_field = "cmas", cmas
+        muscle_measure, muscle_field = _FALLBACK, cmas
     else:
         # MMT-8 on the same side at both visits (conventions 3 and 6)
         side, side_note = _mmt8_pair(base, follow)
@@ -1066,6 +1078,6 @@ def _compare(base: _VisitMeasures, followup_values: Values,
         _total_improvement_score(base, follow, settings),
         _printo_response(base, follow),
         scoring.clinically_inactive_disease(
-            followup_values, {name: follow.score(name) for name in ("cmas_total",
-                                                                    "mmt8_total")}),
+            followup_values, {m.field: follow.score(m.field) for m in registry.muscle_measures()
+                              if m.cid_minimum is not None}),
     )

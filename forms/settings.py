@@ -14,13 +14,11 @@ from types import MappingProxyType
 from forms import registry
 from forms.fields import plain_number
 
-#: TIS muscle-strength measures (instruments.md 7.1): field name -> scale range used to scale
-#: the percent change. MMT-8 unilateral is the default (project convention 5).
+#: TIS muscle-strength measures (instruments.md 7.1): setting code -> scale range used to scale
+#: the percent change (the maximum of the total it reads; the instruments declare them,
+#: ``registry.muscle_measures()``). MMT-8 unilateral is the default (project convention 5).
 MUSCLE_MEASURES: dict[str, Decimal] = {
-    "mmt8": registry.get("mmt8_total").maximum or Decimal(80),
-    "mmt8_bilateral": registry.get("mmt8_bilateral").maximum or Decimal(150),
-    "cmas": registry.get("cmas_total").maximum or Decimal(52),
-}
+    m.key: registry.get(m.field).maximum or Decimal(0) for m in registry.muscle_measures()}
 
 #: ACR/EULAR 2016 category thresholds (instruments.md 7.3): minimal, moderate, major.
 THRESHOLDS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
@@ -30,11 +28,9 @@ THRESHOLDS: dict[str, tuple[Decimal, Decimal, Decimal]] = {
 
 
 def default_ulns() -> Mapping[str, Decimal]:
-    """Default upper limits of normal per enzyme, from the registry (``<enzyme>_uln`` fields)."""
-    return MappingProxyType({
-        name: Decimal(registry.get(f"{name}_uln").extra["default_uln"])
-        for name in registry.ENZYMES
-    })
+    """Default upper limits of normal per enzyme, as the instruments declare them
+    (:class:`~forms.instruments.base.Enzyme`)."""
+    return MappingProxyType({e.name: e.default_uln for e in registry.enzymes()})
 
 
 @dataclass(frozen=True)
@@ -69,8 +65,8 @@ SETTING_DESCRIPTIONS: dict[str, str] = {
     "tis_muscle_measure": "ACR/EULAR 2016 TIS muscle-strength measure: "
                           + "/".join(MUSCLE_MEASURES) + " (CMAS is the fallback)",
     "thresholds": "ACR/EULAR 2016 response thresholds: jdm (30/45/70) or adult (20/40/60)",
-    **{f"uln_{name}": f"default upper limit of normal of {name} (U/L), used when a visit "
-                      f"has no {name}_uln" for name in registry.ENZYMES},
+    **{f"uln_{e.name}": f"default upper limit of normal of {e.name} (U/L), used when a visit "
+                        f"has no {e.uln_field}" for e in registry.enzymes()},
 }
 
 
@@ -83,8 +79,8 @@ def settings_items(settings: ScoringSettings) -> dict[str, str | Decimal]:
     """The settings as ``name -> value``: choices as codes, ULNs as exact decimals."""
     items: dict[str, str | Decimal] = {"tis_muscle_measure": settings.tis_muscle_measure,
                                        "thresholds": settings.thresholds}
-    for name in registry.ENZYMES:
-        items[f"uln_{name}"] = Decimal(settings.uln_defaults[name])
+    for e in registry.enzymes():
+        items[f"uln_{e.name}"] = Decimal(settings.uln_defaults[e.name])
     return items
 
 
@@ -114,11 +110,12 @@ def settings_from_items(items: Mapping[str, object]) -> tuple[ScoringSettings | 
         problems.append(f"setting thresholds = {thresholds!s:.40} is not one of "
                         + "/".join(THRESHOLDS))
     ulns = dict(defaults.uln_defaults)
-    for name in registry.ENZYMES:
+    for e in registry.enzymes():
+        name = e.name
         raw = items.get(f"uln_{name}")
         if raw is None:
             continue
-        uln = registry.get(f"{name}_uln")
+        uln = registry.get(e.uln_field)
         try:
             value, found = (validation.parse_text(uln, raw) if isinstance(raw, str)
                             else validation.check_field(uln, raw))

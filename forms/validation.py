@@ -23,7 +23,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -32,6 +32,7 @@ from typing import Any
 from forms import i18n, registry
 from forms.fields import Deid, Field, FieldType, Level, plain_number
 from forms.i18n import _
+from forms.instruments import mdi
 from forms.model import MISSING_REASONS, Patient, Value
 from forms.scoring import cmas_item_from_seconds
 
@@ -606,8 +607,8 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     _check_missing(missing, values, allowed, result)
     if visit_date is not None or visit_label is not None:
         _check_header(visit_date, visit_label, birth_date, today, result)
-    _cross_check_cmas_seconds(values, result)
-    _cross_check_body(result)
+    for check in registry.cross_checks():  # the instruments' declared cross-field rules
+        CROSS_CHECKS[check.key](values, result)
     return result
 
 
@@ -721,6 +722,40 @@ def _cross_check_body(result: VisitCheck) -> None:
                   "{limit} mg/kg/day; please check").format(
                     per_kg=f"{per_kg:.2f}", weight=_num(weight), limit=STEROID_MG_KG_WARN),
                 Severity.WARNING, f.label))
+
+
+def _cross_check_mdi_severity(result: VisitCheck) -> None:
+    """MDI (forms/instruments/mdi.py): a system's severity VAS against its items (warnings).
+
+    A severity above 0 while every item of the system is answered and none is present, or an
+    item present while the system's severity is 0, usually means one of them was mistyped.
+    """
+    values = result.values
+    for system, items in mdi.SYSTEM_ITEMS.items():
+        severity_name = f"mdi_sev_{system}"
+        severity = values.get(severity_name)
+        if not isinstance(severity, Decimal):
+            continue
+        answers = [values.get(n) for n in items]
+        present = [n for n, a in zip(items, answers, strict=True) if a == 1]
+        f = registry.get(severity_name)
+        if severity > 0 and not present and all(a is not None for a in answers):
+            result.problems.append(Problem(
+                severity_name, severity, _("but no damage item of this organ system is "
+                                           "present; please check"), Severity.WARNING, f.label))
+        elif severity == 0 and present:
+            result.problems.append(Problem(
+                severity_name, severity, _("but {item} is present; please check").format(
+                    item=registry.get(present[0]).label), Severity.WARNING, f.label))
+
+
+#: the implementation of each cross-check an instrument declares (``Instrument.cross_checks``,
+#: by key): raw values and the visit check so far -> problems added to it.
+CROSS_CHECKS: dict[str, Callable[[Mapping[str, object], VisitCheck], None]] = {
+    "cmas_seconds": _cross_check_cmas_seconds,
+    "body": lambda _raw, result: _cross_check_body(result),
+    "mdi_severity_items": lambda _raw, result: _cross_check_mdi_severity(result),
+}
 
 
 def _check_record(record: Mapping[str, object], level: Level) -> RecordCheck:

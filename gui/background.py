@@ -227,9 +227,10 @@ class ProgressArea(QWidget):
     def show_result(self, path: Path, text: str) -> None:
         """Offer the written file: "Exported cases.xlsx - Open"."""
         url = QUrl.fromLocalFile(str(path)).toString()
-        self.result_link.setText(f'{_escape(text)} <a href="{url}">{_escape(self.tr("Open"))}'
-                                 f'</a> <a href="{QUrl.fromLocalFile(str(path.parent)).toString()}'
-                                 f'">{_escape(self.tr("Show folder"))}</a>')
+        folder = QUrl.fromLocalFile(str(path.parent)).toString()
+        open_text, folder_text = self.tr("Open"), self.tr("Show folder")  # seen by lupdate
+        self.result_link.setText(f'{_escape(text)} <a href="{url}">{_escape(open_text)}</a> '
+                                 f'<a href="{folder}">{_escape(folder_text)}</a>')
 
 
 def _escape(text: str) -> str:

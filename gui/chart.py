@@ -102,8 +102,14 @@ class TrendChart(QWidget):
             p.drawRect(QRectF(left, top, width, h))
             p.setFont(small)
             p.setPen(text_colour)
-            p.drawText(QRectF(4, top, left - 40, h), Qt.AlignmentFlag.AlignLeft
-                       | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap, s.label)
+            label_box = QRectF(4, top, left - 40, h)
+            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            wrapped = p.boundingRect(label_box, flags | Qt.TextFlag.TextWordWrap, s.label)
+            if wrapped.height() <= h:  # two lines where they fit, else one line cut with "…"
+                p.drawText(label_box, flags | Qt.TextFlag.TextWordWrap, s.label)
+            else:
+                p.drawText(label_box, flags, p.fontMetrics().elidedText(
+                    s.label, Qt.TextElideMode.ElideRight, int(label_box.width())))
             p.drawText(QRectF(left - 38, top - 2, 34, 14), Qt.AlignmentFlag.AlignRight,
                        _num(high))
             p.drawText(QRectF(left - 38, top + h - 12, 34, 14), Qt.AlignmentFlag.AlignRight,

@@ -118,8 +118,10 @@ class RecordDialog(QDialog):
     # ---- medications --------------------------------------------------------------------
     def _medication_extras(self) -> None:
         drug = self.widgets["drug"]
+        # English generic names, synonyms and the names in the interface's language (托法替布)
         names = sorted({d.label for d in registry.DRUGS}
-                       | {s for d in registry.DRUGS for s in d.synonyms}, key=str.casefold)
+                       | {s for d in registry.DRUGS for s in d.synonyms}
+                       | {registry.drug_label(d.code) for d in registry.DRUGS}, key=str.casefold)
         completer = QCompleter(names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         # completes as you type, in the field itself (keyboard first: Tab accepts)
@@ -132,6 +134,8 @@ class RecordDialog(QDialog):
             drug.setToolTip(self.tr("Listed JDM treatments: {names}").format(
                 names=", ".join(registry.drug_label(d.code) for d in registry.DRUGS)))
             drug.editingFinished.connect(lambda: self._drug_picked(drug.text()))
+            if self.texts.get("drug"):  # an existing course: its drug in this language
+                drug.show_text(registry.drug_label(self.texts["drug"]))  # type: ignore[attr-defined]
         self._show_schedule_rows()
 
     def _drug_picked(self, text: str) -> None:
@@ -140,8 +144,10 @@ class RecordDialog(QDialog):
         if found is None:
             return
         if self.texts.get("drug") != found.label:
-            self._set("drug", found.label)
+            self._set("drug", found.label)  # stored by its English generic name, as listed
             self.touched.add("drug")
+        # shown in the interface's language (甲氨蝶呤), as the tables and the PDF show it
+        self.widgets["drug"].show_text(registry.drug_label(found.label))  # type: ignore[attr-defined]
         for name, code in (("route", found.routes[0]), ("dose_unit", found.unit),
                            ("schedule", found.schedule)):
             if not self.texts.get(name):

@@ -1,19 +1,20 @@
-"""One page per visit form, generated from ``forms.registry``.
+"""One page per visit form: one generic builder interpreting :mod:`forms.layout`.
 
-Each builder lays out the registry fields of one form (CMAS items with their level descriptors
-and seconds; the MMT-8 muscle x side grid with a Kendall legend; the skin checklist; the CDASI
-grid by location; global assessments; CHAQ by domain with aids and help; labs with value, ULN
-and a x ULN indicator) and registers every widget in a :class:`PageWidgets` the editor wires up.
-A form without a dedicated builder gets the generic label/widget column, so a field added to
-the registry always gets a widget.
+:func:`build_page` takes the form's declared layout (:func:`forms.layout.layout_for`), turns
+each section into widgets (a label / widget column; CMAS-style items with descriptors and an
+entry beside; grids with a legend; checklists; domain boxes with check boxes; value / limit
+tables with an indicator) and registers every field widget, its inline problem label and any
+indicator in a :class:`PageWidgets` the editor wires up. Every entered field of the form gets
+a widget by construction: the fields the layout does not place follow in a trailing column
+(:meth:`forms.layout.Layout.completed`). Labels, levels, units and ranges come from the
+registry; the layout only names fields and adds headings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms import layout as lay
 from forms import registry
 from forms.fields import Field, Form
 from forms.i18n import _
@@ -45,11 +47,14 @@ class PageWidgets:
         self.form = form
         self.widgets: dict[str, QWidget] = {}
         self.problems: dict[str, ProblemLabel] = {}
-        self.extras: dict[str, QLabel] = {}  # e.g. "ck_ratio" indicators
+        self.extras: dict[str, QLabel] = {}  # indicators, e.g. "ck_ratio"
         self.order: list[QWidget] = []
 
     def add(self, fld: Field, parent: QWidget, *, compact: bool = False) -> QWidget:
-        widget = make_field_widget(fld, parent, compact=compact)
+        """The registry widget of ``fld``, registered with its problem label."""
+        return self.register(fld, make_field_widget(fld, parent, compact=compact), parent)
+
+    def register(self, fld: Field, widget: QWidget, parent: QWidget) -> QWidget:
         self.widgets[fld.name] = widget
         self.order.append(widget)
         self.problems[fld.name] = ProblemLabel(parent)
@@ -67,29 +72,34 @@ def _label(text: str, parent: QWidget, *, wrap: bool = True, role: str = "") -> 
     return label
 
 
+def _heading(text: str, parent: QWidget) -> QLabel:
+    """A column heading of a table-like section (grey)."""
+    return _label(_(text), parent, role="missing")
+
+
 def _with_unit(widget: QWidget, fld: Field, parent: QWidget) -> QWidget:
     if not fld.unit:
         return widget
     box = QWidget(parent)
-    lay = QHBoxLayout(box)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.addWidget(widget)
-    lay.addWidget(QLabel(fld.unit, box))
-    lay.addStretch(1)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(widget)
+    row.addWidget(QLabel(fld.unit, box))
+    row.addStretch(1)
     return box
 
 
+# ------------------------------------------------------------------------ sections
 def _field_row(form_layout: QFormLayout, page: PageWidgets, fld: Field, parent: QWidget) -> None:
     widget = page.add(fld, parent)
     if isinstance(widget, BoolCheck):
         widget.setText(parent.tr("present / yes"))
     column = QWidget(parent)
-    lay = QVBoxLayout(column)
-    lay.setContentsMargins(0, 0, 0, 0)
-    lay.setSpacing(1)
-    lay.addWidget(_with_unit(widget, fld, column) if not isinstance(widget, BoolCheck)
-                  else widget)
-    lay.addWidget(page.problems[fld.name])
+    stack = QVBoxLayout(column)
+    stack.setContentsMargins(0, 0, 0, 0)
+    stack.setSpacing(1)
+    stack.addWidget(widget if isinstance(widget, BoolCheck) else _with_unit(widget, fld, column))
+    stack.addWidget(page.problems[fld.name])
     page.problems[fld.name].setParent(column)
     label = _label(fld.label, parent, wrap=len(fld.label) > 48)
     label.setMinimumWidth(min(260, label.sizeHint().width()))
@@ -97,225 +107,226 @@ def _field_row(form_layout: QFormLayout, page: PageWidgets, fld: Field, parent: 
     form_layout.addRow(label, column)
 
 
-def _generic(body: QWidget, page: PageWidgets, fields: tuple[Field, ...]) -> QFormLayout:
+def _column(section: lay.Column, body: QWidget, page: PageWidgets, outer: QBoxLayout) -> None:
     form_layout = QFormLayout()
     form_layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    for fld in fields:
-        _field_row(form_layout, page, fld, body)
-    return form_layout
+    for name in section.names():
+        _field_row(form_layout, page, registry.get(name), body)
+    if section.notes:
+        notes = NotesEntry(body)
+        notes.setMinimumHeight(90)
+        page.widgets[lay.NOTES] = notes
+        page.order.append(notes)
+        notes_label = _label(body.tr("Notes"), body)
+        notes_label.setBuddy(notes)
+        form_layout.addRow(notes_label, notes)
+    if section.title:
+        box = QGroupBox(_(section.title), body)
+        box.setLayout(form_layout)
+        outer.addWidget(box)
+    else:
+        outer.addLayout(form_layout)
 
 
-def _entered(form_key: str) -> tuple[Field, ...]:
-    return registry.fields_for(level=registry.Level.VISIT, form=form_key, derived=False)
-
-
-# ------------------------------------------------------------------------ builders
-def _build_visit(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
-    form_layout = _generic(body, page, _entered("visit"))
-    outer.addLayout(form_layout)
-    notes = NotesEntry(body)
-    notes.setMinimumHeight(90)
-    page.widgets["notes"] = notes
-    page.order.append(notes)
-    notes_label = _label(body.tr("Notes"), body)
-    notes_label.setBuddy(notes)
-    form_layout.addRow(notes_label, notes)
-
-
-def _build_cmas(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
+def _item_table(section: lay.ItemTable, body: QWidget, page: PageWidgets,
+                outer: QBoxLayout) -> None:
     grid = QGridLayout()
     grid.setColumnStretch(0, 2)
     grid.setColumnStretch(1, 3)
-    grid.addWidget(_label(body.tr("Item"), body, role="missing"), 0, 0)
-    grid.addWidget(_label(body.tr("Score (level descriptor)"), body, role="missing"), 0, 1)
-    grid.addWidget(_label(body.tr("Seconds held"), body, role="missing"), 0, 2)
-    row = 1
-    for name, _label_en, _levels in registry.CMAS_ITEMS:
-        fld = registry.get(name)
-        picker = page.add(fld, body)
+    for col, head in enumerate(section.headings):
+        grid.addWidget(_heading(head, body), 0, col)
+    for i, item in enumerate(section.rows):
+        row = 1 + 2 * i
+        fld = registry.get(item.item)
         grid.addWidget(_label(fld.label, body), row, 0)
-        grid.addWidget(picker, row, 1)
-        if name in registry.CMAS_TIMED:
-            sec = registry.get(registry.CMAS_TIMED[name][0])
-            entry = page.add(sec, body)
-            entry.setToolTip(sec.help)
-            grid.addWidget(_with_unit(entry, sec, body), row, 2)
-            grid.addWidget(page.problems[sec.name], row + 1, 2)
-        grid.addWidget(page.problems[name], row + 1, 1)
-        row += 2
+        grid.addWidget(page.add(fld, body), row, 1)
+        grid.addWidget(page.problems[fld.name], row + 1, 1)
+        if item.beside:
+            beside = registry.get(item.beside)
+            entry = page.add(beside, body)
+            entry.setToolTip(beside.help)
+            grid.addWidget(_with_unit(entry, beside, body), row, 2)
+            grid.addWidget(page.problems[beside.name], row + 1, 2)
     outer.addLayout(grid)
 
 
-def _kendall_legend(body: QWidget) -> QWidget:
-    box = QGroupBox(body.tr("Grades: Kendall 0-10 and 0-5 with +/-"), body)
+def _legend(legend: lay.Legend, body: QWidget) -> QWidget:
+    box = QGroupBox(_(legend.title), body)
     grid = QGridLayout(box)
-    for col, head in enumerate((body.tr("0-10"), body.tr("0-5"), body.tr("Grade"))):
-        grid.addWidget(_label(head, box, wrap=False, role="missing"), 0, col)
-    for row, (g, five, name, crit) in enumerate(registry.KENDALL_GRADES, start=1):
-        grid.addWidget(_label(str(g), box, wrap=False), row, 0)
-        grid.addWidget(_label(five, box, wrap=False), row, 1)
-        cell = _label(_(name), box, wrap=False)
-        cell.setToolTip(_(crit))
-        grid.addWidget(cell, row, 2)
+    for col, head in enumerate(legend.headings):
+        grid.addWidget(_label(_(head), box, wrap=False, role="missing"), 0, col)
+    for row, entry in enumerate(legend.rows, start=1):
+        for col, text in enumerate(entry.cells):
+            cell = _label(_(text) if col in legend.translate else text, box, wrap=False)
+            if entry.tooltip and col == len(entry.cells) - 1:
+                cell.setToolTip(_(entry.tooltip))
+            grid.addWidget(cell, row, col)
     return box
 
 
-def _build_mmt8(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
-    row_box = QHBoxLayout()
-    grid = QGridLayout()
-    grid.addWidget(_label(body.tr("Muscle group"), body, role="missing"), 0, 0)
-    grid.addWidget(_label(body.tr("Right"), body, role="missing"), 0, 1)
-    grid.addWidget(_label(body.tr("Left"), body, role="missing"), 0, 2)
-    neck = registry.get(registry.MMT_AXIAL[0])
-    grid.addWidget(_label(neck.label + " " + body.tr("(axial, tested once)"), body), 1, 0)
-    grid.addWidget(page.add(neck, body), 1, 1)
-    grid.addWidget(page.problems[neck.name], 2, 1, 1, 2)
-    # Widgets are created right column first, then left, so Tab walks one side at a time
-    # (IMACS tests the right side; instruments.md 2.3).
-    for side_col, (suffix, _side) in enumerate(registry.SIDES, start=1):
-        for i, (stem, label) in enumerate(registry.MMT_PAIRED):
-            row = 3 + 2 * i
-            if side_col == 1:
-                grid.addWidget(_label(_(label), body), row, 0)
-            fld = registry.get(f"{stem}_{suffix}")
-            grid.addWidget(page.add(fld, body), row, side_col)
-            grid.addWidget(page.problems[fld.name], row + 1, side_col)
-    row_box.addLayout(grid, 3)
-    row_box.addWidget(_kendall_legend(body), 0, Qt.AlignmentFlag.AlignTop)
-    outer.addLayout(row_box)
+def _grid_heading(section: lay.Grid, col: int) -> str:
+    column = section.columns[col]
+    text = _(column.label)
+    extra = [_(column.note)] if column.note else []
+    if column.show_allowed:
+        first = next((r.cells[col] for r in section.rows if r.cells[col]), None)
+        if first:
+            extra.append(registry.get(first).allowed_text())
+    return f"{text}\n({', '.join(extra)})" if extra else text
 
 
-def _build_skin(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
+def _grid(section: lay.Grid, body: QWidget, page: PageWidgets, outer: QBoxLayout) -> None:
     grid = QGridLayout()
-    half = (len(registry.SKIN_FINDINGS) + 1) // 2
-    for i, (name, _label_en) in enumerate(registry.SKIN_FINDINGS):
+    grid.addWidget(_heading(section.corner, body), 0, 0)
+    for col in range(len(section.columns)):
+        grid.addWidget(_label(_grid_heading(section, col), body, role="missing"), 0, col + 1)
+    step = 1 if section.compact else 2  # a row of problem labels under each row of widgets
+    for r, row in enumerate(section.rows):
+        first = next((n for n in row.cells if n), None)
+        text = _(row.label) if row.label else (registry.get(first).label if first else "")
+        if row.note:
+            text = f"{text} {_(row.note)}"
+        grid.addWidget(_label(text, body), 1 + step * r, 0)
+    for name, r, c in section.cells():  # tab order
+        widget = page.add(registry.get(name), body, compact=section.compact)
+        grid.addWidget(widget, 1 + step * r, 1 + c)
+        if not section.compact:
+            cells = section.rows[r].cells
+            span = 1
+            while c + span < len(cells) and cells[c + span] is None:
+                span += 1  # the problem may use the empty cells beside it
+            grid.addWidget(page.problems[name], 2 + step * r, 1 + c, 1, span)
+    if section.legend is None:
+        outer.addLayout(grid)
+    else:
+        beside = QHBoxLayout()
+        beside.addLayout(grid, 3)
+        beside.addWidget(_legend(section.legend, body), 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(beside)
+    if section.compact:
+        problems = QVBoxLayout()
+        for row in section.rows:
+            for cell in row.cells:
+                if cell:
+                    problems.addWidget(page.problems[cell])
+        outer.addLayout(problems)
+
+
+def _checklist(section: lay.Checklist, body: QWidget, page: PageWidgets,
+               outer: QBoxLayout) -> None:
+    grid = QGridLayout()
+    names = section.names()
+    columns = max(1, section.columns)
+    per_column = (len(names) + columns - 1) // columns
+    for i, name in enumerate(names):
         fld = registry.get(name)
-        col = 0 if i < half else 3
-        row = 2 * (i if i < half else i - half)
-        lab = _label(fld.label, body)
+        col = 3 * (i // per_column)
+        row = 2 * (i % per_column)
+        label = _label(fld.label, body)
         widget = page.add(fld, body)
-        lab.setBuddy(widget)
-        grid.addWidget(lab, row, col)
+        label.setBuddy(widget)
+        grid.addWidget(label, row, col)
         grid.addWidget(widget, row, col + 1)
         grid.addWidget(page.problems[name], row + 1, col, 1, 2)
-    grid.setColumnMinimumWidth(2, 30)
-    grid.setColumnStretch(0, 1)
-    grid.setColumnStretch(3, 1)
+    for k in range(columns):
+        grid.setColumnStretch(3 * k, 1)
+        if k + 1 < columns:
+            grid.setColumnMinimumWidth(3 * k + 2, 30)
     outer.addLayout(grid)
 
 
-def _build_cdasi(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
-    grid = QGridLayout()
-    grid.addWidget(_label(body.tr("Location"), body, role="missing"), 0, 0)
-    for col, (part, plabel, kind, _levels) in enumerate(registry.CDASI_PARTS, start=1):
-        fld = registry.get(f"cdasi_{registry.CDASI_LOCATIONS[0][0]}_{part}")
-        head = _label(f"{_(plabel)}\n({_(kind)}, {fld.allowed_text()})", body, role="missing")
-        grid.addWidget(head, 0, col)
-    for row, (loc, loc_label) in enumerate(registry.CDASI_LOCATIONS, start=1):
-        grid.addWidget(_label(_(loc_label), body), row, 0)
-        for col, (part, _pl, _kind, _lv) in enumerate(registry.CDASI_PARTS, start=1):
-            fld = registry.get(f"cdasi_{loc}_{part}")
-            grid.addWidget(page.add(fld, body, compact=True), row, col)
-    outer.addLayout(grid)
-    problems = QVBoxLayout()
-    for loc, _loc_label in registry.CDASI_LOCATIONS:
-        for part, *_rest in registry.CDASI_PARTS:
-            problems.addWidget(page.problems[f"cdasi_{loc}_{part}"])
-    outer.addLayout(problems)
-    rest = [f for f in _entered("cdasi") if f.group in ("gottron_hand", "other")]
-    outer.addLayout(_generic(body, page, tuple(rest)))
-
-
-def _build_chaq(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
+def _domains(section: lay.Domains, body: QWidget, page: PageWidgets,
+             outer: QBoxLayout) -> None:
     columns = QHBoxLayout()
-    cols = [QVBoxLayout(), QVBoxLayout()]
-    for i, (dom, (dom_label, items)) in enumerate(registry.CHAQ_DOMAINS.items()):
-        box = QGroupBox(_(dom_label), body)
+    stacks = [QVBoxLayout() for _i in range(max(1, section.columns))]
+    for i, domain in enumerate(section.domains):
+        box = QGroupBox(_(domain.title), body)
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 1)
         row = 0
-        for name, _label_en in items:
+        for name in domain.items:
             fld = registry.get(name)
             grid.addWidget(_label(fld.label, box), row, 0)
             picker = page.add(fld, box)
-            picker.setMinimumContentsLength(16)  # type: ignore[attr-defined]
+            if isinstance(picker, LevelPicker):
+                picker.setMinimumContentsLength(16)
             grid.addWidget(picker, row, 1)
             grid.addWidget(page.problems[name], row + 1, 0, 1, 2)
             row += 2
-        aids = QHBoxLayout()
-        for kind, text in (("aid", box.tr("Aids or devices")),
-                           ("help", box.tr("Help from another person"))):
-            fld = registry.get(f"chaq_{kind}_{dom}")
-            check = BoolCheck(fld, box, text=text)
-            page.widgets[fld.name] = check
-            page.order.append(check)
-            page.problems[fld.name] = ProblemLabel(box)
-            aids.addWidget(check)
-        aids.addStretch(1)
-        grid.addLayout(aids, row, 0, 1, 2)
-        cols[i % 2].addWidget(box)
-    for col in cols:
-        col.addStretch(1)
-        columns.addLayout(col, 1)
+        checks = QHBoxLayout()
+        for check in domain.checks:
+            fld = registry.get(check.name)
+            checks.addWidget(page.register(fld, BoolCheck(fld, box, text=_(check.text)), box))
+        checks.addStretch(1)
+        grid.addLayout(checks, row, 0, 1, 2)
+        check_problems = QVBoxLayout()  # under the check boxes (hidden while all is well)
+        for check in domain.checks:
+            check_problems.addWidget(page.problems[check.name])
+        grid.addLayout(check_problems, row + 1, 0, 1, 2)
+        stacks[i % len(stacks)].addWidget(box)
+    for stack in stacks:
+        stack.addStretch(1)
+        columns.addLayout(stack, 1)
     outer.addLayout(columns)
-    vas = [f for f in _entered("chaq") if f.group == "vas"]
-    outer.addLayout(_generic(body, page, tuple(vas)))
 
 
-def _build_labs(body: QWidget, page: PageWidgets, outer: QVBoxLayout) -> None:
-    box = QGroupBox(body.tr("Muscle enzymes (value and the laboratory's upper limit of normal)"),
-                    body)
+def _limit_table(section: lay.LimitTable, body: QWidget, page: PageWidgets,
+                 outer: QBoxLayout) -> None:
+    box = QGroupBox(_(section.title), body)
     grid = QGridLayout(box)
-    for col, head in enumerate((box.tr("Enzyme"), box.tr("Value"), box.tr("ULN"),
-                                box.tr("x ULN"))):
-        grid.addWidget(_label(head, box, role="missing"), 0, col)
-    for i, enzyme in enumerate(registry.ENZYMES):
+    for col, head in enumerate(section.headings):
+        grid.addWidget(_heading(head, box), 0, col)
+    for i, entry in enumerate(section.rows):
         row = 1 + 2 * i
-        fld = registry.get(enzyme)
-        uln = registry.get(f"{enzyme}_uln")
-        grid.addWidget(_label(f"{fld.label} ({fld.unit})", box), row, 0)
+        fld = registry.get(entry.value)
+        limit = registry.get(entry.limit)
+        grid.addWidget(_label(f"{fld.label} ({fld.unit})" if fld.unit else fld.label, box),
+                       row, 0)
         grid.addWidget(page.add(fld, box), row, 1)
-        grid.addWidget(page.add(uln, box), row, 2)
-        ratio = _label("", box, wrap=False)
-        page.extras[f"{enzyme}_ratio"] = ratio
-        grid.addWidget(ratio, row, 3)
-        grid.addWidget(page.problems[enzyme], row + 1, 1)
-        grid.addWidget(page.problems[uln.name], row + 1, 2)
+        grid.addWidget(page.add(limit, box), row, 2)
+        indicator = _label("", box, wrap=False)
+        page.extras[entry.indicator] = indicator
+        grid.addWidget(indicator, row, 3)
+        grid.addWidget(page.problems[fld.name], row + 1, 1)
+        grid.addWidget(page.problems[limit.name], row + 1, 2)
     grid.setColumnStretch(0, 1)
     outer.addWidget(box)
-    other = [f for f in _entered("labs") if f.group != "enzymes"]
-    outer.addLayout(_generic(body, page, tuple(other)))
 
 
-BUILDERS: dict[str, Callable[[QWidget, PageWidgets, QVBoxLayout], None]] = {
-    "visit": _build_visit,
-    "cmas": _build_cmas,
-    "mmt8": _build_mmt8,
-    "skin": _build_skin,
-    "cdasi": _build_cdasi,
-    "chaq": _build_chaq,
-    "labs": _build_labs,
-}
+def _build_section(section: lay.Section, body: QWidget, page: PageWidgets,
+                   outer: QBoxLayout) -> None:
+    if isinstance(section, lay.Column):
+        _column(section, body, page, outer)
+    elif isinstance(section, lay.ItemTable):
+        _item_table(section, body, page, outer)
+    elif isinstance(section, lay.Grid):
+        _grid(section, body, page, outer)
+    elif isinstance(section, lay.Checklist):
+        _checklist(section, body, page, outer)
+    elif isinstance(section, lay.Domains):
+        _domains(section, body, page, outer)
+    else:
+        _limit_table(section, body, page, outer)
 
 
-def build_page(form: Form, parent: QWidget | None = None) -> tuple[QScrollArea, PageWidgets]:
-    """The scrollable page for one entered visit form, and its widgets in tab order."""
+def build_page(form: Form, parent: QWidget | None = None,
+               layout: lay.Layout | None = None) -> tuple[QScrollArea, PageWidgets]:
+    """The scrollable page for one entered visit form, and its widgets in tab order.
+
+    ``layout`` defaults to the form's declared layout; fields it does not place get a
+    trailing column, so every entered field of the form has a widget."""
     area = QScrollArea(parent)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
     body = QWidget()
     body.setObjectName(f"page_{form.key}")
     outer = QVBoxLayout(body)
-    title = _label(form.label, body, role="heading")
-    outer.addWidget(title)
+    outer.addWidget(_label(form.label, body, role="heading"))
     if form.description:
         outer.addWidget(_label(form.description, body, role="missing"))
     page = PageWidgets(form)
-    builder = BUILDERS.get(form.key)
-    if builder is None:
-        outer.addLayout(_generic(body, page, _entered(form.key)))
-    else:
-        builder(body, page, outer)
+    for section in (layout or lay.layout_for(form.key)).completed().sections:
+        _build_section(section, body, page, outer)
     outer.addStretch(1)
     area.setWidget(body)
     # Tab order follows the order the widgets were registered in.

@@ -1,6 +1,7 @@
 """The GUI's language: the per-user setting, Qt's translators and the CJK font.
 
-The setting (``QSettings`` key ``language``: ``system``, ``en`` or ``zh_CN``) is read once at
+The setting (``system``, ``en`` or ``zh_CN``; kept by :func:`forms.i18n.save_choice` in a plain
+file the command line reads too, no longer in QSettings) is read once at
 start-up and applied to both mechanisms: :func:`forms.i18n.set_language` for everything the
 layers below show (registry labels, validation, scoring, response explanations, PDFs), and
 Qt translators for the ``tr()`` texts of ``gui/`` (``gui/i18n/jdm_capture_<lang>.qm``, built
@@ -14,6 +15,7 @@ Chinese fonts (the same file the PDFs embed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from importlib import resources
@@ -33,7 +35,7 @@ from forms import i18n
 
 log = logging.getLogger(__name__)
 SETTING = "language"
-SYSTEM = "system"
+SYSTEM = i18n.SYSTEM
 QM_DIR = Path(__file__).resolve().parent / "i18n"
 QT_CONTEXT = "jdm"  # scripts/i18n.py flattens every context into this one
 
@@ -58,19 +60,33 @@ class SourceTextTranslator(QTranslator):
         return not self.loaded
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: ANN001
+        """Our translation, or None (a null string) so that Qt asks the next translator: an
+        empty string would be taken as the translation (Qt's own OK and Cancel went blank)."""
         if not source_text:
-            return ""
-        return self.inner.translate(QT_CONTEXT, source_text, disambiguation, n)
+            return None
+        text = self.inner.translate(QT_CONTEXT, source_text, disambiguation, n)
+        return text or None
 
 
 def saved_choice() -> str:
-    """The user's setting: ``system``, ``en`` or ``zh_CN``."""
-    value = QSettings().value(SETTING, SYSTEM)
-    return value if value in (SYSTEM, *i18n.LANGUAGES) else SYSTEM
+    """The user's setting: ``system``, ``en`` or ``zh_CN``. Kept by :mod:`forms.i18n` in a
+    plain file the command line reads too; a choice an earlier version kept in QSettings is
+    moved there."""
+    choice = i18n.saved_choice()
+    if choice == SYSTEM:
+        old = QSettings().value(SETTING, SYSTEM)
+        if old in i18n.LANGUAGES:
+            with contextlib.suppress(OSError):
+                i18n.save_choice(old)
+            choice = old
+        if old is not None and old != SYSTEM:
+            QSettings().remove(SETTING)
+    return choice
 
 
 def save_choice(choice: str) -> None:
-    QSettings().setValue(SETTING, choice)
+    """Keep the choice for the GUI and the command line of this user (next start)."""
+    i18n.save_choice(choice)
 
 
 def resolve(choice: str | None) -> str:

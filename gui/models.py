@@ -30,8 +30,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from forms import registry, response
-from forms.fields import Level
+from forms.fields import Field, Level
 from forms.finder import Searchable, rank_patients
+from forms.formatting import format_value
 from forms.i18n import local_time_text
 from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
@@ -432,6 +433,14 @@ def _score(name: str) -> Callable[[VisitRow], object]:
     return lambda r: getattr(r.scores.get(name), "value", None)
 
 
+def _measure(key: str, name: str | Field, value: Callable[[Any], object]) -> Column:
+    """A right-aligned column of one registry measure, every cell with the field's decimals
+    (a column never mixes ``3`` and ``4.2``)."""
+    fld = registry.get(name) if isinstance(name, str) else name
+    return Column(key, fld.short_label, value, align_right=True,
+                  text=lambda r: format_value(fld, value(r), fixed=True, unit=False))
+
+
 def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     cid = registry.get("printo_cid")
     return (
@@ -440,17 +449,13 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                text=lambda r: label_words(r.visit.visit_label)),
         Column("baseline", tr("Baseline"), lambda r: r.is_baseline,
                text=lambda r: tr("baseline") if r.is_baseline else ""),
-        Column("cmas_total", _short("cmas_total"), _score("cmas_total"), align_right=True),
-        Column("mmt8_total", _short("mmt8_total"), _score("mmt8_total"), align_right=True),
-        Column("phys_global", _short("phys_global"), lambda r: r.visit.values.get("phys_global"),
-               align_right=True),
-        Column("chaq_di", _short("chaq_di"), _score("chaq_di"), align_right=True),
-        Column("ck", _short("ck"), lambda r: r.visit.values.get("ck"), align_right=True),
-        Column("steroid", _short("steroid_mg_kg_day"), _score("steroid_mg_kg_day"),
-               align_right=True),
-        Column("tis", _short("tis"),
-               lambda r: getattr(getattr(r.response, "tis", None), "tis", None),
-               align_right=True),
+        _measure("cmas_total", "cmas_total", _score("cmas_total")),
+        _measure("mmt8_total", "mmt8_total", _score("mmt8_total")),
+        _measure("phys_global", "phys_global", lambda r: r.visit.values.get("phys_global")),
+        _measure("chaq_di", "chaq_di", _score("chaq_di")),
+        _measure("ck", "ck", lambda r: r.visit.values.get("ck")),
+        _measure("steroid", "steroid_mg_kg_day", _score("steroid_mg_kg_day")),
+        _measure("tis", "tis", lambda r: getattr(getattr(r.response, "tis", None), "tis", None)),
         Column("acr", tr("ACR/EULAR"),
                lambda r: getattr(getattr(r.response, "tis", None), "category", None),
                text=_acr_text,
@@ -463,9 +468,8 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(
                    "printo_cid")(r) else ""),
-        Column("gc_exposure", registry.GC_EXPOSURE.short_label,
-               lambda r: r.exposure.mg_per_kg_decimal() if r.exposure is not None else None,
-               align_right=True),
+        _measure("gc_exposure", registry.GC_EXPOSURE,
+                 lambda r: r.exposure.mg_per_kg_decimal() if r.exposure is not None else None),
         Column("signoff", tr("Signed off"), lambda r: _signoff_text(r, tr),
                text=lambda r: _signoff_text(r, tr)),
     )
@@ -488,12 +492,7 @@ def _record_columns(level: Level, names: Sequence[str]) -> tuple[Column, ...]:
             return getattr(r, name, None)
 
         def text(r: Any, fld: Any = fld) -> str:
-            v = getattr(r, fld.name, None)
-            if v is None:
-                return ""
-            if fld.choices or fld.levels:
-                return fld.choice_label(v)
-            return show(v)
+            return format_value(fld, getattr(r, fld.name, None), unit=False, levels=True)
 
         cols.append(Column(name, fld.label, value, text=text))
     return tuple(cols)
@@ -604,7 +603,8 @@ def _field_label(name: object) -> str:
     if isinstance(name, str) and registry.has(name):
         return f"{registry.get(name).label} ({name})"
     header = {"baseline": QCoreApplication.translate("AuditModel", "Baseline visit"),
-              "notes": QCoreApplication.translate("AuditModel", "Notes")}
+              "notes": QCoreApplication.translate("AuditModel", "Notes"),
+              "patient_id": QCoreApplication.translate("AuditModel", "Patient record number")}
     if isinstance(name, str) and name in header:
         return f"{header[name]} ({name})"
     return show(name)

@@ -31,20 +31,10 @@ from PySide6.QtWidgets import (
 
 from forms import i18n as forms_i18n
 from forms import registry
-from forms.fields import FieldType, plain_number
+from forms.fields import plain_number
+from forms.formatting import format_value
 from forms.model import Visit
 from gui.widgets import readable
-
-
-def format_value(name: str, value: object) -> str:
-    """A derived or entered value as people read it (choice labels, units)."""
-    if value is None:
-        return ""
-    fld = registry.get(name)
-    if fld.type is FieldType.CHOICE:
-        return fld.choice_label(value)
-    text = format(value, "f") if isinstance(value, Decimal) else str(value)
-    return f"{text} {fld.unit}".rstrip() if fld.unit else text
 
 
 def short_reason(reason: str) -> str:
@@ -113,7 +103,7 @@ class TotalsPanel(QFrame):
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
             else:
-                value_label.setText(format_value(name, value))
+                value_label.setText(format_value(name, value, fixed=True))
                 value_label.setProperty("role", "total")
                 value_label.setToolTip(getattr(score, "detail", "") or "")
             value_label.style().unpolish(value_label)
@@ -279,10 +269,10 @@ class ResponsePanel(QScrollArea):
                     m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
                     + (self.tr(", {side} side").format(side=forms_i18n._(side)) if side else "")))
                 + "</p>"
-                + (f"<p>{esc(self.tr('Missing: {names}').format(names=missing))}</p>"
+                + ("<p>" + esc(self.tr("Missing: {names}").format(names=missing)) + "</p>"
                    if missing else "")
-                + (f"<p>{esc(self.tr('Parent row: {m}').format(m=_choice('tis_parent_measure', parent)))}</p>"  # noqa: E501
-                   if parent else "")
+                + ("<p>" + esc(self.tr("Parent row: {m}").format(
+                    m=_choice("tis_parent_measure", parent))) + "</p>" if parent else "")
                 + _dataclass_table(getattr(tis, "rows", ()), (
                     ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
@@ -295,7 +285,7 @@ class ResponsePanel(QScrollArea):
             self.printo_label.setText(
                 "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"
                 + f"<p><b>{esc(level_text)}</b></p>"
-                + (f"<p>{esc(self.tr('Missing: {names}').format(names=p_missing))}</p>"
+                + ("<p>" + esc(self.tr("Missing: {names}").format(names=p_missing)) + "</p>"
                    if p_missing else "")
                 + _dataclass_table(getattr(printo, "variables", ()), (
                     ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from forms import course, medication, registry
+from forms.formatting import format_value
 from forms.model import Patient
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
 from forms.response import enzyme_ratio
@@ -347,15 +348,7 @@ class PatientPage(QWidget):
         record = patient.field_values()
         for name, label in self.demo_labels.items():
             value = record.get(name)
-            fld = registry.get(name)
-            if value is None or value == "":
-                text = "-"
-            elif fld.choices:
-                text = fld.choice_label(value)
-            elif isinstance(value, dt.date):
-                text = value.isoformat()
-            else:
-                text = str(value)
+            text = format_value(name, value, missing="-")
             if name == "birth_date" and isinstance(value, dt.date):
                 age = patient.age_on(dt.date.today())
                 text += self.tr("  (age {age} y)").format(age=age)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from forms.i18n import _
 from storage import accounts
 from storage.errors import KnownStorageError
 
@@ -447,7 +448,7 @@ class AccountsDialog(QDialog):
         self.full_name = QLineEdit(self)
         self.role = QComboBox(self)
         for role in accounts.ROLES:
-            self.role.addItem(accounts.ROLE_LABELS[role], role)
+            self.role.addItem(_(accounts.ROLE_LABELS[role]), role)
         self.password = _password_field(self, self.tr("Password"))
         form.addRow(self.tr("User name"), self.user)
         form.addRow(self.tr("Full name"), self.full_name)
@@ -506,7 +507,7 @@ class AccountsDialog(QDialog):
         for acc in self._accounts:
             state = "" if acc.active else self.tr("  (removed)")
             self.list.addItem(f"{acc.user_name}  {acc.full_name}  "
-                              f"[{accounts.ROLE_LABELS[acc.role]}]{state}")
+                              f"[{_(accounts.ROLE_LABELS[acc.role])}]{state}")
 
     def _run(self, fn: Callable[[], str]) -> bool:
         self.error.setVisible(False)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from forms import medication, plausibility, registry, scoring
 from forms.entry import BASELINE, NOTES, VisitState, value_text
 from forms.fields import Level
+from forms.formatting import format_value
 from forms.model import MISSING_REASONS, Medication, Visit
 from forms.protocol import DEFAULT_PROTOCOL
 from forms.protocol import Protocol as StudyProtocol
@@ -409,11 +410,10 @@ class VisitEditor(QWidget):
         parts = []
         for name, value in offer.items():
             fld = registry.get(name)
-            unit = f" {fld.unit}" if fld.unit else ""
             enzyme = name.removesuffix("_uln")
             label = (f"{registry.get(enzyme).short_label} ULN" if enzyme in registry.ENZYMES
                      and name != enzyme else fld.label)
-            parts.append(f"{label} {value_text(value)}{unit}")
+            parts.append(f"{label} {format_value(fld, value)}")
         self.carry_label.setText(self.tr("From the previous visit ({date}): {items}").format(
             date=self.previous.visit_date.isoformat(), items="; ".join(parts)))
         self.carry_label.show()

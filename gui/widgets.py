@@ -16,7 +16,7 @@ Signals (all widgets):
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
+    QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -151,7 +152,7 @@ class ElidedLabel(QLabel):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(min(60, self.sizeHint().width()), super().minimumSizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         self._refresh()
 
@@ -663,6 +664,8 @@ class ProblemLabel(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWordWrap(True)
+        # right under its field, however much height the row gives it
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.hide()
 
     def show_problems(self, messages: list[tuple[str, bool]]) -> None:
@@ -677,5 +680,25 @@ class ProblemLabel(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.show()
-        if self.width() > 50:  # laid out: reserve every wrapped line (form layouts give one)
-            self.setMinimumHeight(self.heightForWidth(self.width()))
+        self._reserve()
+
+    def _reserve(self) -> None:
+        """Reserve every wrapped line at the current width (form layouts give one line), and
+        no more: the height follows the text and the width, never an earlier, narrower
+        layout."""
+        if self.width() <= 50:  # not laid out yet
+            return
+        # (not heightForWidth: a QLabel's includes the minimum height set here before)
+        margins = self.contentsMargins()
+        inner = self.width() - margins.left() - margins.right() - 2 * self.margin()
+        text = self.fontMetrics().boundingRect(
+            QRect(0, 0, max(inner, 1), 1_000_000),
+            int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft), self.text())
+        wanted = text.height() + margins.top() + margins.bottom() + 2 * self.margin()
+        if wanted != self.minimumHeight():
+            self.setMinimumHeight(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self.isHidden():  # shown, even while its page is not (a visit loading)
+            self._reserve()

@@ -153,6 +153,9 @@ def extract_registry() -> dict[str, list[str]]:
             add(term.label_en, f"{name} {term.code}")
     for name, label in registry.SKIN_FINDINGS:
         add(label, f"skin {name}")
+    for inst in getattr(registry, "INSTRUMENTS", ()):  # section headers (MDI organ systems)
+        for section in inst.sections:
+            add(section.label, f"section {inst.key}.{section.group}")
     return found
 
 

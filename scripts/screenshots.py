@@ -1,16 +1,24 @@
 """Screenshots of every GUI page on a demo database at 1366x768, for the README.
 
-    python scripts/screenshots.py [--out docs/img]
+    python scripts/screenshots.py [--out docs/img] [--lang zh_CN] [--size screen --screen]
+
+    # the Chinese set of the README, with a window manager, in Beijing time:
+    Xvfb :57 -screen 0 1366x768x24 & DISPLAY=:57 openbox &
+    TZ=Asia/Shanghai DISPLAY=:57 python scripts/screenshots.py --lang zh_CN --out docs/img/zh
+    TZ=Asia/Shanghai DISPLAY=:57 QT_SCALE_FACTOR=1.5 python scripts/screenshots.py \
+        --lang zh_CN --size screen --screen --out /tmp/zh-150   # whole screens at 150 %
 
 Runs under Xvfb (re-executes itself through ``xvfb-run`` when there is no display), builds a
 fresh demo database in a temporary folder, opens the main window at 1366x768, walks the pages
-(patient list, patient page tabs, every visit-editor page, settings and history dialogs) and
-saves one PNG per page. Nothing is written to the user's database.
+(patient list, the finder, the due list, patient page tabs, the medication dialog, every
+visit-editor page, settings, history and the encrypted file's dialogs) and saves one PNG per
+page. Nothing is written to the user's database.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -20,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = (1366, 768)
+DUE_DAY = dt.date(2023, 9, 1)
 
 
 def _reexec_under_xvfb() -> int:
@@ -51,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
 
     from PySide6.QtCore import QThread, QTimer
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+    from forms.fields import Level
     from gui.app import make_app
-    from gui.dialogs import HistoryDialog, SettingsDialog
+    from gui.dialogs import HistoryDialog, RecordDialog, SettingsDialog
     from gui.main_window import MainWindow
     from gui.session import Session
     from gui.signoff import attach_chain_status
@@ -92,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             written.append(whole)
 
     shot("01-patient-list")
+    window.find_patient()  # the finder: a study ID, MRN, name or a word such as "male"
+    window.list_page.filter.setText("13")
+    shot("28-finder")
+    window.list_page.filter.clear()
+    window.show_due_list(today=DUE_DAY)  # as of a day inside the demo cohort's follow-up
+    shot("29-due-list")
     rows = window.session.patient_rows()
     # the demo patient with the most visits shows the richest patient page
     busiest = max(rows, key=lambda r: r.visits)
@@ -99,6 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     shot("02-patient-visits-and-trends")
     window.patient_page.tabs.setCurrentIndex(1)
     shot("03-patient-medications")
+    medication = RecordDialog(Level.MEDICATION, window.tr("Add medication"), None, window)
+    medication.show()
+    settle()
+    QTest.keyClicks(medication.widgets["drug"], "MTX")
+    medication.widgets["drug"].editingFinished.emit()  # the short name becomes the drug
+    QTest.keyClicks(medication.widgets["dose"], "15")
+    QTest.keyClicks(medication.widgets["start_date"], "2024/5/22")  # as Chinese write it
+    medication.widgets["start_date"].editingFinished.emit()  # shown back as 2024-05-22
+    shot("18-medication-dialog", medication)
+    medication._initial_texts = dict(medication.texts)  # close without the discard question
+    medication.reject()
     window.patient_page.tabs.setCurrentIndex(2)
     shot("04-patient-adverse-events")
     window.patient_page.tabs.setCurrentIndex(0)
@@ -157,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     recovery.show()
     shot("24-recovery-key", recovery)
     recovery.close()
-    sign = SignOffDialog(f"Sign off {busiest.study_id}, visit {last.visit_date}", "", [],
-                         window, signer=window.session.account)
+    sign = SignOffDialog(window.tr("{who}, visit {visit}").format(
+        who=busiest.study_id, visit=last.describe()), "", [], window,
+        signer=window.session.account)
     sign.show()
     shot("25-sign-off-with-password", sign)
     sign.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.i18n import N_, _, context_text
 from storage import crypto
 from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
@@ -38,16 +39,18 @@ if TYPE_CHECKING:
 
 DATA_ENTRY, INVESTIGATOR, ADMINISTRATOR = "data_entry", "investigator", "administrator"
 ROLES = (DATA_ENTRY, INVESTIGATOR, ADMINISTRATOR)
-ROLE_LABELS = {DATA_ENTRY: "data entry", INVESTIGATOR: "investigator",
-               ADMINISTRATOR: "administrator"}
+#: English, as stored and as the audit trail writes them; translated where shown (N_ marks them
+#: for the catalog)
+ROLE_LABELS = {DATA_ENTRY: N_("data entry"), INVESTIGATOR: N_("investigator"),
+               ADMINISTRATOR: N_("administrator")}
 #: what each permission needs; roles are ordered, each has the rights of those before it.
 PERMISSIONS = {
     "enter": DATA_ENTRY,        # patients, visits, medications, events, import, export
     "sign": INVESTIGATOR,       # sign off, unlock a signed visit
     "administer": ADMINISTRATOR,  # accounts, settings, restore, encryption, key slots
 }
-_WHAT = {"enter": "enter data", "sign": "sign off or unlock visits",
-         "administer": "manage accounts, settings, restore and encryption"}
+_WHAT = {"enter": N_("enter data"), "sign": N_("sign off or unlock visits"),
+         "administer": N_("manage accounts, settings, restore and encryption")}
 MIN_PASSWORD = 10
 #: this many wrong passwords for one account within LOCKOUT_MINUTES (recorded security events)
 #: refuse further tries for that account until the oldest of them is LOCKOUT_MINUTES old
@@ -76,15 +79,19 @@ class NotAllowed(KnownStorageError):
 
     def __init__(self, account: Account | None, permission: str) -> None:
         if account is None:
-            super().__init__("not_allowed", "Not allowed: nobody is signed in to this "
-                             "encrypted database; sign in first.")
+            super().__init__("not_allowed", _("Not allowed: nobody is signed in to this "
+                                              "encrypted database; sign in first."))
             return
-        need = ROLE_LABELS[PERMISSIONS[permission]]
-        extra = " or administrator" if PERMISSIONS[permission] == INVESTIGATOR else ""
-        state = "" if account.active else " (inactive account)"
-        super().__init__("not_allowed", f"Not allowed: {account.full_name} "
-                         f"({ROLE_LABELS[account.role]}{state}) may not {_WHAT[permission]}; "
-                         f"that needs the {need} role{extra}.")
+        role = _(ROLE_LABELS[account.role])
+        if not account.active:
+            role = _("{role} (inactive account)").format(role=role)
+        template = (_("Not allowed: {full_name} ({role}) may not {what}; that needs the {need} "
+                      "role or administrator.") if PERMISSIONS[permission] == INVESTIGATOR
+                    else _("Not allowed: {full_name} ({role}) may not {what}; that needs the "
+                           "{need} role."))
+        super().__init__("not_allowed", template.format(
+            full_name=account.full_name, role=role, what=_(_WHAT[permission]),
+            need=_(ROLE_LABELS[PERMISSIONS[permission]])))
 
 
 def hasher() -> PasswordHasher:
@@ -95,22 +102,40 @@ def hasher() -> PasswordHasher:
                           parallelism=kdf.parallelism)
 
 
+_PURPOSES = {"session unlock": N_("session unlock"), "password change": N_("password change")}
+_PURPOSE_PREFIXES = (("sign-off of ", N_("sign-off of {what}")),
+                     ("unlocking ", N_("unlocking {what}")))
+
+
+def purpose_text(purpose: str) -> str:
+    """What a password was asked for (stored in English in the security events) in the
+    current language: ``sign-off of patient P01, visit 2024-05-22`` -> 签署患者 P01，访视 ..."""
+    if purpose in _PURPOSES:
+        return _(_PURPOSES[purpose])
+    for prefix, template in _PURPOSE_PREFIXES:
+        if purpose.startswith(prefix):
+            return _(template).format(what=context_text(purpose[len(prefix):]))
+    return purpose
+
+
 def check_new_password(user_name: str, password: str) -> None:
     """Refuse a password that is too short or is the user name."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise KnownStorageError("weak_password", f"The password must have at least "
-                                f"{MIN_PASSWORD} characters.")
+        raise KnownStorageError("weak_password", _("The password must have at least {n} "
+                                                   "characters.").format(n=MIN_PASSWORD))
     if password.strip().lower() == user_name.lower():
-        raise KnownStorageError("weak_password", "The password must not be the user name.")
+        raise KnownStorageError("weak_password", _("The password must not be the user name."))
 
 
 def check_user_name(user_name: str) -> str:
     name = user_name.strip() if isinstance(user_name, str) else ""
     if not name or len(name) > _MAX_USER or not all(c.isalnum() or c in "._-" for c in name):
-        raise KnownStorageError("bad_user_name", f"user name {user_name!r}: use 1-{_MAX_USER} "
-                                "letters, digits, dots, dashes or underscores.")
+        raise KnownStorageError("bad_user_name", _(
+            "user name {name}: use 1-{max} letters, digits, dots, dashes or "
+            "underscores.").format(name=repr(user_name), max=_MAX_USER))
     if name == crypto.RECOVERY_SLOT:
-        raise KnownStorageError("bad_user_name", f"{name!r} is reserved; choose another name.")
+        raise KnownStorageError("bad_user_name", _("{name} is reserved; choose another "
+                                                   "name.").format(name=repr(name)))
     return name
 
 
@@ -213,9 +238,10 @@ def verify_password(repo: Repository, user_name: str, password: str, purpose: st
         "AND at > ?", (user_name, since)).fetchone()[0]
     if recent >= LOCKOUT_ATTEMPTS:
         raise KnownStorageError(
-            "throttled", f"{user_name}: {recent} wrong passwords in the last "
-            f"{LOCKOUT_MINUTES} minutes; wait a few minutes before trying again (the attempts "
-            "are recorded).")
+            "throttled", _("{user}: {n} wrong passwords in the last {minutes} minutes; wait a "
+                           "few minutes before trying again (the attempts are "
+                           "recorded).").format(user=user_name, n=recent,
+                                                minutes=LOCKOUT_MINUTES))
     row = repo.db.conn.execute(
         "SELECT password_hash, active FROM accounts WHERE user_name = ?",
         (user_name,)).fetchone()
@@ -233,8 +259,9 @@ def verify_password(repo: Repository, user_name: str, password: str, purpose: st
             ph.verify(ph.hash("not a password"), password)  # same time as a real check
     if not ok:
         record_event(repo, user_name, "wrong password", purpose)
-        raise KnownStorageError("wrong_password", f"Wrong password for {user_name}: "
-                                f"{purpose} refused (the attempt is recorded).")
+        raise KnownStorageError("wrong_password", _(
+            "Wrong password for {user}: {purpose} refused (the attempt is recorded).").format(
+                user=user_name, purpose=purpose_text(purpose)))
     return get_account(repo, user_name)
 
 
@@ -246,15 +273,15 @@ def _require_admin_or_setup(repo: Repository) -> Account | None:
 
 def _key_of(repo: Repository) -> tuple[crypto.KeyFile, bytes]:
     if repo.path is None:
-        raise KnownStorageError("not_encrypted", "this database has no file")
+        raise KnownStorageError("not_encrypted", _("this database has no file"))
     keys = crypto.read_key_file(repo.path)
     if keys is None:
-        raise KnownStorageError("not_encrypted", f"{repo.path.name} is not encrypted: encrypt "
-                                "it first (`main.py encrypt`), accounts live in encrypted "
-                                "files only.")
+        raise KnownStorageError("not_encrypted", _(
+            "{file} is not encrypted: encrypt it first (`main.py encrypt`), accounts live in "
+            "encrypted files only.").format(file=repo.path.name))
     key = crypto.key_for(repo.path)
     if key is None:  # pragma: no cover - key_for raises for a locked encrypted file
-        raise KnownStorageError("encrypted_locked", "sign in first")
+        raise KnownStorageError("encrypted_locked", _("sign in first"))
     return keys, key
 
 
@@ -268,17 +295,18 @@ def add_account(repo: Repository, user_name: str, full_name: str, role: str, pas
     user_name = check_user_name(user_name)
     full_name = " ".join(full_name.split()) if isinstance(full_name, str) else ""
     if not 1 <= len(full_name) <= 100:
-        raise KnownStorageError("bad_full_name", "full name: 1-100 characters are needed")
+        raise KnownStorageError("bad_full_name", _("full name: 1-100 characters are needed"))
     if role not in ROLES:
-        raise KnownStorageError("bad_role", f"role {role!r}: choose one of "
-                                f"{', '.join(ROLES)}")
+        raise KnownStorageError("bad_role", _("role {role}: choose one of {roles}").format(
+            role=repr(role), roles=", ".join(ROLES)))
     check_new_password(user_name, password)
     admin = _require_admin_or_setup(repo)
     keys, key = _key_of(repo)
     if repo.db.conn.execute("SELECT 1 FROM accounts WHERE user_name = ?",
                             (user_name,)).fetchone():
-        raise KnownStorageError("exists", f"there is already an account {user_name!r} "
-                                "(inactive accounts keep their name for the audit trail)")
+        raise KnownStorageError("exists", _(
+            "there is already an account {name} (inactive accounts keep their name for the "
+            "audit trail)").format(name=repr(user_name)))
     slot = crypto.make_slot(user_name, password, key, keys.database_id)
     password_hash = hasher().hash(password)
     actor = admin.actor if admin else (by or f"{full_name} ({user_name})")
@@ -334,7 +362,8 @@ def change_password(repo: Repository, user_name: str, new_password: str, *,
 def set_role(repo: Repository, user_name: str, role: str) -> None:
     admin = require(repo, "administer")
     if role not in ROLES:
-        raise KnownStorageError("bad_role", f"role {role!r}: choose one of {', '.join(ROLES)}")
+        raise KnownStorageError("bad_role", _("role {role}: choose one of {roles}").format(
+            role=repr(role), roles=", ".join(ROLES)))
     account = get_account(repo, user_name)
     if account.role == role:
         return
@@ -354,8 +383,9 @@ def _keep_an_administrator(repo: Repository, user_name: str, new_role: str | Non
         "SELECT count(*) FROM accounts WHERE role = 'administrator' AND active = 1 "
         "AND user_name != ?", (user_name,)).fetchone()[0]
     if not others and new_role != ADMINISTRATOR:
-        raise KnownStorageError("last_administrator", f"{user_name} is the only active "
-                                "administrator; make another account administrator first.")
+        raise KnownStorageError("last_administrator", _(
+            "{user} is the only active administrator; make another account administrator "
+            "first.").format(user=user_name))
 
 
 def remove_account(repo: Repository, user_name: str) -> list[Path]:
@@ -441,8 +471,9 @@ def sign_in(db_path: Path | str, user_name: str, password: str) -> Account:
     account = Account(row[0], row[1], row[2], bool(row[3])) if row else None
     if account is None or not account.active:
         crypto.forget(keys.database_id)
-        raise KnownStorageError("inactive", f"the account {user_name!r} has been removed; "
-                                "ask an administrator.")
+        raise KnownStorageError("inactive", _(
+            "the account {name} has been removed; ask an administrator.").format(
+                name=repr(user_name)))
     set_signed_in(keys.database_id, account)
     return account
 
@@ -474,7 +505,8 @@ def create_encrypted(db_path: Path | str, user_name: str, full_name: str,
     user_name = check_user_name(user_name)
     check_new_password(user_name, password)
     if (path.exists() and path.stat().st_size > 0) or crypto.keys_path(path).exists():
-        raise KnownStorageError("exists", f"{path} already exists; choose a new file name.")
+        raise KnownStorageError("exists", _("{path} already exists; choose a new file "
+                                            "name.").format(path=path))
     path.parent.mkdir(parents=True, exist_ok=True)
     keys, key = crypto.new_database(path)
     recovery = crypto.new_recovery_key()
@@ -510,8 +542,9 @@ def recover(db_path: Path | str, recovery_key: str, user_name: str,
         with Repository(db_path, refresh=False) as repo:
             account = get_account(repo, user_name)
             if account.role != ADMINISTRATOR or not account.active:
-                raise KnownStorageError("not_allowed", f"the recovery key resets an active "
-                                        f"administrator's password; {user_name} is not one.")
+                raise KnownStorageError("not_allowed", _(
+                    "the recovery key resets an active administrator's password; {user} is "
+                    "not one.").format(user=user_name))
             change_password(repo, user_name, new_password, by_recovery=True)
             record_event(repo, "recovery key", "recovery key used",
                          f"new password for {user_name}")
@@ -567,8 +600,8 @@ def idle_minutes(repo: Repository) -> int:
 def set_idle_minutes(repo: Repository, minutes: int) -> None:
     """Change the idle lock (administrators), audited like every setting."""
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 240:
-        raise KnownStorageError("bad_setting", f"idle lock = {minutes!r}: choose 1-240 "
-                                "minutes")
+        raise KnownStorageError("bad_setting", _("idle lock = {minutes}: choose 1-240 "
+                                                 "minutes").format(minutes=repr(minutes)))
     old = repo.db.conn.execute("SELECT value FROM settings WHERE key = ?",
                                (IDLE_SETTING,)).fetchone()
     if old and old[0] == str(minutes):

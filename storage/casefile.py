@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from forms import registry, validation
 from forms.fields import Level
+from forms.i18n import _
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import (
     ScoringSettings,
@@ -643,8 +644,8 @@ def export_case_file(repo: Repository, out: Path | str, *, with_derived: bool = 
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(out)  # private 0700 folder beside out, swept if killed
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write {out}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write {path}: {error}").format(
+            path=out, error=exc.strerror or exc)) from exc
     count = 0
     settings = {k: json_value(v) for k, v in settings_items(repo.scoring_settings()).items()}
     try:

@@ -33,6 +33,7 @@ from typing import Any
 
 import sqlcipher3
 
+from forms.i18n import _
 from storage import accounts, crypto
 from storage.backups import database_in_use, list_backups
 from storage.errors import SQLITE_ERRORS, KnownStorageError, translated
@@ -121,12 +122,14 @@ def encrypted_copy(plain: Path, dest: Path, key: bytes) -> None:
             os.fsync(handle.fileno())
     except SQLITE_ERRORS as exc:
         dest.unlink(missing_ok=True)
-        raise KnownStorageError("verify_failed", f"the encrypted copy of {plain.name} could "
-                                f"not be read back ({exc}); the plain file is unchanged.") from exc
+        raise KnownStorageError("verify_failed", _(
+            "the encrypted copy of {file} could not be read back ({error}); the plain file is "
+            "unchanged.").format(file=plain.name, error=exc)) from exc
     if not same or fsynced_head == crypto.SQLITE_MAGIC:
         dest.unlink(missing_ok=True)
-        raise KnownStorageError("verify_failed", f"the encrypted copy of {plain.name} did not "
-                                "match it; nothing was changed.")
+        raise KnownStorageError("verify_failed", _(
+            "the encrypted copy of {file} did not match it; nothing was changed.").format(
+                file=plain.name))
 
 
 def plain_copies(db_path: Path) -> list[Path]:
@@ -151,12 +154,15 @@ def encrypt_database(db_path: Path | str, user_name: str, full_name: str, passwo
     user_name = accounts.check_user_name(user_name)
     accounts.check_new_password(user_name, password)
     if crypto.keys_path(path).exists():
-        raise KnownStorageError("already_encrypted", f"{path.name} is already encrypted.")
+        raise KnownStorageError("already_encrypted", _("{file} is already encrypted.").format(
+            file=path.name))
     if not path.is_file() or not _is_plain_sqlite(path):
-        raise KnownStorageError("not_a_database", f"{path} is not a plain SQLite database.")
+        raise KnownStorageError("not_a_database", _(
+            "{path} is not a plain SQLite database.").format(path=path))
     if database_in_use(path):
-        raise KnownStorageError("locked", f"{path.name} is open in JDM Capture or another "
-                                "program; close it there first.")
+        raise KnownStorageError("locked", _(
+            "{file} is open in JDM Capture or another program; close it there first.").format(
+                file=path.name))
     probe = connect(path, create=False, wal=False)
     try:
         check_version(probe, path)  # a newer or foreign file is refused before any copy

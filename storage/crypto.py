@@ -46,6 +46,7 @@ from typing import Any
 
 import sqlcipher3
 
+from forms.i18n import _
 from storage.errors import KnownStorageError
 
 #: creates new databases without encryption (tests and development only; never in a clinic).
@@ -209,8 +210,8 @@ def read_key_file(db_path: Path | str) -> KeyFile | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise KnownStorageError("cannot_open", f"{where.name} cannot be read: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_open", _("{file} cannot be read: {error}").format(
+            file=where.name, error=exc.strerror or exc)) from exc
     return KeyFile.from_json(text, where)
 
 
@@ -227,8 +228,9 @@ def write_key_file(db_path: Path | str, keys: KeyFile) -> Path:
         os.replace(tmp, where)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise KnownStorageError("cannot_write", f"Could not write the key file {where}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write the key file {path}: "
+                                                  "{error}").format(
+            path=where, error=exc.strerror or exc)) from exc
     return where
 
 
@@ -245,7 +247,7 @@ def new_recovery_key() -> str:
     """160 random bits as 8 groups of 4 characters, e.g. ``7K3Q-...``."""
     value = secrets.randbits(160)
     chars = []
-    for _ in range(32):
+    for _position in range(32):
         value, digit = divmod(value, 32)
         chars.append(_RECOVERY_ALPHABET[digit])
     text = "".join(chars)
@@ -350,15 +352,17 @@ def unlock_with(db_path: Path | str, name: str, secret: str) -> KeyFile:
     path = Path(db_path)
     keys = read_key_file(path)
     if keys is None:
-        raise KnownStorageError("not_encrypted", f"{path.name} is not encrypted.")
+        raise KnownStorageError("not_encrypted", _("{file} is not encrypted.").format(
+            file=path.name))
     slot = keys.slot(name)
     key = open_slot(slot, secret, keys.database_id) if slot is not None else None
     if slot is None:  # spend the same time as a real attempt
         _derive(secret, secrets.token_bytes(16), current_kdf())
     if key is None or not hmac.compare_digest(key_check(key), keys.check):
-        what = "recovery key" if name == RECOVERY_SLOT else "user name or password"
-        raise KnownStorageError("wrong_password", f"{path.name}: wrong {what}; the file was "
-                                "not opened.")
+        message = (_("{file}: wrong recovery key; the file was not opened.")
+                   if name == RECOVERY_SLOT else
+                   _("{file}: wrong user name or password; the file was not opened."))
+        raise KnownStorageError("wrong_password", message.format(file=path.name))
     remember(keys.database_id, key)
     return keys
 

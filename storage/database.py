@@ -31,6 +31,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forms.i18n import _
 from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.backups import list_backups
@@ -212,8 +213,9 @@ def connect(path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
     """
     path = Path(path)
     if not create and not path.exists():
-        raise KnownStorageError("missing", f"There is no database at {path}. Create it with "
-                                "`init`, or pass the right file with --db.")
+        raise KnownStorageError("missing", _("There is no database at {path}. Create it with "
+                                             "`init`, or pass the right file with --db.").format(
+                                                 path=path))
     if create and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = crypto.key_for(path)  # None for a plain file; refuses a locked encrypted one
@@ -441,8 +443,9 @@ def backup_to(db: Connection, dest: Path | str) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = tempfiles.new_temp_file(dest)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write the backup {path}: "
+                                                  "{error}").format(
+            path=dest, error=exc.strerror or exc)) from exc
     source = _db_file(db)
     key = crypto.key_for(source) if source else None
     try:
@@ -459,8 +462,9 @@ def backup_to(db: Connection, dest: Path | str) -> Path:
             crypto.copy_key_file(source, dest)  # the slots travel with the copy
         os.replace(tmp, dest)
     except OSError as exc:
-        raise KnownStorageError("cannot_write", f"Could not write the backup {dest}: "
-                                f"{exc.strerror or exc}") from exc
+        raise KnownStorageError("cannot_write", _("Could not write the backup {path}: "
+                                                  "{error}").format(
+            path=dest, error=exc.strerror or exc)) from exc
     finally:
         tempfiles.finished(tmp)
     return dest

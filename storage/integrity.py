@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from forms import registry
 from forms.fields import Field, Level
+from forms.i18n import _
 from forms.settings import MUSCLE_MEASURES, THRESHOLDS
 from storage import audit_chain, schema, user_cache
 
@@ -407,7 +408,9 @@ def adopt_unaudited_state(conn: sqlite3.Connection, actor: str) -> int:
     at = _utc_now()
     adopted = 0
     pending: list[tuple[audit_chain.AuditRow, list[audit_chain.ChangeRow]]] = []
-    for table in (*record_tables(), "visit_missing"):
+    # a table a later migration adds (values_mdi, m030) does not exist yet when m005 runs
+    existing = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in (*(t for t in record_tables() if t in existing), "visit_missing"):
         live = _live_missing(conn) if table == "visit_missing" else _live_rows(conn, table)
         for rid, rec, state in _merge(_replay(conn, table, 1 << 62), live):
             trail = rec.state if rec is not None and rec.exists else None
@@ -604,7 +607,8 @@ def _check_setting(name: str, value: str) -> str:
             number = Decimal(value)
         except (InvalidOperation, ValueError):
             return "is not a number"
-        _v, found = validation.check_field(registry.get(f"{name[4:]}_uln"), number)
+        _v, found = validation.check_field(registry.get(registry.enzyme(name[4:]).uln_field),
+                                           number)
         return "; ".join(p.message for p in found)
     if name == FINGERPRINT_KEY:
         return ""
@@ -662,9 +666,9 @@ def derived_findings(repo: Repository) -> list[Finding]:
     from storage import signoff  # noqa: PLC0415
 
     if repo.needs_refresh():
-        return [Finding("derived", "", "the stored scores were computed with other rules or "
-                        "settings and are recomputed at the next open; they were not "
-                        "compared", "note")]
+        return [Finding("derived", "", _("the stored scores were computed with other rules or "
+                                         "settings and are recomputed at the next open; they "
+                                         "were not compared"), "note")]
     conn = repo.db.conn
     signed = signoff.signed_derived_digests(conn)
     out: list[Finding] = []

@@ -604,3 +604,50 @@ ALTER TABLE "medications" ADD COLUMN "pulse_count" INTEGER
                                      f"patient {study_id}, medication {drug}"),
                            [("frequency_per_day", old, None), ("schedule", None, schedule),
                             ("times_per_period", None, str(times))])
+
+
+#: m030's columns, frozen as released (the MDI's entered fields in form order): the 0/1/"na"
+#: damage items, and the 0-10 VAS (organ-system severity, physician global damage).
+_M030_COLUMNS: tuple[str, ...] = (
+    "mdi_muscle_atrophy", "mdi_muscle_weakness", "mdi_muscle_dysfunction",
+    "mdi_muscle_atrophy_imaging", "mdi_low_creatinine", "mdi_sev_muscle", "mdi_contractures",
+    "mdi_osteoporotic_fracture", "mdi_avascular_necrosis", "mdi_deforming_arthropathy",
+    "mdi_osteoporosis_treated", "mdi_limited_motion", "mdi_sev_skeletal", "mdi_calcinosis",
+    "mdi_alopecia", "mdi_scarring", "mdi_poikiloderma", "mdi_lipodystrophy",
+    "mdi_sev_cutaneous", "mdi_dysphagia", "mdi_gi_dysmotility", "mdi_gi_infarction",
+    "mdi_sev_gastrointestinal", "mdi_dysphonia", "mdi_lung_function",
+    "mdi_pulmonary_fibrosis", "mdi_pulmonary_hypertension", "mdi_sev_pulmonary",
+    "mdi_hypertension", "mdi_lv_dysfunction", "mdi_sev_cardiovascular",
+    "mdi_tissue_loss", "mdi_digit_loss", "mdi_venous_thrombosis",
+    "mdi_sev_periph_vascular", "mdi_growth_failure", "mdi_pubertal_delay",
+    "mdi_hirsutism", "mdi_menstrual", "mdi_diabetes", "mdi_sev_endocrine", "mdi_cataract",
+    "mdi_vision_loss", "mdi_sev_ocular", "mdi_chronic_infection", "mdi_sev_infection",
+    "mdi_malignancy", "mdi_sev_malignancy", "mdi_other", "mdi_phys_global_damage",
+)
+_M030_VAS: frozenset[str] = frozenset((
+    "mdi_sev_muscle", "mdi_sev_skeletal", "mdi_sev_cutaneous",
+    "mdi_sev_gastrointestinal", "mdi_sev_pulmonary", "mdi_sev_cardiovascular",
+    "mdi_sev_periph_vascular", "mdi_sev_endocrine", "mdi_sev_ocular",
+    "mdi_sev_infection", "mdi_sev_malignancy", "mdi_phys_global_damage",
+))
+
+
+def _m030_column(name: str) -> str:
+    q = f'"{name}"'
+    if name in _M030_VAS:
+        return f"{q} REAL CHECK ({q} >= 0 AND {q} <= 10)"
+    return (f"{q} ANY CHECK ({q} = 'na' OR (typeof({q}) = 'integer' AND {q} >= 0 "
+            f"AND {q} <= 1))")
+
+
+@migrations()
+def m030_mdi(db: Database) -> None:
+    """The Myositis Damage Index (``forms/instruments/mdi.py``): a ``values_mdi`` table, one
+    row per visit, with its 38 damage items (0, 1 or "na"), the 11 organ-system severity VAS
+    and the physician global damage VAS (0-10), and the sign-off triggers every per-visit
+    table has (m003). The extent and severity totals are derived values (``derived_values``),
+    not columns."""
+    body = ",\n    ".join(['"visit_id" INTEGER PRIMARY KEY REFERENCES "visits"("id")',
+                           *(_m030_column(n) for n in _M030_COLUMNS)])
+    _run_script(db, f'CREATE TABLE "values_mdi" (\n    {body}\n) STRICT;\n')
+    _run_script(db, _signoff_lock_sql("values_mdi"))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from forms import course, registry, validation
 from forms.fields import Level
+from forms.i18n import _
 from forms.model import AdverseEvent, Medication, Patient
 from forms.validation import Problem, Severity
 from storage import schema
@@ -46,7 +47,8 @@ class PatientStore(RepositoryCore):
     def _patient_row(self, study_id: str) -> dict[str, Any]:
         rows = self._rows("SELECT * FROM patients WHERE study_id = ?", (study_id,))
         if not rows:
-            raise NotFound(f"no patient with study ID {study_id!r}")
+            raise NotFound(_("no patient with study ID {study_id}").format(
+                study_id=repr(study_id)))
         return rows[0]
 
     def has_patient(self, study_id: str) -> bool:

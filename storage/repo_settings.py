@@ -88,7 +88,7 @@ class SettingsStore(RepositoryCore):
                "assessor": settings.assessor.strip(),
                "study_protocol": json.dumps(settings.protocol.to_dict(), sort_keys=True)}
         for enzyme, uln in settings.scoring.uln_defaults.items():
-            f = registry.get(f"{enzyme}_uln")
+            f = registry.get(registry.enzyme(enzyme).uln_field)
             value, problems = validation.check_field(f, Decimal(uln))
             if problems:
                 raise ValidationFailed(problems, "settings")

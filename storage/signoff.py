@@ -52,21 +52,12 @@ TABLE = "visit_signoffs"
 _MAX_NAME = 100
 
 #: The core set a visit needs before it can be signed (instruments.md section 5.2, the IMACS
-#: core set used by the ACR/EULAR 2016 Total Improvement Score; the PRINTO set of 5.1 overlaps):
-#: (domain, derived totals that satisfy it, entered fields that satisfy it, forms whose
-#: recorded missing reason satisfies it). A domain is present when one of its values is
-#: recorded, or when a reason it was not assessed is recorded ("not assessed" is an answer;
-#: a silent gap is not).
-CORE_DOMAINS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
-    ("physician global activity", (), ("phys_global",), ()),
-    ("parent/patient global", (), ("parent_global",), ()),
-    ("muscle strength (CMAS or MMT-8 total)", ("cmas_total", "mmt8_total"), (),
-     ("cmas", "mmt8")),
-    ("physical function (CHAQ disability index)", ("chaq_di",), (), ("chaq",)),
-    ("muscle enzymes (at least one of CK, aldolase, LDH, AST, ALT)", (),
-     tuple(registry.ENZYMES), ()),
-    ("extramuscular global activity", (), ("extramuscular_global",), ()),
-)
+#: core set used by the ACR/EULAR 2016 Total Improvement Score; the PRINTO set of 5.1 overlaps),
+#: as the instruments declare it (``forms.registry.core_domains()``): each domain's derived
+#: totals and entered fields that satisfy it, and the forms whose recorded missing reason
+#: satisfies it. A domain is present when one of its values is recorded, or when a reason it
+#: was not assessed is recorded ("not assessed" is an answer; a silent gap is not).
+CORE_DOMAINS = registry.core_domains()
 
 
 class VisitIncomplete(KnownStorageError):
@@ -218,15 +209,15 @@ def completeness_problems(repo: Repository, visit_id: int, *,
                                    today=today)
     problems = [p.message for p in check.errors]
     scores = scoring.score_visit(check.values)
-    for domain, totals, fields, forms in CORE_DOMAINS:
-        if any(scores.get(t) is not None and scores[t].value is not None for t in totals):
+    for core in CORE_DOMAINS:
+        if any(scores.get(t) is not None and scores[t].value is not None for t in core.totals):
             continue
-        if any(f in check.values or f in visit.missing for f in fields):
+        if any(f in check.values or f in visit.missing for f in core.fields):
             continue
-        if forms and any(registry.get(name).form in forms for name in visit.missing):
+        if core.forms and any(registry.get(name).form in core.forms for name in visit.missing):
             continue
-        problems.append(f"The core set needs {domain}: enter it, or record why it was not "
-                        "assessed.")
+        problems.append(f"The core set needs {core.description}: enter it, or record why it "
+                        "was not assessed.")
     return problems
 
 
@@ -259,8 +250,9 @@ def _signer(repo: Repository, user_name: str | None, password: str | None,
     me = accounts.require(repo, "enter")  # somebody is signed in to this session
     user_name = user_name or (me.user_name if me else "")
     if not password:
-        raise KnownStorageError("password_needed", f"{purpose}: enter the password of the "
-                                "person signing.")
+        raise KnownStorageError("password_needed", _(
+            "{purpose}: enter the password of the person signing.").format(
+                purpose=accounts.purpose_text(purpose)))
     signer = accounts.verify_password(repo, user_name, password, purpose)
     if not signer.can("sign"):
         raise accounts.NotAllowed(signer, "sign")

@@ -5,7 +5,6 @@
     <name />
     <message>
       <source>Something went wrong inside JDM Capture. Your saved data is safe; unsaved typing is kept as a draft. Please report this with the details below.</source>
-      <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database's write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
       <translation>JDM Capture 内部出错。已保存的数据是安全的；未保存的输入已保留为草稿。请连同下面的详细信息一并报告。</translation>
     </message>
     <message>
@@ -565,6 +564,10 @@
     <message>
       <source>Notes</source>
       <translation>备注</translation>
+    </message>
+    <message>
+      <source>Patient record number</source>
+      <translation>患者记录号</translation>
     </message>
   </context>
   <context>
@@ -1359,6 +1362,18 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     </message>
   </context>
   <context>
+    <name>ProgressArea</name>
+    <message>
+      <source>Open</source>
+      <extracomment>opens a storage repository for a worker thread: a context manager yielding the repository. jobs submitted and not yet reported back of those, jobs that write (the GUI defers its drafts meanwhile) of those, jobs the user started (closing the window asks first) holds the database's write lock (import, demo cohort) closing the window while it runs asks first (False for internal upkeep jobs)</extracomment>
+      <translation>打开</translation>
+    </message>
+    <message>
+      <source>Show folder</source>
+      <translation>打开所在文件夹</translation>
+    </message>
+  </context>
+  <context>
     <name>RecordDialog</name>
     <message>
       <source>Generic name: the first letters complete it (Methotrexate); any other name allowed</source>
@@ -1513,6 +1528,14 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
     <message>
       <source>, {side} side</source>
       <translation>，{side}侧</translation>
+    </message>
+    <message>
+      <source>Missing: {names}</source>
+      <translation>缺失：{names}</translation>
+    </message>
+    <message>
+      <source>Parent row: {m}</source>
+      <translation>家长指标：{m}</translation>
     </message>
     <message>
       <source>Core set measure</source>
@@ -1997,85 +2020,6 @@ Unlocking voids the signature. Give the reason; it is kept in the visit's histor
     <message>
       <source>Notes</source>
       <translation>备注</translation>
-    </message>
-    <message>
-      <source>Item</source>
-      <translation>项目</translation>
-    </message>
-    <message>
-      <source>Score (level descriptor)</source>
-      <translation>得分（分级描述）</translation>
-    </message>
-    <message>
-      <source>Seconds held</source>
-      <translation>保持秒数</translation>
-    </message>
-    <message>
-      <source>Grades: Kendall 0-10 and 0-5 with +/-</source>
-      <translation>分级：Kendall 0-10 及 0-5 +/- 记法</translation>
-    </message>
-    <message>
-      <source>0-10</source>
-      <translation>0-10</translation>
-    </message>
-    <message>
-      <source>0-5</source>
-      <translation>0-5</translation>
-    </message>
-    <message>
-      <source>Grade</source>
-      <translation>分级</translation>
-    </message>
-    <message>
-      <source>Muscle group</source>
-      <translation>肌群</translation>
-    </message>
-    <message>
-      <source>Right</source>
-      <translation>右侧</translation>
-    </message>
-    <message>
-      <source>Left</source>
-      <translation>左侧</translation>
-    </message>
-    <message>
-      <source>(axial, tested once)</source>
-      <translation>（中轴，只测一次）</translation>
-    </message>
-    <message>
-      <source>Location</source>
-      <translation>部位</translation>
-    </message>
-    <message>
-      <source>Muscle enzymes (value and the laboratory's upper limit of normal)</source>
-      <translation>肌酶（测定值及实验室正常值上限）</translation>
-    </message>
-  </context>
-  <context>
-    <name>box</name>
-    <message>
-      <source>Aids or devices</source>
-      <translation>辅助器具</translation>
-    </message>
-    <message>
-      <source>Help from another person</source>
-      <translation>他人帮助</translation>
-    </message>
-    <message>
-      <source>Enzyme</source>
-      <translation>肌酶</translation>
-    </message>
-    <message>
-      <source>Value</source>
-      <translation>数值</translation>
-    </message>
-    <message>
-      <source>ULN</source>
-      <translation>ULN</translation>
-    </message>
-    <message>
-      <source>x ULN</source>
-      <translation>× ULN</translation>
     </message>
   </context>
   <context>

@@ -19,7 +19,7 @@ from forms.settings import ScoringSettings
 
 #: abbreviations, units, eponyms and names that stay in Latin letters in the Chinese report.
 ALLOWED = set("""
-CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT
+CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT MDI
 CHQ PF PhS PhGA PtGA EMGA DI IMACS JDM JAK IVMP CTCAE TIF NXP MDA Mi SAE SRP HMGCR Jo
 JDM Capture Kendall Gottron Ruperto Lazarevic Rider Bode JDM UTC CST GMT kg cm mg mL ug IU
 mm h dL uL L U g m na x bilat act dam Page Rules IQR Hyndman Fan PERCENTILE INC R Excel quantile
@@ -87,6 +87,23 @@ def test_chinese_patient_report_has_no_english(chinese: None, tmp_path: Path,
     flat = re.sub(r"\s+", "", text)
     assert all(f"第{i}页，共{n}页" in flat for i in range(1, n + 1))
     assert any("Fallback" in f for f in _fonts(reader)), _fonts(reader)
+    bad = _english(text)
+    assert bad == [], sorted(set(bad))
+
+
+def test_listed_drugs_typed_or_stored_in_english_print_in_chinese(
+        chinese: None, tmp_path: Path) -> None:
+    """The medication dialog stores a listed drug by its English generic name (the data stay
+    the same in every language); the Chinese report prints its Chinese name."""
+    patient = _patient()
+    for m, drug in zip(patient.medications, ("Prednisolone", "MTX", "Methotrexate",
+                                             "Tofacitinib"), strict=False):
+        m.drug = drug
+    out = tmp_path / "p07.pdf"
+    write_patient_report(patient, out, deidentified=False, settings=ScoringSettings())
+    text, _reader = _read(out)
+    flat = re.sub(r"\s+", "", text)
+    assert "甲氨蝶呤" in flat and "托法替布" in flat and "泼尼松龙" in flat
     bad = _english(text)
     assert bad == [], sorted(set(bad))
 

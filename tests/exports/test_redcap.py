@@ -478,7 +478,14 @@ def test_section_headers_group_chaq_domains_and_cdasi_locations(
         assert headed[items[0][0]] == label, key
     for loc, label in registry.CDASI_LOCATIONS:
         assert headed[f"cdasi_{loc}_ery"] == label
-    assert len(headed) == len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
+    # the MDI (issue 11): one header per organ system, before its first item
+    systems = registry.sections("mdi")
+    for section in systems:
+        first = next(f.name for f in registry.fields_for(form="mdi")
+                     if f.group == section.group)
+        assert headed[first] == section.label
+    assert len(headed) == (len(registry.CHAQ_DOMAINS) + len(registry.CDASI_LOCATIONS)
+                           + len(systems))
 
 
 def test_cli_export_redcap(tmp_path: Path, cohort: list[Patient],

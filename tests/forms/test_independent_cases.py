@@ -17,6 +17,7 @@ from decimal import Decimal as D
 import pytest
 
 from forms import response, scoring, validation
+from forms.instruments import mdi
 from forms.settings import ScoringSettings
 
 # --------------------------------------------------------------------------------------------
@@ -829,7 +830,9 @@ def test_printo(case_id, base, follow, level, muscle):
 def test_every_derived_visit_value_has_a_rule_version():
     values = {**cmas(CMAS_MAXIMA), **mmt(9, R, L), **chaq([1] * 8), **ALL_MAX_CDASI,
               "das_skin": 3, "das_muscle": 4, "steroid_mg_day": D("20"), "weight_kg": D("40"),
-              "ck": D("100"), "phys_global": D("0.1")}
+              "ck": D("100"), "phys_global": D("0.1"),
+              # the Myositis Damage Index (added by issue 11 after this review): no damage
+              **dict.fromkeys(mdi.ITEM_NAMES, 0), **dict.fromkeys(mdi.SEVERITY_NAMES, D(0))}
     for name, s in scoring.score_visit(values).items():
         assert s.rule_version, name
         assert s.value is not None, (name, s.missing_reason)

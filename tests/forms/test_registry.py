@@ -11,6 +11,7 @@ import pytest
 
 from forms import registry
 from forms.fields import FieldType, Level
+from forms.instruments import cdasi
 
 _ROOT = Path(__file__).resolve().parents[2]
 #: The data contract lives in shared/spec beside the checkout; a snapshot is committed for
@@ -106,7 +107,7 @@ def test_cdasi_maxima_give_100_and_32() -> None:
         if f.type is not FieldType.INTEGER:
             continue
         top = f.maximum * (2 if f.name == "cdasi_gottron_hand_ery" else 1)
-        if f.extra["cdasi_kind"] == "activity":
+        if cdasi.KINDS[f.name] == "activity":  # the instrument's typed data (issue 11)
             activity += top
         else:
             damage += top

@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 from forms import registry, scoring
+from forms.instruments import mdi
 
 CMAS_NAMES = registry.cmas_item_names()
 RIGHT = registry.mmt8_side_names("r")
@@ -448,12 +449,17 @@ def test_score_visit_full_visit() -> None:
     values |= _cdasi_a() | {"das_skin": 4, "das_muscle": 7, "ck": D(120),
                             "phys_global": D("0.2"), "steroid_mg_day": D(30),
                             "weight_kg": D(15)}
+    # the Myositis Damage Index (issue 11): 2 items present, 1 not applicable; severity 1.5 + 2
+    values |= dict.fromkeys(mdi.ITEM_NAMES, 0) | {"mdi_contractures": 1, "mdi_calcinosis": 1,
+                                                   "mdi_menstrual": "na"}
+    values |= dict.fromkeys(mdi.SEVERITY_NAMES, D(0)) | {"mdi_sev_skeletal": D("1.5"),
+                                                         "mdi_sev_cutaneous": D(2)}
     scores = scoring.score_visit(values)
     got = {k: s.value for k, s in scores.items()}
     assert got == {"cmas_total": 44, "mmt8_total": 65, "mmt8_side": "right",
                    "mmt8_bilateral": 125, "chaq_di": D("1.5"), "cdasi_activity": 31,
                    "cdasi_damage": 6, "das_total": 11, "steroid_mg_kg_day": D("2"),
-                   "printo_cid": "no"}
+                   "mdi_extent": 2, "mdi_severity": D("3.5"), "printo_cid": "no"}
 
 
 @pytest.mark.parametrize("bad", [True, "3", D("NaN"), float("inf"), 2.5])

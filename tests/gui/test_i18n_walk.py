@@ -43,7 +43,7 @@ from gui import i18n as gui_i18n
 #: words that stay as they are in Chinese text: instrument and lab abbreviations as clinicians
 #: write them, units, the product and file-format names, key names, eponyms.
 ALLOWED = set("""
-SCIG CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT
+SCIG CMAS MMT CHAQ CDASI TIS PRINTO ACR EULAR CID DAS CK ULN LDH AST ALT ESR CRP IgG MRI VAS MDAAT MDI
 CHQ PF PhS PhGA PtGA EMGA DI IMACS JDM JAK IVMP CTCAE MedDRA TIF NXP MDA Mi SAE SRP HMGCR Jo JDM
 Capture JSON Excel REDCap PDF SQLite sqlite db xlsx json pdf Kendall Gottron Gowers Bode Rider
 Lazarevic Ruperto Ctrl Shift Alt PgDown PgUp Enter Tab Delete Esc Menu YYYY MM DD kg cm mg mL ug
@@ -276,7 +276,7 @@ def test_every_page_and_dialog_reads_chinese(demo_window: Any, qtbot: Any,
     settings = window.session.settings()
     dialogs: list[QWidget] = [
         SettingsDialog(settings.scoring, settings.assessor, window),
-        HistoryDialog(window.tr("History of visit {id}").format(id=last.id),
+        HistoryDialog(window.tr("History of {what}").format(what=last.visit_date),
                       window.session.visit_history(last.id or 0), window),
         DraftsDialog([("k1", "DEMO-01")], window),
         RecordDialog(Level.PATIENT, window.tr("New patient"), None, window),
