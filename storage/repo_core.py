@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from forms.model import Patient, Visit
+    from forms.scoring import Score
     from forms.settings import ScoringSettings
     from storage.repo_records import CheckedVisit, SaveResult
 
@@ -133,6 +134,10 @@ class RepositoryCore:
     _owns: bool
     _protocol: Protocol | None
 
+    #: visit id -> the scores ``_store_scores`` just stored (English reasons), while an
+    #: import keeps them for the responses it computes next (``import_patients``)
+    _scores_memo: dict[int, Mapping[str, Score]] | None = None
+
     if TYPE_CHECKING:  # verbs of one part that another part calls (defined in repo_*.py)
         def _patient_row(self, study_id: str) -> dict[str, Any]: ...
         def _load_visits(self, patient_ids: list[int]) -> list[tuple[Visit, int]]: ...
@@ -144,7 +149,9 @@ class RepositoryCore:
         def _guard_signed_baseline(self, pid: int, before: int | None, after: int | None,
                                    context: str) -> None: ...
         def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None: ...
-        def _refresh_responses(self, pid: int, only: int | None = None) -> None: ...
+        def _refresh_responses(self, pid: int, only: int | None = None, *,
+                               scores: Mapping[int, Mapping[str, Score]] | None = None
+                               ) -> None: ...
         def _refresh_visit_derived(self, visit_id: int) -> None: ...
         def _attach_derived(self, patients: Sequence[Patient]) -> None: ...
         def needs_refresh(self) -> bool: ...
