@@ -18,6 +18,7 @@ the PDF show, and the ``rule_version`` it was computed with (convention 9).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -431,6 +432,7 @@ def _num(value: Decimal | None) -> str:
     return "missing" if value is None else plain_number(value)
 
 
+@functools.cache  # the registry is fixed once loaded
 def _scale_range(field_name: str) -> Fraction:
     """max - min of a bounded registry field (convention 5: the range scales the percent)."""
     fld = registry.get(field_name)
