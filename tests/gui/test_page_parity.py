@@ -69,7 +69,7 @@ def _probe(form: str) -> Field:
             base, name=f"{form}_parity_probe", label=f"Parity probe of {form}",
             type=FieldType.DECIMAL, minimum=Decimal(0), maximum=Decimal(9), decimals=1,
             levels=(), choices=(), unit="", help="", na_allowed=False,
-            pattern=None, max_length=None, required=False, extra={})
+            pattern=None, max_length=None, required=False)
 
 
 @pytest.fixture
