@@ -948,12 +948,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: the collector's thresholds while a command runs: a command is one short process that builds
-#: many objects and few reference cycles (a report: ~100 collections, a tenth of its time, at
-#: Python's default 700); cycles are still collected, a few hundred times less often.
-_COMMAND_GC_THRESHOLD = (50_000, 20, 100)
-
-
 def _lang_option(argv: Sequence[str]) -> str | None:
     """The value of ``--lang`` in ``argv`` (read before the parser is built, so that its help
     and its error messages are in that language)."""
@@ -965,6 +959,12 @@ def _lang_option(argv: Sequence[str]) -> str | None:
         if arg.startswith("--lang="):
             return arg.partition("=")[2]
     return None
+
+
+#: the collector's thresholds while a command runs: a command is one short process that builds
+#: many objects and few reference cycles (a report: ~100 collections, a tenth of its time, at
+#: Python's default 700); cycles are still collected, a few hundred times less often.
+_COMMAND_GC_THRESHOLD = (50_000, 20, 100)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
