@@ -50,7 +50,10 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 @pytest.fixture(scope="module")
 def columns(fresh: Database) -> dict[str, set[str]]:
-    return {t.name: {c.name for c in t.columns} for t in fresh.tables}
+    # PRAGMA, not sqlite-utils' .tables: open_database returns storage.connection's
+    # connection (no sqlite-utils on routine opens)
+    return {t: {r[1] for r in fresh.conn.execute(f'PRAGMA table_info("{t}")')}
+            for t in fresh.table_names()}
 
 
 # ------------------------------------------------------------------------ columns and CHECKs
