@@ -810,13 +810,28 @@ class _HelpFormatter(argparse.HelpFormatter):
             self._width = width
         return str(text)
 
+    def format_help(self) -> str:
+        # section headings ("选项:"): a Chinese heading ends with the full-width colon
+        return re.sub(r"(?m)^(\S[^\n]*[^\x00-\x7f]):$", "\\1：", super().format_help())
+
     def _format_action(self, action: argparse.Action) -> str:
         text = super()._format_action(action)
         header = self._format_action_invocation(action)
         extra = _columns(header) - len(header)
-        if extra and header + " " * (extra + 2) in text:  # padded by characters: take back
-            text = text.replace(header + " " * extra, header, 1)  # the columns CJK add
-        return text
+        indent = " " * self._current_indent
+        first, newline, rest = text.partition("\n")
+        if not extra or not first.startswith(indent + header + "  "):
+            return text  # no wide characters, or argparse put the help on the next line
+        # argparse padded the header by characters; the help must start in the column of
+        # the others: take back the columns the wide characters add, and when that leaves
+        # less than two spaces, give the help its own line as for a long option
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        shown = first[len(indent + header):]
+        gap = len(shown) - len(shown.lstrip())
+        if gap - extra >= 2:
+            return indent + header + shown[extra:] + newline + rest
+        return (indent + header + "\n" + " " * help_position + shown.lstrip() + newline
+                + rest)
 
 
 def _db_option(parser: argparse.ArgumentParser, default: object) -> None:

@@ -66,7 +66,7 @@ from openpyxl.worksheet._reader import (
 from exports.excel import NOT_APPLICABLE, SETTINGS_SHEET, Layout
 from forms import registry, validation
 from forms.fields import Field, FieldType, Level
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import ScoringSettings, settings_from_items
 from forms.validation import Problem
@@ -280,38 +280,43 @@ def container_problem(path: Path) -> str | None:
     """
     try:
         if path.is_dir():
-            return "is a folder, not a workbook"
+            return _("is a folder, not a workbook")
         size = path.stat().st_size
     except OSError as exc:
-        return f"cannot be read: {exc.strerror or exc}"
+        return _("cannot be read: {error}").format(error=exc.strerror or exc)
     if size > MAX_FILE_BYTES:
-        return (f"is {size / 2**20:,.0f} MB; the largest workbook JDM Capture reads is "
-                f"{MAX_FILE_BYTES // 2**20} MB (split it, e.g. by patient)")
+        return _("is {size} MB; the largest workbook JDM Capture reads is {limit} MB (split "
+                 "it, e.g. by patient)").format(size=f"{size / 2**20:,.0f}",
+                                                limit=MAX_FILE_BYTES // 2**20)
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        return ("cannot be read as an Excel workbook (.xlsx): it is not a zip archive "
-                f"({exc}); a password-protected workbook must be saved without a password")
+        return _("cannot be read as an Excel workbook (.xlsx): it is not a zip archive "
+                 "({error}); a password-protected workbook must be saved without a "
+                 "password").format(error=_zip_error(exc))
     total = 0
     for part in parts:
         if part.flag_bits & 0x1:
-            return f"part {part.filename} is encrypted; save the workbook without a password"
+            return _("part {part} is encrypted; save the workbook without a password").format(
+                part=part.filename)
         total += part.file_size
         limit = (MAX_SHARED_STRINGS_BYTES if part.filename.lower().endswith("sharedstrings.xml")
                  else MAX_PART_BYTES)
         if part.file_size > limit:
-            return (f"part {part.filename} would inflate to {part.file_size / 2**20:,.0f} MB "
-                    f"(the limit is {limit // 2**20} MB); refused before opening it")
+            return _("part {part} would inflate to {size} MB (the limit is {limit} MB); "
+                     "refused before opening it").format(
+                part=part.filename, size=f"{part.file_size / 2**20:,.0f}", limit=limit // 2**20)
         if (part.file_size > RATIO_FLOOR
                 and part.file_size > MAX_RATIO * max(part.compress_size, 1)):
             ratio = part.file_size // max(part.compress_size, 1)
-            return (f"part {part.filename} is compressed {ratio:,}:1 (a workbook is about "
-                    f"10:1; the limit is {MAX_RATIO}:1): the mark of a zip bomb, refused "
-                    "before opening it")
+            return _("part {part} is compressed {ratio}:1 (a workbook is about 10:1; the "
+                     "limit is {limit}:1): the mark of a zip bomb, refused before opening "
+                     "it").format(part=part.filename, ratio=f"{ratio:,}", limit=MAX_RATIO)
     if total > MAX_TOTAL_BYTES:
-        return (f"would inflate to {total / 2**20:,.0f} MB in all (the limit is "
-                f"{MAX_TOTAL_BYTES // 2**20} MB); refused before opening it")
+        return _("would inflate to {size} MB in all (the limit is {limit} MB); refused "
+                 "before opening it").format(size=f"{total / 2**20:,.0f}",
+                                             limit=MAX_TOTAL_BYTES // 2**20)
     return None
 
 
@@ -345,8 +350,9 @@ class _SafeParser(WorkSheetParser):
                 elif element.tag == CELL_TAG:
                     cells += 1
                     if cells > EXCEL_MAX_COLUMNS:
-                        raise _SheetDamaged(f"row {self.row_counter + 1} has more than "
-                                            f"{EXCEL_MAX_COLUMNS:,} cells (Excel's limit)")
+                        raise _SheetDamaged(_("row {row} has more than {n} cells (Excel's "
+                                              "limit)").format(row=self.row_counter + 1,
+                                                               n=f"{EXCEL_MAX_COLUMNS:,}"))
                 continue
             if element.tag == ROW_TAG:
                 yield self.parse_row(element)
@@ -389,8 +395,37 @@ class _SheetDamaged(Exception):
     """The sheet's XML cannot be parsed (malformed, or entities refused), or is too wide."""
 
 
-_DAMAGED = ("the sheet's XML is damaged or uses features refused for safety (entities, "
-            "external references)")
+_DAMAGED = N_("the sheet's XML is damaged or uses features refused for safety (entities, "
+              "external references)")
+
+#: expat's and zipfile's most common messages, for the user's language
+_PARSER_ERRORS = {
+    "not well-formed (invalid token)": N_("not well-formed (invalid token)"),
+    "mismatched tag": N_("mismatched tag"), "unclosed token": N_("unclosed token"),
+    "no element found": N_("no element found"), "syntax error": N_("syntax error"),
+    "junk after document element": N_("junk after document element"),
+    "undefined entity": N_("undefined entity"),
+    "unclosed CDATA section": N_("unclosed CDATA section"),
+    "File is not a zip file": N_("File is not a zip file"),
+}
+
+
+def _parser_error(text: str) -> str:
+    """A parser's message in the user's language (``unclosed token: line 1, column 18``)."""
+    at = re.fullmatch(r"(?P<error>.+): line (?P<line>\d+), column (?P<column>\d+)", text)
+    if at is not None:
+        return _("{error}: line {line}, column {column}").format(
+            error=_parser_error(at["error"]), line=at["line"], column=at["column"])
+    return _(_PARSER_ERRORS[text]) if text in _PARSER_ERRORS else text
+
+
+def _zip_error(exc: BaseException) -> str:
+    return _parser_error(str(exc))
+
+
+def _damaged(detail: str) -> str:
+    """The damaged-sheet sentence with what the parser said."""
+    return _("{damaged}: {detail}").format(damaged=_(_DAMAGED), detail=detail)
 
 
 class _LazySheet(ReadOnlyWorksheet):
@@ -459,9 +494,11 @@ def _precheck(wb: Any, ws: Any, limit: int) -> str | None:
                 tail = data[keep:]
             parser.Parse(b"", True)
     except _Doctype:
-        return f"{_DAMAGED}: a sheet may not declare a DTD"
+        return _damaged(_("a sheet may not declare a DTD"))
     except expat.ExpatError as exc:
-        return f"{_DAMAGED}: {expat.ErrorString(exc.code)}: line {exc.lineno}, column {exc.offset}"
+        return _damaged(_("{error}: line {line}, column {column}").format(
+            error=_parser_error(expat.ErrorString(exc.code) or ""), line=exc.lineno,
+            column=exc.offset))
     found += len(_ROW_START.findall(tail))
     return "too many rows" if found > limit else None
 
@@ -484,7 +521,7 @@ def _stream(wb: Any, ws: Any) -> Iterator[tuple[int, list[_Cell]]]:
         raise
     except (ParseError, ValueError, TypeError, KeyError, IndexError,
             zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise _SheetDamaged(f"{_DAMAGED}: {str(exc)[:160]}") from exc
+        raise _SheetDamaged(_damaged(_parser_error(str(exc)[:160]))) from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,13 +576,14 @@ class _Reader:
                                            "value").format(value=f"{value!s:.40}"))
             return None, False
         if kind == "x":
-            stored = _KIND_NAMES.get(getattr(value, "kind", ""), "typed")
-            self.add(sheet, row, column, f'"{value}" is stored as a {stored} cell but cannot '
-                     "be read as one; type the value again")
+            stored = _KIND_NAMES.get(getattr(value, "kind", ""), N_("typed"))
+            self.add(sheet, row, column, _('"{value}" is stored as a {kind} cell but cannot be '
+                                           "read as one; type the value again").format(
+                value=value, kind=_(stored)))
             return None, False
         if isinstance(value, float) and not math.isfinite(value):
-            self.add(sheet, row, column, f"{value} is not a number; a cell must hold a finite "
-                     "number")
+            self.add(sheet, row, column, _("{value} is not a number; a cell must hold a finite "
+                                           "number").format(value=value))
             return None, False
         if value is None or (isinstance(value, str) and not value.strip()):
             return None, True
@@ -567,7 +605,8 @@ class _Reader:
         return (parsed if ok else None), ok
 
 
-_KIND_NAMES = {"n": "number", "b": "TRUE/FALSE", "s": "text", "d": "date", "str": "text"}
+_KIND_NAMES = {"n": N_("number"), "b": N_("TRUE/FALSE"), "s": N_("text"), "d": N_("date"),
+               "str": N_("text")}
 
 
 def _is_count(value: object) -> bool:
@@ -626,11 +665,12 @@ def _rows(reader: _Reader, wb: Any, spec: SheetSpec) -> Iterator[_Row]:
         ws = wb[spec.name]
         refused = _precheck(wb, ws, limit + 1)  # + 1: the header row
         if refused == "too many rows":
-            reader.add(spec.name, 0, "", f"has more than {limit:,} data rows, the most JDM "
-                       "Capture reads per sheet; split the workbook")
+            reader.add(spec.name, 0, "", _("has more than {n} data rows, the most JDM Capture "
+                                           "reads per sheet; split the workbook").format(
+                n=f"{limit:,}"))
             return
         if refused is not None:
-            reader.add(spec.name, 0, "", f"cannot be read: {refused}")
+            reader.add(spec.name, 0, "", _("cannot be read: {error}").format(error=refused))
             return
         rows = _stream(wb, ws)
         first = next(rows, None)
@@ -643,19 +683,21 @@ def _rows(reader: _Reader, wb: Any, spec: SheetSpec) -> Iterator[_Row]:
         reader.readable.add(spec.name)
         for count, (number, cells) in enumerate(rows, start=1):
             if count > limit or number > EXCEL_MAX_ROW:
-                last = (f"{limit:,} data rows per sheet" if count > limit
-                        else f"row {EXCEL_MAX_ROW:,}, Excel's last")
-                reader.add(spec.name, number, "", f"is past the last row JDM Capture reads "
-                           f"({last}); split the workbook")
+                last = (_("{n} data rows per sheet").format(n=f"{limit:,}") if count > limit
+                        else _("row {row}, Excel's last").format(row=f"{EXCEL_MAX_ROW:,}"))
+                reader.add(spec.name, number, "", _("is past the last row JDM Capture reads "
+                                                    "({last}); split the workbook").format(
+                    last=last))
                 return
             row = _row(reader, spec, header, number, cells)
             if row is not None:
                 yield row
     except _SheetDamaged as exc:
-        reader.add(spec.name, 0, "", f"cannot be read: {exc}")
+        reader.add(spec.name, 0, "", _("cannot be read: {error}").format(error=exc))
     except (ParseError, ValueError, TypeError, KeyError) as exc:  # opening the sheet part
-        reader.add(spec.name, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
-                   f"features refused for safety: {str(exc)[:160]}")
+        reader.add(spec.name, 0, "", _("cannot be read: the sheet's XML is damaged or uses "
+                                       "features refused for safety: {error}").format(
+            error=_parser_error(str(exc)[:160])))
 
 
 def _row(reader: _Reader, spec: SheetSpec, header: list[str | None], number: int,
@@ -673,7 +715,7 @@ def _row(reader: _Reader, spec: SheetSpec, header: list[str | None], number: int
         name = header[c.column - 1] if c.column - 1 < len(header) else None
         if name is None:
             reader.add(spec.name, number, get_column_letter(c.column),
-                       "holds a value but the column has no field name in row 1")
+                       _("holds a value but the column has no field name in row 1"))
             continue
         if name in spec.skipped:
             continue
@@ -780,9 +822,10 @@ def read_workbook(path: Path | str, *, today: dt.date | None = None,
             wb = _open_book(handle)
         except Exception as exc:  # noqa: BLE001 - a failure to open an untrusted file is its own
             sheet, why = _damaged_part(path) or ("", " ".join(str(exc).split())[:200])
-            reader.add(sheet, 0, "", f"cannot be read: the sheet's XML is damaged or uses "
-                       f"features refused for safety (entities, external references): {why}"
-                       if sheet else f"cannot be read as an Excel workbook (.xlsx): {why}")
+            reader.add(sheet, 0, "", _("cannot be read: {error}").format(
+                error=_damaged(_parser_error(why)))
+                       if sheet else _("cannot be read as an Excel workbook (.xlsx): {error}")
+                       .format(error=_parser_error(why)))
             result.problems = reader.problems
             return result
         _read_book(wb, reader, result, progress, birth_dates)
@@ -837,8 +880,8 @@ def _read_book(wb: Any, reader: _Reader, result: WorkbookRead, progress: Progres
             _read_sheets(book, progress, birth_dates or {})
         except _TooManyProblems:
             reader.problems.append(SheetProblem(
-                reader.file, "", 0, "", f"more than {MAX_PROBLEMS} problems; reading stopped "
-                "here (nothing was saved)"))
+                reader.file, "", 0, "", _("more than {n} problems; reading stopped here "
+                                          "(nothing was saved)").format(n=MAX_PROBLEMS)))
         result.patients = list(book.patients.values())
         result.settings = book.settings
     finally:
@@ -852,9 +895,10 @@ def _read_sheets(book: _Book, progress: Progress | None, births: BirthDates) -> 
         if name not in DATA_SHEETS and name not in SKIPPED_SHEETS and name != SETTINGS_SHEET:
             close = [s for s in DATA_SHEETS if s.lower() == name.strip().lower()
                      or s.lower().rstrip("s") == name.strip().lower().rstrip("s")]
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            reader.add(name, 0, "", f"is not a sheet JDM Capture reads{hint}; expected "
-                       + ", ".join(DATA_SHEETS))
+            reader.add(name, 0, "", (_("is not a sheet JDM Capture reads (did you mean "
+                                       "{sheet}?); expected {sheets}") if close else
+                                     _("is not a sheet JDM Capture reads; expected {sheets}"))
+                       .format(sheet=close[0] if close else "", sheets=", ".join(DATA_SHEETS)))
     if "Patients" not in names:
         reader.add("", 0, "", _("has no sheet named Patients"))
     total = len(DATA_SHEETS)
@@ -958,14 +1002,15 @@ def _read_missing(book: _Book) -> None:
             ok = False
         if not isinstance(reason, str) or reason not in (*MISSING_REASONS, NOT_APPLICABLE):
             reader.add(spec.name, row.number, MISSING_REASON,
-                       f'"{reason}" is not a reason; allowed {allowed}'
-                       if reason is not None else "is empty")
+                       _('"{reason}" is not a reason; allowed {allowed}').format(
+                           reason=reason, allowed=allowed)
+                       if reason is not None else _("is empty"))
             ok = False
         elif reason == NOT_APPLICABLE and isinstance(name, str) and name in value_names and (
                 not registry.get(name).na_allowed):
             reader.add(spec.name, row.number, MISSING_REASON,
-                       f'"{NOT_APPLICABLE}" (not applicable) is an answer of CHAQ items only, '
-                       f"not of {name}")
+                       _('"{na}" (not applicable) is an answer of CHAQ items only, not of '
+                         '{name}').format(na=NOT_APPLICABLE, name=name))
             ok = False
         if not ok:
             continue
@@ -975,22 +1020,23 @@ def _read_missing(book: _Book) -> None:
         if key not in book.visits:
             if "Visits" in reader.readable:
                 reader.add(spec.name, row.number, "visit_date",
-                           f"{day.isoformat()}: {patient.study_id} has no visit on that day "
-                           "on sheet Visits")
+                           _("{date}: {sid} has no visit on that day on sheet Visits").format(
+                               date=day.isoformat(), sid=patient.study_id))
             continue
         fields = book.missing_rows.setdefault(key, {})
         if name in fields:
             reader.add(spec.name, row.number, MISSING_FIELD,
-                       f"{name} is already listed on row {fields[name]}")
+                       _("{name} is already listed on row {row}").format(
+                           name=name, row=fields[name]))
             continue
         fields[name] = row.number
         visit = book.visits[key].visit
         if reason == NOT_APPLICABLE:
             if name in visit.values:
                 reader.add(spec.name, row.number, MISSING_FIELD,
-                           f"{name} has a value on sheet Visits row "
-                           f"{book.visits[key].row.number}; an item is either answered or "
-                           "not applicable")
+                           _("{name} has a value on sheet Visits row {row}; an item is either "
+                             "answered or not applicable").format(
+                               name=name, row=book.visits[key].row.number))
                 continue
             visit.values[name] = NOT_APPLICABLE
         else:
@@ -1015,8 +1061,8 @@ def _check_visits(book: _Book, births: Mapping[str, dt.date | None]) -> None:
                 reader.add_problem("Missing", listed[p.field], MISSING_FIELD, p)
             elif p.field in listed:
                 reader.add("Missing", listed[p.field], MISSING_FIELD,
-                           f"{p.field} has a value on sheet Visits row {row.number}; "
-                           "a field is either measured or missing")
+                           _("{name} has a value on sheet Visits row {row}; a field is either "
+                             "measured or missing").format(name=p.field, row=row.number))
             else:
                 visit_problems.append(p)
         _record_problems(reader, "Visits", row, visit_problems, visit_columns)
@@ -1030,8 +1076,8 @@ def _check_visits(book: _Book, births: Mapping[str, dt.date | None]) -> None:
             rows = sorted(book.visits[(patient.study_id, v.visit_date)].row.number
                           for v in flagged)
             reader.add("Visits", rows[1], VISIT_BASELINE,
-                       f"{patient.study_id} has more than one baseline visit (rows "
-                       f"{', '.join(map(str, rows))}); mark one")
+                       _("{sid} has more than one baseline visit (rows {rows}); mark one").format(
+                           sid=patient.study_id, rows=", ".join(map(str, rows))))
 
 
 def _read_records(book: _Book, sheet: str, level: Level) -> None:
@@ -1052,12 +1098,15 @@ def _read_records(book: _Book, sheet: str, level: Level) -> None:
             continue
         key = (patient.study_id, *(check.values.get(k) for k in keys))
         if key in seen:
-            kind = "course" if level is Level.MEDICATION else "event"
-            reader.add(sheet, row.number, keys[0],
-                       f"{patient.study_id} has the same {' and '.join(keys)} on row "
-                       f"{seen[key]} ({match_key_text(level, check.values)}); the import "
-                       f"matches each {kind} by them, so the two would become one: correct "
-                       "one of them, or merge them")
+            reader.add(sheet, row.number, keys[0], (
+                _("{sid} has the same {keys} on row {row} ({values}); the import matches each "
+                  "course by them, so the two would become one: correct one of them, or merge "
+                  "them") if level is Level.MEDICATION else
+                _("{sid} has the same {keys} on row {row} ({values}); the import matches each "
+                  "event by them, so the two would become one: correct one of them, or merge "
+                  "them")).format(sid=patient.study_id,
+                                  keys=_("{a} and {b}").format(a=keys[0], b=keys[1]),
+                                  row=seen[key], values=match_key_text(level, check.values)))
             continue
         seen[key] = row.number
         if level is Level.MEDICATION:

@@ -193,6 +193,31 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, t
     return message
 
 
+class Shown(str):
+    """A text in English (the ``str`` itself: compared, written to the audit trail) that
+    carries its reading in the user's language (``.text``)."""
+
+    text: str
+
+    def __new__(cls, english: str, text: str | None = None) -> Shown:
+        made = super().__new__(cls, english)
+        made.text = english if text is None else text
+        return made
+
+
+def said(template: str, **values: object) -> Shown:
+    """``template`` (a catalog message, marked with ``N_``) filled with ``values``, in English
+    and in the user's language; a value that is a :class:`Shown` reads in each language."""
+    return Shown(template.format(**values), _(template).format(
+        **{k: getattr(v, "text", v) for k, v in values.items()}))
+
+
+def word(message: str) -> Shown:
+    """A catalog message without values, in both languages."""
+    return Shown(message, _(message))
+
+
+
 def translate_to(lang: str, message: str) -> str:
     """``message`` in ``lang`` whatever the current language (the data dictionaries)."""
     code = normalize(lang) or DEFAULT
@@ -225,7 +250,7 @@ class _Switch:
 _CONTEXT_RULES = (
     (re.compile(r"^patient (?P<sid>[^,:]+)"), N_("patient {sid}")),
     (re.compile(r", visit (?P<v>[^:]+)"), N_(", visit {v}")),
-    (re.compile(r", medication (?P<v>[^:]+)"), N_(", medication {v}")),
+    (re.compile(r", medication (?P<drug>[^:]+)"), N_(", medication {v}")),
     (re.compile(r", adverse event (?P<v>[^:]+)"), N_(", adverse event {v}")),
 )
 
@@ -240,7 +265,12 @@ def context_text(text: str) -> str:
         translated = _(template)
 
         def fill(match: re.Match[str], translated: str = translated) -> str:
-            return translated.format(**match.groupdict())
+            values = match.groupdict()
+            if "drug" in values:  # a listed drug by its name in this language
+                from forms import registry  # noqa: PLC0415 - the registry imports this module
+
+                values["v"] = registry.drug_label(values.pop("drug"))
+            return translated.format(**values)
 
         text = pattern.sub(fill, text)
     return text

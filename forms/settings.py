@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from forms import registry
 from forms.fields import plain_number
+from forms.i18n import _
 
 #: TIS muscle-strength measures (instruments.md 7.1): setting code -> scale range used to scale
 #: the percent change (the maximum of the total it reads; the instruments declare them,
@@ -98,17 +99,17 @@ def settings_from_items(items: Mapping[str, object]) -> tuple[ScoringSettings | 
     known = setting_names()
     for name in items:
         if name not in known:
-            problems.append(f'setting "{name}" is not a scoring setting (allowed: '
-                            f'{", ".join(known)})')
+            problems.append(_('setting "{name}" is not a scoring setting (allowed: '
+                              '{allowed})').format(name=name, allowed=", ".join(known)))
     defaults = ScoringSettings()
     muscle = items.get("tis_muscle_measure", defaults.tis_muscle_measure)
     if muscle not in MUSCLE_MEASURES:
-        problems.append(f"setting tis_muscle_measure = {muscle!s:.40} is not one of "
-                        + "/".join(MUSCLE_MEASURES))
+        problems.append(_("setting tis_muscle_measure = {value} is not one of {choices}").format(
+            value=f"{muscle!s:.40}", choices="/".join(MUSCLE_MEASURES)))
     thresholds = items.get("thresholds", defaults.thresholds)
     if thresholds not in THRESHOLDS:
-        problems.append(f"setting thresholds = {thresholds!s:.40} is not one of "
-                        + "/".join(THRESHOLDS))
+        problems.append(_("setting thresholds = {value} is not one of {choices}").format(
+            value=f"{thresholds!s:.40}", choices="/".join(THRESHOLDS)))
     ulns = dict(defaults.uln_defaults)
     for e in registry.enzymes():
         name = e.name
@@ -120,12 +121,14 @@ def settings_from_items(items: Mapping[str, object]) -> tuple[ScoringSettings | 
             value, found = (validation.parse_text(uln, raw) if isinstance(raw, str)
                             else validation.check_field(uln, raw))
         except ArithmeticError:  # an exponent too large for exact arithmetic
-            problems.append(f"setting uln_{name} = {raw!s:.40} is not a usable number")
+            problems.append(_("setting uln_{name} = {value} is not a usable number").format(
+                name=name, value=f"{raw!s:.40}"))
             continue
         errors = [p for p in found if p.is_error]
         if errors or not isinstance(value, (int, Decimal)):
-            reason = errors[0].reason if errors else "is empty"
-            problems.append(f"setting uln_{name} = {raw!s:.40} {reason}")
+            reason = errors[0].reason if errors else _("is empty")
+            problems.append(_("setting uln_{name} = {value} {reason}").format(
+                name=name, value=f"{raw!s:.40}", reason=reason))
             continue
         ulns[name] = Decimal(value)
     if problems:
@@ -137,8 +140,9 @@ def settings_from_items(items: Mapping[str, object]) -> tuple[ScoringSettings | 
 def settings_differences(theirs: ScoringSettings, ours: ScoringSettings) -> list[str]:
     """One line per setting that differs: ``thresholds: adult in the file, jdm here``."""
     a, b = settings_items(theirs), settings_items(ours)
-    return [f"{name}: {_text(a[name])} in the file, {_text(b[name])} in this database"
-            for name in setting_names() if a[name] != b[name]]
+    return [_("{name}: {theirs} in the file, {ours} in this database").format(
+        name=name, theirs=_text(a[name]), ours=_text(b[name]))
+        for name in setting_names() if a[name] != b[name]]
 
 
 def _text(value: str | Decimal) -> str:

@@ -876,18 +876,18 @@ def _check_record_dates(result: RecordCheck, level: Level, birth_date: dt.date |
         if f.type is not FieldType.DATE or not isinstance(day, dt.date):
             continue
         if birth_date is not None and day < birth_date:
-            result.problems.append(_problem(f, day, f"is before the date of birth "
-                                                    f"{birth_date.isoformat()}"))
+            result.problems.append(_problem(f, day, _("is before the date of birth {date}")
+                                            .format(date=birth_date.isoformat())))
         if level is Level.MEDICATION:
             if day > horizon:
                 result.problems.append(_problem(
-                    f, day, f"is more than {PLANNED_HORIZON_DAYS} days in the future "
-                            f"(after {horizon.isoformat()})"))
+                    f, day, _("is more than {days} days in the future (after {date})").format(
+                        days=PLANNED_HORIZON_DAYS, date=horizon.isoformat())))
             elif day > today:
-                result.problems.append(_problem(f, day, "is in the future: a planned date? "
-                                                        "please check", Severity.WARNING))
+                result.problems.append(_problem(f, day, _("is in the future: a planned date? "
+                                                          "please check"), Severity.WARNING))
         elif day > today:
-            result.problems.append(_problem(f, day, "is in the future"))
+            result.problems.append(_problem(f, day, _("is in the future")))
 
 
 def check_patient(record: Mapping[str, object], *, today: dt.date | None = None) -> RecordCheck:
@@ -948,13 +948,14 @@ def patient_date_problems(patient: Patient, *, today: dt.date | None = None,
     for visit in patient.visits:
         where = f"visit {visit.describe()}"
         if visit.visit_date > today:
-            out.append((where, _problem(f_date, visit.visit_date, "is in the future")))
+            out.append((where, _problem(f_date, visit.visit_date, _("is in the future"))))
         if born is not None and visit.visit_date < born:
-            out.append((where, _problem(f_date, visit.visit_date,
-                                        f"is before the date of birth {born.isoformat()}")))
+            out.append((where, _problem(f_date, visit.visit_date, _(
+                "is before the date of birth {date}").format(date=born.isoformat()))))
     if patient.diagnosis_date is not None and born is not None and patient.diagnosis_date < born:
         out.append(("patient", _problem(registry.get("diagnosis_date"), patient.diagnosis_date,
-                                        f"is before the date of birth {born.isoformat()}")))
+                                        _("is before the date of birth {date}").format(
+                                            date=born.isoformat()))))
     records: Iterable[tuple[str, Level, object]] = [
         *((f"medication {m.drug} from {m.start_date.isoformat()}", Level.MEDICATION, m)
           for m in patient.medications),

@@ -14,12 +14,16 @@ import sys
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDir, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.background import show_crash
 from gui.widgets import style_sheet
+
+if TYPE_CHECKING:
+    from gui.session import Session
 
 log = logging.getLogger(__name__)
 APP_NAME = "JDM Capture"
@@ -66,7 +70,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_session(path: Path):  # -> Session | None
+def open_session(path: Path) -> Session | None:
     """Open the database, or show why it can't be opened and return None."""
     from gui.session import Session  # noqa: PLC0415
     from storage.errors import KnownStorageError  # noqa: PLC0415

@@ -33,9 +33,10 @@ import logging
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -48,6 +49,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+if TYPE_CHECKING:
+    from storage.repository import Repository
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 APP_TITLE = "JDM Capture"
@@ -57,7 +61,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("background", text)
 
 #: opens a storage repository for a worker thread: a context manager yielding the repository.
-StoreOpener = Callable[[], Any]
+StoreOpener = Callable[[], AbstractContextManager["Repository"]]
 
 
 class Job:
@@ -68,7 +72,7 @@ class Job:
         self._opener = opener
         self._stack = ExitStack()
 
-    def open_store(self) -> Any:
+    def open_store(self) -> Repository:
         """This job's own repository (opened in the worker thread, closed when the job ends)."""
         if self._opener is None:
             raise RuntimeError("no database is open")
@@ -156,15 +160,30 @@ class BackgroundOp(Generic[T]):
                 result = self.work(job)
             except BaseException as exc:  # noqa: BLE001 - handed to the one error path
                 error = exc
-                runner._done.emit(lambda: self._finish(None, error))
+                runner._done.emit(lambda: self._failed(error))
             else:
-                runner._done.emit(lambda: self._finish(result, None))
+                runner._done.emit(lambda: self._succeeded(result))
             finally:
                 job.close()
 
         return runner.submit(in_worker)
 
-    def _finish(self, result: T | None, error: BaseException | None) -> None:
+    def _succeeded(self, result: T) -> None:
+        self._finish()
+        log.info("background job finished: %s", self.label)
+        if self._success is not None:
+            self._success(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        log.info("background job failed: %s (%s)", self.label, type(error).__name__)
+        if self._failure is not None:
+            self._failure(error)
+        else:
+            show_error(self.parent, error)
+
+    def _finish(self) -> None:
+        """The job reported back: counters, the trigger and the progress area."""
         runner = self.runner
         runner.running -= 1
         runner.writing -= self.writes
@@ -174,16 +193,6 @@ class BackgroundOp(Generic[T]):
         if runner.progress_area is not None:
             runner.progress_area.stop()
         runner.job_finished.emit(self.label)
-        if error is not None:
-            log.info("background job failed: %s (%s)", self.label, type(error).__name__)
-            if self._failure is not None:
-                self._failure(error)
-            else:
-                show_error(self.parent, error)
-            return
-        log.info("background job finished: %s", self.label)
-        if self._success is not None:
-            self._success(result)  # type: ignore[arg-type]
 
 
 class ProgressArea(QWidget):
@@ -273,7 +282,7 @@ def show_message(parent: QWidget | None, text: str, details: str = "") -> None:
 
 
 def show_crash(parent: QWidget | None, exc_type: type[BaseException], exc: BaseException,
-               tb: Any) -> None:
+               tb: TracebackType | None) -> None:
     """The crash dialog for bugs: what happened, with the details to copy into a report."""
     text = "".join(traceback.format_exception(exc_type, exc, tb))
     log.error("unexpected error: %s", exc_type.__name__)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -43,7 +43,10 @@ from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit, label_word
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui import i18n as gui_i18n
 from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel, context_text
-from gui.widgets import ProblemLabel, make_field_widget
+from gui.widgets import FieldWidget, ProblemLabel, make_field_widget
+
+if TYPE_CHECKING:
+    from storage.repository import AuditEntry, LabelReview
 
 CHECKS: dict[Level, Callable[[Mapping[str, object]], validation.RecordCheck]] = {
     Level.PATIENT: validation.check_patient,
@@ -74,7 +77,7 @@ class RecordDialog(QDialog):
         #: an OK that was refused
         self.touched: set[str] = set(self.texts)
         self.values: dict[str, object] = {}
-        self.widgets: dict[str, QWidget] = {}
+        self.widgets: dict[str, FieldWidget] = {}
         self.problems: dict[str, ProblemLabel] = {}
         self.rows: dict[str, tuple[QLabel, QWidget]] = {}
         lay = QVBoxLayout(self)
@@ -82,8 +85,8 @@ class RecordDialog(QDialog):
         self.form = form
         for fld in self.fields:
             widget = make_field_widget(fld, self)
-            widget.show_text(self.texts.get(fld.name, ""))  # type: ignore[attr-defined]
-            widget.edited.connect(self._edited)  # type: ignore[attr-defined]
+            widget.show_text(self.texts.get(fld.name, ""))
+            widget.edited.connect(self._edited)
             if fld.name in locked:
                 widget.setEnabled(False)
             self.widgets[fld.name] = widget
@@ -124,10 +127,13 @@ class RecordDialog(QDialog):
                        | {registry.drug_label(d.code) for d in registry.DRUGS}, key=str.casefold)
         completer = QCompleter(names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        # completes as you type, in the field itself (keyboard first: Tab accepts)
+        # completes as you type, in the field itself (keyboard first: Tab accepts); in another
+        # language the field's own list stays: the drugs by their names in that language,
+        # whichever name is typed (tofa -> 托法替布), widgets.VocabularyCompleter
         completer.setCompletionMode(QCompleter.CompletionMode.InlineCompletion)
         if isinstance(drug, QLineEdit):
-            drug.setCompleter(completer)
+            if forms_i18n.language() == forms_i18n.DEFAULT:
+                drug.setCompleter(completer)
             drug.setPlaceholderText(self.tr("Generic name: the first letters complete it "
                                             "(Methotrexate); any other name allowed"))
             drug.setMinimumWidth(340)
@@ -135,7 +141,7 @@ class RecordDialog(QDialog):
                 names=", ".join(registry.drug_label(d.code) for d in registry.DRUGS)))
             drug.editingFinished.connect(lambda: self._drug_picked(drug.text()))
             if self.texts.get("drug"):  # an existing course: its drug in this language
-                drug.show_text(registry.drug_label(self.texts["drug"]))  # type: ignore[attr-defined]
+                drug.show_text(registry.drug_label(self.texts["drug"]))
         self._show_schedule_rows()
 
     def _drug_picked(self, text: str) -> None:
@@ -147,7 +153,7 @@ class RecordDialog(QDialog):
             self._set("drug", found.label)  # stored by its English generic name, as listed
             self.touched.add("drug")
         # shown in the interface's language (甲氨蝶呤), as the tables and the PDF show it
-        self.widgets["drug"].show_text(registry.drug_label(found.label))  # type: ignore[attr-defined]
+        self.widgets["drug"].show_text(registry.drug_label(found.label))
         for name, code in (("route", found.routes[0]), ("dose_unit", found.unit),
                            ("schedule", found.schedule)):
             if not self.texts.get(name):
@@ -157,7 +163,7 @@ class RecordDialog(QDialog):
 
     def _set(self, name: str, text: str) -> None:
         self.texts[name] = text
-        self.widgets[name].show_text(text)  # type: ignore[attr-defined]
+        self.widgets[name].show_text(text)
 
     def _show_schedule_rows(self) -> None:
         if self.level is not Level.MEDICATION:
@@ -174,7 +180,7 @@ class RecordDialog(QDialog):
             self._set("times_per_period", "1")  # shown, not assumed: "once" until changed
         if schedule in (medication.SINGLE, medication.PULSE):
             self.texts.pop("times_per_period", None)
-            self.widgets["times_per_period"].show_text("")  # type: ignore[attr-defined]
+            self.widgets["times_per_period"].show_text("")
         if schedule in medication.MAX_TIMES:
             per = {medication.DAILY: self.tr("Times per day"),
                    medication.WEEKLY: self.tr("Times per week"),
@@ -234,7 +240,7 @@ class RecordDialog(QDialog):
             msgs = by_field.get(name, [])
             label.show_problems(list(msgs))
             severity = "" if not msgs else ("error" if any(e for _, e in msgs) else "warning")
-            self.widgets[name].set_severity(severity)  # type: ignore[attr-defined]
+            self.widgets[name].set_severity(severity)
         other = [p.message for p in result.errors if p.field not in self.problems]
         self.summary.setText("\n".join(other))
         if self.isVisible():  # a wrapped message must not be clipped: grow to fit it
@@ -308,7 +314,7 @@ class SettingsDialog(QDialog):
         self.ulns: dict[str, QLineEdit] = {}
         self.uln_problems: dict[str, ProblemLabel] = {}
         for enzyme in registry.ENZYMES:
-            fld = registry.get(f"{enzyme}_uln")
+            fld = registry.get(registry.enzyme(enzyme).uln_field)
             edit = QLineEdit(value_text(settings.uln_defaults.get(enzyme)), self)
             edit.setObjectName(f"default_{fld.name}")
             edit.setToolTip(fld.allowed_text())
@@ -372,12 +378,13 @@ class SettingsDialog(QDialog):
         ulns: dict[str, Decimal] = {}
         ok = True
         for enzyme, edit in self.ulns.items():
-            value, problems = validation.parse_text(f"{enzyme}_uln", edit.text())
+            value, problems = validation.parse_text(registry.enzyme(enzyme).uln_field,
+                                                   edit.text())
             self.uln_problems[enzyme].show_problems([(p.message, p.is_error) for p in problems])
-            if value is None or any(p.is_error for p in problems):
+            if not isinstance(value, Decimal | int) or any(p.is_error for p in problems):
                 ok = False
             else:
-                ulns[enzyme] = Decimal(value)  # type: ignore[arg-type]
+                ulns[enzyme] = Decimal(value)
         try:
             self.result_protocol = parse_protocol(
                 self.protocol_visits.text(), self.repeat_months.text(),
@@ -439,7 +446,7 @@ class LabelReviewDialog(QDialog):
 
     visit_requested = Signal(str, int)
 
-    def __init__(self, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, rows: Sequence[LabelReview], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Visit labels matched to the study protocol"))
         self.resize(760, 440)
@@ -477,7 +484,7 @@ class LabelReviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
 
-    def _open(self, index: Any) -> None:
+    def _open(self, index: QModelIndex) -> None:
         row = index.data(RECORD_ROLE)
         if row is not None:
             self.visit_requested.emit(row.study_id, row.visit_id)
@@ -487,14 +494,15 @@ class LabelReviewDialog(QDialog):
 class HistoryDialog(QDialog):
     """The audit trail of one visit, read-only: who changed which value, when, old and new."""
 
-    def __init__(self, title: str, rows: Sequence[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, rows: Sequence[AuditEntry],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(1100, 560)
         lay = QVBoxLayout(self)
         self.model = AuditModel(self)
         self.model.set_rows(rows)
-        contexts = {getattr(r, "context", None) for r in rows}
+        contexts = {r.context for r in rows}
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -12,9 +12,9 @@ Signals:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,6 +37,12 @@ from gui.models import (
     person_name,
 )
 
+if TYPE_CHECKING:
+    from storage.repository import ScheduleInput
+
+#: the GUI's translate function (``self.tr``)
+Tr = Callable[[str], str]
+
 _STATUS_COLOURS = {DueStatus.OVERDUE: "#b71c1c", DueStatus.DUE: "#8a5a00",
                    DueStatus.UPCOMING: "#37474f"}
 
@@ -58,7 +64,7 @@ class DueRow:
         return -(self.next.days_to_target or 0)
 
 
-def due_rows(inputs: Sequence[Any], protocol: Protocol, today: dt.date, *,
+def due_rows(inputs: Sequence[ScheduleInput], protocol: Protocol, today: dt.date, *,
              upcoming_days: int | None = None) -> list[DueRow]:
     """The due list from ``storage.repository.ScheduleInput`` s: patients with a baseline whose
     next protocol visit is due or overdue (or, with ``upcoming_days``, opens within that many
@@ -80,12 +86,12 @@ def due_rows(inputs: Sequence[Any], protocol: Protocol, today: dt.date, *,
     return rows
 
 
-def _status_text(row: DueRow, tr) -> str:
+def _status_text(row: DueRow, tr: Tr) -> str:
     return {DueStatus.OVERDUE: tr("Overdue"), DueStatus.DUE: tr("Due"),
             DueStatus.UPCOMING: tr("Upcoming")}.get(row.next.status, "")
 
 
-def _days_text(row: DueRow, tr) -> str:
+def _days_text(row: DueRow, tr: Tr) -> str:
     n = row.next
     if n.status is DueStatus.OVERDUE:
         return tr("{d} overdue").format(d=_days(n.days_overdue, tr))
@@ -97,11 +103,11 @@ def _days_text(row: DueRow, tr) -> str:
     return tr("target today")
 
 
-def _days(n: int, tr) -> str:
+def _days(n: int, tr: Tr) -> str:
     return tr("1 day") if n == 1 else tr("{n} days").format(n=n)
 
 
-def due_columns(tr) -> tuple[Column, ...]:
+def due_columns(tr: Tr) -> tuple[Column, ...]:
     return (
         Column("study_id", tr("Study ID"), lambda r: r.study_id),
         Column("name", tr("Name"), lambda r: r.name or None),
@@ -130,7 +136,7 @@ class DueListPage(QWidget):
         super().__init__(parent)
         self.setObjectName("due_list")
         self.model = RecordTableModel(due_columns(self.tr), self)
-        self._inputs: Sequence[Any] = ()
+        self._inputs: Sequence[ScheduleInput] = ()
         self.protocol: Protocol = DEFAULT_PROTOCOL
         self.today: dt.date = dt.date.today()
         lay = QVBoxLayout(self)
@@ -169,7 +175,7 @@ class DueListPage(QWidget):
         self.empty_hint.setWordWrap(True)
         lay.addWidget(self.empty_hint)
 
-    def set_inputs(self, inputs: Sequence[Any], protocol: Protocol,
+    def set_inputs(self, inputs: Sequence[ScheduleInput], protocol: Protocol,
                    today: dt.date | None = None) -> None:
         """Patients' schedule inputs (``Repository.schedule_inputs``), the study protocol and
         the day to count from (today unless given)."""

@@ -32,6 +32,7 @@ from forms.fields import Field, Form
 from forms.i18n import _
 from gui.widgets import (
     BoolCheck,
+    FieldWidget,
     LevelPicker,
     NotesEntry,
     ProblemLabel,
@@ -45,16 +46,16 @@ class PageWidgets:
 
     def __init__(self, form: Form) -> None:
         self.form = form
-        self.widgets: dict[str, QWidget] = {}
+        self.widgets: dict[str, FieldWidget] = {}
         self.problems: dict[str, ProblemLabel] = {}
         self.extras: dict[str, QLabel] = {}  # indicators, e.g. "ck_ratio"
         self.order: list[QWidget] = []
 
-    def add(self, fld: Field, parent: QWidget, *, compact: bool = False) -> QWidget:
+    def add(self, fld: Field, parent: QWidget, *, compact: bool = False) -> FieldWidget:
         """The registry widget of ``fld``, registered with its problem label."""
         return self.register(fld, make_field_widget(fld, parent, compact=compact), parent)
 
-    def register(self, fld: Field, widget: QWidget, parent: QWidget) -> QWidget:
+    def register(self, fld: Field, widget: FieldWidget, parent: QWidget) -> FieldWidget:
         self.widgets[fld.name] = widget
         self.order.append(widget)
         self.problems[fld.name] = ProblemLabel(parent)

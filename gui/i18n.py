@@ -59,7 +59,8 @@ class SourceTextTranslator(QTranslator):
     def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
         return not self.loaded
 
-    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: ANN001
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None,
+                  n: int = -1) -> str | None:
         """Our translation, or None (a null string) so that Qt asks the next translator: an
         empty string would be taken as the translation (Qt's own OK and Cancel went blank)."""
         if not source_text:

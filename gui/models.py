@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -38,6 +38,13 @@ from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
 from forms.protocol import label_words
 from gui.widgets import readable
+
+if TYPE_CHECKING:
+    from forms.medication import Exposure
+    from forms.model import Visit
+    from forms.response import VisitResponse
+    from forms.scoring import Score
+    from storage.signoff import SignoffStatus
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -401,14 +408,14 @@ class PatientListModel(RecordTableModel):
 class VisitRow:
     """One visit of the timeline: key scores and the response against baseline."""
 
-    visit: Any  #: forms.model.Visit
-    scores: dict[str, Any]  #: forms.scoring.score_visit(...)
-    response: Any | None  #: forms.response.VisitResponse or None at the baseline
+    visit: Visit
+    scores: Mapping[str, Score]  #: forms.scoring.score_visit(...)
+    response: VisitResponse | None  #: None at the baseline
     is_baseline: bool
-    #: storage.signoff.SignoffStatus when the visit was ever signed, else None
-    signoff: Any = None
-    #: forms.medication.Exposure since the previous visit (None at the first visit)
-    exposure: Any = None
+    #: when the visit was ever signed, else None
+    signoff: SignoffStatus | None = None
+    #: since the previous visit (None at the first visit)
+    exposure: Exposure | None = None
 
 
 def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
@@ -417,7 +424,7 @@ def _signoff_text(row: VisitRow, tr: Callable[[str], str]) -> str:
     status = row.signoff
     if status is None:
         return ""
-    current = getattr(status, "current", None)
+    current = status.current
     if current is None:
         return tr("unlocked")
     return tr("{name}, {at}").format(name=current.signed_by,
@@ -429,8 +436,26 @@ def _short(name: str) -> str:
     return registry.get(name).short_label
 
 
+def score_value(scores: Mapping[str, Score], name: str) -> int | Decimal | str | None:
+    """The value of one score of a visit (None when missing or not computed)."""
+    score = scores.get(name)
+    return score.value if score is not None else None
+
+
 def _score(name: str) -> Callable[[VisitRow], object]:
-    return lambda r: getattr(r.scores.get(name), "value", None)
+    return lambda r: score_value(r.scores, name)
+
+
+def _tis(r: VisitRow) -> Decimal | None:
+    return r.response.tis.tis if r.response is not None else None
+
+
+def _acr_category(r: VisitRow) -> str | None:
+    return r.response.tis.category if r.response is not None else None
+
+
+def _printo_level(r: VisitRow) -> str | None:
+    return r.response.printo.level if r.response is not None else None
 
 
 def _measure(key: str, name: str | Field, value: Callable[[Any], object]) -> Column:
@@ -455,15 +480,10 @@ def visit_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
         _measure("chaq_di", "chaq_di", _score("chaq_di")),
         _measure("ck", "ck", lambda r: r.visit.values.get("ck")),
         _measure("steroid", "steroid_mg_kg_day", _score("steroid_mg_kg_day")),
-        _measure("tis", "tis", lambda r: getattr(getattr(r.response, "tis", None), "tis", None)),
-        Column("acr", tr("ACR/EULAR"),
-               lambda r: getattr(getattr(r.response, "tis", None), "category", None),
-               text=_acr_text,
-               colour=lambda r: _RESPONSE_COLOURS.get(
-                   getattr(getattr(r.response, "tis", None), "category", "") or "")),
-        Column("printo", tr("PRINTO"),
-               lambda r: getattr(getattr(r.response, "printo", None), "level", None),
-               text=_printo_text),
+        _measure("tis", "tis", _tis),
+        Column("acr", tr("ACR/EULAR"), _acr_category, text=_acr_text,
+               colour=lambda r: _RESPONSE_COLOURS.get(_acr_category(r) or "")),
+        Column("printo", tr("PRINTO"), _printo_level, text=_printo_text),
         Column("cid", cid.label.replace("PRINTO clinically inactive disease", tr("CID")),
                _score("printo_cid"),
                text=lambda r: cid.choice_label(_score("printo_cid")(r) or "") if _score(

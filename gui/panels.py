@@ -15,6 +15,7 @@ import html
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush
@@ -36,6 +37,10 @@ from forms.formatting import format_value
 from forms.model import Visit
 from gui.widgets import readable
 
+if TYPE_CHECKING:
+    from forms.scoring import Score
+    from forms.validation import Problem
+
 
 def short_reason(reason: str) -> str:
     """A missing reason without its list of field names ("CMAS: 2 of 14 items missing")."""
@@ -46,11 +51,11 @@ def short_reason(reason: str) -> str:
 PARTIAL_SUM_FIELDS = ("cmas_total",)
 
 
-def partial_sum(score: object) -> int | None:
+def partial_sum(score: Score) -> int | None:
     """The sum of the items entered so far for an incomplete CMAS (not a total: shown with
     what is missing), else None."""
-    parts = getattr(score, "parts", None) or {}
-    if getattr(score, "field", "") not in PARTIAL_SUM_FIELDS or not parts:
+    parts = score.parts
+    if score.field not in PARTIAL_SUM_FIELDS or not parts:
         return None
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in parts.values()):
         return None
@@ -72,7 +77,10 @@ class TotalsPanel(QFrame):
         self.labels: dict[str, tuple[QLabel, QLabel]] = {}
         row = 1
         for fld in registry.visit_fields(derived=True):
-            name_label = QLabel(fld.label, self)
+            # the unit beside the name, kept whole (a word joiner after each slash)
+            name_label = QLabel(self.tr("{label} ({unit})").format(
+                label=fld.label, unit=fld.unit.replace("/", "/\u2060")) if fld.unit
+                else fld.label, self)
             name_label.setWordWrap(True)
             value_label = QLabel("", self)
             value_label.setObjectName(f"total_{fld.name}")
@@ -84,15 +92,15 @@ class TotalsPanel(QFrame):
             row += 1
         grid.setColumnStretch(1, 1)
 
-    def show_scores(self, scores: Mapping[str, object]) -> None:
+    def show_scores(self, scores: Mapping[str, Score]) -> None:
         for name, (_name_label, value_label) in self.labels.items():
             score = scores.get(name)
             if score is None:
                 value_label.setText("")
                 continue
-            value = getattr(score, "value", None)
+            value = score.value
             if value is None:
-                reason = getattr(score, "missing_reason", "")
+                reason = score.missing_reason
                 so_far = partial_sum(score)
                 if so_far is None:
                     value_label.setText(self.tr("- {reason}").format(
@@ -102,10 +110,10 @@ class TotalsPanel(QFrame):
                         so_far=so_far, reason=short_reason(reason).split(": ", 1)[-1]))
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
-            else:
-                value_label.setText(format_value(name, value, fixed=True))
+            else:  # the unit is in the name (the narrow value column wrapped 0.099 mg/kg/d)
+                value_label.setText(format_value(name, value, fixed=True, unit=False))
                 value_label.setProperty("role", "total")
-                value_label.setToolTip(getattr(score, "detail", "") or "")
+                value_label.setToolTip(score.detail)
             value_label.style().unpolish(value_label)
             value_label.style().polish(value_label)
 
@@ -125,14 +133,14 @@ class ProblemList(QListWidget):
         self.itemActivated.connect(
             lambda item: self.problem_activated.emit(item.data(Qt.ItemDataRole.UserRole)))
 
-    def show_problems(self, problems: Sequence[object]) -> None:
+    def show_problems(self, problems: Sequence[Problem]) -> None:
         self.clear()
-        ordered = sorted(problems, key=lambda p: not getattr(p, "is_error", True))
+        ordered = sorted(problems, key=lambda p: not p.is_error)
         for p in ordered:
-            is_error = getattr(p, "is_error", True)
+            is_error = p.is_error
             prefix = self.tr("Error") if is_error else self.tr("Warning")
-            item = QListWidgetItem(f"{prefix}: {p.message}")  # type: ignore[attr-defined]
-            item.setData(Qt.ItemDataRole.UserRole, p.field)  # type: ignore[attr-defined]
+            item = QListWidgetItem(f"{prefix}: {p.message}")
+            item.setData(Qt.ItemDataRole.UserRole, p.field)
             item.setForeground(QBrush(readable("#b71c1c" if is_error else "#8a5a00")))
             self.addItem(item)
         if not problems:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -158,8 +158,8 @@ class PatientListPage(QWidget):
             self.table.selectRow(index.row())
             self.table.scrollTo(index)
 
-    def _activated(self, index: object) -> None:
-        record = self.proxy.data(index, RECORD_ROLE)  # type: ignore[arg-type]
+    def _activated(self, index: QModelIndex) -> None:
+        record = self.proxy.data(index, RECORD_ROLE)
         if record is not None:
             self.patient_activated.emit(record.study_id)
 

@@ -22,9 +22,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from forms import course, medication, registry
 from forms.formatting import format_value
-from forms.model import Patient
+from forms.model import Patient, Visit
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
 from forms.response import enzyme_ratio
 from forms.settings import ScoringSettings
@@ -56,11 +56,15 @@ from gui.models import (
     VisitRow,
     VisitTimelineModel,
     person_name,
+    score_value,
 )
+
+if TYPE_CHECKING:
+    from storage.signoff import SignoffStatus
 
 
 def visit_rows(patient: Patient, settings: ScoringSettings,
-               signoffs: Mapping[int, object] | None = None) -> list[VisitRow]:
+               signoffs: Mapping[int, SignoffStatus] | None = None) -> list[VisitRow]:
     """The timeline rows of a patient: scores of each visit, its response vs baseline and its
     sign-off state (``signoffs``: visit id -> ``storage.signoff.SignoffStatus``)."""
     signoffs = signoffs or {}
@@ -85,13 +89,13 @@ class ProtocolRow:
 
     label: str
     target: str  #: "2024-04-01 (+/- 14 d)" or "" for other visits
-    visit: Any  #: the recorded forms.model.Visit, or None
+    visit: Visit | None  #: the recorded visit
     row: VisitRow | None
     status: str  #: "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"
 
 
 def protocol_rows(patient: Patient, rows: list[VisitRow], protocol: Protocol,
-                  today: dt.date, tr=str) -> list[ProtocolRow]:
+                  today: dt.date, tr: Callable[[str], str] = str) -> list[ProtocolRow]:
     """The patient's protocol visits in schedule order with what was recorded for each, then
     the flare and unscheduled visits, which no protocol summary counts."""
     base = course.baseline_of(patient.visits)
@@ -133,14 +137,15 @@ def protocol_rows(patient: Patient, rows: list[VisitRow], protocol: Protocol,
     return out
 
 
-def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> list[Series]:
+def trend_series(rows: list[VisitRow], settings: ScoringSettings,
+                 tr: Callable[[str], str] = str) -> list[Series]:
     """The five strips of the trend chart, scaled to each measure's registry range."""
 
     def pts(get: Callable[[VisitRow], Any]) -> list[tuple[dt.date, Decimal | int | None]]:
         return [(r.visit.visit_date, get(r)) for r in rows]
 
     def score(name: str) -> Callable[[VisitRow], Any]:
-        return lambda r: getattr(r.scores.get(name), "value", None)
+        return lambda r: score_value(r.scores, name)
 
     def span(name: str) -> str:
         return registry.get(name).range_text()  # "0-52": ranges live in the registry only
@@ -165,7 +170,7 @@ def trend_series(rows: list[VisitRow], settings: ScoringSettings, tr=str) -> lis
     ]
 
 
-def patient_banner(patient: Patient, tr=str) -> str:
+def patient_banner(patient: Patient, tr: Callable[[str], str] = str) -> str:
     """``DEMO-13 · Wang, Li · Male, 12.3 y · MRN H998877``: who is open, unmistakably."""
     parts = [patient.study_id]
     name = person_name(str(patient.identifiers.get("given_name") or ""),
@@ -185,7 +190,7 @@ def patient_banner(patient: Patient, tr=str) -> str:
     return "  \u00b7  ".join(parts)
 
 
-def _table(parent: QWidget, model) -> QTableView:
+def _table(parent: QWidget, model: QAbstractItemModel) -> QTableView:
     view = QTableView(parent)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -308,8 +313,8 @@ class PatientPage(QWidget):
         self.tabs.addTab(self.protocol_table, self.tr("&Protocol schedule"))
         lay.addWidget(self.tabs, 1)
 
-    def _record_tab(self, model, title: str, add_text: str, delete_text: str, add_signal,
-                    kind: str) -> QTableView:
+    def _record_tab(self, model: QAbstractItemModel, title: str, add_text: str,
+                    delete_text: str, add_signal: SignalInstance, kind: str) -> QTableView:
         page = QWidget(self.tabs)
         lay = QVBoxLayout(page)
         table = _table(page, model)
@@ -339,7 +344,7 @@ class PatientPage(QWidget):
         return table
 
     def show_patient(self, patient: Patient, settings: ScoringSettings,
-                     signoffs: Mapping[int, object] | None = None,
+                     signoffs: Mapping[int, SignoffStatus] | None = None,
                      protocol: Protocol | None = None, today: dt.date | None = None) -> None:
         """Show ``patient``; ``signoffs`` (visit id -> SignoffStatus) fills the sign-off column;
         ``protocol`` (the study's) lays out the protocol tab."""
@@ -402,9 +407,9 @@ class PatientPage(QWidget):
             self.visit_activated.emit(row.visit.id)
 
 
-def _protocol_columns(tr) -> tuple[Column, ...]:
+def _protocol_columns(tr: Callable[[str], str]) -> tuple[Column, ...]:
     def score(name: str) -> Callable[[ProtocolRow], object]:
-        return lambda r: getattr(r.row.scores.get(name), "value", None) if r.row else None
+        return lambda r: score_value(r.row.scores, name) if r.row else None
 
     return (
         Column("label", tr("Protocol visit"), lambda r: r.label),
@@ -428,7 +433,7 @@ def _protocol_columns(tr) -> tuple[Column, ...]:
     )
 
 
-def _on_delete_key(table: QTableView, slot) -> None:
+def _on_delete_key(table: QTableView, slot: Callable[[], object]) -> None:
     """The Delete key on a table (while it has focus) asks to delete its current row."""
     shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), table)
     shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)

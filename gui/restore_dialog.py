@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -40,6 +40,10 @@ from gui import file_dialogs
 from gui.background import APP_TITLE, BackgroundOp, Job, show_error
 from storage import backups
 
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+    from storage.integrity import Finding
+
 log = logging.getLogger(__name__)
 
 HOUR_MS = 60 * 60 * 1000
@@ -55,7 +59,7 @@ class AutoBackup(QObject):
 
     backup_written = Signal(object)
 
-    def __init__(self, window: Any, interval_ms: int = HOUR_MS,
+    def __init__(self, window: MainWindow, interval_ms: int = HOUR_MS,
                  first_check_ms: int = 2 * 60 * 1000) -> None:
         super().__init__(window)
         self.window = window
@@ -67,7 +71,7 @@ class AutoBackup(QObject):
         QTimer.singleShot(first_check_ms, self.maybe_backup)
 
     def _path(self) -> Path | None:
-        session = getattr(self.window, "session", None)
+        session = self.window.session
         return None if session is None else Path(session.path)
 
     def maybe_backup(self, now: dt.datetime | None = None) -> bool:
@@ -126,7 +130,7 @@ class IntegrityWatch(QObject):
 
     checked = Signal(object)
 
-    def __init__(self, window: Any, interval_ms: int = HOUR_MS,
+    def __init__(self, window: MainWindow, interval_ms: int = HOUR_MS,
                  first_check_ms: int = 30 * 60 * 1000,
                  every: dt.timedelta = dt.timedelta(days=1)) -> None:
         super().__init__(window)
@@ -142,7 +146,7 @@ class IntegrityWatch(QObject):
 
     def maybe_check(self, now: dt.datetime | None = None) -> bool:
         """Start the check when the last one is older than ``every``; returns whether it did."""
-        session = getattr(self.window, "session", None)
+        session = self.window.session
         now = now or dt.datetime.now(dt.UTC)
         if session is None or self.running or (
                 self.last is not None and now - self.last < self.every):
@@ -258,10 +262,10 @@ def read_summaries(db_path: Path) -> list[backups.BackupSummary]:
     return [backups.describe_backup(b.path) for b in backups.list_backups(db_path)]
 
 
-def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
+def restore_from_backup(window: MainWindow, db_path: Path | None = None) -> None:
     """The whole GUI restore (module docstring). ``db_path``: the database to replace; the
     open one when None (a database that failed to open can be given explicitly)."""
-    session = getattr(window, "session", None)
+    session = window.session
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
     if path is None:  # e.g. the database failed to open because it is damaged: ask which
@@ -272,8 +276,7 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
         if not chosen_db:
             return
         path = Path(chosen_db)
-    leave_ok = getattr(window, "_leave_editor_ok", None)
-    if leave_ok is not None and not leave_ok():
+    if not window.leave_editor_ok():
         return
 
     def chosen(summaries: list[backups.BackupSummary]) -> None:
@@ -285,7 +288,7 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
                      label=window.tr("Checking the backup..."), parent=window).success(
             lambda findings: confirmed(source, findings)).run_in_background()
 
-    def confirmed(source: Path, findings: list[Any]) -> None:
+    def confirmed(source: Path, findings: list[Finding]) -> None:
         question = window.tr("Replace {name} with the backup {backup}?\nThe current file is "
                              "kept beside it.").format(name=path.name, backup=source.name)
         if findings:  # what check would refuse, named, before anything is replaced
@@ -300,9 +303,9 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        session = getattr(window, "session", None)
+        session = window.session
         actor = session.actor() if session is not None else ""  # the signed-in account
-        _close_session(window)
+        window.close_session()
         accept = [backups.finding_code(f) for f in findings]
 
         def work(_job: Job) -> Path | None:
@@ -328,15 +331,3 @@ def restore_from_backup(window: Any, db_path: Path | None = None) -> None:
                  label=window.tr("Reading backups..."), parent=window).success(
         chosen).run_in_background()
 
-
-def _close_session(window: Any) -> None:
-    """Close the window's database so the file can be replaced."""
-    session = getattr(window, "session", None)
-    if session is None:
-        return
-    session.close()
-    window.session = None
-    window.runner.opener = None
-    editor = getattr(window, "_editor", None)
-    if editor is not None:
-        editor.store = None

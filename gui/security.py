@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
@@ -45,6 +45,11 @@ from forms.i18n import _
 from storage import accounts
 from storage.errors import KnownStorageError
 
+if TYPE_CHECKING:
+    from storage.repository import Repository
+
+T = TypeVar("T")
+
 DEFAULT_IDLE_MINUTES = accounts.DEFAULT_IDLE_MINUTES
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                  QEvent.Type.Wheel, QEvent.Type.TouchBegin}
@@ -67,7 +72,7 @@ def _error_label(parent: QWidget) -> QLabel:
     return label
 
 
-def _busy(fn: Callable[[], Any]) -> Any:
+def _busy(fn: Callable[[], T]) -> T:
     """Run a key derivation (about 0.35 s) with a wait cursor."""
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
@@ -294,7 +299,7 @@ class ChangePasswordDialog(_FormDialog):
     """Anyone changes their own password (the current one first); only their key slot and
     hash are rewritten."""
 
-    def __init__(self, repo: Any, account: accounts.Account,
+    def __init__(self, repo: Repository, account: accounts.Account,
                  parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Change my password"), self.tr(
             "Signed in as {name} ({user}).").format(name=account.full_name,
@@ -396,10 +401,10 @@ class LockPage(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(2)
-        self.repo: Any = None
+        self.repo: Repository | None = None
         self.account: accounts.Account | None = None
 
-    def lock(self, repo: Any, account: accounts.Account) -> None:
+    def lock(self, repo: Repository, account: accounts.Account) -> None:
         self.repo, self.account = repo, account
         self.who.setText(self.tr("Signed in: {name}. Enter your password to continue, or "
                                  "sign in as another person (the open visit is kept as a "
@@ -410,11 +415,12 @@ class LockPage(QWidget):
         self.password.setFocus()
 
     def try_unlock(self) -> bool:
-        if self.repo is None:
+        repo = self.repo
+        if repo is None:
             return False
         user = self.user.text().strip()
         try:
-            account = _busy(lambda: accounts.switch_user(self.repo, user, self.password.text(),
+            account = _busy(lambda: accounts.switch_user(repo, user, self.password.text(),
                                                          "session unlock"))
         except KnownStorageError as exc:
             self.password.clear()
@@ -432,7 +438,7 @@ class LockPage(QWidget):
 class AccountsDialog(QDialog):
     """Accounts, the idle lock and the recovery key, for administrators."""
 
-    def __init__(self, repo: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, repo: Repository, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.repo = repo
         self.setWindowTitle(self.tr("Accounts and security"))

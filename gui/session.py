@@ -24,7 +24,14 @@ from gui.models import PatientRow
 from storage import accounts, signoff, tempfiles
 from storage.database import FilesReplaced
 from storage.locks import AppLock
-from storage.repository import AppSettings, Draft, Repository
+from storage.repository import (
+    AppSettings,
+    AuditEntry,
+    Draft,
+    LabelReview,
+    Repository,
+    ScheduleInput,
+)
 from storage.signoff import SignoffStatus
 
 DRAFT_PREFIX = "visit/"
@@ -55,8 +62,8 @@ class Session:
                 self.checked_after_crash = self.lock.unclean
                 full_check = full_check or self.lock.unclean
                 # Stale stored scores (new rule versions or settings) are recomputed by a
-                # background job (gui.commands.refresh_scores), not here: at 100,000 visits
-                # that takes a minute.
+                # background job (gui.operations.startup.refresh_scores), not here: at
+                # 100,000 visits that takes a minute.
                 repo = Repository(self.path, refresh=False,
                                   full_check=True if full_check else None)
             except BaseException:
@@ -154,6 +161,15 @@ class Session:
     def update_patient(self, patient: Patient) -> None:
         self.guarded(lambda: self.repo.update_patient(patient, self.actor()))
 
+    def delete_patient(self, study_id: str) -> None:
+        """Delete a patient and everything recorded about them (audited; storage refuses
+        while one of their visits is signed off), then the unsaved drafts of their visits."""
+        self.guarded(lambda: self.repo.delete_patient(study_id, self.actor()))
+        own = f"{DRAFT_PREFIX}{study_id}/"
+        for draft in self.repo.load_drafts():
+            if draft.key.startswith(own):
+                self.discard_draft_key(draft.key)
+
     def save_medication(self, study_id: str, medication: Medication) -> None:
         self.guarded(lambda: self.repo.record_medication(study_id, medication,
                                                          self.actor()))
@@ -165,11 +181,11 @@ class Session:
         """A taper step: the course's current dose stops the day before ``new`` starts."""
         self.repo.change_dose(study_id, medication_id, new, self.actor())
 
-    def schedule_inputs(self) -> list[Any]:
+    def schedule_inputs(self) -> list[ScheduleInput]:
         """Every patient's baseline date and visit labels, for the due list."""
         return self.repo.schedule_inputs()
 
-    def label_review(self) -> list[Any]:
+    def label_review(self) -> list[LabelReview]:
         return self.repo.label_review()
 
     def mark_label_review_done(self) -> None:
@@ -250,7 +266,7 @@ class Session:
     def discard_draft_key(self, key: str) -> None:
         self.guarded(lambda: self.repo.discard_draft(key))
 
-    def visit_history(self, visit_id: int) -> list[Any]:
+    def visit_history(self, visit_id: int) -> list[AuditEntry]:
         return self.repo.visit_history(visit_id)
 
 

@@ -18,10 +18,11 @@ Signals (SignoffBar):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -39,6 +40,15 @@ from gui.background import BackgroundOp, Job, show_error
 from gui.widgets import ElidedLabel
 from storage import signoff
 
+if TYPE_CHECKING:
+    from forms.entry import VisitState
+    from gui.background import BackgroundRunner
+    from gui.main_window import MainWindow
+    from gui.session import Session
+    from gui.visit_editor import VisitEditor
+    from storage.accounts import Account
+    from storage.audit_chain import ChainReport
+
 
 class SignOffDialog(QDialog):
     """Asks who signs and shows what the signature means; OK only with a name.
@@ -49,7 +59,7 @@ class SignOffDialog(QDialog):
     """
 
     def __init__(self, visit_title: str, assessor: str, problems: list[str],
-                 parent: QWidget | None = None, signer: Any = None) -> None:
+                 parent: QWidget | None = None, signer: Account | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign off visit"))
         lay = QVBoxLayout(self)
@@ -64,7 +74,7 @@ class SignOffDialog(QDialog):
         self.name.setPlaceholderText(self.tr("Assessor's name"))
         self.name.setAccessibleName(self.tr("Assessor's name"))
         lay.addWidget(self.name)
-        self.user = QLineEdit(getattr(signer, "user_name", ""), self)
+        self.user = QLineEdit(signer.user_name if signer is not None else "", self)
         self.user.setAccessibleName(self.tr("Signer's user name"))
         self.user.setPlaceholderText(self.tr("Signer's user name"))
         self.password = QLineEdit(self)
@@ -84,8 +94,8 @@ class SignOffDialog(QDialog):
         self.name.setVisible(not self.with_password)
         self.user.setVisible(self.with_password)
         self.password.setVisible(self.with_password)
-        if self.with_password:
-            self.name.setText(getattr(signer, "full_name", ""))
+        if signer is not None:
+            self.name.setText(signer.full_name)
             self.password.setFocus()
         self.problems = QLabel("\n".join(problems), self)
         self.problems.setWordWrap(True)
@@ -115,7 +125,7 @@ class UnlockDialog(QDialog):
     file, an investigator's user name and password)."""
 
     def __init__(self, status_text: str, parent: QWidget | None = None,
-                 signer: Any = None) -> None:
+                 signer: Account | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Unlock signed visit"))
         lay = QVBoxLayout(self)
@@ -129,7 +139,7 @@ class UnlockDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Reason (required)"))
         lay.addWidget(self.reason)
         self.with_password = signer is not None
-        self.user = QLineEdit(getattr(signer, "user_name", ""), self)
+        self.user = QLineEdit(signer.user_name if signer is not None else "", self)
         self.user.setAccessibleName(self.tr("Investigator's user name"))
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -158,13 +168,13 @@ class SignoffBar(QWidget):
     """Sign-off state and buttons for the visit open in the editor (see module docstring).
 
     Args:
-        editor: the :class:`gui.visit_editor.VisitEditor` (its ``store`` is the session; its
-            ``widgets`` and ``save_button`` are locked while the visit is signed).
+        editor: the visit editor it sits in (its ``store`` is the session; it is made
+            read-only while the visit is signed).
     """
 
     signoff_changed = Signal(object)
 
-    def __init__(self, editor: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: VisitEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent or editor)
         self.editor = editor
         self.visit_id: int | None = None
@@ -188,22 +198,28 @@ class SignoffBar(QWidget):
         self.show_visit(None)
 
     # -- the session and the background runner come from the editor and its window
-    def _session(self) -> Any:
-        return getattr(self.editor, "store", None)
+    def _session(self) -> Session | None:
+        from gui.session import Session  # noqa: PLC0415
 
-    def _runner(self) -> Any:
-        return getattr(self.window(), "runner", None)
+        store = self.editor.store
+        return store if isinstance(store, Session) else None
 
-    def show_state(self, state: Any) -> None:
-        """Show the sign-off state of the editor's visit (a ``VisitState``, or None)."""
-        self.study_id = getattr(state, "study_id", None)
-        self.show_visit(getattr(state, "visit_id", None))
+    def _runner(self) -> BackgroundRunner | None:
+        from gui.main_window import MainWindow  # noqa: PLC0415
+
+        window = self.window()
+        return window.runner if isinstance(window, MainWindow) else None
+
+    def show_state(self, state: VisitState | None) -> None:
+        """Show the sign-off state of the editor's visit (None: no visit)."""
+        self.study_id = state.study_id if state is not None else None
+        self.show_visit(state.visit_id if state is not None else None)
 
     def show_visit(self, visit_id: object) -> None:
         """Show the state of ``visit_id`` (None: an unsaved visit, which cannot be signed)."""
         self.visit_id = int(visit_id) if isinstance(visit_id, int) else None
         session = self._session()
-        if self.visit_id is None or getattr(session, "repo", None) is None:
+        if self.visit_id is None or session is None:
             self.status = None
             self.label.setText(self.tr("Not signed (save the visit first)")
                                if self.visit_id is None else "")
@@ -217,27 +233,18 @@ class SignoffBar(QWidget):
         self._lock_editor(signed)
 
     def _lock_editor(self, signed: bool) -> None:
-        if hasattr(self.editor, "set_read_only"):  # readable, wholly locked (issue 14)
-            self.editor.set_read_only(signed)
-            return
-        for widget in getattr(self.editor, "widgets", {}).values():
-            widget.setEnabled(not signed)
-        save = getattr(self.editor, "save_button", None)
-        if save is not None:
-            save.setEnabled(not signed)
+        self.editor.set_read_only(signed)  # readable, wholly locked (issue 14)
 
     def sign(self) -> None:
         session = self._session()
         if session is None or self.visit_id is None:
             return
-        if getattr(self.editor, "dirty", False):
+        if self.editor.dirty:
             self.label.setText(self.tr("Save your changes before signing off."))
             return
         problems = signoff.completeness_problems(session.repo, self.visit_id)
-        title = self.editor.title.text() if hasattr(self.editor, "title") else ""
-        signer = getattr(session, "account", None)
-        dialog = SignOffDialog(title, session.settings().assessor, problems, self,
-                               signer=signer)
+        dialog = SignOffDialog(self.editor.title.text(), session.settings().assessor, problems,
+                               self, signer=session.account)
         if not dialog.exec():
             return
         assessor = dialog.name.text().strip()
@@ -273,7 +280,7 @@ class SignoffBar(QWidget):
         if session is None or self.visit_id is None or self.status is None:
             return
         dialog = UnlockDialog(describe_local(self.status), self,
-                              signer=getattr(session, "account", None))
+                              signer=session.account)
         if not dialog.exec():
             return
         password = dialog.password.text() or None
@@ -311,7 +318,7 @@ def describe_local(status: signoff.SignoffStatus) -> str:
     return f"{text}\n{status.note}" if status.note else text
 
 
-def attach_chain_status(window: Any, dialog: QDialog) -> QLabel:
+def attach_chain_status(window: MainWindow, dialog: QDialog) -> QLabel:
     """Add the audit trail's hash-chain status to a history dialog, verified in the background.
 
     Returns:
@@ -320,15 +327,15 @@ def attach_chain_status(window: Any, dialog: QDialog) -> QLabel:
     label = QLabel(dialog.tr("Audit trail: verifying the hash chain..."), dialog)
     label.setObjectName("chain_status")
     layout = dialog.layout()
-    if layout is not None:
-        layout.insertWidget(0, label)  # type: ignore[attr-defined]
+    if isinstance(layout, QBoxLayout):
+        layout.insertWidget(0, label)
 
-    def work(job: Job) -> Any:
+    def work(job: Job) -> ChainReport:
         from storage.audit_chain import verify_chain  # noqa: PLC0415
 
         return verify_chain(job.open_store().db.conn)
 
-    def show(report: Any) -> None:
+    def show(report: ChainReport) -> None:
         import shiboken6  # noqa: PLC0415 - the dialog may be closed by now
 
         if not shiboken6.isValid(label):
@@ -341,8 +348,8 @@ def attach_chain_status(window: Any, dialog: QDialog) -> QLabel:
                                     "compare it with a backup.").format(reason=report.reason))
             label.setStyleSheet("color: #b00020; font-weight: bold")
 
-    runner = getattr(window, "runner", None)
-    if runner is None or runner.opener is None:
+    runner = window.runner
+    if runner.opener is None:
         label.setText(dialog.tr("Audit trail: not verified (no database open)."))
         return label
     BackgroundOp(runner, work, label=dialog.tr("Verifying the audit trail..."),

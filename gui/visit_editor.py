@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -51,7 +51,7 @@ from forms.protocol import Protocol as StudyProtocol
 from forms.validation import Problem
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
-from gui.widgets import ElidedLabel, VisitLabelPicker
+from gui.widgets import ElidedLabel, FieldWidget, VisitLabelPicker
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class VisitEditor(QWidget):
         self.store = store
         self.state: VisitState | None = None
         self.pages: list[PageWidgets] = []
-        self.widgets: dict[str, QWidget] = {}
+        self.widgets: dict[str, FieldWidget] = {}
         self._page_of: dict[str, int] = {}
         self._flagged: set[str] = set()
         self._draft_timer = QTimer(self)
@@ -178,7 +178,7 @@ class VisitEditor(QWidget):
             for name, widget in page.widgets.items():
                 self.widgets[name] = widget
                 self._page_of[name] = i
-                widget.edited.connect(self._edited)  # type: ignore[attr-defined]
+                widget.edited.connect(self._edited)
                 if name != NOTES:  # right click, Menu key or Shift+F10: why it has no value
                     widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
                     widget.customContextMenuRequested.connect(
@@ -211,7 +211,7 @@ class VisitEditor(QWidget):
         outer.addWidget(splitter, 1)
         self.nav.setCurrentRow(0)
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         """On a narrow window (1024 px, 150 % scaling) the form gets most of the width: the
         page list and the totals panel take a share instead of fixed widths."""
         super().resizeEvent(event)
@@ -263,9 +263,9 @@ class VisitEditor(QWidget):
         self._label_picked = state.visit_id is not None or state.dirty
         for name, widget in self.widgets.items():
             text = state.notes if name == NOTES else state.text(name)
-            widget.show_text(text)  # type: ignore[attr-defined]
-            widget.set_carried(False)  # type: ignore[attr-defined]
-            widget.set_severity("")  # type: ignore[attr-defined]
+            widget.show_text(text)
+            widget.set_carried(False)
+            widget.set_severity("")
         self._flagged = set()
         for page in self.pages:  # nothing of the previous visit's highlighting stays
             for label in page.problems.values():
@@ -284,7 +284,7 @@ class VisitEditor(QWidget):
             return
         if name in self._carried:  # edited: no longer the previous visit's value
             self._carried.discard(name)
-            self.widgets[name].set_carried(False)  # type: ignore[attr-defined]
+            self.widgets[name].set_carried(False)
         was_dirty = state.dirty
         if name == NOTES:
             state.set_notes(text)
@@ -301,7 +301,7 @@ class VisitEditor(QWidget):
         for other in changed - {name, NOTES}:
             widget = self.widgets.get(other)
             if widget is not None:
-                widget.show_text(state.text(other))  # type: ignore[attr-defined]
+                widget.show_text(state.text(other))
         self.refresh()
         self._after_edit(was_dirty)
 
@@ -410,9 +410,8 @@ class VisitEditor(QWidget):
         parts = []
         for name, value in offer.items():
             fld = registry.get(name)
-            enzyme = name.removesuffix("_uln")
-            label = (f"{registry.get(enzyme).short_label} ULN" if enzyme in registry.ENZYMES
-                     and name != enzyme else fld.label)
+            of = next((e.name for e in registry.enzymes() if e.uln_field == name), None)
+            label = f"{registry.get(of).short_label} ULN" if of is not None else fld.label
             parts.append(f"{label} {format_value(fld, value)}")
         self.carry_label.setText(self.tr("From the previous visit ({date}): {items}").format(
             date=self.previous.visit_date.isoformat(), items="; ".join(parts)))
@@ -426,9 +425,9 @@ class VisitEditor(QWidget):
             return
         for name, value in offer.items():
             text = value_text(value)
-            self.widgets[name].show_text(text)  # type: ignore[attr-defined]
+            self.widgets[name].show_text(text)
             self._edited(name, text)
-            self.widgets[name].set_carried(True)  # type: ignore[attr-defined]
+            self.widgets[name].set_carried(True)
             self._carried.add(name)
         self._show_carry_offer()
         assert self.previous is not None
@@ -441,7 +440,7 @@ class VisitEditor(QWidget):
         box too; nothing can be typed, picked, carried over or saved."""
         self.read_only = flag
         for widget in self.widgets.values():
-            widget.set_read_only(flag)  # type: ignore[attr-defined]
+            widget.set_read_only(flag)
         box = self.baseline_check
         box.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, flag)
         box.setFocusPolicy(Qt.FocusPolicy.NoFocus if flag else Qt.FocusPolicy.StrongFocus)
@@ -476,7 +475,7 @@ class VisitEditor(QWidget):
             return
         was_dirty = state.dirty
         state.set_missing(name, reason)
-        self.widgets[name].show_text(state.text(name))  # type: ignore[attr-defined]
+        self.widgets[name].show_text(state.text(name))
         self.refresh()
         self._after_edit(was_dirty)
 
@@ -487,7 +486,7 @@ class VisitEditor(QWidget):
         page = self.pages[page_index]
         widget = page.widgets[name]
         severity = "" if not msgs else ("error" if any(e for _, e in msgs) else "warning")
-        widget.set_severity(severity)  # type: ignore[attr-defined]
+        widget.set_severity(severity)
         label = page.problems.get(name)
         if label is not None:
             label.show_problems(list(msgs))
@@ -506,7 +505,7 @@ class VisitEditor(QWidget):
                 label.setText("")
                 widget = labs.widgets[enzyme]
                 if widget.property("severity") == "high":  # never the last visit's highlight
-                    widget.set_severity("")  # type: ignore[attr-defined]
+                    widget.set_severity("")
                 continue
             label.setText(self.tr("{ratio} x ULN").format(ratio=ratio))
             high = ratio > 1
@@ -515,7 +514,7 @@ class VisitEditor(QWidget):
             label.style().polish(label)
             widget = labs.widgets[enzyme]
             if widget.property("severity") in (None, "", "high"):
-                widget.set_severity("high" if high else "")  # type: ignore[attr-defined]
+                widget.set_severity("high" if high else "")
 
     def _show_response(self) -> None:
         assert self.state is not None

@@ -16,7 +16,16 @@ Signals (all widgets):
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -26,6 +35,8 @@ from PySide6.QtGui import (
     QPalette,
     QPixmap,
     QResizeEvent,
+    QStandardItem,
+    QStandardItemModel,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -176,13 +187,14 @@ def is_kendall(fld: Field) -> bool:
 
 
 class FieldWidgetMixin:
-    """What the editor needs from every field widget."""
+    """What the editor needs from every field widget (mixed into QWidget subclasses only)."""
 
     field: Field
     read_only: bool = False
 
     def set_severity(self, severity: str) -> None:
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         if widget.property(SEVERITY_PROPERTY) == severity:
             return
         widget.setProperty(SEVERITY_PROPERTY, severity)
@@ -192,9 +204,10 @@ class FieldWidgetMixin:
     def set_read_only(self, flag: bool) -> None:
         """Readable but not editable (a signed visit): normal text on a paper-coloured
         background, still focusable and selectable, never the disabled grey-on-grey."""
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         self.read_only = flag
-        if hasattr(widget, "setReadOnly"):
+        if isinstance(widget, QLineEdit):
             widget.setReadOnly(flag)
         widget.setProperty("readonly", "true" if flag else None)
         widget.style().unpolish(widget)
@@ -202,7 +215,8 @@ class FieldWidgetMixin:
 
     def set_carried(self, flag: bool) -> None:
         """Marks a value taken over from the previous visit (visible until edited)."""
-        widget: QWidget = self  # type: ignore[assignment]
+        widget = self
+        assert isinstance(widget, QWidget)
         if bool(widget.property("carried")) == flag:
             return
         widget.setProperty("carried", "true" if flag else None)
@@ -381,6 +395,31 @@ class ChoicePicker(_CodePicker):
             self.edited.emit(self.field.name, self._codes[self.currentIndex()])
 
 
+class VocabularyCompleter(QCompleter):
+    """A vocabulary's terms (drugs, adverse-event terms) by their names in the interface's
+    language (托法替布), found by that name, the English name, a synonym or an abbreviation
+    (tofa, MTX, zoster); choosing one puts its name in the field (saved by its code)."""
+
+    SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, vocabulary: str, parent: QWidget | None = None) -> None:
+        model = QStandardItemModel(parent)
+        for term in registry.VOCABULARIES[vocabulary]:
+            if term.code == registry.OTHER_CODE:
+                continue
+            item = QStandardItem(term.label)
+            item.setData(" | ".join((term.label, term.label_en, *term.synonyms)),
+                         self.SEARCH_ROLE)
+            model.appendRow(item)
+        super().__init__(model, parent)
+        self.setCompletionRole(self.SEARCH_ROLE)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:  # noqa: N802
+        return str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+
+
 class TextEntry(QLineEdit, FieldWidgetMixin):
     """Typed entry for numbers, dates and text; validated live by the editor via forms."""
 
@@ -408,11 +447,7 @@ class TextEntry(QLineEdit, FieldWidgetMixin):
         if fld.max_length:
             self.setMaxLength(fld.max_length)
         if fld.vocabulary:  # drugs and adverse-event terms: offer the registry's list
-            labels = [t.label for t in registry.VOCABULARIES[fld.vocabulary]
-                      if t.code != registry.OTHER_CODE]
-            completer = QCompleter(labels, self)
-            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer = VocabularyCompleter(fld.vocabulary, self)
             completer.activated.connect(lambda text: self.edited.emit(self.field.name, text))
             self.setCompleter(completer)
         self.setToolTip(fld.help or fld.allowed_text())
@@ -644,8 +679,13 @@ class VisitLabelPicker(_CodePicker):
             self.edited.emit(self.field.name, self.current_code())
 
 
+#: every field widget of a page or a record dialog: a QWidget that has ``edited(name, text)``,
+#: ``show_text``, ``set_severity``, ``set_read_only`` and ``set_carried``
+FieldWidget = _CodePicker | TextEntry | BoolCheck | NotesEntry
+
+
 def make_field_widget(fld: Field, parent: QWidget | None = None, *,
-                      compact: bool = False) -> QWidget:
+                      compact: bool = False) -> FieldWidget:
     """The widget for one registry field, chosen by its type and levels."""
     if fld.name == "visit_label":
         return VisitLabelPicker(fld, parent)

@@ -274,7 +274,7 @@ def _qt_tool(name: str) -> str:
 
 
 def _gui_files() -> list[str]:
-    return [str(p) for p in sorted(GUI_DIR.glob("*.py"))]
+    return [str(p) for p in sorted(GUI_DIR.rglob("*.py"))]  # gui/operations/ too
 
 
 def lupdate(ts: Path) -> None:

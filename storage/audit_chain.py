@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from forms.i18n import N_, said, word
+
 CHAIN_VERSION = 1
 GENESIS = "0" * 64
 
@@ -173,30 +175,32 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
     checked = 0
 
     def broken(audit_id: int, reason: str) -> ChainReport:
-        return ChainReport(False, checked, audit_id, f"audit row {audit_id}: {reason}", prev)
+        return ChainReport(False, checked, audit_id, said(N_("audit row {id}: {reason}"),
+                                                          id=audit_id, reason=word(reason)),
+                           prev)
 
     for audit_id, at, actor, action, table, record_id, context, stored_prev, stored in audit:
         mine: list[tuple[str, str | None, str | None]] = []
         while pending is not None and pending[0] <= audit_id:
             if pending[0] < audit_id:
-                return broken(pending[0], "has change rows but the audit row itself is "
-                                          "missing (deleted?)")
+                return broken(pending[0], N_("has change rows but the audit row itself is "
+                                             "missing (deleted?)"))
             mine.append((pending[1], pending[2], pending[3]))
             pending = changes_cur.fetchone()
         if stored is None or stored_prev is None:
-            return broken(audit_id, "has no chain hash (written outside JDM Capture?)")
+            return broken(audit_id, N_("has no chain hash (written outside JDM Capture?)"))
         if stored_prev != prev:
-            return broken(audit_id, "does not follow the row before it: an audit row before "
-                                    "it was deleted or inserted")
+            return broken(audit_id, N_("does not follow the row before it: an audit row "
+                                       "before it was deleted or inserted"))
         row = (at, actor, action, table, record_id, context)
         if row_hash(audit_id, row, mine, prev) != stored:
-            return broken(audit_id, "its contents (or its changed fields) do not match its "
-                                    "hash: it was edited")
+            return broken(audit_id, N_("its contents (or its changed fields) do not match "
+                                       "its hash: it was edited"))
         prev = stored
         checked += 1
     if pending is not None:
-        return broken(pending[0], "has change rows but the audit row itself is missing "
-                                  "(deleted?)")
+        return broken(pending[0], N_("has change rows but the audit row itself is missing "
+                                     "(deleted?)"))
     return ChainReport(True, checked, None, "", prev)
 
 
@@ -259,10 +263,11 @@ def compare_with_backup(conn: sqlite3.Connection, backup: sqlite3.Connection,
     if restored:
         return ""
     if mine is None:
-        return (f"audit row {head_id} (in backup {backup_name}) is missing here: the newest "
-                "audit rows were deleted after that backup")
-    return (f"audit row {head_id} differs from backup {backup_name}: the audit trail was "
-            "rewritten after that backup")
+        return said(N_("audit row {id} (in backup {backup}) is missing here: the newest "
+                       "audit rows were deleted after that backup"), id=head_id,
+                    backup=backup_name)
+    return said(N_("audit row {id} differs from backup {backup}: the audit trail was "
+                   "rewritten after that backup"), id=head_id, backup=backup_name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,7 +317,8 @@ def compare_receipt(conn: sqlite3.Connection, receipt: Path) -> str:
         if body.get("format") != RECEIPT_FORMAT:
             raise ValueError("unknown format")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return f"the receipt {receipt.name} cannot be read ({exc})"
+        return said(N_("the receipt {file} cannot be read ({error})"), file=receipt.name,
+                    error=exc)
     if last_id == 0:
         return ""
     row = conn.execute("SELECT hash FROM audit WHERE id = ?", (last_id,)).fetchone()
@@ -321,16 +327,18 @@ def compare_receipt(conn: sqlite3.Connection, receipt: Path) -> str:
                               (last_id,)).fetchone()[0]
         if before == count:
             return ""
-        return (f"the receipt {receipt.name} counted {count} audit rows up to row {last_id}, "
-                f"the file has {before}: audit rows were removed or added before it")
+        return said(N_("the receipt {file} counted {count} audit rows up to row {row}, the "
+                       "file has {before}: audit rows were removed or added before it"),
+                    file=receipt.name, count=count, row=last_id, before=before)
     restored = conn.execute("SELECT 1 FROM audit WHERE table_name = ? AND at >= ? LIMIT 1",
                             (RESTORES, at)).fetchone()
     if restored:
         return ""
     newest = head(conn)
     if row is None:
-        return (f"audit row {last_id} (the newest when the receipt {receipt.name} was written "
-                f"at {at}) is missing: the file now ends at row {newest[1]}, so the newest "
-                "audit rows were deleted")
-    return (f"audit row {last_id} differs from the receipt {receipt.name} (written at {at}): "
-            "the audit trail was rewritten")
+        return said(N_("audit row {row} (the newest when the receipt {file} was written at "
+                       "{at}) is missing: the file now ends at row {end}, so the newest audit "
+                       "rows were deleted"), row=last_id, file=receipt.name, at=at,
+                    end=newest[1])
+    return said(N_("audit row {row} differs from the receipt {file} (written at {at}): the "
+                   "audit trail was rewritten"), row=last_id, file=receipt.name, at=at)

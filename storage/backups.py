@@ -374,9 +374,10 @@ class RestoreRefused(BackupError):
     def __init__(self, backup_name: str, findings: list[Finding]) -> None:
         lines = "; ".join(f"[{finding_code(f)}] {f}" for f in findings[:10])
         codes = " ".join(sorted({f"--accept-finding {finding_code(f)}" for f in findings}))
-        super().__init__(f"{backup_name} is not restored because check would refuse it: "
-                         f"{lines}. If you have investigated and still want it, repeat with "
-                         f"{codes} (the accepted findings are written to the audit trail)")
+        super().__init__(_("{file} is not restored because check would refuse it: {lines}. "
+                           "If you have investigated and still want it, repeat with {codes} "
+                           "(the accepted findings are written to the audit trail)").format(
+            file=backup_name, lines=lines, codes=codes))
         self.findings = findings
 
 
@@ -524,8 +525,8 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
         try:
             record_restore(con, now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                            actor or _os_user(), backup_path.name, aside.name if aside else None,
-                           accepted="; ".join(f"[{finding_code(f)}] {f}" for f in findings)
-                           or None)
+                           accepted="; ".join(f"[{finding_code(f)}] {f.english()}"
+                                              for f in findings) or None)
         finally:
             con.close()
     except SQLITE_OR_KNOWN as exc:

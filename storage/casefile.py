@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from forms import registry, validation
 from forms.fields import Level
-from forms.i18n import _
+from forms.i18n import N_, _
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
 from forms.settings import (
     ScoringSettings,
@@ -88,17 +88,18 @@ class SettingsDiffer(CaseFileRejected):
 
     def __init__(self, name: str, differences: list[str], settings: ScoringSettings) -> None:
         super().__init__([f"{name}: {settings_question()}",
-                          *(f"{name}: setting {d}" for d in differences)])
+                          *(_("{file}: setting {difference}").format(file=name, difference=d)
+                            for d in differences)])
         self.differences = differences
         self.settings = settings
 
 
 def settings_question() -> str:
     """The sentence every import front end uses when settings differ."""
-    return ("its scoring settings differ from this database's, so its responses (TIS, "
-            "PRINTO) would come out differently; choose which settings apply: the file's "
-            "(every stored response is recomputed with them) or this database's (the "
-            "file's visits are scored with them)")
+    return _("its scoring settings differ from this database's, so its responses (TIS, "
+             "PRINTO) would come out differently; choose which settings apply: the file's "
+             "(every stored response is recomputed with them) or this database's (the "
+             "file's visits are scored with them)")
 
 
 @dataclass
@@ -141,13 +142,13 @@ def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float, Decimal)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__
 
 
@@ -174,15 +175,15 @@ class _Collector:
         return len(self.errors) >= MAX_PROBLEMS
 
     def stop_note(self) -> None:
-        self.errors.append(f"{self.name}: more than {MAX_PROBLEMS} problems; checking stopped "
-                           "here (nothing was saved)")
+        self.errors.append(_("{file}: more than {n} problems; checking stopped here (nothing "
+                             "was saved)").format(file=self.name, n=MAX_PROBLEMS))
 
     def unknown_keys(self, where: str, obj: Mapping[str, Any], allowed: Iterable[str]) -> None:
         allowed = tuple(allowed)
         for key in obj:
             if key not in allowed:
-                self.error(where, f'"{key}" is not a known key here (allowed: '
-                                  f'{", ".join(allowed)})')
+                self.error(where, _('"{key}" is not a known key here (allowed: {allowed})')
+                           .format(key=key, allowed=", ".join(allowed)))
 
 
 def _load_json(data: str | bytes, col: _Collector) -> Any:
@@ -191,14 +192,14 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            col.error("", f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at position "
-                          f"{exc.start})")
+            col.error("", _("is not UTF-8 text (byte 0x{byte} at position {position})").format(
+                byte=f"{data[exc.start]:02x}", position=exc.start))
             return None
     else:
         text = data
     if not text.strip():
-        col.error("", "is empty; a case file is a JSON object with \"format\", \"version\" "
-                      "and \"patients\"")
+        col.error("", _('is empty; a case file is a JSON object with "format", "version" and '
+                        '"patients"'))
         return None
     try:
         # Numbers are bounded before conversion (validation.json_number): a 5,000-digit
@@ -207,14 +208,38 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
                           parse_int=validation.json_number, object_pairs_hook=_pairs,
                           parse_constant=float)
     except _DuplicateKey as exc:
-        col.error("", f'the key "{exc.args[0]}" appears twice in one object')
+        col.error("", _('the key "{key}" appears twice in one object').format(key=exc.args[0]))
     except json.JSONDecodeError as exc:
-        col.error("", f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        col.error("", _("is not valid JSON: {error} (line {line}, column {column})").format(
+            error=_json_error(exc.msg), line=exc.lineno, column=exc.colno))
     except RecursionError:
-        col.error("", "is not a case file: its JSON is nested too deeply")
+        col.error("", _("is not a case file: its JSON is nested too deeply"))
     except ValueError as exc:  # an integer too long for Python to convert
-        col.error("", f"is not a case file: {str(exc)[:200]}")
+        col.error("", _("is not a case file: {error}").format(error=str(exc)[:200]))
     return None
+
+
+#: the json module's error messages (json.decoder), for the user's language
+_JSON_ERRORS = {
+    "Expecting value": N_("Expecting value"),
+    "Expecting ',' delimiter": N_("Expecting ',' delimiter"),
+    "Expecting ':' delimiter": N_("Expecting ':' delimiter"),
+    "Expecting property name enclosed in double quotes":
+        N_("Expecting property name enclosed in double quotes"),
+    "Unterminated string starting at": N_("Unterminated string starting at"),
+    "Invalid control character at": N_("Invalid control character at"),
+    "Invalid \\escape": N_("Invalid \\escape"),
+    "Invalid \\uXXXX escape": N_("Invalid \\uXXXX escape"),
+    "Extra data": N_("Extra data"),
+    "Illegal trailing comma before end of object":
+        N_("Illegal trailing comma before end of object"),
+    "Illegal trailing comma before end of array":
+        N_("Illegal trailing comma before end of array"),
+}
+
+
+def _json_error(msg: str) -> str:
+    return _(_JSON_ERRORS[msg]) if msg in _JSON_ERRORS else msg
 
 
 BirthDates = Mapping[str, dt.date | None] | Callable[[list[str]], Mapping[str, dt.date | None]]
@@ -245,30 +270,34 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
         raise CaseFileRejected(col.errors)
     result = CaseFile(name)
     if not isinstance(doc, dict):
-        col.error("", f"is not a case file: the top level is {_type_name(doc)}, not an object")
+        col.error("", _("is not a case file: the top level is {type}, not an object").format(
+            type=_type_name(doc)))
         raise CaseFileRejected(col.errors)
     fmt = doc.get("format")
     if fmt != FORMAT:
-        col.error("", f'"format" is {json.dumps(fmt, default=str)}, not "{FORMAT}": this is '
-                      "not a JDM Capture case file")
+        col.error("", _('"format" is {value}, not "{format}": this is not a JDM Capture case '
+                        'file').format(value=json.dumps(fmt, default=str), format=FORMAT))
         raise CaseFileRejected(col.errors)
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        col.error("", f'"version" must be the whole number {VERSION}, not '
-                      f"{json.dumps(version, default=str)}")
+        col.error("", _('"version" must be the whole number {version}, not {value}').format(
+            version=VERSION, value=json.dumps(version, default=str)))
         raise CaseFileRejected(col.errors)
     if version > VERSION:
-        col.error("", f"is case-file version {version}, written by a newer JDM Capture; this "
-                      f"version reads version {VERSION}. Update JDM Capture to import it")
+        col.error("", _("is case-file version {version}, written by a newer JDM Capture; this "
+                        "version reads version {current}. Update JDM Capture to import it")
+                  .format(version=version, current=VERSION))
         raise CaseFileRejected(col.errors)
     if version < VERSION:
-        col.error("", f"version {version} does not exist; the current version is {VERSION}")
+        col.error("", _("version {version} does not exist; the current version is {current}")
+                  .format(version=version, current=VERSION))
         raise CaseFileRejected(col.errors)
     col.unknown_keys("", doc, _TOP_KEYS)
     result.settings = _settings(doc.get("settings"), col)
     patients = doc.get("patients")
     if not isinstance(patients, list):
-        col.error("", f'"patients" must be a list of patients, not {_type_name(patients)}')
+        col.error("", _('"patients" must be a list of patients, not {type}').format(
+            type=_type_name(patients)))
         raise CaseFileRejected(col.errors)
     births = birth_dates or {}
     if callable(births):
@@ -283,7 +312,7 @@ def parse_case_text(data: str | bytes, name: str = "cases.json", *,
         if patient is None:
             continue
         if patient.study_id in seen:
-            col.error(f"patient {patient.study_id}", "appears twice in this file")
+            col.error(f"patient {patient.study_id}", _("appears twice in this file"))
         seen.add(patient.study_id)
         result.patients.append(patient)
     if col.errors:
@@ -298,8 +327,8 @@ def _settings(raw: Any, col: _Collector) -> ScoringSettings | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        col.error("", f'"settings" must be an object of setting names and values, not '
-                      f"{_type_name(raw)}")
+        col.error("", _('"settings" must be an object of setting names and values, not {type}')
+                  .format(type=_type_name(raw)))
         return None
     settings, problems = settings_from_items(raw)
     for line in problems:
@@ -312,7 +341,8 @@ def _list(obj: Mapping[str, Any], key: str, where: str, col: _Collector) -> list
     if value is None:
         return []
     if not isinstance(value, list):
-        col.error(where, f'"{key}" must be a list, not {_type_name(value)}')
+        col.error(where, _('"{key}" must be a list, not {type}').format(
+            key=key, type=_type_name(value)))
         return []
     return value
 
@@ -321,7 +351,7 @@ def _patient(raw: Any, index: int, col: _Collector, birth_dates: Mapping[str, dt
              today: dt.date | None) -> Patient | None:
     where = f"patients[{index}]"
     if not isinstance(raw, dict):
-        col.error(where, f"must be an object, not {_type_name(raw)}")
+        col.error(where, _("must be an object, not {type}").format(type=_type_name(raw)))
         return None
     sid = raw.get("study_id")
     if isinstance(sid, str) and sid.strip():
@@ -331,7 +361,8 @@ def _patient(raw: Any, index: int, col: _Collector, birth_dates: Mapping[str, dt
     identifiers = raw.get("identifiers")
     if identifiers is not None:
         if not isinstance(identifiers, dict):
-            col.error(where, f'"identifiers" must be an object, not {_type_name(identifiers)}')
+            col.error(where, _('"identifiers" must be an object, not {type}').format(
+                type=_type_name(identifiers)))
         else:
             col.unknown_keys(f"{where}, identifiers", identifiers, IDENTIFIER_KEYS)
             record.update({k: v for k, v in identifiers.items() if k in IDENTIFIER_KEYS})
@@ -354,12 +385,13 @@ def _patient(raw: Any, index: int, col: _Collector, birth_dates: Mapping[str, dt
             continue
         if visit.visit_date in dates:
             col.error(f"{where}, visit {visit.describe()}",
-                      "the same visit_date appears twice for this patient")
+                      _("the same visit_date appears twice for this patient"))
         dates.add(visit.visit_date)
         baselines += visit.baseline
         patient.visits.append(visit)
     if baselines > 1:
-        col.error(where, f"{baselines} visits are marked baseline; at most one may be")
+        col.error(where, _("{n} visits are marked baseline; at most one may be").format(
+            n=baselines))
     courses: dict[tuple[Any, ...], int] = {}
     for mi, mraw in enumerate(_list(raw, "medications", where, col)):
         med = _record(mraw, mi, where, col, Level.MEDICATION)
@@ -395,9 +427,16 @@ def _unique(values: Mapping[str, Any], index: int, seen: dict[tuple[Any, ...], i
     name = values.get("drug" if level is Level.MEDICATION else "term")
     if key in seen:
         col.error(f"{where}, {kind} {index + 1}" + (f" ({name})" if name else ""),
-                  f"has the same {' and '.join(MATCH_KEYS[level])} as {kind} {seen[key] + 1} "
-                  f"({match_key_text(level, values)}); the import matches {kind}s by them, so "
-                  "the two would become one: correct one of them, or merge them")
+                  (_("has the same {keys} as medication {other} ({values}); the import "
+                     "matches medications by them, so the two would become one: correct one "
+                     "of them, or merge them") if level is Level.MEDICATION else
+                   _("has the same {keys} as adverse event {other} ({values}); the import "
+                     "matches adverse events by them, so the two would become one: correct "
+                     "one of them, or merge them")).format(
+                      keys=_("{a} and {b}").format(a=MATCH_KEYS[level][0],
+                                                   b=MATCH_KEYS[level][1]),
+                      other=seen[key] + 1,
+                      values=match_key_text(level, values)))
         return False
     seen[key] = index
     return True
@@ -407,7 +446,7 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
            today: dt.date | None) -> Visit | None:
     vwhere = f"{where}, visits[{index}]"
     if not isinstance(raw, dict):
-        col.error(vwhere, f"must be an object, not {_type_name(raw)}")
+        col.error(vwhere, _("must be an object, not {type}").format(type=_type_name(raw)))
         return None
     vdate, vlabel = raw.get("visit_date"), raw.get("visit_label")
     if isinstance(vdate, str):
@@ -417,26 +456,26 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        col.error(vwhere, f'"values" must be an object of field names and values, not '
-                          f"{_type_name(values)}")
+        col.error(vwhere, _('"values" must be an object of field names and values, not {type}')
+                  .format(type=_type_name(values)))
         values = {}
     missing = raw.get("missing")
     if missing is not None and not isinstance(missing, dict):
-        col.error(vwhere, f'"missing" must be an object of field names and reasons, not '
-                          f"{_type_name(missing)}")
+        col.error(vwhere, _('"missing" must be an object of field names and reasons, not '
+                            '{type}').format(type=_type_name(missing)))
         missing = None
     baseline = raw.get("baseline", False)
     if baseline is None:
         baseline = False
     if not isinstance(baseline, bool):
-        col.error(vwhere, f'baseline = {json.dumps(baseline, default=str)} must be true or '
-                          "false")
+        col.error(vwhere, _("baseline = {value} must be true or false").format(
+            value=json.dumps(baseline, default=str)))
         baseline = False
     notes = raw.get("notes")
     if notes is None:
         notes = ""
     if not isinstance(notes, str):
-        col.error(vwhere, f"notes must be text, not {_type_name(notes)}")
+        col.error(vwhere, _("notes must be text, not {type}").format(type=_type_name(notes)))
         notes = ""
     elif validation.has_lone_surrogate(notes):
         col.error(vwhere, f"notes {validation.LONE_SURROGATE}")
@@ -447,7 +486,7 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
                                    today=today)
     col.problems(vwhere, check.problems)
     if vdate is None and not any(p.field == "visit_date" for p in check.problems):
-        col.error(vwhere, "visit_date = (empty) is required")
+        col.error(vwhere, _("visit_date = (empty) is required"))
     day = check.values.get("visit_date")
     if not isinstance(day, dt.date):
         return None
@@ -468,7 +507,7 @@ def _record(raw: Any, index: int, where: str, col: _Collector,
     kind = "medication" if level is Level.MEDICATION else "adverse event"
     rwhere = f"{where}, {kind} {index + 1}"
     if not isinstance(raw, dict):
-        col.error(rwhere, f"must be an object, not {_type_name(raw)}")
+        col.error(rwhere, _("must be an object, not {type}").format(type=_type_name(raw)))
         return None
     name = raw.get("drug" if level is Level.MEDICATION else "term")
     if isinstance(name, str) and name.strip():
@@ -492,19 +531,23 @@ def _read(path: Path) -> bytes:
     an open database (or its -wal/-shm) unread: opening it by hand would release SQLite's
     locks on it (``storage.locks``)."""
     if (live := locks.live_database_of(path)) is not None:
-        raise CaseFileRejected([f"{path.name}: is the open database {live.name} (or one of its "
-                                "working files), not a case file; choose a .json case file"])
+        raise CaseFileRejected([_("{file}: is the open database {db} (or one of its working "
+                                  "files), not a case file; choose a .json case file").format(
+                                      file=path.name, db=live.name)])
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise CaseFileRejected([
-                f"{path.name}: is {size / 2**20:,.0f} MB; the largest case file JDM Capture "
-                f"reads is {MAX_FILE_BYTES // 2**20} MB (split it, e.g. by patient)"])
+            raise CaseFileRejected([_(
+                "{file}: is {size} MB; the largest case file JDM Capture reads is {limit} MB "
+                "(split it, e.g. by patient)").format(file=path.name, size=f"{size / 2**20:,.0f}",
+                                                      limit=MAX_FILE_BYTES // 2**20)])
         if path.is_dir():
-            raise CaseFileRejected([f"{path.name}: is a folder, not a case file"])
+            raise CaseFileRejected([_("{file}: is a folder, not a case file").format(
+                file=path.name)])
         return path.read_bytes()
     except OSError as exc:
-        raise CaseFileRejected([f"{path.name}: cannot be read: {exc.strerror or exc}"]) from exc
+        raise CaseFileRejected([_("{file}: cannot be read: {error}").format(
+            file=path.name, error=exc.strerror or exc)]) from exc
 
 
 def load_case_file(path: Path | str, *, birth_dates: BirthDates | None = None,

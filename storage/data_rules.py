@@ -12,11 +12,13 @@ dates are clamped); the sentence says what to correct.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterator
 
-from forms import registry, validation
+from forms import i18n, registry, validation
 from forms.fields import Level
+from forms.i18n import N_, _
 from forms.model import AdverseEvent, Medication, Patient
 from forms.validation import Problem
 from storage.connection import Connection
@@ -38,11 +40,12 @@ def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Itera
     seen: set[str] = set()
 
     def emit(where: str, problems: list[Problem]) -> Iterator[str]:
+        shown = _where_text(where)
         for p in problems:
             if not p.is_error:
                 continue
-            line = _printable(f"patient {sid}{', ' + where if where else ''}: "
-                              f"{p.code_message}")
+            line = _printable(_("patient {sid}").format(sid=sid)
+                              + (_(", ") + shown if shown else "") + _(": ") + p.code_message)
             if line not in seen:
                 seen.add(line)
                 yield line
@@ -68,6 +71,30 @@ def patient_findings(patient: Patient, *, today: dt.date | None = None) -> Itera
         yield from emit(where, [problem])
 
 
+_WHERE_RULES = (
+    (re.compile(r"^visit (?P<visit>.+)$"), N_("visit {visit}")),
+    (re.compile(r"^medication (?P<drug>.+) from (?P<date>[\d-]+)$"),
+     N_("medication {drug} from {date}")),
+    (re.compile(r"^adverse event (?P<term>.+) on (?P<date>[\d-]+)$"),
+     N_("adverse event {term} on {date}")),
+)
+
+
+def _where_text(where: str) -> str:
+    """The record a problem is about, in the user's language (a listed drug by its name);
+    ``patient`` itself is said once, at the start of the line."""
+    if where == "patient":
+        return ""
+    for pattern, template in _WHERE_RULES:
+        match = pattern.match(where)
+        if match:
+            values = match.groupdict()
+            if "drug" in values and i18n.language() != i18n.DEFAULT:
+                values["drug"] = registry.drug_label(values["drug"])[:40]
+            return _(template).format(**values)
+    return where
+
+
 def _printable(text: str) -> str:
     """One line of text: control, format and line-separator characters written as escapes
     (``\\n``, ``\\u202e``), so a finding never spans lines or reorders a terminal."""
@@ -89,11 +116,11 @@ def record_findings(db: Connection, *, today: dt.date | None = None) -> list[str
     for patient in repo.iter_patients():
         for line in patient_findings(patient, today=today):
             if len(out) < MAX_FINDINGS:
-                out.append(line + "; exports still work: correct the record in the app")
+                out.append(line + _("; exports still work: correct the record in the app"))
             else:
                 extra += 1
     if extra:
-        out.append(f"... and {extra} more record problem(s) of the same kind")
+        out.append(_("... and {n} more record problem(s) of the same kind").format(n=extra))
     return out
 
 

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forms.i18n import _
+from forms.i18n import N_, _
 from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.backups import list_backups
@@ -293,21 +294,23 @@ def check_version(db: Connection, path: Path | str | None = None) -> list[str]:
         KnownStorageError: ``newer_version`` when the file lists migrations this build does not
             know; ``not_a_database`` when it is some other application's SQLite file.
     """
-    name = Path(path).name if path else "the database"
+    name = Path(path).name if path else _("the database")
     with translated(path):
         applied = applied_migrations(db)
         tables = _user_tables(db)
     known = mig.known_names()
     unknown = [n for n in applied if n not in known]
     if unknown:
-        raise KnownStorageError(
-            "newer_version", f"{name} was written by a newer version of JDM Capture (it has "
-            f"schema changes {', '.join(unknown)} that this version does not know). Install "
-            "the newer version to open it; this version will not change the file.")
+        raise KnownStorageError("newer_version", _(
+            "{file} was written by a newer version of JDM Capture (it has schema changes "
+            "{names} that this version does not know). Install the newer version to open it; "
+            "this version will not change the file.").format(file=name,
+                                                             names=", ".join(unknown)))
     if not applied and tables:
-        raise KnownStorageError(
-            "not_a_database", f"{name} is an SQLite file but not a JDM Capture database "
-            f"(it has tables {', '.join(sorted(tables)[:5])}). Choose the right file.")
+        raise KnownStorageError("not_a_database", _(
+            "{file} is an SQLite file but not a JDM Capture database (it has tables "
+            "{tables}). Choose the right file.").format(
+                file=name, tables=", ".join(sorted(tables)[:5])))
     return [n for n in known if n not in applied]
 
 
@@ -325,20 +328,33 @@ def refuse_foreign_triggers(db: Connection, path: Path | str | None = None) -> N
     Raises:
         KnownStorageError: ``foreign_schema``, naming the objects.
     """
-    applied = applied_migrations(db)
-    if not applied:
-        return
-    with translated(path):
-        found = [f for f in integrity.schema_findings(db.conn, applied,
-                                                      types=("trigger", "view"))
-                 if "is missing" not in f.message]  # a dropped one: `check` reports it
+    # One read transaction, so the migrations listed and the schema compared with them are one
+    # snapshot: another opener may commit a migration (and its triggers) between two reads.
+    conn = db.conn
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        applied = applied_migrations(db)
+        if not applied:
+            return
+        with translated(path):
+            found = [f for f in integrity.schema_findings(conn, applied,
+                                                          types=("trigger", "view"))
+                     if "is missing" not in f.message]  # a dropped one: `check` reports it
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: this only ends the snapshot
     if found:
-        name = Path(path).name if path else "the database"
-        listed = "; ".join(f"{f.where} {f.message.split('.')[0]}" for f in found[:5])
-        raise KnownStorageError(
-            "foreign_schema", f"{name} was changed outside JDM Capture and is not opened, so "
-            f"that nothing is saved through it: {listed}. Keep the file for investigation "
-            "and restore a backup (`check` lists every difference).")
+        name = Path(path).name if path else _("the database")
+        listed = _("; ").join(
+            integrity.where_text(f.where) + " " + re.split(
+                r"[.。] ?", getattr(f.message, "text", f.message), maxsplit=1)[0]
+            for f in found[:5])
+        raise KnownStorageError("foreign_schema", _(
+            "{file} was changed outside JDM Capture and is not opened, so that nothing is "
+            "saved through it: {objects}. Keep the file for investigation and restore a "
+            "backup (`check` lists every difference).").format(file=name, objects=listed))
 
 
 def open_database(path: Path | str, *, migrate: bool = True, create: bool = True,
@@ -503,6 +519,8 @@ class CheckReport:
     head: tuple[int, int, str] | None = None
 
     def add(self, kind: str, message: str, where: str = "", severity: str = "problem") -> None:
+        """One finding; ``message`` English (an :func:`storage.integrity.said` text reads in
+        the user's language too)."""
         self.findings.append(integrity.Finding(kind, where, message, severity))
 
     @property
@@ -577,8 +595,9 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
         with translated(path):
             for n, (table, rowid, parent, _fk) in enumerate(
                     db.execute("PRAGMA foreign_key_check").fetchall()):
-                report.add("foreign key", f"{table} row {rowid} refers to a missing {parent} "
-                           "row")
+                report.add("foreign key", integrity.said(N_(
+                    "{table} row {row} refers to a missing {parent} row"), table=table,
+                    row=rowid, parent=parent))
                 if n >= 20:
                     break
         try:
@@ -588,13 +607,14 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
             return report
         report.applied = applied_migrations(db)
         if report.pending:
-            report.add("schema", f"pending migrations {', '.join(report.pending)}; run `init` "
-                       "to upgrade")
+            report.add("schema", integrity.said(N_("pending migrations {names}; run `init` to "
+                                                   "upgrade"), names=", ".join(report.pending)))
             return report
         existing = {t: set(db[t].columns_dict) for t in db.table_names()}
         for statement in schema.missing_columns(existing):
-            report.add("schema", "the registry needs a column this file lacks: "
-                       f"{statement.splitlines()[-1][:120]}")
+            report.add("schema", integrity.said(N_("the registry needs a column this file "
+                                                   "lacks: {column}"),
+                                                column=statement.splitlines()[-1][:120]))
         with translated(path):
             report.findings.extend(integrity.schema_findings(db.conn, report.applied))
             for table in ("patients", "visits", "medications", "adverse_events", "audit"):
@@ -624,13 +644,16 @@ def _check_chain(db: Connection, path: Path, report: CheckReport,
     report.chain = audit_chain.verify_chain(db.conn)
     report.head = audit_chain.head(db.conn)
     if not report.chain.ok:
-        report.add("audit trail", f"{report.chain.reason} (first broken row "
-                   f"{report.chain.first_broken_id}; {report.chain.rows_checked} rows before "
-                   "it verify). Keep this file for investigation and compare with a backup.")
+        report.add("audit trail", integrity.said(N_(
+            "{reason} (first broken row {row}; {n} rows before it verify). Keep this file for "
+            "investigation and compare with a backup."), reason=report.chain.reason,
+            row=report.chain.first_broken_id, n=report.chain.rows_checked))
         return
     for problem in _backup_problems(db, path):
-        report.add("audit trail", f"{problem}. Keep this file for investigation.")
+        report.add("audit trail", integrity.said(N_("{problem}. Keep this file for "
+                                                    "investigation."), problem=problem))
     if receipt is not None and Path(receipt).exists():
         problem = audit_chain.compare_receipt(db.conn, Path(receipt))
         if problem:
-            report.add("audit trail", f"{problem}. Keep this file for investigation.")
+            report.add("audit trail", integrity.said(N_("{problem}. Keep this file for "
+                                                        "investigation."), problem=problem))

@@ -29,15 +29,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from forms import registry
+from forms import i18n, registry
 from forms.fields import Field, Level
-from forms.i18n import _
+from forms.i18n import N_, Shown, _, context_text, said, word
 from forms.settings import MUSCLE_MEASURES, THRESHOLDS
 from storage import audit_chain, schema, user_cache
 
@@ -54,6 +55,55 @@ _MAX_PER_KIND = 50
 _SIGNOFFS = "visit_signoffs"
 
 
+#: the kinds of finding, as ``check`` names them (the English kind is also the code
+#: ``restore --accept-finding`` takes)
+KIND_NAMES = {"data": N_("data"), "schema": N_("schema"), "derived": N_("derived"),
+              "settings": N_("settings"), "drafts": N_("drafts"), "records": N_("records"),
+              "integrity": N_("integrity"), "foreign key": N_("foreign key"),
+              "audit trail": N_("audit trail"), "history": N_("history"), "file": N_("file"),
+              "anchor": N_("anchor"), "signoff": N_("signoff")}
+
+_WHERE_RULES = (
+    (re.compile(r"^(?P<table>\w+) record (?P<rid>\d+) \((?P<context>.+)\)$"),
+     N_("{table} record {rid} ({context})")),
+    (re.compile(r"^(?P<table>\w+) record (?P<rid>\d+)$"), N_("{table} record {rid}")),
+    (re.compile(r"^setting (?P<name>\S+) = (?P<value>.*)$"), N_("setting {name} = {value}")),
+    (re.compile(r"^setting (?P<name>\S+)$"), N_("setting {name}")),
+    (re.compile(r"^draft (?P<key>.+)$"), N_("draft {key}")),
+    (re.compile(r"^sign-off (?P<sid>\d+) of visit (?P<vid>\d+)$"),
+     N_("sign-off {sid} of visit {vid}")),
+    (re.compile(r"^sign-off (?P<sid>\d+)$"), N_("sign-off {sid}")),
+    (re.compile(r"^derived values of (?P<context>.+)$"), N_("derived values of {context}")),
+    (re.compile(r"^trigger (?P<name>\S+) on (?P<table>\S+)$"),
+     N_("trigger {name} on {table}")),
+    (re.compile(r"^trigger (?P<name>\S+)$"), N_("trigger {name}")),
+    (re.compile(r"^view (?P<name>\S+)$"), N_("view {name}")),
+    (re.compile(r"^table (?P<name>\S+)$"), N_("table {name}")),
+    (re.compile(r"^index (?P<name>\S+)(?: on (?P<table>\S+))?$"), N_("index {name}")),
+)
+
+
+#: the clinical tables by the names the user knows them by (the values_* tables keep theirs)
+_TABLE_NAMES = {"patients": N_("patient table"), "visits": N_("visit table"),
+                "medications": N_("medication table"),
+                "adverse_events": N_("adverse event table")}
+
+
+def where_text(where: str) -> str:
+    """A finding's ``where`` (English, as made) in the user's language."""
+    for pattern, template in _WHERE_RULES:
+        match = pattern.match(where)
+        if match:
+            values = match.groupdict()
+            if "context" in values:
+                values["context"] = context_text(values["context"])
+            if (values.get("table") in _TABLE_NAMES and "rid" in values
+                    and i18n.language() != i18n.DEFAULT):
+                values["table"] = _(_TABLE_NAMES[values["table"]])
+            return _(template).format(**values)
+    return context_text(where)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing ``check`` found.
@@ -64,6 +114,10 @@ class Finding:
         where: the record or object (``values_global record 3 (patient P01, visit ...)``).
         message: what differs, in one sentence.
         severity: ``problem`` (check exits 2) or ``note`` (reported, check still passes).
+
+    ``message`` and ``where`` are English (compared by code, written to the audit trail by
+    ``restore --accept-finding``: :meth:`english`); ``str()`` reads in the user's language (a
+    :class:`Shown` message keeps its translation, a plain one is looked up in the catalog).
     """
 
     kind: str
@@ -71,9 +125,14 @@ class Finding:
     message: str
     severity: str = "problem"
 
-    def __str__(self) -> str:
+    def english(self) -> str:
         where = f"{self.where}: " if self.where else ""
         return f"{self.kind}: {where}{self.message}"
+
+    def __str__(self) -> str:
+        where = f"{where_text(self.where)}{_(': ')}" if self.where else ""
+        message = getattr(self.message, "text", None) or _(self.message)
+        return f"{_(KIND_NAMES.get(self.kind, self.kind))}{_(': ')}{where}{message}"
 
 
 def problems(findings: list[Finding]) -> list[Finding]:
@@ -178,53 +237,64 @@ def _replay(conn: sqlite3.Connection, table: str, strict_after: int,
         "ORDER BY a.record_id, a.id, c.field", (table,))
     rec: _Replayed | None = None
     last_audit = -1
+    last_action = ""
     for audit_id, action, rid, context, name, old, new in cur:
         if rec is not None and rid != rec.rid:
-            yield rec
+            yield _after_delete(rec, table, last_action)
             rec = None
         if rec is None:
             rec = _Replayed(int(rid), False, {}, context, audit_id, [])
+            last_action = ""
         strict = audit_id > strict_after
         if audit_id != last_audit:  # a new audit row of this record
+            _after_delete(rec, table, last_action)
             last_audit = audit_id
+            last_action = action
             rec.context = context or rec.context
             rec.last_id = audit_id
             if action == "insert" and rec.exists and strict and table != "visit_missing":
-                rec.issues.append(f"audit row {audit_id} inserts it again while the trail "
-                                  "says it exists")
+                rec.issues.append(said(N_("audit row {id} inserts it again while the "
+                                          "trail says it exists"), id=audit_id))
             if action == "insert":
                 rec.exists = True
                 if table != "visit_missing":
                     rec.state = {}
             elif action == "update":
                 if not rec.exists and strict:
-                    rec.issues.append(f"audit row {audit_id} updates it while the trail says "
-                                      "it does not exist")
+                    rec.issues.append(said(N_("audit row {id} updates it while the trail "
+                                              "says it does not exist"), id=audit_id))
                 rec.exists = True
         if name is not None:
             old_text = None if old == "" else old
             new_text = None if new == "" else new
             if strict and rec.state.get(name) != old_text:
-                rec.issues.append(
-                    f"audit row {audit_id} changes {name} from {_show(old_text)}, but the "
-                    f"trail before it says {_show(rec.state.get(name))} (changed outside JDM "
-                    "Capture before that row)")
+                rec.issues.append(said(N_(
+                    "audit row {id} changes {name} from {old}, but the trail before it says "
+                    "{before} (changed outside JDM Capture before that row)"), id=audit_id,
+                    name=name, old=_show(old_text), before=_show(rec.state.get(name))))
             if new_text is None:
                 rec.state.pop(name, None)
             else:
                 rec.state[name] = new_text
         if action == "delete" and (table != "visit_missing" or not rec.state):
             rec.exists = False
-            rec.state = {}
         if table == "visit_missing":
             rec.exists = bool(rec.state)
     if rec is not None:
-        yield rec
+        yield _after_delete(rec, table, last_action)
+
+
+def _after_delete(rec: _Replayed, table: str, action: str) -> _Replayed:
+    """Once every change row of a delete was compared (each field's old value against the
+    trail), the deleted record holds nothing."""
+    if action == "delete" and table != "visit_missing":
+        rec.state = {}
+    return rec
 
 
 def _show(text: str | None) -> str:
     if text is None:
-        return "no value"
+        return word(N_("no value"))
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
@@ -253,16 +323,17 @@ def _differences(table: str, rid: int, rec: _Replayed | None,
     if trail is None and live is None:
         return []
     if trail is None:
-        return ["is in the database but the audit trail has no record of it being entered "
-                "(written outside JDM Capture)"]
+        return [word(N_("is in the database but the audit trail has no record of it being "
+                        "entered (written outside JDM Capture)"))]
     if live is None:
-        return ["is missing from the database, but the audit trail has no deletion of it "
-                "(deleted outside JDM Capture)"]
-    out = []
+        return [word(N_("is missing from the database, but the audit trail has no deletion "
+                        "of it (deleted outside JDM Capture)"))]
+    out: list[str] = []
     for name in sorted(set(trail) | set(live)):
         if trail.get(name) != live.get(name):
-            out.append(f"{name} is {_show(live.get(name))} but the audit trail says "
-                       f"{_show(trail.get(name))} (changed outside JDM Capture)")
+            out.append(said(N_("{name} is {live} but the audit trail says {trail} (changed "
+                               "outside JDM Capture)"), name=name, live=_show(live.get(name)),
+                            trail=_show(trail.get(name))))
     return out
 
 
@@ -275,8 +346,8 @@ def data_findings(conn: sqlite3.Connection) -> list[Finding]:
     """The live clinical tables compared with the replayed audit trail."""
     strict_after = marker_id(conn)
     if not _has_marker_or_fresh(conn, strict_after):
-        return [Finding("data", "", "the file has not been through migration m005; run "
-                        "`init`")]
+        return [Finding("data", "", word(N_("the file has not been through migration m005; "
+                                            "run `init`")))]
     out: list[Finding] = []
     for table in (*record_tables(), "visit_missing"):
         live = _live_missing(conn) if table == "visit_missing" else _live_rows(conn, table)
@@ -289,8 +360,8 @@ def data_findings(conn: sqlite3.Connection) -> list[Finding]:
                 if count <= _MAX_PER_KIND:
                     out.append(Finding("data", _where(table, rid, rec), message))
         if count > _MAX_PER_KIND:
-            out.append(Finding("data", table, f"... and {count - _MAX_PER_KIND} more "
-                               "differences"))
+            out.append(Finding("data", table, said(N_("... and {n} more differences"),
+                                                   n=count - _MAX_PER_KIND)))
     out.extend(_settings_vs_trail(conn, strict_after))
     out.extend(_signoffs_vs_trail(conn))
     return out
@@ -308,9 +379,10 @@ def _settings_vs_trail(conn: sqlite3.Connection, strict_after: int) -> list[Find
             "SELECT a.id, c.field, c.old, c.new FROM audit a JOIN audit_changes c ON "
             "c.audit_id = a.id WHERE a.table_name = 'settings' ORDER BY a.id, c.field"):
         if audit_id > strict_after and trail.get(name) != old:
-            out.append(Finding("data", f"setting {name}", f"audit row {audit_id} changes it "
-                               f"from {_show(old)}, but the trail before it says "
-                               f"{_show(trail.get(name))} (changed outside JDM Capture)"))
+            out.append(Finding("data", f"setting {name}", said(N_(
+                "audit row {id} changes it from {old}, but the trail before it says {before} "
+                "(changed outside JDM Capture)"), id=audit_id, old=_show(old),
+                before=_show(trail.get(name)))))
         if new is None:
             trail.pop(name, None)
         else:
@@ -319,9 +391,9 @@ def _settings_vs_trail(conn: sqlite3.Connection, strict_after: int) -> list[Find
             if k != FINGERPRINT_KEY}
     for name in sorted(set(trail) | set(live)):
         if trail.get(name) != live.get(name):
-            out.append(Finding("data", f"setting {name}",
-                               f"is {_show(live.get(name))} but the audit trail says "
-                               f"{_show(trail.get(name))} (changed outside JDM Capture)"))
+            out.append(Finding("data", f"setting {name}", said(N_(
+                "is {live} but the audit trail says {trail} (changed outside JDM Capture)"),
+                live=_show(live.get(name)), trail=_show(trail.get(name)))))
     return out
 
 
@@ -358,12 +430,12 @@ def _signoffs_vs_trail(conn: sqlite3.Connection) -> list[Finding]:
         where = f"sign-off {sid} of visit {vid}"
         found = trail.get(sid)
         if found is None:
-            out.append(Finding("data", where, "has no audited signing (written outside JDM "
-                               "Capture)"))
+            out.append(Finding("data", where, word(N_("has no audited signing (written "
+                                                      "outside JDM Capture)"))))
             continue
         if actual != digest:
-            out.append(Finding("data", where, "its PDF snapshot does not match its SHA-256 "
-                               "(the snapshot was replaced)"))
+            out.append(Finding("data", where, word(N_("its PDF snapshot does not match its "
+                                                      "SHA-256 (the snapshot was replaced)"))))
         expected = {"visit_id": found.get("visit_id"), "signed_by": found.get("signed_by"),
                     "meaning": found.get("meaning"), "snapshot_sha256":
                         found.get("snapshot_sha256"), "signed_at": found.get("signed_at"),
@@ -375,14 +447,16 @@ def _signoffs_vs_trail(conn: sqlite3.Connection) -> list[Finding]:
         for name, value in expected.items():
             if value != live[name] and not (name == "voided_at" and value is None
                                             and live[name] is None):
-                out.append(Finding("data", where, f"{name} is {_show(_text(live[name]))} but "
-                                   f"the audit trail says {_show(_text(value))}"))
+                out.append(Finding("data", where, said(N_(
+                    "{name} is {live} but the audit trail says {trail}"), name=name,
+                    live=_show(_text(live[name])), trail=_show(_text(value)))))
         if (gone is not None) != ("visit_deleted_at" in found):
-            out.append(Finding("data", where, "its visit-deleted mark does not match the "
-                               "audit trail"))
+            out.append(Finding("data", where, word(N_("its visit-deleted mark does not match "
+                                                      "the audit trail"))))
     for sid in sorted(set(trail) - seen):
-        out.append(Finding("data", f"sign-off {sid}", "is in the audit trail but missing from "
-                           "the database (signature evidence deleted)"))
+        out.append(Finding("data", f"sign-off {sid}", word(N_(
+            "is in the audit trail but missing from the database (signature evidence "
+            "deleted)"))))
     return out
 
 
@@ -573,18 +647,21 @@ def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
             table = conn.execute("SELECT tbl_name FROM sqlite_master WHERE name = ?",
                                  (name,)).fetchone()
             on = f" on {table[0]}" if table and table[0] != name else ""
-            effect = (" (it runs on every save and can rewrite what is entered)"
-                      if kind == "trigger" else "")
-            out.append(Finding("schema", f"{kind} {name}{on}", "was not created by JDM "
-                               f"Capture{effect}. Keep the file for investigation; restore a "
-                               "backup or remove it with sqlite3 once understood."))
+            out.append(Finding("schema", f"{kind} {name}{on}", word(
+                N_("was not created by JDM Capture (it runs on every save and can rewrite "
+                   "what is entered). Keep the file for investigation; restore a backup or "
+                   "remove it with sqlite3 once understood.") if kind == "trigger" else
+                N_("was not created by JDM Capture. Keep the file for investigation; restore "
+                   "a backup or remove it with sqlite3 once understood."))))
         elif " ".join((expected[(kind, name)] or "").split()) != " ".join((sql or "").split()):
-            out.append(Finding("schema", f"{kind} {name}", "differs from what JDM Capture "
-                               "creates (its definition was changed outside the app)"))
+            out.append(Finding("schema", f"{kind} {name}", word(N_(
+                "differs from what JDM Capture creates (its definition was changed outside "
+                "the app)"))))
     for (kind, name) in sorted(set(expected) - set(actual)):
         if kind in types:
-            out.append(Finding("schema", f"{kind} {name}", "is missing (dropped outside JDM "
-                               "Capture): its protection no longer applies"))
+            out.append(Finding("schema", f"{kind} {name}", word(N_(
+                "is missing (dropped outside JDM Capture): its protection no longer "
+                "applies"))))
     return out
 
 
@@ -594,22 +671,29 @@ def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
 def _check_setting(name: str, value: str) -> str:
     """Why a stored setting is unusable ("" when it is fine)."""
     if name == "tis_muscle_measure":
-        return "" if value in MUSCLE_MEASURES else f"must be one of {sorted(MUSCLE_MEASURES)}"
+        return "" if value in MUSCLE_MEASURES else said(N_("must be one of {choices}"),
+                                                        choices=sorted(MUSCLE_MEASURES))
     if name == "thresholds":
-        return "" if value in THRESHOLDS else f"must be one of {sorted(THRESHOLDS)}"
+        return "" if value in THRESHOLDS else said(N_("must be one of {choices}"),
+                                                   choices=sorted(THRESHOLDS))
     if name == "assessor":
         limit = registry.get("assessor").max_length or 100
-        return "" if len(value) <= limit else f"is longer than {limit} characters"
+        return "" if len(value) <= limit else said(N_("is longer than {n} characters"),
+                                                   n=limit)
     if name.startswith("uln_") and name[4:] in registry.ENZYMES:
         from forms import validation  # noqa: PLC0415
 
         try:
             number = Decimal(value)
         except (InvalidOperation, ValueError):
-            return "is not a number"
-        _v, found = validation.check_field(registry.get(registry.enzyme(name[4:]).uln_field),
-                                           number)
-        return "; ".join(p.message for p in found)
+            return word(N_("is not a number"))
+        uln = registry.get(registry.enzyme(name[4:]).uln_field)
+        _v, found = validation.check_field(uln, number)
+        if not found:
+            return ""
+        with i18n.in_language("en"):
+            english = "; ".join(p.message for p in validation.check_field(uln, number)[1])
+        return Shown(english, _("; ").join(p.message for p in found))
     if name == FINGERPRINT_KEY:
         return ""
     return ""
@@ -625,8 +709,10 @@ def settings_findings(conn: sqlite3.Connection) -> list[Finding]:
 
 
 def setting_problem(name: str, value: str) -> str:
-    """Used by the repository to refuse an unusable stored setting with a plain message."""
-    return _check_setting(name, value)
+    """Used by the repository to refuse an unusable stored setting with a plain message (in
+    the user's language)."""
+    reason = _check_setting(name, value)
+    return getattr(reason, "text", reason)
 
 
 def drafts_findings(conn: sqlite3.Connection) -> list[Finding]:
@@ -639,16 +725,16 @@ def drafts_findings(conn: sqlite3.Connection) -> list[Finding]:
         try:
             dt.datetime.fromisoformat(str(saved_at).replace("Z", "+00:00"))
         except ValueError:
-            out.append(Finding("drafts", where, f"saved_at {_show(str(saved_at))} is not a "
-                               "time"))
+            out.append(Finding("drafts", where, said(N_("saved_at {value} is not a time"),
+                                                     value=_show(str(saved_at)))))
         try:
             body = json.loads(payload)
         except (ValueError, TypeError):
-            out.append(Finding("drafts", where, "its payload is not JSON"))
+            out.append(Finding("drafts", where, word(N_("its payload is not JSON"))))
             continue
         if not isinstance(body, dict) or not isinstance(body.get("study_id", ""), str):
-            out.append(Finding("drafts", where, "its payload is not a visit draft (a JSON "
-                               "object with a study_id)"))
+            out.append(Finding("drafts", where, word(N_(
+                "its payload is not a visit draft (a JSON object with a study_id)"))))
     return out
 
 
@@ -666,9 +752,9 @@ def derived_findings(repo: Repository) -> list[Finding]:
     from storage import signoff  # noqa: PLC0415
 
     if repo.needs_refresh():
-        return [Finding("derived", "", _("the stored scores were computed with other rules or "
-                                         "settings and are recomputed at the next open; they "
-                                         "were not compared"), "note")]
+        return [Finding("derived", "", word(N_(
+            "the stored scores were computed with other rules or settings and are recomputed "
+            "at the next open; they were not compared")), "note")]
     conn = repo.db.conn
     signed = signoff.signed_derived_digests(conn)
     out: list[Finding] = []
@@ -690,12 +776,14 @@ def derived_findings(repo: Repository) -> list[Finding]:
             if vid in signed:
                 digest = signed[vid]
                 if digest is not None and signoff.derived_digest(conn, vid) != digest:
-                    out.append(Finding("derived", where, "differ from the values verified at "
-                                       "sign-off (changed outside JDM Capture)"))
+                    out.append(Finding("derived", where, word(N_(
+                        "differ from the values verified at sign-off (changed outside JDM "
+                        "Capture)"))))
                 elif stored.get(vid) != expected.get(vid, set()):
-                    out.append(Finding("derived", where, "kept as signed; a recalculation with "
-                                       "the current settings or baseline gives other values "
-                                       "(unlock the visit to update them)", "note"))
+                    out.append(Finding("derived", where, word(N_(
+                        "kept as signed; a recalculation with the current settings or "
+                        "baseline gives other values (unlock the visit to update them)")),
+                        "note"))
                 continue
             if stored.get(vid) != expected.get(vid, set()):
                 count += 1
@@ -703,17 +791,21 @@ def derived_findings(repo: Repository) -> list[Finding]:
                     out.append(Finding("derived", where, _derived_diff(
                         stored.get(vid, set()), expected.get(vid, set()))))
     if count > _MAX_PER_KIND:
-        out.append(Finding("derived", "", f"... and {count - _MAX_PER_KIND} more visits"))
+        out.append(Finding("derived", "", said(N_("... and {n} more visits"),
+                                               n=count - _MAX_PER_KIND)))
     return out
 
 
-def _derived_diff(stored: set[tuple[Any, ...]], expected: set[tuple[Any, ...]]) -> str:
+def _derived_diff(stored: set[tuple[Any, ...]], expected: set[tuple[Any, ...]]) -> Shown:
     have = {r[0]: r for r in stored}
     want = {r[0]: r for r in expected}
     parts = []
     for name in sorted(set(have) | set(want)):
         if have.get(name) != want.get(name):
-            got = "absent" if name not in have else repr(have[name][1])
-            should = "absent" if name not in want else repr(want[name][1])
-            parts.append(f"{name} is stored as {got}, recalculated {should}")
-    return "; ".join(parts[:5]) + " (the stored score was changed outside JDM Capture)"
+            got = word(N_("absent")) if name not in have else repr(have[name][1])
+            should = word(N_("absent")) if name not in want else repr(want[name][1])
+            parts.append(said(N_("{name} is stored as {got}, recalculated {should}"), name=name,
+                              got=got, should=should))
+    return said(N_("{differences} (the stored score was changed outside JDM Capture)"),
+                differences=Shown("; ".join(parts[:5]),
+                                  _("; ").join(p.text for p in parts[:5])))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from forms import registry, validation
+from forms.i18n import _
 from forms.protocol import DEFAULT_PROTOCOL, Protocol
 from forms.settings import ScoringSettings, default_ulns
 from forms.validation import Problem
@@ -42,14 +43,15 @@ class SettingsStore(RepositoryCore):
             stored = dict(self.db.conn.execute("SELECT key, value FROM settings").fetchall())
         for key, value in stored.items():  # a damaged setting: a plain message, never a crash
             reason = integrity.setting_problem(key, value) if isinstance(value, str) else (
-                "is not text")
+                _("is not text"))
             if reason:
-                name = self.path.name if self.path else "the database"
-                raise KnownStorageError(
-                    "bad_settings", f"{name}: the stored setting {key} = {str(value)[:40]!r} "
-                    f"{reason}, so responses cannot be scored. It was not written by JDM "
-                    "Capture: restore a backup, or correct it with sqlite3 after "
-                    "investigation (`check` lists every such problem).")
+                name = self.path.name if self.path else _("the database")
+                raise KnownStorageError("bad_settings", _(
+                    "{file}: the stored setting {key} = {value} {reason}, so responses cannot "
+                    "be scored. It was not written by JDM Capture: restore a backup, or "
+                    "correct it with sqlite3 after investigation (`check` lists every such "
+                    "problem).").format(file=name, key=key, value=repr(str(value)[:40]),
+                                        reason=reason))
         ulns = dict(default_ulns())
         for enzyme in ulns:
             if f"uln_{enzyme}" in stored:

@@ -346,10 +346,205 @@ def test_chinese_help_fits_the_terminal_and_keeps_its_column(tmp_path: Path) -> 
         lines = done.stdout.splitlines()
         wide = [line for line in lines if _columns(line) > 80]
         assert not wide, (name, wide)
-        # options with a short header: their help starts in one column
+        # every help text starts in one column: beside its option, or on the next line
+        # when the option is too wide (the header's own indent is not a gap: it used to be
+        # counted as one, so nothing was compared)
         starts = set()
         for line in lines:
-            match = re.match(r"^(  -\S.*?\S)  +(\S)", line)
+            match = re.match(r"^  (-\S.*?\S)  +(\S)", line)
             if match and "  " not in match.group(1):
                 starts.add(_columns(line[:match.start(2)]))
         assert len(starts) <= 1, (name, starts, done.stdout)
+        assert starts or name in ("", "accounts"), (name, done.stdout)
+        # argparse's section headings end with a full-width colon in Chinese
+        headings = [line for line in lines if re.fullmatch(r"\S.*[:：]", line)]
+        assert headings and all(h.endswith("：") for h in headings), (name, headings)
+
+
+#: damage planted the way tests/storage plants it (plain sqlite3 on a file the app wrote):
+#: each must make ``check`` refuse, in Chinese, naming what it found
+_AUDIT_TRIGGERS = ("audit_append_only_update", "audit_append_only_delete",
+                   "audit_changes_append_only_update", "audit_changes_append_only_delete")
+DAMAGE = {
+    "a value edited": ["UPDATE values_global SET phys_global = 0.1 WHERE visit_id = 1"],
+    "a bad value": ["UPDATE medications SET stop_date = '9999-12-31' WHERE id = 1",
+                    "UPDATE patients SET birth_date = '2030-02-01' WHERE id = 2"],
+    "a record deleted": ["DELETE FROM medications WHERE id = 1"],
+    "a record added": ["INSERT INTO patients (study_id) VALUES ('GHOST')"],
+    "a missing reason added": ["INSERT INTO visit_missing (visit_id, field, reason) "
+                               "VALUES (1, 'crp', 'not_done')"],
+    "a score edited": ["UPDATE derived_values SET value = '99' WHERE visit_id = 2 AND "
+                       "field = 'cmas_total'"],
+    "a setting added": ["INSERT INTO settings (key, value) VALUES ('thresholds', 'adult')"],
+    "an unusable setting": ["INSERT INTO settings (key, value) VALUES ('uln_ck', 'abc')"],
+    "a broken draft": ["INSERT INTO drafts (key, payload, saved_at) VALUES "
+                       "('visit/DEMO-01/9', '[1]', 'never')",
+                       "INSERT INTO drafts (key, payload, saved_at) VALUES "
+                       "('visit/DEMO-01/8', '\"text\"', '2024-01-01T00:00:00Z')"],
+    "a planted trigger": ["CREATE TRIGGER zz AFTER INSERT ON values_global BEGIN UPDATE "
+                          "values_global SET phys_global = 0 WHERE visit_id = NEW.visit_id; "
+                          "END", "CREATE VIEW patients_view AS SELECT * FROM patients"],
+    "a changed trigger": ["DROP TRIGGER audit_append_only_delete",
+                          "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit "
+                          "BEGIN SELECT 1; END"],
+    "a dropped trigger": ["DROP TRIGGER visit_signoffs_keep"],
+    "an audit row edited": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                            "UPDATE audit SET actor = 'someone else' WHERE id = 5"],
+    "an audit row deleted": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                             "DELETE FROM audit_changes WHERE audit_id = 8",
+                             "DELETE FROM audit WHERE id = 8"],
+    "audit rows forged": [*(f'DROP TRIGGER "{t}"' for t in _AUDIT_TRIGGERS),
+                          "UPDATE audit SET hash = NULL WHERE id = 3"],
+}
+
+
+def test_check_names_planted_damage_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``check`` on a damaged file: every finding (integrity, schema objects, audit trail,
+    data against the trail, stored scores, settings, drafts, record rules) in Chinese.
+    In-process (main.main) to stay fast; the language as ``--lang`` would set it."""
+    import shutil
+    import sqlite3
+
+    monkeypatch.setenv("JDM_CAPTURE_PLAINTEXT", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("JDM_CAPTURE_LANG", "zh_CN")
+    good = tmp_path / "good.sqlite"
+    try:
+        assert main.main(["init", "--db", str(good)]) == 0
+        assert main.main(["demo", "--db", str(good)]) == 0
+        receipt = tmp_path / "receipt.json"
+        assert main.main(["check", "--db", str(good), "--receipt", str(receipt)]) == 0
+        capsys.readouterr()
+        problems: list[str] = []
+        data = {w for w in _WORD.findall(str(tmp_path))} | {"someone", "else", "GHOST",
+                                                            "abc", "never", "adult", "zz"}
+        for n, (damage, statements) in enumerate(DAMAGE.items()):
+            db = tmp_path / f"d{n}.sqlite"
+            shutil.copy(good, db)
+            con = sqlite3.connect(db, isolation_level=None)
+            for statement in statements:
+                con.execute(statement)
+            con.close()
+            capsys.readouterr()
+            assert main.main(["check", "--db", str(db), "--receipt", str(receipt)]) == 2, damage
+            err = capsys.readouterr().err
+            assert err.strip(), damage
+            for line in err.splitlines():
+                bad = english_words(line.replace(str(tmp_path), ""), data)
+                if bad:
+                    problems.append(f"{damage}: {bad} in {line[:160]!r}")
+        assert not problems, "\n".join(problems)
+    finally:
+        i18n.set_language("en")
+
+
+def _case(**doc: object) -> str:
+    return json.dumps({"format": "jdm-capture-cases", "version": 1, **doc})
+
+
+_VISIT = {"visit_date": "2021-01-04", "visit_label": "M0"}
+#: case files broken in each way the reader names (storage.casefile)
+BAD_CASE_FILES: dict[str, str | bytes] = {
+    "not-utf8.json": b'{"format": "jdm-capture-cases", "x": "\xff"}',
+    "empty.json": "  ",
+    "not-json.json": '{"format": "jdm-capture-cases", "version": 1,,}',
+    "unterminated.json": '{"format": "jdm-capture-cases', "twice.json":
+        '{"format": "jdm-capture-cases", "format": "x"}',
+    "list.json": "[1, 2]", "format.json": json.dumps({"format": "other", "version": 1}),
+    "version-text.json": json.dumps({"format": "jdm-capture-cases", "version": "1"}),
+    "newer.json": json.dumps({"format": "jdm-capture-cases", "version": 99}),
+    "older.json": json.dumps({"format": "jdm-capture-cases", "version": 0}),
+    "patients-object.json": _case(patients={"P01": {}}),
+    "structure.json": _case(extra=1, settings=[], patients=[
+        5, {"study_id": "P01", "sex": "female", "colour": "red", "identifiers": "H1",
+            "visits": [7, {**_VISIT, "values": [], "missing": "all", "baseline": "yes",
+                           "notes": 3},
+                       {"visit_label": "M1", "baseline": True},
+                       {**_VISIT, "baseline": True}],
+            "medications": [{"drug": "MTX", "start_date": "2021-01-04"}, "x",
+                            {"drug": "MTX", "start_date": "2021-01-04"}],
+            "adverse_events": "none"},
+        {"study_id": "P01", "sex": "female"}]),
+    "settings.json": _case(settings={"thresholds": "teen", "colour": 1, "uln_ck": "lots",
+                                     "tis_muscle_measure": "both"}, patients=[]),
+    "nested.json": '{"format": "jdm-capture-cases", "version": 1, "patients": '
+                   + "[" * 100_000 + "]" * 100_000 + "}",
+}
+
+
+def test_import_of_malformed_files_speaks_chinese(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``import`` of case files broken in every structural way and of damaged workbooks
+    (damaged XML part, a DTD, too many rows, cells not what their type says, not a zip, an
+    unknown sheet): every line in Chinese. In-process (main.main) to stay fast."""
+    import zipfile
+
+    from exports import xlsx_import
+
+    sys.path.insert(0, str(ROOT / "tests" / "exports"))
+    from hostile_xlsx import PATIENTS, VISITS_HEADER, sheet_xml, workbook
+
+    monkeypatch.setenv("JDM_CAPTURE_PLAINTEXT", "1")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("JDM_CAPTURE_LANG", "zh_CN")
+    monkeypatch.setitem(xlsx_import.MAX_ROWS, "Medications", 5)
+    files = []
+    for name, content in BAD_CASE_FILES.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        files.append(path)
+    visits = sheet_xml([VISITS_HEADER, ["P01", "2021-01-04", "M0", ("raw", "n", "NaN"),
+                                        ("raw", "n", "1E999")],
+                        ["P01", "2021-02-04", ("raw", "s", "99"), ("raw", "b", "maybe")]])
+    files.append(workbook(tmp_path / "cells.xlsx", {"Patients": sheet_xml(PATIENTS),
+                                                     "Visits": visits, "Vists": "x"}))
+    files.append(workbook(tmp_path / "rows.xlsx", {
+        "Patients": sheet_xml(PATIENTS),
+        "Medications": sheet_xml([["study_id", "drug", "start_date"],
+                                  *(["P01", "MTX", f"2021-01-{d:02d}"] for d in range(1, 9))])}))
+    files.append(workbook(tmp_path / "xml.xlsx", {
+        "Patients": '<?xml version="1.0"?><worksheet><sheetData><row r="1"><c r="A1"'}))
+    files.append(workbook(tmp_path / "dtd.xlsx", {
+        "Patients": '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e "x">]><worksheet/>'}))
+    broken = workbook(tmp_path / "part.xlsx", {"Patients": sheet_xml(PATIENTS)})
+    with zipfile.ZipFile(broken) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/workbook.xml"] = b"<workbook><sheets><sheet"
+    with zipfile.ZipFile(broken, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    files.append(broken)
+    (tmp_path / "not-zip.xlsx").write_text("hello", encoding="utf-8")
+    files.append(tmp_path / "not-zip.xlsx")
+    db = tmp_path / "clinic.sqlite"
+    try:
+        assert main.main(["init", "--db", str(db)]) == 0
+        capsys.readouterr()
+        problems: list[str] = []
+        from storage import casefile
+
+        # the case file's keys (data contract) are typed as they are, as are JSON's words
+        keys = {*casefile._TOP_KEYS, *casefile._PATIENT_KEYS, *casefile._VISIT_KEYS,
+                "true", "false", "null", "extra", "XML", "DTD", "zip", "xff", "jdm-capture-cases"}
+        data = keys | {w for w in _WORD.findall(str(tmp_path))} | {
+            "colour", "red", "teen", "lots", "both", "other", "none", "all", "yes", "maybe",
+            "NaN", "inf", "Vists", "hello", "MTX", "TRUE", "FALSE", "XXXX"}
+        lines = 0
+        for path in files:
+            assert main.main(["import", "--db", str(db), str(path)]) == 2, path.name
+            err = capsys.readouterr().err
+            assert err.strip(), path.name
+            for line in err.splitlines():
+                lines += 1
+                bad = english_words(line.replace(str(tmp_path), ""), data)
+                if bad:
+                    problems.append(f"{path.name}: {bad} in {line[:160]!r}")
+        assert lines > 40, lines
+        assert not problems, "\n".join(problems)
+    finally:
+        i18n.set_language("en")

@@ -102,3 +102,17 @@ def test_build_from_a_fresh_checkout(tmp_path: Path) -> None:
     tool = _tool()
     assert tool.mo_path("zh_CN").stat().st_size > 10_000
     assert tool.qm_path("zh_CN").stat().st_size > 10_000
+
+
+def test_doses_per_day_are_written_one_way_in_both_catalogs(tool: ModuleType) -> None:
+    """docs/terminology-zh.md: a dose per day is mg/d and mg/kg/d (the unit symbol d, as
+    Chinese prescriptions and the consensus write it). The catalogs used to mix mg/天 and
+    mg/日 (the live totals said mg/kg/天, the steroid cross-check mg/日)."""
+    import re
+
+    texts = list(tool.read_po(tool.po_path("zh_CN")).values())
+    texts += [t for t, _kind in tool.read_ts(tool.ts_path("zh_CN")).values()]
+    mixed = [t for t in texts if re.search(r"mg(/kg)?/[天日]|/\s*(天|日)\b", t)]
+    assert not mixed, mixed
+    per_day = [t for t in texts if re.search(r"mg(/kg)?/d\b", t)]
+    assert len(per_day) >= 10, per_day

@@ -8,6 +8,38 @@
       <translation>JDM Capture 内部出错。已保存的数据是安全的；未保存的输入已保留为草稿。请连同下面的详细信息一并报告。</translation>
     </message>
     <message>
+      <source>New database</source>
+      <translation>新建数据库</translation>
+    </message>
+    <message>
+      <source>JDM Capture database (*.sqlite *.db)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db)</translation>
+    </message>
+    <message>
+      <source>Open database</source>
+      <translation>打开数据库</translation>
+    </message>
+    <message>
+      <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
+      <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <source>Opening {name}...</source>
+      <translation>正在打开 {name}……</translation>
+    </message>
+    <message>
+      <source>{name} was not closed properly last time (a crash or power cut); the whole file was checked and is healthy.</source>
+      <translation>{name} 上次未正常关闭（程序崩溃或断电）；已检查整个文件，文件完好。</translation>
+    </message>
+    <message>
+      <source>Backup now</source>
+      <translation>立即备份</translation>
+    </message>
+    <message>
+      <source>SQLite database (*.sqlite)</source>
+      <translation>SQLite 数据库 (*.sqlite)</translation>
+    </message>
+    <message>
       <source>Backing up...</source>
       <translation>正在备份……</translation>
     </message>
@@ -96,6 +128,14 @@
       <translation>导入电子表格</translation>
     </message>
     <message>
+      <source>Import case files</source>
+      <translation>导入病例文件</translation>
+    </message>
+    <message>
+      <source>JSON case files (*.json)</source>
+      <translation>JSON 病例文件 (*.json)</translation>
+    </message>
+    <message>
       <source>Importing spreadsheet...</source>
       <translation>正在导入电子表格……</translation>
     </message>
@@ -120,12 +160,44 @@
       <translation>导出到 REDCap</translation>
     </message>
     <message>
+      <source>Export Excel</source>
+      <translation>导出 Excel</translation>
+    </message>
+    <message>
+      <source>Excel workbook (*.xlsx)</source>
+      <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+      <source>Include identifiers (names, MRN, dates of birth, real dates)? Choose No for a de-identified workbook.</source>
+      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期）？去标识工作簿请选“否”。</translation>
+    </message>
+    <message>
+      <source>Export JSON case file</source>
+      <translation>导出 JSON 病例文件</translation>
+    </message>
+    <message>
+      <source>JSON case file (*.json)</source>
+      <translation>JSON 病例文件 (*.json)</translation>
+    </message>
+    <message>
+      <source>Export for REDCap: choose a folder (its REDCap files are replaced)</source>
+      <translation>导出到 REDCap：选择文件夹（其中的 REDCap 文件将被替换）</translation>
+    </message>
+    <message>
+      <source>Include identifiers (names, MRN, dates of birth, real dates, free text)? Choose No for a de-identified export, as most studies require.</source>
+      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期、自由文本）？多数研究要求去标识导出，请选“否”。</translation>
+    </message>
+    <message>
       <source>Notes for the REDCap administrator:</source>
       <translation>致 REDCap 管理员的说明：</translation>
     </message>
     <message>
       <source>Exporting for REDCap...</source>
       <translation>正在导出到 REDCap……</translation>
+    </message>
+    <message>
+      <source>Save data-entry template</source>
+      <translation>保存数据录入模板</translation>
     </message>
     <message>
       <source>Writing the template...</source>
@@ -136,12 +208,32 @@
       <translation>已写入模板：{name}</translation>
     </message>
     <message>
+      <source>Choose a patient first.</source>
+      <translation>请先选择一位患者。</translation>
+    </message>
+    <message>
+      <source>Patient PDF report, de-identified</source>
+      <translation>患者 PDF 报告，去标识</translation>
+    </message>
+    <message>
+      <source>PDF (*.pdf)</source>
+      <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Patient PDF report</source>
+      <translation>患者 PDF 报告</translation>
+    </message>
+    <message>
       <source>Writing the patient report...</source>
       <translation>正在生成患者报告……</translation>
     </message>
     <message>
       <source>Report written: {name}</source>
       <translation>已写入报告：{name}</translation>
+    </message>
+    <message>
+      <source>Cohort PDF report</source>
+      <translation>队列 PDF 报告</translation>
     </message>
     <message>
       <source>Writing the cohort report...</source>
@@ -168,6 +260,22 @@
       <translation>正在准备打印报告……</translation>
     </message>
     <message>
+      <source>Unsaved entry</source>
+      <translation>未保存的录入</translation>
+    </message>
+    <message>
+      <source>An unsaved entry left from an earlier session could not be restored ({keys}). It was kept aside in the database, unchanged; nothing saved is affected.</source>
+      <translation>之前会话遗留的一条未保存录入无法恢复（{keys}）。它已原样另存在数据库中；已保存的内容不受影响。</translation>
+    </message>
+    <message>
+      <source>Empty database</source>
+      <translation>空数据库</translation>
+    </message>
+    <message>
+      <source>This database has no patients yet. Add the demo cohort (fictitious children) to explore JDM Capture?</source>
+      <translation>该数据库还没有患者。是否添加演示队列（虚构患儿）以了解 JDM Capture？</translation>
+    </message>
+    <message>
       <source>Scores of {n} visits were recomputed with the current rules.</source>
       <translation>已按当前规则重新计算 {n} 次访视的评分。</translation>
     </message>
@@ -181,6 +289,7 @@
     </message>
     <message>
       <source>Overdue</source>
+      <extracomment>the GUI's translate function (``self.tr``)</extracomment>
       <translation>已逾期</translation>
     </message>
     <message>
@@ -270,7 +379,7 @@
     </message>
     <message>
       <source>unlocked</source>
-      <extracomment>forms.model.Visit forms.scoring.score_visit(...) forms.response.VisitResponse or None at the baseline storage.signoff.SignoffStatus when the visit was ever signed, else None forms.medication.Exposure since the previous visit (None at the first visit)</extracomment>
+      <extracomment>forms.scoring.score_visit(...) None at the baseline when the visit was ever signed, else None since the previous visit (None at the first visit)</extracomment>
       <translation>已解锁</translation>
     </message>
     <message>
@@ -347,7 +456,7 @@
     </message>
     <message>
       <source>missed</source>
-      <extracomment>"2024-04-01 (+/- 14 d)" or "" for other visits the recorded forms.model.Visit, or None "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"</extracomment>
+      <extracomment>"2024-04-01 (+/- 14 d)" or "" for other visits the recorded visit "done", "done, 9 days late", "due", "missed", "not yet", "out of protocol"</extracomment>
       <translation>已错过</translation>
     </message>
     <message>
@@ -396,7 +505,7 @@
     </message>
     <message>
       <source>Oral steroid mg/kg/day</source>
-      <translation>口服激素 mg/kg/天</translation>
+      <translation>口服激素 mg/kg/d</translation>
     </message>
     <message>
       <source>(no name recorded)</source>
@@ -438,6 +547,147 @@
     <message>
       <source>, by {who}</source>
       <translation>，操作者 {who}</translation>
+    </message>
+    <message>
+      <source>Keyboard shortcuts</source>
+      <translation>快捷键</translation>
+    </message>
+    <message>
+      <source>Ctrl+F  find a patient (study ID, MRN, name; Enter opens the top match)
+Ctrl+D  due and overdue protocol visits
+Alt+Left  back
+Ctrl+Shift+N  new patient;  Ctrl+N  new visit
+Ctrl+S  save the visit
+Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form
+In a grade or score box: type the digit (1 then 0 for 10, however slowly), t = trace, n = not applicable, Delete = not assessed; Tab moves on
+Visit label: 3 or m3 = M3, 1 8 = M18, f = flare, u = unscheduled
+Ctrl+Shift+O  carry over the previous visit's assessor and ULNs (new visit)
+Menu key or Shift+F10 on a field: record why it has no value
+Delete on a visit, medication or adverse event row: delete it (asks first)
+Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF
+Ctrl+Shift+L  lock the window (your password unlocks it)</source>
+      <translation>Ctrl+F  查找患者（研究编号、病历号、姓名；Enter 打开最佳匹配）
+Ctrl+D  到期和逾期的方案随访
+Alt+Left  返回
+Ctrl+Shift+N  新建患者；  Ctrl+N  新建随访
+Ctrl+S  保存随访
+Ctrl+PgDown / Ctrl+PgUp  下一张 / 上一张表；  Alt+1..9  转到表
+在分级或评分框中：输入数字（10 为先 1 后 0，快慢均可），t = 微弱收缩，n = 不适用，Delete = 未评估；Tab 移到下一项
+随访标签：3 或 m3 = M3，1 8 = M18，f = 复发，u = 计划外
+Ctrl+Shift+O  沿用上次随访的评估者和正常值上限（新随访）
+在字段上按菜单键或 Shift+F10：记录无数值的原因
+在随访、用药或不良事件行上按 Delete：删除（先确认）
+Ctrl+H  随访修改记录；  Ctrl+E  导出 Excel；  Ctrl+P  患者 PDF
+Ctrl+Shift+L  锁定窗口（用您的密码解锁）</translation>
+    </message>
+    <message>
+      <source>About JDM Capture</source>
+      <translation>关于 JDM Capture</translation>
+    </message>
+    <message>
+      <source>JDM Capture: offline capture, scoring and reporting of juvenile dermatomyositis core set measures.</source>
+      <translation>JDM Capture：幼年皮肌炎核心指标的离线采集、计分与报告。</translation>
+    </message>
+    <message>
+      <source>New patient</source>
+      <extracomment>what the patient page's record signals carry</extracomment>
+      <translation>新建患者</translation>
+    </message>
+    <message>
+      <source>Edit patient</source>
+      <translation>编辑患者</translation>
+    </message>
+    <message>
+      <source>patient {who} and everything recorded about them (visits: {visits}, medications: {meds}, adverse events: {events})</source>
+      <translation>患者 {who} 及其全部记录（访视 {visits} 次，用药 {meds} 条，不良事件 {events} 条）</translation>
+    </message>
+    <message>
+      <source>Delete patient</source>
+      <translation>删除患者</translation>
+    </message>
+    <message>
+      <source>Deleted patient {who}.</source>
+      <translation>已删除患者 {who}。</translation>
+    </message>
+    <message>
+      <source>Add medication</source>
+      <translation>添加用药</translation>
+    </message>
+    <message>
+      <source>Edit medication</source>
+      <translation>编辑用药</translation>
+    </message>
+    <message>
+      <source>Add adverse event</source>
+      <translation>添加不良事件</translation>
+    </message>
+    <message>
+      <source>Edit adverse event</source>
+      <translation>编辑不良事件</translation>
+    </message>
+    <message>
+      <source>Change dose: {drug}</source>
+      <translation>调整剂量：{drug}</translation>
+    </message>
+    <message>
+      <source>Delete {what}?
+
+This cannot be undone here; the deletion is recorded in the audit trail.</source>
+      <translation>删除{what}？
+
+此操作在这里无法撤销；删除会记录在审计追踪中。</translation>
+    </message>
+    <message>
+      <source>Choose a saved visit first.</source>
+      <translation>请先选择一次已保存的访视。</translation>
+    </message>
+    <message>
+      <source>the visit of {date}{label} of patient {sid}</source>
+      <translation>患者 {sid} 于 {date}{label} 的访视</translation>
+    </message>
+    <message>
+      <source>Delete visit</source>
+      <translation>删除访视</translation>
+    </message>
+    <message>
+      <source>Deleted {what}.</source>
+      <translation>已删除{what}。</translation>
+    </message>
+    <message>
+      <source>Delete medication</source>
+      <translation>删除用药</translation>
+    </message>
+    <message>
+      <source>the medication {drug} started {start} of patient {sid}</source>
+      <translation>患者 {sid} 于 {start} 开始的用药 {drug}</translation>
+    </message>
+    <message>
+      <source>Delete adverse event</source>
+      <translation>删除不良事件</translation>
+    </message>
+    <message>
+      <source>the adverse event {term} of {onset} of patient {sid}</source>
+      <translation>患者 {sid} 于 {onset} 发生的不良事件 {term}</translation>
+    </message>
+    <message>
+      <source>History of {what}</source>
+      <translation>{what}的修改记录</translation>
+    </message>
+    <message>
+      <source>the visit</source>
+      <translation>该随访</translation>
+    </message>
+    <message>
+      <source>{who}, visit {visit}</source>
+      <translation>{who}，随访 {visit}</translation>
+    </message>
+    <message>
+      <source>No upgraded visit labels to review.</source>
+      <translation>没有需要核对的升级随访标签。</translation>
+    </message>
+    <message>
+      <source>Encrypting...</source>
+      <translation>正在加密……</translation>
     </message>
   </context>
   <context>
@@ -776,6 +1026,7 @@
     <name>MainWindow</name>
     <message>
       <source>&amp;File</source>
+      <extracomment>what a menu action's shortcut may be given as</extracomment>
       <translation>文件(&amp;F)</translation>
     </message>
     <message>
@@ -907,6 +1158,10 @@
       <translation>删除访视(&amp;D)……</translation>
     </message>
     <message>
+      <source>Delete pa&amp;tient...</source>
+      <translation>删除患者(&amp;T)……</translation>
+    </message>
+    <message>
       <source>&amp;Help</source>
       <translation>帮助(&amp;H)</translation>
     </message>
@@ -931,26 +1186,6 @@
       <translation>此数据库未加密：文件 &gt; 加密此数据库。</translation>
     </message>
     <message>
-      <source>Encrypting...</source>
-      <translation>正在加密……</translation>
-    </message>
-    <message>
-      <source>Unsaved entry</source>
-      <translation>未保存的录入</translation>
-    </message>
-    <message>
-      <source>An unsaved entry left from an earlier session could not be restored ({keys}). It was kept aside in the database, unchanged; nothing saved is affected.</source>
-      <translation>之前会话遗留的一条未保存录入无法恢复（{keys}）。它已原样另存在数据库中；已保存的内容不受影响。</translation>
-    </message>
-    <message>
-      <source>Empty database</source>
-      <translation>空数据库</translation>
-    </message>
-    <message>
-      <source>This database has no patients yet. Add the demo cohort (fictitious children) to explore JDM Capture?</source>
-      <translation>该数据库还没有患者。是否添加演示队列（虚构患儿）以了解 JDM Capture？</translation>
-    </message>
-    <message>
       <source>{who}: new visit</source>
       <translation>{who}：新随访</translation>
     </message>
@@ -959,236 +1194,12 @@
       <translation>{who}：{date} 随访</translation>
     </message>
     <message>
-      <source>History of {what}</source>
-      <translation>{what}的修改记录</translation>
-    </message>
-    <message>
-      <source>the visit</source>
-      <translation>该随访</translation>
-    </message>
-    <message>
-      <source>{who}, visit {visit}</source>
-      <translation>{who}，随访 {visit}</translation>
-    </message>
-    <message>
-      <source>No upgraded visit labels to review.</source>
-      <translation>没有需要核对的升级随访标签。</translation>
-    </message>
-    <message>
-      <source>Change dose: {drug}</source>
-      <translation>调整剂量：{drug}</translation>
-    </message>
-    <message>
-      <source>Ctrl+F  find a patient (study ID, MRN, name; Enter opens the top match)
-Ctrl+D  due and overdue protocol visits
-Alt+Left  back
-Ctrl+Shift+N  new patient;  Ctrl+N  new visit
-Ctrl+S  save the visit
-Ctrl+PgDown / Ctrl+PgUp  next / previous form;  Alt+1..9  go to form
-In a grade or score box: type the digit (1 then 0 for 10, however slowly), t = trace, n = not applicable, Delete = not assessed; Tab moves on
-Visit label: 3 or m3 = M3, 1 8 = M18, f = flare, u = unscheduled
-Ctrl+Shift+O  carry over the previous visit's assessor and ULNs (new visit)
-Menu key or Shift+F10 on a field: record why it has no value
-Delete on a visit, medication or adverse event row: delete it (asks first)
-Ctrl+H  history of the visit;  Ctrl+E  export Excel;  Ctrl+P  patient PDF
-Ctrl+Shift+L  lock the window (your password unlocks it)</source>
-      <translation>Ctrl+F  查找患者（研究编号、病历号、姓名；Enter 打开最佳匹配）
-Ctrl+D  到期和逾期的方案随访
-Alt+Left  返回
-Ctrl+Shift+N  新建患者；  Ctrl+N  新建随访
-Ctrl+S  保存随访
-Ctrl+PgDown / Ctrl+PgUp  下一张 / 上一张表；  Alt+1..9  转到表
-在分级或评分框中：输入数字（10 为先 1 后 0，快慢均可），t = 微弱收缩，n = 不适用，Delete = 未评估；Tab 移到下一项
-随访标签：3 或 m3 = M3，1 8 = M18，f = 复发，u = 计划外
-Ctrl+Shift+O  沿用上次随访的评估者和正常值上限（新随访）
-在字段上按菜单键或 Shift+F10：记录无数值的原因
-在随访、用药或不良事件行上按 Delete：删除（先确认）
-Ctrl+H  随访修改记录；  Ctrl+E  导出 Excel；  Ctrl+P  患者 PDF
-Ctrl+Shift+L  锁定窗口（用您的密码解锁）</translation>
-    </message>
-    <message>
       <source>Open a patient first.</source>
       <translation>请先打开一位患者。</translation>
     </message>
     <message>
       <source>Visit saved.</source>
       <translation>访视已保存。</translation>
-    </message>
-    <message>
-      <source>New patient</source>
-      <translation>新建患者</translation>
-    </message>
-    <message>
-      <source>Edit patient</source>
-      <translation>编辑患者</translation>
-    </message>
-    <message>
-      <source>Add medication</source>
-      <translation>添加用药</translation>
-    </message>
-    <message>
-      <source>Edit medication</source>
-      <translation>编辑用药</translation>
-    </message>
-    <message>
-      <source>Add adverse event</source>
-      <translation>添加不良事件</translation>
-    </message>
-    <message>
-      <source>Edit adverse event</source>
-      <translation>编辑不良事件</translation>
-    </message>
-    <message>
-      <source>Delete {what}?
-
-This cannot be undone here; the deletion is recorded in the audit trail.</source>
-      <translation>删除{what}？
-
-此操作在这里无法撤销；删除会记录在审计追踪中。</translation>
-    </message>
-    <message>
-      <source>Choose a saved visit first.</source>
-      <translation>请先选择一次已保存的访视。</translation>
-    </message>
-    <message>
-      <source>the visit of {date}{label} of patient {sid}</source>
-      <translation>患者 {sid} 于 {date}{label} 的访视</translation>
-    </message>
-    <message>
-      <source>Delete visit</source>
-      <translation>删除访视</translation>
-    </message>
-    <message>
-      <source>Deleted {what}.</source>
-      <translation>已删除{what}。</translation>
-    </message>
-    <message>
-      <source>Delete medication</source>
-      <translation>删除用药</translation>
-    </message>
-    <message>
-      <source>the medication {drug} started {start} of patient {sid}</source>
-      <translation>患者 {sid} 于 {start} 开始的用药 {drug}</translation>
-    </message>
-    <message>
-      <source>Delete adverse event</source>
-      <translation>删除不良事件</translation>
-    </message>
-    <message>
-      <source>the adverse event {term} of {onset} of patient {sid}</source>
-      <translation>患者 {sid} 于 {onset} 发生的不良事件 {term}</translation>
-    </message>
-    <message>
-      <source>New database</source>
-      <translation>新建数据库</translation>
-    </message>
-    <message>
-      <source>JDM Capture database (*.sqlite *.db)</source>
-      <translation>JDM Capture 数据库 (*.sqlite *.db)</translation>
-    </message>
-    <message>
-      <source>Open database</source>
-      <translation>打开数据库</translation>
-    </message>
-    <message>
-      <source>JDM Capture database (*.sqlite *.db);;All files (*)</source>
-      <translation>JDM Capture 数据库 (*.sqlite *.db);;所有文件 (*)</translation>
-    </message>
-    <message>
-      <source>Opening {name}...</source>
-      <translation>正在打开 {name}……</translation>
-    </message>
-    <message>
-      <source>{name} was not closed properly last time (a crash or power cut); the whole file was checked and is healthy.</source>
-      <translation>{name} 上次未正常关闭（程序崩溃或断电）；已检查整个文件，文件完好。</translation>
-    </message>
-    <message>
-      <source>Backup now</source>
-      <translation>立即备份</translation>
-    </message>
-    <message>
-      <source>SQLite database (*.sqlite)</source>
-      <translation>SQLite 数据库 (*.sqlite)</translation>
-    </message>
-    <message>
-      <source>Import case files</source>
-      <translation>导入病例文件</translation>
-    </message>
-    <message>
-      <source>JSON case files (*.json)</source>
-      <translation>JSON 病例文件 (*.json)</translation>
-    </message>
-    <message>
-      <source>Import spreadsheet</source>
-      <translation>导入电子表格</translation>
-    </message>
-    <message>
-      <source>Excel workbook (*.xlsx)</source>
-      <translation>Excel 工作簿 (*.xlsx)</translation>
-    </message>
-    <message>
-      <source>Save data-entry template</source>
-      <translation>保存数据录入模板</translation>
-    </message>
-    <message>
-      <source>Export for REDCap: choose a folder (its REDCap files are replaced)</source>
-      <translation>导出到 REDCap：选择文件夹（其中的 REDCap 文件将被替换）</translation>
-    </message>
-    <message>
-      <source>Export for REDCap</source>
-      <translation>导出到 REDCap</translation>
-    </message>
-    <message>
-      <source>Include identifiers (names, MRN, dates of birth, real dates, free text)? Choose No for a de-identified export, as most studies require.</source>
-      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期、自由文本）？多数研究要求去标识导出，请选“否”。</translation>
-    </message>
-    <message>
-      <source>Export Excel</source>
-      <translation>导出 Excel</translation>
-    </message>
-    <message>
-      <source>Include identifiers (names, MRN, dates of birth, real dates)? Choose No for a de-identified workbook.</source>
-      <translation>是否包含身份信息（姓名、病历号、出生日期、真实日期）？去标识工作簿请选“否”。</translation>
-    </message>
-    <message>
-      <source>Export JSON case file</source>
-      <translation>导出 JSON 病例文件</translation>
-    </message>
-    <message>
-      <source>JSON case file (*.json)</source>
-      <translation>JSON 病例文件 (*.json)</translation>
-    </message>
-    <message>
-      <source>Choose a patient first.</source>
-      <translation>请先选择一位患者。</translation>
-    </message>
-    <message>
-      <source>Patient PDF report, de-identified</source>
-      <translation>患者 PDF 报告，去标识</translation>
-    </message>
-    <message>
-      <source>PDF (*.pdf)</source>
-      <translation>PDF (*.pdf)</translation>
-    </message>
-    <message>
-      <source>Patient PDF report</source>
-      <translation>患者 PDF 报告</translation>
-    </message>
-    <message>
-      <source>Cohort PDF report</source>
-      <translation>队列 PDF 报告</translation>
-    </message>
-    <message>
-      <source>Keyboard shortcuts</source>
-      <translation>快捷键</translation>
-    </message>
-    <message>
-      <source>About JDM Capture</source>
-      <translation>关于 JDM Capture</translation>
-    </message>
-    <message>
-      <source>JDM Capture: offline capture, scoring and reporting of juvenile dermatomyositis core set measures.</source>
-      <translation>JDM Capture：幼年皮肌炎核心指标的离线采集、计分与报告。</translation>
     </message>
     <message>
       <source>Work in progress</source>
@@ -1834,6 +1845,10 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
       <source>Live totals</source>
       <extracomment>totals whose Score.parts are the entered item scores, so a running sum means something.</extracomment>
       <translation>实时总分</translation>
+    </message>
+    <message>
+      <source>{label} ({unit})</source>
+      <translation>{label}（{unit}）</translation>
     </message>
     <message>
       <source>- {reason}</source>

@@ -84,12 +84,16 @@ def test_report_rows_name_registry_fields() -> None:
         assert all(registry.has(r.field) for r in rows)
 
 
-def test_no_uln_field_name_is_rebuilt_in_forms() -> None:
-    """The ULN field comes from the Enzyme description (``Enzyme.uln_field``) in forms/."""
+def test_no_uln_field_name_is_rebuilt_anywhere() -> None:
+    """The ULN field comes from the Enzyme description (``Enzyme.uln_field``): no module of
+    forms/, storage/, exports/ or gui/ builds ``f"{enzyme}_uln"`` or strips ``"_uln"`` itself
+    (labs.py declares them; m001's frozen schema and the demo data name real columns)."""
+    import re
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "forms"
-    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
-                 if '_uln"' in p.read_text(encoding="utf-8")
-                 and p.name not in ("labs.py",)]
+    root = Path(__file__).resolve().parents[2]
+    rebuilt = re.compile(r'\}_uln"|"_uln"')
+    offenders = [str(p.relative_to(root)) for folder in ("forms", "storage", "exports", "gui")
+                 for p in (root / folder).rglob("*.py")
+                 if rebuilt.search(p.read_text(encoding="utf-8")) and p.name != "labs.py"]
     assert offenders == []

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from forms import registry
 from forms.model import Medication, Visit
 from gui.main_window import MainWindow
+from gui.operations import review
 from gui.session import Session
 from storage import signoff
 
@@ -267,5 +268,5 @@ def test_internal_names_never_reach_people(qtbot, monkeypatch, window: MainWindo
     assert "das_skin" not in totals and "das_muscle" not in totals
     titles = []
     monkeypatch.setattr(HistoryDialog, "exec", lambda self: titles.append(self.windowTitle()))
-    window.show_history(vid)
+    review.show_history(window, vid)
     assert titles == ["History of P01 (Test), visit 2024-01-10 (M0)"]

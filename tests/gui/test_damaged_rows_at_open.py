@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from gui.app import open_session
 from gui.main_window import MainWindow
+from gui.operations import startup
 from gui.session import Session
 
 
@@ -48,7 +49,7 @@ def test_a_bad_draft_is_skipped_at_start(qtbot, monkeypatch: pytest.MonkeyPatch,
         assert session.drafts() == []
         window = MainWindow(session)
         qtbot.addWidget(window)
-        window.offer_drafts()  # nothing to offer; at most the one report, no exception
+        startup.offer_drafts(window)  # nothing to offer; at most the one report, no exception
         assert all("P01/new" in text and "kept aside" in text for text in shown)
         assert len(shown) <= 1
     finally:

@@ -20,6 +20,7 @@ from forms.model import AdverseEvent, Medication, Patient, Visit
 from gui import file_dialogs
 from gui.dialogs import SummaryDialog
 from gui.main_window import MainWindow
+from gui.operations import records
 from gui.session import Session
 from gui.signoff import SignOffDialog
 from storage import signoff
@@ -232,7 +233,7 @@ def test_signed_visit_cannot_be_deleted(qtbot, monkeypatch, window: MainWindow,
     warned = []
     monkeypatch.setattr(QMessageBox, "warning",
                         staticmethod(lambda parent, title, text: warned.append(text)))
-    window.delete_visit(vid)
+    records.delete_visit(window, vid)
     assert len(warned) == 1 and "signed" in warned[0].lower()
     assert [v.id for v in session.get_patient("P01").visits] == [vid]
 
@@ -364,11 +365,11 @@ def _other_settings_export(tmp_path: Path, suffix: str) -> Path:
 def test_import_asks_which_scoring_settings_apply(
         qtbot, monkeypatch, window: MainWindow, session: Session, tmp_path: Path,
         suffix: str, answer: str | None) -> None:
-    from gui import commands
+    from gui.operations import imports
 
     path = _other_settings_export(tmp_path, suffix)
     asked: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr(commands, "choose_settings",
+    monkeypatch.setattr(imports, "choose_settings",
                         lambda parent, name, diffs: asked.append((name, diffs)) or answer)
     _summaries(monkeypatch)
     if suffix == ".json":
@@ -391,7 +392,7 @@ def test_import_asks_which_scoring_settings_apply(
 
 
 def test_settings_question_offers_both_choices_and_cancel(qtbot, window: MainWindow) -> None:
-    from gui.commands import settings_question_box
+    from gui.operations.imports import settings_question_box
 
     box, choices = settings_question_box(window, "x.json", ["thresholds: adult in the file, "
                                                             "jdm in this database"])

@@ -14,6 +14,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from forms import registry
 from forms.fields import Level
 from gui import i18n as gui_i18n
 from gui.dialogs import RecordDialog
@@ -85,3 +86,50 @@ def test_date_spellings_in_the_dialog(qtbot: Any, chinese: None, typed: str) -> 
     start.editingFinished.emit()
     assert start.text() == "2024-05-22"
     assert dialog.texts["start_date"] == "2024-05-22"
+
+
+def _offered(widget: Any, typed: str) -> list[str]:
+    """What the drug field's completer offers for ``typed`` (its popup's rows)."""
+    completer = widget.completer()
+    completer.setCompletionPrefix(typed)
+    model = completer.completionModel()
+    return [str(model.index(row, 0).data()) for row in range(model.rowCount())]
+
+
+@pytest.mark.parametrize(("typed", "offered"), [
+    ("托法", "托法替布"), ("tofa", "托法替布"), ("MTX", "甲氨蝶呤"), ("methotrex", "甲氨蝶呤"),
+    ("环", "环孢素")])
+def test_the_drug_completer_offers_chinese_names_for_what_is_typed(
+        qtbot: Any, chinese: None, typed: str, offered: str) -> None:
+    """The completer offered the English labels only; in Chinese it offers the Chinese names,
+    found by the Chinese name, the English name or an abbreviation, and what it puts in the
+    field is the Chinese name (saved by the drug's code)."""
+    dialog = _dialog(qtbot)
+    drug = dialog.widgets["drug"]
+    found = _offered(drug, typed)
+    assert offered in found, found
+    assert all(not name.isascii() for name in found), found
+    drug.setFocus()
+    drug.completer().activated.emit(offered)
+    drug.setText(offered)
+    drug.editingFinished.emit()
+    assert dialog.texts["drug"] == registry.drug(offered).label  # as the other tests
+
+
+def test_the_drug_completer_offers_english_names_in_english(qtbot: Any, qapp: Any) -> None:
+    dialog = _dialog(qtbot)
+    found = _offered(dialog.widgets["drug"], "tofa")
+    assert found == ["Tofacitinib"], found
+
+
+@pytest.mark.parametrize(("field", "typed", "offered"), [
+    ("term", "zoster", "带状疱疹"), ("term", "带状", "带状疱疹"),
+    ("related_drug", "MTX", "甲氨蝶呤"), ("related_drug", "xeljanz", "托法替布")])
+def test_the_adverse_event_completers_find_chinese_terms_by_any_name(
+        qtbot: Any, chinese: None, field: str, typed: str, offered: str) -> None:
+    """gui.widgets' vocabulary completer (the event's term and related drug) offered the
+    Chinese names, found only by Chinese text: "zoster" or "MTX" offered nothing."""
+    dialog = RecordDialog(Level.ADVERSE_EVENT, "不良事件", None)
+    qtbot.addWidget(dialog)
+    found = _offered(dialog.widgets[field], typed)
+    assert offered in found and all(not name.isascii() for name in found), found

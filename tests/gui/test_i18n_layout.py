@@ -15,6 +15,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QApplication, QWidget
 
+from forms import registry
 from gui import i18n as gui_i18n
 from gui.widgets import ElidedLabel, contrast, readable
 
@@ -168,3 +169,27 @@ def test_dark_palette_styles(qapp: QApplication) -> None:
         assert contrast(QColor(colour), QColor("#202020")) >= 4.5
     # highlighted fields keep dark text on their light backgrounds
     assert contrast(QColor("#1a1a1a"), QColor("#fde2e1")) >= 4.5
+
+
+def test_live_totals_keep_each_value_on_one_line_at_150_percent(demo: Any) -> None:
+    """At 150 % the value column of the live totals is narrow: "0.099 mg/kg/天" wrapped to
+    three lines (0.099 / mg/kg/ / 天). The unit is now beside the name (which may wrap),
+    kept whole, and every value holds one line."""
+    window = demo
+    window.resize(910, 480)
+    rows = window.session.patient_rows()
+    window.open_patient(max(rows, key=lambda r: r.visits).study_id)
+    window.open_visit(window.patient.sorted_visits()[-1].id)
+    editor = window.editor
+    QApplication.processEvents()
+    totals = editor.totals
+    name_label, value_label = totals.labels["steroid_mg_kg_day"]
+    assert value_label.text(), "the demo visit has a steroid dose per kg"
+    assert "mg" not in value_label.text() and "mg/" in name_label.text()
+    for name, (label, value) in totals.labels.items():
+        if not value.text():
+            continue
+        wide = value.fontMetrics().horizontalAdvance(value.text())
+        assert wide <= value.contentsRect().width(), (name, value.text(), wide, value.width())
+        if registry.get(name).unit:  # the unit is not broken at a slash
+            assert "/\u2060" in label.text(), label.text()

@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from gui import i18n as gui_i18n
+from gui.operations import help as help_ops
+from gui.operations import records, startup
 
 #: words that stay as they are in Chinese text: instrument and lab abbreviations as clinicians
 #: write them, units, the product and file-format names, key names, eponyms.
@@ -297,11 +299,11 @@ def test_every_page_and_dialog_reads_chinese(demo_window: Any, qtbot: Any,
         walk.read(dialog)
         dialog.close()
     # message boxes: the F1 shortcut list, about, the first-launch offer, a delete question
-    window.show_shortcuts()
-    window.about()
-    window.offer_demo()
+    help_ops.show_shortcuts(window)
+    help_ops.about(window)
+    startup.offer_demo(window)
     window.leave_editor()
-    window.delete_visit(last.id)
+    records.delete_visit(window, last.id)
     walk.check(iter(boxes))
     assert len(boxes) >= 8, boxes  # each of the four asked something
     assert walk.seen > 2000, walk.seen  # the walk really read the pages

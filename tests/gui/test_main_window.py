@@ -17,6 +17,7 @@ from forms.model import Visit
 from gui import app as gui_app
 from gui import dialogs
 from gui.main_window import MainWindow
+from gui.operations import records, review, settings
 from gui.session import Session
 
 
@@ -51,7 +52,7 @@ def test_new_patient_through_the_generated_dialog(qtbot, monkeypatch,
         return 1
 
     monkeypatch.setattr(dialogs.RecordDialog, "exec", fill)
-    window.new_patient()
+    records.new_patient(window)
     patient = window.session.get_patient("P77")
     assert patient.sex == "male"
     assert patient.birth_date == dt.date(2015, 6, 30)
@@ -68,7 +69,7 @@ def test_add_medication(qtbot, monkeypatch, window: MainWindow) -> None:
 
     window.open_patient("P01")
     monkeypatch.setattr(dialogs.RecordDialog, "exec", fill)
-    window.edit_record("medication", None)
+    records.edit_record(window, "medication", None)
     meds = window.session.get_patient("P01").medications
     assert [(m.drug, m.dose) for m in meds] == [("methotrexate", Decimal(15))]
     assert window.patient_page.med_model.rowCount() == 1
@@ -83,7 +84,7 @@ def test_settings_change_the_default_uln_of_new_visits(qtbot, monkeypatch,
         return 1
 
     monkeypatch.setattr(dialogs.SettingsDialog, "exec", change)
-    window.edit_settings()
+    settings.edit_settings(window)
     assert window.session.settings().scoring.uln_defaults["ck"] == Decimal(175)
     window.open_patient("P01")
     window.new_visit()
@@ -105,10 +106,10 @@ def test_history_of_a_saved_visit(qtbot, monkeypatch, window: MainWindow) -> Non
     monkeypatch.setattr(dialogs.HistoryDialog, "exec", record)
     window.open_patient("P01")
     window.patient_page.visit_table.selectRow(0)
-    window.show_history()
+    review.show_history(window)
     assert shown
     assert shown[0] >= 1
-    window.show_history(visit.id)
+    review.show_history(window, visit.id)
     assert len(shown) == 2
 
 
@@ -155,7 +156,7 @@ def test_locked_database_message_not_traceback(qtbot, monkeypatch, db_path, sess
         raise KnownStorageError(kind, f"{Path(path).name} is busy")
 
     shown = []
-    monkeypatch.setattr("gui.main_window.Session", refuse)
+    monkeypatch.setattr("gui.operations.files.Session", refuse)
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: shown.append(m)))
     w = MainWindow()
     qtbot.addWidget(w)

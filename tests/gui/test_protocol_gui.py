@@ -17,6 +17,7 @@ from forms.model import Patient, Visit
 from forms.protocol import Protocol
 from gui import dialogs
 from gui.main_window import MainWindow
+from gui.operations import settings
 from gui.session import Session
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -129,7 +130,7 @@ def test_protocol_in_settings_changes_labels_and_the_due_list(qtbot, monkeypatch
         return 1
 
     monkeypatch.setattr(dialogs.SettingsDialog, "exec", change)
-    window.edit_settings()
+    settings.edit_settings(window)
     protocol = session.settings().protocol
     assert isinstance(protocol, Protocol)
     assert protocol.labels(through_month=9) == ("M0", "M1", "M3", "M6", "M9")
@@ -152,7 +153,7 @@ def test_a_bad_protocol_in_settings_is_refused_with_a_message(qtbot, monkeypatch
         return 0
 
     monkeypatch.setattr(dialogs.SettingsDialog, "exec", change)
-    window.edit_settings()
+    settings.edit_settings(window)
     assert seen["ok"] is False
     assert "M3 must come after M6" in seen["text"]
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from forms.model import Patient
 from gui.main_window import MainWindow
+from gui.operations import security
 from gui.security import AccountsDialog, RecoveryKeyDialog, SetUpDialog, SignInDialog
 from gui.session import Session
 from gui.signoff import SignOffDialog, UnlockDialog
@@ -362,7 +363,7 @@ def test_encrypting_the_open_plain_database(qtbot, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(RecoveryKeyDialog, "exec", confirm)
     monkeypatch.setattr(QMessageBox, "question",
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
-    window.encrypt_database()
+    security.encrypt_database(window)
     qtbot.waitUntil(lambda: window.session is not None and window.session.encrypted,
                     timeout=30000)
     assert keys and window.session.account.role == accounts.ADMINISTRATOR  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from forms.model import Visit
 from gui import restore_dialog
 from gui.dialogs import HistoryDialog
 from gui.main_window import MainWindow
+from gui.operations import review
 from gui.restore_dialog import RestoreDialog
 from gui.session import Session
 from gui.signoff import SignOffDialog, UnlockDialog
@@ -111,7 +112,7 @@ def _history_chain_text(qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWind
         return 0
 
     monkeypatch.setattr(HistoryDialog, "exec", show)
-    window.show_history(vid)
+    review.show_history(window, vid)
     return seen["text"]
 
 

@@ -183,3 +183,34 @@ def test_two_processes_upgrading_at_once(old_file: Path) -> None:
     names = [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
     con.close()
     assert names == mig.known_names()
+
+
+def test_opening_while_another_process_migrates_reads_one_snapshot(
+        old_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The foreign-trigger check compares the schema with the migrations the file lists. Both
+    must be read from one snapshot: when another opener commits a migration between the two
+    reads, its new triggers are not foreign (the race behind a rare failure of the test
+    above under load)."""
+    import subprocess
+    import sys
+
+    from storage import database, integrity
+
+    real = integrity.schema_findings
+    migrated_meanwhile: list[bool] = []
+
+    def findings_after_another_process_migrated(*args: object, **kwargs: object) -> object:
+        if not migrated_meanwhile:  # the other opener commits between our two reads
+            migrated_meanwhile.append(True)
+            subprocess.run([sys.executable, "-c", "import sys; from storage.database import "
+                            "open_database; open_database(sys.argv[1]).close()",
+                            str(old_file)], check=True, timeout=120)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(integrity, "schema_findings", findings_after_another_process_migrated)
+    database.open_database(old_file).close()
+    assert migrated_meanwhile
+    con = sqlite3.connect(old_file)
+    names = [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    con.close()
+    assert names == mig.known_names()
