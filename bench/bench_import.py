@@ -136,7 +136,7 @@ def main() -> int:
     text = case_text(args.patients, args.visits)
     sample = json.loads(text)["patients"][0]["visits"][0]["values"]
     print(f"{args.patients} patients x {args.visits} visits = {total:,} visits, "
-          f"{len(sample)} values each", flush=True)
+          f"{len(sample)} values each; load average {_load()}", flush=True)
     imports, floors, cpu, floor_cpu = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for run in range(args.runs):
@@ -166,8 +166,17 @@ def main() -> int:
           f"target >= {TARGET:.0f} visits/s: {'met' if rate >= TARGET else 'NOT met'}")
     print(f"  by CPU time (steadier on a shared machine): {total / imp_cpu:,.0f} visits/s vs "
           f"floor {total / flo_cpu:,.0f} visits/s, ratio {imp_cpu / flo_cpu:.1f}x "
-          f"(medians of {len(imports)} runs)")
+          f"(medians of {len(imports)} runs); load average at the end {_load()}")
     return 0
+
+
+def _load() -> str:
+    """The machine's load average (1, 5, 15 min): other work on a shared machine slows the
+    import and the floor alike, and CPU times less than wall times."""
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # not on every system
+        return "unknown"
 
 
 if __name__ == "__main__":

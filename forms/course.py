@@ -212,17 +212,20 @@ def course_of(patient: Patient, settings: ScoringSettings, *,
     baseline = baseline_of(patient.visits)
     ordered = patient.sorted_visits()
     later = follow_ups(ordered, baseline)
+    scores = {id(v): scoring.score_visit(v.values) for v in ordered}  # once per visit
     responses: dict[int, VisitResponse] = {}
     if baseline is not None and later:
         from forms import response  # noqa: PLC0415
 
-        # the baseline's totals are scored once for all its follow-ups
-        computed = response.compare_followups(baseline.values, [v.values for v in later],
-                                              settings)
+        # the baseline's totals are scored once for all its follow-ups, and every visit's
+        # scores above are the response's too
+        computed = response.compare_followups(
+            baseline.values, [v.values for v in later], settings,
+            baseline_scores=scores[id(baseline)], followup_scores=[scores[id(v)] for v in later])
         responses = {id(v): r for v, r in zip(later, computed, strict=True)}
     base_date = baseline.visit_date if baseline else None
     rows = tuple(CourseVisit(visit=v, day=day_offset(v.visit_date, base_date),
-                             is_baseline=v is baseline, scores=scoring.score_visit(v.values),
+                             is_baseline=v is baseline, scores=scores[id(v)],
                              response=responses.get(id(v)), is_follow_up=id(v) in responses)
                  for v in ordered)
     return kind(patient=patient, baseline=baseline, visits=rows, settings=settings)
@@ -268,16 +271,23 @@ def stored_course_of(patient: Patient, settings: ScoringSettings, *,
 
 
 def responses_of(visits: Sequence[Visit], settings: ScoringSettings,
-                 only: int | None = None) -> tuple[Visit | None,
-                                                   list[tuple[Visit, VisitResponse]]]:
+                 only: int | None = None, *,
+                 scores: Mapping[int, Mapping[str, Score]] | None = None,
+                 ) -> tuple[Visit | None, list[tuple[Visit, VisitResponse]]]:
     """The baseline of ``visits`` and each follow-up with its response (``only``: just the
-    follow-up with that visit id). What storage stores as the follow-ups' responses."""
+    follow-up with that visit id). What storage stores as the follow-ups' responses.
+
+    ``scores``: visit id -> :func:`forms.scoring.score_visit` of that visit's values, for the
+    visits the caller has just scored (an import); the others are scored here as before."""
     baseline = baseline_of(visits)
     later = [v for v in follow_ups(visits, baseline) if only is None or v.id == only]
     if baseline is None or not later:
         return baseline, []
     from forms import response  # noqa: PLC0415
 
-    computed = response.compare_followups(baseline.values, [v.values for v in later],
-                                          settings)
+    known = scores or {}
+    computed = response.compare_followups(
+        baseline.values, [v.values for v in later], settings,
+        baseline_scores=known.get(baseline.id) if baseline.id is not None else None,
+        followup_scores=[known.get(v.id) if v.id is not None else None for v in later])
     return baseline, list(zip(later, computed, strict=True))

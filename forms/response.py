@@ -18,6 +18,7 @@ the PDF show, and the ``rule_version`` it was computed with (convention 9).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -431,6 +432,7 @@ def _num(value: Decimal | None) -> str:
     return "missing" if value is None else plain_number(value)
 
 
+@functools.cache  # the registry is fixed once loaded
 def _scale_range(field_name: str) -> Fraction:
     """max - min of a bounded registry field (convention 5: the range scales the percent)."""
     fld = registry.get(field_name)
@@ -534,10 +536,13 @@ class _VisitMeasures:
     a total (e.g. the CHAQ DI) is scored once per visit rather than once per criterion.
     """
 
-    def __init__(self, values: Values) -> None:
+    def __init__(self, values: Values, scores: Mapping[str, Score] | None = None) -> None:
         self.values = values
         self._cache: dict[str, _Measured] = {}
-        self._scores: dict[str, Score] = {}
+        # the visit's scores when the caller has them (forms.scoring.score_visit of the same
+        # values: the same Score objects the rules compute), so they are not computed again
+        self._scores: dict[str, Score] = {} if scores is None else {
+            name: scores[name] for name in _SCORERS if name in scores}
 
     def get(self, name: str) -> _Measured:
         if name not in self._cache:
@@ -1050,7 +1055,10 @@ def compare_visits(baseline_values: Values, followup_values: Values,
 
 
 def compare_followups(baseline_values: Values, followups: Iterable[Values],
-                      settings: ScoringSettings | None = None) -> list[VisitResponse]:
+                      settings: ScoringSettings | None = None, *,
+                      baseline_scores: Mapping[str, Score] | None = None,
+                      followup_scores: Sequence[Mapping[str, Score] | None] | None = None,
+                      ) -> list[VisitResponse]:
     """:func:`compare_visits` of several follow-up visits against one baseline.
 
     Same results as calling :func:`compare_visits` for each follow-up, but the baseline's
@@ -1061,19 +1069,28 @@ def compare_followups(baseline_values: Values, followups: Iterable[Values],
         baseline_values: the baseline visit's entered values (not modified meanwhile).
         followups: the follow-up visits' entered values.
         settings: TIS settings (muscle measure, thresholds, default ULNs).
+        baseline_scores, followup_scores: :func:`forms.scoring.score_visit` of the baseline
+            and of each follow-up (in order; None where not scored), when the caller has
+            already scored them (an import stores every visit's scores): the totals are then
+            not scored again. Same results either way.
 
     Returns:
         One :class:`VisitResponse` per follow-up, in order.
     """
-    base = _VisitMeasures(baseline_values)
-    return [_compare(base, values, settings) for values in followups]
+    base = _VisitMeasures(baseline_values, baseline_scores)
+    items = list(followups)
+    scored = list(followup_scores) if followup_scores is not None else [None] * len(items)
+    assert len(scored) == len(items), "one score map (or None) per follow-up"
+    return [_compare(base, values, settings, scores)
+            for values, scores in zip(items, scored, strict=True)]
 
 
 def _compare(base: _VisitMeasures, followup_values: Values,
-             settings: ScoringSettings | None) -> VisitResponse:
+             settings: ScoringSettings | None,
+             scores: Mapping[str, Score] | None = None) -> VisitResponse:
     # One set of measures per visit, shared by the three criteria: each total (CMAS, MMT-8,
     # CHAQ DI, DAS) is scored once per visit instead of once per criterion.
-    follow = _VisitMeasures(followup_values)
+    follow = _VisitMeasures(followup_values, scores)
     return VisitResponse(
         _total_improvement_score(base, follow, settings),
         _printo_response(base, follow),

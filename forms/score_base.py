@@ -102,7 +102,8 @@ def to_fraction(value: object) -> Fraction:
 
 def quantize(value: Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals, as an exact Decimal."""
-    value = Fraction(value)
+    if type(value) is not Fraction:  # a Fraction is used as it is (no copy: the same value)
+        value = Fraction(value)
     num, den = abs(value.numerator), value.denominator
     # floor(|value| x 10^places + 1/2) in integers: (2 num 10^p + den) // (2 den)
     rounded = (2 * num * 10**places + den) // (2 * den)

@@ -183,7 +183,7 @@ def json_number(text: str) -> Decimal | int | OversizedNumber:
     refuses integers of more than 4,300 digits) or minutes of exact arithmetic."""
     if len(text) > MAX_NUMBER_CHARS:
         return OversizedNumber(text)
-    if any(c in text for c in ".eE"):
+    if "." in text or "e" in text or "E" in text:
         return Decimal(text)
     return int(text)
 
@@ -287,6 +287,83 @@ def check_field(field_or_name: Field | str, raw: object,
     if t is FieldType.DATE:
         return _check_date(f, raw)
     return _check_text(f, raw)
+
+
+#: what :func:`check_field` returns for one value
+Checked = tuple["Value | dt.date | None", list["Problem"]]
+_CHECKERS: tuple[tuple[Field, ...], dict[str, tuple[Field, Callable[[object], Checked]]]] | None \
+    = None
+
+
+def _visit_checkers() -> dict[str, tuple[Field, Callable[[object], Checked]]]:
+    """Each entered visit field's name -> (field, a check of one value equal to
+    :func:`check_field`), built once from the registry (it is fixed once loaded)."""
+    global _CHECKERS  # noqa: PLW0603 - a cache of what the registry declares
+    fields = registry.visit_value_fields()
+    if _CHECKERS is None or _CHECKERS[0] is not fields:
+        _CHECKERS = (fields, {f.name: (f, compiled_check(f)) for f in fields})
+    return _CHECKERS[1]
+
+
+def compiled_check(f: Field) -> Callable[[object], Checked]:
+    """A check of one value of ``f`` that returns exactly what ``check_field(f, raw)`` does.
+
+    The common cases (not assessed; a number of the right kind inside the range and warning
+    limits; a choice code; true/false) are answered from what the field declares, looked up
+    once; anything else (text, dates, "na", out of range, a warning, a problem) goes to
+    :func:`check_field`, so there is still one rule for every value.
+    """
+    def slow(raw: object) -> Checked:
+        return check_field(f, raw)
+
+    t = f.type
+    if t is FieldType.BOOLEAN:
+        def check_bool(raw: object) -> Checked:
+            if raw is None or raw is True or raw is False:
+                return raw, []
+            return check_field(f, raw)
+        return check_bool
+    if t is FieldType.CHOICE:
+        codes = frozenset(c for c in f.choice_codes if isinstance(c, str))
+
+        def check_choice(raw: object) -> Checked:
+            if raw is None:
+                return None, []
+            if type(raw) is str and raw in codes:
+                return raw, []
+            return check_field(f, raw)
+        return check_choice
+    lo, hi = f.minimum, f.maximum
+    if t not in (FieldType.INTEGER, FieldType.DECIMAL) or lo is None or hi is None or \
+            max(abs(lo), abs(hi)) >= 10 ** MAX_NUMBER_ADJUSTED or \
+            _allowed_places(f) > MAX_NUMBER_PLACES or \
+            MAX_NUMBER_ADJUSTED + _allowed_places(f) >= MAX_NUMBER_DIGITS:
+        return slow
+    # inside these bounds number_problem finds nothing: no more digits or places than allowed
+    low = lo if f.warn_below is None else max(lo, f.warn_below)
+    high = hi if f.warn_above is None else min(hi, f.warn_above)
+    places = -_allowed_places(f)
+    if t is FieldType.INTEGER:
+        def check_int(raw: object) -> Checked:
+            if raw is None:
+                return None, []
+            if type(raw) is int and low <= raw <= high:
+                return raw, []
+            return check_field(f, raw)
+        return check_int
+
+    def check_decimal(raw: object) -> Checked:
+        if raw is None:
+            return None, []
+        if type(raw) is int:
+            if low <= raw <= high:
+                return Decimal(raw), []
+        elif type(raw) is Decimal and raw.is_finite() and low <= raw <= high:
+            exponent = raw.as_tuple().exponent
+            if isinstance(exponent, int) and exponent >= places:
+                return (Decimal(int(raw)) if raw == raw.to_integral_value() else raw), []
+        return check_field(f, raw)
+    return check_decimal
 
 
 def parse_text(field_or_name: Field | str, text: str | None,
@@ -590,21 +667,23 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     """
     result = VisitCheck()
     today = today or dt.date.today()
-    allowed = {f.name: f for f in registry.visit_value_fields()}
+    checkers = _visit_checkers()  # per field, built once (the same answers as check_field)
     if not isinstance(values, Mapping):
         result.problems.append(Problem("values", values, _("is not a map of field names to "
                                                            "values")))
         return result
     for name, raw in values.items():
-        f = allowed.get(name) if isinstance(name, str) else None
-        if f is None:
+        known = checkers.get(name) if isinstance(name, str) else None
+        if known is None:
             result.problems.append(_unknown_field(name, raw))
             continue
-        value, problems = check_field(f, raw)
-        result.problems.extend(problems)
+        value, problems = known[1](raw)
+        if problems:
+            result.problems.extend(problems)
         if value is not None:
             result.values[name] = value
-    _check_missing(missing, values, allowed, result)
+    if missing is not None:
+        _check_missing(missing, values, {n: c[0] for n, c in checkers.items()}, result)
     if visit_date is not None or visit_label is not None:
         _check_header(visit_date, visit_label, birth_date, today, result)
     for check in registry.cross_checks():  # the instruments' declared cross-field rules

@@ -53,8 +53,12 @@ def canonical(audit_id: int, row: Sequence[object], changes: Sequence[Sequence[o
         "table": table, "record_id": record_id, "context": context,
         "changes": sorted([str(c[0]), c[1], c[2]] for c in changes), "prev": prev_hash,
     }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":")).encode("utf-8")
+    return _CANONICAL.encode(body).encode("utf-8")
+
+
+#: what ``json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))``
+#: builds on every call, built once (the same bytes: tests/storage/test_audit_batch.py)
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def row_hash(audit_id: int, row: Sequence[object], changes: Sequence[Sequence[object]],
@@ -73,16 +77,41 @@ def append(conn: sqlite3.Connection, row: AuditRow, changes: Sequence[ChangeRow]
     Returns:
         The new audit row's id.
     """
+    return append_many(conn, [(row, changes)])[0]
+
+
+def append_many(conn: sqlite3.Connection,
+                entries: Sequence[tuple[AuditRow, Sequence[ChangeRow]]]) -> list[int]:
+    """:func:`append` of several audit rows in order, in one statement per table.
+
+    The same rows and hashes as appending them one after the other: the chain's head is read
+    once, here, and each row's hash is the next row's ``prev_hash``. Nothing is remembered
+    between calls, so a savepoint rolled back after a call cannot leave a stale head.
+
+    Returns:
+        The new audit rows' ids, in order.
+    """
+    if not entries:
+        return []
     last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     audit_id = 1 if last is None else int(last[0]) + 1
     prev = GENESIS if last is None else (last[1] or GENESIS)
-    digest = row_hash(audit_id, row, changes, prev)
-    conn.execute(
+    rows: list[tuple[object, ...]] = []
+    change_rows: list[tuple[object, ...]] = []
+    ids: list[int] = []
+    for row, changes in entries:
+        digest = row_hash(audit_id, row, changes, prev)
+        rows.append((audit_id, *row, prev, digest))
+        change_rows.extend((audit_id, *c) for c in changes)
+        ids.append(audit_id)
+        prev = digest
+        audit_id += 1
+    conn.executemany(
         "INSERT INTO audit (id, at, actor, action, table_name, record_id, context, prev_hash, "
-        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (audit_id, *row, prev, digest))
+        "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.executemany("INSERT INTO audit_changes (audit_id, field, old, new) VALUES (?, ?, ?, ?)",
-                     [(audit_id, *c) for c in changes])
-    return audit_id
+                     change_rows)
+    return ids
 
 
 def fill_missing_hashes(conn: sqlite3.Connection) -> int:

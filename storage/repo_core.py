@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from forms.model import Patient, Visit
+    from forms.scoring import Score
     from forms.settings import ScoringSettings
     from storage.repo_records import CheckedVisit, SaveResult
 
@@ -86,6 +88,13 @@ def sql_audit_text(f: Field, value: Any) -> str | None:
     return text
 
 
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    return f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'
+
+
 class UnitOfWork:
     """One write transaction on the repository's file, with the operations the storage
     modules beside the repository need (sign-off, accounts): the connection, audit rows in
@@ -133,6 +142,10 @@ class RepositoryCore:
     _owns: bool
     _protocol: Protocol | None
 
+    #: visit id -> the scores ``_store_scores`` just stored (English reasons), while an
+    #: import keeps them for the responses it computes next (``import_patients``)
+    _scores_memo: dict[int, Mapping[str, Score]] | None = None
+
     if TYPE_CHECKING:  # verbs of one part that another part calls (defined in repo_*.py)
         def _patient_row(self, study_id: str) -> dict[str, Any]: ...
         def _load_visits(self, patient_ids: list[int]) -> list[tuple[Visit, int]]: ...
@@ -144,7 +157,9 @@ class RepositoryCore:
         def _guard_signed_baseline(self, pid: int, before: int | None, after: int | None,
                                    context: str) -> None: ...
         def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None: ...
-        def _refresh_responses(self, pid: int, only: int | None = None) -> None: ...
+        def _refresh_responses(self, pid: int, only: int | None = None, *,
+                               scores: Mapping[int, Mapping[str, Score]] | None = None
+                               ) -> None: ...
         def _refresh_visit_derived(self, visit_id: int) -> None: ...
         def _attach_derived(self, patients: Sequence[Patient]) -> None: ...
         def needs_refresh(self) -> bool: ...
@@ -228,21 +243,37 @@ class RepositoryCore:
     def _insert(self, actor: str, at: str, table: str, row: Mapping[str, Any],
                 fields: Sequence[Field], context: str, fixed: Mapping[str, Any] | None = None,
                 record_id: int | None = None) -> int:
-        data = {**(fixed or {}), **row}
-        cols = ", ".join(f'"{c}"' for c in data)
-        marks = ", ".join("?" for _ in data)
-        cur = self.db.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',
-                                   list(data.values()))
-        rid = record_id if record_id is not None else int(cur.lastrowid or 0)
-        by_name = {f.name: f for f in fields}
+        return self._insert_many(actor, at, [(table, row, fields, context, fixed,
+                                              record_id)])[0]
+
+    def _insert_many(self, actor: str, at: str,
+                     inserts: Sequence[tuple[str, Mapping[str, Any], Sequence[Field], str,
+                                             Mapping[str, Any] | None, int | None]],
+                     ) -> list[int]:
+        """Insert rows, each (table, row, fields, context, fixed columns, record id), with
+        one audit row each, in order: the same rows as one :meth:`_insert` after the other,
+        the audit rows written together (:func:`storage.audit_chain.append_many`)."""
+        me = self.account  # on an encrypted file the signed-in account is the actor
+        who = me.actor if me is not None else actor
         texts = schema.audit_text
-        changes = [(name, None, texts(value) if f is None else sql_audit_text(f, value))
-                   for name, value in row.items()
-                   if value is not None and value != "" for f in (by_name.get(name),)]
-        if fixed and "patient_id" in fixed:  # whose record it is (checked by `check`)
-            changes.append(("patient_id", None, texts(fixed["patient_id"])))
-        self._audit(actor, at, "insert", table, rid, changes, context, as_text=True)
-        return rid
+        ids: list[int] = []
+        entries: list[tuple[audit_chain.AuditRow, list[audit_chain.ChangeRow]]] = []
+        for table, row, fields, context, fixed, record_id in inserts:
+            data = {**(fixed or {}), **row}
+            cur = self.db.conn.execute(_insert_sql(table, tuple(data)), list(data.values()))
+            rid = record_id if record_id is not None else int(cur.lastrowid or 0)
+            by_name = {f.name: f for f in fields}
+            changes: list[audit_chain.ChangeRow] = [
+                (name, None, texts(value) if f is None else sql_audit_text(f, value))
+                for name, value in row.items()
+                if value is not None and value != "" for f in (by_name.get(name),)]
+            if fixed and "patient_id" in fixed:  # whose record it is (checked by `check`)
+                changes.append(("patient_id", None, texts(fixed["patient_id"])))
+            ids.append(rid)
+            entries.append(((at, who, "insert", table, rid, context), changes))
+        # chained: each row's hash covers its change rows and the previous row's hash
+        audit_chain.append_many(self.db.conn, entries)
+        return ids
 
     def _update(self, actor: str, at: str, table: str, key: str, rid: int,
                 old: Mapping[str, Any], new: Mapping[str, Any], fields: Sequence[Field],

@@ -14,6 +14,7 @@ from forms import course, registry, scoring
 from forms.fields import FieldType, Level
 from forms.i18n import in_language
 from forms.model import Patient, Visit
+from forms.scoring import Score
 from forms.settings import ScoringSettings
 from storage import schema, signoff
 from storage.errors import (
@@ -68,19 +69,29 @@ class DerivedCache(RepositoryCore):
     def score_rows(vid: int, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The ``derived_values`` rows of one visit's scores: (visit, field, value, reason,
         rule version), as stored (reasons in English, whatever the GUI shows)."""
+        return DerivedCache._score_rows(vid, DerivedCache._stored_scores(values))
+
+    @staticmethod
+    def _stored_scores(values: Mapping[str, Any]) -> dict[str, Score]:
         with in_language("en"):
-            scores = scoring.score_visit(values)
+            return scoring.score_visit(values)
+
+    @staticmethod
+    def _score_rows(vid: int, scores: Mapping[str, Score]) -> list[tuple[Any, ...]]:
         return [(vid, name, derived_to_sql(s.value), s.missing_reason or "",
                  s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
                 scores.items()]
 
     def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
+        scores = self._stored_scores(values)
+        if self._scores_memo is not None:
+            self._scores_memo[vid] = scores
         marks = ",".join("?" * len(_DERIVED_VISIT))
         self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
                              f"({marks})", (vid, *_DERIVED_VISIT))
         self.db.conn.executemany(
             "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
-            "VALUES (?, ?, ?, ?, ?)", self.score_rows(vid, values))
+            "VALUES (?, ?, ?, ?, ?)", self._score_rows(vid, scores))
 
     def _refresh_visit_derived(self, visit_id: int) -> None:
         """Rescore one (unlocked) visit and recompute its patient's responses."""
@@ -115,12 +126,15 @@ class DerivedCache(RepositoryCore):
                 f"({marks})", chunk))
         return found
 
-    def _refresh_responses(self, pid: int, only: int | None = None) -> None:
+    def _refresh_responses(self, pid: int, only: int | None = None, *,
+                           scores: Mapping[int, Mapping[str, Score]] | None = None) -> None:
         """Recompute the follow-up visits' response values against the baseline.
 
         Args:
             pid: the patient.
             only: recompute just this visit (the baseline is unchanged), else every visit.
+            scores: visit id -> the scores :meth:`_store_scores` just stored for that visit
+                (an import), not computed again for the responses.
         """
         visits = [v for v, _ in self._load_visits([pid])]
         frozen = self._signed_ids([v.id for v in visits])  # signed: kept as verified
@@ -131,7 +145,8 @@ class DerivedCache(RepositoryCore):
             self.db.conn.execute(
                 f"DELETE FROM derived_values WHERE visit_id IN ({marks}) AND field IN "
                 f"({rmarks})", (*ids, *_DERIVED_RESPONSE))
-        rows = [r for r in self.response_rows(visits, self.scoring_settings(), only)
+        rows = [r for r in self.response_rows(visits, self.scoring_settings(), only,
+                                              scores=scores)
                 if r[0] not in frozen]
         self.db.conn.executemany(
             "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
@@ -139,12 +154,15 @@ class DerivedCache(RepositoryCore):
 
     @staticmethod
     def response_rows(visits: Sequence[Visit], settings: ScoringSettings,
-                      only: int | None = None) -> list[tuple[Any, ...]]:
-        """The ``derived_values`` rows of the follow-ups' responses against the baseline."""
+                      only: int | None = None, *,
+                      scores: Mapping[int, Mapping[str, Score]] | None = None,
+                      ) -> list[tuple[Any, ...]]:
+        """The ``derived_values`` rows of the follow-ups' responses against the baseline
+        (``scores``: visit id -> scores already computed, in English, for those visits)."""
         # the baseline and its follow-ups are forms.course's to decide (the one rule); stored
         # reasons are English, whatever language the GUI shows
         with in_language("en"):
-            base, compared = course.responses_of(visits, settings, only)
+            base, compared = course.responses_of(visits, settings, only, scores=scores)
         if base is None:
             return []
         label = base.visit_label or base.visit_date.isoformat()

@@ -12,6 +12,7 @@ from forms import course, registry, validation
 from forms.fields import Level
 from forms.i18n import _
 from forms.model import AdverseEvent, Medication, Patient
+from forms.scoring import Score
 from forms.validation import Problem, Severity
 from storage import schema
 from storage.errors import (
@@ -437,64 +438,76 @@ class PatientStore(RepositoryCore):
         """
         actor = ensure_actor(actor)
         summary = ImportSummary()
-        with self._write():
-            at = now()
-            for patient in patients:
-                values = self._check_patient(patient, today)
-                fields = record_fields(Level.PATIENT)
-                rows = self._rows("SELECT * FROM patients WHERE study_id = ?",
-                                  (values["study_id"],))
-                context = f"patient {values['study_id']}"
-                if rows:
-                    old = rows[0]
-                    pid = old["id"]
-                    self._ensure_dates_after_birth(pid, values.get("birth_date"), context)
-                    new = {k: v for k, v in sql_row(fields, values).items() if v is not None}
-                    if self._update(actor, at, "patients", "id", pid, old, new, fields, context):
-                        summary.patients_updated += 1
-                else:
-                    pid = self._insert(actor, at, "patients", sql_row(fields, values), fields,
-                                       context)
-                    summary.patients_added += 1
-                patient.id = pid
-                base_before = self._baseline_id(pid)
-                for visit in patient.visits:
-                    existed = self.db.conn.execute(
-                        "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ?",
-                        (pid, visit.visit_date.isoformat())).fetchone()
-                    visit.id = existed[0] if existed else None
-                    proof = checked.get(id(visit)) if checked else None
-                    result = self._save_visit(pid, visit, actor, at, today, proof)
-                    summary.warnings.extend(f"patient {values['study_id']}, visit "
-                                            f"{visit.describe()}: {w.code_message}"
-                                            for w in result.warnings)
-                    if existed:
-                        summary.visits_replaced += 1
-                    else:
-                        summary.visits_added += 1
-                for level, records in ((Level.MEDICATION, patient.medications),
-                                       (Level.ADVERSE_EVENT, patient.adverse_events)):
-                    table = schema.RECORD_TABLES[level][0]
-                    keys = ("drug", "start_date") if level is Level.MEDICATION else (
-                        "onset_date", "term")
-                    for record in records:
-                        key_values = [schema.to_sql(registry.get(k, level), getattr(record, k))
-                                      for k in keys]
-                        match = self.db.conn.execute(
-                            f'SELECT id FROM "{table}" WHERE patient_id = ? AND "{keys[0]}" = ?'
-                            f' AND "{keys[1]}" = ?', (pid, *key_values)).fetchone()
-                        record.id = match[0] if match else None
-                        record.id = self._save_record(pid, level, record, actor, at,
-                                                      values["study_id"])
-                        if level is Level.MEDICATION:
-                            summary.medications += 1
-                        else:
-                            summary.adverse_events += 1
-                if patient.visits:
-                    self._guard_signed_baseline(pid, base_before, self._baseline_id(pid),
-                                                context)
-                    self._refresh_responses(pid)
+        # each visit is scored once: the scores stored for it are its responses' scores too
+        memo: dict[int, Mapping[str, Score]] = {}
+        self._scores_memo = memo
+        try:
+            with self._write():
+                self._import_patients(patients, actor, today, checked, summary, memo)
+        finally:
+            self._scores_memo = None
         return summary
+
+    def _import_patients(self, patients: Sequence[Patient], actor: str,
+                         today: dt.date | None, checked: Mapping[int, CheckedVisit] | None,
+                         summary: ImportSummary, memo: dict[int, Mapping[str, Score]]) -> None:
+        at = now()
+        for patient in patients:
+            values = self._check_patient(patient, today)
+            fields = record_fields(Level.PATIENT)
+            rows = self._rows("SELECT * FROM patients WHERE study_id = ?",
+                              (values["study_id"],))
+            context = f"patient {values['study_id']}"
+            if rows:
+                old = rows[0]
+                pid = old["id"]
+                self._ensure_dates_after_birth(pid, values.get("birth_date"), context)
+                new = {k: v for k, v in sql_row(fields, values).items() if v is not None}
+                if self._update(actor, at, "patients", "id", pid, old, new, fields, context):
+                    summary.patients_updated += 1
+            else:
+                pid = self._insert(actor, at, "patients", sql_row(fields, values), fields,
+                                   context)
+                summary.patients_added += 1
+            patient.id = pid
+            base_before = self._baseline_id(pid)
+            for visit in patient.visits:
+                existed = self.db.conn.execute(
+                    "SELECT id FROM visits WHERE patient_id = ? AND visit_date = ?",
+                    (pid, visit.visit_date.isoformat())).fetchone()
+                visit.id = existed[0] if existed else None
+                proof = checked.get(id(visit)) if checked else None
+                result = self._save_visit(pid, visit, actor, at, today, proof)
+                summary.warnings.extend(f"patient {values['study_id']}, visit "
+                                        f"{visit.describe()}: {w.code_message}"
+                                        for w in result.warnings)
+                if existed:
+                    summary.visits_replaced += 1
+                else:
+                    summary.visits_added += 1
+            for level, records in ((Level.MEDICATION, patient.medications),
+                                   (Level.ADVERSE_EVENT, patient.adverse_events)):
+                table = schema.RECORD_TABLES[level][0]
+                keys = ("drug", "start_date") if level is Level.MEDICATION else (
+                    "onset_date", "term")
+                for record in records:
+                    key_values = [schema.to_sql(registry.get(k, level), getattr(record, k))
+                                  for k in keys]
+                    match = self.db.conn.execute(
+                        f'SELECT id FROM "{table}" WHERE patient_id = ? AND "{keys[0]}" = ?'
+                        f' AND "{keys[1]}" = ?', (pid, *key_values)).fetchone()
+                    record.id = match[0] if match else None
+                    record.id = self._save_record(pid, level, record, actor, at,
+                                                  values["study_id"])
+                    if level is Level.MEDICATION:
+                        summary.medications += 1
+                    else:
+                        summary.adverse_events += 1
+            if patient.visits:
+                self._guard_signed_baseline(pid, base_before, self._baseline_id(pid),
+                                            context)
+                self._refresh_responses(pid, scores=memo)
+            memo.clear()  # the next patient's visits are scored afresh
 
     def birth_dates(self, study_ids: Iterable[str]) -> dict[str, dt.date | None]:
         """Saved birth dates of the given study IDs that exist (for case-file checks)."""

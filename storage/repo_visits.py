@@ -233,10 +233,19 @@ class VisitStore(RepositoryCore):
         """Write a visit's values table by table (``inserted``: the visit was just inserted,
         so it has no value rows to compare with)."""
         changed = 0
+        if inserted:  # no rows to compare with: every table's row and audit row at once
+            inserts = []
+            for table, fields in schema.value_tables().items():
+                new = {f.name: schema.to_sql(f, values[f.name]) for f in fields
+                       if f.name in values}
+                if new:
+                    inserts.append((table, new, fields, context, {"visit_id": vid}, vid))
+                    changed += len(new)
+            self._insert_many(actor, at, inserts)
+            return changed
         for table, fields in schema.value_tables().items():
             new = {f.name: schema.to_sql(f, values[f.name]) for f in fields if f.name in values}
-            rows = [] if inserted else self._rows(f'SELECT * FROM "{table}" WHERE visit_id = ?',
-                                               (vid,))
+            rows = self._rows(f'SELECT * FROM "{table}" WHERE visit_id = ?', (vid,))
             if rows:
                 old = {k: v for k, v in rows[0].items() if k != "visit_id"}
                 if not new:

@@ -1,0 +1,106 @@
+"""The import's fast path (issue 16: each visit scored once, its scores reused for the
+responses, values checked by per-field compiled checks) stores exactly what saving the same
+visits one by one stores: the same derived values (scores and responses, reasons and rule
+versions) and the same audit rows and change rows; the file then passes ``check``."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forms import scoring
+from storage import demo
+from storage.casefile import export_case_file, import_case_file, load_case_file
+from storage.database import check_database
+from storage.repository import Repository
+
+
+def _derived(repo: Repository) -> list[tuple[Any, ...]]:
+    return sorted(repo.db.conn.execute(
+        "SELECT v.visit_date, p.study_id, d.field, d.value, d.missing_reason, d.rule_version "
+        "FROM derived_values d JOIN visits v ON v.id = d.visit_id "
+        "JOIN patients p ON p.id = v.patient_id").fetchall(), key=repr)
+
+
+def _audit(repo: Repository) -> list[tuple[Any, ...]]:
+    """Every audit row without its time and hashes, with its sorted change rows."""
+    rows = []
+    for aid, actor, action, table, record_id, context in repo.db.conn.execute(
+            "SELECT id, actor, action, table_name, record_id, context FROM audit ORDER BY id"):
+        changes = repo.db.conn.execute(
+            "SELECT field, old, new FROM audit_changes WHERE audit_id = ? ORDER BY field",
+            (aid,)).fetchall()
+        rows.append((actor, action, table, record_id, context, tuple(changes)))
+    return rows
+
+
+def _one_by_one(repo: Repository, patients: list[Any]) -> None:
+    """Each patient added bare, then each visit saved, then its records: the GUI's path."""
+    for patient in patients:
+        visits, meds, events = patient.visits, patient.medications, patient.adverse_events
+        bare = copy.copy(patient)
+        bare.visits, bare.medications, bare.adverse_events = [], [], []
+        repo.add_patient(bare, "importer")
+        for visit in visits:
+            repo.save_visit(patient.study_id, visit, "importer")
+        for med in meds:
+            repo.record_medication(patient.study_id, med, "importer")
+        for event in events:
+            repo.record_adverse_event(patient.study_id, event, "importer")
+
+
+@pytest.fixture
+def demo_case(tmp_path: Path) -> Path:
+    with Repository(tmp_path / "source.sqlite") as src:
+        demo.add_demo_cohort(src)
+        export_case_file(src, tmp_path / "cases.json", with_derived=False)
+    return tmp_path / "cases.json"
+
+
+def test_import_stores_what_saving_one_by_one_stores(tmp_path: Path, demo_case: Path) -> None:
+    with Repository(tmp_path / "fast.sqlite") as fast:
+        _case, summary = import_case_file(fast, demo_case, "importer")
+        assert summary.visits >= 20
+        fast_derived, fast_audit = _derived(fast), _audit(fast)
+    # the same patients, parsed from the same file, saved the slow way
+    case = load_case_file(demo_case)
+    with Repository(tmp_path / "slow.sqlite") as slow:
+        _one_by_one(slow, case.patients)
+        slow_derived, slow_audit = _derived(slow), _audit(slow)
+    assert len(fast_derived) > 20 * len(scoring.RULE_VERSIONS) // 2
+    assert any(r[2] == "tis" and r[3] is not None for r in fast_derived)  # responses too
+    assert fast_derived == slow_derived
+    # the one-by-one path writes the same rows; saving a visit of a patient with a baseline
+    # writes no other audit rows (derived values are a cache, not audited)
+    assert len(fast_audit) == len(slow_audit) > summary.visits
+    assert fast_audit == slow_audit
+    for name in ("fast.sqlite", "slow.sqlite"):
+        report = check_database(tmp_path / name)
+        assert report.problems == [], (name, report.problems)
+
+
+def test_import_again_replaces_visits_with_the_same_derived_values(
+        tmp_path: Path, demo_case: Path) -> None:
+    """A second import of the file (every visit replaced: the scores are of the new values)
+    leaves the derived values a recalculation gives (``check`` compares them), and the chain
+    verifies."""
+    with Repository(tmp_path / "again.sqlite") as repo:
+        import_case_file(repo, demo_case, "importer")
+        first = _derived(repo)
+        data = json.loads(demo_case.read_text())
+        for patient in data["patients"]:
+            for visit in patient["visits"]:
+                if "cmas_head_elevation" in visit.get("values", {}):
+                    visit["values"]["cmas_head_elevation"] = 0  # lower every CMAS
+        changed = tmp_path / "changed.json"
+        changed.write_text(json.dumps(data))
+        _case, summary = import_case_file(repo, changed, "importer")
+        assert summary.visits_replaced == summary.visits > 0
+        second = _derived(repo)
+        assert second != first
+    report = check_database(tmp_path / "again.sqlite")
+    assert report.problems == [], report.problems
