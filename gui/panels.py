@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -75,6 +75,7 @@ class TotalsPanel(QFrame):
         title.setProperty("role", "heading")
         grid.addWidget(title, 0, 0, 1, 2)
         self.labels: dict[str, tuple[QLabel, QLabel]] = {}
+        self.reasons: dict[str, QLabel] = {}
         row = 1
         for fld in registry.visit_fields(derived=True):
             # the unit beside the name, kept whole (a word joiner after each slash)
@@ -86,15 +87,27 @@ class TotalsPanel(QFrame):
             value_label.setObjectName(f"total_{fld.name}")
             value_label.setWordWrap(True)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # what is missing, on its own line under the name and the value: the value column
+            # is narrow, and a sentence wrapped there was clipped at 150 % scaling
+            reason_label = QLabel("", self)
+            reason_label.setObjectName(f"missing_{fld.name}")
+            reason_label.setWordWrap(True)
+            reason_label.setProperty("role", "missing")
+            reason_label.hide()
             grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(value_label, row, 1)
+            grid.addWidget(value_label, row, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(reason_label, row + 1, 0, 1, 2)
             self.labels[fld.name] = (name_label, value_label)
-            row += 1
+            self.reasons[fld.name] = reason_label
+            row += 2
         grid.setColumnStretch(1, 1)
 
     def show_scores(self, scores: Mapping[str, Score]) -> None:
         for name, (_name_label, value_label) in self.labels.items():
             score = scores.get(name)
+            reason_label = self.reasons[name]
+            reason_label.setText("")
+            reason_label.hide()
             if score is None:
                 value_label.setText("")
                 continue
@@ -103,11 +116,13 @@ class TotalsPanel(QFrame):
                 reason = score.missing_reason
                 so_far = partial_sum(score)
                 if so_far is None:
-                    value_label.setText(self.tr("- {reason}").format(
-                        reason=short_reason(reason)))
-                else:  # "CMAS 38 so far - 2 of 14 items missing"
-                    value_label.setText(self.tr("{so_far} so far - {reason}").format(
-                        so_far=so_far, reason=short_reason(reason).split(": ", 1)[-1]))
+                    value_label.setText("-")
+                    reason_label.setText(short_reason(reason))
+                else:  # "CMAS 38 so far" / "2 of 14 items missing"
+                    value_label.setText(self.tr("{so_far} so far").format(so_far=so_far))
+                    reason_label.setText(short_reason(reason).split(": ", 1)[-1])
+                reason_label.setToolTip(reason)
+                reason_label.show()
                 value_label.setToolTip(reason)
                 value_label.setProperty("role", "missing")
             else:  # the unit is in the name (the narrow value column wrapped 0.099 mg/kg/d)
@@ -117,8 +132,24 @@ class TotalsPanel(QFrame):
             value_label.style().unpolish(value_label)
             value_label.style().polish(value_label)
 
+        self._fit_reasons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_reasons()
+
+    def _fit_reasons(self) -> None:
+        """Reserve each shown reason's wrapped height at the panel's width: a word-wrapped
+        label's height-for-width does not reach the window's layout, so it was clipped."""
+        margins = self.layout().contentsMargins()
+        width = max(self.contentsRect().width() - margins.left() - margins.right(), 40)
+        for label in self.reasons.values():
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
     def text_of(self, name: str) -> str:
-        return self.labels[name][1].text()
+        """The value shown for ``name``, with what is missing after " - " when it is missing."""
+        value, reason = self.labels[name][1].text(), self.reasons[name].text()
+        return f"{value} - {reason}" if reason else value
 
 
 class ProblemList(QListWidget):

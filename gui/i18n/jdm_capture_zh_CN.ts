@@ -1851,12 +1851,8 @@ This cannot be undone here; the deletion is recorded in the audit trail.</source
       <translation>{label}（{unit}）</translation>
     </message>
     <message>
-      <source>- {reason}</source>
-      <translation>- {reason}</translation>
-    </message>
-    <message>
-      <source>{so_far} so far - {reason}</source>
-      <translation>目前 {so_far} - {reason}</translation>
+      <source>{so_far} so far</source>
+      <translation>目前 {so_far}</translation>
     </message>
   </context>
   <context>

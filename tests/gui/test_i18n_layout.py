@@ -190,9 +190,12 @@ def test_live_totals_keep_each_value_on_one_line_at_150_percent(demo: Any) -> No
     for name, (label, value) in totals.labels.items():
         if not value.text():
             continue
-        if value.property("role") == "missing":  # a sentence ("MDI: 38 of 38 items
-            assert value.wordWrap()  # missing", the new instrument) wraps, never cut off
-            continue
+        if value.property("role") == "missing":  # what is missing ("MDI: 38 of 38 items
+            reason = totals.reasons[name]  # missing") has a line of its own, whole width
+            assert reason.isVisible() and reason.wordWrap() and reason.text()
+            assert reason.width() > value.width(), (name, reason.width(), value.width())
+            assert reason.height() >= reason.heightForWidth(reason.width()), (
+                name, reason.text(), reason.height(), reason.heightForWidth(reason.width()))
         checked += 1
         wide = value.fontMetrics().horizontalAdvance(value.text())
         assert wide <= value.contentsRect().width(), (name, value.text(), wide, value.width())
