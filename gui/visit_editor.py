@@ -27,12 +27,14 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
@@ -190,8 +192,16 @@ class VisitEditor(QWidget):
         side = QWidget(splitter)
         side_lay = QVBoxLayout(side)
         side_lay.setContentsMargins(0, 0, 0, 0)
-        self.totals = TotalsPanel(side)
-        side_lay.addWidget(self.totals)
+        # the totals scroll inside the side panel: what is missing wraps under each total, and
+        # its height must never raise the window's minimum height (a 768-pixel screen at 150 %)
+        totals_area = QScrollArea(side)
+        totals_area.setObjectName("totals_area")
+        totals_area.setWidgetResizable(True)
+        totals_area.setFrameShape(QFrame.Shape.NoFrame)
+        totals_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.totals = TotalsPanel(totals_area)
+        totals_area.setWidget(self.totals)
+        side_lay.addWidget(totals_area, 2)
         problems_title = QLabel(self.tr("Problems"), side)
         problems_title.setProperty("role", "heading")
         side_lay.addWidget(problems_title)
