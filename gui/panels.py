@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMargins, Qt, Signal
 from PySide6.QtGui import QBrush, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -141,7 +141,8 @@ class TotalsPanel(QFrame):
     def _fit_reasons(self) -> None:
         """Reserve each shown reason's wrapped height at the panel's width: a word-wrapped
         label's height-for-width does not reach the window's layout, so it was clipped."""
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else QMargins()
         width = max(self.contentsRect().width() - margins.left() - margins.right(), 40)
         for label in self.reasons.values():
             label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
