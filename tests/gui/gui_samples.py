@@ -25,6 +25,24 @@ def complete_visit(session: Any) -> int:
     return session.save_visit("P01", visit).id or 0
 
 
+def sign_in_editor(qtbot: Any, monkeypatch: Any, window: Any, visit_id: int) -> None:
+    """Open ``visit_id`` of P01 in the editor and sign it off as "Dr Signer" through the real
+    sign-off bar (only the dialog's ``exec`` is answered); waits until it is signed."""
+    from gui.signoff import SignOffDialog  # noqa: PLC0415
+
+    window.open_patient("P01")
+    window.open_visit(visit_id)
+    bar = window.editor.signoff_bar
+
+    def sign(dialog: SignOffDialog) -> int:
+        dialog.name.setText("Dr Signer")
+        return 1
+
+    monkeypatch.setattr(SignOffDialog, "exec", sign)
+    bar.sign_button.click()
+    qtbot.waitUntil(lambda: bar.status is not None and bar.status.signed, timeout=30000)
+
+
 def demo_window(qtbot: Any, tmp_path: Path, actor: str) -> Iterator[Any]:
     """A shown main window on a new demo database (for a fixture to yield from). Imports the
     GUI only when called, so a language fixture can install its translators first."""

@@ -12,17 +12,16 @@ from typing import Any
 
 import openpyxl
 import pytest
+from gui_samples import complete_visit, sign_in_editor
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from forms import registry
 from forms.model import AdverseEvent, Medication, Patient, Visit
 from gui import file_dialogs
 from gui.dialogs import SummaryDialog
 from gui.main_window import MainWindow
 from gui.operations import records
 from gui.session import Session
-from gui.signoff import SignOffDialog
 from storage import signoff
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -290,24 +289,9 @@ def test_patient_report_identified_or_deidentified(qtbot, monkeypatch, window: M
 # ------------------------------------------------------------------------------ sign-off
 def _signed_visit(qtbot, monkeypatch: pytest.MonkeyPatch, window: MainWindow,
                   session: Session) -> int:
-    values: dict[str, Any] = {name: min(1, int(registry.get(name).maximum or 0))
-                              for name in registry.cmas_item_names()}
-    values.update({"phys_global": Decimal("4.5"), "parent_global": Decimal("3"),
-                   "extramuscular_global": Decimal("1"), "ck": Decimal(900)})
-    vid = session.save_visit("P01", Visit(dt.date(2021, 5, 6), "M0", baseline=True,
-                                          values=values, missing={"chaq_dress": "not_done"})).id
-    window.open_patient("P01")
-    window.open_visit(vid)
-    bar = window.editor.signoff_bar
-
-    def sign(dialog: SignOffDialog) -> int:
-        dialog.name.setText("Dr Signer")
-        return 1
-
-    monkeypatch.setattr(SignOffDialog, "exec", sign)
-    bar.sign_button.click()
-    qtbot.waitUntil(lambda: bar.status is not None and bar.status.signed, timeout=30000)
-    return int(vid or 0)
+    vid = complete_visit(session)
+    sign_in_editor(qtbot, monkeypatch, window, vid)
+    return vid
 
 
 def _signoff_cell(window: MainWindow) -> str:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from gui_samples import complete_visit
+from gui_samples import complete_visit, sign_in_editor
 from PySide6.QtWidgets import QMessageBox
 
 from forms.model import AdverseEvent, Medication, Patient, Visit
@@ -18,7 +18,6 @@ from gui import file_dialogs
 from gui.main_window import MainWindow
 from gui.operations import exports, files
 from gui.session import Session
-from gui.signoff import SignOffDialog
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 
@@ -192,17 +191,7 @@ def test_delete_patient_removes_their_drafts_only(monkeypatch, window: MainWindo
 def test_delete_patient_with_a_signed_visit_is_refused(
         qtbot, monkeypatch, window: MainWindow, session: Session) -> None:
     vid = complete_visit(session)
-    window.open_patient("P01")
-    window.open_visit(vid)
-    bar = window.editor.signoff_bar
-
-    def sign(dialog: SignOffDialog) -> int:
-        dialog.name.setText("Dr Signer")
-        return 1
-
-    monkeypatch.setattr(SignOffDialog, "exec", sign)
-    bar.sign_button.click()
-    qtbot.waitUntil(lambda: bar.status is not None and bar.status.signed, timeout=30000)
+    sign_in_editor(qtbot, monkeypatch, window, vid)
     window.leave_editor()
     _questions(monkeypatch, YES)
     shown = _warnings(monkeypatch)
