@@ -399,7 +399,7 @@ def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Findi
     from storage import audit_chain  # noqa: PLC0415
     from storage.database import check_database  # noqa: PLC0415 - database imports us
     from storage.errors import KnownStorageError  # noqa: PLC0415
-    from storage.integrity import Finding  # noqa: PLC0415
+    from storage.integrity import PENDING_MIGRATIONS, Finding  # noqa: PLC0415
 
     db_path, backup_path = Path(db_path), Path(backup_path)
     out: list[Finding] = []
@@ -408,8 +408,7 @@ def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Findi
     except KnownStorageError as exc:
         return [Finding("file", backup_path.name, exc.message)]
     for f in report.findings:
-        if f.severity == "problem" and not (f.kind == "schema" and report.pending
-                                            and "pending migrations" in f.message):
+        if f.severity == "problem" and f.code != PENDING_MIGRATIONS:
             out.append(f)
     con = crypto.connect_path(backup_path, readonly=True)  # encrypted with the file's key
     try:

@@ -341,7 +341,7 @@ def refuse_foreign_triggers(db: Connection, path: Path | str | None = None) -> N
         with translated(path):
             found = [f for f in integrity.schema_findings(conn, applied,
                                                           types=("trigger", "view"))
-                     if "is missing" not in f.message]  # a dropped one: `check` reports it
+                     if f.code != integrity.DROPPED]  # a dropped one: `check` reports it
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")  # nothing was written: this only ends the snapshot
@@ -518,10 +518,11 @@ class CheckReport:
     #: the newest audit row: (row count, last id, last hash)
     head: tuple[int, int, str] | None = None
 
-    def add(self, kind: str, message: str, where: str = "", severity: str = "problem") -> None:
+    def add(self, kind: str, message: str, where: str = "", severity: str = "problem",
+            code: str = "") -> None:
         """One finding; ``message`` English (an :func:`storage.integrity.said` text reads in
-        the user's language too)."""
-        self.findings.append(integrity.Finding(kind, where, message, severity))
+        the user's language too); ``code`` see :attr:`storage.integrity.Finding.code`."""
+        self.findings.append(integrity.Finding(kind, where, message, severity, code))
 
     @property
     def problems(self) -> list[str]:
@@ -608,7 +609,8 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
         report.applied = applied_migrations(db)
         if report.pending:
             report.add("schema", integrity.said(N_("pending migrations {names}; run `init` to "
-                                                   "upgrade"), names=", ".join(report.pending)))
+                                                   "upgrade"), names=", ".join(report.pending)),
+                       code=integrity.PENDING_MIGRATIONS)
             return report
         existing = {t: set(db[t].columns_dict) for t in db.table_names()}
         for statement in schema.missing_columns(existing):

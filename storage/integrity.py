@@ -104,6 +104,13 @@ def where_text(where: str) -> str:
     return context_text(where)
 
 
+#: :attr:`Finding.code` of a schema object JDM Capture creates that the file lacks (the open
+#: refuses planted and changed objects, not dropped ones: ``check`` reports those).
+DROPPED = "dropped"
+#: :attr:`Finding.code` of a file whose schema waits for migrations (a restore migrates it).
+PENDING_MIGRATIONS = "pending_migrations"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing ``check`` found.
@@ -114,6 +121,8 @@ class Finding:
         where: the record or object (``values_global record 3 (patient P01, visit ...)``).
         message: what differs, in one sentence.
         severity: ``problem`` (check exits 2) or ``note`` (reported, check still passes).
+        code: what code decides on, when it must tell one finding from another
+            (:data:`DROPPED`, :data:`PENDING_MIGRATIONS`); never read from the message.
 
     ``message`` and ``where`` are English (compared by code, written to the audit trail by
     ``restore --accept-finding``: :meth:`english`); ``str()`` reads in the user's language (a
@@ -124,6 +133,7 @@ class Finding:
     where: str
     message: str
     severity: str = "problem"
+    code: str = ""
 
     def english(self) -> str:
         where = f"{self.where}: " if self.where else ""
@@ -661,7 +671,7 @@ def schema_findings(conn: sqlite3.Connection, applied: list[str], *,
         if kind in types:
             out.append(Finding("schema", f"{kind} {name}", word(N_(
                 "is missing (dropped outside JDM Capture): its protection no longer "
-                "applies"))))
+                "applies")), code=DROPPED))
     return out
 
 

@@ -256,3 +256,38 @@ def test_tampered_audit_trail_fails_check_naming_the_row(tmp_path: Path) -> None
     result = _cli("check", "--db", path)
     _assert_clean_failure(result, "audit row 12")
     assert "edited" in result.stderr
+
+
+def test_open_tells_a_dropped_trigger_from_a_planted_one_by_code_not_wording(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dropped trigger is reported by `check` but does not stop the open; a planted one does.
+    The open decides by ``Finding.code``: rewording the dropped-object message (as a
+    translation or an edit might) must not turn the open into a refusal."""
+    from storage import integrity
+
+    path = _good(tmp_path / "clinic.sqlite")
+    con = sqlite3.connect(path)
+    con.execute("DROP TRIGGER visits_signed_delete")
+    con.commit()
+    con.close()
+    real = integrity.schema_findings
+
+    def reworded(*args: object, **kwargs: object) -> list[integrity.Finding]:
+        return [integrity.Finding(f.kind, f.where, "was removed", f.severity, f.code)
+                for f in real(*args, **kwargs)]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(integrity, "schema_findings", reworded)
+    open_database(path).close()  # opens: the protection is gone, nothing is falsified
+    con = sqlite3.connect(path)
+    found = real(con, _applied(path), types=("trigger",))
+    con.close()
+    assert [(f.where, f.code) for f in found] == [
+        ("trigger visits_signed_delete", integrity.DROPPED)]
+
+
+def _applied(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    finally:
+        con.close()
