@@ -50,6 +50,11 @@ class Score:
         detail: a human-readable account of the computation ("neck 8 + right 57 = 65").
         exact: the exact value before rounding (CHAQ DI, steroid mg/kg/day), else None.
         parts: structured components (item scores, domain scores) for exports and the GUI.
+        missing: the registry names of the inputs whose absence left ``value`` missing, as
+            data (the reason may list them in words, or say "not assessed" instead).
+        summary: ``missing_reason`` in a few words, without the list of names ("CMAS: 2 of 14
+            items missing"); empty when the reason is already short. Read it through
+            :attr:`short_reason`, never by cutting ``missing_reason``.
     """
 
     field: str
@@ -59,10 +64,17 @@ class Score:
     detail: str = ""
     exact: Fraction | None = None
     parts: Mapping[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    missing: tuple[str, ...] = ()
+    summary: str = ""
 
     @property
     def is_missing(self) -> bool:
         return self.value is None
+
+    @property
+    def short_reason(self) -> str:
+        """Why the value is missing, in a few words (the live totals' line under a total)."""
+        return self.summary or self.missing_reason
 
 
 

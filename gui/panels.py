@@ -38,13 +38,9 @@ from forms.model import Visit
 from gui.widgets import readable
 
 if TYPE_CHECKING:
-    from forms.scoring import Score
+    from forms.response import VisitResponse
+    from forms.scoring import CidResult, Score
     from forms.validation import Problem
-
-
-def short_reason(reason: str) -> str:
-    """A missing reason without its list of field names ("CMAS: 2 of 14 items missing")."""
-    return reason.split(" (", 1)[0]
 
 
 #: totals whose Score.parts are the entered item scores, so a running sum means something.
@@ -115,12 +111,12 @@ class TotalsPanel(QFrame):
             if value is None:
                 reason = score.missing_reason
                 so_far = partial_sum(score)
+                # the reason in a few words; the full one, with the names, in the tooltip
+                reason_label.setText(score.short_reason)
                 if so_far is None:
                     value_label.setText("-")
-                    reason_label.setText(short_reason(reason))
-                else:  # "CMAS 38 so far" / "2 of 14 items missing"
+                else:  # "38 so far" / "CMAS: 2 of 14 items missing"
                     value_label.setText(self.tr("{so_far} so far").format(so_far=so_far))
-                    reason_label.setText(short_reason(reason).split(": ", 1)[-1])
                 reason_label.setToolTip(reason)
                 reason_label.show()
                 value_label.setToolTip(reason)
@@ -263,8 +259,8 @@ class ResponsePanel(QScrollArea):
         lay.addStretch(1)
         self.setWidget(body)
 
-    def show_response(self, baseline: Visit | None, resp: object | None, cid: object, *,
-                      role: str = "") -> None:
+    def show_response(self, baseline: Visit | None, resp: VisitResponse | None,
+                      cid: CidResult, *, role: str = "") -> None:
         """``role``: where the visit stands in the course (``forms.entry.VisitState
         .course_role``); a visit dated before the baseline, or not yet dated, says so."""
         esc = html.escape
@@ -288,58 +284,56 @@ class ResponsePanel(QScrollArea):
             self.baseline_label.setText(self.tr("Baseline: <b>{visit}</b>").format(
                 visit=esc(baseline.describe())))
         if resp is not None:
-            tis = getattr(resp, "tis", None)
+            tis = resp.tis
             # what is known, from the result's bounds (never a bare "Indeterminate")
-            cat_label = tis.describe(capital=True) if tis is not None else ""
-            score = getattr(tis, "tis", None)
-            if score is None:
-                score = getattr(tis, "partial_tis", None)
-                score_text = self.tr("{n} so far").format(n=_cell(score))
+            cat_label = tis.describe(capital=True)
+            if tis.tis is None:
+                score_text = self.tr("{n} so far").format(n=_cell(tis.partial_tis))
             else:
-                score_text = _cell(score)
-            missing = ", ".join(getattr(tis, "missing_labels", ()))
-            parent = getattr(tis, "parent_measure", None)
-            side = getattr(tis, "mmt8_side", None)
+                score_text = _cell(tis.tis)
+            missing = ", ".join(tis.missing_labels)
+            parent = tis.parent_measure
+            side = tis.mmt8_side
             self.tis_label.setText(
                 "<h3>" + esc(self.tr("ACR/EULAR 2016 Total Improvement Score")) + "</h3>"
                 + f"<p><b>{esc(score_text)}</b> &mdash; "
                 + f"<b>{esc(cat_label)}</b> "
                 + esc(self.tr("({n} of 6 measures; muscle measure {m})").format(
-                    n=_cell(getattr(tis, "measures", None)),
-                    m=_choice("tis_muscle_measure", getattr(tis, "muscle_measure", None))
+                    n=_cell(tis.measures),
+                    m=_choice("tis_muscle_measure", tis.muscle_measure)
                     + (self.tr(", {side} side").format(side=forms_i18n._(side)) if side else "")))
                 + "</p>"
                 + ("<p>" + esc(self.tr("Missing: {names}").format(names=missing)) + "</p>"
                    if missing else "")
                 + ("<p>" + esc(self.tr("Parent row: {m}").format(
                     m=_choice("tis_parent_measure", parent))) + "</p>" if parent else "")
-                + _dataclass_table(getattr(tis, "rows", ()), (
+                + _dataclass_table(tis.rows, (
                     ("label", self.tr("Core set measure")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
                     ("points", self.tr("Points")), ("max_points", self.tr("Max")),
                     ("note", self.tr("Note"))))
-                + _paragraphs(getattr(tis, "explanation", "")))
-            printo = getattr(resp, "printo", None)
-            level_text = printo.describe(capital=True) if printo is not None else ""
-            p_missing = ", ".join(getattr(printo, "missing_labels", ()))
+                + _paragraphs(tis.explanation))
+            printo = resp.printo
+            level_text = printo.describe(capital=True)
+            p_missing = ", ".join(printo.missing_labels)
             self.printo_label.setText(
                 "<h3>" + esc(self.tr("PRINTO criteria for improvement")) + "</h3>"
                 + f"<p><b>{esc(level_text)}</b></p>"
                 + ("<p>" + esc(self.tr("Missing: {names}").format(names=p_missing)) + "</p>"
                    if p_missing else "")
-                + _dataclass_table(getattr(printo, "variables", ()), (
+                + _dataclass_table(printo.variables, (
                     ("label", self.tr("Variable")), ("baseline", self.tr("Baseline")),
                     ("followup", self.tr("Follow-up")), ("percent", self.tr("% change")),
                     ("outcome", self.tr("Outcome")), ("note", self.tr("Note"))))
-                + _paragraphs(getattr(printo, "explanation", "")))
+                + _paragraphs(printo.explanation))
         else:
             self.tis_label.setText("")
             self.printo_label.setText("")
-        status = getattr(cid, "status", "")
+        status = cid.status
         self.cid_label.setText(
             "<h3>" + esc(self.tr("PRINTO clinically inactive disease (this visit)")) + "</h3>"
             + f"<p><b>{esc(registry.get('printo_cid').choice_label(status))}</b></p>"
-            + _dataclass_table(getattr(cid, "criteria", ()), (
+            + _dataclass_table(cid.criteria, (
                 ("label", self.tr("Criterion")), ("value", self.tr("Value")),
                 ("met", self.tr("Met")), ("note", self.tr("Note"))))
-            + _paragraphs(getattr(cid, "explanation", "")))
+            + _paragraphs(cid.explanation))

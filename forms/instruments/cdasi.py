@@ -156,8 +156,9 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
     entered = [n for n in names if values.get(n) is not None]
     if not entered:
         reason = "CDASI: not assessed (no CDASI field entered)"
-        return (Score("cdasi_activity", None, reason, version),
-                Score("cdasi_damage", None, reason, version))
+        summary = "CDASI: not assessed"
+        return (Score("cdasi_activity", None, reason, version, missing=names, summary=summary),
+                Score("cdasi_damage", None, reason, version, missing=names, summary=summary))
     errors: list[str] = []
     try:
         papules = bool(read_bool(values, _PAPULES))

@@ -217,10 +217,13 @@ def chaq_di(values: Mapping[str, object]) -> Score:
         unscored = [d for d, s in domains.items() if s is None]
         reason = _("CHAQ: only {n} of {total} domains scored ({needed} needed)").format(
             n=len(scored), total=n_domains, needed=MIN_DOMAINS)
+        summary = _("CHAQ: only {n} of {total} domains scored").format(
+            n=len(scored), total=n_domains)
         if scored:
             reason += _("; not scored: {domains}").format(domains=", ".join(
                 _(_DOMAIN_LABELS[d]) for d in unscored))
-        return Score("chaq_di", None, reason, version, parts=domains)
+        return Score("chaq_di", None, reason, version, parts=domains, summary=summary,
+                     missing=tuple(n for d in unscored for n in domain_items(d)))
     exact = Fraction(sum(scored.values()), len(scored))
     places = DI.decimals
     value = quantize(exact, places)

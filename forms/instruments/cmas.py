@@ -232,12 +232,13 @@ def cmas_total(values: Mapping[str, object]) -> Score:
     if errors:
         return Score("cmas_total", None, invalid("CMAS", errors), version, parts=scores)
     if missing:
-        reason = _("CMAS: {n} of {total} items missing").format(n=len(missing), total=n_items)
+        summary = _("CMAS: {n} of {total} items missing").format(n=len(missing), total=n_items)
         if len(missing) < n_items:
-            reason += f" ({missing_names(missing)})"
+            reason = summary + f" ({missing_names(missing)})"
         else:
-            reason += _(" (not assessed)")
-        return Score("cmas_total", None, reason, version, parts=scores)
+            reason = summary + _(" (not assessed)")
+        return Score("cmas_total", None, reason, version, parts=scores,
+                     missing=tuple(missing), summary=summary)
     total = sum(scores.values())
     detail = " + ".join(str(scores[n]) for n in ITEM_NAMES) + f" = {total}"
     if notes:

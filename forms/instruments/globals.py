@@ -77,7 +77,7 @@ def das_total(values: Mapping[str, object]) -> Score:
     missing = [n for n, v in (("das_skin", skin), ("das_muscle", muscle)) if v is None]
     if missing:
         return Score("das_total", None, _("DAS: {names} missing").format(
-            names=labels(missing)), version)
+            names=labels(missing)), version, missing=tuple(missing))
     assert skin is not None and muscle is not None
     total = skin + muscle
     return Score("das_total", total, "", version, _(

@@ -102,7 +102,7 @@ def steroid_mg_kg_day(values: Mapping[str, object]) -> Score:
     if missing:
         return Score("steroid_mg_kg_day", None,
                      _("Steroid mg/kg/day: {names} missing").format(
-                         names=labels(missing)), version)
+                         names=labels(missing)), version, missing=tuple(missing))
     assert dose is not None and weight is not None
     if weight == 0:  # the registry forbids it; guard anyway rather than divide by zero
         return Score("steroid_mg_kg_day", None, _("Steroid mg/kg/day: weight is 0"), version)

@@ -244,11 +244,12 @@ def mdi_extent(values: Mapping[str, object]) -> Score:
     if errors:
         return Score("mdi_extent", None, invalid("MDI", errors), version, parts=parts)
     if missing:
-        reason = _("MDI: {n} of {total} items missing").format(n=len(missing),
-                                                                 total=len(ITEMS))
-        reason += (f" ({missing_names(missing)})" if len(missing) < len(ITEMS)
-                   else _(" (not assessed)"))
-        return Score("mdi_extent", None, reason, version, parts=parts)
+        summary = _("MDI: {n} of {total} items missing").format(n=len(missing),
+                                                                  total=len(ITEMS))
+        reason = summary + (f" ({missing_names(missing)})" if len(missing) < len(ITEMS)
+                            else _(" (not assessed)"))
+        return Score("mdi_extent", None, reason, version, parts=parts,
+                     missing=tuple(missing), summary=summary)
     detail = _("{n} of {total} items present").format(n=len(present), total=len(ITEMS))
     if not_applicable:
         detail += _(" ({n} not applicable)").format(n=not_applicable)
@@ -274,10 +275,11 @@ def mdi_severity(values: Mapping[str, object]) -> Score:
                      version)
     missing = [n for n in SEVERITY_NAMES if n not in found]
     if missing:
-        reason = _("MDI severity: {n} of {total} organ systems missing").format(
+        summary = _("MDI severity: {n} of {total} organ systems missing").format(
             n=len(missing), total=len(SYSTEMS))
-        reason += (f" ({missing_names(missing)})" if found else _(" (not assessed)"))
-        return Score("mdi_severity", None, reason, version)
+        reason = summary + (f" ({missing_names(missing)})" if found else _(" (not assessed)"))
+        return Score("mdi_severity", None, reason, version, missing=tuple(missing),
+                     summary=summary)
     exact = sum(found.values(), Fraction(0))
     detail = " + ".join(fmt(found[n]) for n in SEVERITY_NAMES) + f" = {fmt(exact)}"
     return Score("mdi_severity", quantize(exact, SEVERITY.decimals), "", version,

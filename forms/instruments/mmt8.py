@@ -147,9 +147,12 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
     version = RULE_VERSIONS["mmt8_total"]
     grades, errors = _mmt_grades(values)
 
-    def both(reason: str) -> tuple[Score, Score]:
-        return (Score("mmt8_total", None, reason, version, parts=grades),
-                Score("mmt8_side", None, reason, version, parts=grades))
+    def both(reason: str, summary: str = "",
+             missing: tuple[str, ...] = ()) -> tuple[Score, Score]:
+        return (Score("mmt8_total", None, reason, version, parts=grades, missing=missing,
+                      summary=summary),
+                Score("mmt8_side", None, reason, version, parts=grades, missing=missing,
+                      summary=summary))
 
     if errors:
         return both(invalid("MMT-8", errors))
@@ -158,18 +161,23 @@ def mmt8_total(values: Mapping[str, object]) -> tuple[Score, Score]:
         side_missing[suffix] = [n for n in side_names(suffix) if n not in grades]
     chosen = next((s for s, _ in SIDES if not side_missing[s]), None)
     n_groups = len(PAIRED)
+    all_names = (_NECK, *(n for s, _side in SIDES for n in side_names(s)))
+    absent = tuple(n for n in all_names if n not in grades)
     if not grades:
         return both(_("MMT-8: not assessed (neck and {n} groups per side missing)").format(
-            n=n_groups))
+            n=n_groups), _("MMT-8: not assessed"), absent)
     problems = []
+    short = []
     if _NECK not in grades:
         problems.append(_("neck flexors not graded"))
+        short.append(problems[-1])
     if chosen is None:
         parts = "; ".join(_("{side}: {n} of {total} groups missing").format(
             side=_(side), n=len(side_missing[s]), total=n_groups) for s, side in SIDES)
         problems.append(_("neither side complete ({parts})").format(parts=parts))
+        short.append(_("neither side complete"))
     if problems:
-        return both("MMT-8: " + "; ".join(problems))
+        return both("MMT-8: " + "; ".join(problems), "MMT-8: " + "; ".join(short), absent)
     assert chosen is not None
     side = dict(SIDES)[chosen]
     chosen_names = side_names(chosen)
@@ -204,7 +212,7 @@ def mmt8_side_total(values: Mapping[str, object], side: str) -> Score:
     missing = [n for n in names if n not in grades]
     if missing:
         return Score("mmt8_total", None, f"MMT-8 {side_word} side: {len(missing)} of "
-                     f"{len(names)} groups missing", version)
+                     f"{len(names)} groups missing", version, missing=tuple(missing))
     total = sum(grades[n] for n in names)
     return Score("mmt8_total", total, "", version,
                  f"neck {grades[_NECK]} + {side_word} "
@@ -222,10 +230,11 @@ def mmt8_bilateral(values: Mapping[str, object]) -> Score:
     names = [_NECK, *side_names("r"), *side_names("l")]
     missing = [n for n in names if n not in grades]
     if missing:
-        reason = _("MMT-8 bilateral: {n} of {total} groups missing").format(
+        summary = _("MMT-8 bilateral: {n} of {total} groups missing").format(
             n=len(missing), total=len(names))
-        reason += f" ({missing_names(missing)})" if grades else _(" (not assessed)")
-        return Score("mmt8_bilateral", None, reason, version, parts=grades)
+        reason = summary + (f" ({missing_names(missing)})" if grades else _(" (not assessed)"))
+        return Score("mmt8_bilateral", None, reason, version, parts=grades,
+                     missing=tuple(missing), summary=summary)
     total = sum(grades.values())
     right = sum(grades[n] for n in side_names("r"))
     left = sum(grades[n] for n in side_names("l"))
