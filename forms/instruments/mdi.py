@@ -177,6 +177,13 @@ _PRESENCE = levels("Absent", "Present")
 _SYSTEM_LABELS = {s.key: s.label for s in (*SYSTEMS, OTHER)}
 
 
+_PRESENT_HELP = ('Damage present for at least 6 months: 0 = absent, 1 = present, "na" = not '
+                 'applicable.')
+#: said on every item whose wording was not checked against the printed form (module docstring)
+_UNVERIFIED = (" The wording of this item was not checked against the printed IMACS Form 08: "
+               "compare it with your form before relying on item-level data.")
+
+
 def _fields() -> tuple[Field, ...]:
     out: list[Field] = []
     for system in (*SYSTEMS, OTHER):
@@ -185,8 +192,7 @@ def _fields() -> tuple[Field, ...]:
                 out.append(Field(
                     item.name, item.label, "mdi", FieldType.INTEGER, minimum=D(0),
                     maximum=D(1), na_allowed=True, levels=_PRESENCE, group=system.key,
-                    help="Damage present for at least 6 months: 0 = absent, 1 = present, "
-                         '"na" = not applicable.'))
+                    help=_PRESENT_HELP if item.verified else _PRESENT_HELP + _UNVERIFIED))
         if system is not OTHER:
             out.append(Field(
                 f"mdi_sev_{system.key}", f"{system.label}: severity of damage", "mdi",

@@ -90,6 +90,11 @@ def test_workbook_visits_sheet_and_dictionary_have_the_mdi(tmp_path: Path,
         assert dictionary[name][2], name  # a Chinese label
     assert dictionary["mdi_extent"][8] == "yes"  # derived
     assert dictionary["mdi_sev_muscle"][10] == "Visits"
+    # an item whose wording was not checked against the printed form says so (tests/forms)
+    description = excel.DICTIONARY_HEADER.index("description")
+    for item in mdi.ITEMS:
+        said = "IMACS Form 08" in (dictionary[item.name][description] or "")
+        assert said is not item.verified, item.name
 
 
 def test_redcap_dictionary_and_records_have_the_mdi(tmp_path: Path, patient: Patient) -> None:

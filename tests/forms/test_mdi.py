@@ -56,6 +56,18 @@ def test_the_form_text_items_are_marked_verified() -> None:
     assert verified[-1] == "mdi_alopecia"
 
 
+def test_an_unverified_item_says_so_where_users_read_it() -> None:
+    """The help (the entry field's tooltip; the data dictionaries' notes) of each unverified
+    item tells the user to compare its wording with the printed form; a verified item does
+    not (tests/exports/test_mdi_exports.py reads it back from the REDCap dictionary)."""
+    for item in mdi.ITEMS:
+        text = registry.get(item.name).help
+        assert ("not checked against the printed IMACS Form 08" in text) is not item.verified
+    with in_language("zh_CN"):
+        assert "IMACS 表 08" in registry.get("mdi_dysphagia").help
+        assert "IMACS" not in registry.get("mdi_alopecia").help
+
+
 # --------------------------------------------------------------------------------------------
 # Extent of damage
 # --------------------------------------------------------------------------------------------

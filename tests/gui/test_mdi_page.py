@@ -20,6 +20,10 @@ def test_mdi_page_has_a_widget_for_every_entered_field(editor_window: MainWindow
     assert set(page.widgets) == entered
     assert [w.objectName() for w in page.order] == [
         f.name for f in registry.fields_for(form="mdi", derived=False)]
+    # the tooltip of an item whose wording is unverified tells the user to check it
+    for item in mdi.ITEMS:
+        said = "IMACS Form 08" in page.widgets[item.name].toolTip()
+        assert said is not item.verified, item.name
 
 
 def test_mdi_items_and_vas_take_typed_values(qtbot, editor_window: MainWindow) -> None:
