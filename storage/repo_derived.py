@@ -162,7 +162,9 @@ class DerivedCache(RepositoryCore):
         # the baseline and its follow-ups are forms.course's to decide (the one rule); stored
         # reasons are English, whatever language the GUI shows
         with in_language("en"):
-            base, compared = course.responses_of(visits, settings, only, scores=scores)
+            # without the words for people: the same values and TIS summary, less work
+            base, compared = course.responses_of(visits, settings, only, scores=scores,
+                                                 explain=False)
         if base is None:
             return []
         label = base.visit_label or base.visit_date.isoformat()
