@@ -264,6 +264,10 @@ class VisitStore(RepositoryCore):
                                         inserted=old_header is None)
         changed += self._replace_missing(vid, check.missing, actor, at, context)
         self._store_scores(vid, values)
+        if self._saved_visits is not None:  # an import: what _load_visits would read back
+            self._saved_visits[vid] = Visit(
+                check.values["visit_date"], label, bool(visit.baseline), dict(values),
+                dict(check.missing), header["notes"], vid)
         visit.id = vid
         warnings = tuple(check.warnings)
         if label_warning is not None:  # kept for the one-time review (m020's list)

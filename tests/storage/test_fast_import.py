@@ -66,7 +66,35 @@ def demo_case(tmp_path: Path) -> Path:
     return tmp_path / "cases.json"
 
 
-def test_import_stores_what_saving_one_by_one_stores(tmp_path: Path, demo_case: Path) -> None:
+def _varied_case(path: Path) -> Path:
+    """Fully filled visits (the benchmark's) made awkward: decimals written with trailing
+    zeros (stored as REAL, read back without them), labels in other spellings or outside
+    the protocol, a later visit flagged as the baseline, whole measures marked missing, notes,
+    enzymes at 0 at baseline."""
+    data = json.loads(bench_import.case_text(5, 7, seed=11))
+    for n, patient in enumerate(data["patients"]):
+        visits = patient["visits"]
+        visits[1]["visit_label"] = "m3" if n % 2 else "visit2"  # spelling / not a protocol visit
+        visits[2]["notes"] = f"note {n}: 'quoted' \"text\""
+        if n % 2:
+            visits[3]["baseline"] = True  # the baseline is not the earliest visit
+            visits[3]["visit_label"] = "m9"  # stored as M9, the baseline label of the rest
+        if n % 3 == 0:
+            for name in ("ck", "ck_uln", "phys_global"):
+                visits[4]["values"].pop(name, None)
+            visits[4]["missing"] = {"ck": "not_done", "phys_global": "unknown"}
+        visits[0]["values"]["ldh"] = 0
+        visits[0]["values"]["phys_global"] = "PHYS_TRAILING_ZERO"
+    text = json.dumps(data).replace('"PHYS_TRAILING_ZERO"', "2.50")
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("which", ["demo", "varied"])
+def test_import_stores_what_saving_one_by_one_stores(tmp_path: Path, demo_case: Path,
+                                                     which: str) -> None:
+    if which == "varied":
+        demo_case = _varied_case(tmp_path / "varied.json")
     with Repository(tmp_path / "fast.sqlite") as fast:
         _case, summary = import_case_file(fast, demo_case, "importer")
         assert summary.visits >= 20
