@@ -38,10 +38,18 @@ if TYPE_CHECKING:
 
 
 @functools.cache
-def _value_plan() -> tuple[tuple[str, tuple[Field, ...]], ...]:
-    """Each values table with its fields sorted by name (the audit chain's order)."""
-    return tuple((table, tuple(sorted(fields, key=lambda f: f.name)))
+def _value_plan() -> tuple[tuple[str, tuple[tuple[str, int, Field], ...]], ...]:
+    """Each values table with its fields sorted by name (the audit chain's order), each as
+    (name, id, field)."""
+    return tuple((table, tuple((f.name, id(f), f) for f in sorted(fields, key=_name)))
                  for table, fields in schema.value_tables().items())
+
+
+def _name(f: Field) -> str:
+    return f.name
+
+
+_ABSENT = object()  #: a value no visit holds
 
 
 #: (id(field), type, value) -> (stored value, audit text, its change row's JSON in the hash;
@@ -218,7 +226,9 @@ class VisitStore(RepositoryCore):
         label, label_warning = self._protocol_label(check.values.get("visit_label"))
         if problems:
             raise ValidationFailed(problems, context)
-        values = {k: v for k, v in check.values.items() if k not in registry.VISIT_KEYS}
+        values = dict(check.values)  # the entered values without the visit's header
+        for key in registry.VISIT_KEYS:
+            values.pop(key, None)
         header = {"visit_date": check.values["visit_date"].isoformat(),
                   "visit_label": label,
                   "baseline": 1 if visit.baseline else 0, "notes": visit.notes or ""}
@@ -325,13 +335,12 @@ class VisitStore(RepositoryCore):
             stored: list[Any] = [vid]
             rows: list[audit_chain.ChangeRow] = []
             parts: list[str] = []
-            for f in fields:
-                name = f.name
-                if name not in values:
+            for name, fid, f in fields:
+                value = values.get(name, _ABSENT)
+                if value is _ABSENT:
                     continue
-                value = values[name]
                 try:
-                    hit = memo.get((id(f), type(value), value))
+                    hit = memo.get((fid, type(value), value))
                 except TypeError:  # unhashable: converted below, not remembered
                     hit = None
                 if hit is None:
