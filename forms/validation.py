@@ -716,17 +716,16 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     out = result.values
     for name, raw in values.items():
         # the common values, taken as the field's compiled check would return them
-        kind = type(raw)
-        if kind is int:
+        if type(raw) is int:
             bounds = ints.get(name)
             if bounds is not None and bounds[0] <= raw <= bounds[1]:
                 out[name] = raw
                 continue
-        elif kind is bool:
+        elif type(raw) is bool:
             if name in bools:
                 out[name] = raw
                 continue
-        elif kind is str:
+        elif type(raw) is str:
             codes = choices.get(name)
             if codes is not None and raw in codes:
                 out[name] = raw
