@@ -244,8 +244,12 @@ class PrintoVariable:
         """Improved by at least ``level`` percent (inclusive)."""
         if self.outcome == "improved":
             return True
-        return (self.outcome == "change" and self.percent_exact is not None
-                and self.percent_exact >= level)
+        exact = self.percent_exact
+        if self.outcome != "change" or exact is None:
+            return False
+        if type(exact) is Fraction and type(level) is int:  # the same comparison in ints
+            return exact.numerator >= level * exact.denominator
+        return exact >= level
 
     @property
     def is_muscle(self) -> bool:
@@ -481,8 +485,10 @@ def level_points(row_key: str, percent: Fraction | None) -> Decimal:
     bounds, points = LEVEL_SCORES[row_key]
     if percent is None:
         return points[0]
-    band = sum(1 for bound in bounds if percent > bound)
-    return points[band]
+    if type(percent) is Fraction:  # percent > bound in ints (the denominator is positive)
+        num, den = percent.numerator, percent.denominator
+        return points[sum(1 for bound in bounds if num > bound * den)]
+    return points[sum(1 for bound in bounds if percent > bound)]
 
 
 def max_points(row_key: str) -> Decimal:
@@ -759,8 +765,15 @@ def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _Vi
 
 
 def _category(total: Fraction, thresholds: tuple[Decimal, ...]) -> str:
-    reached = sum(1 for t in thresholds if total >= Fraction(t))  # ">= threshold" inclusive
+    # ">= threshold" inclusive, compared in ints (both denominators are positive)
+    num, den = total.numerator, total.denominator
+    reached = sum(1 for t_num, t_den in _ratios(thresholds) if num * t_den >= t_num * den)
     return CATEGORIES[reached]
+
+
+@functools.cache  # a few fixed threshold sets (forms.settings.THRESHOLDS)
+def _ratios(numbers: tuple[Decimal, ...]) -> tuple[tuple[int, int], ...]:
+    return tuple(Fraction(n).as_integer_ratio() for n in numbers)
 
 
 def total_improvement_score(baseline_values: Values, followup_values: Values,
