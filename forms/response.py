@@ -463,10 +463,16 @@ def improvement_percent(field_name: str, baseline: object, followup: object, *,
         The exact percent (positive = better), or None when undefined.
     """
     b, f = scoring.to_fraction(baseline), scoring.to_fraction(followup)
-    change = (f - b) if higher_is_better else (b - f)
-    if relative:
-        return None if b == 0 else change / b * _HUNDRED
-    return change / _scale_range(field_name) * _HUNDRED
+    # in ints, one Fraction made at the end (the same exact value as the Fraction arithmetic
+    # ``change / scale * 100``: tests/forms/test_response_ints.py)
+    b_num, b_den = b.as_integer_ratio()
+    f_num, f_den = f.as_integer_ratio()
+    change = (f_num * b_den - b_num * f_den) if higher_is_better else (
+        b_num * f_den - f_num * b_den)  # over f_den * b_den
+    if relative:  # change / b x 100
+        return None if b_num == 0 else Fraction(change * 100 * b_den, f_den * b_den * b_num)
+    s_num, s_den = _scale_range(field_name).as_integer_ratio()
+    return Fraction(change * 100 * s_den, f_den * b_den * s_num)
 
 
 def level_points(row_key: str, percent: Fraction | None) -> Decimal:
@@ -961,8 +967,12 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
                               _("missing ({why})").format(why=_why_missing(b, f))
                               if explain else "")
-    change = (f.exact - b.exact) if higher_is_better else (b.exact - f.exact)
-    if b.exact == 0:
+    # in ints (the denominators are positive): the change's numerator over b_den * f_den
+    b_num, b_den = b.exact.as_integer_ratio()
+    f_num, f_den = f.exact.as_integer_ratio()
+    change = (f_num * b_den - b_num * f_den) if higher_is_better else (
+        b_num * f_den - f_num * b_den)
+    if b_num == 0:
         # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
         # worse = worsened by more than 30 %.
         if change == 0:
@@ -975,8 +985,9 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
             outcome, worse = "worsened", True
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, outcome, worse,
                               _(note) if explain else "")
-    percent = change / b.exact * _HUNDRED
-    worsened = percent < -PRINTO_WORSENING  # "more than 30 %" is exclusive
+    percent = Fraction(change * 100 * b_den, f_den * b_den * b_num)  # change / b x 100
+    # "more than 30 %" is exclusive
+    worsened = percent.numerator < -PRINTO_WORSENING * percent.denominator
     if not explain:
         note = ""
     elif percent == 0:
@@ -990,29 +1001,24 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                           "change", worsened, note, percent)
 
 
-def _printo_met(improved: Callable[[PrintoVariable], bool],
-                worsened: Callable[[PrintoVariable], bool],
-                variables: tuple[PrintoVariable, ...]) -> bool:
-    n_improved = sum(1 for v in variables if improved(v))
-    bad = [v for v in variables if worsened(v)]
-    return (n_improved >= PRINTO_MIN_IMPROVED and len(bad) <= PRINTO_MAX_WORSENED
-            and not any(v.is_muscle for v in bad))
-
-
 def _printo_case(level: int, variables: tuple[PrintoVariable, ...], *, best: bool) -> bool:
     """PRINTO ``level`` met with the missing variables at their best (improved at every level)
     or worst (worsened by more than 30 %) case (convention 6)."""
-    def improved(v: PrintoVariable) -> bool:
+    # _printo_met with those two cases, in one pass (the same counts)
+    n_improved = n_worse = 0
+    muscle_worse = False
+    for v in variables:
         if v.outcome == "missing":
-            return best
-        return v.improved_at(level)
-
-    def worsened(v: PrintoVariable) -> bool:
-        if v.outcome == "missing":
-            return not best
-        return v.worsened
-
-    return _printo_met(improved, worsened, variables)
+            improved, worse = best, not best
+        else:
+            improved, worse = v.improved_at(level), v.worsened
+        if improved:
+            n_improved += 1
+        if worse:
+            n_worse += 1
+            muscle_worse = muscle_worse or v.is_muscle
+    return (n_improved >= PRINTO_MIN_IMPROVED and n_worse <= PRINTO_MAX_WORSENED
+            and not muscle_worse)
 
 
 def printo_response(baseline_values: Values, followup_values: Values) -> PrintoResult:

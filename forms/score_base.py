@@ -102,6 +102,8 @@ def to_fraction(value: object) -> Fraction:
     Raises:
         InvalidValue: booleans, strings, NaN and infinities are not numbers.
     """
+    if type(value) is Fraction:  # already exact (the criteria pass the values they read)
+        return value
     if isinstance(value, bool) or value is None:
         raise InvalidValue(f"{value!r} is not a number")
     if isinstance(value, int):
@@ -123,11 +125,11 @@ def quantize(value: Fraction, places: int) -> Decimal:
     """``value`` rounded half away from zero to ``places`` decimals, as an exact Decimal."""
     if type(value) is not Fraction:  # a Fraction is used as it is (no copy: the same value)
         value = Fraction(value)
-    num, den = abs(value.numerator), value.denominator
-    # floor(|value| x 10^places + 1/2) in integers: (2 num 10^p + den) // (2 den)
-    rounded = (2 * num * 10**places + den) // (2 * den)
-    sign = -1 if value < 0 else 1
-    return Decimal(sign * rounded).scaleb(-places)
+    num, den = value.as_integer_ratio()  # den > 0: the sign is the numerator's
+    # floor(|value| x 10^places + 1/2) in integers: (2 |num| 10^p + den) // (2 den)
+    if num < 0:
+        return Decimal(-((-2 * num * 10**places + den) // (2 * den))).scaleb(-places)
+    return Decimal((2 * num * 10**places + den) // (2 * den)).scaleb(-places)
 
 
 def decimal_text(value: Fraction) -> str:
@@ -170,6 +172,29 @@ def read_number(values: Mapping[str, object], name: str) -> Fraction | None:
     raw = values.get(name)
     if raw is None:
         return None
+    try:  # a value read before: the same exact value, in range (immutable, safe to share)
+        hit = _READ.get((name, type(raw), raw))
+    except TypeError:  # unhashable: read below, not remembered
+        hit = None
+    if hit is not None:
+        return hit
+    number = _read_number(name, raw)
+    if type(raw) is not float:  # a float's exact value comes from its text: not remembered
+        if len(_READ) > 20_000:
+            _READ.clear()
+        _READ[(name, type(raw), raw)] = number
+    return number
+
+
+#: (field, type, value) -> :func:`read_number`'s result for that value (an int or Decimal in
+#: the field's range). The same values recur visit after visit (globals, enzymes, VAS); the
+#: type is in the key because ``1``, ``1.0`` and ``True`` are equal keys, and equal values of
+#: one type have one exact value (``Decimal("5.3")`` and ``Decimal("5.30")``: 53/10).
+_READ: dict[tuple[str, type, object], Fraction] = {}
+
+
+def _read_number(name: str, raw: object) -> Fraction:
+    """:func:`read_number` of a value that is not None, checked and converted."""
     fld, low, high = _numeric_field(name)
     if type(raw) is int:  # fast path for item scores and grades (exact already)
         if (low is not None and raw < low) or (high is not None and raw > high):
