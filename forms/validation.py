@@ -188,6 +188,18 @@ def json_number(text: str) -> Decimal | int | OversizedNumber:
     return int(text)
 
 
+def json_int(text: str) -> int | OversizedNumber:
+    """:func:`json_number` for ``parse_int``: json passes it the numbers without a point or
+    an exponent, which json_number reads with ``int`` (the same result, fewer tests)."""
+    return OversizedNumber(text) if len(text) > MAX_NUMBER_CHARS else int(text)
+
+
+def json_float(text: str) -> Decimal | OversizedNumber:
+    """:func:`json_number` for ``parse_float``: json passes it the numbers with a point or an
+    exponent, which json_number reads as a ``Decimal`` (the same result, fewer tests)."""
+    return OversizedNumber(text) if len(text) > MAX_NUMBER_CHARS else Decimal(text)
+
+
 def number_problem(f: Field, number: Decimal, raw: object) -> Problem | None:
     """Why ``number`` may not go near exact arithmetic, or None (bounds above; O(1)).
 

@@ -205,9 +205,9 @@ def append_many(conn: sqlite3.Connection,
         ids.append(audit_id)
         prev = digest
         audit_id += 1
-    _insert_rows(conn, "audit (id, at, actor, action, table_name, record_id, context, "
+    insert_rows(conn, "audit (id, at, actor, action, table_name, record_id, context, "
                  "prev_hash, hash)", 9, rows)
-    _insert_rows(conn, "audit_changes (audit_id, field, old, new)", 4, change_rows)
+    insert_rows(conn, "audit_changes (audit_id, field, old, new)", 4, change_rows)
     return ids
 
 
@@ -223,10 +223,12 @@ def _values_sql(into: str, width: int, rows: int) -> str:
     return f"INSERT INTO {into} VALUES " + ", ".join([one] * rows)
 
 
-def _insert_rows(conn: sqlite3.Connection, into: str, width: int, flat: list[object]) -> None:
+def insert_rows(conn: sqlite3.Connection, into: str, width: int, flat: list[object]) -> None:
     """Insert rows given as their columns one after the other (``width`` per row), many rows
     per statement: a quarter less of SQLite's time per row than ``executemany`` of one row
-    per statement, for the ~260 change rows of a fully filled visit."""
+    per statement, for the ~260 change rows of a fully filled visit (and its ~50 derived
+    values: ``storage.repo_derived``). The rows go in in their order, as with
+    ``executemany``; ``into`` is ``table (columns)``, never user text."""
     left = len(flat) // width
     start = 0
     for size in _CHUNKS:

@@ -128,11 +128,13 @@ class _DuplicateKey(ValueError):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
+    out = dict(pairs)  # at C speed; a repeated key leaves fewer entries than pairs
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:  # the first key that repeats, as the file has it
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return out
 
 
@@ -204,8 +206,8 @@ def _load_json(data: str | bytes, col: _Collector) -> Any:
     try:
         # Numbers are bounded before conversion (validation.json_number): a 5,000-digit
         # integer or 1e-99999999 becomes a problem naming its field, not an exception.
-        return json.loads(text, parse_float=validation.json_number,
-                          parse_int=validation.json_number, object_pairs_hook=_pairs,
+        return json.loads(text, parse_float=validation.json_float,
+                          parse_int=validation.json_int, object_pairs_hook=_pairs,
                           parse_constant=float)
     except _DuplicateKey as exc:
         col.error("", _('the key "{key}" appears twice in one object').format(key=exc.args[0]))

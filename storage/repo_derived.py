@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from forms.i18n import in_language
 from forms.model import Patient, Visit
 from forms.scoring import Score
 from forms.settings import ScoringSettings
-from storage import schema, signoff
+from storage import audit_chain, schema, signoff
 from storage.errors import (
     translated,
 )
@@ -56,6 +57,17 @@ def derived_from_sql(name: str, value: Any) -> Any:
     return value
 
 
+def _insert_derived(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``derived_values`` rows (visit, field, value, reason, rule version), in order, many
+    per statement (``audit_chain.insert_rows``: less of SQLite's time per row than
+    ``executemany``; the same rows, each checked by the sign-off trigger as before)."""
+    flat: list[object] = []
+    for row in rows:
+        flat += row
+    audit_chain.insert_rows(
+        conn, "derived_values (visit_id, field, value, missing_reason, rule_version)", 5, flat)
+
+
 class DerivedCache(RepositoryCore):
     """Stored scores and responses (a cache of forms.scoring and forms.response)."""
 
@@ -89,9 +101,7 @@ class DerivedCache(RepositoryCore):
         marks = ",".join("?" * len(_DERIVED_VISIT))
         self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
                              f"({marks})", (vid, *_DERIVED_VISIT))
-        self.db.conn.executemany(
-            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
-            "VALUES (?, ?, ?, ?, ?)", self._score_rows(vid, scores))
+        _insert_derived(self.db.conn, self._score_rows(vid, scores))
 
     def _refresh_visit_derived(self, visit_id: int) -> None:
         """Rescore one (unlocked) visit and recompute its patient's responses."""
@@ -152,9 +162,7 @@ class DerivedCache(RepositoryCore):
         rows = [r for r in self.response_rows(visits, self.scoring_settings(), only,
                                               scores=scores)
                 if r[0] not in frozen]
-        self.db.conn.executemany(
-            "INSERT INTO derived_values (visit_id, field, value, missing_reason, rule_version) "
-            "VALUES (?, ?, ?, ?, ?)", rows)
+        _insert_derived(self.db.conn, rows)
 
     @staticmethod
     def response_rows(visits: Sequence[Visit], settings: ScoringSettings,

@@ -37,11 +37,18 @@ if TYPE_CHECKING:
 
 
 
+#: per field: value -> (its type, stored value, audit text, its change row's JSON in the
+#: hash; text and JSON None when the value is not audited: None or ""). The same few values
+#: recur in every visit (grades, yes/no, round numbers). The type is kept with the entry
+#: because 1, 1.0 and True are equal dict keys: a hit of another type is converted again.
+_ValueMemo = dict[Any, tuple[type, Any, "str | None", "str | None"]]
+
+
 @functools.cache
-def _value_plan() -> tuple[tuple[str, tuple[tuple[str, int, Field], ...]], ...]:
+def _value_plan() -> tuple[tuple[str, tuple[tuple[str, _ValueMemo, Field], ...]], ...]:
     """Each values table with its fields sorted by name (the audit chain's order), each as
-    (name, id, field)."""
-    return tuple((table, tuple((f.name, id(f), f) for f in sorted(fields, key=_name)))
+    (name, its memo of converted values, field)."""
+    return tuple((table, tuple((f.name, {}, f) for f in sorted(fields, key=_name)))
                  for table, fields in schema.value_tables().items())
 
 
@@ -52,38 +59,30 @@ def _name(f: Field) -> str:
 _ABSENT = object()  #: a value no visit holds
 
 
-#: (id(field), type, value) -> (stored value, audit text, its change row's JSON in the hash;
-#: both None when the value is not audited: None or ""). The same few values recur in every
-#: visit (grades, yes/no, round numbers); the type is in the key because 1, 1.0 and True are
-#: equal dict keys. _VALUE_FIELDS keeps each field alive so the ids stay valid.
-_VALUE_AUDIT: dict[tuple[int, type, Any], tuple[Any, str | None, str | None]] = {}
-_VALUE_FIELDS: dict[int, Field] = {}
-
-
-def _stored_and_audited(f: Field, value: Any) -> tuple[Any, str | None, str | None]:
+def _stored_and_audited(f: Field, value: Any, memo: _ValueMemo,
+                        ) -> tuple[type, Any, str | None, str | None]:
     """``schema.to_sql`` of a value, and the text and JSON :meth:`_insert_many` audits it
-    with (``sql_audit_text``: the stored value read back), remembered for the next visit.
+    with (``sql_audit_text``: the stored value read back), remembered in the field's
+    ``memo`` for the next visit.
 
     Equal values of one type are stored alike (a Decimal's exponent does not reach its
     float), except the sign of a zero (``Decimal("-0")`` is stored as -0.0): a zero that is
     not an int is never remembered."""
     stored = schema.to_sql(f, value)
     if stored is None or stored == "":
-        hit: tuple[Any, str | None, str | None] = (stored, None, None)
+        hit: tuple[type, Any, str | None, str | None] = (type(value), stored, None, None)
     else:
         text = schema.audit_text(schema.from_sql(f, stored))
-        hit = (stored, text, audit_chain.change_json(f.name, None, text))
+        hit = (type(value), stored, text, audit_chain.change_json(f.name, None, text))
     if value == 0 and type(value) is not int and type(value) is not bool:
         return hit
     try:
-        key = (id(f), type(value), value)
-        hash(key)
+        hash(value)
     except TypeError:
         return hit
-    if len(_VALUE_AUDIT) > 50_000:
-        _VALUE_AUDIT.clear()
-    _VALUE_FIELDS.setdefault(id(f), f)
-    _VALUE_AUDIT[key] = hit
+    if len(memo) > 5_000:  # bounded: the few values a field takes, or a hostile file's many
+        memo.clear()
+    memo[value] = hit
     return hit
 
 
@@ -327,7 +326,6 @@ class VisitStore(RepositoryCore):
         me = self.account  # on an encrypted file the signed-in account is the actor
         who = me.actor if me is not None else actor
         conn = self.db.conn
-        memo = _VALUE_AUDIT
         entries: list[tuple[audit_chain.AuditRow, audit_chain.SortedChanges]] = []
         changed = 0
         for table, fields in _value_plan():  # each table's fields sorted by name
@@ -335,21 +333,21 @@ class VisitStore(RepositoryCore):
             stored: list[Any] = [vid]
             rows: list[audit_chain.ChangeRow] = []
             parts: list[str] = []
-            for name, fid, f in fields:
+            for name, memo, f in fields:
                 value = values.get(name, _ABSENT)
                 if value is _ABSENT:
                     continue
                 try:
-                    hit = memo.get((fid, type(value), value))
+                    hit = memo.get(value)
                 except TypeError:  # unhashable: converted below, not remembered
                     hit = None
-                if hit is None:
-                    hit = _stored_and_audited(f, value)
+                if hit is None or hit[0] is not type(value):
+                    hit = _stored_and_audited(f, value, memo)
                 names.append(name)
-                stored.append(hit[0])
-                if hit[2] is not None:
-                    rows.append((name, None, hit[1]))
-                    parts.append(hit[2])
+                stored.append(hit[1])
+                if hit[3] is not None:
+                    rows.append((name, None, hit[2]))
+                    parts.append(hit[3])
             if len(names) == 1:
                 continue
             conn.execute(_insert_sql(table, tuple(names)), stored)
