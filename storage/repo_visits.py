@@ -331,7 +331,8 @@ class VisitStore(RepositoryCore):
         for table, fields in _value_plan():  # each table's fields sorted by name
             names: list[str] = ["visit_id"]
             stored: list[Any] = [vid]
-            rows: list[audit_chain.ChangeRow] = []
+            audited: list[str] = []
+            texts: list[str | None] = []
             parts: list[str] = []
             for name, memo, f in fields:
                 value = values.get(name, _ABSENT)
@@ -346,14 +347,15 @@ class VisitStore(RepositoryCore):
                 names.append(name)
                 stored.append(hit[1])
                 if hit[3] is not None:
-                    rows.append((name, None, hit[2]))
+                    audited.append(name)
+                    texts.append(hit[2])
                     parts.append(hit[3])
             if len(names) == 1:
                 continue
             conn.execute(_insert_sql(table, tuple(names)), stored)
             changed += len(names) - 1
             entries.append(((at, who, "insert", table, vid, context),
-                            audit_chain.SortedChanges(rows, ",".join(parts))))
+                            audit_chain.SortedChanges(audited, texts, ",".join(parts))))
         audit_chain.append_many(conn, entries)
         return changed
 

@@ -9,6 +9,8 @@ domain and the report's muscle table.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -82,6 +84,7 @@ SIDES: tuple[tuple[str, str], ...] = (("r", "right"), ("l", "left"))
 _NECK = NECK.stem
 
 
+@functools.cache  # the muscles are fixed: each side's names are built once
 def side_names(side: str) -> tuple[str, ...]:
     """The 7 paired field names of one side (``"r"`` or ``"l"``)."""
     return tuple(f"{m.stem}_{side}" for m in PAIRED)
