@@ -265,8 +265,20 @@ def _item_bounds(name: str) -> tuple[Fraction | int | float, Fraction | int | fl
 
 
 def field_range(fld: Field) -> tuple[Fraction, Fraction]:
+    hit = _RANGES.get(id(fld))
+    if hit is not None and hit[0] is fld:  # this very field (its id not reused)
+        return hit[1]
     assert fld.minimum is not None and fld.maximum is not None, fld.name
-    return Fraction(fld.minimum), Fraction(fld.maximum)
+    exact = Fraction(fld.minimum), Fraction(fld.maximum)
+    if len(_RANGES) > 10_000:  # registry fields; bounded anyway
+        _RANGES.clear()
+    _RANGES[id(fld)] = (fld, exact)
+    return exact
+
+
+#: id(field) -> (the field, its range as Fractions): fields are immutable, the registry's are
+#: read on every scoring path; the field is kept so its id stays its own
+_RANGES: dict[int, tuple[Field, tuple[Fraction, Fraction]]] = {}
 
 
 def invalid(prefix: str, errors: list[str]) -> str:

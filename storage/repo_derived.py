@@ -94,13 +94,17 @@ class DerivedCache(RepositoryCore):
                  s.rule_version or scoring.RULE_VERSIONS.get(name, "")) for name, s in
                 scores.items()]
 
-    def _store_scores(self, vid: int, values: Mapping[str, Any]) -> None:
+    def _store_scores(self, vid: int, values: Mapping[str, Any], *,
+                      inserted: bool = False) -> None:
+        """Score a visit and store its scores (``inserted``: the visit row was just inserted,
+        so it has no derived values to replace: ``derived_values`` references it)."""
         scores = self._stored_scores(values)
         if self._scores_memo is not None:
             self._scores_memo[vid] = scores
-        marks = ",".join("?" * len(_DERIVED_VISIT))
-        self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
-                             f"({marks})", (vid, *_DERIVED_VISIT))
+        if not inserted:
+            marks = ",".join("?" * len(_DERIVED_VISIT))
+            self.db.conn.execute(f"DELETE FROM derived_values WHERE visit_id = ? AND field IN "
+                                 f"({marks})", (vid, *_DERIVED_VISIT))
         _insert_derived(self.db.conn, self._score_rows(vid, scores))
 
     def _refresh_visit_derived(self, visit_id: int) -> None:

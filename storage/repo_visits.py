@@ -271,8 +271,9 @@ class VisitStore(RepositoryCore):
                                     context)
         changed += self._replace_values(vid, values, actor, at, context,
                                         inserted=old_header is None)
-        changed += self._replace_missing(vid, check.missing, actor, at, context)
-        self._store_scores(vid, values)
+        changed += self._replace_missing(vid, check.missing, actor, at, context,
+                                         inserted=old_header is None)
+        self._store_scores(vid, values, inserted=old_header is None)
         if self._saved_visits is not None:  # an import: what _load_visits would read back
             self._saved_visits[vid] = Visit(
                 check.values["visit_date"], label, bool(visit.baseline), dict(values),
@@ -360,8 +361,10 @@ class VisitStore(RepositoryCore):
         return changed
 
     def _replace_missing(self, vid: int, missing: Mapping[str, str], actor: str, at: str,
-                         context: str) -> int:
-        old = dict(self.db.conn.execute(
+                         context: str, *, inserted: bool = False) -> int:
+        """Write a visit's missing reasons (``inserted``: the visit row was just inserted, so
+        it has none to compare with: ``visit_missing`` references it)."""
+        old = {} if inserted else dict(self.db.conn.execute(
             "SELECT field, reason FROM visit_missing WHERE visit_id = ?", (vid,)).fetchall())
         changes = [(name, old.get(name), missing.get(name))
                    for name in sorted(set(old) | set(missing))

@@ -177,7 +177,8 @@ def cmas_item_from_seconds(item_name: str, seconds: int | Decimal | float | Frac
     if item_name not in TIMED:
         raise ValueError(f"{item_name} is not a timed CMAS item "
                          f"(timed: {', '.join(TIMED)})")
-    exact = to_fraction(seconds)
+    # an int compares with the int bounds as its Fraction would
+    exact = seconds if type(seconds) is int else to_fraction(seconds)
     if exact < 0:
         raise ValueError(f"seconds must not be negative, got {fmt(seconds)}")
     bounds = TIMED[item_name].bounds
