@@ -10,7 +10,6 @@ domain and the report's muscle table.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
