@@ -4,6 +4,7 @@ arithmetic (issue 10 section 2, issue 17): the one parser shared by the GUI, JSO
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import time
@@ -131,3 +132,29 @@ def test_xlsx_text_cells_with_hostile_numbers_are_refused_fast(tmp_path: Path,
     errors = [e for e in summary.errors if "phys_global" in e]
     assert errors and "sheet Visits, row 2, column phys_global" in errors[0]
     assert len(errors[0]) < 300
+
+
+def test_json_int_and_float_are_json_number_for_what_json_passes_them() -> None:
+    """json calls parse_int for a number without a point or an exponent and parse_float for
+    the rest: the two one-purpose hooks return what json_number returns for those texts."""
+    rng = random.Random(16)
+    ints = ["0", "-0", "7", "-12", "9" * 40, "9" * 41, "-" + "9" * 39, "-" + "9" * 40]
+    ints += [str(rng.randint(-10**12, 10**12)) for _ in range(5000)]
+    floats = ["6.5", "6.50", "-0.0", "5e0", "1E+1", "1e-99999999", "0." + "0" * 38 + "1",
+              "0." + "0" * 39 + "1", "6.50000000000000000000000000000000001"]
+    floats += [f"{rng.uniform(-1e4, 1e4):.{rng.randint(1, 6)}f}" for _ in range(5000)]
+    floats += [f"{rng.randint(1, 99)}e{rng.randint(-30, 30)}" for _ in range(2000)]
+    for text in ints:
+        got, want = validation.json_int(text), validation.json_number(text)
+        assert got == want and type(got) is type(want), text
+    for text in floats:
+        got, want = validation.json_float(text), validation.json_number(text)
+        assert got == want and type(got) is type(want), text
+        if isinstance(got, Decimal):
+            assert str(got) == str(want)  # the same exponent too
+    # json really passes them so: a case file's numbers read either way are the same
+    doc = "[" + ",".join(ints + floats) + "]"
+    by_hooks = json.loads(doc, parse_int=validation.json_int, parse_float=validation.json_float)
+    by_number = json.loads(doc, parse_int=validation.json_number,
+                           parse_float=validation.json_number)
+    assert [(type(v), str(v)) for v in by_hooks] == [(type(v), str(v)) for v in by_number]
