@@ -24,19 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from gui import file_dialogs
 from gui.background import APP_TITLE, BackgroundOp, Job, show_error
 from storage import backups
 
@@ -187,6 +176,10 @@ class RestoreDialog(QDialog):
 
     def __init__(self, db_path: Path, summaries: list[backups.BackupSummary],
                  parent: QWidget | None = None) -> None:
+        # the dialog's own widget classes and the file dialogs are imported when it is first
+        # opened: the automatic backup and the daily check above start with every window
+        from PySide6.QtWidgets import QDialogButtonBox, QListWidget  # noqa: PLC0415
+
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.chosen: Path | None = None
@@ -220,6 +213,8 @@ class RestoreDialog(QDialog):
         self._update()
 
     def set_summaries(self, summaries: list[backups.BackupSummary]) -> None:
+        from PySide6.QtWidgets import QListWidgetItem  # noqa: PLC0415
+
         self.list.clear()
         for summary in summaries:
             item = QListWidgetItem(summary.describe(), self.list)
@@ -237,9 +232,11 @@ class RestoreDialog(QDialog):
         item = self.list.currentItem()
         usable = item is not None and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
         self.chosen = Path(item.data(Qt.ItemDataRole.UserRole)) if usable else None
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(usable)
+        self.buttons.button(self.buttons.StandardButton.Ok).setEnabled(usable)
 
     def choose_file(self) -> None:
+        from gui import file_dialogs  # noqa: PLC0415
+
         path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Choose a backup"), str(backups.backup_dir(self.db_path)),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
@@ -269,6 +266,8 @@ def restore_from_backup(window: MainWindow, db_path: Path | None = None) -> None
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
     if path is None:  # e.g. the database failed to open because it is damaged: ask which
+        from gui import file_dialogs  # noqa: PLC0415
+
         chosen_db, _ = file_dialogs.getOpenFileName(
             window, window.tr("Which database should be restored?"),
             str(file_dialogs.remembered_folder("databases")),
