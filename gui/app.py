@@ -74,7 +74,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName("jdm-capture")
     icons = resources.files("resources") / "icons"
     QDir.addSearchPath("icons", str(icons))
-    from gui.widgets import style_sheet  # noqa: PLC0415
+    from gui.style import style_sheet  # noqa: PLC0415
 
     app.setStyleSheet(style_sheet(app.palette()))  # dark system palettes get their own colours
     from gui import i18n  # noqa: PLC0415

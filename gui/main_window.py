@@ -45,7 +45,7 @@ from gui.operations import settings as settings_ops
 from gui.patient_list import PatientListPage
 from gui.restore_dialog import AutoBackup, IntegrityWatch, restore_from_backup
 from gui.session import Session
-from gui.widgets import ElidedLabel
+from gui.style import ElidedLabel
 
 # What the first screen (the patient list) does not need is imported where it is first used:
 # the patient page, the visit editor and its form pages, the dialogs, the visit-entry state

@@ -37,7 +37,7 @@ from forms.i18n import local_time_text
 from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
 from forms.protocol import label_words
-from gui.widgets import readable
+from gui.style import readable
 
 if TYPE_CHECKING:
     from forms.medication import Exposure

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Not needed to show a usable patient list (forms.response is: the list's response column
 #: describes the response bounds). sqlite-utils is needed only to migrate an older file.
 LATER = ("gui.visit_editor", "gui.form_pages", "gui.patient_page", "gui.chart", "gui.dialogs",
-         "gui.signoff", "forms.entry", "exports", "reportlab", "openpyxl", "sqlite_utils")
+         "gui.signoff", "forms.entry", "exports", "reportlab", "openpyxl", "sqlite_utils",
+         "gui.widgets", "gui.security", "gui.file_dialogs")
 
 SCRIPT = r"""
 import sys
