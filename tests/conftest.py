@@ -81,3 +81,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> object:
         return (yield)
     finally:
         _flush_deferred_deletes()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (child processes, SIGKILL, whole-GUI walks) run first, so no
+    worker is left with a 20-second test while the others have finished (a stable sort: the
+    order within each group is the collection order, the same on every xdist worker)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

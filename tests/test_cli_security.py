@@ -19,6 +19,9 @@ import pytest
 
 from storage import crypto, migrations
 
+# slow: runs many child processes or dialogs (run first: tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "m001_schema.sqlite"
 ADMIN_PW = "ada's long password"

@@ -30,6 +30,9 @@ from openpyxl import load_workbook
 import main
 from forms import i18n, registry
 
+# slow: runs many child processes or dialogs (run first: tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: words that stay in Latin letters in Chinese output: instrument and lab abbreviations, units,

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 from forms.model import Patient, Visit
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+# slow: child processes and SIGKILL (run first: tests/conftest.py)
+pytestmark = [pytest.mark.qt_log_ignore("does not support propagateSizeHints"), pytest.mark.slow]
 
 
 def _cli(*args: object) -> subprocess.CompletedProcess[str]:

@@ -219,6 +219,7 @@ def test_redcap_deidentified_survives_a_far_future_date(tmp_path: Path) -> None:
     assert summary.medications == len(p.medications)
 
 
+@pytest.mark.slow
 def test_identified_workbook_never_silently_cuts_a_long_note(tmp_path: Path) -> None:
     """A 40,000-character note (saved before the 10,000 limit) no longer fits a cell: the
     cell says it was cut and where the full text is, in openpyxl and in LibreOffice."""

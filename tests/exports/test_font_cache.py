@@ -43,6 +43,7 @@ def _report(tmp_path: Path, name: str, cache: str) -> bytes:
     return out.read_bytes()
 
 
+@pytest.mark.slow
 def test_the_same_pdf_without_the_cache_when_writing_it_and_when_reading_it(
         tmp_path: Path) -> None:
     cache = tmp_path / "cache"

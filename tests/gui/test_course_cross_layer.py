@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 import pypdf
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from exports.excel import write_workbook
@@ -49,6 +50,7 @@ def _save_course(session: Session) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.slow
 def test_a_visit_before_the_flagged_baseline_has_no_response_anywhere(
         qtbot, tmp_path: Path, window: MainWindow, session: Session) -> None:
     ids = _save_course(session)

@@ -42,6 +42,9 @@ from gui import i18n as gui_i18n
 from gui.operations import help as help_ops
 from gui.operations import records, startup
 
+# slow: runs many child processes or dialogs (run first: tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 #: words that stay as they are in Chinese text: instrument and lab abbreviations as clinicians
 #: write them, units, the product and file-format names, key names, eponyms.
 ALLOWED = set("""

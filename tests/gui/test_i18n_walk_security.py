@@ -20,6 +20,9 @@ from gui.session import Session
 from gui.signoff import SignOffDialog, UnlockDialog
 from storage import accounts, crypto
 
+# slow: runs many child processes or dialogs (run first: tests/conftest.py)
+pytestmark = pytest.mark.slow
+
 ADMIN = ("ada", "Ada Admin", "ada's long password")
 DATA_WORDS = {"ada", "Ada", "Admin", "nora", "Nora", "Nurse", "clinic", "sqlite", "new"}
 
