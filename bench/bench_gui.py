@@ -78,7 +78,7 @@ def started(stage, window):
             return False
 
     marks["filter"] = FirstPaint(window)
-    window.list_page.table.viewport().installEventFilter(marks["filter"])
+    window.list_page.table.installEventFilter(marks["filter"])  # painted first in its rows' pass
 
 run(Path({db!r}), started=started)
 """
