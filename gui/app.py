@@ -17,7 +17,6 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -76,9 +75,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     # Qt's native format on Windows is the registry, and the program must leave no registry
     # keys (README, "Installing at a clinic")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    icons = resources.files("resources") / "icons"
-    QDir.addSearchPath("icons", str(icons))
-    from gui.style import style_sheet  # noqa: PLC0415
+    from gui.style import resource_path, style_sheet  # noqa: PLC0415
+
+    QDir.addSearchPath("icons", resource_path("icons"))
 
     app.setStyleSheet(style_sheet(app.palette()))  # dark system palettes get their own colours
     from gui import i18n  # noqa: PLC0415

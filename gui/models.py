@@ -31,7 +31,6 @@ from PySide6.QtGui import QBrush, QColor
 
 from forms import registry, response
 from forms.fields import Field, Level
-from forms.finder import Searchable, rank_patients
 from forms.formatting import format_value
 from forms.i18n import local_time_text
 from forms.medication import schedule_text
@@ -40,6 +39,7 @@ from forms.protocol import label_words
 from gui.style import readable
 
 if TYPE_CHECKING:
+    from forms.finder import Searchable
     from forms.medication import Exposure
     from forms.model import Visit
     from forms.response import VisitResponse
@@ -388,6 +388,8 @@ class PatientListModel(RecordTableModel):
         record: PatientRow = self._rows[row]
         found = self._searchable.get(record.study_id)
         if found is None:
+            from forms.finder import Searchable  # noqa: PLC0415 - the finder: after the list
+
             sex = registry.get("sex")
             other = " ".join(c.text(record) if c.text else show(c.value(record))
                              for c in self.columns
@@ -410,6 +412,8 @@ class PatientListModel(RecordTableModel):
 
     def rank(self, query: str) -> set[str]:
         """Reorder the rows best match first for ``query``; returns the matching study IDs."""
+        from forms.finder import rank_patients  # noqa: PLC0415
+
         order = rank_patients(query, [self.searchable(i) for i in range(len(self._rows))])
         matched = set(order)
         rest = [i for i in range(len(self._rows)) if i not in matched]
