@@ -57,8 +57,9 @@ from forms.fields import Field, FieldType
 from forms.i18n import _
 from forms.protocol import DEFAULT_PROTOCOL, FLARE, UNSCHEDULED, Protocol, canonical_label
 from gui.style import DARK_STYLE_SHEET as DARK_STYLE_SHEET
-from gui.style import SEVERITY_PROPERTY
+from gui.style import SEVERITY_PROPERTY, restyle, set_role
 from gui.style import STYLE_SHEET as STYLE_SHEET
+from gui.style import STYLED_PROPERTIES as STYLED_PROPERTIES
 from gui.style import ElidedLabel as ElidedLabel
 from gui.style import contrast as contrast
 from gui.style import is_dark as is_dark
@@ -90,8 +91,7 @@ class FieldWidgetMixin:
         if widget.property(SEVERITY_PROPERTY) == severity:
             return
         widget.setProperty(SEVERITY_PROPERTY, severity)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
     def set_read_only(self, flag: bool) -> None:
         """Readable but not editable (a signed visit): normal text on a paper-coloured
@@ -102,8 +102,7 @@ class FieldWidgetMixin:
         if isinstance(widget, QLineEdit):
             widget.setReadOnly(flag)
         widget.setProperty("readonly", "true" if flag else None)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
     def set_carried(self, flag: bool) -> None:
         """Marks a value taken over from the previous visit (visible until edited)."""
@@ -112,8 +111,7 @@ class FieldWidgetMixin:
         if bool(widget.property("carried")) == flag:
             return
         widget.setProperty("carried", "true" if flag else None)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
 
 class _CodePicker(QComboBox, FieldWidgetMixin):
@@ -455,8 +453,7 @@ class NotesEntry(QPlainTextEdit):
     def set_read_only(self, flag: bool) -> None:
         self.setReadOnly(flag)
         self.setProperty("readonly", "true" if flag else None)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self)
 
     def set_carried(self, flag: bool) -> None:
         del flag
@@ -608,9 +605,7 @@ class ProblemLabel(QLabel):
         messages.sort(key=lambda m: not m[1])
         text, is_error = messages[0]
         self.setText(text)
-        self.setProperty("role", "problem-error" if is_error else "problem-warning")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_role(self, "problem-error" if is_error else "problem-warning")
         self.show()
         self._reserve()
 
