@@ -149,18 +149,17 @@ class RecordTableModel(QAbstractTableModel):
         if not 0 <= column < len(self.columns):
             return
         value = self.columns[column].value
-        keys = [sort_key(value(r)) for r in self._rows]
+        keys: list[Any] = [sort_key(value(r)) for r in self._rows]
         present = [i for i, k in enumerate(keys) if k is not None]
         missing = [i for i, k in enumerate(keys) if k is None]
         kinds = {type(keys[i]) for i in present}
-        by: Callable[[int], Any]
+        descending = order == Qt.SortOrder.DescendingOrder
         if kinds <= {str} or kinds <= {int, float}:
             # one kind of value (study IDs, dates as text, numbers): the keys themselves
             # order them as the mixed rule does, and are compared in C
-            by = keys.__getitem__
+            present.sort(key=keys.__getitem__, reverse=descending)
         else:
-            by = lambda i: _mixed_order(keys[i])  # noqa: E731
-        present.sort(key=by, reverse=order == Qt.SortOrder.DescendingOrder)
+            present.sort(key=lambda i: _mixed_order(keys[i]), reverse=descending)
         self._reorder(present + missing)
 
     def _reorder(self, order_ix: list[int]) -> None:
