@@ -7,8 +7,8 @@ Benchmarks table is updated from one such run).
 Runs, in this order, each in its own process and each printing its figures beside the floor it
 measures in the same run: ``bench_pdf.py`` (the patient PDF in a fresh process),
 ``bench_gui.py`` (process start to a usable list of 5,000 patients, the list filter, a visit
-save; the file is
-built once and reused), ``bench_open.py`` on that same file, ``bench_import.py --patients 100``,
+save; the file is built once and reused), ``bench_open.py`` on that same file,
+``bench_import.py --patients 100``,
 ``bench_exports.py --sizes "" --db-sizes 500x8`` and ``bench_suite.py`` (the test suite). The
 whole output, with the date, the commit and the load average before each script, goes to the
 terminal and to ``--out``.
