@@ -219,6 +219,9 @@ def runs(text: str) -> list[tuple[str, str]]:
     Characters neither font covers stay with the regular font (they print as its empty box
     rather than vanish). Whitespace joins the run it is in, so words are not split needlessly.
     """
+    regular = _covered(REGULAR)
+    if all(ord(ch) in regular or ch.isspace() for ch in set(text)):  # the usual case: one run
+        return [(REGULAR, text)] if text else []
     out: list[tuple[str, str]] = []
     current = REGULAR
     buf: list[str] = []
