@@ -111,7 +111,12 @@ class _Text(_Para):
     its fragments) parses it first, exactly as ``Paragraph(fonts.para(source), style)``.
     """
 
-    def __init__(self, source: str, style: ParagraphStyle) -> None:  # noqa: D107
+    def __init__(self, source: str | None, style: ParagraphStyle, bulletText: Any = None,  # noqa: D107, N803
+                 frags: list[Any] | None = None) -> None:
+        if frags is not None:  # a piece of a split cell: Paragraph.split makes it so
+            self._unparsed = False
+            Paragraph.__init__(self, source, style, bulletText, frags)
+            return
         self.caseSensitive = 1
         self.encoding = "utf8"
         self.style = style
