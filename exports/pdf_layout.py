@@ -150,6 +150,9 @@ def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
 
     out: list[str] = []
     for paragraph in value.split("\n"):
+        if stringWidth(paragraph, font, size) <= width:  # no prefix of it is wider: one line
+            out.append(paragraph)
+            continue
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word

@@ -95,3 +95,35 @@ def install() -> None:
     if _PARAGRAPH in sys.modules or any(isinstance(f, _ParagraphFinder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _ParagraphFinder())
+
+
+_IMAGE_MODULE = "PIL.Image"
+
+
+def defer_images() -> bool:
+    """Make ``PIL.Image`` load on its first use instead of when reportlab is imported.
+
+    ``reportlab.lib.utils`` imports Pillow's ``Image`` module on import (10-15 ms of a cold
+    report, with its EXIF tables), only to read bitmaps, which our reports never draw. This
+    puts the module in ``sys.modules`` behind :class:`importlib.util.LazyLoader`: any use of
+    it (``Image.open``, ``isinstance(x, Image.Image)``) loads the real module then. Python
+    3.11's LazyLoader is not safe when two threads make that first use at once, so only the
+    command line's one-thread ``report`` calls this, before reportlab is imported; returns
+    whether it deferred (False when the module is already imported or missing).
+    """
+    if _IMAGE_MODULE in sys.modules:
+        return False
+    try:
+        spec = importlib.util.find_spec(_IMAGE_MODULE)
+    except ImportError:  # no Pillow: reportlab then fails on its own import, as without this
+        return False
+    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return False
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_IMAGE_MODULE] = module
+    loader.exec_module(module)
+    package, _, name = _IMAGE_MODULE.rpartition(".")
+    setattr(sys.modules[package], name, module)
+    return True
