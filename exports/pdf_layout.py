@@ -94,7 +94,7 @@ class _Para(Paragraph):
         if "blPara" in state:
             state["_wrapped"] = (availWidth, state["blPara"], state.get("frags"), self.style,
                                  tuple(self._wrapWidths), self.height)
-        return size  # type: ignore[no-any-return]
+        return size
 
 
 def p(text: str, style: str = "body") -> Paragraph:
