@@ -5,8 +5,8 @@ ranges, case-insensitive) when it is imported: about 25 ms of a ~0.1 s cold repo
 machine, 95 ms under load (issue 16). It is used only to split a long URL between lines
 (``_uri_split_pairs``, via ``uri_pat.match``), which our reports never ask for (no style splits
 long words). :func:`install` (run by ``exports/__init__.py``) arranges that the module is
-imported with that one pattern wrapped in a :class:`LazyPattern`, compiled on first use;
-everything else compiles as usual.
+imported with that pattern, and the CJK pattern of ``reportlab.lib.textsplit`` it imports,
+wrapped in a :class:`LazyPattern`, compiled on first use; everything else compiles as usual.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ _compile = re.compile
 _PARAGRAPH = "reportlab.platypus.paragraph"
 
 
+#: ``reportlab.lib.textsplit.rx`` (imported by the paragraph module): a CJK character class
+#: over most of the BMP, ~3 ms to compile, used only by ``textsplit.cjkwrap``, a recipe
+#: nothing in reportlab or here calls
+_CJK_WRAP = "([\u2e80-\uffff])"
+
+
 def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
-    if isinstance(pattern, str) and pattern.startswith(_URI_PREFIX):
+    if isinstance(pattern, str) and (pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP):
         return LazyPattern(pattern, flags)
     return _compile(pattern, flags)
 
