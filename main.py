@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from forms.i18n import N_, _, context_text, message_text
 
@@ -986,9 +986,10 @@ def _lang_option(argv: Sequence[str]) -> str | None:
 #: Python's default 700); cycles are still collected, a few hundred times less often.
 _COMMAND_GC_THRESHOLD = (50_000, 20, 100)
 
-#: commands whose objects are left to the process's exit instead of the collector (main()):
-#: ones checked to close every file and connection they open with ``with``
-_FROZEN_AT_EXIT = frozenset({"report"})
+#: commands after which the process ends at once when main() is its own command line (no
+#: teardown of the interpreter: :func:`_end_process`): ones checked to close every file and
+#: connection they open with ``with``, and to start no thread
+_ENDS_AT_ONCE = frozenset({"report"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1016,18 +1017,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report" and args.patient:
         gc.disable()  # one patient's report: its few reference cycles go with the process
     try:
-        return _main(args)
+        status = _main(args)
     finally:
         gc.set_threshold(*previous)  # main() called in-process (tests) leaves no trace
         if enabled:
             gc.enable()
-        if argv is None and args.command in _FROZEN_AT_EXIT:
-            # the process's own command line (`python main.py`, the `jdm-capture` script, the
-            # bundle) ends now: the collections of the interpreter's exit would walk every
-            # object the command made (~15% of a patient report's time); they are freed with
-            # the process instead. Files and the database are closed already, and atexit
-            # handlers and finalizers of objects freed by reference counting still run.
-            gc.freeze()
+    if argv is None and args.command in _ENDS_AT_ONCE:
+        _end_process(status)
+    return status
+
+
+def _end_process(status: int) -> NoReturn:
+    """End the process now, with ``status``, once its command is done (main() as the process's
+    own command line: ``python -m main``, the ``jdm-capture`` script, the bundle).
+
+    The interpreter's usual exit tears down every module and collects every object the
+    command made: ~15% of a patient report's time, for memory the system frees anyway. The
+    output streams are flushed and the atexit handlers run first, as at a normal exit; the
+    command has closed its files and its database already.
+    """
+    import atexit
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader that went away, closed
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(status)
 
 
 def _main(args: argparse.Namespace) -> int:
