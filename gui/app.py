@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, QTimer
+from PySide6.QtCore import QCoreApplication, QDir, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.background import show_crash
@@ -61,6 +61,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName("jdm-capture")
+    # remembered folders in an INI file in the user's configuration folder, on every system:
+    # Qt's native format on Windows is the registry, and the program must leave no registry
+    # keys (README, "Installing at a clinic")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     icons = resources.files("resources") / "icons"
     QDir.addSearchPath("icons", str(icons))
     app.setStyleSheet(style_sheet(app.palette()))  # dark system palettes get their own colours

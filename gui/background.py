@@ -157,14 +157,17 @@ class BackgroundOp(Generic[T]):
         def in_worker() -> None:
             job = Job(runner, runner.opener)
             try:
-                result = self.work(job)
+                # the job's store is closed before it reports back: once the GUI hears "done"
+                # (runner.running drops), no connection of the job is left open on the file
+                try:
+                    result = self.work(job)
+                finally:
+                    job.close()
             except BaseException as exc:  # noqa: BLE001 - handed to the one error path
                 error = exc
                 runner._done.emit(lambda: self._failed(error))
             else:
                 runner._done.emit(lambda: self._succeeded(result))
-            finally:
-                job.close()
 
         return runner.submit(in_worker)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def test_job_runs_off_the_gui_thread_with_its_own_store(qtbot) -> None:
             return self
 
         def __exit__(self, *exc):
+            time.sleep(0.3)  # a slow close: "finished" must still come after it
             opened.append("closed")
 
     runner = BackgroundRunner(lambda: Store())
@@ -69,7 +71,7 @@ def test_job_runs_off_the_gui_thread_with_its_own_store(qtbot) -> None:
         BackgroundOp(runner, work, label="test").success(results.append).run_in_background()
     assert results == [False]
     assert opened[0].startswith("jdm-background")
-    assert opened[-1] == "closed"
+    assert opened[-1] == "closed"  # closed before the GUI heard the job had finished
     runner.shutdown()
 
 
