@@ -58,6 +58,9 @@ def main(argv: list[str]) -> int:
         count, per = _per_file(junit) if junit.exists() else (0, collections.Counter())
     floor = cpu / (cores or 1)
     print(f"pytest: {tail[0]}")
+    for line in done.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(f"  {line}")
     print(f"tests: {count}   exit code {done.returncode}")
     print(f"wall: {wall:.1f} s   target <= {TARGET_S:.0f} s   "
           f"{'met' if wall <= TARGET_S and done.returncode == 0 else 'NOT met'} "

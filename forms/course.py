@@ -273,12 +273,15 @@ def stored_course_of(patient: Patient, settings: ScoringSettings, *,
 def responses_of(visits: Sequence[Visit], settings: ScoringSettings,
                  only: int | None = None, *,
                  scores: Mapping[int, Mapping[str, Score]] | None = None,
+                 explain: bool = True,
                  ) -> tuple[Visit | None, list[tuple[Visit, VisitResponse]]]:
     """The baseline of ``visits`` and each follow-up with its response (``only``: just the
     follow-up with that visit id). What storage stores as the follow-ups' responses.
 
     ``scores``: visit id -> :func:`forms.scoring.score_visit` of that visit's values, for the
-    visits the caller has just scored (an import); the others are scored here as before."""
+    visits the caller has just scored (an import); the others are scored here as before.
+    ``explain=False``: without the words for people (what storage stores is the same:
+    :func:`forms.response.compare_followups`)."""
     baseline = baseline_of(visits)
     later = [v for v in follow_ups(visits, baseline) if only is None or v.id == only]
     if baseline is None or not later:
@@ -289,5 +292,6 @@ def responses_of(visits: Sequence[Visit], settings: ScoringSettings,
     computed = response.compare_followups(
         baseline.values, [v.values for v in later], settings,
         baseline_scores=known.get(baseline.id) if baseline.id is not None else None,
-        followup_scores=[known.get(v.id) if v.id is not None else None for v in later])
+        followup_scores=[known.get(v.id) if v.id is not None else None for v in later],
+        explain=explain)
     return baseline, list(zip(later, computed, strict=True))

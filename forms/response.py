@@ -244,8 +244,12 @@ class PrintoVariable:
         """Improved by at least ``level`` percent (inclusive)."""
         if self.outcome == "improved":
             return True
-        return (self.outcome == "change" and self.percent_exact is not None
-                and self.percent_exact >= level)
+        exact = self.percent_exact
+        if self.outcome != "change" or exact is None:
+            return False
+        if type(exact) is Fraction and type(level) is int:  # the same comparison in ints
+            return exact.numerator >= level * exact.denominator
+        return exact >= level
 
     @property
     def is_muscle(self) -> bool:
@@ -481,8 +485,10 @@ def level_points(row_key: str, percent: Fraction | None) -> Decimal:
     bounds, points = LEVEL_SCORES[row_key]
     if percent is None:
         return points[0]
-    band = sum(1 for bound in bounds if percent > bound)
-    return points[band]
+    if type(percent) is Fraction:  # percent > bound in ints (the denominator is positive)
+        num, den = percent.numerator, percent.denominator
+        return points[sum(1 for bound in bounds if num > bound * den)]
+    return points[sum(1 for bound in bounds if percent > bound)]
 
 
 def max_points(row_key: str) -> Decimal:
@@ -539,6 +545,7 @@ class _VisitMeasures:
     def __init__(self, values: Values, scores: Mapping[str, Score] | None = None) -> None:
         self.values = values
         self._cache: dict[str, _Measured] = {}
+        self._ratios: dict[tuple[str, object, bool], tuple[Fraction, str]] = {}
         # the visit's scores when the caller has them (forms.scoring.score_visit of the same
         # values: the same Score objects the rules compute), so they are not computed again
         self._scores: dict[str, Score] = {} if scores is None else {
@@ -548,6 +555,15 @@ class _VisitMeasures:
         if name not in self._cache:
             self._cache[name] = self._compute(name)
         return self._cache[name]
+
+    def enzyme_ratio(self, enzyme: str, value: Fraction, settings: ScoringSettings,
+                     explain: bool) -> tuple[Fraction, str]:
+        """:func:`_enzyme_ratio` of this visit, remembered per default ULN that applies (the
+        baseline's ratios are the same for each of its follow-ups)."""
+        key = (enzyme, settings.uln_defaults.get(enzyme), explain)
+        if key not in self._ratios:
+            self._ratios[key] = _enzyme_ratio(self.values, enzyme, value, settings, explain)
+        return self._ratios[key]
 
     def score(self, name: str) -> Score:
         """The :class:`~forms.scoring.Score` of derived total ``name`` (a key of _SCORERS)."""
@@ -614,33 +630,49 @@ def most_abnormal_enzyme(baseline_values: Values,
 
 
 def _most_abnormal_enzyme(measures: _VisitMeasures, settings: ScoringSettings | None,
-                          follow: _VisitMeasures | None = None) -> tuple[str | None, str]:
+                          follow: _VisitMeasures | None = None, *,
+                          explain: bool = True) -> tuple[str | None, str]:
+    """``explain=False``: the enzyme only, no words (the stored responses need none)."""
     settings = settings or ScoringSettings()
-    baseline_values = measures.values
     best: tuple[Fraction, str] | None = None
     ratios: list[str] = []
     only_baseline: list[str] = []
-    for enzyme in (e.name for e in registry.enzymes()):
+    for enzyme in _ENZYMES:
         value = measures.get(enzyme).exact
         if value is None:
             continue
         if follow is not None and follow.get(enzyme).exact is None:
             only_baseline.append(registry.get(enzyme).short_label)
             continue
-        uln, source = _uln(baseline_values, enzyme, settings)
-        ratio = value / uln
-        fld = registry.get(enzyme)
-        ratios.append(f"{fld.short_label} {_num(_display(value, fld.decimals))} {fld.unit} "
-                      f"(ULN {_num(_display(uln, fld.decimals))}, {_(source)}) = "
-                      f"{_num(_display(ratio, 2))} x ULN")
+        ratio, text = measures.enzyme_ratio(enzyme, value, settings, explain)
+        ratios.append(text)
         if best is None or ratio > best[0]:  # strict: ties keep the earlier enzyme
             best = (ratio, enzyme)
+    if not explain:
+        return (None if best is None else best[1]), ""
     skipped = (f"; not at follow-up: {', '.join(only_baseline)}" if only_baseline else "")
     if best is None:
         if follow is None:
             return None, _("no muscle enzyme recorded at baseline")
         return None, _("no muscle enzyme measured at both visits") + skipped
     return best[1], "; ".join(ratios) + skipped
+
+
+#: the muscle enzymes in the registry's order (ties of value/ULN go to the earlier one)
+_ENZYMES: tuple[str, ...] = tuple(e.name for e in registry.enzymes())
+
+
+def _enzyme_ratio(values: Values, enzyme: str, value: Fraction, settings: ScoringSettings,
+                  explain: bool) -> tuple[Fraction, str]:
+    """One visit's ``enzyme`` value / ULN, and (``explain``) the words for it."""
+    uln, source = _uln(values, enzyme, settings)
+    ratio = value / uln
+    if not explain:
+        return ratio, ""
+    fld = registry.get(enzyme)
+    return ratio, (f"{fld.short_label} {_num(_display(value, fld.decimals))} {fld.unit} "
+                   f"(ULN {_num(_display(uln, fld.decimals))}, {_(source)}) = "
+                   f"{_num(_display(ratio, 2))} x ULN")
 
 
 def _uln(values: Values, enzyme: str, settings: ScoringSettings) -> tuple[Fraction, str]:
@@ -685,28 +717,37 @@ def _why_missing(b: _Measured, f: _Measured) -> str:
 
 def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _VisitMeasures,
              *, higher_is_better: bool, relative: bool, label: str | None = None,
-             extra_note: str = "", source: str | None = None) -> TisRow:
+             extra_note: str = "", source: str | None = None, explain: bool = True) -> TisRow:
     """One TIS row: range-scaled percent (bounded scales) or relative (enzyme).
 
-    ``source`` is the measure read when it differs from the field (one MMT-8 side)."""
+    ``source`` is the measure read when it differs from the field (one MMT-8 side);
+    ``explain=False``: no note (the same row otherwise)."""
     top = max_points(key)
     if field_name is None:
         return TisRow(key, label or key, None, None, None, None, None, top,
-                      extra_note or _("not available"))
+                      (extra_note or _("not available")) if explain else "")
     row_label = label or registry.get(field_name).label
     b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
+        if not explain:
+            return TisRow(key, row_label, field_name, b.shown, f.shown, None, None, top, "")
         why = _why_missing(b, f)
         note = _("missing ({why})").format(why=why) + (f"; {extra_note}" if extra_note else "")
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, None, top, note)
     percent = improvement_percent(field_name, b.exact, f.exact,
                                   higher_is_better=higher_is_better, relative=relative)
     if percent is None:
+        if not explain:
+            return TisRow(key, row_label, field_name, b.shown, f.shown, None,
+                          level_points(key, None), top, "")
         note = _("baseline 0: percent change undefined, scores 0 (convention 5)")
         if extra_note:
             note = f"{extra_note}; {note}"
         return TisRow(key, row_label, field_name, b.shown, f.shown, None, level_points(
             key, None), top, note)
+    if not explain:
+        return TisRow(key, row_label, field_name, b.shown, f.shown, quantize(percent, 2),
+                      level_points(key, percent), top, "", percent)
     if relative:
         how = (f"({_num(b.shown)} - {_num(f.shown)}) / {_num(b.shown)} "
                + _("(relative to baseline)"))
@@ -724,8 +765,15 @@ def _tis_row(key: str, field_name: str | None, base: _VisitMeasures, follow: _Vi
 
 
 def _category(total: Fraction, thresholds: tuple[Decimal, ...]) -> str:
-    reached = sum(1 for t in thresholds if total >= Fraction(t))  # ">= threshold" inclusive
+    # ">= threshold" inclusive, compared in ints (both denominators are positive)
+    num, den = total.numerator, total.denominator
+    reached = sum(1 for t_num, t_den in _ratios(thresholds) if num * t_den >= t_num * den)
     return CATEGORIES[reached]
+
+
+@functools.cache  # a few fixed threshold sets (forms.settings.THRESHOLDS)
+def _ratios(numbers: tuple[Decimal, ...]) -> tuple[tuple[int, int], ...]:
+    return tuple(Fraction(n).as_integer_ratio() for n in numbers)
 
 
 def total_improvement_score(baseline_values: Values, followup_values: Values,
@@ -756,7 +804,10 @@ def total_improvement_score(baseline_values: Values, followup_values: Values,
 
 
 def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
-                             settings: ScoringSettings | None) -> TisResult:
+                             settings: ScoringSettings | None, *,
+                             explain: bool = True) -> TisResult:
+    """``explain=False``: the rows without notes and no explanation (the summary is kept:
+    storage stores it), every other attribute the same."""
     settings = settings or ScoringSettings()
     version = scoring.RULE_VERSIONS["tis"]
 
@@ -802,23 +853,25 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     else:
         parent_note = _("parent global activity (IMACS) at both visits")
 
-    enzyme, enzyme_why = _most_abnormal_enzyme(base, settings, follow)
+    enzyme, enzyme_why = _most_abnormal_enzyme(base, settings, follow, explain=explain)
     enzyme_label = (_("Most abnormal enzyme: {enzyme}").format(
         enzyme=registry.get(enzyme).label) if enzyme else _("Most abnormal enzyme"))
     rows = (
         _tis_row("phys_global", _PHYS, base, follow, higher_is_better=False,
-                 relative=False),
+                 relative=False, explain=explain),
         _tis_row("parent_global", parent, base, follow, higher_is_better=False,
-                 relative=False, extra_note=parent_note),
+                 relative=False, extra_note=parent_note, explain=explain),
         _tis_row("muscle", muscle_field, base, follow, higher_is_better=True, relative=False,
-                 extra_note=muscle_note, source=source if muscle_key == "mmt8" else None),
-        _tis_row("chaq", _FUNCTION, base, follow, higher_is_better=False, relative=False),
+                 extra_note=muscle_note, source=source if muscle_key == "mmt8" else None,
+                 explain=explain),
+        _tis_row("chaq", _FUNCTION, base, follow, higher_is_better=False, relative=False,
+                 explain=explain),
         _tis_row("enzyme", enzyme, base, follow, higher_is_better=False, relative=True,
                  label=enzyme_label, extra_note=_(
                      "selected at baseline among the enzymes at both visits: {why}").format(
-                     why=enzyme_why) if enzyme else enzyme_why),
+                     why=enzyme_why) if enzyme and explain else enzyme_why, explain=explain),
         _tis_row("extramuscular", _EXTRAMUSCULAR, base, follow,
-                 higher_is_better=False, relative=False),
+                 higher_is_better=False, relative=False, explain=explain),
     )
     available = [r for r in rows if r.points is not None]
     missing = [r for r in rows if r.points is None]
@@ -850,7 +903,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
     N_("none")
     thr_text = "/".join(_num(t) for t in thresholds)
     lines = []
-    for r in rows:
+    for r in rows if explain else ():
         if r.points is None:
             lines.append(f"{r.label}: {r.note}")
         else:
@@ -866,7 +919,7 @@ def _total_improvement_score(base: _VisitMeasures, follow: _VisitMeasures,
         + f" -> {verdict}"
         + _("; bounds {reached} to {possible}").format(reached=_(reached), possible=_(possible))
         + ".")
-    explanation = summary + "\n" + "\n".join(lines)
+    explanation = summary + "\n" + "\n".join(lines) if explain else ""
     return TisResult(tis, len(available), muscle_key, enzyme, category,
                      quantize(ceiling, 1).normalize() if ceiling.denominator != 1
                      else Decimal(ceiling.numerator), rows, explanation, version,
@@ -894,32 +947,39 @@ _PRINTO_VARIABLES: tuple[tuple[str, str | None, bool], ...] = (
 
 def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
                      base: _VisitMeasures, follow: _VisitMeasures,
-                     missing_note: str = "", source: str | None = None) -> PrintoVariable:
+                     missing_note: str = "", source: str | None = None,
+                     explain: bool = True) -> PrintoVariable:
+    """``explain=False``: no note (the same variable otherwise)."""
     if field_name is None:
         return PrintoVariable(key, _("Muscle strength"), None, None, None, None, "missing",
-                              False, missing_note or _("missing"))
+                              False, (missing_note or _("missing")) if explain else "")
     label = registry.get(field_name).label
     if missing_note and source:
         label = f"{label}, {missing_note}"
     b, f = base.get(source or field_name), follow.get(source or field_name)
     if b.exact is None or f.exact is None:
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
-                              _("missing ({why})").format(why=_why_missing(b, f)))
+                              _("missing ({why})").format(why=_why_missing(b, f))
+                              if explain else "")
     change = (f.exact - b.exact) if higher_is_better else (b.exact - f.exact)
     if b.exact == 0:
         # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
         # worse = worsened by more than 30 %.
         if change == 0:
-            return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "no_change",
-                                  False, _("baseline 0, unchanged: no change"))
-        if change > 0:
-            return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "improved",
-                                  False, _("baseline 0, better: improved at every level"))
-        return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "worsened",
-                              True, _("baseline 0, worse: counts as worsened by more than 30 %"))
+            outcome, worse, note = "no_change", False, N_("baseline 0, unchanged: no change")
+        elif change > 0:
+            outcome, worse, note = ("improved", False,
+                                    N_("baseline 0, better: improved at every level"))
+        else:
+            note = N_("baseline 0, worse: counts as worsened by more than 30 %")
+            outcome, worse = "worsened", True
+        return PrintoVariable(key, label, field_name, b.shown, f.shown, None, outcome, worse,
+                              _(note) if explain else "")
     percent = change / b.exact * _HUNDRED
     worsened = percent < -PRINTO_WORSENING  # "more than 30 %" is exclusive
-    if percent == 0:
+    if not explain:
+        note = ""
+    elif percent == 0:
         note = _("unchanged (0 %)")
     elif percent > 0:
         note = _("improved {percent}").format(percent=_pct_text(percent))
@@ -972,7 +1032,10 @@ def printo_response(baseline_values: Values, followup_values: Values) -> PrintoR
     return _printo_response(_VisitMeasures(baseline_values), _VisitMeasures(followup_values))
 
 
-def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResult:
+def _printo_response(base: _VisitMeasures, follow: _VisitMeasures, *,
+                     explain: bool = True) -> PrintoResult:
+    """``explain=False``: the variables without notes and no explanation, the rest the
+    same."""
     version = scoring.RULE_VERSIONS["printo_response"]
     muscle_measure: str | None = None
     muscle_field: str | None = None
@@ -994,7 +1057,7 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     variables = tuple(
         _printo_variable(key, muscle_field if key == "muscle" else fname, higher, base,
                          follow, muscle_note if key == "muscle" else "",
-                         source if key == "muscle" else None)
+                         source if key == "muscle" else None, explain)
         for key, fname, higher in _PRINTO_VARIABLES)
 
     levels_met: dict[str, str] = {}
@@ -1010,7 +1073,13 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
             worst_level = str(level)
     result = best_level if best_level == worst_level else "indeterminate"
 
-    n_missing = sum(1 for v in variables if v.outcome == "missing")
+    missing = tuple(v.key for v in variables if v.outcome == "missing")
+    mmt8_side = dict(registry.SIDES)[side] if side else None
+    if not explain:
+        return PrintoResult(result, variables, muscle_measure, "", version, levels_met,
+                            worst=worst_level, best=best_level, missing=missing,
+                            mmt8_side=mmt8_side)
+    n_missing = len(missing)
     lines = [f"{v.label}: {v.note}" if v.outcome == "missing" else
              f"{v.label}: {_num(v.baseline)} -> {_num(v.followup)}: {v.note}"
              for v in variables]
@@ -1031,9 +1100,8 @@ def _printo_response(base: _VisitMeasures, follow: _VisitMeasures) -> PrintoResu
     N_("no")
     N_("indeterminate")
     return PrintoResult(result, variables, muscle_measure, explanation, version, levels_met,
-                        worst=worst_level, best=best_level,
-                        missing=tuple(v.key for v in variables if v.outcome == "missing"),
-                        mmt8_side=dict(registry.SIDES)[side] if side else None)
+                        worst=worst_level, best=best_level, missing=missing,
+                        mmt8_side=mmt8_side)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1058,7 +1126,7 @@ def compare_followups(baseline_values: Values, followups: Iterable[Values],
                       settings: ScoringSettings | None = None, *,
                       baseline_scores: Mapping[str, Score] | None = None,
                       followup_scores: Sequence[Mapping[str, Score] | None] | None = None,
-                      ) -> list[VisitResponse]:
+                      explain: bool = True) -> list[VisitResponse]:
     """:func:`compare_visits` of several follow-up visits against one baseline.
 
     Same results as calling :func:`compare_visits` for each follow-up, but the baseline's
@@ -1073,6 +1141,10 @@ def compare_followups(baseline_values: Values, followups: Iterable[Values],
             and of each follow-up (in order; None where not scored), when the caller has
             already scored them (an import stores every visit's scores): the totals are then
             not scored again. Same results either way.
+        explain: False for the results without the words for people (what storage keeps:
+            :meth:`VisitResponse.response_values` and the TIS summary, the same as with
+            words): the TIS rows' and PRINTO variables' notes and both explanations are
+            empty, and the CID is the one in ``followup_scores`` when given.
 
     Returns:
         One :class:`VisitResponse` per follow-up, in order.
@@ -1081,20 +1153,39 @@ def compare_followups(baseline_values: Values, followups: Iterable[Values],
     items = list(followups)
     scored = list(followup_scores) if followup_scores is not None else [None] * len(items)
     assert len(scored) == len(items), "one score map (or None) per follow-up"
-    return [_compare(base, values, settings, scores)
+    return [_compare(base, values, settings, scores, explain=explain)
             for values, scores in zip(items, scored, strict=True)]
 
 
 def _compare(base: _VisitMeasures, followup_values: Values,
              settings: ScoringSettings | None,
-             scores: Mapping[str, Score] | None = None) -> VisitResponse:
+             scores: Mapping[str, Score] | None = None, *,
+             explain: bool = True) -> VisitResponse:
     # One set of measures per visit, shared by the three criteria: each total (CMAS, MMT-8,
     # CHAQ DI, DAS) is scored once per visit instead of once per criterion.
     follow = _VisitMeasures(followup_values, scores)
-    return VisitResponse(
-        _total_improvement_score(base, follow, settings),
-        _printo_response(base, follow),
-        scoring.clinically_inactive_disease(
+    cid = None if explain or scores is None else _scored_cid(scores.get(_CID))
+    if cid is None:
+        cid = scoring.clinically_inactive_disease(
             followup_values, {m.field: follow.score(m.field) for m in registry.muscle_measures()
-                              if m.cid_minimum is not None}),
+                              if m.cid_minimum is not None})
+    return VisitResponse(
+        _total_improvement_score(base, follow, settings, explain=explain),
+        _printo_response(base, follow, explain=explain),
+        cid,
     )
+
+
+#: the visit score holding the PRINTO CID (forms.instruments.response)
+_CID = "printo_cid"
+
+
+def _scored_cid(score: Score | None) -> CidResult | None:
+    """The CID a visit's scores hold (``score_visit`` computes it from the same values and
+    totals as :func:`_compare`), or None when they hold none."""
+    if score is None or "criteria" not in score.parts:
+        return None
+    criteria = tuple(score.parts["criteria"])
+    return CidResult(str(score.value), criteria, score.detail, score.rule_version,
+                     sum(1 for c in criteria if c.met is True),
+                     sum(1 for c in criteria if c.met is None))

@@ -291,18 +291,62 @@ def check_field(field_or_name: Field | str, raw: object,
 
 #: what :func:`check_field` returns for one value
 Checked = tuple["Value | dt.date | None", list["Problem"]]
-_CHECKERS: tuple[tuple[Field, ...], dict[str, tuple[Field, Callable[[object], Checked]]]] | None \
-    = None
+_CHECKERS: tuple[tuple[Field, ...], dict[str, tuple[Field, Callable[[object], Checked]]],
+                 _Accepted] | None = None
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    """The values :func:`compiled_check` returns unchanged with no problem, by field name, for
+    :func:`check_visit` to take without a call per value (~260 values a visit): an int of an
+    integer field within ``ints[name]`` (bounds inclusive), a bool of a yes/no field, a
+    choice code of ``choices[name]``."""
+
+    ints: dict[str, tuple[Decimal, Decimal]]
+    bools: frozenset[str]
+    choices: dict[str, frozenset[str]]
 
 
 def _visit_checkers() -> dict[str, tuple[Field, Callable[[object], Checked]]]:
     """Each entered visit field's name -> (field, a check of one value equal to
     :func:`check_field`), built once from the registry (it is fixed once loaded)."""
+    return _visit_checks()[1]
+
+
+def _visit_checks() -> tuple[tuple[Field, ...],
+                             dict[str, tuple[Field, Callable[[object], Checked]]], _Accepted]:
     global _CHECKERS  # noqa: PLW0603 - a cache of what the registry declares
     fields = registry.visit_value_fields()
     if _CHECKERS is None or _CHECKERS[0] is not fields:
-        _CHECKERS = (fields, {f.name: (f, compiled_check(f)) for f in fields})
-    return _CHECKERS[1]
+        ints = {f.name: bounds for f in fields if f.type is FieldType.INTEGER
+                for bounds in (_plain_bounds(f),) if bounds is not None}
+        accepted = _Accepted(ints, frozenset(f.name for f in fields
+                                             if f.type is FieldType.BOOLEAN),
+                             {f.name: _choice_codes(f) for f in fields
+                              if f.type is FieldType.CHOICE})
+        _CHECKERS = (fields, {f.name: (f, compiled_check(f)) for f in fields}, accepted)
+    return _CHECKERS
+
+
+def _choice_codes(f: Field) -> frozenset[str]:
+    return frozenset(c for c in f.choice_codes if isinstance(c, str))
+
+
+def _plain_bounds(f: Field) -> tuple[Decimal, Decimal] | None:
+    """(low, high): a number of ``f`` (integer or decimal) inside them, with no more places
+    than allowed, has no problem and no warning (range and warning limits); None when the
+    field's numbers all go to :func:`check_field` (no bounds, or bounds so large that the
+    digit limits of :func:`number_problem` could apply)."""
+    lo, hi = f.minimum, f.maximum
+    if f.type not in (FieldType.INTEGER, FieldType.DECIMAL) or lo is None or hi is None or \
+            max(abs(lo), abs(hi)) >= 10 ** MAX_NUMBER_ADJUSTED or \
+            _allowed_places(f) > MAX_NUMBER_PLACES or \
+            MAX_NUMBER_ADJUSTED + _allowed_places(f) >= MAX_NUMBER_DIGITS:
+        return None
+    # inside these bounds number_problem finds nothing: no more digits or places than allowed
+    low = lo if f.warn_below is None else max(lo, f.warn_below)
+    high = hi if f.warn_above is None else min(hi, f.warn_above)
+    return low, high
 
 
 def compiled_check(f: Field) -> Callable[[object], Checked]:
@@ -324,7 +368,7 @@ def compiled_check(f: Field) -> Callable[[object], Checked]:
             return check_field(f, raw)
         return check_bool
     if t is FieldType.CHOICE:
-        codes = frozenset(c for c in f.choice_codes if isinstance(c, str))
+        codes = _choice_codes(f)
 
         def check_choice(raw: object) -> Checked:
             if raw is None:
@@ -333,15 +377,10 @@ def compiled_check(f: Field) -> Callable[[object], Checked]:
                 return raw, []
             return check_field(f, raw)
         return check_choice
-    lo, hi = f.minimum, f.maximum
-    if t not in (FieldType.INTEGER, FieldType.DECIMAL) or lo is None or hi is None or \
-            max(abs(lo), abs(hi)) >= 10 ** MAX_NUMBER_ADJUSTED or \
-            _allowed_places(f) > MAX_NUMBER_PLACES or \
-            MAX_NUMBER_ADJUSTED + _allowed_places(f) >= MAX_NUMBER_DIGITS:
+    bounds = _plain_bounds(f)
+    if bounds is None:
         return slow
-    # inside these bounds number_problem finds nothing: no more digits or places than allowed
-    low = lo if f.warn_below is None else max(lo, f.warn_below)
-    high = hi if f.warn_above is None else min(hi, f.warn_above)
+    low, high = bounds
     places = -_allowed_places(f)
     if t is FieldType.INTEGER:
         def check_int(raw: object) -> Checked:
@@ -667,12 +706,30 @@ def check_visit(values: Mapping[str, object], missing: Mapping[str, object] | No
     """
     result = VisitCheck()
     today = today or dt.date.today()
-    checkers = _visit_checkers()  # per field, built once (the same answers as check_field)
+    # per field, built once (the same answers as check_field)
+    _fields, checkers, accepted = _visit_checks()
     if not isinstance(values, Mapping):
         result.problems.append(Problem("values", values, _("is not a map of field names to "
                                                            "values")))
         return result
+    ints, bools, choices = accepted.ints, accepted.bools, accepted.choices
+    out = result.values
     for name, raw in values.items():
+        # the common values, taken as the field's compiled check would return them
+        if type(raw) is int:
+            bounds = ints.get(name)
+            if bounds is not None and bounds[0] <= raw <= bounds[1]:
+                out[name] = raw
+                continue
+        elif type(raw) is bool:
+            if name in bools:
+                out[name] = raw
+                continue
+        elif type(raw) is str:
+            codes = choices.get(name)
+            if codes is not None and raw in codes:
+                out[name] = raw
+                continue
         known = checkers.get(name) if isinstance(name, str) else None
         if known is None:
             result.problems.append(_unknown_field(name, raw))

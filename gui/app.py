@@ -20,7 +20,6 @@ from PySide6.QtCore import QCoreApplication, QDir, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.background import show_crash
-from gui.widgets import style_sheet
 
 if TYPE_CHECKING:
     from gui.session import Session
@@ -67,7 +66,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     icons = resources.files("resources") / "icons"
     QDir.addSearchPath("icons", str(icons))
-    app.setStyleSheet(style_sheet(app.palette()))  # dark system palettes get their own colours
+    # no application-wide style sheet: the few widgets with a look get it themselves
+    # (gui.widgets.restyle; a sheet on the application made every widget twice as slow)
     from gui import i18n  # noqa: PLC0415
 
     i18n.install(app)  # the saved language (or the system's), before any window is built

@@ -43,7 +43,7 @@ from forms.protocol import DEFAULT_PROTOCOL, Protocol, ProtocolVisit, label_word
 from forms.settings import MUSCLE_MEASURES, ScoringSettings
 from gui import i18n as gui_i18n
 from gui.models import RECORD_ROLE, AuditModel, Column, RecordTableModel, context_text
-from gui.widgets import FieldWidget, ProblemLabel, make_field_widget
+from gui.widgets import FieldWidget, ProblemLabel, make_field_widget, set_role
 
 if TYPE_CHECKING:
     from storage.repository import AuditEntry, LabelReview
@@ -104,7 +104,7 @@ class RecordDialog(QDialog):
         lay.addLayout(form)
         self.prescribed = QLabel(self)
         self.prescribed.setObjectName("prescribed")
-        self.prescribed.setProperty("role", "total")
+        set_role(self.prescribed, "total")
         lay.addWidget(self.prescribed)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)

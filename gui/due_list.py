@@ -36,6 +36,7 @@ from gui.models import (
     RecordTableModel,
     person_name,
 )
+from gui.widgets import set_role
 
 if TYPE_CHECKING:
     from storage.repository import ScheduleInput
@@ -145,7 +146,7 @@ class DueListPage(QWidget):
         back.clicked.connect(self.back_requested)
         top.addWidget(back)
         title = QLabel(self.tr("Due and overdue visits"), self)
-        title.setProperty("role", "heading")
+        set_role(title, "heading")
         top.addWidget(title)
         self.as_of = QLabel(self)
         top.addWidget(self.as_of, 1)

@@ -38,6 +38,7 @@ from gui.widgets import (
     ProblemLabel,
     TextEntry,
     make_field_widget,
+    set_role,
 )
 
 
@@ -69,7 +70,7 @@ def _label(text: str, parent: QWidget, *, wrap: bool = True, role: str = "") -> 
     label = QLabel(text, parent)
     label.setWordWrap(wrap)
     if role:
-        label.setProperty("role", role)
+        set_role(label, role)
     return label
 
 

@@ -35,7 +35,7 @@ from forms import registry
 from forms.fields import plain_number
 from forms.formatting import format_value
 from forms.model import Visit
-from gui.widgets import readable
+from gui.widgets import readable, restyle, set_role
 
 if TYPE_CHECKING:
     from forms.response import VisitResponse
@@ -68,7 +68,7 @@ class TotalsPanel(QFrame):
         grid.setContentsMargins(8, 6, 8, 6)
         grid.setVerticalSpacing(2)
         title = QLabel(self.tr("Live totals"), self)
-        title.setProperty("role", "heading")
+        set_role(title, "heading")
         grid.addWidget(title, 0, 0, 1, 2)
         self.labels: dict[str, tuple[QLabel, QLabel]] = {}
         self.reasons: dict[str, QLabel] = {}
@@ -88,7 +88,7 @@ class TotalsPanel(QFrame):
             reason_label = QLabel("", self)
             reason_label.setObjectName(f"missing_{fld.name}")
             reason_label.setWordWrap(True)
-            reason_label.setProperty("role", "missing")
+            set_role(reason_label, "missing")
             reason_label.hide()
             grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value_label, row, 1, Qt.AlignmentFlag.AlignTop)
@@ -125,8 +125,7 @@ class TotalsPanel(QFrame):
                 value_label.setText(format_value(name, value, fixed=True, unit=False))
                 value_label.setProperty("role", "total")
                 value_label.setToolTip(score.detail)
-            value_label.style().unpolish(value_label)
-            value_label.style().polish(value_label)
+            restyle(value_label)
 
         self._fit_reasons()
 
@@ -244,7 +243,7 @@ class ResponsePanel(QScrollArea):
         body.setObjectName("page_response")
         lay = QVBoxLayout(body)
         title = QLabel(self.tr("Response against the baseline visit"), body)
-        title.setProperty("role", "heading")
+        set_role(title, "heading")
         lay.addWidget(title)
         self.baseline_label = QLabel(body)
         self.tis_label = QLabel(body)

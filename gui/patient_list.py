@@ -36,6 +36,7 @@ from gui.models import (
     RankedFilterProxy,
     sort_source_on_header_click,
 )
+from gui.widgets import set_role
 
 
 class PatientListPage(QWidget):
@@ -54,7 +55,7 @@ class PatientListPage(QWidget):
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         title = QLabel(self.tr("Patients"), self)
-        title.setProperty("role", "heading")
+        set_role(title, "heading")
         top.addWidget(title)
         self.filter = QLineEdit(self)
         self.filter.setObjectName("patient_filter")

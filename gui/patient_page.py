@@ -58,6 +58,7 @@ from gui.models import (
     person_name,
     score_value,
 )
+from gui.widgets import set_role
 
 if TYPE_CHECKING:
     from storage.signoff import SignoffStatus
@@ -231,7 +232,7 @@ class PatientPage(QWidget):
         top.addWidget(self.back_button)
         self.title = QLabel(self)
         self.title.setObjectName("patient_banner")
-        self.title.setProperty("role", "banner")
+        set_role(self.title, "banner")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)  # a long name wraps, never widens the window
         top.addWidget(self.title, 1)
@@ -262,7 +263,7 @@ class PatientPage(QWidget):
         fields = registry.fields_for(level=registry.Level.PATIENT, derived=False)
         for i, fld in enumerate(fields):
             name = QLabel(fld.label + ":", self.demographics)
-            name.setProperty("role", "missing")
+            set_role(name, "missing")
             value = QLabel(self.demographics)
             value.setObjectName(f"demo_{fld.name}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -53,7 +53,7 @@ from forms.protocol import Protocol as StudyProtocol
 from forms.validation import Problem
 from gui.form_pages import PageWidgets, build_page
 from gui.panels import ProblemList, ResponsePanel, TotalsPanel
-from gui.widgets import ElidedLabel, FieldWidget, VisitLabelPicker
+from gui.widgets import ElidedLabel, FieldWidget, VisitLabelPicker, restyle, set_role
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class VisitEditor(QWidget):
         outer.setContentsMargins(4, 4, 4, 4)
         header = QHBoxLayout()
         self.title = ElidedLabel(self, max_width=520)  # a long title is cut, never wider
-        self.title.setProperty("role", "heading")
+        set_role(self.title, "heading")
         self.title.setWordWrap(True)  # a long name wraps instead of widening the window
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # room for a study ID and a date: in digits, which are as narrow in a CJK font as in a
@@ -149,7 +149,7 @@ class VisitEditor(QWidget):
         carry = QHBoxLayout()
         self.carry_label = QLabel(self)
         self.carry_label.setObjectName("carry_over_offer")
-        self.carry_label.setProperty("role", "carry")
+        set_role(self.carry_label, "carry")
         self.carry_label.setWordWrap(True)
         # wraps to the width it gets; never widens the window (QT_SCALE_FACTOR=1.5)
         self.carry_label.setSizePolicy(QSizePolicy.Policy.Ignored,
@@ -203,7 +203,7 @@ class VisitEditor(QWidget):
         totals_area.setWidget(self.totals)
         side_lay.addWidget(totals_area, 2)
         problems_title = QLabel(self.tr("Problems"), side)
-        problems_title.setProperty("role", "heading")
+        set_role(problems_title, "heading")
         side_lay.addWidget(problems_title)
         self.problem_list = ProblemList(side)
         self.problem_list.problem_activated.connect(self.focus_field)
@@ -455,8 +455,7 @@ class VisitEditor(QWidget):
         box.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, flag)
         box.setFocusPolicy(Qt.FocusPolicy.NoFocus if flag else Qt.FocusPolicy.StrongFocus)
         box.setProperty("readonly", "true" if flag else None)
-        box.style().unpolish(box)
-        box.style().polish(box)
+        restyle(box)
         self.save_button.setEnabled(not flag)
         if hasattr(self, "carry_label"):  # the sign-off bar locks once while being built
             self._show_carry_offer()
@@ -519,9 +518,7 @@ class VisitEditor(QWidget):
                 continue
             label.setText(self.tr("{ratio} x ULN").format(ratio=ratio))
             high = ratio > 1
-            label.setProperty("role", "problem-warning" if high else "")
-            label.style().unpolish(label)
-            label.style().polish(label)
+            set_role(label, "problem-warning" if high else "")
             widget = labs.widgets[enzyme]
             if widget.property("severity") in (None, "", "high"):
                 widget.set_severity("high" if high else "")

@@ -100,8 +100,36 @@ def is_dark(palette: QPalette | None = None) -> bool:
 
 
 def style_sheet(palette: QPalette | None = None) -> str:
-    """The application style sheet for the current (light or dark) palette."""
+    """The style sheet of our looks for the current (light or dark) palette."""
     return DARK_STYLE_SHEET if is_dark(palette) else STYLE_SHEET
+
+
+#: the dynamic properties the style sheet's rules select on
+STYLED_PROPERTIES = ("role", SEVERITY_PROPERTY, "readonly", "carried")
+
+
+def restyle(widget: QWidget) -> None:
+    """Give ``widget`` the look its properties ask for (``role``, ``severity``, ``readonly``,
+    ``carried``): after setting one of them, call this instead of ``setStyleSheet``/polish.
+
+    The rules of :func:`style_sheet` go on the widget itself, and only while it has one of
+    those properties; a widget without them has no style sheet at all. An application-wide
+    style sheet gave every widget of the app Qt's style-sheet style, which made building a
+    page about twice as slow (0.15 s -> 0.30 s CPU for the visit editor's pages; issue 16)
+    for the few dozen widgets that need a colour or a font."""
+    styled = any(widget.property(name) for name in STYLED_PROPERTIES)
+    sheet = style_sheet() if styled else ""
+    if widget.styleSheet() != sheet:
+        widget.setStyleSheet(sheet)  # re-polishes the widget and its children
+    elif sheet:  # same rules, another property value: match them again
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """``widget``'s ``role`` (``heading``, ``missing``, ``total``, ...), with its look."""
+    widget.setProperty("role", role)
+    restyle(widget)
 
 
 def _luminance(colour: QColor) -> float:
@@ -198,8 +226,7 @@ class FieldWidgetMixin:
         if widget.property(SEVERITY_PROPERTY) == severity:
             return
         widget.setProperty(SEVERITY_PROPERTY, severity)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
     def set_read_only(self, flag: bool) -> None:
         """Readable but not editable (a signed visit): normal text on a paper-coloured
@@ -210,8 +237,7 @@ class FieldWidgetMixin:
         if isinstance(widget, QLineEdit):
             widget.setReadOnly(flag)
         widget.setProperty("readonly", "true" if flag else None)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
     def set_carried(self, flag: bool) -> None:
         """Marks a value taken over from the previous visit (visible until edited)."""
@@ -220,8 +246,7 @@ class FieldWidgetMixin:
         if bool(widget.property("carried")) == flag:
             return
         widget.setProperty("carried", "true" if flag else None)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        restyle(widget)
 
 
 class _CodePicker(QComboBox, FieldWidgetMixin):
@@ -563,8 +588,7 @@ class NotesEntry(QPlainTextEdit):
     def set_read_only(self, flag: bool) -> None:
         self.setReadOnly(flag)
         self.setProperty("readonly", "true" if flag else None)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        restyle(self)
 
     def set_carried(self, flag: bool) -> None:
         del flag
@@ -716,9 +740,7 @@ class ProblemLabel(QLabel):
         messages.sort(key=lambda m: not m[1])
         text, is_error = messages[0]
         self.setText(text)
-        self.setProperty("role", "problem-error" if is_error else "problem-warning")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        set_role(self, "problem-error" if is_error else "problem-warning")
         self.show()
         self._reserve()
 

@@ -491,11 +491,11 @@ def _visit(raw: Any, index: int, where: str, col: _Collector, birth: Any,
     if not isinstance(day, dt.date):
         return None
     label = check.values.get("visit_label")
+    entered = dict(check.values)  # without the visit's header
+    for key in registry.VISIT_KEYS:
+        entered.pop(key, None)
     visit = Visit(visit_date=day, visit_label=label if isinstance(label, str) else None,
-                  baseline=baseline,
-                  values={k: v for k, v in check.values.items()
-                          if k not in registry.VISIT_KEYS},
-                  missing=dict(check.missing), notes=notes)
+                  baseline=baseline, values=entered, missing=dict(check.missing), notes=notes)
     if not check.errors:
         col.checked[id(visit)] = CheckedVisit(
             visit, check, birth_date=birth if isinstance(birth, dt.date) else None, today=today)

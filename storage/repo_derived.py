@@ -127,7 +127,8 @@ class DerivedCache(RepositoryCore):
         return found
 
     def _refresh_responses(self, pid: int, only: int | None = None, *,
-                           scores: Mapping[int, Mapping[str, Score]] | None = None) -> None:
+                           scores: Mapping[int, Mapping[str, Score]] | None = None,
+                           visits: Sequence[Visit] | None = None) -> None:
         """Recompute the follow-up visits' response values against the baseline.
 
         Args:
@@ -135,8 +136,11 @@ class DerivedCache(RepositoryCore):
             only: recompute just this visit (the baseline is unchanged), else every visit.
             scores: visit id -> the scores :meth:`_store_scores` just stored for that visit
                 (an import), not computed again for the responses.
+            visits: every visit of the patient as just stored, in date order (an import of
+                a new patient), instead of reading them back.
         """
-        visits = [v for v, _ in self._load_visits([pid])]
+        if visits is None:
+            visits = [v for v, _ in self._load_visits([pid])]
         frozen = self._signed_ids([v.id for v in visits])  # signed: kept as verified
         ids = [v.id for v in visits if (only is None or v.id == only) and v.id not in frozen]
         if ids:
@@ -162,7 +166,9 @@ class DerivedCache(RepositoryCore):
         # the baseline and its follow-ups are forms.course's to decide (the one rule); stored
         # reasons are English, whatever language the GUI shows
         with in_language("en"):
-            base, compared = course.responses_of(visits, settings, only, scores=scores)
+            # without the words for people: the same values and TIS summary, less work
+            base, compared = course.responses_of(visits, settings, only, scores=scores,
+                                                 explain=False)
         if base is None:
             return []
         label = base.visit_label or base.visit_date.isoformat()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from forms import course, registry, validation
 from forms.fields import Level
 from forms.i18n import _
-from forms.model import AdverseEvent, Medication, Patient
+from forms.model import AdverseEvent, Medication, Patient, Visit
 from forms.scoring import Score
 from forms.validation import Problem, Severity
 from storage import schema
@@ -40,6 +40,9 @@ from storage.repo_records import (
 if TYPE_CHECKING:
     pass
 
+
+def _visit_day(visit: Visit) -> dt.date:
+    return visit.visit_date
 
 
 class PatientStore(RepositoryCore):
@@ -441,11 +444,12 @@ class PatientStore(RepositoryCore):
         # each visit is scored once: the scores stored for it are its responses' scores too
         memo: dict[int, Mapping[str, Score]] = {}
         self._scores_memo = memo
+        self._saved_visits = {}
         try:
             with self._write():
                 self._import_patients(patients, actor, today, checked, summary, memo)
         finally:
-            self._scores_memo = None
+            self._scores_memo = self._saved_visits = None
         return summary
 
     def _import_patients(self, patients: Sequence[Patient], actor: str,
@@ -506,8 +510,13 @@ class PatientStore(RepositoryCore):
             if patient.visits:
                 self._guard_signed_baseline(pid, base_before, self._baseline_id(pid),
                                             context)
-                self._refresh_responses(pid, scores=memo)
+                saved = self._saved_visits
+                # a new patient's visits are all in memory as stored: not read back
+                self._refresh_responses(pid, scores=memo, visits=None if rows or not saved
+                                        else sorted(saved.values(), key=_visit_day))
             memo.clear()  # the next patient's visits are scored afresh
+            if self._saved_visits is not None:
+                self._saved_visits.clear()
 
     def birth_dates(self, study_ids: Iterable[str]) -> dict[str, dt.date | None]:
         """Saved birth dates of the given study IDs that exist (for case-file checks)."""

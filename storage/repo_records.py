@@ -5,8 +5,10 @@ that a visit was validated. Re-exported by :mod:`storage.repository`."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 from forms import validation
@@ -154,6 +156,10 @@ class ImportSummary:
         return self.visits_added + self.visits_replaced
 
 
+#: a value no visit holds (``dict.get``'s default in :meth:`CheckedVisit.holds_for`)
+_ABSENT = object()
+
+
 class CheckedVisit:
     """Proof that ``forms.validation.check_visit`` accepted one :class:`Visit` object as it is.
 
@@ -168,7 +174,8 @@ class CheckedVisit:
     never let unvalidated data in.
     """
 
-    __slots__ = ("visit", "check", "birth_date", "today", "_header", "_values", "_missing")
+    __slots__ = ("visit", "check", "birth_date", "today", "_header", "_names", "_objects",
+                 "_missing")
 
     def __init__(self, visit: Visit, check: validation.VisitCheck, *,
                  birth_date: dt.date | None, today: dt.date | None) -> None:
@@ -177,7 +184,8 @@ class CheckedVisit:
         self.birth_date = birth_date
         self.today = today
         self._header = (visit.visit_date, visit.visit_label)
-        self._values = tuple(visit.values.items())
+        self._names = tuple(visit.values)
+        self._objects = tuple(visit.values.values())
         self._missing = tuple(visit.missing.items())
 
     def holds_for(self, visit: Visit, birth_date: dt.date | None,
@@ -185,10 +193,11 @@ class CheckedVisit:
         """Whether :attr:`check` is still the result of validating ``visit`` now."""
         if (visit is not self.visit or self.check.errors or birth_date != self.birth_date
                 or today != self.today or (visit.visit_date, visit.visit_label) != self._header
-                or len(visit.values) != len(self._values)
+                or len(visit.values) != len(self._names)
                 or len(visit.missing) != len(self._missing)):
             return False
-        values, missing = visit.values, visit.missing
-        return (all(k in values and values[k] is v for k, v in self._values)
-                and all(missing.get(k) is v for k, v in self._missing))
+        # every name still there holding the same object (at C speed: ~260 values a visit)
+        return (all(map(operator.is_, map(visit.values.get, self._names, repeat(_ABSENT)),
+                        self._objects))
+                and all(visit.missing.get(k) is v for k, v in self._missing))
 

@@ -5,8 +5,11 @@ json.dumps; a savepoint rolled back between writes leaves a chain that verifies.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from storage import audit_chain
 from storage.repository import Repository
@@ -71,3 +74,44 @@ def test_rolled_back_savepoint_between_batches(tmp_path: Path) -> None:
     conn.execute("COMMIT")
     report = audit_chain.verify_chain(conn)
     assert report.ok and report.rows_checked == 2, report
+
+
+
+def test_canonical_bytes_unchanged_for_any_row() -> None:
+    """canonical writes the repository's rows (text values, int ids, distinct fields)
+    directly and anything unusual (a repeated field, a number or bytes where text belongs, a
+    float id read from a hostile file) through json: the file format's bytes either way, for
+    random texts with quotes, backslashes, control characters, line separators, non-Latin
+    letters and emoji."""
+    rng = random.Random(16)
+    alphabet = 'ab"\\\n\t\x00\x1f\x7f\u2028\u2029é中😀 /<>&\''
+
+    def text() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+    odd: list[object] = [1, 1.5, True, b"x", 2.0]
+    direct = 0
+    for i in range(4000):
+        names = list(dict.fromkeys(text() for _ in range(rng.randint(0, 8))))
+        changes: list[tuple[object, object, object]] = [
+            (name, None if rng.random() < 0.5 else text(),
+             None if rng.random() < 0.2 else text()) for name in names]
+        if changes and i % 10 == 1:  # the same field twice (values that compare)
+            changes.append((changes[0][0], text(), text()))
+        if changes and i % 10 == 2:  # a value that is not text
+            changes[-1] = (changes[-1][0], rng.choice(odd), changes[-1][2])
+        row = (text(), text(), rng.choice(["insert", "update", "delete"]), text(),
+               rng.choice(odd) if i % 10 == 3 else rng.randint(0, 10**12), text())
+        audit_id = 3.0 if i % 10 == 4 else rng.randint(1, 10**9)
+        prev = text() if i % 10 == 5 else audit_chain.GENESIS
+        try:
+            expected = _old_canonical(audit_id, row, changes, prev)  # type: ignore[arg-type]
+        except TypeError:  # bytes are no JSON: the json path refuses them, as before
+            with pytest.raises(TypeError):
+                audit_chain.canonical(audit_id, row, changes, prev)  # type: ignore[arg-type]
+            continue
+        assert audit_chain.canonical(audit_id, row, changes,  # type: ignore[arg-type]
+                                     prev) == expected, (row, changes)
+        direct += audit_chain._fast_canonical(audit_id, row, changes,  # noqa: SLF001
+                                              prev) is not None
+    assert 2000 < direct < 4000  # both paths were taken

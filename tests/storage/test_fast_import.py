@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from forms import scoring
-from storage import demo
+from storage import demo, repo_patients, schema
 from storage.casefile import export_case_file, import_case_file, load_case_file
 from storage.database import check_database
 from storage.repository import Repository
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import bench_import  # noqa: E402  (the benchmark's fully filled visits)
 
 
 def _derived(repo: Repository) -> list[tuple[Any, ...]]:
@@ -61,7 +66,35 @@ def demo_case(tmp_path: Path) -> Path:
     return tmp_path / "cases.json"
 
 
-def test_import_stores_what_saving_one_by_one_stores(tmp_path: Path, demo_case: Path) -> None:
+def _varied_case(path: Path) -> Path:
+    """Fully filled visits (the benchmark's) made awkward: decimals written with trailing
+    zeros (stored as REAL, read back without them), labels in other spellings or outside
+    the protocol, a later visit flagged as the baseline, whole measures marked missing, notes,
+    enzymes at 0 at baseline."""
+    data = json.loads(bench_import.case_text(5, 7, seed=11))
+    for n, patient in enumerate(data["patients"]):
+        visits = patient["visits"]
+        visits[1]["visit_label"] = "m3" if n % 2 else "visit2"  # spelling / not a protocol visit
+        visits[2]["notes"] = f"note {n}: 'quoted' \"text\""
+        if n % 2:
+            visits[3]["baseline"] = True  # the baseline is not the earliest visit
+            visits[3]["visit_label"] = "m9"  # stored as M9, the baseline label of the rest
+        if n % 3 == 0:
+            for name in ("ck", "ck_uln", "phys_global"):
+                visits[4]["values"].pop(name, None)
+            visits[4]["missing"] = {"ck": "not_done", "phys_global": "unknown"}
+        visits[0]["values"]["ldh"] = 0
+        visits[0]["values"]["phys_global"] = "PHYS_TRAILING_ZERO"
+    text = json.dumps(data).replace('"PHYS_TRAILING_ZERO"', "2.50")
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("which", ["demo", "varied"])
+def test_import_stores_what_saving_one_by_one_stores(tmp_path: Path, demo_case: Path,
+                                                     which: str) -> None:
+    if which == "varied":
+        demo_case = _varied_case(tmp_path / "varied.json")
     with Repository(tmp_path / "fast.sqlite") as fast:
         _case, summary = import_case_file(fast, demo_case, "importer")
         assert summary.visits >= 20
@@ -103,4 +136,56 @@ def test_import_again_replaces_visits_with_the_same_derived_values(
         second = _derived(repo)
         assert second != first
     report = check_database(tmp_path / "again.sqlite")
+    assert report.problems == [], report.problems
+
+
+def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the audit trail (hashes included) and of every values table."""
+    conn = sqlite3.connect(path)
+    try:
+        names = ["audit", "audit_changes", "visits", "derived_values",
+                 *schema.value_tables()]
+        return {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                for name in names}
+    finally:
+        conn.close()
+
+
+def _generic_insert_values(self: Repository, vid: int, values: Any, actor: str, at: str,
+                           context: str) -> int:
+    """A new visit's value rows through the generic ``_insert_many`` (the code before the
+    import's own writer of value rows): what the fast writer must reproduce byte for byte."""
+    inserts, changed = [], 0
+    for table, fields in schema.value_tables().items():
+        new = {f.name: schema.to_sql(f, values[f.name]) for f in fields if f.name in values}
+        if new:
+            inserts.append((table, new, fields, context, {"visit_id": vid}, vid))
+            changed += len(new)
+    self._insert_many(actor, at, inserts)  # noqa: SLF001
+    return changed
+
+
+def test_value_rows_and_hashes_are_those_of_the_generic_writer(
+        tmp_path: Path, demo_case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import's writer of a new visit's value rows (remembered audit texts, change rows
+    in the chain's order) stores the rows, audit rows, change rows and hashes of the generic
+    ``_insert_many``, for the demo cohort and for fully filled visits (every form, the MDI
+    included, values with decimals, yes/no and "na")."""
+    full = tmp_path / "full.json"
+    full.write_text(bench_import.case_text(4, 6, seed=7))
+    monkeypatch.setattr(repo_patients, "now", lambda: "2026-12-02T01:00:00.000Z")
+    dumps = []
+    for name, generic in (("fast.sqlite", False), ("generic.sqlite", True)):
+        with monkeypatch.context() as patch:
+            if generic:
+                patch.setattr(Repository, "_insert_values", _generic_insert_values)
+            with Repository(tmp_path / name) as repo:
+                import_case_file(repo, demo_case, "importer")
+                import_case_file(repo, full, "importer")
+        dumps.append(_tables(tmp_path / name))
+    fast, generic = dumps
+    assert len(fast["audit_changes"]) > 6 * 4 * 250  # the full visits are there
+    for table in fast:
+        assert fast[table] == generic[table], table
+    report = check_database(tmp_path / "fast.sqlite")
     assert report.problems == [], report.problems

@@ -66,7 +66,8 @@ def test_a_visit_changed_after_parsing_is_checked_again(repo: Repository, case_t
     assert repo.patient_count() == 0  # nothing of the file was written
 
 
-@pytest.mark.parametrize("change", ["value object", "missing reason", "date", "added value"])
+@pytest.mark.parametrize("change", ["value object", "missing reason", "date", "added value",
+                                    "renamed value"])
 def test_any_change_voids_the_proof(case_text: str, change: str) -> None:
     case = parse_case_text(case_text)
     visit = case.patients[0].visits[0]
@@ -79,6 +80,8 @@ def test_any_change_voids_the_proof(case_text: str, change: str) -> None:
         visit.missing["esr"] = "unknown"
     elif change == "date":
         visit.visit_date = dt.date(2021, 1, 5)
+    elif change == "renamed value":  # as many values, the same objects, one under a new name
+        visit.values["ck_uln"] = visit.values.pop("phys_global")
     else:
         visit.values["ck_uln"] = Decimal(250)
     assert not proof.holds_for(visit, birth, None)
