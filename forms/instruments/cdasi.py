@@ -7,6 +7,7 @@ Which score each field counts towards (activity or damage) is :data:`KINDS`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal as D
@@ -128,6 +129,12 @@ _KINDED = _fields()
 KINDS: dict[str, str] = {f.name: kind for f, kind in _KINDED}
 ENTERED_NAMES: tuple[str, ...] = tuple(KINDS)
 
+
+@functools.cache
+def _scored_names() -> tuple[str, ...]:
+    """The CDASI fields that carry points (all but the yes/no flags), in form order."""
+    return tuple(n for n in ENTERED_NAMES if registry_field(n).type is not FieldType.BOOLEAN)
+
 ACTIVITY_TOTAL = Field(
     "cdasi_activity", "CDASI activity", "cdasi", FieldType.INTEGER, minimum=D(0),
     maximum=D(100), derived=True, short="CDASI act.",
@@ -167,10 +174,7 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
         papules = False
     sums = {"activity": 0, "damage": 0}
     parts: dict[str, int] = {}
-    for name in names:
-        fld = registry_field(name)
-        if fld.type is FieldType.BOOLEAN:
-            continue  # the papules flag only doubles the hands' erythema
+    for name in _scored_names():  # the papules flag only doubles the hands' erythema
         score = read_item(values, name, errors)
         if score is None:
             continue  # unentered = 0 once the form is in use (convention 2)
