@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: describes the response bounds). sqlite-utils is needed only to migrate an older file.
 LATER = ("gui.visit_editor", "gui.form_pages", "gui.patient_page", "gui.chart", "gui.dialogs",
          "gui.signoff", "forms.entry", "exports", "reportlab", "openpyxl", "sqlite_utils",
-         "gui.widgets", "gui.security", "gui.file_dialogs")
+         "gui.widgets", "gui.security", "gui.file_dialogs", "storage.backups")
 
 SCRIPT = r"""
 import gc
