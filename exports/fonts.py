@@ -17,6 +17,7 @@ everywhere.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import marshal
@@ -56,7 +57,15 @@ _FILES = {
 
 
 def font_bytes(filename: str) -> bytes:
-    """The bytes of one font file shipped in ``resources/fonts``."""
+    """The bytes of one font file shipped in ``resources/fonts``: read from the package's
+    folder when it is one (a source tree, a wheel, the bundle), else through
+    :mod:`importlib.resources` (a zip), whose first use costs a cold report ~3 ms."""
+    import resources  # noqa: PLC0415 - the data package, no code
+
+    folder = getattr(resources, "__file__", None)
+    if folder:
+        with contextlib.suppress(OSError):
+            return (Path(folder).parent / "fonts" / filename).read_bytes()
     return (files("resources") / "fonts" / filename).read_bytes()
 
 
@@ -219,6 +228,9 @@ def runs(text: str) -> list[tuple[str, str]]:
     Characters neither font covers stay with the regular font (they print as its empty box
     rather than vanish). Whitespace joins the run it is in, so words are not split needlessly.
     """
+    regular = _covered(REGULAR)
+    if all(ord(ch) in regular or ch.isspace() for ch in set(text)):  # the usual case: one run
+        return [(REGULAR, text)] if text else []
     out: list[tuple[str, str]] = []
     current = REGULAR
     buf: list[str] = []

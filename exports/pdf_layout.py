@@ -72,13 +72,38 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+class _Para(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    A table asks each cell for its size when it measures its rows, again when it splits over
+    a page and again when it draws the cell, always at the column's width; reportlab breaks
+    the lines anew each time (a third of a patient report's layout time, in the explanation
+    cells of the response table). Here a wrap at the width of the last one, with the same
+    fragments, style and line breaks (``split`` drops them), returns what that one made,
+    which is what breaking the lines again would give.
+    """
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        state = self.__dict__
+        memo = state.get("_wrapped")
+        if (memo is not None and memo[0] == availWidth and memo[1] is state.get("blPara")
+                and memo[2] is state.get("frags") and memo[3] is state.get("style")):
+            self.width, self._wrapWidths, self.height = availWidth, list(memo[4]), memo[5]
+            return availWidth, memo[5]
+        size = super().wrap(availWidth, availHeight)
+        if "blPara" in state:
+            state["_wrapped"] = (availWidth, state["blPara"], state.get("frags"), self.style,
+                                 tuple(self._wrapWidths), self.height)
+        return size
+
+
 def p(text: str, style: str = "body") -> Paragraph:
     """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`); translated
     text in it is drawn in the CJK fallback font where DejaVu has no glyph."""
-    return Paragraph(fonts.markup(text), styles()[style])
+    return _Para(fonts.markup(text), styles()[style])
 
 
-class _Text(Paragraph):
+class _Text(_Para):
     """A Paragraph of literal text whose markup is made and parsed on first use.
 
     :func:`data_table` draws most such cells as plain lines and never needs the parse, which
@@ -86,7 +111,12 @@ class _Text(Paragraph):
     its fragments) parses it first, exactly as ``Paragraph(fonts.para(source), style)``.
     """
 
-    def __init__(self, source: str, style: ParagraphStyle) -> None:  # noqa: D107
+    def __init__(self, source: str | None, style: ParagraphStyle, bulletText: Any = None,  # noqa: D107, N803
+                 frags: list[Any] | None = None) -> None:
+        if frags is not None:  # a piece of a split cell: Paragraph.split makes it so
+            self._unparsed = False
+            Paragraph.__init__(self, source, style, bulletText, frags)
+            return
         self.caseSensitive = 1
         self.encoding = "utf8"
         self.style = style
@@ -120,6 +150,9 @@ def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
 
     out: list[str] = []
     for paragraph in value.split("\n"):
+        if stringWidth(paragraph, font, size) <= width:  # no prefix of it is wider: one line
+            out.append(paragraph)
+            continue
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word
@@ -179,7 +212,7 @@ def long_text(value: str, style: str = "small", *, limit: int | None = None) -> 
     for block in shown.split("\n"):
         while True:
             piece, block = block[:_CHUNK], block[_CHUNK:]
-            out.append(Paragraph(fonts.para(piece) or "&nbsp;", styles()[style]))
+            out.append(_Para(fonts.para(piece) or "&nbsp;", styles()[style]))
             if not block:
                 break
     if shown is not value:

@@ -5,8 +5,8 @@ ranges, case-insensitive) when it is imported: about 25 ms of a ~0.1 s cold repo
 machine, 95 ms under load (issue 16). It is used only to split a long URL between lines
 (``_uri_split_pairs``, via ``uri_pat.match``), which our reports never ask for (no style splits
 long words). :func:`install` (run by ``exports/__init__.py``) arranges that the module is
-imported with that one pattern wrapped in a :class:`LazyPattern`, compiled on first use;
-everything else compiles as usual.
+imported with that pattern, and the CJK pattern of ``reportlab.lib.textsplit`` it imports,
+wrapped in a :class:`LazyPattern`, compiled on first use; everything else compiles as usual.
 """
 
 from __future__ import annotations
@@ -43,8 +43,14 @@ _compile = re.compile
 _PARAGRAPH = "reportlab.platypus.paragraph"
 
 
+#: ``reportlab.lib.textsplit.rx`` (imported by the paragraph module): a CJK character class
+#: over most of the BMP, ~3 ms to compile, used only by ``textsplit.cjkwrap``, a recipe
+#: nothing in reportlab or here calls
+_CJK_WRAP = "([\u2e80-\uffff])"
+
+
 def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
-    if isinstance(pattern, str) and pattern.startswith(_URI_PREFIX):
+    if isinstance(pattern, str) and (pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP):
         return LazyPattern(pattern, flags)
     return _compile(pattern, flags)
 
@@ -95,3 +101,35 @@ def install() -> None:
     if _PARAGRAPH in sys.modules or any(isinstance(f, _ParagraphFinder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _ParagraphFinder())
+
+
+_IMAGE_MODULE = "PIL.Image"
+
+
+def defer_images() -> bool:
+    """Make ``PIL.Image`` load on its first use instead of when reportlab is imported.
+
+    ``reportlab.lib.utils`` imports Pillow's ``Image`` module on import (10-15 ms of a cold
+    report, with its EXIF tables), only to read bitmaps, which our reports never draw. This
+    puts the module in ``sys.modules`` behind :class:`importlib.util.LazyLoader`: any use of
+    it (``Image.open``, ``isinstance(x, Image.Image)``) loads the real module then. Python
+    3.11's LazyLoader is not safe when two threads make that first use at once, so only the
+    command line's one-thread ``report`` calls this, before reportlab is imported; returns
+    whether it deferred (False when the module is already imported or missing).
+    """
+    if _IMAGE_MODULE in sys.modules:
+        return False
+    try:
+        spec = importlib.util.find_spec(_IMAGE_MODULE)
+    except ImportError:  # no Pillow: reportlab then fails on its own import, as without this
+        return False
+    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+        return False
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_IMAGE_MODULE] = module
+    loader.exec_module(module)
+    package, _, name = _IMAGE_MODULE.rpartition(".")
+    setattr(sys.modules[package], name, module)
+    return True

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -121,8 +120,10 @@ def register_fonts() -> str | None:
     """Add the bundled CJK font to Qt's font database; its family name (None if unreadable)."""
     global _cjk_family
     if _cjk_family is None:
-        path = resources.files("resources") / "fonts" / "DroidSansFallbackFull.ttf"
-        font_id = QFontDatabase.addApplicationFont(str(path))
+        from gui.style import resource_path  # noqa: PLC0415
+
+        path = resource_path("fonts", "DroidSansFallbackFull.ttf")
+        font_id = QFontDatabase.addApplicationFont(path)
         families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
         _cjk_family = families[0] if families else None
         if _cjk_family is None:

@@ -38,14 +38,14 @@ from PySide6.QtWidgets import (
 from forms.model import Patient, Visit
 from forms.protocol import proposed_label
 from gui.background import BackgroundRunner, ProgressArea, show_error
+from gui.idle import IdleWatcher
 from gui.operations import exports, files, imports, records, reports, review, security, startup
 from gui.operations import help as help_ops
 from gui.operations import settings as settings_ops
 from gui.patient_list import PatientListPage
 from gui.restore_dialog import AutoBackup, IntegrityWatch, restore_from_backup
-from gui.security import IdleWatcher, LockPage
 from gui.session import Session
-from gui.widgets import ElidedLabel
+from gui.style import ElidedLabel
 
 # What the first screen (the patient list) does not need is imported where it is first used:
 # the patient page, the visit editor and its form pages, the dialogs, the visit-entry state
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from forms.entry import VisitState
     from gui.due_list import DueListPage
     from gui.patient_page import PatientPage
+    from gui.security import LockPage
     from gui.visit_editor import VisitEditor
     from storage.accounts import Account
 
@@ -76,9 +77,7 @@ class MainWindow(QMainWindow):
         self._due_page: DueListPage | None = None  # built when the due list is first shown
         self._editor: VisitEditor | None = None  # built on first use: ~300 widgets
         self.stack.addWidget(self.list_page)
-        self.lock_page = LockPage(self.stack)
-        self.stack.addWidget(self.lock_page)
-        self.lock_page.unlocked.connect(self._unlocked)
+        self._lock_page: LockPage | None = None  # built the first time the session locks
         self._before_lock: QWidget | None = None
         self.idle = IdleWatcher(parent=self)
         self.idle.idle.connect(self.lock)
@@ -365,8 +364,21 @@ class MainWindow(QMainWindow):
             self.idle.stop()
 
     @property
+    def lock_page(self) -> LockPage:
+        """The page shown instead of every other while the session is locked (built the
+        first time it locks)."""
+        if self._lock_page is None:
+            from gui.security import LockPage  # noqa: PLC0415 - not on the first screen
+
+            self._lock_page = LockPage(self.stack)
+            self.stack.addWidget(self._lock_page)
+            self._lock_page.unlocked.connect(self._unlocked)
+        return self._lock_page
+
+    @property
     def locked(self) -> bool:
-        return self.stack.currentWidget() is self.lock_page
+        current = self.stack.currentWidget()
+        return current is not None and current is self._lock_page
 
     def lock(self) -> None:
         """Hide every page behind the lock page until a password is entered."""

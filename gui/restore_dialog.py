@@ -24,24 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from gui import file_dialogs
 from gui.background import APP_TITLE, BackgroundOp, Job, show_error
-from storage import backups
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+    from storage import backups
     from storage.integrity import Finding
 
 log = logging.getLogger(__name__)
@@ -76,6 +65,8 @@ class AutoBackup(QObject):
 
     def maybe_backup(self, now: dt.datetime | None = None) -> bool:
         """Start a backup when the newest one is at least a day old; returns whether it did."""
+        from storage import backups  # noqa: PLC0415 - first used two minutes after start
+
         path = self._path()
         now = now or dt.datetime.now(dt.UTC)
         if path is None or self.running or not backups.backup_due(path, now):
@@ -107,6 +98,8 @@ class AutoBackup(QObject):
 
         A failure is logged, never raised: closing must not be blocked by it.
         """
+        from storage import backups  # noqa: PLC0415
+
         if path is None or not Path(path).exists():
             return None
         try:
@@ -187,6 +180,12 @@ class RestoreDialog(QDialog):
 
     def __init__(self, db_path: Path, summaries: list[backups.BackupSummary],
                  parent: QWidget | None = None) -> None:
+        # the dialog's own widget classes and the file dialogs are imported when it is first
+        # opened: the automatic backup and the daily check above start with every window
+        from PySide6.QtWidgets import QDialogButtonBox, QListWidget  # noqa: PLC0415
+
+        from storage import backups  # noqa: PLC0415
+
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.chosen: Path | None = None
@@ -220,6 +219,8 @@ class RestoreDialog(QDialog):
         self._update()
 
     def set_summaries(self, summaries: list[backups.BackupSummary]) -> None:
+        from PySide6.QtWidgets import QListWidgetItem  # noqa: PLC0415
+
         self.list.clear()
         for summary in summaries:
             item = QListWidgetItem(summary.describe(), self.list)
@@ -237,9 +238,12 @@ class RestoreDialog(QDialog):
         item = self.list.currentItem()
         usable = item is not None and bool(item.flags() & Qt.ItemFlag.ItemIsEnabled)
         self.chosen = Path(item.data(Qt.ItemDataRole.UserRole)) if usable else None
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(usable)
+        self.buttons.button(self.buttons.StandardButton.Ok).setEnabled(usable)
 
     def choose_file(self) -> None:
+        from gui import file_dialogs  # noqa: PLC0415
+        from storage import backups  # noqa: PLC0415
+
         path, _ = file_dialogs.getOpenFileName(
             self, self.tr("Choose a backup"), str(backups.backup_dir(self.db_path)),
             self.tr("JDM Capture database (*.sqlite *.db);;All files (*)"))
@@ -253,22 +257,30 @@ class RestoreDialog(QDialog):
         self.list.setCurrentRow(0)
 
     def _summaries_shown(self) -> list[backups.BackupSummary]:
+        from storage import backups  # noqa: PLC0415
+
         return [backups.describe_backup(self.list.item(r).data(Qt.ItemDataRole.UserRole))
                 for r in range(self.list.count())]
 
 
 def read_summaries(db_path: Path) -> list[backups.BackupSummary]:
     """Every backup of ``db_path``, newest first, described (for a worker thread)."""
+    from storage import backups  # noqa: PLC0415
+
     return [backups.describe_backup(b.path) for b in backups.list_backups(db_path)]
 
 
 def restore_from_backup(window: MainWindow, db_path: Path | None = None) -> None:
     """The whole GUI restore (module docstring). ``db_path``: the database to replace; the
     open one when None (a database that failed to open can be given explicitly)."""
+    from storage import backups  # noqa: PLC0415
+
     session = window.session
     path = Path(db_path) if db_path is not None else (
         Path(session.path) if session is not None else None)
     if path is None:  # e.g. the database failed to open because it is damaged: ask which
+        from gui import file_dialogs  # noqa: PLC0415
+
         chosen_db, _ = file_dialogs.getOpenFileName(
             window, window.tr("Which database should be restored?"),
             str(file_dialogs.remembered_folder("databases")),

@@ -9,8 +9,8 @@
   locked (after :data:`DEFAULT_IDLE_MINUTES` without input, or File > Lock, Ctrl+Shift+L):
   the same user's password unlocks; another person's user name and password signs them in
   (the first user's open visit is kept as a draft under their name).
-* :class:`IdleWatcher`: an application-wide event filter restarting the idle timer on every
-  key, click, wheel or mouse move.
+* :class:`gui.idle.IdleWatcher`: an application-wide event filter restarting the idle timer
+  on every key, click, wheel or mouse move.
 * :class:`AccountsDialog` (administrators): accounts (add, remove, reset password, role), the
   idle-lock minutes, a new recovery key.
 
@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,8 +51,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_IDLE_MINUTES = accounts.DEFAULT_IDLE_MINUTES
-_INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-                 QEvent.Type.Wheel, QEvent.Type.TouchBegin}
 
 
 def _password_field(parent: QWidget, name: str) -> QLineEdit:
@@ -327,37 +325,6 @@ class ChangePasswordDialog(_FormDialog):
 # ------------------------------------------------------------------------------------------
 # The session lock
 # ------------------------------------------------------------------------------------------
-class IdleWatcher(QObject):
-    """Emits :attr:`idle` after ``minutes`` without keyboard, mouse or touch input."""
-
-    idle = Signal()
-
-    def __init__(self, minutes: float = DEFAULT_IDLE_MINUTES,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.idle.emit)
-        self.set_minutes(minutes)
-        app = QGuiApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
-
-    def set_minutes(self, minutes: float) -> None:
-        self.timer.setInterval(max(1, int(minutes * 60_000)))
-
-    def start(self) -> None:
-        self.timer.start()
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
-        if event.type() in _INPUT_EVENTS and self.timer.isActive():
-            self.timer.start()  # restart
-        return False
-
-
 class LockPage(QWidget):
     """Shown instead of every page while the session is locked (no patient data on it)."""
 

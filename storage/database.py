@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forms.i18n import N_, _
-from storage import audit_chain, crypto, data_rules, integrity, locks, schema, tempfiles
+from storage import audit_chain, crypto, integrity, locks, schema, tempfiles
 from storage import migrations as mig
-from storage.backups import list_backups
 from storage.connection import Connection
 from storage.errors import (
     SQLITE_ERRORS,
@@ -541,6 +540,8 @@ class CheckReport:
 def _backup_problems(db: Connection, path: Path) -> list[str]:
     """Compare the audit trail with every automatic backup's newest row (``storage.backups``):
     each backup anchors the head of the chain at the time it was taken."""
+    from storage.backups import list_backups  # noqa: PLC0415 - only `check` reads backups
+
     out = []
     for backup in list_backups(path):
         try:
@@ -632,6 +633,8 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
                 report.findings.extend(integrity.derived_findings(
                     Repository(db, refresh=False)))
             # the saved records against today's entry rules (storage.data_rules)
+            from storage import data_rules  # noqa: PLC0415 - only `check` needs the rules
+
             for line in data_rules.record_findings(db):
                 report.add("records", line)
     except SQLITE_ERRORS as exc:

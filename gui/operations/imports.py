@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
-from gui import file_dialogs
 from gui.background import BackgroundOp, Job, show_error, show_message
 from gui.operations import tr as _tr
 from gui.operations.files import not_live
@@ -24,6 +23,8 @@ SETTINGS_KEEP: SettingsChoice = "keep"
 
 def import_files(window: MainWindow) -> None:
     """File > Import case files (JSON): choose the files, then import them in the background."""
+    from gui import file_dialogs  # noqa: PLC0415 - Qt's file dialog classes
+
     if window.session is None:
         return
     paths, _ = file_dialogs.getOpenFileNames(window, _tr("Import case files"),
@@ -36,6 +37,8 @@ def import_files(window: MainWindow) -> None:
 
 def import_spreadsheet(window: MainWindow) -> None:
     """File > Import spreadsheet (Excel)."""
+    from gui import file_dialogs  # noqa: PLC0415 - Qt's file dialog classes
+
     if window.session is None:
         return
     path, _ = file_dialogs.getOpenFileName(window, _tr("Import spreadsheet"),

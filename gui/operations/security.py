@@ -7,14 +7,6 @@ from typing import TYPE_CHECKING
 
 from gui.background import BackgroundOp, Job, show_error
 from gui.operations import tr as _tr
-from gui.security import (
-    AccountsDialog,
-    ChangePasswordDialog,
-    EncryptDialog,
-    RecoveryKeyDialog,
-    SetUpDialog,
-    SignInDialog,
-)
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -27,6 +19,8 @@ def sign_in_first(window: MainWindow, path: Path) -> bool:
 
     new = not path.exists() or path.stat().st_size == 0
     if new and not crypto.keys_path(path).exists() and not crypto.plaintext_allowed():
+        from gui.security import RecoveryKeyDialog, SetUpDialog  # noqa: PLC0415
+
         setup = SetUpDialog(path, window)
         if not setup.exec() or setup.setup is None:
             return False
@@ -37,6 +31,8 @@ def sign_in_first(window: MainWindow, path: Path) -> bool:
         return True
     session = window.session
     previous = session.account.user_name if session and session.account else ""
+    from gui.security import SignInDialog  # noqa: PLC0415 - the dialogs: on first use
+
     return bool(SignInDialog(path, previous, window).exec())
 
 
@@ -45,6 +41,8 @@ def encrypt_database(window: MainWindow) -> None:
     if window.session is None or window.session.encrypted or not window.leave_editor_ok():
         return
     path = window.session.path
+    from gui.security import EncryptDialog, RecoveryKeyDialog  # noqa: PLC0415
+
     dialog = EncryptDialog(path, window)
     if not dialog.exec() or dialog.credentials is None:
         return
@@ -72,6 +70,8 @@ def change_password(window: MainWindow) -> None:
     """File > Change my password (encrypted files)."""
     if window.session is None or window.session.account is None:
         return
+    from gui.security import ChangePasswordDialog  # noqa: PLC0415
+
     ChangePasswordDialog(window.session.repo, window.session.account, window).exec()
 
 
@@ -79,5 +79,7 @@ def edit_accounts(window: MainWindow) -> None:
     """File > Accounts and security (administrators of an encrypted file)."""
     if window.session is None or not window.session.encrypted:
         return
+    from gui.security import AccountsDialog  # noqa: PLC0415
+
     AccountsDialog(window.session.repo, window).exec()
     window.apply_account()

@@ -102,3 +102,16 @@ def test_an_unwritable_cache_folder_still_gives_the_font(tmp_path: Path,
     blocker.write_text("a file where the folder would be")
     monkeypatch.setenv(fonts.CACHE_ENV, str(blocker / "fonts"))
     assert fonts.load_font("A", "DejaVuSans.ttf").stringWidth("x", 9) > 0
+
+
+def test_font_bytes_read_from_the_package_folder_or_through_importlib(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    import resources
+
+    shipped = (files("resources") / "fonts" / "DejaVuSans.ttf").read_bytes()
+    assert fonts.font_bytes("DejaVuSans.ttf") == shipped
+    # a package whose folder cannot be read by path (a zip): importlib.resources still reads it
+    monkeypatch.setattr(resources, "__file__", str(tmp_path / "no" / "__init__.py"))
+    assert fonts.font_bytes("DejaVuSans.ttf") == shipped

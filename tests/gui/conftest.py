@@ -78,7 +78,8 @@ def window(qtbot, session: Session) -> Iterator[MainWindow]:
     yield w
     # Closed here rather than by qtbot, so unsaved test typing is discarded first and the
     # session fixture (not the window) closes the database.
-    w.editor.discard()
+    if w.built_editor is not None:  # the editor is built on first use: not for every test
+        w.built_editor.discard()
     qtbot.waitUntil(lambda: w.runner.running == 0, timeout=20000)  # jobs report back first
     w.runner.shutdown()
     w.session = None

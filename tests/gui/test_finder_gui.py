@@ -76,3 +76,26 @@ def test_finder_by_name_mrn_and_sex_word(qtbot, window: MainWindow, session: Ses
         qtbot.keyClick(page.filter, Qt.Key.Key_Return)
     assert blocker.args == ["DEMO-21"]
     assert "王 小明" in page.model.record(page.model.row_of("DEMO-21")).name
+
+
+def test_finder_texts_are_folded_after_the_lists_first_paint_in_slices(qtbot) -> None:
+    """The finder's texts (~0.1 s at 5,000 patients) once ran between the filled list and its
+    first paint; now they wait for that paint and come in slices (issue 16)."""
+    from gui.models import PatientRow
+    from gui.patient_list import PatientListPage
+
+    rows = [PatientRow(f"S{i:04d}", "female", Decimal("9.5"), 1, dt.date(2024, 1, 2))
+            for i in range(PatientListPage.WARM_SLICE * 2 + 7)]
+    page = PatientListPage()
+    qtbot.addWidget(page)
+    folded = []
+    page.model.searchable = lambda row, _orig=page.model.searchable: folded.append(row) or _orig(row)
+    page.set_rows(rows)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert folded == []  # not painted yet: nothing folded
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: len(set(folded)) == len(rows), timeout=10000)
+    page.filter.setText("S0003")  # the finder still finds
+    assert page.proxy.rowCount() == 1

@@ -132,7 +132,7 @@ def test_excepthook_shows_one_crash_dialog(qtbot, monkeypatch) -> None:
     from storage.errors import KnownStorageError
 
     crashes, messages = [], []
-    monkeypatch.setattr(gui_app, "show_crash", lambda *a: crashes.append(a[1]))
+    monkeypatch.setattr(background, "show_crash", lambda *a: crashes.append(a[1]))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda p, t, m: messages.append(m)))
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     gui_app.install_excepthook(QApplication.instance())

@@ -122,6 +122,8 @@ def test_first_launch_sets_up_an_encrypted_file_and_shows_the_recovery_key(
     assert w.session is not None and w.session.account is not None
     assert w.session.account.role == accounts.ADMINISTRATOR
     assert "Ada Admin" in w.windowTitle()
+    # the stored-scores check opens its own connection as the signed-in user: let it finish
+    qtbot.waitUntil(lambda: w.runner.running == 0, timeout=20000)
     accounts.sign_out(path)
     crypto.unlock_with(path, crypto.RECOVERY_SLOT, shown["key"])  # the key shown works
     _close(qtbot, w)
@@ -415,3 +417,33 @@ def test_anyone_changes_their_own_password(qtbot, monkeypatch: pytest.MonkeyPatc
         accounts.sign_in(encrypted, *NURSE[::2])
     assert accounts.sign_in(encrypted, NURSE[0], "nora's new password").role == \
         accounts.DATA_ENTRY
+
+
+def test_the_idle_watcher_filters_events_only_while_it_watches(qtbot) -> None:
+    """Every Qt event of the application passes through the idle lock's filter: a plain file,
+    whose session never locks, should not pay for it (issue 16)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from gui.idle import IdleWatcher
+
+    seen: list[int] = []
+
+    class Counting(IdleWatcher):
+        def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
+            seen.append(1)
+            return super().eventFilter(watched, event)
+
+    watcher = Counting(minutes=10)
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
+    qtbot.keyClicks(edit, "ab")
+    assert seen == []  # stopped: not installed
+    watcher.start()
+    qtbot.keyClicks(edit, "cd")
+    assert seen and watcher.timer.isActive()
+    watcher.stop()
+    seen.clear()
+    qtbot.keyClicks(edit, "ef")
+    assert seen == [] and edit.text() == "abcdef"

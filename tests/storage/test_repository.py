@@ -343,3 +343,55 @@ def test_needs_refresh_follows_rule_versions(db_path: Path,
         assert repo.needs_refresh()
         assert repo.refresh_derived() == 2  # both visits rescored
         assert not repo.needs_refresh()
+
+
+def test_patient_list_reads_each_figure_from_the_latest_visit_that_has_it(
+        repo: Repository) -> None:
+    """The list's figures, read by one query (issue 16 rewrote it), against the stored
+    values read visit by visit: the latest visit by date (not by entry order) gives the
+    visit count, date and label; CMAS, MMT-8 and the response come from the latest visit
+    that has each, which need not be the latest visit."""
+    repo.add_patient(sample_patient("P01"), "dr.a")  # M0 and M3, both with CMAS and MMT-8
+    # the latest visit has no CMAS and no MMT-8; one entered afterwards is dated earlier
+    repo.save_visit("P01", Visit(dt.date(2021, 6, 4), "M6",
+                                 values={"phys_global": Decimal("1.0")}), "dr.a")
+    repo.save_visit("P01", Visit(dt.date(2021, 2, 1), "unscheduled",
+                                 values={**full_cmas(2)}), "dr.a")
+    p2 = sample_patient("P02")
+    p2.visits = p2.visits[:1]  # the baseline alone: no response
+    repo.add_patient(p2, "dr.a")
+    repo.add_patient(Patient("P03", sex="male"), "dr.a")  # no visits at all
+
+    def expected(study_id: str) -> tuple[object, ...]:
+        visits = sorted(repo.get_patient(study_id).visits, key=lambda v: v.visit_date)
+        derived = [repo.get_derived(v.id or 0) for v in visits]
+
+        def latest(name: str) -> object:
+            return next((d[name].value for d in reversed(derived)
+                         if name in d and d[name].value is not None), None)
+
+        with_response = next((d for d in reversed(derived)
+                              if d.get("acr_eular_response") is not None
+                              and d["acr_eular_response"].value is not None), None)
+
+        def of_response(name: str) -> object:
+            return with_response[name].value if with_response and name in with_response \
+                else None
+
+        return (len(visits), visits[-1].visit_date if visits else None,
+                visits[-1].visit_label if visits else None, latest("cmas_total"),
+                latest("mmt8_total"), of_response("acr_eular_response"),
+                of_response("acr_eular_response_min"), of_response("acr_eular_response_max"),
+                of_response("tis_measures"))
+
+    summaries = repo.list_patients()
+    assert [s.study_id for s in summaries] == ["P01", "P02", "P03"]
+    for s in summaries:
+        assert (s.visit_count, s.last_visit_date, s.last_visit_label, s.cmas_total,
+                s.mmt8_total, s.response, s.response_min, s.response_max,
+                s.tis_measures) == expected(s.study_id), s.study_id
+    p1 = summaries[0]
+    assert p1.last_visit_label == "M6" and p1.visit_count == 4
+    assert p1.cmas_total == sum(full_cmas(3).values())  # M3's: M6 has none
+    assert p1.response is not None
+    assert summaries[1].response is None and summaries[2].visit_count == 0

@@ -1,0 +1,54 @@
+"""Table cells of the PDF reports (exports.pdf_layout): a paragraph's line breaking is reused
+only at the width it was made for, and a text cell that must split over a page splits."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from reportlab.platypus import Paragraph
+
+from exports import pdf_layout
+
+WORDS = " ".join(f"word{i}" for i in range(120))
+
+
+def _lines(para: Paragraph) -> list[str]:
+    return [" ".join(getattr(w, "text", w) for w in line.words) if hasattr(line, "words")
+            else " ".join(line[1]) for line in para.blPara.lines]
+
+
+def test_rewrap_at_another_width_breaks_lines_again() -> None:
+    cached = pdf_layout.p(WORDS, "cell")
+    sizes = [cached.wrap(w, 1000) for w in (100, 300, 100, 300, 300)]
+    fresh = [pdf_layout.Paragraph(WORDS, pdf_layout.styles()["cell"]).wrap(w, 1000)
+             for w in (100, 300, 100, 300, 300)]
+    assert sizes == fresh
+    assert sizes[0][1] > sizes[1][1]  # narrower is taller: the width was not ignored
+    narrow = pdf_layout.Paragraph(WORDS, pdf_layout.styles()["cell"])
+    narrow.wrap(300, 1000)
+    assert _lines(cached) == _lines(narrow)
+
+
+def test_wrap_again_after_a_split_measures_anew() -> None:
+    para = pdf_layout.p(WORDS, "cell")
+    para.wrap(150, 1000)
+    halves = para.split(150, 60)
+    assert len(halves) == 2
+    whole = pdf_layout.Paragraph(WORDS, pdf_layout.styles()["cell"]).wrap(150, 1000)
+    assert sum(h.wrap(150, 1000)[1] for h in halves) == whole[1]
+    assert para.wrap(150, 1000) == whole  # split dropped its lines: wrapped again
+
+
+def test_a_chinese_text_cell_taller_than_the_page_splits(tmp_path: object) -> None:
+    """A cell the Latin font cannot draw stays a lazily parsed paragraph; when its row must
+    continue on the next page, reportlab splits it by making new paragraphs of its class."""
+    note = "甲氨蝶呤每周一次 注意肝功能 " * 400
+    rows = [["Drug", "Notes"], [pdf_layout.text("Methotrexate"), pdf_layout.text(note)]]
+    table = pdf_layout.data_table(rows, [100, 300])
+    out = io.BytesIO()
+    pdf_layout.build(out, [table], title="t", running="t")
+    pages = pypdf.PdfReader(io.BytesIO(out.getvalue())).pages
+    assert len(pages) >= 2
+    text = "".join(page.extract_text() for page in pages).replace("\n", "")
+    assert text.count("甲氨蝶呤") == 400
