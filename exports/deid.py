@@ -123,6 +123,14 @@ def _coded(f: Field, text: str | None, as_label: bool) -> str | None:
     return code_label(f, value) if as_label else value
 
 
+@cache
+def _dropped_visit_values() -> frozenset[str]:
+    """The visit values no de-identified output holds (the registry is fixed at import; this
+    was computed again for every patient of an export)."""
+    return frozenset(f.name for f in registry.visit_value_fields()
+                     if not included(f, identified=False))
+
+
 def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
     """A copy of ``patient`` holding only what de-identified outputs may show.
 
@@ -134,7 +142,7 @@ def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
     """
     baseline = patient.baseline_visit()
     base_date = baseline.visit_date if baseline else None
-    dropped = {f.name for f in registry.visit_value_fields() if not included(f, identified=False)}
+    dropped = _dropped_visit_values()
     base_label = None
     if baseline is not None:
         base_label = visit_label(baseline.visit_label, 0)

@@ -356,14 +356,35 @@ def fit_cell(text: str) -> str:
     return text[:CELL_MAX - len(note)] + note
 
 
-def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any]) -> list[Any]:
-    """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept."""
+def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any],
+              safe: dict[str, str] | None = None) -> list[Any]:
+    """Values ready for ``ws.append``: user text cleaned and guarded, Decimal/int/date kept.
+
+    ``safe`` remembers texts already found safe as they are (study IDs, labels and codes
+    repeat on every row of a sheet); a text that looks like a formula is never remembered: it
+    becomes a text cell of this sheet each time."""
     out = list(values)
     for i, v in enumerate(out):
-        if isinstance(v, str) and v:
-            v = fit_cell(clean_text(v))
-            out[i] = text_cell(ws, v) if formula_like(v) else v
+        kind = type(v)
+        if kind in _NOT_TEXT or not v:
+            continue
+        if kind is str and safe is not None and v in safe:
+            out[i] = safe[v]
+        elif isinstance(v, str):  # a str subclass gets the same guard, never remembered
+            cleaned = fit_cell(clean_text(v))
+            if formula_like(cleaned):
+                out[i] = text_cell(ws, cleaned)
+            else:
+                out[i] = cleaned
+                if kind is str and safe is not None and len(safe) < _SAFE_TEXTS:
+                    safe[v] = cleaned
     return out
+
+
+#: how many distinct safe texts a sheet remembers (codes and labels; free text rarely repeats)
+_SAFE_TEXTS = 4096
+#: the cell types that are never text (checked by exact type: a subclass goes the long way)
+_NOT_TEXT = frozenset({type(None), int, bool, float, Decimal, dt.date, dt.datetime})
 
 
 class _Sheet:
@@ -372,6 +393,7 @@ class _Sheet:
     def __init__(self, wb: Workbook, title: str, columns: Sequence[Column],
                  freeze: str = "A2") -> None:
         self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
+        self._safe: dict[str, str] = {}
         self.ncols = len(columns)
         self.rows = 1
         for i, c in enumerate(columns, start=1):
@@ -386,7 +408,7 @@ class _Sheet:
         self.ws.append(header)
 
     def append(self, values: Sequence[Any]) -> None:
-        self.ws.append(_safe_row(self.ws, values))
+        self.ws.append(_safe_row(self.ws, values, self._safe))
         self.rows += 1
 
     def finish(self) -> None:
@@ -539,7 +561,7 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             values = v.visit.values
             scores = v.scores
             row = [*head, v.is_baseline]
-            row += [values.get(n) for n in value_names]
+            row.extend(map(values.get, value_names))
             # "na" would turn a CHAQ item's number column into text: it goes to Missing
             not_applicable = [n for n in na_names if values.get(n) == NOT_APPLICABLE]
             for n in not_applicable:

@@ -4,6 +4,7 @@ baseline, the rules or the scoring settings change."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -49,12 +50,18 @@ def derived_to_sql(value: Any) -> Any:
 def derived_from_sql(name: str, value: Any) -> Any:
     if value is None:
         return None
-    f = registry.get(name)
-    if f.type is FieldType.DECIMAL:
+    kind = _derived_kind(name)
+    if kind is FieldType.DECIMAL:
         return schema.decimal_from_real(value)
-    if f.type is FieldType.INTEGER:
-        return int(value)
+    if kind is FieldType.INTEGER:
+        return value if type(value) is int else int(value)
     return value
+
+
+@functools.cache
+def _derived_kind(name: str) -> FieldType:
+    """The type of derived field ``name`` (looked up once: a cohort's read asks per value)."""
+    return registry.get(name).type
 
 
 def _insert_derived(conn: sqlite3.Connection, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from forms import course, registry, validation
-from forms.fields import Field
+from forms.fields import Field, FieldType
 from forms.model import Visit
 from forms.protocol import UNSCHEDULED, canonical_label
 from forms.validation import Problem, Severity
@@ -113,13 +113,17 @@ class VisitStore(RepositoryCore):
             for table, fields in schema.value_tables().items():
                 cur = self.db.conn.execute(
                     f'SELECT * FROM "{table}" WHERE visit_id IN ({vmarks})', chunk)
-                names = [d[0] for d in cur.description][1:]
                 by_name = {f.name: f for f in fields}
+                # (name, how to read it, whether a stored int is the value itself)
+                readers = [(d[0], schema.reader(by_name[d[0]]),
+                            by_name[d[0]].type is FieldType.INTEGER)
+                           for d in cur.description[1:]]
                 for row in cur:
                     values = visits[row[0]].values
-                    for name, raw in zip(names, row[1:], strict=True):
+                    for (name, read, whole), raw in zip(readers, row[1:], strict=True):
                         if raw is not None:
-                            values[name] = schema.from_sql(by_name[name], raw)
+                            values[name] = (raw if read is None or whole and type(raw) is int
+                                            else read(raw))
             for vid, name, reason in self.db.conn.execute(
                     f"SELECT visit_id, field, reason FROM visit_missing WHERE visit_id IN "
                     f"({vmarks})", chunk):

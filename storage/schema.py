@@ -46,6 +46,7 @@ import datetime as dt
 import functools
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -299,8 +300,28 @@ def from_sql(f: Field, value: Any) -> Any:
     return value
 
 
+def reader(f: Field) -> Callable[[Any], Any] | None:
+    """How to read field ``f``'s stored values back: a function equal to
+    ``from_sql(f, value)`` for every non-NULL value, or None when that is the value itself (a
+    text or choice column). Reading a cohort calls this once per column, not per value."""
+    if f.type in (FieldType.TEXT, FieldType.CHOICE):
+        return None  # from_sql returns the stored text ("na" included) as it is
+    if f.type is FieldType.INTEGER:
+        def integer(value: Any) -> Any:
+            return value if type(value) is int else from_sql(f, value)
+        return integer
+    return functools.partial(from_sql, f)
+
+
+#: floats below this magnitude hold every whole number exactly (2**53)
+_EXACT_INT = float(2**53)
+
+
 def decimal_from_real(value: float | int) -> Decimal:
     """Exact decimal of a stored REAL (shortest repr), integral values without a fraction."""
+    if type(value) is float and -_EXACT_INT < value < _EXACT_INT:  # the common case
+        # below 2**53 a whole float is its repr's integer; any other is not whole
+        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if number == number.to_integral_value():
         return Decimal(int(number))

@@ -407,3 +407,27 @@ def test_parent_global_activity_in_visits_and_dictionary(tmp_path: Path) -> None
     fields = {r["field"] for r in _records(wb["Data dictionary"])}
     assert {"parent_global_activity", "tis_parent_measure", "acr_eular_response_min",
             "printo_response_best"} <= fields
+
+
+def test_remembered_safe_texts_never_let_a_formula_through() -> None:
+    """The sheet remembers texts already found safe (issue 16: codes and IDs repeat on every
+    row); a formula-like text is guarded every time it comes, and so is a str subclass."""
+    import enum  # noqa: PLC0415
+
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    from exports.excel import _safe_row  # noqa: PLC0415
+
+    class Code(enum.StrEnum):
+        BAD = "=HYPERLINK('http://x')"
+
+    ws = Workbook(write_only=True).create_sheet("t")
+    safe: dict[str, str] = {}
+    rows = [_safe_row(ws, ["P01", "=1+1", Code.BAD, 3, None, "", "@SUM(A1)"], safe)
+            for _ in range(3)]
+    for row in rows:
+        assert row[0] == "P01" and row[3] == 3 and row[4] is None and row[5] == ""
+        for i in (1, 2, 6):
+            assert getattr(row[i], "data_type", None) == "s", row[i]
+            assert row[i].quotePrefix
+    assert safe == {"P01": "P01"}
