@@ -68,7 +68,8 @@ def main(argv: list[str]) -> int:
             if child.wait() != 0:
                 failed.append(name)
                 say(f"=== {name} exited with {child.returncode}\n")
-        say(f"\nbench_all done; failed: {', '.join(failed) or 'none'}\n")
+        say(f"\nbench_all done; exited non-zero (a target not met, or an error): "
+            f"{', '.join(failed) or 'none'}\n")
     return 1 if failed else 0
 
 
