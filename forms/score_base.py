@@ -241,10 +241,8 @@ def read_item(values: Mapping[str, object], name: str, errors: list[str]) -> int
     """An integer item, None when absent; an invalid value is recorded in ``errors``."""
     raw = values.get(name)
     if type(raw) is int:  # fast path: a whole number in range is the item score itself
-        bounds = _ITEM_BOUNDS.get(name)
-        if bounds is None:
-            bounds = _ITEM_BOUNDS[name] = _item_bounds(name)
-        if bounds[0] <= raw <= bounds[1]:
+        low, high = _item_bounds(name)
+        if low <= raw <= high:
             return raw
     try:
         number = read_number(values, name)
@@ -254,31 +252,17 @@ def read_item(values: Mapping[str, object], name: str, errors: list[str]) -> int
     return None if number is None else int(number)
 
 
-#: field name -> (low, high) of :func:`_numeric_field`, an absent bound as -inf / +inf: the
-#: fast path of :func:`read_item` in one look-up
-_ITEM_BOUNDS: dict[str, tuple[Fraction | int | float, Fraction | int | float]] = {}
-
-
+@functools.cache
 def _item_bounds(name: str) -> tuple[Fraction | int | float, Fraction | int | float]:
+    """The range of :func:`_numeric_field`, an absent bound as -inf / +inf (the fast path of
+    :func:`read_item` compares in one chain)."""
     _, low, high = _numeric_field(name)
     return (-math.inf if low is None else low, math.inf if high is None else high)
 
 
 def field_range(fld: Field) -> tuple[Fraction, Fraction]:
-    hit = _RANGES.get(id(fld))
-    if hit is not None and hit[0] is fld:  # this very field (its id not reused)
-        return hit[1]
     assert fld.minimum is not None and fld.maximum is not None, fld.name
-    exact = Fraction(fld.minimum), Fraction(fld.maximum)
-    if len(_RANGES) > 10_000:  # registry fields; bounded anyway
-        _RANGES.clear()
-    _RANGES[id(fld)] = (fld, exact)
-    return exact
-
-
-#: id(field) -> (the field, its range as Fractions): fields are immutable, the registry's are
-#: read on every scoring path; the field is kept so its id stays its own
-_RANGES: dict[int, tuple[Field, tuple[Fraction, Fraction]]] = {}
+    return Fraction(fld.minimum), Fraction(fld.maximum)
 
 
 def invalid(prefix: str, errors: list[str]) -> str:
