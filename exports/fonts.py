@@ -2,7 +2,7 @@
 
 Reports must print any name a clinic types, including Chinese, Japanese or Korean text, on a
 machine with no network and no system fonts we can rely on. So the fonts ship in
-``resources/fonts/`` (with their licences) and are read through :mod:`importlib.resources`:
+``resources/fonts/`` (with their licences) and are read through :func:`resources.read_bytes`:
 
 * DejaVu Sans (regular and bold; Bitstream Vera licence) for Latin, Greek and Cyrillic text,
   symbols such as the arrows and the multiplication sign used in the reports;
@@ -17,7 +17,6 @@ everywhere.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import marshal
@@ -25,7 +24,6 @@ import re
 import weakref
 from fnmatch import fnmatch
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
+import resources
 from storage import user_cache
 
 
@@ -57,16 +56,8 @@ _FILES = {
 
 
 def font_bytes(filename: str) -> bytes:
-    """The bytes of one font file shipped in ``resources/fonts``: read from the package's
-    folder when it is one (a source tree, a wheel, the bundle), else through
-    :mod:`importlib.resources` (a zip), whose first use costs a cold report ~3 ms."""
-    import resources  # noqa: PLC0415 - the data package, no code
-
-    folder = getattr(resources, "__file__", None)
-    if folder:
-        with contextlib.suppress(OSError):
-            return (Path(folder).parent / "fonts" / filename).read_bytes()
-    return (files("resources") / "fonts" / filename).read_bytes()
+    """The bytes of one font file shipped in ``resources/fonts``."""
+    return resources.read_bytes("fonts", filename)
 
 
 # ------------------------------------------------------------------------------------------

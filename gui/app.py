@@ -75,9 +75,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     # Qt's native format on Windows is the registry, and the program must leave no registry
     # keys (README, "Installing at a clinic")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    from gui.style import resource_path  # noqa: PLC0415
+    import resources  # noqa: PLC0415
 
-    QDir.addSearchPath("icons", resource_path("icons"))
+    QDir.addSearchPath("icons", resources.path("icons"))
     # no application-wide style sheet: the few widgets with a look get it themselves
     # (gui.style.restyle; a sheet on the application made every widget twice as slow)
     from gui import i18n  # noqa: PLC0415

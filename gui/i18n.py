@@ -120,9 +120,9 @@ def register_fonts() -> str | None:
     """Add the bundled CJK font to Qt's font database; its family name (None if unreadable)."""
     global _cjk_family
     if _cjk_family is None:
-        from gui.style import resource_path  # noqa: PLC0415
+        import resources  # noqa: PLC0415
 
-        path = resource_path("fonts", "DroidSansFallbackFull.ttf")
+        path = resources.path("fonts", "DroidSansFallbackFull.ttf")
         font_id = QFontDatabase.addApplicationFont(path)
         families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
         _cjk_family = families[0] if families else None

@@ -8,26 +8,9 @@ re-exported there) so that the patient list does not import those at start-up (i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QWidget
-
-
-def resource_path(*parts: str) -> str:
-    """A file or folder of the ``resources`` data package (icons, fonts): from the package's
-    folder when it is one, as in the source tree and the bundle; through importlib.resources
-    (~5 ms to import at start-up) only for a zipped package."""
-    import resources  # noqa: PLC0415 - the data package, no code
-
-    folder = getattr(resources, "__file__", None)
-    if folder and Path(folder).parent.is_dir():
-        return str(Path(folder).parent.joinpath(*parts))
-    from importlib.resources import files  # noqa: PLC0415
-
-    return str(files("resources").joinpath(*parts))
-
 
 #: property used by the style sheet to colour a widget by its worst problem.
 SEVERITY_PROPERTY = "severity"

@@ -112,6 +112,9 @@ def test_font_bytes_read_from_the_package_folder_or_through_importlib(
 
     shipped = (files("resources") / "fonts" / "DejaVuSans.ttf").read_bytes()
     assert fonts.font_bytes("DejaVuSans.ttf") == shipped
+    assert resources.path("fonts", "DejaVuSans.ttf") == str(files("resources") / "fonts"
+                                                            / "DejaVuSans.ttf")
     # a package whose folder cannot be read by path (a zip): importlib.resources still reads it
-    monkeypatch.setattr(resources, "__file__", str(tmp_path / "no" / "__init__.py"))
+    monkeypatch.setattr(resources, "_FOLDER", tmp_path / "no")
     assert fonts.font_bytes("DejaVuSans.ttf") == shipped
+    assert Path(resources.path("fonts", "DejaVuSans.ttf")).is_file()
