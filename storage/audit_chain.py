@@ -99,8 +99,6 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",
 #: the string encoder ``_CANONICAL`` uses (``ensure_ascii=False``: json's C
 #: ``encode_basestring``: quotes, backslash escapes, control characters as ``\u00XX``)
 _QUOTE = encode_basestring
-#: field name -> ``["field",`` (the same few hundred names recur in every visit)
-_FIELD_OPEN: dict[str, str] = {}
 
 
 def _fast_canonical(audit_id: object, row: Sequence[object],
@@ -110,32 +108,14 @@ def _fast_canonical(audit_id: object, row: Sequence[object],
     rows is sorting their fields). Anything else (a float or bytes read from a hostile
     file, a repeated field) returns None and goes through ``json`` as before. The same bytes
     as the ``json`` path (tests/storage/test_audit_batch.py compares them)."""
-    quote = _QUOTE
-    opens = _FIELD_OPEN
     by_field: dict[str, str] = {}
     for change in changes:
         name, old, new = change[0], change[1], change[2]
-        if type(name) is not str or name in by_field:
+        if (type(name) is not str or name in by_field
+                or (old is not None and type(old) is not str)
+                or (new is not None and type(new) is not str)):
             return None
-        try:
-            head = opens[name]
-        except KeyError:
-            head = opens[name] = "[" + quote(name) + ","
-            if len(opens) > 10_000:  # field names come from the registry; bounded anyway
-                opens.clear()
-        if old is None:
-            first = "null,"
-        elif type(old) is str:
-            first = quote(old) + ","
-        else:
-            return None
-        if new is None:
-            second = "null]"
-        elif type(new) is str:
-            second = quote(new) + "]"
-        else:
-            return None
-        by_field[name] = head + first + second
+        by_field[name] = change_json(name, old, new)
     return _with_changes(audit_id, row, ",".join([by_field[k] for k in sorted(by_field)]),
                          prev_hash)
 
