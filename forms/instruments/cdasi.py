@@ -162,8 +162,8 @@ def cdasi_scores(values: Mapping[str, object]) -> tuple[Score, Score]:
     names = ENTERED_NAMES
     entered = [n for n in names if values.get(n) is not None]
     if not entered:
-        reason = "CDASI: not assessed (no CDASI field entered)"
-        summary = "CDASI: not assessed"
+        reason = _("CDASI: not assessed (no CDASI field entered)")
+        summary = _("CDASI: not assessed")
         return (Score("cdasi_activity", None, reason, version, missing=names, summary=summary),
                 Score("cdasi_damage", None, reason, version, missing=names, summary=summary))
     errors: list[str] = []

@@ -99,3 +99,20 @@ def test_an_invalid_value_keeps_its_whole_reason_short() -> None:
     assert score.short_reason == score.missing_reason
     assert "0-5" in score.short_reason
 
+
+
+def test_the_reasons_of_an_empty_visit_are_chinese_in_chinese() -> None:
+    """Every missing total of an empty visit says why in Chinese (the CDASI's "not assessed"
+    was an English literal in the Chinese live totals)."""
+    import re  # noqa: PLC0415
+
+    from forms.i18n import in_language  # noqa: PLC0415
+
+    abbreviations = {"CMAS", "MMT", "CHAQ", "CDASI", "DAS", "MDI", "mg", "kg", "d"}
+    with in_language("zh_CN"):
+        scores = scoring.score_visit({})
+    reasons = [s.missing_reason for s in scores.values() if s.value is None and s.missing_reason]
+    assert len(reasons) >= 8
+    for reason in reasons:
+        english = [w for w in re.findall(r"[A-Za-z]+", reason) if w not in abbreviations]
+        assert not english, reason
