@@ -58,6 +58,20 @@ def derived_from_sql(name: str, value: Any) -> Any:
     return value
 
 
+_OTHER = object()  #: a derived field :func:`_derived_readers` does not know
+
+
+@functools.cache
+def _derived_readers() -> dict[str, FieldType | None]:
+    """Derived field name -> DECIMAL or INTEGER (converted as :func:`derived_from_sql`
+    does), or None (its stored value is the value)."""
+    out: dict[str, FieldType | None] = {}
+    for f in (*registry.visit_fields(derived=True),
+              *registry.fields_for(level=Level.RESPONSE, derived=True)):
+        out[f.name] = f.type if f.type in (FieldType.DECIMAL, FieldType.INTEGER) else None
+    return out
+
+
 @functools.cache
 def _derived_kind(name: str) -> FieldType:
     """The type of derived field ``name`` (looked up once: a cohort's read asks per value)."""
@@ -80,9 +94,44 @@ class DerivedCache(RepositoryCore):
 
     def _attach_derived(self, patients: Sequence[Patient]) -> None:
         visits = [v for p in patients for v in p.visits if v.id is not None]
-        stored = self.get_derived_many([v.id for v in visits if v.id is not None])
+        stored = self.derived_values_many([v.id for v in visits if v.id is not None])
         for visit in visits:
-            visit.derived = {name: dv.value for name, dv in stored.get(visit.id or 0, {}).items()}
+            visit.derived = stored.get(visit.id or 0, {})
+
+    def derived_values_many(self, visit_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The stored derived values of many visits: visit id -> field -> value (what
+        :meth:`get_derived_many` gives as ``.value``, without its reasons and versions).
+
+        A cohort's read (bulk exports) asks this for every visit, so only the values are
+        read, each field's conversion is looked up once per row, and equal stored decimals
+        are converted once per chunk."""
+        out: dict[int, dict[str, Any]] = {}
+        ids = list(visit_ids)
+        readers = _derived_readers()
+        with translated(self.path):
+            for start in range(0, len(ids), 900):
+                chunk = ids[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                memo: dict[Any, Decimal] = {}
+                values: dict[str, Any] = {}
+                last: int | None = None
+                for vid, name, value in self.db.conn.execute(
+                        "SELECT visit_id, field, value FROM derived_values WHERE visit_id IN "
+                        f"({marks})", chunk):
+                    if vid != last:
+                        values = out.setdefault(vid, {})
+                        last = vid
+                    if value is not None:
+                        kind = readers.get(name, _OTHER)
+                        if kind is FieldType.DECIMAL:
+                            number = memo.get(value)
+                            if number is None:
+                                number = memo[value] = schema.decimal_from_real(value)
+                            value = number
+                        elif kind is not None and (kind is _OTHER or type(value) is not int):
+                            value = derived_from_sql(name, value)
+                    values[name] = value
+        return out
 
     @staticmethod
     def score_rows(vid: int, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -86,45 +87,111 @@ def _stored_and_audited(f: Field, value: Any, memo: _ValueMemo,
     return hit
 
 
+_WHOLE = frozenset({int, type(None)})  #: a column of these holds integer values as they are
+
+#: the visit columns :meth:`VisitStore._load_visits` reads before the values tables' columns
+_VISIT_COLUMNS = ("id", "patient_id", "visit_date", "visit_label", "baseline", "notes")
+
+
+@functools.cache
+def _visits_sql() -> str:
+    """One row per visit: its header, then every values table's columns (``t.*``, in the
+    order of :func:`storage.schema.value_tables`: the order a visit's values are kept in),
+    NULL where the visit has no row in that table."""
+    tables = list(schema.value_tables())
+    head = ", ".join(f'v."{c}"' for c in _VISIT_COLUMNS)
+    parts = [f"SELECT {head}, " + ", ".join(f"t{i}.*" for i in range(len(tables)))
+             + ' FROM "visits" v']
+    parts += [f'LEFT JOIN "{t}" t{i} ON t{i}."visit_id" = v."id"'
+              for i, t in enumerate(tables)]
+    return " ".join(parts) + ' WHERE v."patient_id" IN ({marks}) ORDER BY v."patient_id", ' \
+        'v."visit_date"'
+
+
+@functools.cache
+def _value_columns(columns: tuple[str, ...],
+                   ) -> tuple[tuple[int, ...], tuple[tuple[int, Any, bool], ...]]:
+    """For the columns of :func:`_visits_sql`: the positions of the values (each values
+    table's ``visit_id`` left out), and those that need converting, each as (position,
+    :func:`storage.schema.reader`, is an integer field)."""
+    fields = {f.name: f for f in registry.visit_value_fields()}
+    keep: list[int] = []
+    plan: list[tuple[int, Any, bool]] = []
+    for i, name in enumerate(columns):
+        if i < len(_VISIT_COLUMNS) or name == "visit_id":
+            continue
+        keep.append(i)
+        f = fields[name]
+        read = schema.reader(f)
+        if read is not None:
+            plan.append((i, read, f.type is FieldType.INTEGER))
+    return tuple(keep), tuple(plan)
+
+
+def _read_columns(cols: list[tuple[Any, ...]], plan: tuple[tuple[int, Any, bool], ...],
+                  ) -> None:
+    """Read the stored values of the columns ``plan`` names (``cols``: one tuple per column)
+    back as ``schema.from_sql`` reads them, in place; NULLs stay None. Each distinct stored
+    value is read once (equal numbers read back alike: 1 and 1.0 are one Decimal)."""
+    for i, read, whole in plan:
+        col = cols[i]
+        if whole and _WHOLE.issuperset(map(type, col)):
+            continue  # a STRICT INTEGER column holds ints: the values themselves
+        found = dict.fromkeys(col)
+        for raw in found:
+            if raw is not None:
+                found[raw] = raw if whole and type(raw) is int else read(raw)
+        cols[i] = tuple(map(found.__getitem__, col))
+
+
 class VisitStore(RepositoryCore):
     """Visits of a patient: save, delete and load them."""
 
     def _load_visits(self, patient_ids: list[int]) -> list[tuple[Visit, int]]:
-        """Visits of the given patients in date order, with values and missing reasons."""
+        """Visits of the given patients in date order, with values and missing reasons.
+
+        A cohort's read (exports) passes here once per stored value, so the visits and all
+        their values tables come in one query (:func:`_visits_sql`), read column by column:
+        a column whose stored values are the values themselves (text, choices, a STRICT
+        table's integers, checked by type in one pass) is taken as it is, the others are
+        converted, equal stored numbers once (:func:`_read_columns`); each visit's values
+        are then one dict of its non-NULL cells, in the order of the tables and columns."""
         if not patient_ids:
             return []
-        marks = ",".join("?" * len(patient_ids))
-        vrows = self._rows(f"SELECT * FROM visits WHERE patient_id IN ({marks}) "
-                           "ORDER BY patient_id, visit_date", patient_ids)
+        conn = self.db.conn
+        cur = conn.execute(_visits_sql().format(marks=",".join("?" * len(patient_ids))),
+                           patient_ids)
+        rows = cur.fetchall()
+        if not rows:
+            return []
+        columns = tuple(d[0] for d in cur.description)
+        keep, plan = _value_columns(columns)
+        count = len(rows)
+        cols = list(zip(*rows, strict=True))
+        del rows  # one copy of a chunk's cells at a time
+        # the columns with a value (a form nobody filled has none), as they are read back
+        keep = tuple(i for i in keep if cols[i].count(None) < count)
+        kept = frozenset(keep)
+        _read_columns(cols, tuple(p for p in plan if p[0] in kept))
+        names = [columns[i] for i in keep]
+        stored_rows = (zip(*[cols[i] for i in keep], strict=True) if keep
+                       else itertools.repeat((), count))
         visits: dict[int, Visit] = {}
         out: list[tuple[Visit, int]] = []
-        for r in vrows:
-            v = Visit(visit_date=dt.date.fromisoformat(r["visit_date"]),
-                      visit_label=r["visit_label"], baseline=bool(r["baseline"]),
-                      notes=r["notes"], id=r["id"])
-            visits[r["id"]] = v
-            out.append((v, r["patient_id"]))
-        if not visits:
-            return out
+        iso = dt.date.fromisoformat
+        for vid, pid, date, label, baseline, notes, stored in zip(
+                *cols[:len(_VISIT_COLUMNS)], stored_rows, strict=True):
+            v = Visit(visit_date=iso(date), visit_label=label, baseline=bool(baseline),
+                      values={name: value for name, value in zip(names, stored, strict=True)
+                              if value is not None},
+                      notes=notes, id=vid)
+            visits[vid] = v
+            out.append((v, pid))
         vids = list(visits)
         for start in range(0, len(vids), 900):
             chunk = vids[start:start + 900]
             vmarks = ",".join("?" * len(chunk))
-            for table, fields in schema.value_tables().items():
-                cur = self.db.conn.execute(
-                    f'SELECT * FROM "{table}" WHERE visit_id IN ({vmarks})', chunk)
-                by_name = {f.name: f for f in fields}
-                # (name, how to read it, whether a stored int is the value itself)
-                readers = [(d[0], schema.reader(by_name[d[0]]),
-                            by_name[d[0]].type is FieldType.INTEGER)
-                           for d in cur.description[1:]]
-                for row in cur:
-                    values = visits[row[0]].values
-                    for (name, read, whole), raw in zip(readers, row[1:], strict=True):
-                        if raw is not None:
-                            values[name] = (raw if read is None or whole and type(raw) is int
-                                            else read(raw))
-            for vid, name, reason in self.db.conn.execute(
+            for vid, name, reason in conn.execute(
                     f"SELECT visit_id, field, reason FROM visit_missing WHERE visit_id IN "
                     f"({vmarks})", chunk):
                 visits[vid].missing[name] = reason

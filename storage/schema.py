@@ -310,6 +310,13 @@ def reader(f: Field) -> Callable[[Any], Any] | None:
         def integer(value: Any) -> Any:
             return value if type(value) is int else from_sql(f, value)
         return integer
+    if not f.na_allowed:  # no "na" to pass through: the conversion itself
+        if f.type is FieldType.DECIMAL:
+            return decimal_from_real
+        if f.type is FieldType.BOOLEAN:
+            return bool
+        if f.type is FieldType.DATE:
+            return dt.date.fromisoformat
     return functools.partial(from_sql, f)
 
 
