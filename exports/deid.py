@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from forms import protocol, registry
 from forms.fields import Choice, Deid, Field, FieldType, Level
@@ -49,6 +49,7 @@ def included(f: Field, *, identified: bool) -> bool:
     return identified or f.deid_policy is not Deid.DROP
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text; a cohort's labels repeat
 def protocol_label(label: str | None) -> str | None:
     """The canonical label of a protocol, flare or unscheduled visit
     (:func:`forms.protocol.canonical_label`: ``m3`` -> ``M3``, ``Flare`` -> ``flare``), also for
@@ -152,10 +153,12 @@ def deidentify(patient: Patient, *, labels: bool = False) -> Patient:
         derived = v.derived
         if derived is not None and "baseline_label" in derived:
             derived = {**derived, "baseline_label": base_label}
+        values = dict(v.values)  # a copy (in order) without what no de-identified output holds
+        for name in [k for k in dropped if k in values]:
+            del values[name]
         visits.append(dataclasses.replace(
-            v, visit_label=visit_label(v.visit_label, day),
-            values={k: val for k, val in v.values.items() if k not in dropped},
-            notes="", derived=derived))
+            v, visit_label=visit_label(v.visit_label, day), values=values, notes="",
+            derived=derived))
     med = {f.name: f for f in registry.fields_for(level=Level.MEDICATION)}
     ae = {f.name: f for f in registry.fields_for(level=Level.ADVERSE_EVENT)}
     meds = [dataclasses.replace(m, drug=_coded(med["drug"], m.drug, labels) or "", notes="")

@@ -563,7 +563,8 @@ def _write_rows(patients: Iterable[Patient], sheets: dict[str, _Sheet], layout: 
             row = [*head, v.is_baseline]
             row.extend(map(values.get, value_names))
             # "na" would turn a CHAQ item's number column into text: it goes to Missing
-            not_applicable = [n for n in na_names if values.get(n) == NOT_APPLICABLE]
+            not_applicable = ([n for n in na_names if values.get(n) == NOT_APPLICABLE]
+                              if NOT_APPLICABLE in map(values.get, na_names) else [])
             for n in not_applicable:
                 row[na_at[n]] = None
             row += [scores[n].value if n in scores else None for n in derived_names]

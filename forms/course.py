@@ -231,6 +231,29 @@ def course_of(patient: Patient, settings: ScoringSettings, *,
     return kind(patient=patient, baseline=baseline, visits=rows, settings=settings)
 
 
+#: the :class:`Score` of each stored value :func:`stored_course_of` has met, by (field, rule
+#: version, type, value; a Decimal by its text, since its equality ignores the exponent): a
+#: Score is immutable, the same few values recur in every visit, and a cohort's export would
+#: build a dozen per visit. Bounded: cleared when full.
+_STORED_SCORES: dict[tuple[Any, ...], Score] = {}
+_STORED_SCORES_MAX = 20_000
+#: the types whose equal values are the same value (others are remembered by their text)
+_EXACT_KEYS = frozenset({int, str, bool, type(None)})
+
+
+def _stored_score(name: str, value: Any) -> Score:
+    """``Score(name, value, rule_version=...)`` for a stored value, shared by equal ones."""
+    version = scoring.RULE_VERSIONS.get(name, "")
+    kind = type(value)
+    key = (name, version, kind, value if kind in _EXACT_KEYS else str(value))
+    found = _STORED_SCORES.get(key)
+    if found is None:
+        if len(_STORED_SCORES) >= _STORED_SCORES_MAX:
+            _STORED_SCORES.clear()
+        found = _STORED_SCORES[key] = Score(name, value, rule_version=version)
+    return found
+
+
 @overload
 def stored_course_of(patient: Patient, settings: ScoringSettings) -> Course | None: ...
 @overload
@@ -262,8 +285,7 @@ def stored_course_of(patient: Patient, settings: ScoringSettings, *,
             stored_response = {n: derived.get(n) for n in RESPONSE_FIELDS}
         if any(n not in derived for n in SCORE_FIELDS):
             return None
-        scores = {n: Score(n, derived[n], rule_version=scoring.RULE_VERSIONS.get(n, ""))
-                  for n in SCORE_FIELDS}
+        scores = {n: _stored_score(n, derived[n]) for n in SCORE_FIELDS}
         rows.append(CourseVisit(visit=visit, day=day_offset(visit.visit_date, base_date),
                                 is_baseline=visit is baseline, scores=scores,
                                 stored_response=stored_response, is_follow_up=follows))

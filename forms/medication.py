@@ -124,6 +124,10 @@ def _window(med: Medication, first: dt.date, last: dt.date) -> tuple[dt.date, dt
     return (lo, hi) if lo <= hi else None
 
 
+#: zero administrations or milligrams (one immutable Fraction: exposure sums start from it)
+_NONE_GIVEN = Fraction(0)
+
+
 def administrations(med: Medication, first: dt.date, last: dt.date) -> Fraction:
     """How many doses of the course fall on days ``first`` to ``last`` (inclusive).
 
@@ -134,7 +138,7 @@ def administrations(med: Medication, first: dt.date, last: dt.date) -> Fraction:
     """
     window = _window(med, first, last)
     if window is None:
-        return Fraction(0)
+        return _NONE_GIVEN
     lo, hi = window
     days = (hi - lo).days + 1
     times = med.times_per_period or 1
@@ -213,7 +217,6 @@ def mg_per_administration(med: Medication, weight_kg: Decimal | None,
         return None
     dose = Fraction(Decimal(med.dose))
     unit = med.dose_unit
-    kg = None if weight_kg is None else Fraction(Decimal(weight_kg))
     if unit == "mg":
         return dose
     if unit == "g":
@@ -221,9 +224,9 @@ def mg_per_administration(med: Medication, weight_kg: Decimal | None,
     if unit == "ug":
         return dose / 1000
     if unit in ("mg/kg", "g/kg"):
-        if kg is None:
+        if weight_kg is None:
             return None
-        return dose * kg * (1000 if unit == "g/kg" else 1)
+        return dose * Fraction(Decimal(weight_kg)) * (1000 if unit == "g/kg" else 1)
     if unit == "mg/m2":
         bsa = body_surface_area(weight_kg, height_cm)
         return None if bsa is None else dose * bsa
@@ -356,8 +359,7 @@ def glucocorticoid_exposure(medications: Iterable[Medication], first: dt.date, l
                             height_cm: Decimal | None = None) -> Exposure:
     """Glucocorticoid exposure on days ``first`` to ``last`` (inclusive), prednisone-equivalent
     (instruments.md section 10 factors via the registry's drug list)."""
-    oral = Fraction(0)
-    iv = Fraction(0)
+    oral = iv = _NONE_GIVEN
     uncounted: list[str] = []
     for med in medications:
         if not is_glucocorticoid(med):
@@ -385,6 +387,8 @@ def exposure_between_visits(medications: Sequence[Medication],
     """For each visit (date, weight, height; oldest first) the exposure since the previous
     visit: the day after it through the visit day; None for the first visit. mg/kg uses the
     weight of the visit at the start of the interval, else the visit's own."""
+    # only glucocorticoids count: found once, not once per interval (same courses, same order)
+    medications = [med for med in medications if is_glucocorticoid(med)]
     out: list[Exposure | None] = []
     for i, (day, weight, height) in enumerate(visits):
         if i == 0:

@@ -343,7 +343,14 @@ class Drug:
         """mg of prednisone per mg of this drug (exact: dexamethasone is 20/3), or None."""
         if self.prednisone_mg is None:
             return None
-        return Fraction(5) / Fraction(self.prednisone_mg)
+        return _prednisone_factor(self.prednisone_mg)
+
+
+@functools.cache
+def _prednisone_factor(prednisone_mg: D) -> Fraction:
+    """5 mg prednisone per ``prednisone_mg`` (a drug's, computed once: exposure sums ask it
+    for every course in every interval between visits)."""
+    return Fraction(5) / Fraction(prednisone_mg)
 
 
 _GC, _DM = DrugClass.GLUCOCORTICOID, DrugClass.CSDMARD
@@ -410,6 +417,9 @@ def drug(text: str | None) -> Drug | None:
     case and spacing: ``"MTX"``, ``"Methotrexate"``, ``"IVIG"``), or None for free text."""
     if not text:
         return None
+    found = _DRUG_KEYS.get(text)  # a code as stored ("prednisolone"): already its own key
+    if found is not None:
+        return found
     found = _DRUG_KEYS.get(_drug_key(text))
     if found is None:  # the name in another language: 托法替布 is tofacitinib
         key = _drug_key(text)

@@ -26,6 +26,16 @@ def test_the_jdm_treatments_the_issue_names_are_listed() -> None:
     assert wanted <= {d.code for d in DRUGS}
 
 
+def test_a_text_that_is_a_lookup_key_names_what_its_normal_form_names() -> None:
+    """``drug`` takes a text found as it is among the look-up keys (a stored code) without
+    normalising it: right only because every key is its own normal form."""
+    keys = registry._DRUG_KEYS  # noqa: SLF001 - the invariant of the fast path
+    assert keys and all(registry._drug_key(k) == k for k in keys)  # noqa: SLF001
+    for key, found in keys.items():
+        assert drug(key) is found
+        assert drug(key.upper()) is found  # the normalising path agrees
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("MTX", "methotrexate"), ("Methotrexate", "methotrexate"), (" methotrexate ", "methotrexate"),
     ("IVIG", "ivig"), ("MMF", "mycophenolate_mofetil"),
