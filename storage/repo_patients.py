@@ -4,7 +4,8 @@ the due list's inputs: the repository's patient part (see :mod:`storage.reposito
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,23 @@ if TYPE_CHECKING:
 
 def _visit_day(visit: Visit) -> dt.date:
     return visit.visit_date
+
+
+@functools.cache
+def _record_readers(level: Level) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each registry field of a record level with :func:`storage.schema.reader` (chosen once:
+    a cohort's read decodes every course of every patient)."""
+    return tuple((f.name, schema.reader(f)) for f in record_fields(level))
+
+
+def _read_record(readers: tuple[tuple[str, Callable[[Any], Any] | None], ...],
+                 row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored record's fields as ``schema.from_sql`` reads them."""
+    out: dict[str, Any] = {}
+    for name, read in readers:
+        raw = row[name]
+        out[name] = raw if raw is None or read is None else read(raw)
+    return out
 
 
 class PatientStore(RepositoryCore):
@@ -217,10 +235,10 @@ class PatientStore(RepositoryCore):
             return int(self.db.conn.execute("SELECT count(*) FROM patients").fetchone()[0])
 
     def _load_patients(self, rows: list[dict[str, Any]]) -> list[Patient]:
-        pfields = {f.name: f for f in record_fields(Level.PATIENT)}
+        preaders = _record_readers(Level.PATIENT)
         patients: dict[int, Patient] = {}
         for row in rows:
-            vals = {k: schema.from_sql(pfields[k], row[k]) for k in pfields}
+            vals = _read_record(preaders, row)
             identifiers = {k: vals[k] for k in ("given_name", "family_name", "mrn", "birth_date")
                            if vals.get(k) is not None}
             patients[row["id"]] = Patient(
@@ -231,16 +249,16 @@ class PatientStore(RepositoryCore):
         for visit, pid in self._load_visits(ids):
             patients[pid].visits.append(visit)
         marks = ",".join("?" * len(ids))
-        mfields = record_fields(Level.MEDICATION)
+        mreaders = _record_readers(Level.MEDICATION)
         for row in self._rows(f"SELECT * FROM medications WHERE patient_id IN ({marks}) "
                               "ORDER BY start_date, id", ids):
-            vals = {f.name: schema.from_sql(f, row[f.name]) for f in mfields}
+            vals = _read_record(mreaders, row)
             vals["notes"] = vals.get("notes") or ""
             patients[row["patient_id"]].medications.append(Medication(**vals, id=row["id"]))
-        afields = record_fields(Level.ADVERSE_EVENT)
+        areaders = _record_readers(Level.ADVERSE_EVENT)
         for row in self._rows(f"SELECT * FROM adverse_events WHERE patient_id IN ({marks}) "
                               "ORDER BY onset_date, id", ids):
-            vals = {f.name: schema.from_sql(f, row[f.name]) for f in afields}
+            vals = _read_record(areaders, row)
             patients[row["patient_id"]].adverse_events.append(AdverseEvent(**vals, id=row["id"]))
         return [patients[r["id"]] for r in rows]
 

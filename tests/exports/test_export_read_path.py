@@ -23,6 +23,7 @@ from export_factory import make_cohort, make_patient
 
 from exports.excel import write_workbook
 from forms import registry
+from forms.fields import Level
 from forms.model import Patient, Visit
 from storage import schema
 from storage.repository import Repository
@@ -97,6 +98,38 @@ def test_every_value_reads_back_as_from_sql_gives_it(repo: Repository) -> None:
     assert "na" in [v.values.get(n) for v in visits for n in v.values]
     q_one = patients[-1].visits[0].values
     assert q_one == {"weight_kg": Decimal("30.1"), "cmas_situps": 3}
+
+
+def test_patients_and_their_records_read_back_as_from_sql_gives_them(repo: Repository) -> None:
+    def reference(table: str, level: Level, where: str, key: object) -> list[dict[str, Any]]:
+        """Each stored row of ``table`` as field -> from_sql(value), in id order."""
+        fields = schema.record_fields(level)
+        cur = repo.db.conn.execute(f"SELECT * FROM {table} WHERE {where} = ? ORDER BY id",
+                                   (key,))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur]
+        return [{f.name: schema.from_sql(f, r[f.name]) for f in fields} for r in rows]
+
+    def record(obj: object, level: Level) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in schema.record_fields(level)}
+
+    checked = 0
+    for p in repo.iter_patients(with_derived=True):
+        (want,) = reference("patients", Level.PATIENT, "study_id", p.study_id)
+        got = {k: v for k, v in p.field_values().items() if v is not None}
+        assert _typed(got) == _typed({k: v for k, v in want.items() if v is not None})
+        meds = sorted(p.medications, key=lambda m: m.id or 0)
+        wanted = reference("medications", Level.MEDICATION, "patient_id", p.id)
+        for w in wanted:
+            w["notes"] = w["notes"] or ""  # a course without notes has "" (as saved)
+        assert [_typed(w) for w in wanted] == [_typed(record(m, Level.MEDICATION))
+                                               for m in meds]
+        events = sorted(p.adverse_events, key=lambda a: a.id or 0)
+        assert [_typed(w) for w in reference("adverse_events", Level.ADVERSE_EVENT,
+                                             "patient_id", p.id)] == [
+            _typed(record(a, Level.ADVERSE_EVENT)) for a in events]
+        checked += len(meds) + len(events)
+    assert checked > 20
 
 
 def test_stored_derived_values_read_back_as_get_derived_many_gives_them(
