@@ -253,8 +253,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     Characters neither font covers stay with the regular font (they print as its empty box
     rather than vanish). Whitespace joins the run it is in, so words are not split needlessly.
     """
-    regular = _covered(REGULAR)
-    if all(ord(ch) in regular or ch.isspace() for ch in set(text)):  # the usual case: one run
+    missing = set(map(ord, text)).difference(_covered(REGULAR))
+    if not any(not chr(code).isspace() for code in missing):  # the usual case: one run
         return [(REGULAR, text)] if text else []
     out: list[tuple[str, str]] = []
     current = REGULAR
@@ -313,4 +313,7 @@ def markup(text: str) -> str:
 
 def needs_paragraph(text: str) -> bool:
     """True when a plain table-cell string could not be drawn in the regular font alone."""
-    return not text.isascii() and any(needs_fallback(ch) for ch in text)
+    if text.isascii():
+        return False
+    missing = set(map(ord, text)).difference(_covered(REGULAR))  # usually none ("Δ", "–")
+    return any(needs_fallback(chr(code)) for code in missing)

@@ -52,3 +52,21 @@ def test_a_chinese_text_cell_taller_than_the_page_splits(tmp_path: object) -> No
     assert len(pages) >= 2
     text = "".join(page.extract_text() for page in pages).replace("\n", "")
     assert text.count("甲氨蝶呤") == 400
+
+
+def test_plain_cells_keep_their_own_font_and_alignment() -> None:
+    """Plain cells' per-cell styles are set with one command per run of neighbouring cells;
+    each cell still gets exactly its own font and alignment."""
+    styles = ["cell_bold", "cell", "cell_bold", "cell_bold_right", "cell_right", "cell_bold"]
+    rows = [["a", "b", "c", "d", "e", "f"],
+            [pdf_layout.text(f"v{i}", s) for i, s in enumerate(styles)],
+            [pdf_layout.text(f"w{i}", s) for i, s in enumerate(reversed(styles))]]
+    table = pdf_layout.data_table(rows, [60] * 6)
+    for r, row_styles in ((1, styles), (2, list(reversed(styles)))):
+        for c, style in enumerate(row_styles):
+            cell = table._cellStyles[r][c]
+            assert table._cellvalues[r][c] == f"{'vw'[r - 1]}{c}"  # drawn as a plain string
+            assert cell.fontname == (pdf_layout.fonts.BOLD if "bold" in style
+                                     else pdf_layout.fonts.REGULAR), (r, c)
+            assert cell.alignment == ("RIGHT" if "right" in style else "LEFT"), (r, c)
+    assert pdf_layout._runs_of([0, 2, 3, 5]) == [(0, 0), (2, 3), (5, 5)]
