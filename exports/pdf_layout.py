@@ -316,10 +316,18 @@ def _needed(cell: Any, width: _Measure = _string_width) -> float:
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
         source = getattr(cell, "plain_source", None)  # a text() cell: no need to parse it
         # getPlainText() joins the lines of a <br/> (what the widths were always fitted to)
-        plain = (source.replace("\n", "") if source is not None
-                 and not fonts.needs_paragraph(source) else cell.getPlainText())
         size = style.fontSize
-        return max((width(w, font, size) for w in _WORD_GAPS.split(plain) if w), default=0.0)
+        if source is not None and not fonts.needs_paragraph(source):
+            plain = source.replace("\n", "")
+            return max((width(w, font, size) for w in _WORD_GAPS.split(plain) if w),
+                       default=0.0)
+        # runs DejaVu cannot draw are printed in the fallback font (CJK glyphs are a full em
+        # wide, DejaVu's missing-glyph width is 0.6 em): each run measured in its own font,
+        # each line of a text() cell on its own (its line breaks are breaks)
+        plain = source if source is not None else cell.getPlainText()
+        return max((sum(width(run, font if f == fonts.REGULAR else f, size)
+                        for f, run in fonts.runs(w))
+                    for w in _WORD_GAPS.split(plain) if w), default=0.0)
     return 0.0
 
 

@@ -70,3 +70,17 @@ def test_plain_cells_keep_their_own_font_and_alignment() -> None:
                                      else pdf_layout.fonts.REGULAR), (r, c)
             assert cell.alignment == ("RIGHT" if "right" in style else "LEFT"), (r, c)
     assert pdf_layout._runs_of([0, 2, 3, 5]) == [(0, 0), (2, 3), (5, 5)]
+
+
+def test_a_chinese_word_gets_a_column_as_wide_as_it_prints() -> None:
+    """A CJK word is measured in the fallback font it is printed in: the skin table's visit
+    column of a Chinese report held 计划外访视 (unscheduled visit), which ran into the date."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pdf_layout.fonts.register_fallback()
+    word = "计划外访视"
+    printed = stringWidth(word, pdf_layout.fonts.FALLBACK, pdf_layout.BODY_PT)
+    rows = [[pdf_layout.text(word, "cell_bold"), pdf_layout.text("2021-02-10")]]
+    first, second = pdf_layout.fit_widths(rows, [45, 400])
+    assert first >= printed + pdf_layout.CELL_PADDING
+    assert first + second == 445  # the room is taken from the column with slack
