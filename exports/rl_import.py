@@ -53,7 +53,12 @@ _CJK_WRAP = "([\u2e80-\uffff])"
 
 
 def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
-    if isinstance(pattern, str) and (pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP):
+    """``re.compile`` while the paragraph module runs: its own module-level patterns (the URL
+    pattern, the hyphenation ones: a report hyphenates nothing; each is used only through
+    its methods) and textsplit's CJK pattern wait for their first use."""
+    if isinstance(pattern, str) and (
+            pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP
+            or sys._getframe(1).f_globals.get("__name__") == _PARAGRAPH):
         return LazyPattern(pattern, flags)
     return _compile(pattern, flags)
 

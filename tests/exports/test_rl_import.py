@@ -43,6 +43,16 @@ assert type(wrapped).__name__ == "_LazyUriLoader"
 assert "exec_module" not in vars(wrapped._loader)
 from reportlab.platypus import tables
 assert type(tables.__spec__.loader).__name__ != "_LazyUriLoader"
+# the paragraph module's hyphenation patterns wait too, and match as compiled
+for name in ("_hy_pfx_pat", "_hy_sfx_pat", "_hy_letters_pat", "_hy_shy_letters_pat",
+             "_hy_shy_pat"):
+    lazy = getattr(paragraph, name)
+    assert isinstance(lazy, LazyPattern) and lazy._compiled is None, name
+    real = real_compile(lazy.pattern, lazy.flags)
+    for s in ["\u201cword,", "Hyphen-ated", "soft\xadhyphen", "x", "", "\u00c9t\u00e9!"]:
+        a, b = lazy.search(s), real.search(s)
+        assert (a and a.span()) == (b and b.span()), (name, s)
+        assert lazy.split(s) == real.split(s), (name, s)
 # PyFontify (imported by reportlab.platypus for XPreformatted): both patterns wait for a use
 from reportlab.lib import PyFontify
 for name in ("matchRE", "idRE"):
