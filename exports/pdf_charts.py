@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,6 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from exports import fonts
 from forms.formatting import format_value
 from forms.i18n import _
+from forms.records import frozen
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
 TITLE_PT = 9.0
@@ -33,7 +33,7 @@ BAR = colors.Color(0.78, 0.78, 0.78)
 DARK = colors.Color(0.15, 0.15, 0.15)
 
 
-@dataclass(frozen=True)
+@frozen
 class Series:
     """One measure over time.
 
@@ -174,7 +174,7 @@ def trend_chart(series: Series, width: float, height: float,
     return d
 
 
-@dataclass(frozen=True)
+@frozen
 class Course:
     """One medication course on the timeline."""
 

@@ -23,11 +23,11 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import N_, _, context_text
+from forms.records import frozen
 from storage import crypto
 from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
 
@@ -58,7 +58,7 @@ LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES = 5, 5
 _MAX_USER = 40
 
 
-@dataclass(frozen=True)
+@frozen
 class Account:
     user_name: str
     full_name: str
@@ -486,7 +486,7 @@ def switch_user(repo: Repository, user_name: str, password: str, purpose: str) -
     return account
 
 
-@dataclass(frozen=True)
+@frozen
 class SetUp:
     account: Account
     recovery_key: str

@@ -19,11 +19,11 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import _, local_time_text
+from forms.records import frozen
 from storage import crypto, tempfiles
 from storage.audit_chain import record_restore, verify_chain
 from storage.errors import (
@@ -43,7 +43,7 @@ _STAMP = "%Y%m%d-%H%M%S"
 _NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})\.sqlite$")
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationPolicy:
     """How many of the newest days, ISO weeks and months keep one backup each."""
 
@@ -55,7 +55,7 @@ class RotationPolicy:
 DEFAULT_POLICY = RotationPolicy()
 
 
-@dataclass(frozen=True)
+@frozen
 class Backup:
     """One backup file and the UTC time it was taken (from its name)."""
 
@@ -211,7 +211,7 @@ def automatic_backup(db_path: Path | str, now: dt.datetime | None = None,
     return dest
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupSummary:
     """What a backup holds, shown before restoring it."""
 

@@ -27,13 +27,14 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
 from forms.i18n import _
+from forms.records import mutable
 from storage import accounts, crypto
 from storage.backups import database_in_use, list_backups
 from storage.errors import SQLITE_ERRORS, KnownStorageError, translated
@@ -41,7 +42,7 @@ from storage.errors import SQLITE_ERRORS, KnownStorageError, translated
 _STAMP = "%Y%m%d-%H%M%S"
 
 
-@dataclass
+@mutable
 class Conversion:
     """What :func:`encrypt_database` did."""
 

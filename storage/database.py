@@ -29,10 +29,11 @@ import os
 import re
 import sqlite3
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from forms.i18n import N_, _
+from forms.records import frozen, mutable
 from storage import audit_chain, crypto, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.connection import Connection
@@ -139,7 +140,7 @@ class FilesReplaced(KnownStorageError):
         self.path = path
 
 
-@dataclass(frozen=True)
+@frozen
 class FileIdentity:
     """Device and inode of the database, its WAL and its WAL index when the connection
     opened (:func:`verify_files` compares them with the disk before each write)."""
@@ -500,7 +501,7 @@ def backup_file(path: Path | str, dest: Path | str) -> Path:
         db.close()
 
 
-@dataclass
+@mutable
 class CheckReport:
     """What ``main.py check`` found: a list of :class:`storage.integrity.Finding`.
 
