@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from forms.i18n import N_, _, context_text
 from forms.records import frozen
 from storage import crypto
-from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
+from storage.errors import KnownStorageError, NotFound, classify, sqlite_errors
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -465,7 +465,7 @@ def sign_in(db_path: Path | str, user_name: str, password: str) -> Account:
                               "WHERE user_name = ?", (user_name,)).fetchone()
         finally:
             con.close()
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         crypto.forget(keys.database_id)
         raise classify(exc, db_path) from exc
     account = Account(row[0], row[1], row[2], bool(row[3])) if row else None

@@ -44,8 +44,6 @@ from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
-
 from forms.i18n import _
 from forms.records import frozen, mutable
 from storage.errors import KnownStorageError
@@ -372,9 +370,6 @@ def unlock_with(db_path: Path | str, name: str, secret: str) -> KeyFile:
 # Connections
 # ------------------------------------------------------------------------------------------
 #: every exception class either DB-API module raises (storage.errors maps both).
-ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
-
-
 def raw_key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
@@ -388,6 +383,8 @@ def connect_raw(target: Path | str, key: bytes | None, **kwargs: Any) -> Any:
     if key is None:
         conn = sqlite3.connect(str(target), **kwargs)
     else:
+        import sqlcipher3  # noqa: PLC0415 - loaded for the first encrypted file (issue 16)
+
         conn = sqlcipher3.connect(str(target), **kwargs)
         conn.execute(raw_key_pragma(key))
     conn.execute("PRAGMA temp_store = MEMORY")
