@@ -120,7 +120,7 @@ def _fields() -> tuple[tuple[Field, str], ...]:
                 FieldType.INTEGER, minimum=D(0), maximum=D(len(part.levels) - 1),
                 levels=part.levels, group=loc.key,
                 help=f"CDASI {part.kind}. "
-                     + "; ".join(f"{c.code} = {c.label}" for c in part.levels)), part.kind))
+                     + "; ".join(f"{c.code} = {c.label_en}" for c in part.levels)), part.kind))
     return (*out, *_OTHER)
 
 

@@ -132,7 +132,7 @@ def _fields() -> tuple[Field, ...]:
     for item in ITEMS:
         out.append(Field(item.name, item.label, "cmas", FieldType.INTEGER, minimum=D(0),
                          maximum=D(len(item.levels) - 1), levels=item.levels,
-                         help="; ".join(f"{c.code} = {c.label}" for c in item.levels)))
+                         help="; ".join(f"{c.code} = {c.label_en}" for c in item.levels)))
         if item.timed is not None:
             out.append(Field(
                 item.timed.seconds_field, item.label.split(",")[0] + ": seconds held", "cmas",
