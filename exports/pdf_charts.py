@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -29,6 +28,7 @@ from reportlab.platypus import Flowable
 from exports import fonts
 from forms.formatting import format_value
 from forms.i18n import _
+from forms.records import frozen
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
 TITLE_PT = 9.0
@@ -147,7 +147,7 @@ class Chart(Flowable):
                     c.rect(*op[5:], stroke=1, fill=1)
 
 
-@dataclass(frozen=True)
+@frozen
 class Series:
     """One measure over time.
 
@@ -277,7 +277,7 @@ def trend_chart(series: Series, width: float, height: float,
     return d
 
 
-@dataclass(frozen=True)
+@frozen
 class Course:
     """One medication course on the timeline."""
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 if TYPE_CHECKING:
@@ -75,9 +75,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     # Qt's native format on Windows is the registry, and the program must leave no registry
     # keys (README, "Installing at a clinic")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    import resources  # noqa: PLC0415
-
-    QDir.addSearchPath("icons", resources.path("icons"))
     # no application-wide style sheet: the few widgets with a look get it themselves
     # (gui.style.restyle; a sheet on the application made every widget twice as slow)
     from gui import i18n  # noqa: PLC0415
