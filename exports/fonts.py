@@ -92,7 +92,6 @@ class _CachedFace(TTFontFace):
         blob = state.get("_deferred")
         if name not in _DEFERRED or blob is None:
             raise AttributeError(name)
-        del state["_deferred"]
         try:
             later = marshal.loads(blob)
             if not isinstance(later, dict) or not set(_DEFERRED) <= set(later):
@@ -100,7 +99,8 @@ class _CachedFace(TTFontFace):
         except (ValueError, EOFError, TypeError):  # damaged: parse the font bytes again
             fresh = TTFontFace(io.BytesIO(state["_ttf_data"]))
             later = {key: fresh.__dict__[key] for key in _DEFERRED}
-        state.update(later)
+        state.update(later)  # (two threads asking at once both load it; either result holds)
+        state.pop("_deferred", None)
         return state[name]
 
 
