@@ -113,6 +113,9 @@ def _frozen_init(cls: type) -> Callable[..., None]:
     names: dict[str, Any] = {"_set": object.__setattr__, "_HAS_FACTORY": _HAS_FACTORY}
     params, body, seen_default = ["self"], [], False
     for f in dataclasses.fields(cls):
+        if f.name in names or f.name == "self" or f.name.startswith("_default_"):
+            raise TypeError(f"{cls.__qualname__}.{f.name}: a name forms.records' __init__ "
+                            "uses itself")
         if f.kw_only:
             raise TypeError(f"{cls.__qualname__}.{f.name}: keyword-only fields are not "
                             "supported by forms.records")
@@ -178,6 +181,8 @@ def frozen(cls: type[_T]) -> type[_T]:
     if any("InitVar" in str(t) for t in vars(cls).get("__annotations__", {}).values()):
         raise TypeError(f"{cls.__qualname__}: InitVar is not supported by forms.records")
     documented = bool(cls.__dict__.get("__doc__"))
+    if not documented:  # for now: dataclasses would parse object()'s signature (3-5 ms, once)
+        cls.__doc__ = cls.__name__
     cls = dataclasses.dataclass(init=False, eq=False, repr=False)(cls)
     cls.__init__ = _frozen_init(cls)  # type: ignore[method-assign]
     cls.__setattr__ = _refuse_set  # type: ignore[method-assign]

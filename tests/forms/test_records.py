@@ -251,3 +251,9 @@ def test_keyword_only_fields_and_initvars_are_refused(annotation: str) -> None:
         namespace["__annotations__"]["b"] = annotation
     with pytest.raises(TypeError, match="not supported"):
         frozen(type("Refused", (), namespace))
+
+
+@pytest.mark.parametrize("name", ["_set", "self", "_default_a"])
+def test_a_field_named_like_the_constructors_own_names_is_refused(name: str) -> None:
+    with pytest.raises(TypeError, match="uses itself"):
+        frozen(type("Clash", (), {"__annotations__": {name: "int"}}))
