@@ -108,11 +108,16 @@ def run(db_path: Path | None = None, *,
     list filled (or the file refused with a message)."""
     previous_gc = gc.get_threshold()
     gc.set_threshold(*_START_GC_THRESHOLD)
+    path = Path(db_path) if db_path is not None else default_db_path()
+    # The patient list is read in a thread while Qt starts and the window is built (SQLite
+    # runs the query without the GIL); the session takes the rows if they are still current.
+    from storage.prefetch import ListPrefetch  # noqa: PLC0415
+
+    prefetched = ListPrefetch.start(path)
     app = make_app()
     install_excepthook(app)
     from gui.main_window import MainWindow  # noqa: PLC0415
 
-    path = Path(db_path) if db_path is not None else default_db_path()
     # Show the window first, then open the file on the first event-loop turn: a sign-in, or
     # the whole-file check after an unclean shutdown, must not delay the window appearing. A
     # file that can't be opened gets a plain message and leaves File > Open available.
@@ -123,8 +128,10 @@ def run(db_path: Path | None = None, *,
         if started is not None:
             started("shown", window)
         try:
-            window.open_path(path)
+            window.open_path(path, prefetched=prefetched)
         finally:
+            if prefetched is not None:
+                prefetched.close()  # taken, or not wanted (sign-in refused, file refused)
             gc.set_threshold(*previous_gc)
             gc.freeze()  # start-up's objects live as long as the app: never scanned again
         if started is not None:

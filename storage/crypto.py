@@ -369,7 +369,6 @@ def unlock_with(db_path: Path | str, name: str, secret: str) -> KeyFile:
 # ------------------------------------------------------------------------------------------
 # Connections
 # ------------------------------------------------------------------------------------------
-#: every exception class either DB-API module raises (storage.errors maps both).
 def raw_key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
