@@ -21,18 +21,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from fractions import Fraction
 from typing import Any
 
 from exports.common import PatientSummary, VisitSummary
 from forms import protocol, registry, stats
+from forms.records import frozen, mutable
 from forms.response import CATEGORIES, PRINTO_LEVELS
 
 Getter = Callable[[PatientSummary, VisitSummary], Any]
 
 
-@dataclass(frozen=True)
+@frozen
 class CohortMeasure:
     """One measure of the results table: what it reads and how it is named and printed."""
 
@@ -45,7 +46,7 @@ class CohortMeasure:
     y_max: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Range:
     """A count known only within bounds: ``low`` to ``high`` children of ``n``."""
 
@@ -58,7 +59,7 @@ class Range:
         return self.low == self.high
 
 
-@dataclass(frozen=True)
+@frozen
 class VisitResponses:
     """The response counts of the follow-ups at one protocol visit."""
 
@@ -72,7 +73,7 @@ class VisitResponses:
     cid: Range  #: children in clinically inactive disease (indeterminate in the upper end)
 
 
-@dataclass
+@mutable
 class CohortVisit:
     """One protocol visit's column."""
 
@@ -84,7 +85,7 @@ class CohortVisit:
     duplicates: int = 0
 
 
-@dataclass
+@mutable
 class CohortResults:
     """Everything the cohort report prints, computed once."""
 

@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,7 @@ from forms.formatting import (  # noqa: F401 - re-exported: the exports' number 
 )
 from forms.i18n import _
 from forms.model import Medication, Patient
+from forms.records import frozen
 from forms.settings import ScoringSettings
 from storage import locks, tempfiles
 from storage.errors import KnownStorageError
@@ -218,7 +218,7 @@ TOFACITINIB = "tofacitinib"
 VisitSummary = course.CourseVisit  #: one visit with its scores and response (forms.course)
 
 
-@dataclass(frozen=True)
+@frozen
 class PatientSummary(course.Course):
     """A patient's course (:class:`forms.course.Course`: visits in date order, the baseline,
     the derived values) with the helpers the reports use."""

@@ -31,7 +31,6 @@ import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -57,6 +56,7 @@ from forms import medication, registry
 from forms.fields import Field, FieldType, Level
 from forms.i18n import N_, in_language, translate_to
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, Patient
+from forms.records import frozen
 from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 
 Progress = Callable[[int, "int | None"], None]
@@ -72,7 +72,7 @@ NOT_APPLICABLE = "na"
 # --------------------------------------------------------------------------------------------
 # Columns
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Column:
     """One workbook column: its header (a field name) and how the data dictionary describes it.
 
@@ -189,7 +189,7 @@ def _record_columns(level: Level, identified: bool) -> list[tuple[Column, str, b
     return out
 
 
-@dataclass(frozen=True)
+@frozen
 class Layout:
     """The columns of every sheet for one workbook (identified or not)."""
 

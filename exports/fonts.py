@@ -66,7 +66,7 @@ def font_bytes(filename: str) -> bytes:
 # ------------------------------------------------------------------------------------------
 #: where parsed metrics are kept (storage.user_cache; "" turns the cache off)
 CACHE_ENV = user_cache.CACHE_ENV
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2  # 2: the deferred part (glyphToChar) is a blob of its own
 
 
 def _cache_key(data: bytes) -> str:
@@ -77,32 +77,65 @@ def _cache_key(data: bytes) -> str:
     return digest.hexdigest()
 
 
-def _face_state(face: TTFontFace) -> tuple[dict[str, Any], dict[str, str]] | None:
+#: parsed data a report never reads: kept in the entry as its own marshal blob, loaded when
+#: first asked for (``glyphToChar`` serves only reportlab's text shaping, which the reports
+#: do not use; loading it was a quarter of reading a cached face)
+_DEFERRED = ("glyphToChar",)
+
+
+class _CachedFace(TTFontFace):
+    """A face made from the cache: what parsing made, with the :data:`_DEFERRED` attributes
+    loaded on first use."""
+
+    def __getattr__(self, name: str) -> Any:
+        state = self.__dict__
+        blob = state.get("_deferred")
+        if name not in _DEFERRED or blob is None:
+            raise AttributeError(name)
+        try:
+            later = marshal.loads(blob)
+            if not isinstance(later, dict) or not set(_DEFERRED) <= set(later):
+                raise ValueError("not the deferred part of a cached face")
+        except (ValueError, EOFError, TypeError):  # damaged: parse the font bytes again
+            fresh = TTFontFace(io.BytesIO(state["_ttf_data"]))
+            later = {key: fresh.__dict__[key] for key in _DEFERRED}
+        state.update(later)  # (two threads asking at once both load it; either result holds)
+        state.pop("_deferred", None)
+        return state[name]
+
+
+def _face_state(face: TTFontFace) -> tuple[dict[str, Any], dict[str, str], bytes] | None:
     """What parsing produced, as plain data (the font bytes and the scale function are made
-    again on load); None when reportlab keeps something this cache does not know."""
+    again on load), with the :data:`_DEFERRED` part as a marshal blob of its own; None when
+    reportlab keeps something this cache does not know."""
     plain: dict[str, Any] = {}
     names: dict[str, str] = {}
+    later: dict[str, Any] = {}
     for key, value in face.__dict__.items():
         if key in ("_ttf_data", "_pdfScale"):
             continue
         if isinstance(value, TTFNameBytes):
             names[key] = value.ustr
+        elif key in _DEFERRED:
+            later[key] = value
         else:
             plain[key] = value
     try:
         marshal.dumps(plain)
+        return plain, names, marshal.dumps(later)
     except ValueError:  # an object marshal cannot store: do not cache this reportlab
         return None
-    return plain, names
 
 
-def _face_from_state(plain: dict[str, Any], names: dict[str, str], data: bytes) -> TTFontFace:
-    face = TTFontFace.__new__(TTFontFace)
+def _face_from_state(plain: dict[str, Any], names: dict[str, str], data: bytes,
+                     deferred: bytes) -> TTFontFace:
+    face = _CachedFace.__new__(_CachedFace)
     state = face.__dict__
     state.update(plain)
     for key, text in names.items():
         state[key] = TTFNameBytes(text.encode("utf-8"))
     state["_ttf_data"] = data
+    state["_deferred"] = deferred
     units = plain["unitsPerEm"]  # as TTFontFile.extractInfo makes it
     if units == 1000:
         state["_pdfScale"] = lambda x: x
@@ -117,13 +150,14 @@ def _cached_face(path: Path | None, data: bytes) -> TTFontFace | None:
     if blob is None:
         return None
     try:
-        fmt, plain, names = marshal.loads(blob)
-        if fmt != _CACHE_FORMAT or not isinstance(plain, dict) or not isinstance(names, dict):
+        fmt, plain, names, deferred = marshal.loads(blob)
+        if (fmt != _CACHE_FORMAT or not isinstance(plain, dict) or not isinstance(names, dict)
+                or not isinstance(deferred, bytes)):
             return None
         if not isinstance(plain.get("charToGlyph"), dict) or not isinstance(
                 plain.get("unitsPerEm"), int):
             return None
-        return _face_from_state(plain, names, data)
+        return _face_from_state(plain, names, data, deferred)
     except (ValueError, EOFError, TypeError, KeyError, ZeroDivisionError):
         return None  # damaged or foreign: parse the font again and rewrite it
 
@@ -219,8 +253,8 @@ def runs(text: str) -> list[tuple[str, str]]:
     Characters neither font covers stay with the regular font (they print as its empty box
     rather than vanish). Whitespace joins the run it is in, so words are not split needlessly.
     """
-    regular = _covered(REGULAR)
-    if all(ord(ch) in regular or ch.isspace() for ch in set(text)):  # the usual case: one run
+    missing = set(map(ord, text)).difference(_covered(REGULAR))
+    if not any(not chr(code).isspace() for code in missing):  # the usual case: one run
         return [(REGULAR, text)] if text else []
     out: list[tuple[str, str]] = []
     current = REGULAR
@@ -279,4 +313,7 @@ def markup(text: str) -> str:
 
 def needs_paragraph(text: str) -> bool:
     """True when a plain table-cell string could not be drawn in the regular font alone."""
-    return not text.isascii() and any(needs_fallback(ch) for ch in text)
+    if text.isascii():
+        return False
+    missing = set(map(ord, text)).difference(_covered(REGULAR))  # usually none ("Δ", "–")
+    return any(needs_fallback(chr(code)) for code in missing)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -51,6 +50,7 @@ from forms.formatting import format_value
 from forms.i18n import N_, _
 from forms.instruments.base import RowKind
 from forms.model import Patient
+from forms.records import frozen
 from forms.settings import ScoringSettings
 
 DAYS_PER_MONTH = Decimal("30.4375")  # 365.25 / 12
@@ -60,7 +60,7 @@ NOTE_IN_TABLE = 160  # characters of a medication note shown in the treatment ta
 # --------------------------------------------------------------------------------------------
 # Measures shown in tables and charts
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Measure:
     """One row of the core set table: what it reads and how it is printed."""
 

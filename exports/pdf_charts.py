@@ -1,9 +1,15 @@
 """Vector drawings for the patient case summary: trend charts and the treatment timeline.
 
-Drawn with :mod:`reportlab.graphics` shapes (no raster images), so they print sharply and stay
-readable in black and white: every series is black with a marker at each measured visit, the
-reference lines are dotted grey with a text label, and the tofacitinib start is a dashed
-vertical line labelled in words. Colour is never the only carrier of meaning.
+Drawn as PDF vector operations (no raster images), so they print sharply and stay readable in
+black and white: every series is black with a marker at each measured visit, the reference
+lines are dotted grey with a text label, and the tofacitinib start is a dashed vertical line
+labelled in words. Colour is never the only carrier of meaning.
+
+Each drawing is a :class:`Chart`, a flowable that records its lines, shapes and labels and
+draws them straight onto the page's canvas. (Until 2 Dec 2026 they were
+:mod:`reportlab.graphics` shape trees rendered by ``renderPDF``, which saves, sets and restores
+the whole graphics state around every shape: a third of a patient report's drawing time for
+the same marks on the page; issue 16.)
 """
 
 from __future__ import annotations
@@ -11,17 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
 
 from exports import fonts
 from forms.formatting import format_value
 from forms.i18n import _
+from forms.records import frozen
 
 #: text sizes of the drawings: titles as body text, labels as notes (printed >= 8 pt).
 TITLE_PT = 9.0
@@ -31,9 +38,116 @@ GRID = colors.Color(0.85, 0.85, 0.85)
 REF = colors.Color(0.45, 0.45, 0.45)
 BAR = colors.Color(0.78, 0.78, 0.78)
 DARK = colors.Color(0.15, 0.15, 0.15)
+BLACK = colors.black
+WHITE = colors.white
+
+_LINE, _POLY, _CIRCLE, _RECT, _TEXT = range(5)
 
 
-@dataclass(frozen=True)
+class Chart(Flowable):
+    """A drawing of ``width`` x ``height`` points, origin at its bottom left.
+
+    The methods record what to draw, in order (later marks paint over earlier ones);
+    :meth:`draw` replays them on the canvas, setting a colour, line width, dash or font only
+    when it changes. Text is split into runs by glyph coverage (:func:`fonts.runs`), so a
+    label with CJK characters is drawn in the fallback font where DejaVu has no glyph.
+    """
+
+    def __init__(self, width: float, height: float) -> None:
+        super().__init__()
+        self.width, self.height = width, height
+        self.ops: list[tuple[Any, ...]] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        return self.width, self.height
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, *, color: Any = BLACK,
+             width: float = 1.0, dash: Sequence[float] | None = None) -> None:
+        """A straight line (``dash``: on/off lengths, e.g. ``(1, 2)`` dotted)."""
+        self.ops.append((_LINE, color, width, tuple(dash) if dash else None, x1, y1, x2, y2))
+
+    def polyline(self, points: Sequence[float], *, color: Any = BLACK,
+                 width: float = 1.0) -> None:
+        """An open line through ``points`` (x0, y0, x1, y1, ...), at least two of them."""
+        self.ops.append((_POLY, color, width, None, tuple(points)))
+
+    def circle(self, x: float, y: float, r: float, *, fill: Any, color: Any = BLACK,
+               width: float = 1.0) -> None:
+        """A filled circle with an outline."""
+        self.ops.append((_CIRCLE, color, width, None, fill, x, y, r))
+
+    def rect(self, x: float, y: float, w: float, h: float, *, fill: Any, color: Any = BLACK,
+             width: float = 1.0) -> None:
+        """A filled rectangle with an outline."""
+        self.ops.append((_RECT, color, width, None, fill, x, y, w, h))
+
+    def text(self, x: float, y: float, text: str, *, font: str = fonts.REGULAR,
+             size: float = LABEL_PT, anchor: str = "start", color: Any = BLACK) -> None:
+        """``text`` printed literally with its baseline at ``y``, starting, centred or ending
+        at ``x`` (``anchor``: start, middle, end)."""
+        pieces = [(font if f == fonts.REGULAR else f, run) for f, run in fonts.runs(text)]
+        if anchor != "start":
+            total = sum(stringWidth(run, f, size) for f, run in pieces)
+            x -= total if anchor == "end" else total / 2
+        for f, run in pieces:
+            self.ops.append((_TEXT, color, f, size, x, y, run))
+            x += stringWidth(run, f, size)
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setLineCap(0)
+        c.setLineJoin(0)
+        unset = object()  # nothing is assumed about the canvas's state before the first mark
+        stroke: Any = unset
+        fill: Any = unset
+        width: Any = unset
+        dash: Any = unset
+        font: Any = unset
+        for op in self.ops:
+            kind = op[0]
+            if kind == _TEXT:
+                _kind, color, name, size, x, y, run = op
+                if color is not fill:
+                    c.setFillColor(color)
+                    fill = color
+                if font is unset or font != (name, size):
+                    c.setFont(name, size)
+                    font = (name, size)
+                c.drawString(x, y, run)
+                continue
+            _kind, color, w, d = op[:4]
+            if color is not stroke:
+                c.setStrokeColor(color)
+                stroke = color
+            if width is unset or w != width:
+                c.setLineWidth(w)
+                width = w
+            if dash is unset or d != dash:
+                if d:
+                    c.setDash(list(d), 0)
+                else:
+                    c.setDash()
+                dash = d
+            if kind == _LINE:
+                c.line(*op[4:])
+            elif kind == _POLY:
+                points = op[4]
+                path = c.beginPath()
+                path.moveTo(points[0], points[1])
+                for i in range(2, len(points), 2):
+                    path.lineTo(points[i], points[i + 1])
+                c.drawPath(path, stroke=1, fill=0)
+            else:
+                if op[4] is not fill:
+                    c.setFillColor(op[4])
+                    fill = op[4]
+                if kind == _CIRCLE:
+                    c.circle(*op[5:], stroke=1, fill=1)
+                else:
+                    c.rect(*op[5:], stroke=1, fill=1)
+
+
+@frozen
 class Series:
     """One measure over time.
 
@@ -62,14 +176,13 @@ def _nice_step(span: float, target: int = 5) -> float:
     return 10 * mag
 
 
-def _y_grid(d: Drawing, left: float, pw: float, py: Callable[[float], float], y_lo: float,
+def _y_grid(d: Chart, left: float, pw: float, py: Callable[[float], float], y_lo: float,
             y_hi: float, step: float) -> None:
     """Horizontal grid lines with their y tick labels, from ``y_lo`` to ``y_hi``."""
     tick = y_lo
     while tick <= y_hi + 1e-9:
-        d.add(Line(left, py(tick), left + pw, py(tick), strokeColor=GRID, strokeWidth=0.4))
-        d.add(String(left - 3, py(tick) - 3, _tick_text(tick, step), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT, textAnchor="end"))
+        d.line(left, py(tick), left + pw, py(tick), color=GRID, width=0.4)
+        d.text(left - 3, py(tick) - 3, _tick_text(tick, step), anchor="end")
         tick += step
 
 
@@ -84,7 +197,7 @@ def _tick_text(value: float, step: float = 1.0) -> str:
 
 def trend_chart(series: Series, width: float, height: float,
                 x_max: float, marker_x: float | None = None,
-                marker_label: str = "") -> Drawing:
+                marker_label: str = "") -> Chart:
     """A small line chart of one measure against months from baseline.
 
     Args:
@@ -95,14 +208,13 @@ def trend_chart(series: Series, width: float, height: float,
         marker_label: text next to that line.
     """
     fonts.register()
-    d = Drawing(width, height)
+    d = Chart(width, height)
     left, right, bottom, top = 34.0, 8.0, 26.0, 30.0
     pw, ph = width - left - right, height - bottom - top
-    d.add(_shape(left, height - 11, series.title, fontName=fonts.BOLD, fontSize=TITLE_PT))
+    d.text(left, height - 11, series.title, font=fonts.BOLD, size=TITLE_PT)
     if series.higher_is_better is not None:
         note = _("higher = better") if series.higher_is_better else _("lower = better")
-        d.add(_shape(width - right, height - 22, note, fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                     textAnchor="end", fillColor=REF))
+        d.text(width - right, height - 22, note, anchor="end", color=REF)
     values = [float(v) for _, v in series.points if v is not None]
     refs = [r for r, _ in series.reference]
     y_lo = series.y_min if series.y_min is not None else min(values + refs, default=0.0)
@@ -127,54 +239,45 @@ def trend_chart(series: Series, width: float, height: float,
     _y_grid(d, left, pw, py, y_lo, y_hi, step)
     m = math.ceil(x_lo / xstep) * xstep
     while m <= x_hi + 1e-9:
-        d.add(Line(px(m), bottom, px(m), bottom - 2.5, strokeColor=colors.black,
-                   strokeWidth=0.5))
-        d.add(_shape(px(m), bottom - 10, _tick_text(m, xstep), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT,
-                     textAnchor="middle"))
+        d.line(px(m), bottom, px(m), bottom - 2.5, width=0.5)
+        d.text(px(m), bottom - 10, _tick_text(m, xstep), anchor="middle")
         m += xstep
-    d.add(_shape(left + pw, 0.5, _("months from baseline"), fontName=fonts.REGULAR,
-                 fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
-    d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
-    d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
+    d.text(left + pw, 0.5, _("months from baseline"), anchor="end", color=REF)
+    d.line(left, bottom, left + pw, bottom, width=0.6)
+    d.line(left, bottom, left, bottom + ph, width=0.6)
     # reference lines (dotted) with their label
     for value, text in series.reference:
         if y_lo <= value <= y_hi:
-            d.add(Line(left, py(value), left + pw, py(value), strokeColor=REF,
-                       strokeWidth=0.7, strokeDashArray=[1, 2]))
+            d.line(left, py(value), left + pw, py(value), color=REF, width=0.7, dash=(1, 2))
             # labelled at the left end: early visits sit far from the "good" cut-off
             # (active disease at baseline), so the label rarely meets the data there.
             near_top = py(value) > bottom + ph - 10
-            d.add(_shape(left + 3, py(value) + (-9 if near_top else 2), text,
-                         fontName=fonts.REGULAR, fontSize=LABEL_PT, fillColor=REF))
+            d.text(left + 3, py(value) + (-9 if near_top else 2), text, color=REF)
     # treatment start (dashed vertical line)
     if marker_x is not None and x_lo <= marker_x <= x_hi:
-        d.add(Line(px(marker_x), bottom, px(marker_x), bottom + ph, strokeColor=DARK,
-                   strokeWidth=0.8, strokeDashArray=[4, 2]))
-        d.add(_shape(px(marker_x) + 2, bottom + ph + 2, marker_label, fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT, fillColor=DARK))
+        d.line(px(marker_x), bottom, px(marker_x), bottom + ph, color=DARK, width=0.8,
+               dash=(4, 2))
+        d.text(px(marker_x) + 2, bottom + ph + 2, marker_label, color=DARK)
     # the series: a line through consecutive measured visits, a marker on each
     segment: list[float] = []
     for x, v in series.points:
         if v is None:
             if len(segment) >= 4:
-                d.add(PolyLine(segment, strokeColor=colors.black, strokeWidth=1.1))
+                d.polyline(segment, width=1.1)
             segment = []
             continue
         segment += [px(x), py(float(v))]
     if len(segment) >= 4:
-        d.add(PolyLine(segment, strokeColor=colors.black, strokeWidth=1.1))
+        d.polyline(segment, width=1.1)
     for x, v in series.points:
         if v is not None:
-            d.add(Circle(px(x), py(float(v)), 2.2, fillColor=colors.white,
-                         strokeColor=colors.black, strokeWidth=0.9))
+            d.circle(px(x), py(float(v)), 2.2, fill=WHITE, width=0.9)
     if not values:
-        d.add(_shape(left + pw / 2, bottom + ph / 2, _("not measured"), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT, textAnchor="middle", fillColor=REF))
+        d.text(left + pw / 2, bottom + ph / 2, _("not measured"), anchor="middle", color=REF)
     return d
 
 
-@dataclass(frozen=True)
+@frozen
 class Course:
     """One medication course on the timeline."""
 
@@ -198,7 +301,7 @@ def steroid_text(value: Decimal) -> str:
 
 def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
              steroid: Sequence[tuple[dt.date, Decimal | None]], width: float,
-             date_text: Callable[[dt.date], str]) -> Drawing:
+             date_text: Callable[[dt.date], str]) -> Chart:
     """Medication courses as bars on a shared time axis, visits as ticks, steroid as a strip.
 
     Args:
@@ -216,12 +319,11 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
     top_pad = 26.0
     n = max(len(courses), 1)
     height = top_pad + n * row_h + 10 + strip_h + 18
-    d = Drawing(width, height)
+    d = Chart(width, height)
     dates = [c.start for c in courses] + [c.stop for c in courses if c.stop] + \
             [v for v, _ in visits]
     if not dates:
-        d.add(_shape(0, height / 2, _("No treatment or visits recorded."), fontName=fonts.REGULAR,
-                     fontSize=LABEL_PT))
+        d.text(0, height / 2, _("No treatment or visits recorded."))
         return d
     first, last = min(dates), max(dates)
     if visits:
@@ -244,58 +346,47 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         return label_w + (day - first).days / (last - first).days * pw
 
     y_axis = height - top_pad + 6
-    d.add(Line(label_w, y_axis, label_w + pw, y_axis, strokeColor=colors.black,
-               strokeWidth=0.5))
+    d.line(label_w, y_axis, label_w + pw, y_axis, width=0.5)
     last_label_x = -1e9
     for day, text in visits:
         x = px(day)
-        d.add(Line(x, y_axis, x, y_axis + 3, strokeColor=colors.black, strokeWidth=0.5))
-        d.add(Line(x, y_axis, x, 18, strokeColor=GRID, strokeWidth=0.4))
+        d.line(x, y_axis, x, y_axis + 3, width=0.5)
+        d.line(x, y_axis, x, 18, color=GRID, width=0.4)
         if x - last_label_x >= 22:
-            d.add(_shape(x, y_axis + 5, text, fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                         textAnchor="middle"))
+            d.text(x, y_axis + 5, text, anchor="middle")
             last_label_x = x
-    d.add(_shape(0, y_axis + 5, _("Visits"), fontName=fonts.BOLD, fontSize=LABEL_PT))
+    d.text(0, y_axis + 5, _("Visits"), font=fonts.BOLD)
     # course bars
     for i, c in enumerate(courses):
         y = height - top_pad - (i + 1) * row_h
-        for shape in mixed_string(0, y + 3, _clip(c.label, 22), LABEL_PT,
-                                  fonts.BOLD if c.highlight else fonts.REGULAR):
-            d.add(shape)
+        d.text(0, y + 3, _clip(c.label, 22), font=fonts.BOLD if c.highlight else fonts.REGULAR)
         x0 = px(c.start)
         x1 = px(c.stop) if c.stop else label_w + pw
-        d.add(Rect(x0, y + 1, max(x1 - x0, 1.5), row_h - 4,
-                   fillColor=DARK if c.highlight else BAR, strokeColor=colors.black,
-                   strokeWidth=0.4))
+        d.rect(x0, y + 1, max(x1 - x0, 1.5), row_h - 4, fill=DARK if c.highlight else BAR,
+               width=0.4)
         if c.stop is None:  # ongoing: open end arrow
-            d.add(PolyLine([x1 - 4, y + row_h - 1, x1, y + row_h / 2 - 1, x1 - 4, y],
-                           strokeColor=colors.black, strokeWidth=0.7))
+            d.polyline([x1 - 4, y + row_h - 1, x1, y + row_h / 2 - 1, x1 - 4, y], width=0.7)
         if c.start < window_start:  # began before the window: open start, date written
-            d.add(PolyLine([x0 + 4, y + row_h - 1, x0, y + row_h / 2 - 1, x0 + 4, y],
-                           strokeColor=colors.black, strokeWidth=0.7))
+            d.polyline([x0 + 4, y + row_h - 1, x0, y + row_h / 2 - 1, x0 + 4, y], width=0.7)
             if not c.highlight:
-                d.add(_shape(x0 + 7, y + 3.2, _("since {date}").format(date=date_text(c.start)),
-                             fontName=fonts.REGULAR, fontSize=LABEL_PT))
+                d.text(x0 + 7, y + 3.2, _("since {date}").format(date=date_text(c.start)))
         if c.highlight:
             text = (_("since {date}") if c.start < window_start else _("start {date}")).format(
                 date=date_text(c.start))
             tw = stringWidth(text, fonts.BOLD, LABEL_PT)
             if x0 - 3 - tw >= label_w:  # left of the bar, black on white
-                d.add(_shape(x0 - 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
-                             textAnchor="end"))
+                d.text(x0 - 3, y + 3, text, font=fonts.BOLD, anchor="end")
             elif x1 - x0 >= tw + 8:  # inside the dark bar, white
-                d.add(_shape(x0 + 6, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT,
-                             fillColor=colors.white))
+                d.text(x0 + 6, y + 3, text, font=fonts.BOLD, color=WHITE)
             else:  # right of a short bar
-                d.add(_shape(x1 + 3, y + 3, text, fontName=fonts.BOLD, fontSize=LABEL_PT))
+                d.text(x1 + 3, y + 3, text, font=fonts.BOLD)
     # steroid strip: mg/kg/day at each visit, as a step line with values
     base = 18.0
     vals = [float(v) for _, v in steroid if v is not None]
     top_val = max(vals + [1.0])
-    d.add(_shape(0, base + strip_h / 2, _("Oral steroid"), fontName=fonts.BOLD, fontSize=LABEL_PT))
-    d.add(_shape(0, base + strip_h / 2 - 9, _("mg/kg/day"), fontName=fonts.REGULAR,
-                 fontSize=LABEL_PT))
-    d.add(Line(label_w, base, label_w + pw, base, strokeColor=colors.black, strokeWidth=0.5))
+    d.text(0, base + strip_h / 2, _("Oral steroid"), font=fonts.BOLD)
+    d.text(0, base + strip_h / 2 - 9, _("mg/kg/day"))
+    d.line(label_w, base, label_w + pw, base, width=0.5)
     pts: list[float] = []
     for day, v in steroid:
         if v is None:
@@ -304,9 +395,9 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
         if pts:
             pts += [x, pts[-1]]
         pts += [x, y]
-        d.add(Circle(x, y, 1.8, fillColor=colors.black, strokeColor=colors.black))
+        d.circle(x, y, 1.8, fill=BLACK)
     if len(pts) >= 4:
-        d.add(PolyLine(pts, strokeColor=colors.black, strokeWidth=0.9))
+        d.polyline(pts, width=0.9)
     last_label_x = -1e9
     for day, v in steroid:
         if v is None:
@@ -316,60 +407,22 @@ def timeline(courses: Sequence[Course], visits: Sequence[tuple[dt.date, str]],
             y = base + float(v) / top_val * (strip_h - 10)
             # right of the point, just above the flat step that starts there, so neither
             # the step down into the point nor the next one crosses the number
-            d.add(_shape(x + 2.5, y + 2.5, steroid_text(v),
-                         fontName=fonts.REGULAR, fontSize=LABEL_PT))
+            d.text(x + 2.5, y + 2.5, steroid_text(v))
             last_label_x = x
-    d.add(_shape(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))),
-                 fontName=fonts.REGULAR, fontSize=LABEL_PT))
-    d.add(_shape(label_w + pw, 4, date_text(max(dates)), fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                 textAnchor="end"))
+    d.text(label_w, 4, date_text(window_start + dt.timedelta(days=round(span * 0.02))))
+    d.text(label_w + pw, 4, date_text(max(dates)), anchor="end")
     return d
-
-
-def _shape(x: float, y: float, text: str, *, fontName: str = fonts.REGULAR,  # noqa: N803
-           fontSize: float = 7, textAnchor: str = "start", **kw: object) -> String | Group:
-    """A String, or a Group of runs when ``text`` needs the CJK fallback font (translated
-    labels, user text), anchored like a String."""
-    if not fonts.needs_paragraph(text):
-        return String(x, y, text, fontName=fontName, fontSize=fontSize, textAnchor=textAnchor,
-                      **kw)
-    width = sum(stringWidth(run, fontName if f == fonts.REGULAR else f, fontSize)
-                for f, run in fonts.runs(text))
-    start = x - width if textAnchor == "end" else x - width / 2 if textAnchor == "middle" else x
-    group = Group()
-    for shape in mixed_string(start, y, text, fontSize, fontName):
-        for key, value in kw.items():
-            setattr(shape, key, value)
-        group.add(shape)
-    return group
-
-
-def mixed_string(x: float, y: float, text: str, size: float,
-                 font: str = fonts.REGULAR) -> list[String]:
-    """``text`` as String shapes, one per run of glyphs, each in a font that can draw it.
-
-    Drawing shapes do not parse markup, so user text is literal here; this only splits a
-    label such as a drug name with CJK characters between DejaVu and the fallback font.
-    """
-    shapes = []
-    for run_font, run in fonts.runs(text):
-        name = font if run_font == fonts.REGULAR else run_font
-        shapes.append(String(x, y, run, fontName=name, fontSize=size))
-        x += stringWidth(run, name, size)
-    return shapes
 
 
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-
-
 def cohort_chart(title: str, labels: Sequence[str],
                  courses: Sequence[Sequence[Fraction | Decimal | int | None]],
                  medians: Sequence[Fraction | Decimal | int | None], width: float,
                  height: float, *, y_max: float | None = None,
-                 higher_is_better: bool | None = None) -> Drawing:
+                 higher_is_better: bool | None = None) -> Chart:
     """Each child's course across the protocol visits (thin grey) and the median (thick black).
 
     Readable in black and white: the median is a heavier black line with square markers, the
@@ -385,15 +438,14 @@ def cohort_chart(title: str, labels: Sequence[str],
         higher_is_better: printed as a small note under the title.
     """
     fonts.register()
-    d = Drawing(width, height)
+    d = Chart(width, height)
     left, right, bottom, top = 40.0, 10.0, 24.0, 36.0
     pw, ph = width - left - right, height - bottom - top
     for i, line in enumerate(_wrap(title, fonts.BOLD, TITLE_PT, width - 4)[:2]):
-        d.add(_shape(2, height - 10 - i * 11, line, fontName=fonts.BOLD, fontSize=TITLE_PT))
+        d.text(2, height - 10 - i * 11, line, font=fonts.BOLD, size=TITLE_PT)
     if higher_is_better is not None:
-        d.add(_shape(width - right, bottom + ph + 3, _("higher = better") if higher_is_better
-                     else _("lower = better"), fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                     textAnchor="end", fillColor=REF))
+        d.text(width - right, bottom + ph + 3, _("higher = better") if higher_is_better
+               else _("lower = better"), anchor="end", color=REF)
     values = [float(v) for c in courses for v in c if v is not None]
     y_lo = 0.0
     y_hi = y_max if y_max is not None else max(values + [1.0])
@@ -409,36 +461,33 @@ def cohort_chart(title: str, labels: Sequence[str],
         return bottom + (y - y_lo) / (y_hi - y_lo) * ph
 
     _y_grid(d, left, pw, py, y_lo, y_hi, step)
-    d.add(Line(left, bottom, left + pw, bottom, strokeColor=colors.black, strokeWidth=0.6))
-    d.add(Line(left, bottom, left, bottom + ph, strokeColor=colors.black, strokeWidth=0.6))
+    d.line(left, bottom, left + pw, bottom, width=0.6)
+    d.line(left, bottom, left, bottom + ph, width=0.6)
     for i, label in enumerate(labels):
-        d.add(_shape(px(i), bottom - 11, label, fontName=fonts.REGULAR, fontSize=LABEL_PT,
-                     textAnchor="middle"))
+        d.text(px(i), bottom - 11, label, anchor="middle")
     child_grey = colors.Color(0.6, 0.6, 0.6)
     for course in courses:
         segment: list[float] = []
         for i, v in enumerate(course):
             if v is None:
                 if len(segment) >= 4:
-                    d.add(PolyLine(segment, strokeColor=child_grey, strokeWidth=0.6))
+                    d.polyline(segment, color=child_grey, width=0.6)
                 segment = []
                 continue
             segment += [px(i), py(float(v))]
         if len(segment) >= 4:
-            d.add(PolyLine(segment, strokeColor=child_grey, strokeWidth=0.6))
+            d.polyline(segment, color=child_grey, width=0.6)
         for i, v in enumerate(course):
             if v is not None:
-                d.add(Circle(px(i), py(float(v)), 1.4, fillColor=colors.white,
-                             strokeColor=child_grey, strokeWidth=0.5))
+                d.circle(px(i), py(float(v)), 1.4, fill=WHITE, color=child_grey, width=0.5)
     pts = [(px(i), py(float(m))) for i, m in enumerate(medians) if m is not None]
     flat = [c for xy in pts for c in xy]
     if len(flat) >= 4:
-        d.add(PolyLine(flat, strokeColor=colors.black, strokeWidth=2.0))
+        d.polyline(flat, width=2.0)
     for x, y in pts:
-        d.add(Rect(x - 2.6, y - 2.6, 5.2, 5.2, fillColor=colors.black,
-                   strokeColor=colors.black, strokeWidth=0.5))
-    d.add(_shape(left + pw, 1, _("{n} children; black: median").format(n=len(courses)),
-                 fontName=fonts.REGULAR, fontSize=LABEL_PT, textAnchor="end", fillColor=REF))
+        d.rect(x - 2.6, y - 2.6, 5.2, 5.2, fill=BLACK, width=0.5)
+    d.text(left + pw, 1, _("{n} children; black: median").format(n=len(courses)),
+           anchor="end", color=REF)
     return d
 
 

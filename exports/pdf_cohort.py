@@ -251,7 +251,7 @@ def _cohort_figures(results: cohort.CohortResults, width: float) -> list[Flowabl
     out: list[Flowable] = [PageBreak(), heading(_("Course of each child by protocol visit"))]
     per_row = 4
     cw = width / per_row
-    drawings = []
+    drawings: list[Flowable | str] = []  # (a row is filled up with empty cells)
     for m in shown:
         col_index = {c.label: i for i, c in enumerate(results.visits)}
         medians = [results.visits[col_index[c]].values[m.key].median for c in cols]

@@ -143,20 +143,29 @@ def text(value: object, style: str = "cell") -> Paragraph:
     return _Text("" if value is None else str(value), styles()[style])
 
 
-def _wrap_plain(value: str, font: str, size: float, width: float) -> str:
-    """``value`` broken between words into lines no wider than ``width`` (a word longer than
-    the width keeps a line of its own: words are never split)."""
+_Measure = Callable[[str, str, float], float]
+"""``measure(text, font, size)``: the width of a run, as reportlab's ``stringWidth``."""
+
+
+def _string_width(text: str, font: str, size: float) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    return float(stringWidth(text, font, size))
+
+
+def _wrap_plain(value: str, font: str, size: float, width: float,
+                measure: _Measure = _string_width) -> str:
+    """``value`` broken between words into lines no wider than ``width`` (a word longer than
+    the width keeps a line of its own: words are never split)."""
     out: list[str] = []
     for paragraph in value.split("\n"):
-        if stringWidth(paragraph, font, size) <= width:  # no prefix of it is wider: one line
+        if measure(paragraph, font, size) <= width:  # no prefix of it is wider: one line
             out.append(paragraph)
             continue
         line = ""
         for word in paragraph.split(" "):
             candidate = f"{line} {word}" if line else word
-            if line and stringWidth(candidate, font, size) > width:
+            if line and measure(candidate, font, size) > width:
                 out.append(line)
                 line = word
             else:
@@ -169,13 +178,16 @@ _PLAIN_STYLES = {"cell": (False, "LEFT"), "cell_bold": (True, "LEFT"),
                  "cell_right": (False, "RIGHT"), "cell_bold_right": (True, "RIGHT")}
 
 
-def _plain_cells(rows: list[list[Any]], widths: Sequence[float]) -> list[tuple[Any, ...]]:
+def _plain_cells(rows: list[list[Any]], widths: Sequence[float],
+                 measure: _Measure = _string_width) -> list[tuple[Any, ...]]:
     """Replace the :func:`text` cells the Latin font can draw by wrapped plain strings; return
     the per-cell font and alignment commands that keep their look."""
     cmds: list[tuple[Any, ...]] = []
     for r, row in enumerate(rows):
         if len(row) > 2 and sum(1 for c in row if c not in ("", None)) == 1:
             continue  # a heading spanned over the row keeps its Paragraph
+        bold_cols: list[int] = []
+        right_cols: list[int] = []
         for c, cell in enumerate(row):
             source = getattr(cell, "plain_source", None)
             if source is None or c >= len(widths):
@@ -185,12 +197,26 @@ def _plain_cells(rows: list[list[Any]], widths: Sequence[float]) -> list[tuple[A
                 continue
             bold, align = _PLAIN_STYLES[style]
             font = fonts.BOLD if bold else fonts.REGULAR
-            row[c] = _wrap_plain(source, font, BODY_PT, widths[c] - CELL_PADDING)
+            row[c] = _wrap_plain(source, font, BODY_PT, widths[c] - CELL_PADDING, measure)
             if bold:
-                cmds.append(("FONTNAME", (c, r), (c, r), fonts.BOLD))
+                bold_cols.append(c)
             if align == "RIGHT":
-                cmds.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+                right_cols.append(c)
+        # one command per run of neighbouring cells (the core set table: one a row, not four)
+        cmds += [("FONTNAME", (c0, r), (c1, r), fonts.BOLD) for c0, c1 in _runs_of(bold_cols)]
+        cmds += [("ALIGN", (c0, r), (c1, r), "RIGHT") for c0, c1 in _runs_of(right_cols)]
     return cmds
+
+
+def _runs_of(columns: list[int]) -> list[tuple[int, int]]:
+    """Increasing column numbers as (first, last) runs of consecutive ones."""
+    out: list[tuple[int, int]] = []
+    for c in columns:
+        if out and out[-1][1] == c - 1:
+            out[-1] = (out[-1][0], c)
+        else:
+            out.append((c, c))
+    return out
 
 
 #: characters per paragraph of a long text: reportlab re-wraps a paragraph each time it
@@ -263,8 +289,9 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
                 row[i] = text(cell)
     if align_right_from is not None:
         cmds.append(("ALIGN", (align_right_from, 0), (-1, -1), "RIGHT"))
-    fitted = fit_widths(rows, widths)
-    cmds += _plain_cells(rows, fitted)
+    measure = _width_memo()  # the cells are measured twice: to fit the columns, to wrap them
+    fitted = fit_widths(rows, widths, measure)
+    cmds += _plain_cells(rows, fitted, measure)
     # splitInRow: a row taller than what is left of the page (a long adverse-event term,
     # medication notes) continues on the next page instead of failing with LayoutError.
     t = Table(rows, colWidths=fitted, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
@@ -275,27 +302,54 @@ def data_table(rows: list[list[Any]], widths: Sequence[float], *, header_rows: i
 CELL_PADDING = 6.5  # left + right padding of the house table style, plus a hair
 
 
-def _needed(cell: Any) -> float:
+_WORD_GAPS = re.compile(r"[ \t\n\r]+")  # what a Paragraph breaks lines at (not nbsp)
+
+
+def _needed(cell: Any, width: _Measure = _string_width) -> float:
     """The narrowest width a cell can take without splitting a word or overflowing: a plain
     string is drawn on one line (per line break); a Paragraph wraps between words only."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     if isinstance(cell, str):
-        return max((stringWidth(line, fonts.BOLD, BODY_PT) for line in cell.split("\n")),
+        return max((width(line, fonts.BOLD, BODY_PT) for line in cell.split("\n")),
                    default=0.0)
     if isinstance(cell, Paragraph):
         style = cell.style
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
         source = getattr(cell, "plain_source", None)  # a text() cell: no need to parse it
         # getPlainText() joins the lines of a <br/> (what the widths were always fitted to)
-        plain = (source.replace("\n", "") if source is not None
-                 and not fonts.needs_paragraph(source) else cell.getPlainText())
-        words = [w for w in re.split(r"[ \t\n\r]+", plain) if w]  # not nbsp
-        return max((stringWidth(w, font, style.fontSize) for w in words), default=0.0)
+        size = style.fontSize
+        if source is not None and not fonts.needs_paragraph(source):
+            plain = source.replace("\n", "")
+            return max((width(w, font, size) for w in _WORD_GAPS.split(plain) if w),
+                       default=0.0)
+        # runs DejaVu cannot draw are printed in the fallback font (CJK glyphs are a full em
+        # wide, DejaVu's missing-glyph width is 0.6 em): each run measured in its own font,
+        # each line of a text() cell on its own (its line breaks are breaks)
+        plain = source if source is not None else cell.getPlainText()
+        return max((sum(width(run, font if f == fonts.REGULAR else f, size)
+                        for f, run in fonts.runs(w))
+                    for w in _WORD_GAPS.split(plain) if w), default=0.0)
     return 0.0
 
 
-def fit_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> list[float]:
+def _width_memo() -> _Measure:
+    """``stringWidth`` remembering what it measured (a table repeats many words: dashes,
+    "Δ", scores), for the measuring of one table."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    known: dict[tuple[str, str, float], float] = {}
+
+    def measure(text: str, font: str, size: float) -> float:
+        key = (text, font, size)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = stringWidth(text, font, size)
+        return found
+
+    return measure
+
+
+def fit_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float],
+               measure: _Measure | None = None) -> list[float]:
     """Column widths that fit every word: a column narrower than its longest word (or plain
     string) is widened, taking the room from columns with slack, so no word is ever split
     or runs into the next column (issue 15). Spanned group rows are skipped."""
@@ -303,12 +357,13 @@ def fit_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> list[f
     if not rows:
         return out
     need = [0.0] * len(out)
+    width = measure or _width_memo()
     for row in rows:
         cells = [c for c in row if c not in ("", None)]
         if len(cells) == 1 and len(row) > 2:  # a spanned group heading
             continue
         for i, cell in enumerate(row[:len(out)]):
-            need[i] = max(need[i], _needed(cell) + CELL_PADDING)
+            need[i] = max(need[i], _needed(cell, width) + CELL_PADDING)
     short = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
     if short <= 0:
         return out

@@ -88,7 +88,7 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,7 @@ from forms import registry
 from forms.fields import Field, FieldType, Form, Level
 from forms.i18n import _, in_language
 from forms.model import Patient
+from forms.records import frozen, mutable
 from forms.settings import SETTING_DESCRIPTIONS, ScoringSettings, settings_items
 from forms.validation import study_id_looks_like_mrn
 from storage.repository import Repository
@@ -413,7 +414,7 @@ def record_columns(*, identified: bool) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # Events
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Event:
     """One REDCap event in arm 1."""
 
@@ -447,7 +448,7 @@ def project_events(patients: Iterable[Patient]) -> list[Event]:
 # --------------------------------------------------------------------------------------------
 # Records
 # --------------------------------------------------------------------------------------------
-@dataclass
+@mutable
 class RedcapSummary:
     """What :func:`write_redcap_project` wrote.
 

@@ -7,6 +7,9 @@ machine, 95 ms under load (issue 16). It is used only to split a long URL betwee
 long words). :func:`install` (run by ``exports/__init__.py``) arranges that the module is
 imported with that pattern, and the CJK pattern of ``reportlab.lib.textsplit`` it imports,
 wrapped in a :class:`LazyPattern`, compiled on first use; everything else compiles as usual.
+The same is done for the two patterns of ``reportlab.lib.PyFontify`` (a Python syntax
+highlighter that ``reportlab.platypus`` imports for ``XPreformatted``, ~1 ms to compile, used by
+nothing here).
 """
 
 from __future__ import annotations
@@ -50,18 +53,37 @@ _CJK_WRAP = "([\u2e80-\uffff])"
 
 
 def _compile_lazily(pattern: Any, flags: int = 0) -> Any:
-    if isinstance(pattern, str) and (pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP):
+    """``re.compile`` while the paragraph module runs: its own module-level patterns (the URL
+    pattern, the hyphenation ones: a report hyphenates nothing; each is used only through
+    its methods) and textsplit's CJK pattern wait for their first use."""
+    if isinstance(pattern, str) and (
+            pattern.startswith(_URI_PREFIX) or pattern == _CJK_WRAP
+            or sys._getframe(1).f_globals.get("__name__") == _PARAGRAPH):
         return LazyPattern(pattern, flags)
     return _compile(pattern, flags)
 
 
-class _LazyUriLoader:
-    """Wraps the loader of ``reportlab.platypus.paragraph`` (and only that module: the wrapper
-    is not shared, so a loader object serving many modules, as in a frozen bundle, is left
-    untouched); everything but ``exec_module`` is the wrapped loader's."""
+def _compile_all_lazily(pattern: Any, flags: int = 0) -> Any:
+    if isinstance(pattern, str):
+        return LazyPattern(pattern, flags)
+    return _compile(pattern, flags)
 
-    def __init__(self, loader: Any) -> None:
+
+_PYFONTIFY = "reportlab.lib.PyFontify"
+
+#: module -> the ``re.compile`` its module code runs with. PyFontify uses its two patterns
+#: only as ``matchRE.search`` / ``idRE.search`` in ``fontify``, so all of them can wait.
+_LAZY_MODULES = {_PARAGRAPH: _compile_lazily, _PYFONTIFY: _compile_all_lazily}
+
+
+class _LazyUriLoader:
+    """Wraps the loader of one module of :data:`_LAZY_MODULES` (and only that module: the
+    wrapper is not shared, so a loader object serving many modules, as in a frozen bundle, is
+    left untouched); everything but ``exec_module`` is the wrapped loader's."""
+
+    def __init__(self, loader: Any, compile_: Any = _compile_lazily) -> None:
         self._loader = loader
+        self._compile_with = compile_
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._loader, name)
@@ -71,34 +93,42 @@ class _LazyUriLoader:
 
     def exec_module(self, module: Any) -> None:
         with _lock:  # re-entrant: the module's own imports come back through the import system
-            re.compile = _compile_lazily
+            outer = re.compile
+            re.compile = self._compile_with
             try:
                 self._loader.exec_module(module)
             finally:
-                re.compile = _compile
+                re.compile = outer
 
 
 class _ParagraphFinder:
-    """A one-shot import hook: when ``reportlab.platypus.paragraph`` is first imported, its
-    module code runs with ``re.compile`` making ``uri_pat`` lazily (only for the duration of
-    that module's code); every other import is left to the usual finders."""
+    """An import hook for the first import of each module of :data:`_LAZY_MODULES`: its
+    module code runs with ``re.compile`` making those patterns lazily (only for the duration
+    of that module's code); every other import is left to the usual finders. It leaves
+    ``sys.meta_path`` when each of them has been imported."""
+
+    def __init__(self) -> None:
+        self._waiting = {name for name in _LAZY_MODULES if name not in sys.modules}
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != _PARAGRAPH:
+        if name not in self._waiting:
             return None
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(self)
+        self._waiting.discard(name)
+        if not self._waiting:
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        spec.loader = _LazyUriLoader(spec.loader)  # type: ignore[assignment]
+        spec.loader = _LazyUriLoader(spec.loader, _LAZY_MODULES[name])  # type: ignore[assignment]
         return spec
 
 
 def install() -> None:
-    """Make the next import of ``reportlab.platypus`` compile ``uri_pat`` lazily (idempotent;
-    nothing is imported now)."""
-    if _PARAGRAPH in sys.modules or any(isinstance(f, _ParagraphFinder) for f in sys.meta_path):
+    """Make the next import of ``reportlab.platypus`` compile ``uri_pat`` (and PyFontify's
+    patterns) lazily (idempotent; nothing is imported now)."""
+    if all(name in sys.modules for name in _LAZY_MODULES) or any(
+            isinstance(f, _ParagraphFinder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _ParagraphFinder())
 

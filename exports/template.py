@@ -19,7 +19,6 @@ past the validation is still caught. Filled in, the file imports as it is (``imp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,6 +33,7 @@ from exports.xlsx_import import MISSING_FIELD, MISSING_REASON, VISIT_BASELINE, V
 from forms import registry, validation
 from forms.fields import Field, FieldType, Level
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS
+from forms.records import frozen
 
 #: rows (after the header) that carry the data validation.
 TEMPLATE_ROWS = 5000
@@ -58,7 +58,7 @@ INSTRUCTIONS = (
 )
 
 
-@dataclass(frozen=True)
+@frozen
 class TemplateColumn:
     """A template column: header, the registry field (None for export-only columns)."""
 

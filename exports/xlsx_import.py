@@ -42,7 +42,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,7 @@ from forms import registry, validation
 from forms.fields import Field, FieldType, Level
 from forms.i18n import N_, _
 from forms.model import IDENTIFIER_KEYS, MISSING_REASONS, AdverseEvent, Medication, Patient, Visit
+from forms.records import frozen, mutable
 from forms.settings import ScoringSettings, settings_from_items
 from forms.validation import Problem
 from storage import locks
@@ -99,7 +100,7 @@ MISSING_REASON = "reason"
 # --------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class SheetProblem:
     """One problem at one place of the workbook.
 
@@ -129,7 +130,7 @@ class SheetProblem:
         return f"{self.file}: {place}: {self.text}" if place else f"{self.file}: {self.text}"
 
 
-@dataclass
+@mutable
 class WorkbookRead:
     """The patients read from a workbook, or why they cannot be imported."""
 
@@ -152,7 +153,7 @@ class WorkbookRead:
         return not self.errors
 
 
-@dataclass
+@mutable
 class WorkbookImportSummary:
     """What :func:`import_workbook` did: counts imported, or the problems that stopped it.
 
@@ -196,7 +197,7 @@ def _ignored(columns: Iterable[Any], keep: Iterable[str] = ()) -> frozenset[str]
     return frozenset(c.name for c in columns if c.derived and c.name not in keep)
 
 
-@dataclass(frozen=True)
+@frozen
 class SheetSpec:
     """Which columns a sheet may hold: read (name -> Field or None) and skipped."""
 
@@ -323,7 +324,7 @@ def container_problem(path: Path) -> str | None:
 # --------------------------------------------------------------------------------------------
 # Reading rows: openpyxl's streaming sheet parser, made to report a bad cell instead of raising
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class _Unreadable:
     """A cell whose stored value openpyxl cannot convert (``<v>0x10</v>`` in a number cell)."""
 
@@ -384,7 +385,7 @@ _ROW_PARTS = frozenset({VALUE_TAG, FORMULA_TAG, INLINE_STRING,
                         INLINE_STRING.replace("}is", "}rPr")})
 
 
-@dataclass(frozen=True)
+@frozen
 class _Cell:
     column: int  # 1-based
     value: Any
@@ -527,7 +528,7 @@ def _stream(wb: Any, ws: Any) -> Iterator[tuple[int, list[_Cell]]]:
 # --------------------------------------------------------------------------------------------
 # Reading cells
 # --------------------------------------------------------------------------------------------
-@dataclass
+@mutable
 class _Row:
     number: int
     values: dict[str, Any]  # column -> parsed value (only cells that parsed)
@@ -751,7 +752,7 @@ def _record_problems(reader: _Reader, sheet: str, row: _Row, problems: Iterable[
     return ok
 
 
-@dataclass
+@mutable
 class _VisitRow:
     row: _Row
     visit: Visit
@@ -761,7 +762,7 @@ class _VisitRow:
 BirthDates = Mapping[str, dt.date | None] | Callable[[list[str]], Mapping[str, dt.date | None]]
 
 
-@dataclass
+@mutable
 class _Book:
     """What the sheets read so far hold (shared by the per-sheet readers)."""
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from forms import protocol, registry, scoring
 from forms.fields import Level
 from forms.i18n import _
 from forms.model import Patient, Visit
+from forms.records import frozen
 from forms.scoring import Score
 from forms.settings import ScoringSettings
 
@@ -105,7 +106,7 @@ SCORE_FIELDS = tuple(f.name for f in registry.visit_fields(derived=True))
 RESPONSE_FIELDS = tuple(f.name for f in registry.fields_for(level=Level.RESPONSE))
 
 
-@dataclass(frozen=True)
+@frozen
 class CourseVisit:
     """One visit of the course with everything derived from it.
 
@@ -165,7 +166,7 @@ class CourseVisit:
         return score.missing_reason if score is not None else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Course:
     """A patient's visits in date order, the baseline, and each visit's derived values."""
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
 
 from forms import course, registry, response, scoring, validation
 from forms.fields import Field, FieldType
 from forms.model import Value, Visit
+from forms.records import mutable
 from forms.settings import ScoringSettings
 
 #: the visit header keys that live on the Visit itself rather than in ``Visit.values``.
@@ -46,7 +47,7 @@ def value_text(value: object) -> str:
     return str(value)
 
 
-@dataclass
+@mutable
 class Entry:
     """One field as the user left it: the text typed, the parsed value, and its problems."""
 

@@ -8,12 +8,12 @@ else in the project restates a range, a label or a choice list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, overload
 
 from forms.i18n import _
+from forms.records import frozen
 
 
 class Translated:
@@ -87,7 +87,7 @@ class Deid(StrEnum):
     LABEL = "label"  #: a visit label: kept only when it is a protocol label, else "day N"
 
 
-@dataclass(frozen=True)
+@frozen
 class Term(English):
     """One entry of a controlled vocabulary (drugs, adverse-event terms).
 
@@ -111,7 +111,7 @@ class Level(StrEnum):
     RESPONSE = "response"  #: between a baseline and a follow-up visit (derived only)
 
 
-@dataclass(frozen=True)
+@frozen
 class Choice(English):
     """One allowed code of a choice field, or one described level of an ordinal item."""
 
@@ -119,7 +119,7 @@ class Choice(English):
     label: Translated = Translated()
 
 
-@dataclass(frozen=True)
+@frozen
 class Form(English):
     """An instrument or page: the unit the GUI shows as one page and REDCap as one instrument."""
 
@@ -129,7 +129,7 @@ class Form(English):
     description: Translated = Translated("")
 
 
-@dataclass(frozen=True)
+@frozen
 class Field(English):
     """One field of the data contract (data-contract.md section 3).
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import IntEnum
+
+from forms.records import frozen
 
 
 class Match(IntEnum):
@@ -37,7 +39,7 @@ class Match(IntEnum):
     OTHER = 11  #: anywhere else in the row (dates, labels, scores)
 
 
-@dataclass(frozen=True)
+@frozen
 class Searchable:
     """What the finder knows about one patient.
 
@@ -76,7 +78,7 @@ class Searchable:
         return self._folded
 
 
-@dataclass(frozen=True)
+@frozen
 class _Folded:
     sid: str
     mrn: str

@@ -27,15 +27,15 @@ names and then, by construction, every entered field of the form the layout does
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from forms import registry
 from forms.fields import Field, Level
 from forms.i18n import N_
+from forms.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Query:
     """The entered visit fields of ``form`` (only those of ``groups`` when given), in registry
     order."""
@@ -57,7 +57,7 @@ def names_of(fields: FieldSet) -> tuple[str, ...]:
     return fields.names() if isinstance(fields, Query) else tuple(fields)
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     """The plain label / widget column: one row per field (label, widget with its unit, the
     field's inline problem under it). ``notes`` adds the visit's free-text notes
@@ -71,7 +71,7 @@ class Column:
         return names_of(self.fields)
 
 
-@dataclass(frozen=True)
+@frozen
 class ItemRow:
     """One scored item and, optionally, the field entered beside it (seconds held)."""
 
@@ -79,7 +79,7 @@ class ItemRow:
     beside: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class ItemTable:
     """Items with their level descriptors in one column and an optional entry beside each."""
 
@@ -91,7 +91,7 @@ class ItemTable:
         return tuple(n for row in self.rows for n in (row.item, row.beside) if n)
 
 
-@dataclass(frozen=True)
+@frozen
 class GridColumn:
     """A column of a :class:`Grid`: its heading, a note in brackets after it (``"activity"``)
     and, with ``show_allowed``, what the column's first field allows (``"0-3"``)."""
@@ -101,7 +101,7 @@ class GridColumn:
     show_allowed: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class GridRow:
     """A row of a :class:`Grid`: its label (empty: the label of its first field), a note
     after the label, and one cell per column (a field name, or None for an empty cell)."""
@@ -111,13 +111,13 @@ class GridRow:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class LegendRow:
     cells: tuple[str, ...]
     tooltip: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Legend:
     """A small reference table shown beside a grid (the Kendall grades). The cells of the
     columns in ``translate`` are message ids (grade names); the others are shown as they are
@@ -129,7 +129,7 @@ class Legend:
     translate: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Grid:
     """Fields in rows x columns under headings, with a label column.
 
@@ -164,7 +164,7 @@ class Grid:
                         yield name, r, c
 
 
-@dataclass(frozen=True)
+@frozen
 class Checklist:
     """Fields in ``columns`` label / widget columns, filled top to bottom then left to right."""
 
@@ -175,7 +175,7 @@ class Checklist:
         return names_of(self.fields)
 
 
-@dataclass(frozen=True)
+@frozen
 class Check:
     """A check box under a domain's items, with a short text (the field label is its
     tooltip and accessible name)."""
@@ -184,14 +184,14 @@ class Check:
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Domain:
     title: str
     items: tuple[str, ...]
     checks: tuple[Check, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Domains:
     """One titled box per domain (its items, then its check boxes), in ``columns`` columns."""
 
@@ -203,7 +203,7 @@ class Domains:
                      for n in (*d.items, *(c.name for c in d.checks)))
 
 
-@dataclass(frozen=True)
+@frozen
 class LimitRow:
     """A value, its limit (the ULN) and the key of the indicator shown beside them
     (``PageWidgets.extras[indicator]``, filled by the editor: ``"3.2 x ULN"``)."""
@@ -213,7 +213,7 @@ class LimitRow:
     indicator: str
 
 
-@dataclass(frozen=True)
+@frozen
 class LimitTable:
     title: str
     rows: tuple[LimitRow, ...]
@@ -232,7 +232,7 @@ OTHER_FIELDS = N_("More fields of this form")
 NOTES = "notes"
 
 
-@dataclass(frozen=True)
+@frozen
 class Layout:
     """The page of one visit form: its sections, top to bottom."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
@@ -26,6 +25,7 @@ from forms import registry
 from forms.fields import Field, Level, plain_number
 from forms.i18n import _
 from forms.model import Medication
+from forms.records import frozen
 from forms.validation import Problem, Severity
 
 DAILY, WEEKLY, MONTHLY, SINGLE, PULSE = "daily", "weekly", "monthly", "single", "pulse"
@@ -317,7 +317,7 @@ def mg_text(value: Fraction, decimals: int | None = None) -> str:
 
 
 # ---- cumulative exposure ---------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class Exposure:
     """Glucocorticoid given on the days ``first`` to ``last``, prednisone-equivalent.
 

@@ -14,9 +14,11 @@ recorded in ``Visit.missing`` (``not_done``, ``not_assessable``, ``unknown``).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Any
+
+from forms.records import mutable
 
 Value = int | Decimal | bool | str
 
@@ -31,7 +33,7 @@ MISSING_REASONS: dict[str, str] = {
 IDENTIFIER_KEYS = ("given_name", "family_name", "mrn", "birth_date")
 
 
-@dataclass
+@mutable
 class Visit:
     """One visit: its date and label, the entered values, and why some are missing."""
 
@@ -53,7 +55,7 @@ class Visit:
         return f"{self.visit_date.isoformat()}{label}"
 
 
-@dataclass
+@mutable
 class Medication:
     """One medication course (data-contract section 2, ``medications``)."""
 
@@ -72,7 +74,7 @@ class Medication:
     pulse_count: int | None = None
 
 
-@dataclass
+@mutable
 class AdverseEvent:
     """One adverse event (data-contract section 2, ``adverse_events``)."""
 
@@ -87,7 +89,7 @@ class AdverseEvent:
     id: int | None = None
 
 
-@dataclass
+@mutable
 class Patient:
     """A patient with everything recorded about them."""
 

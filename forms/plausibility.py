@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from forms import registry
 from forms.formatting import format_value
+from forms.records import frozen
 from forms.validation import Problem, Severity
 
 #: a paired MMT-8 group this many Kendall grades apart between sides is flagged.
@@ -38,7 +38,7 @@ ASYMMETRY_SIDE_TOTAL = 8
 PARENT_VAS_GAP = Decimal(5)
 
 
-@dataclass(frozen=True)
+@frozen
 class ChangeLimit:
     """A change since the previous visit that is flagged.
 

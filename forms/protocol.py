@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
 
 from forms import i18n
+from forms.records import frozen
 
 #: the label of a flare visit (a visit brought forward because the disease flared).
 FLARE = "flare"
@@ -42,7 +43,7 @@ def month_target_day(month: int) -> int:
     return month * 365 // 12
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtocolVisit:
     """One visit of the schedule.
 
@@ -84,7 +85,7 @@ class ProtocolVisit:
         return f"{self.label}: month {self.month}, day {self.target_day}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Protocol:
     """A study schedule.
 
@@ -290,7 +291,7 @@ def label_words(label: str | None) -> str:
     return i18n._(dict(OTHER_KINDS).get(label, label))
 
 
-@dataclass(frozen=True)
+@frozen
 class LabelMapping:
     """How one stored free-text label maps onto the protocol (the one-time review list)."""
 
@@ -327,7 +328,7 @@ class DueStatus(StrEnum):
     COMPLETE = "complete"  #: every protocol visit up to the end of follow-up is done
 
 
-@dataclass(frozen=True)
+@frozen
 class NextVisit:
     """A patient's next protocol visit as of ``today``.
 
@@ -442,7 +443,7 @@ def proposed_label(baseline: dt.date | None, done_labels: Iterable[str | None],
 
 
 # ---- grouping visits by protocol visit ---------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class ProtocolSlot:
     """One protocol visit of a patient's schedule and the visits recorded for it.
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal as D
 from enum import StrEnum
 from fractions import Fraction
@@ -44,6 +43,7 @@ from forms.instruments.base import (
     Role,
     Section,
 )
+from forms.records import frozen
 
 INT = FieldType.INTEGER
 DEC = FieldType.DECIMAL
@@ -310,7 +310,7 @@ DRUG_CLASS_LABELS: dict[DrugClass, str] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Drug:
     """One drug of the list.
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -28,6 +27,7 @@ from forms import registry, scoring
 from forms.fields import plain_number
 from forms.i18n import N_, _
 from forms.instruments.base import Role
+from forms.records import frozen
 from forms.scoring import CidResult, InvalidValue, Score, quantize, read_number
 from forms.settings import THRESHOLDS, ScoringSettings, default_ulns
 
@@ -104,7 +104,7 @@ _HUNDRED = Fraction(100)
 # --------------------------------------------------------------------------------------------
 # Result types
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class TisRow:
     """One row of the Total Improvement Score.
 
@@ -144,7 +144,7 @@ class TisRow:
         return self.points is not None
 
 
-@dataclass(frozen=True)
+@frozen
 class TisResult:
     """ACR/EULAR 2016 Total Improvement Score between two visits.
 
@@ -210,7 +210,7 @@ class TisResult:
                                required=self.required_missing, capital=capital)
 
 
-@dataclass(frozen=True)
+@frozen
 class PrintoVariable:
     """One PRINTO core set variable between two visits.
 
@@ -256,7 +256,7 @@ class PrintoVariable:
         return self.key == "muscle"
 
 
-@dataclass(frozen=True)
+@frozen
 class PrintoResult:
     """PRINTO 2010 response between two visits.
 
@@ -297,7 +297,7 @@ class PrintoResult:
                                kind="printo", capital=capital)
 
 
-@dataclass(frozen=True)
+@frozen
 class VisitResponse:
     """Everything :func:`compare_visits` says about a follow-up visit.
 
@@ -501,7 +501,7 @@ def max_points(row_key: str) -> Decimal:
     return LEVEL_SCORES[row_key][1][-1]
 
 
-@dataclass(frozen=True)
+@frozen
 class _Measured:
     """A value of one visit for the criteria: exact value, display value, or why missing."""
 

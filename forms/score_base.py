@@ -15,13 +15,13 @@ import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from forms.fields import Field, FieldType
 from forms.i18n import _
+from forms.records import frozen
 
 #: rule name (a derived field) -> the version of the rule that computes it (convention 9). The
 #: instruments declare each version (``Derived.version``); ``forms.registry`` fills this table
@@ -44,7 +44,7 @@ def _registry_get() -> Callable[[str], Field]:
     return registry.get
 
 
-@dataclass(frozen=True)
+@frozen
 class Score:
     """One derived value of a visit.
 

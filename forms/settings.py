@@ -7,13 +7,14 @@ explicitly to :mod:`forms.response` and the exports.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from types import MappingProxyType
 
 from forms import registry
 from forms.fields import plain_number
 from forms.i18n import _
+from forms.records import frozen
 
 #: TIS muscle-strength measures (instruments.md 7.1): setting code -> scale range used to scale
 #: the percent change (the maximum of the total it reads; the instruments declare them,
@@ -34,7 +35,7 @@ def default_ulns() -> Mapping[str, Decimal]:
     return MappingProxyType({e.name: e.default_uln for e in registry.enzymes()})
 
 
-@dataclass(frozen=True)
+@frozen
 class ScoringSettings:
     """How responses are scored for this database.
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+
+from forms.records import frozen
 
 __all__ = ["METHOD", "Summary", "describe", "exact", "median", "paired_differences",
            "quantile"]
@@ -74,7 +75,7 @@ def median(values: Iterable[Number]) -> Fraction:
     return quantile(values, Fraction(1, 2))
 
 
-@dataclass(frozen=True)
+@frozen
 class Summary:
     """n, median, quartiles (type 7) and range of some values; all None when n is 0."""
 

@@ -24,7 +24,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,7 @@ from forms.fields import Deid, Field, FieldType, Level, plain_number
 from forms.i18n import _
 from forms.instruments import mdi
 from forms.model import MISSING_REASONS, Patient, Value
+from forms.records import frozen, mutable
 from forms.scoring import cmas_item_from_seconds
 
 #: how far in the past a date may plausibly be (the oldest patients' birth dates).
@@ -84,7 +85,7 @@ class Severity(StrEnum):
     WARNING = "warning"  #: shown, saving allowed
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One thing wrong with one value.
 
@@ -169,7 +170,7 @@ def _show(value: object) -> str:
     return f"{type(value).__name__} {value!r}"[:80]
 
 
-@dataclass(frozen=True)
+@frozen
 class OversizedNumber:
     """A number in a JSON file whose text is too long to be read as a number (kept as text
     so the file can still be parsed and the problem named: :func:`json_number`)."""
@@ -307,7 +308,7 @@ _CHECKERS: tuple[tuple[Field, ...], dict[str, tuple[Field, Callable[[object], Ch
                  _Accepted] | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class _Accepted:
     """The values :func:`compiled_check` returns unchanged with no problem, by field name, for
     :func:`check_visit` to take without a call per value (~260 values a visit): an int of an
@@ -670,7 +671,7 @@ def _vocabulary_warning(f: Field, value: object) -> Problem | None:
 # ------------------------------------------------------------------------------------------
 # Records
 # ------------------------------------------------------------------------------------------
-@dataclass
+@mutable
 class RecordCheck:
     """Normalized values of one record and everything found wrong with them."""
 
@@ -691,7 +692,7 @@ class RecordCheck:
         return not self.errors
 
 
-@dataclass
+@mutable
 class VisitCheck(RecordCheck):
     """A visit's normalized ``values`` and ``missing`` reasons, with every problem found."""
 

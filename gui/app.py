@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QDir, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 if TYPE_CHECKING:
@@ -75,9 +75,6 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     # Qt's native format on Windows is the registry, and the program must leave no registry
     # keys (README, "Installing at a clinic")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    import resources  # noqa: PLC0415
-
-    QDir.addSearchPath("icons", resources.path("icons"))
     # no application-wide style sheet: the few widgets with a look get it themselves
     # (gui.style.restyle; a sheet on the application made every widget twice as slow)
     from gui import i18n  # noqa: PLC0415
@@ -111,11 +108,16 @@ def run(db_path: Path | None = None, *,
     list filled (or the file refused with a message)."""
     previous_gc = gc.get_threshold()
     gc.set_threshold(*_START_GC_THRESHOLD)
+    path = Path(db_path) if db_path is not None else default_db_path()
+    # The patient list is read in a thread while Qt starts and the window is built (SQLite
+    # runs the query without the GIL); the session takes the rows if they are still current.
+    from storage.prefetch import ListPrefetch  # noqa: PLC0415
+
+    prefetched = ListPrefetch.start(path)
     app = make_app()
     install_excepthook(app)
     from gui.main_window import MainWindow  # noqa: PLC0415
 
-    path = Path(db_path) if db_path is not None else default_db_path()
     # Show the window first, then open the file on the first event-loop turn: a sign-in, or
     # the whole-file check after an unclean shutdown, must not delay the window appearing. A
     # file that can't be opened gets a plain message and leaves File > Open available.
@@ -126,8 +128,10 @@ def run(db_path: Path | None = None, *,
         if started is not None:
             started("shown", window)
         try:
-            window.open_path(path)
+            window.open_path(path, prefetched=prefetched)
         finally:
+            if prefetched is not None:
+                prefetched.close()  # taken, or not wanted (sign-in refused, file refused)
             gc.set_threshold(*previous_gc)
             gc.freeze()  # start-up's objects live as long as the app: never scanned again
         if started is not None:

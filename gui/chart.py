@@ -9,15 +9,17 @@ from ``forms`` (scores) via the patient page.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from forms.records import mutable
 
-@dataclass
+
+@mutable
 class Series:
     """One measure over time: ``points`` are (date, value); ``None`` values are gaps."""
 

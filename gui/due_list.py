@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from forms.protocol import DEFAULT_PROTOCOL, DueStatus, NextVisit, Protocol, next_visit
+from forms.records import frozen
 from gui.models import (
     RECORD_ROLE,
     Column,
@@ -48,7 +48,7 @@ _STATUS_COLOURS = {DueStatus.OVERDUE: "#b71c1c", DueStatus.DUE: "#8a5a00",
                    DueStatus.UPCOMING: "#37474f"}
 
 
-@dataclass(frozen=True)
+@frozen
 class DueRow:
     """One patient on the due list."""
 

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from gui.security import LockPage
     from gui.visit_editor import VisitEditor
     from storage.accounts import Account
+    from storage.prefetch import ListPrefetch
 
 #: what a menu action's shortcut may be given as
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
@@ -298,9 +299,10 @@ class MainWindow(QMainWindow):
         if not free.contains(self.frameGeometry()):
             self.move(free.topLeft())
 
-    def open_path(self, path: Path, *, full_check: bool = False) -> bool:
+    def open_path(self, path: Path, *, full_check: bool = False,
+                  prefetched: ListPrefetch | None = None) -> bool:
         """Open the database at ``path`` (:func:`gui.operations.files.open_path`)."""
-        return files.open_path(self, path, full_check=full_check)
+        return files.open_path(self, path, full_check=full_check, prefetched=prefetched)
 
     def after_show(self) -> None:
         """The start-up questions (:func:`gui.operations.startup.after_show`)."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,6 +35,7 @@ from forms.i18n import local_time_text
 from forms.medication import schedule_text
 from forms.model import AdverseEvent, Medication
 from forms.protocol import label_words
+from forms.records import frozen
 from gui.style import readable
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _mixed_order(key: object) -> tuple[bool, Any]:
     return (not numeric, key if numeric else str(key))
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     """One column: header, the value of a record (native), optional display text and colour."""
 
@@ -428,7 +428,7 @@ class PatientListModel(RecordTableModel):
 
 
 # ------------------------------------------------------------------------------ visits
-@dataclass(frozen=True)
+@frozen
 class VisitRow:
     """One visit of the timeline: key scores and the response against baseline."""
 

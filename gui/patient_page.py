@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +43,7 @@ from forms import course, medication, registry
 from forms.formatting import format_value
 from forms.model import Patient, Visit
 from forms.protocol import DEFAULT_PROTOCOL, Protocol, group_by_protocol, label_words
+from forms.records import frozen
 from forms.response import enzyme_ratio
 from forms.settings import ScoringSettings
 from gui.chart import Series, TrendChart
@@ -84,7 +84,7 @@ def _dec(value: object) -> Decimal | None:
         Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else None)
 
 
-@dataclass(frozen=True)
+@frozen
 class ProtocolRow:
     """One line of the protocol tab: a protocol visit of the schedule, or an other visit."""
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 
@@ -34,6 +34,9 @@ from storage.repository import (
     ScheduleInput,
 )
 from storage.signoff import SignoffStatus
+
+if TYPE_CHECKING:
+    from storage.prefetch import ListPrefetch
 
 DRAFT_PREFIX = "visit/"
 UNREADABLE_PREFIX = "unreadable/"
@@ -60,8 +63,10 @@ class Session:
     """One open database file (see the module docstring)."""
 
     def __init__(self, path: Path, repo: Repository | None = None, *,
-                 full_check: bool = False) -> None:
+                 full_check: bool = False, prefetched: ListPrefetch | None = None) -> None:
         self.path = Path(path)
+        #: the patient list read while the window was built (gui.app.run), offered once
+        self._prefetched = prefetched
         self.lock: AppLock | None = None
         #: the previous session on this file ended uncleanly, so the whole file was checked
         self.checked_after_crash = False
@@ -93,6 +98,9 @@ class Session:
             raise
 
     def close(self) -> None:
+        if self._prefetched is not None:
+            self._prefetched.close()
+            self._prefetched = None
         self.repo.close()
         if self.lock is not None:
             self.lock.release()
@@ -158,8 +166,12 @@ class Session:
     # -- patients
     def patient_rows(self) -> list[PatientRow]:
         """The patient list, one row per patient, straight from storage's plain tuples
-        (``Repository.patient_list_rows``, in ``PatientSummary`` field order)."""
-        return patient_rows_of(self.repo.patient_list_rows())
+        (``Repository.patient_list_rows``, in ``PatientSummary`` field order); the first
+        time, the rows read at start (:class:`storage.prefetch.ListPrefetch`) when they
+        are still current."""
+        prefetched, self._prefetched = self._prefetched, None
+        rows = prefetched.take(self.path) if prefetched is not None else None
+        return patient_rows_of(rows if rows is not None else self.repo.patient_list_rows())
 
     def get_patient(self, study_id: str) -> Patient:
         return self.repo.get_patient(study_id)

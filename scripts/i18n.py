@@ -346,15 +346,23 @@ def _placeholders(text: str) -> list[str]:
     return sorted(_PLACEHOLDER.findall(text))
 
 
+def stale(*, qt: bool = True) -> list[tuple[Path, Path]]:
+    """The (source, compiled) catalogs whose compiled file is missing or older than its
+    source (stdlib only: ``dev.py`` asks this before starting the venv's Python to build)."""
+    pairs = [(po_path(lang), mo_path(lang)) for lang in LANGS]
+    if qt:
+        pairs += [(ts_path(lang), qm_path(lang)) for lang in LANGS]
+    return [(src, out) for src, out in pairs if src.exists()
+            and (not out.exists() or out.stat().st_mtime < src.stat().st_mtime)]
+
+
 def build(*, qt: bool = True) -> None:
     """Compile every source catalog whose compiled file is missing or older."""
-    for lang in LANGS:
-        po, mo = po_path(lang), mo_path(lang)
-        if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
-            compile_mo(po, mo)
-        ts, qm = ts_path(lang), qm_path(lang)
-        if qt and ts.exists() and (not qm.exists() or qm.stat().st_mtime < ts.stat().st_mtime):
-            build_qm(ts, qm)
+    for src, out in stale(qt=qt):
+        if src.suffix == ".po":
+            compile_mo(src, out)
+        else:
+            build_qm(src, out)
 
 
 def update() -> None:

@@ -23,13 +23,13 @@ import contextlib
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import N_, _, context_text
+from forms.records import frozen
 from storage import crypto
-from storage.errors import SQLITE_ERRORS, KnownStorageError, NotFound, classify
+from storage.errors import KnownStorageError, NotFound, classify, sqlite_errors
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -58,7 +58,7 @@ LOCKOUT_ATTEMPTS, LOCKOUT_MINUTES = 5, 5
 _MAX_USER = 40
 
 
-@dataclass(frozen=True)
+@frozen
 class Account:
     user_name: str
     full_name: str
@@ -465,7 +465,7 @@ def sign_in(db_path: Path | str, user_name: str, password: str) -> Account:
                               "WHERE user_name = ?", (user_name,)).fetchone()
         finally:
             con.close()
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         crypto.forget(keys.database_id)
         raise classify(exc, db_path) from exc
     account = Account(row[0], row[1], row[2], bool(row[3])) if row else None
@@ -486,7 +486,7 @@ def switch_user(repo: Repository, user_name: str, password: str, purpose: str) -
     return account
 
 
-@dataclass(frozen=True)
+@frozen
 class SetUp:
     account: Account
     recovery_key: str

@@ -24,11 +24,11 @@ import json
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
 
 from forms.i18n import N_, said, word
+from forms.records import frozen
 
 CHAIN_VERSION = 1
 GENESIS = "0" * 64
@@ -39,7 +39,7 @@ AuditRow = tuple[str, str, str, str, int, str]
 ChangeRow = tuple[str, "str | None", "str | None"]
 
 
-@dataclass(frozen=True)
+@frozen
 class SortedChanges:
     """The change rows of an inserted record (every ``old`` None) already in canonical form,
     for writers of many rows (an import).
@@ -254,7 +254,7 @@ def fill_missing_hashes(conn: sqlite3.Connection) -> int:
     return len(updates)
 
 
-@dataclass(frozen=True)
+@frozen
 class ChainReport:
     """Result of :func:`verify_chain`.
 

@@ -19,19 +19,19 @@ import os
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.i18n import _, local_time_text
+from forms.records import frozen
 from storage import crypto, tempfiles
 from storage.audit_chain import record_restore, verify_chain
 from storage.errors import (
-    DATABASE_ERRORS,
-    OPERATIONAL_ERRORS,
-    SQLITE_ERRORS,
-    SQLITE_OR_KNOWN,
     KnownStorageError,
+    database_errors,
+    operational_errors,
+    sqlite_errors,
+    sqlite_or_known,
 )
 from storage.locks import live_database_of
 
@@ -43,7 +43,7 @@ _STAMP = "%Y%m%d-%H%M%S"
 _NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})\.sqlite$")
 
 
-@dataclass(frozen=True)
+@frozen
 class RotationPolicy:
     """How many of the newest days, ISO weeks and months keep one backup each."""
 
@@ -55,7 +55,7 @@ class RotationPolicy:
 DEFAULT_POLICY = RotationPolicy()
 
 
-@dataclass(frozen=True)
+@frozen
 class Backup:
     """One backup file and the UTC time it was taken (from its name)."""
 
@@ -109,7 +109,7 @@ def online_backup(source: Path | str, dest: Path | str, *, pages_per_step: int =
         os.replace(tmp, dest)
     except KnownStorageError as exc:
         raise BackupError(f"could not back up {source.name}: {exc.message}") from exc
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         raise BackupError(f"could not back up {source.name}: {exc}") from exc
     except OSError as exc:
         raise BackupError(f"could not write the backup {dest}: {exc.strerror or exc}") from exc
@@ -211,7 +211,7 @@ def automatic_backup(db_path: Path | str, now: dt.datetime | None = None,
     return dest
 
 
-@dataclass(frozen=True)
+@frozen
 class BackupSummary:
     """What a backup holds, shown before restoring it."""
 
@@ -270,7 +270,7 @@ def describe_backup(path: Path | str,
         con = crypto.connect_path(path, readonly=True)
     except KnownStorageError as exc:
         return BackupSummary(path, taken, size, False, exc.message, {}, None)
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
                              None)
     try:
@@ -297,7 +297,7 @@ def describe_backup(path: Path | str,
                                         row=chain.first_broken_id))
         finally:
             con.close()
-    except DATABASE_ERRORS as exc:
+    except database_errors() as exc:
         return BackupSummary(path, taken, size, False, f"not a readable database: {exc}", {},
                              None)
     if not counts:
@@ -331,7 +331,7 @@ def changed_since_last_backup(db_path: Path | str) -> bool:
     try:
         current = _audit_head(Path(db_path))
         newest = _audit_head(found[0].path)
-    except SQLITE_OR_KNOWN:
+    except sqlite_or_known():
         return True
     return current is None or current != newest
 
@@ -348,15 +348,15 @@ def database_in_use(db_path: Path | str) -> bool:
     try:
         # file locks are taken before any page is decrypted: no key is needed to ask
         con = crypto.connect_raw(db_path, None, timeout=0)
-    except SQLITE_ERRORS:
+    except sqlite_errors():
         return False
     try:
         con.execute("PRAGMA locking_mode = EXCLUSIVE")
         con.execute("BEGIN EXCLUSIVE")
         con.execute("ROLLBACK")
-    except OPERATIONAL_ERRORS as exc:
+    except operational_errors() as exc:
         return "locked" in str(exc) or "busy" in str(exc)
-    except DATABASE_ERRORS:
+    except database_errors():
         return False
     finally:
         con.close()
@@ -435,7 +435,7 @@ def restore_findings(db_path: Path | str, backup_path: Path | str) -> list[Findi
                               (backup_head[1],)).fetchone() if backup_head[1] > 0 else None
         finally:
             cur.close()
-    except SQLITE_OR_KNOWN:
+    except sqlite_or_known():
         return out  # the current file is damaged: nothing to compare with
     if current[0] == 0:
         return out
@@ -528,7 +528,7 @@ def restore_backup(db_path: Path | str, backup_path: Path | str,
                                               for f in findings) or None)
         finally:
             con.close()
-    except SQLITE_OR_KNOWN as exc:
+    except sqlite_or_known() as exc:
         crypto.keys_path(staged).unlink(missing_ok=True)
         tempfiles.finished(staged)
         raise BackupError(f"could not prepare the restored copy: {exc}") from exc

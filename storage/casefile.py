@@ -30,7 +30,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -39,6 +39,7 @@ from forms import registry, validation
 from forms.fields import Level
 from forms.i18n import N_, _
 from forms.model import IDENTIFIER_KEYS, AdverseEvent, Medication, Patient, Visit
+from forms.records import mutable
 from forms.settings import (
     ScoringSettings,
     settings_differences,
@@ -102,7 +103,7 @@ def settings_question() -> str:
              "file's visits are scored with them)")
 
 
-@dataclass
+@mutable
 class CaseFile:
     """A parsed and validated case file.
 

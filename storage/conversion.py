@@ -27,21 +27,20 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
-
 from forms.i18n import _
+from forms.records import mutable
 from storage import accounts, crypto
 from storage.backups import database_in_use, list_backups
-from storage.errors import SQLITE_ERRORS, KnownStorageError, translated
+from storage.errors import KnownStorageError, sqlite_errors, translated
 
 _STAMP = "%Y%m%d-%H%M%S"
 
 
-@dataclass
+@mutable
 class Conversion:
     """What :func:`encrypt_database` did."""
 
@@ -100,6 +99,8 @@ def encrypted_copy(plain: Path, dest: Path, key: bytes) -> None:
             version = con.execute("PRAGMA user_version").fetchone()[0]
         finally:
             con.close()
+        import sqlcipher3  # noqa: PLC0415 - loaded only to convert (issue 16)
+
         src = sqlcipher3.connect(str(plain))  # a plain file, read through SQLCipher's SQLite
         try:
             src.execute("ATTACH DATABASE ? AS encrypted KEY \"x'" + key.hex() + "'\"",
@@ -120,7 +121,7 @@ def encrypted_copy(plain: Path, dest: Path, key: bytes) -> None:
         with open(dest, "rb") as handle:
             fsynced_head = handle.read(16)
             os.fsync(handle.fileno())
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         dest.unlink(missing_ok=True)
         raise KnownStorageError("verify_failed", _(
             "the encrypted copy of {file} could not be read back ({error}); the plain file is "

@@ -40,13 +40,12 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3
-
 from forms.i18n import _
+from forms.records import frozen, mutable
 from storage.errors import KnownStorageError
 
 #: creates new databases without encryption (tests and development only; never in a clinic).
@@ -65,7 +64,7 @@ _LABEL_CHECK = b"jdm-capture key check v1"
 _RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
-@dataclass(frozen=True)
+@frozen
 class KdfParams:
     """argon2id cost: passes, memory in KiB, lanes."""
 
@@ -96,7 +95,7 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-@dataclass(frozen=True)
+@frozen
 class KeySlot:
     """One way into the database key: an account's password or the recovery key."""
 
@@ -155,7 +154,7 @@ def key_check(key: bytes) -> str:
     return hmac.digest(key, _LABEL_CHECK, "sha256").hex()[:32]
 
 
-@dataclass
+@mutable
 class KeyFile:
     """The key file (``<db>.keys``): the database id, a key check, and the slots."""
 
@@ -370,10 +369,6 @@ def unlock_with(db_path: Path | str, name: str, secret: str) -> KeyFile:
 # ------------------------------------------------------------------------------------------
 # Connections
 # ------------------------------------------------------------------------------------------
-#: every exception class either DB-API module raises (storage.errors maps both).
-ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
-
-
 def raw_key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
@@ -387,6 +382,8 @@ def connect_raw(target: Path | str, key: bytes | None, **kwargs: Any) -> Any:
     if key is None:
         conn = sqlite3.connect(str(target), **kwargs)
     else:
+        import sqlcipher3  # noqa: PLC0415 - loaded for the first encrypted file (issue 16)
+
         conn = sqlcipher3.connect(str(target), **kwargs)
         conn.execute(raw_key_pragma(key))
     conn.execute("PRAGMA temp_store = MEMORY")

@@ -29,19 +29,20 @@ import os
 import re
 import sqlite3
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from forms.i18n import N_, _
+from forms.records import frozen, mutable
 from storage import audit_chain, crypto, integrity, locks, schema, tempfiles
 from storage import migrations as mig
 from storage.connection import Connection
 from storage.errors import (
-    SQLITE_ERRORS,
-    SQLITE_OR_KNOWN,
     KnownStorageError,
     StorageError,
     classify,
+    sqlite_errors,
+    sqlite_or_known,
     translated,
 )
 
@@ -139,7 +140,7 @@ class FilesReplaced(KnownStorageError):
         self.path = path
 
 
-@dataclass(frozen=True)
+@frozen
 class FileIdentity:
     """Device and inode of the database, its WAL and its WAL index when the connection
     opened (:func:`verify_files` compares them with the disk before each write)."""
@@ -500,7 +501,7 @@ def backup_file(path: Path | str, dest: Path | str) -> Path:
         db.close()
 
 
-@dataclass
+@mutable
 class CheckReport:
     """What ``main.py check`` found: a list of :class:`storage.integrity.Finding`.
 
@@ -546,11 +547,11 @@ def _backup_problems(db: Connection, path: Path) -> list[str]:
     for backup in list_backups(path):
         try:
             other = crypto.connect_path(backup.path, readonly=True)
-        except SQLITE_OR_KNOWN:
+        except sqlite_or_known():
             continue
         try:
             problem = audit_chain.compare_with_backup(db.conn, other, backup.path.name)
-        except SQLITE_ERRORS:
+        except sqlite_errors():
             problem = ""  # an unreadable backup says nothing about this file
         finally:
             other.close()
@@ -637,7 +638,7 @@ def check_database(path: Path | str, *, receipt: Path | str | None = None) -> Ch
 
             for line in data_rules.record_findings(db):
                 report.add("records", line)
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         raise classify(exc, path) from exc
     finally:
         db.close()

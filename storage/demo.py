@@ -17,12 +17,13 @@ registry's ranges; they pass ``forms.validation`` like any entered visit.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from forms import registry
 from forms.medication import schedule_from_frequency
 from forms.model import AdverseEvent, Medication, Patient, Visit
+from forms.records import frozen
 from storage.repository import Repository
 
 DEMO_PREFIX = "DEMO-"
@@ -31,7 +32,7 @@ NOTE = "SYNTHETIC DEMO DATA: not a real patient."
 _D = Decimal
 
 
-@dataclass(frozen=True)
+@frozen
 class _V:
     """One synthetic visit: month, severities and what was (not) assessed."""
 
@@ -44,7 +45,7 @@ class _V:
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class _P:
     number: int
     sex: str

@@ -22,8 +22,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlcipher3
-
 from forms.i18n import _
 
 if TYPE_CHECKING:
@@ -87,17 +85,39 @@ class ValidationFailed(StorageError):
         super().__init__(prefix + ("; ".join(lines) if lines else "invalid input"))
 
 
-#: The exception classes of both DB-API modules: ``sqlite3`` (plain files) and ``sqlcipher3``
-#: (encrypted files; its classes are its own, not subclasses of ``sqlite3``'s). Catch these
-#: instead of ``sqlite3.Error`` / ``sqlite3.DatabaseError`` / ``sqlite3.OperationalError``.
-SQLITE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
-DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
-OPERATIONAL_ERRORS: tuple[type[Exception], ...] = (sqlite3.OperationalError,
-                                                   sqlcipher3.OperationalError)
-INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError,
-                                                 sqlcipher3.IntegrityError)
-#: an SQLite error of either module, or a known cause (no key, missing key file, ...)
-SQLITE_OR_KNOWN: tuple[type[Exception], ...] = (*SQLITE_ERRORS, KnownStorageError)
+# The exception classes of both DB-API modules: ``sqlite3`` (plain files) and ``sqlcipher3``
+# (encrypted files; its classes are its own, not subclasses of ``sqlite3``'s). Catch these
+# (``except sqlite_errors() as exc:``) instead of ``sqlite3.Error`` and its subclasses.
+# ``sqlcipher3`` is imported only when an encrypted file is opened (storage.crypto), 4-8 ms
+# that a plain file's report or a GUI start would otherwise pay (issue 16); until it is, none of
+# its errors can be raised, so the tuple holds ``sqlite3``'s class alone. An ``except``
+# clause evaluates its expression only when an exception reaches it.
+def _of_both(name: str) -> tuple[type[Exception], ...]:
+    cipher = sys.modules.get("sqlcipher3")
+    cipher_class = getattr(cipher, name, None)
+    plain: type[Exception] = getattr(sqlite3, name)
+    return (plain,) if cipher_class is None else (plain, cipher_class)
+
+
+def sqlite_errors() -> tuple[type[Exception], ...]:
+    """``sqlite3.Error``, and ``sqlcipher3.Error`` once that module is loaded."""
+    return _of_both("Error")
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """``sqlite3.DatabaseError``, and ``sqlcipher3``'s once that module is loaded."""
+    return _of_both("DatabaseError")
+
+
+def operational_errors() -> tuple[type[Exception], ...]:
+    """``sqlite3.OperationalError``, and ``sqlcipher3``'s once that module is loaded."""
+    return _of_both("OperationalError")
+
+
+def sqlite_or_known() -> tuple[type[Exception], ...]:
+    """An SQLite error of either module, or a known cause (no key, missing key file, ...)."""
+    return (*_of_both("Error"), KnownStorageError)
+
 
 # SQLite primary result codes (https://sqlite.org/rescode.html); extended codes carry the
 # primary code in their low byte.
@@ -220,7 +240,7 @@ def fresh_integrity(path: Path) -> bool | None:
                 row = con.execute("PRAGMA integrity_check(1)").fetchone()
             finally:
                 con.close()
-        except DATABASE_ERRORS:
+        except database_errors():
             return False
         return bool(row and row[0] == "ok")
     import subprocess  # noqa: PLC0415 - only when a file looks damaged
@@ -271,5 +291,5 @@ def translated(path: Path | str | None = None) -> Iterator[None]:
     decides."""
     try:
         yield
-    except SQLITE_ERRORS as exc:
+    except sqlite_errors() as exc:
         raise classify(exc, path) from exc

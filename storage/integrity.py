@@ -32,13 +32,13 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from forms import i18n, registry
 from forms.fields import Field, Level
 from forms.i18n import N_, Shown, _, context_text, said, word
+from forms.records import frozen, mutable
 from forms.settings import MUSCLE_MEASURES, THRESHOLDS
 from storage import audit_chain, schema, user_cache
 
@@ -117,7 +117,7 @@ DROPPED = "dropped"
 PENDING_MIGRATIONS = "pending_migrations"
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """One thing ``check`` found.
 
@@ -224,7 +224,7 @@ def _live_missing(conn: sqlite3.Connection) -> Iterator[tuple[int, dict[str, str
         yield current, state
 
 
-@dataclass
+@mutable
 class _Replayed:
     """One record as its audit rows describe it."""
 

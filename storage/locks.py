@@ -28,9 +28,9 @@ import getpass
 import json
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
+from forms.records import frozen
 from storage.errors import KnownStorageError
 
 
@@ -142,7 +142,7 @@ def refuse_live_file(path: Path | str, purpose: str) -> None:
 # --------------------------------------------------------------------------------------------
 # The app's lock file
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@frozen
 class LockHolder:
     """Who holds (or last held) a database's lock file."""
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from forms import course, registry, validation
@@ -269,67 +271,9 @@ class PatientStore(RepositoryCore):
     def patient_list_rows(self) -> list[tuple[Any, ...]]:
         """:meth:`list_patients` as plain tuples in :class:`PatientSummary` field order, sorted
         by study ID (the GUI builds its own rows from them: one object per patient, not two).
-
-        One pass over the patients in study-ID order (their unique index), every figure of a
-        patient read while its pages are fresh: its most recent visit is found once and
-        joined, the most recent visit with a response (usually that one, else the latest
-        earlier one) once, and every value is an index lookup (``visits`` by patient and date,
-        ``derived_values`` by visit and field). CMAS and MMT-8 are read from the most recent
-        visit first, and only when it lacks them from the latest visit that has them. (The
-        earlier form, which materialised the patients before reading their figures, read every
-        page twice: 70 -> 50 ms CPU at 5,000 patients x 4 visits, the same rows.)
-        """
-        sql = """
-        SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
-               p.birth_date,
-               (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) AS n,
-               lv.visit_date AS last_date, lv.visit_label AS label,
-               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
-                          AND d.field = 'cmas_total'),
-                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1)) AS cmas_total,
-               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
-                          AND d.field = 'mmt8_total'),
-                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
-                 WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
-                 ORDER BY v.visit_date DESC LIMIT 1)) AS mmt8_total,
-               r.value AS response,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
-                 AND d.field = 'acr_eular_response_min') AS response_min,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
-                 AND d.field = 'acr_eular_response_max') AS response_max,
-               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
-                 AND d.field = 'tis_measures') AS tis_measures,
-               p.mrn
-        FROM patients p
-        LEFT JOIN visits lv ON lv.id = (SELECT v.id FROM visits v WHERE v.patient_id = p.id
-                                         ORDER BY v.visit_date DESC LIMIT 1)
-        LEFT JOIN derived_values r ON r.field = 'acr_eular_response' AND r.visit_id = coalesce(
-            (SELECT d.visit_id FROM derived_values d WHERE d.visit_id = lv.id
-              AND d.field = 'acr_eular_response' AND d.value IS NOT NULL),
-            (SELECT v.id FROM visits v JOIN derived_values d
-              ON d.visit_id = v.id AND d.field = 'acr_eular_response'
-             WHERE v.patient_id = p.id AND d.value IS NOT NULL
-             ORDER BY v.visit_date DESC LIMIT 1))
-        ORDER BY p.study_id
-        """
-        today = dt.date.today()
-        fromiso = dt.date.fromisoformat
-        out = []
+        See :func:`list_rows`."""
         with translated(self.path):
-            for (pid, sid, sex, ab, given, family, born_text, n, last, label, cmas, mmt8,
-                 resp, resp_min, resp_max, tis, mrn) in self.db.conn.execute(sql):
-                born = fromiso(born_text) if born_text else None
-                age = None
-                if born is not None:  # days / 365.25 rounded down to 0.1, in integers
-                    age = Decimal((today - born).days * 40 // 1461).scaleb(-1)
-                out.append((pid, sid, sex, ab, given, family, born, age, n,
-                            fromiso(last) if last else None, label,
-                            None if cmas is None else int(cmas),
-                            None if mmt8 is None else int(mmt8), resp, resp_min, resp_max,
-                            None if tis is None else int(tis), mrn))
-        return out
+            return list_rows(self.db.conn)
 
     def _save_record(self, pid: int, level: Level, record: Medication | AdverseEvent,
                      actor: str, at: str, study_id: str) -> int:
@@ -578,3 +522,100 @@ class PatientStore(RepositoryCore):
                                      visits[-1].visit_date if visits else None))
         return out
 
+
+#: the patient list in one pass (see :func:`list_rows`)
+_LIST_SQL = """
+        SELECT p.id, p.study_id, p.sex, p.autoantibody, p.given_name, p.family_name,
+               p.birth_date,
+               (SELECT count(*) FROM visits v WHERE v.patient_id = p.id) AS n,
+               lv.visit_date AS last_date, lv.visit_label AS label,
+               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
+                          AND d.field = 'cmas_total'),
+                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'cmas_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1)) AS cmas_total,
+               coalesce((SELECT d.value FROM derived_values d WHERE d.visit_id = lv.id
+                          AND d.field = 'mmt8_total'),
+                 (SELECT d.value FROM visits v JOIN derived_values d ON d.visit_id = v.id
+                 WHERE v.patient_id = p.id AND d.field = 'mmt8_total' AND d.value IS NOT NULL
+                 ORDER BY v.visit_date DESC LIMIT 1)) AS mmt8_total,
+               r.value AS response,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
+                 AND d.field = 'acr_eular_response_min') AS response_min,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
+                 AND d.field = 'acr_eular_response_max') AS response_max,
+               (SELECT d.value FROM derived_values d WHERE d.visit_id = r.visit_id
+                 AND d.field = 'tis_measures') AS tis_measures,
+               p.mrn
+        FROM patients p
+        LEFT JOIN visits lv ON lv.id = (SELECT v.id FROM visits v WHERE v.patient_id = p.id
+                                         ORDER BY v.visit_date DESC LIMIT 1)
+        LEFT JOIN derived_values r ON r.field = 'acr_eular_response' AND r.visit_id = coalesce(
+            (SELECT d.visit_id FROM derived_values d WHERE d.visit_id = lv.id
+              AND d.field = 'acr_eular_response' AND d.value IS NOT NULL),
+            (SELECT v.id FROM visits v JOIN derived_values d
+              ON d.visit_id = v.id AND d.field = 'acr_eular_response'
+             WHERE v.patient_id = p.id AND d.value IS NOT NULL
+             ORDER BY v.visit_date DESC LIMIT 1))
+        ORDER BY p.study_id
+        """
+
+
+def list_rows(conn: Any) -> list[tuple[Any, ...]]:
+    """The patient list's rows on ``conn`` (a DB-API connection to a current database), as
+    :meth:`PatientStore.patient_list_rows` gives them; also read by
+    :class:`storage.prefetch.ListPrefetch` on a connection of its own.
+
+        One pass over the patients in study-ID order (their unique index), every figure of a
+        patient read while its pages are fresh: its most recent visit is found once and
+        joined, the most recent visit with a response (usually that one, else the latest
+        earlier one) once, and every value is an index lookup (``visits`` by patient and date,
+        ``derived_values`` by visit and field). CMAS and MMT-8 are read from the most recent
+        visit first, and only when it lacks them from the latest visit that has them. (The
+        earlier form, which materialised the patients before reading their figures, read every
+        page twice: 70 -> 50 ms CPU at 5,000 patients x 4 visits, the same rows.)
+    """
+    return _list_tuples(conn.execute(_LIST_SQL))
+
+
+#: the columns of :data:`_LIST_SQL`, in order
+_LIST_COLUMNS = ("id, study_id, sex, autoantibody, given_name, family_name, birth_date, n, "
+                 "last_date, label, cmas_total, mmt8_total, response, response_min, "
+                 "response_max, tis_measures, mrn")
+#: :data:`_LIST_SQL` as one JSON text: one step of SQLite, one Python string
+_LIST_JSON_SQL = f"SELECT json_group_array(json_array({_LIST_COLUMNS})) FROM ({_LIST_SQL})"
+
+
+def list_rows_json(conn: Any) -> str:
+    """The rows of :func:`list_rows` as one JSON array of arrays, in no particular order
+    (:class:`storage.prefetch.ListPrefetch` reads them so in a thread: SQLite builds the
+    text without the GIL, where row by row the thread would take it back at every row).
+    :func:`list_rows_from_json` makes the same rows of it."""
+    return str(conn.execute(_LIST_JSON_SQL).fetchone()[0])
+
+
+def list_rows_from_json(text: str) -> list[tuple[Any, ...]]:
+    """The rows of :func:`list_rows` (the same values, types and order) from
+    :func:`list_rows_json`'s text. Every column is an integer, a text or NULL, which JSON
+    gives back as they were (the three totals are whole numbers read with ``int``)."""
+    raw = json.loads(text)
+    raw.sort(key=itemgetter(1))  # study IDs are unique; SQLite's binary order is code-point order
+    return _list_tuples(raw)
+
+
+def _list_tuples(raw: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    today = dt.date.today()
+    fromiso = dt.date.fromisoformat
+    out = []
+    for (pid, sid, sex, ab, given, family, born_text, n, last, label, cmas, mmt8,
+         resp, resp_min, resp_max, tis, mrn) in raw:
+        born = fromiso(born_text) if born_text else None
+        age = None
+        if born is not None:  # days / 365.25 rounded down to 0.1, in integers
+            age = Decimal((today - born).days * 40 // 1461).scaleb(-1)
+        out.append((pid, sid, sex, ab, given, family, born, age, n,
+                    fromiso(last) if last else None, label,
+                    None if cmas is None else int(cmas),
+                    None if mmt8 is None else int(mmt8), resp, resp_min, resp_max,
+                    None if tis is None else int(tis), mrn))
+    return out

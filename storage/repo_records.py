@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from itertools import repeat
 from typing import NamedTuple
@@ -14,11 +14,12 @@ from typing import NamedTuple
 from forms import validation
 from forms.model import Value, Visit
 from forms.protocol import DEFAULT_PROTOCOL, Protocol
+from forms.records import frozen, mutable
 from forms.settings import ScoringSettings
 from forms.validation import Problem
 
 
-@dataclass(frozen=True)
+@frozen
 class PatientSummary:
     """One row of the GUI patient list (read from stored values; nothing is recomputed).
 
@@ -51,7 +52,7 @@ class PatientSummary:
     mrn: str | None = None  #: the medical record number (the finder searches it)
 
 
-@dataclass(frozen=True)
+@frozen
 class SaveResult:
     """What a save did: the record id, warnings that did not block it, fields changed."""
 
@@ -73,7 +74,7 @@ class DerivedValue(NamedTuple):
     rule_version: str
 
 
-@dataclass(frozen=True)
+@frozen
 class AuditEntry:
     """One changed field in the audit trail (one row of the ``audit_log`` view)."""
 
@@ -89,7 +90,7 @@ class AuditEntry:
     new: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class AppSettings:
     """Database-wide settings: how responses are scored, and the default assessor name."""
 
@@ -99,7 +100,7 @@ class AppSettings:
     protocol: Protocol = DEFAULT_PROTOCOL
 
 
-@dataclass(frozen=True)
+@frozen
 class LabelReview:
     """One visit whose free-text label the m020 upgrade matched to the study protocol."""
 
@@ -111,7 +112,7 @@ class LabelReview:
     kept: bool  #: a signed visit kept its stored label (it reads as ``new_label``)
 
 
-@dataclass(frozen=True)
+@frozen
 class ScheduleInput:
     """What the due list needs of one patient: the baseline date and the visit labels."""
 
@@ -133,7 +134,7 @@ class VisitHeader(NamedTuple):
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Draft:
     """Unsaved GUI entry kept for crash recovery (never mixed with saved data)."""
 
@@ -142,7 +143,7 @@ class Draft:
     saved_at: dt.datetime
 
 
-@dataclass
+@mutable
 class ImportSummary:
     """Counts of what :meth:`Repository.import_patients` wrote."""
 

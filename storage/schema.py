@@ -47,19 +47,19 @@ import functools
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from forms import registry
 from forms.fields import Field, FieldType, Level, plain_number
 from forms.model import MISSING_REASONS
+from forms.records import frozen
 
 #: table name of each entered visit form, in entry order.
 VALUE_TABLE_PREFIX = "values_"
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     """One column: its SQL declaration pieces, generated from a registry field."""
 

@@ -35,11 +35,11 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from forms import registry, scoring, validation
 from forms.i18n import N_, _, local_time_text
+from forms.records import frozen
 from storage import accounts
 from storage.errors import KnownStorageError, NotFound, SignedVisitLocked, translated
 
@@ -69,7 +69,7 @@ class VisitIncomplete(KnownStorageError):
         self.problems = problems
 
 
-@dataclass(frozen=True)
+@frozen
 class SignOff:
     """One signature of a visit, valid or voided.
 
@@ -94,7 +94,7 @@ class SignOff:
         return self.voided_at is None
 
 
-@dataclass(frozen=True)
+@frozen
 class SignoffStatus:
     """A visit's sign-off state: the valid signature (if any) and every earlier one."""
 

@@ -13,13 +13,13 @@ Nothing here imports the registry: the registry is built from these modules.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING
 
 from forms.fields import Choice, Field, Form
 from forms.i18n import N_
+from forms.records import frozen
 
 if TYPE_CHECKING:
     from forms.score_base import Score
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 ScoreRule = Callable[[Mapping[str, object], Mapping[str, "Score"]], Mapping[str, "Score"]]
 
 
-@dataclass(frozen=True)
+@frozen
 class Derived:
     """One scoring rule and the derived fields it produces.
 
@@ -53,7 +53,7 @@ class Derived:
         return self.version.split(" ", 1)[0]
 
 
-@dataclass(frozen=True)
+@frozen
 class CrossCheck:
     """A cross-field rule of the instrument, run by ``forms.validation.check_visit``.
 
@@ -78,7 +78,7 @@ class Role(StrEnum):
     QUALITY_OF_LIFE = "quality_of_life"  #: CHQ physical summary: PRINTO
 
 
-@dataclass(frozen=True)
+@frozen
 class RoleBinding:
     """``field`` plays ``role`` in the response criteria."""
 
@@ -86,7 +86,7 @@ class RoleBinding:
     field: str
 
 
-@dataclass(frozen=True)
+@frozen
 class MuscleMeasure:
     """A muscle-strength total usable as the TIS muscle row (instruments.md 7.1).
 
@@ -106,7 +106,7 @@ class MuscleMeasure:
     cid_minimum: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Enzyme:
     """A muscle enzyme with its local upper limit of normal (instruments.md 7.5, 10).
 
@@ -138,7 +138,7 @@ class Domain(Enum):
     EXTRAMUSCULAR = "extramuscular global activity"
 
 
-@dataclass(frozen=True)
+@frozen
 class DomainPart:
     """What an instrument contributes to a core set domain: a derived total that satisfies it,
     entered fields that satisfy it, and whether a recorded missing reason on one of the
@@ -150,7 +150,7 @@ class DomainPart:
     missing_reason_counts: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class CoreDomain:
     """One domain of the sign-off core set, merged over the instruments that serve it."""
 
@@ -182,7 +182,7 @@ class RowKind(StrEnum):
     ULN_RATIO = "uln_ratio"  #: an enzyme's value / its ULN (the visit's, else the default)
 
 
-@dataclass(frozen=True)
+@frozen
 class ReportRow:
     """One row of the patient report's core set table (``exports.pdf``)."""
 
@@ -191,7 +191,7 @@ class ReportRow:
     kind: RowKind = RowKind.VALUE
 
 
-@dataclass(frozen=True)
+@frozen
 class Section:
     """A section header (REDCap ``Section Header``) before the first field of ``group``."""
 
@@ -199,7 +199,7 @@ class Section:
     label: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Instrument:
     """Everything one instrument declares.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -23,6 +22,7 @@ from forms.instruments.base import (
     Section,
     levels,
 )
+from forms.records import frozen
 from forms.score_base import (
     RULE_VERSIONS,
     InvalidValue,
@@ -40,13 +40,13 @@ ACTIVITY = "activity"
 DAMAGE = "damage"
 
 
-@dataclass(frozen=True)
+@frozen
 class Location:
     key: str
     label: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Part:
     """A per-location column: field suffix, label, the score it counts towards, its levels."""
 
@@ -120,7 +120,7 @@ def _fields() -> tuple[tuple[Field, str], ...]:
                 FieldType.INTEGER, minimum=D(0), maximum=D(len(part.levels) - 1),
                 levels=part.levels, group=loc.key,
                 help=f"CDASI {part.kind}. "
-                     + "; ".join(f"{c.code} = {c.label}" for c in part.levels)), part.kind))
+                     + "; ".join(f"{c.code} = {c.label_en}" for c in part.levels)), part.kind))
     return (*out, *_OTHER)
 
 

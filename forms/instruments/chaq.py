@@ -8,7 +8,6 @@ physical function row, the sign-off physical function domain, the report's funct
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -27,6 +26,7 @@ from forms.instruments.base import (
     levels,
 )
 from forms.instruments.globals import VAS
+from forms.records import frozen
 from forms.score_base import (
     RULE_VERSIONS,
     InvalidValue,
@@ -44,13 +44,13 @@ RESPONSES = levels("Without any difficulty", "With some difficulty", "With much 
                    "Unable to do")
 
 
-@dataclass(frozen=True)
+@frozen
 class Question:
     name: str
     label: str
 
 
-@dataclass(frozen=True)
+@frozen
 class CHAQDomain:
     """A CHAQ domain: key, label, items (each has an aids and a help flag)."""
 

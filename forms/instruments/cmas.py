@@ -9,7 +9,6 @@ strength domain and the report's muscle table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import Decimal as D
 from fractions import Fraction
@@ -27,6 +26,7 @@ from forms.instruments.base import (
     ReportRow,
     levels,
 )
+from forms.records import frozen
 from forms.score_base import (
     RULE_VERSIONS,
     InvalidValue,
@@ -44,7 +44,7 @@ from forms.score_base import (
 FORM = Form("cmas", "CMAS", Level.VISIT, "Childhood Myositis Assessment Scale, 14 items, 0-52")
 
 
-@dataclass(frozen=True)
+@frozen
 class TimedBands:
     """A timed item's seconds field and its band lower bounds in seconds: the score is the
     number of bounds reached (0 s -> 0; 1-9 -> 1; 10-29 -> 2; 30-59 -> 3; 60-119 -> 4;
@@ -54,7 +54,7 @@ class TimedBands:
     bounds: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One CMAS item: its field name, label, described levels and, for timed items, bands."""
 
@@ -132,7 +132,7 @@ def _fields() -> tuple[Field, ...]:
     for item in ITEMS:
         out.append(Field(item.name, item.label, "cmas", FieldType.INTEGER, minimum=D(0),
                          maximum=D(len(item.levels) - 1), levels=item.levels,
-                         help="; ".join(f"{c.code} = {c.label}" for c in item.levels)))
+                         help="; ".join(f"{c.code} = {c.label_en}" for c in item.levels)))
         if item.timed is not None:
             out.append(Field(
                 item.timed.seconds_field, item.label.split(",")[0] + ": seconds held", "cmas",

@@ -9,7 +9,6 @@ inactive disease (CK <= 150 U/L) all read them from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import Decimal as D
 
@@ -24,12 +23,13 @@ from forms.instruments.base import (
     ReportRow,
     RowKind,
 )
+from forms.records import frozen
 
 FORM = Form("labs", "Labs & imaging", Level.VISIT,
             "Muscle enzymes with local ULN, other labs, MRI")
 
 
-@dataclass(frozen=True)
+@frozen
 class EnzymeSpec:
     """How an enzyme is entered: label, abbreviation, hard maximum and warning level (U/L),
     the accepted range of a laboratory's ULN, the default ULN."""

@@ -33,7 +33,6 @@ is), which is how it counts towards the extent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -49,6 +48,7 @@ from forms.instruments.base import (
     levels,
 )
 from forms.instruments.globals import VAS
+from forms.records import frozen
 from forms.score_base import (
     RULE_VERSIONS,
     Score,
@@ -65,7 +65,7 @@ FORM = Form("mdi", "Damage (MDI)", Level.VISIT,
             "severity (organ-system VAS, 0-110) of damage, physician global damage")
 
 
-@dataclass(frozen=True)
+@frozen
 class OrganSystem:
     """An organ system of the MDI: its key (``mdi_sev_<key>``) and label."""
 
@@ -73,7 +73,7 @@ class OrganSystem:
     label: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Item:
     """One MDI damage item: field name, label, organ system, and whether its wording was
     checked against the published form (see the module docstring)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import Decimal as D
 from fractions import Fraction
@@ -27,12 +26,13 @@ from forms.instruments.base import (
     ReportGroup,
     ReportRow,
 )
+from forms.records import frozen
 from forms.score_base import RULE_VERSIONS, Score, invalid, missing_names, read_item
 
 FORM = Form("mmt8", "MMT-8", Level.VISIT, "Manual muscle testing of 8 groups, Kendall 0-10")
 
 
-@dataclass(frozen=True)
+@frozen
 class Grade:
     """A Kendall 0-10 grade with its 0-5 notation (+/-), name and criterion."""
 
@@ -59,7 +59,7 @@ GRADES: tuple[Grade, ...] = (
 _LEVELS = tuple(Choice(g.grade, f"{g.five} {g.name}: {g.criterion}") for g in GRADES)
 
 
-@dataclass(frozen=True)
+@frozen
 class Muscle:
     """A muscle group: its field name (the axial neck) or stem (``<stem>_r``/``<stem>_l``)."""
 

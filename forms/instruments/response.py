@@ -10,7 +10,6 @@ CMAS from ``cmas``, MMT-8 from ``mmt8``, the physician global from ``globals``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from decimal import Decimal as D
 from fractions import Fraction
@@ -22,6 +21,7 @@ from forms.instruments.base import Derived, Instrument
 from forms.instruments.cmas import cmas_total
 from forms.instruments.globals import CID_PHYS_GLOBAL_MAX
 from forms.instruments.mmt8 import mmt8_total
+from forms.records import frozen
 from forms.score_base import RULE_VERSIONS, InvalidValue, Score, fmt, quantize, read_number
 
 FORM = Form("response", "Response", Level.RESPONSE,
@@ -45,7 +45,7 @@ CID = Field("printo_cid", "PRINTO clinically inactive disease", "response", CHOI
 CID_VERSION = "printo_cid@1 (Lazarevic 2013, 3 of 4; missing -> best/worst case)"
 
 
-@dataclass(frozen=True)
+@frozen
 class CidCriterion:
     """One of the 4 PRINTO CID criteria at a visit (instruments.md section 8).
 
@@ -70,7 +70,7 @@ class CidCriterion:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class CidResult:
     """PRINTO clinically inactive disease at one visit.
 

@@ -5,15 +5,14 @@ The patient report lists the positive findings per visit (``exports.pdf``, skin 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from forms.fields import Field, FieldType, Form, Level
 from forms.instruments.base import YES_NO, Instrument
+from forms.records import frozen
 
 FORM = Form("skin", "Skin findings", Level.VISIT, "Cutaneous findings checklist")
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     name: str
     label: str

@@ -16,6 +16,7 @@ from gui.session import Session
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+    from storage.prefetch import ListPrefetch
 
 
 def choose_save(window: MainWindow, title: str, suggested: str, filters: str,
@@ -77,10 +78,13 @@ def open_database(window: MainWindow) -> None:
         open_path(window, Path(path))
 
 
-def open_path(window: MainWindow, path: Path, *, full_check: bool = False) -> bool:
+def open_path(window: MainWindow, path: Path, *, full_check: bool = False,
+              prefetched: ListPrefetch | None = None) -> bool:
     """Open the database at ``path`` (a plain message when it can't be), then ask the
     start-up questions. Returns whether it opened. ``full_check``: read the whole file
-    first (after a restore); it is also read whole after an unclean shutdown."""
+    first (after a restore); it is also read whole after an unclean shutdown.
+    ``prefetched``: the patient list read at start (``gui.app.run``), given to the session,
+    which uses it only while it is current."""
     from gui.operations import security  # noqa: PLC0415 - the sign-in dialogs
 
     try:
@@ -93,8 +97,10 @@ def open_path(window: MainWindow, path: Path, *, full_check: bool = False) -> bo
     status.showMessage(_tr("Opening {name}...").format(name=path.name))
     status.repaint()  # visible during the integrity check of a large file
     try:
-        session = Session(path, full_check=True) if full_check else Session(path)
+        session = Session(path, full_check=full_check, prefetched=prefetched)
     except Exception as exc:  # noqa: BLE001 - KnownStorageError -> plain message
+        if prefetched is not None:
+            prefetched.close()
         status.clearMessage()
         show_error(window, exc)
         return False

@@ -64,6 +64,9 @@ def test_a_cached_face_holds_what_parsing_holds(tmp_path: Path,
     fonts.load_font("A", "DejaVuSans-Bold.ttf")  # parsed, then written
     cached = fonts.load_font("B", "DejaVuSans-Bold.ttf")
     parsed = TTFont("B", io.BytesIO(fonts.font_bytes("DejaVuSans-Bold.ttf")))
+    # what no report reads is loaded on first use (a quarter of reading the entry)
+    assert "glyphToChar" not in cached.face.__dict__
+    assert cached.face.glyphToChar == parsed.face.glyphToChar
     assert sorted(cached.__dict__) == sorted(parsed.__dict__)
     assert sorted(cached.face.__dict__) == sorted(parsed.face.__dict__)
     for key, value in parsed.face.__dict__.items():
@@ -88,6 +91,22 @@ def test_a_damaged_entry_is_parsed_again_and_rewritten(
     font = fonts.load_font("A", "DejaVuSans.ttf")
     assert font.stringWidth("CMAS", 9) > 0
     assert entry.read_bytes() == good
+
+
+def test_a_damaged_deferred_part_is_parsed_from_the_font(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    monkeypatch.setenv(fonts.CACHE_ENV, str(tmp_path))
+    fonts.load_font("A", "DejaVuSans.ttf")
+    (entry,) = (tmp_path / "fonts").iterdir()
+    fmt, plain, names, _deferred = marshal.loads(entry.read_bytes())
+    entry.write_bytes(marshal.dumps((fmt, plain, names, b"not marshal data")))
+    cached = fonts.load_font("A", "DejaVuSans.ttf")
+    parsed = TTFont("A", io.BytesIO(fonts.font_bytes("DejaVuSans.ttf")))
+    assert cached.face.glyphToChar == parsed.face.glyphToChar
+    with pytest.raises(AttributeError):
+        cached.face.no_such_attribute  # noqa: B018 - the lookup is the test
 
 
 def test_the_key_follows_the_font_bytes() -> None:

@@ -52,3 +52,35 @@ def test_a_chinese_text_cell_taller_than_the_page_splits(tmp_path: object) -> No
     assert len(pages) >= 2
     text = "".join(page.extract_text() for page in pages).replace("\n", "")
     assert text.count("甲氨蝶呤") == 400
+
+
+def test_plain_cells_keep_their_own_font_and_alignment() -> None:
+    """Plain cells' per-cell styles are set with one command per run of neighbouring cells;
+    each cell still gets exactly its own font and alignment."""
+    styles = ["cell_bold", "cell", "cell_bold", "cell_bold_right", "cell_right", "cell_bold"]
+    rows = [["a", "b", "c", "d", "e", "f"],
+            [pdf_layout.text(f"v{i}", s) for i, s in enumerate(styles)],
+            [pdf_layout.text(f"w{i}", s) for i, s in enumerate(reversed(styles))]]
+    table = pdf_layout.data_table(rows, [60] * 6)
+    for r, row_styles in ((1, styles), (2, list(reversed(styles)))):
+        for c, style in enumerate(row_styles):
+            cell = table._cellStyles[r][c]
+            assert table._cellvalues[r][c] == f"{'vw'[r - 1]}{c}"  # drawn as a plain string
+            assert cell.fontname == (pdf_layout.fonts.BOLD if "bold" in style
+                                     else pdf_layout.fonts.REGULAR), (r, c)
+            assert cell.alignment == ("RIGHT" if "right" in style else "LEFT"), (r, c)
+    assert pdf_layout._runs_of([0, 2, 3, 5]) == [(0, 0), (2, 3), (5, 5)]
+
+
+def test_a_chinese_word_gets_a_column_as_wide_as_it_prints() -> None:
+    """A CJK word is measured in the fallback font it is printed in: the skin table's visit
+    column of a Chinese report held 计划外访视 (unscheduled visit), which ran into the date."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pdf_layout.fonts.register_fallback()
+    word = "计划外访视"
+    printed = stringWidth(word, pdf_layout.fonts.FALLBACK, pdf_layout.BODY_PT)
+    rows = [[pdf_layout.text(word, "cell_bold"), pdf_layout.text("2021-02-10")]]
+    first, second = pdf_layout.fit_widths(rows, [45, 400])
+    assert first >= printed + pdf_layout.CELL_PADDING
+    assert first + second == 445  # the room is taken from the column with slack

@@ -1,6 +1,6 @@
-"""reportlab.platypus is imported with its URL pattern (and textsplit's CJK pattern) compiled
-on first use (issue 16: the URL pattern cost 25-95 ms of every cold report, the CJK one ~3 ms)
-and the patterns behave exactly as compiled."""
+"""reportlab.platypus is imported with its URL pattern (and textsplit's CJK pattern, and
+PyFontify's two) compiled on first use (issue 16: the URL pattern cost 25-95 ms of every cold
+report, the CJK one ~3 ms, PyFontify's ~1 ms) and the patterns behave exactly as compiled."""
 
 from __future__ import annotations
 
@@ -43,6 +43,30 @@ assert type(wrapped).__name__ == "_LazyUriLoader"
 assert "exec_module" not in vars(wrapped._loader)
 from reportlab.platypus import tables
 assert type(tables.__spec__.loader).__name__ != "_LazyUriLoader"
+# the paragraph module's hyphenation patterns wait too, and match as compiled
+for name in ("_hy_pfx_pat", "_hy_sfx_pat", "_hy_letters_pat", "_hy_shy_letters_pat",
+             "_hy_shy_pat"):
+    lazy = getattr(paragraph, name)
+    assert isinstance(lazy, LazyPattern) and lazy._compiled is None, name
+    real = real_compile(lazy.pattern, lazy.flags)
+    for s in ["\u201cword,", "Hyphen-ated", "soft\xadhyphen", "x", "", "\u00c9t\u00e9!"]:
+        a, b = lazy.search(s), real.search(s)
+        assert (a and a.span()) == (b and b.span()), (name, s)
+        assert lazy.split(s) == real.split(s), (name, s)
+# PyFontify (imported by reportlab.platypus for XPreformatted): both patterns wait for a use
+from reportlab.lib import PyFontify
+for name in ("matchRE", "idRE"):
+    lazy = getattr(PyFontify, name)
+    assert isinstance(lazy, LazyPattern) and lazy._compiled is None, name
+code = "def f(x):\\n    # comment\\n    return 'a' + 'b' if x else None\\n"
+tags = PyFontify.fontify(code)
+real_match = real_compile(PyFontify.matchRE.pattern)
+real_id = real_compile(PyFontify.idRE.pattern)
+PyFontify.matchRE, PyFontify.idRE = real_match, real_id
+assert PyFontify.fontify(code) == tags and tags, tags
+assert not any(isinstance(f, type(sys.meta_path[0])) and type(f).__name__ == "_ParagraphFinder"
+               for f in sys.meta_path), "the hook leaves once both modules are imported"
+assert re.compile is real_compile
 print("ok")
 """
 

@@ -61,9 +61,17 @@ def test_scoring_and_response_explanations_in_chinese(chinese: None) -> None:
 
 def test_registry_built_under_chinese_keeps_english_originals() -> None:
     """Importing the registry in a Chinese process must not store Chinese as the English text
-    (dataclasses.replace reads the texts back while the registry is built)."""
-    code = ("from forms import registry\n"
-            "print(registry.get('tis').en('short'), '|', registry.get('cmas_total').label_en)")
+    of any field or choice (dataclasses.replace reads the texts back while the registry is
+    built, and the CMAS/CDASI item helps were once joined from the translated level labels)."""
+    code = ("import re\n"
+            "from forms import registry\n"
+            "print(registry.get('tis').en('short'), '|', registry.get('cmas_total').label_en)\n"
+            "cjk = re.compile('[\\u3000-\\u9fff\\uff00-\\uffef]')\n"
+            "for f in registry.FIELDS:\n"
+            "    for owner in (f, *(f.choices or ()), *(f.levels or ())):\n"
+            "        for key, text in vars(owner).items():\n"
+            "            if key.startswith('_en_') and cjk.search(str(text)):\n"
+            "                print(f.name, key, text)\n")
     env = dict(os.environ, JDM_CAPTURE_LANG="zh_CN")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, env=env, check=True)

@@ -152,7 +152,7 @@ def test_locked_database_message_not_traceback(qtbot, monkeypatch, db_path, sess
                                                kind: str) -> None:
     from storage.errors import KnownStorageError
 
-    def refuse(path):
+    def refuse(path, **_options):
         raise KnownStorageError(kind, f"{Path(path).name} is busy")
 
     shown = []

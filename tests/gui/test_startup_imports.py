@@ -69,3 +69,51 @@ def test_first_screen_defers_later_screens(tmp_path: Path) -> None:
     # gc: the collector's thresholds are back and start-up's objects frozen once listed
     assert lines == ["list 1 []", "gc True True", "page True 2 True"], \
         result.stdout + result.stderr
+
+
+PREFETCH_SCRIPT = r"""
+import threading
+from pathlib import Path
+from storage import repo_patients
+from gui.app import run
+
+queried = []
+original = repo_patients.PatientStore.patient_list_rows
+def counted(self):
+    queried.append(1)
+    return original(self)
+repo_patients.PatientStore.patient_list_rows = counted
+
+def started(stage, window):
+    if stage == "shown":
+        window.after_show = lambda: None
+        return
+    model = window.list_page.model
+    print("list", model.rowCount(), len(queried),
+          [t.name for t in threading.enumerate() if t.name == "list-prefetch"])
+    window.refresh_list()  # later refreshes read the file again
+    print("again", model.rowCount(), len(queried))
+    window.close()
+    from PySide6.QtWidgets import QApplication
+    QApplication.instance().quit()
+
+run(Path({db!r}), started=started)
+"""
+
+
+def test_the_first_list_is_the_one_read_while_the_window_was_built(tmp_path: Path) -> None:
+    """gui.app.run reads the patient list in a thread while Qt starts (storage.prefetch); the
+    session shows those rows instead of querying again, and the thread is gone."""
+    db = tmp_path / "clinic.sqlite"
+    with Repository(db) as repo:
+        for i in range(3):
+            repo.add_patient(Patient(f"P0{i}", sex="female", visits=[
+                Visit(dt.date(2021, 1, 4), "M0", values={"phys_global": Decimal("6.5")})]),
+                "test")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", PREFETCH_SCRIPT.format(db=str(db))],
+                            cwd=ROOT, capture_output=True, text=True, env=env, check=False,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("list", "again"))]
+    assert lines == ["list 3 0 []", "again 3 1"], result.stdout + result.stderr
