@@ -363,7 +363,13 @@ def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any],
     ``safe`` remembers texts already found safe as they are (study IDs, labels and codes
     repeat on every row of a sheet); a text that looks like a formula is never remembered: it
     becomes a text cell of this sheet each time."""
-    out = list(values)
+    return _guard_cells(ws, list(values), safe)
+
+
+def _guard_cells(ws: WriteOnlyWorksheet, out: list[Any],
+                 safe: dict[str, str] | None) -> list[Any]:
+    """``out`` (a row, or a column of rows: any cells) with each text cell made safe as
+    :func:`_safe_row` says, in place."""
     for i, v in enumerate(out):
         kind = type(v)
         if kind in _NOT_TEXT or not v:
@@ -381,10 +387,27 @@ def _safe_row(ws: WriteOnlyWorksheet, values: Sequence[Any],
     return out
 
 
+def _safe_rows(ws: WriteOnlyWorksheet, rows: list[Sequence[Any]],
+               safe: dict[str, str] | None = None) -> Iterable[Sequence[Any]]:
+    """Each row as :func:`_safe_row` makes it, the cells looked at column by column: a
+    column holding no text (numbers, dates, None: most of a sheet's columns, found by exact
+    type in one pass) is kept as it is, and every cell of the others goes through the guard.
+    Rows of unequal length are guarded one by one."""
+    if len(set(map(len, rows))) != 1:
+        return [_safe_row(ws, row, safe) for row in rows]
+    cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for j, col in enumerate(cols):
+        if not _NOT_TEXT.issuperset(map(type, col)):
+            cols[j] = _guard_cells(ws, list(col), safe)
+    return zip(*cols, strict=True)
+
+
 #: how many distinct safe texts a sheet remembers (codes and labels; free text rarely repeats)
 _SAFE_TEXTS = 4096
 #: the cell types that are never text (checked by exact type: a subclass goes the long way)
 _NOT_TEXT = frozenset({type(None), int, bool, float, Decimal, dt.date, dt.datetime})
+#: rows a sheet guards and writes at a time (:func:`_safe_rows`: column by column)
+_BATCH = 256
 
 
 class _Sheet:
@@ -394,6 +417,7 @@ class _Sheet:
                  freeze: str = "A2") -> None:
         self.ws: WriteOnlyWorksheet = wb.create_sheet(title)
         self._safe: dict[str, str] = {}
+        self._pending: list[Sequence[Any]] = []  # rows not yet guarded and written
         self.ncols = len(columns)
         self.rows = 1
         for i, c in enumerate(columns, start=1):
@@ -408,10 +432,21 @@ class _Sheet:
         self.ws.append(header)
 
     def append(self, values: Sequence[Any]) -> None:
-        self.ws.append(_safe_row(self.ws, values, self._safe))
+        """Add a row (written with the next :data:`_BATCH` rows, or by :meth:`finish`: pass
+        a row nothing changes afterwards)."""
+        self._pending.append(values)
         self.rows += 1
+        if len(self._pending) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            for row in _safe_rows(self.ws, self._pending, self._safe):
+                self.ws.append(row)
+            self._pending = []
 
     def finish(self) -> None:
+        self._flush()
         last = get_column_letter(max(self.ncols, 1))
         self.ws.auto_filter.ref = f"A1:{last}{self.rows}"
 

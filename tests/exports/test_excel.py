@@ -409,6 +409,46 @@ def test_parent_global_activity_in_visits_and_dictionary(tmp_path: Path) -> None
             "printo_response_best"} <= fields
 
 
+def test_rows_guarded_column_by_column_are_the_rows_guarded_one_by_one() -> None:
+    """A sheet guards its rows in batches, column by column (exports.excel._safe_rows): a
+    formula-like text in a column of numbers, a str subclass, an error literal or a control
+    character among hundreds of safe rows is guarded exactly as row by row."""
+    import enum  # noqa: PLC0415
+    import random  # noqa: PLC0415
+
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    from exports.excel import _safe_row, _safe_rows  # noqa: PLC0415
+
+    class Code(enum.StrEnum):
+        BAD = "+cmd|' /C calc'!A0"
+
+    rng = random.Random(7)
+    hostile = ["=1+1", Code.BAD, "#N/A", "-2", "@x", "tab\there", "bell\x07", "\t=1", ""]
+    rows: list[list[object]] = []
+    for i in range(300):
+        row: list[object] = [f"P{i % 7:02d}", "M3", i, Decimal("2.5"), None, True,
+                             dt.date(2024, 1, 1), "yes" if i % 2 else "no", float(i)]
+        if rng.random() < 0.1:
+            row[rng.randrange(len(row))] = rng.choice(hostile)
+        rows.append(row)
+    rows[123][2] = "=HYPERLINK(\"http://x\")"  # a formula in a column of numbers
+
+    def cells(row: object) -> list[tuple[object, object, object]]:
+        return [(getattr(c, "value", c), getattr(c, "data_type", None),
+                 getattr(c, "quotePrefix", None)) for c in row]  # type: ignore[attr-defined]
+
+    ws = Workbook(write_only=True).create_sheet("t")
+    by_row = [cells(_safe_row(ws, r, {})) for r in rows]
+    by_column = [cells(r) for r in _safe_rows(ws, rows, {})]
+    assert by_column == by_row
+    assert by_column[123][2] == ("=HYPERLINK(\"http://x\")", "s", True)
+    assert sum(c[1] == "s" for r in by_column for c in r) >= 5  # hostile texts were planted
+    uneven = [*rows[:3], ["P01", "=2"]]  # rows of unequal length: one by one
+    assert [cells(r) for r in _safe_rows(ws, uneven, {})] == [
+        cells(_safe_row(ws, r, {})) for r in uneven]
+
+
 def test_remembered_safe_texts_never_let_a_formula_through() -> None:
     """The sheet remembers texts already found safe (issue 16: codes and IDs repeat on every
     row); a formula-like text is guarded every time it comes, and so is a str subclass."""
