@@ -17,6 +17,7 @@ registry's decimals.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -124,6 +125,32 @@ def _window(med: Medication, first: dt.date, last: dt.date) -> tuple[dt.date, dt
     return (lo, hi) if lo <= hi else None
 
 
+_EXACT: dict[Decimal | int, Fraction] = {}
+
+
+def _exact(value: Decimal | int) -> Fraction:
+    """``Fraction(Decimal(value))``, remembered (bounded): a function of the exact value only
+    (equal values give equal Fractions), and exposure sums convert the same doses and weights
+    in every interval between visits."""
+    try:
+        return _EXACT[value]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable (a signalling NaN): converted, and refused, as before
+        return Fraction(Decimal(value))
+    found = Fraction(Decimal(value))
+    if len(_EXACT) >= 4096:
+        _EXACT.clear()
+    _EXACT[value] = found
+    return found
+
+
+@functools.cache
+def _quantum(places: int) -> Decimal:
+    """``Decimal(1).scaleb(-places)``: the step a value is rounded to."""
+    return Decimal(1).scaleb(-places)
+
+
 #: zero administrations or milligrams (one immutable Fraction: exposure sums start from it)
 _NONE_GIVEN = Fraction(0)
 
@@ -168,7 +195,7 @@ def administrations(med: Medication, first: dt.date, last: dt.date) -> Fraction:
         a, b = max(lo, med.start_date), min(hi, series_end)
         return Fraction(max(0, (b - a).days + 1))
     if med.frequency_per_day is not None:
-        return Fraction(days) * Fraction(Decimal(med.frequency_per_day))
+        return Fraction(days) * _exact(med.frequency_per_day)
     return Fraction(0)
 
 
@@ -215,7 +242,7 @@ def mg_per_administration(med: Medication, weight_kg: Decimal | None,
     that is no mass, mg/kg without a weight, mg/m2 without weight and height)."""
     if med.dose is None or med.dose_unit is None:
         return None
-    dose = Fraction(Decimal(med.dose))
+    dose = _exact(med.dose)
     unit = med.dose_unit
     if unit == "mg":
         return dose
@@ -226,7 +253,7 @@ def mg_per_administration(med: Medication, weight_kg: Decimal | None,
     if unit in ("mg/kg", "g/kg"):
         if weight_kg is None:
             return None
-        return dose * Fraction(Decimal(weight_kg)) * (1000 if unit == "g/kg" else 1)
+        return dose * _exact(weight_kg) * (1000 if unit == "g/kg" else 1)
     if unit == "mg/m2":
         bsa = body_surface_area(weight_kg, height_cm)
         return None if bsa is None else dose * bsa
@@ -342,14 +369,14 @@ class Exposure:
     def mg_per_kg(self) -> Fraction | None:
         if self.weight_kg is None or self.weight_kg <= 0:
             return None
-        return self.total_mg / Fraction(Decimal(self.weight_kg))
+        return self.total_mg / _exact(self.weight_kg)
 
     def mg_per_kg_decimal(self) -> Decimal | None:
         """mg/kg rounded to :data:`registry.GC_EXPOSURE`'s decimals (exports, display)."""
         value = self.mg_per_kg
         if value is None:
             return None
-        q = Decimal(1).scaleb(-registry.GC_EXPOSURE.decimals)
+        q = _quantum(registry.GC_EXPOSURE.decimals)
         exact = Decimal(value.numerator) / Decimal(value.denominator)
         return exact.quantize(q, rounding=ROUND_HALF_UP)
 
