@@ -85,6 +85,12 @@ class _Para(Paragraph):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         state = self.__dict__
+        cjk = state.get("_cjk_style")
+        if cjk is not None:  # Chinese: break inside a word only where a word does not fit
+            widest = state.get("_widest_word")
+            if widest is None:
+                widest = state["_widest_word"] = _needed(self)
+            self.style = cjk if widest > availWidth else state["_latin_style"]
         memo = state.get("_wrapped")
         if (memo is not None and memo[0] == availWidth and memo[1] is state.get("blPara")
                 and memo[2] is state.get("frags") and memo[3] is state.get("style")):
@@ -100,21 +106,28 @@ class _Para(Paragraph):
 def p(text: str, style: str = "body") -> Paragraph:
     """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`); translated
     text in it is drawn in the CJK fallback font where DejaVu has no glyph, and then its
-    lines may break between any two CJK characters (:func:`line_style`)."""
+    lines may break inside a word that does not fit (:func:`breaks_cjk`)."""
     made = fonts.markup(text)
-    return _Para(made, line_style(styles()[style], cjk=made is not text
-                                  and f'<font name="{fonts.FALLBACK}">' in made))
+    para = _Para(made, styles()[style])
+    if made is not text and f'<font name="{fonts.FALLBACK}">' in made:
+        breaks_cjk(para)
+    return para
 
 
-def line_style(style: ParagraphStyle, *, cjk: bool) -> ParagraphStyle:
-    """``style``, or for text with CJK characters its twin that breaks lines the Chinese way.
+def breaks_cjk(para: _Para) -> _Para:
+    """Let ``para``, a text with CJK characters, break lines the Chinese way where it must.
 
-    Chinese is written without spaces: a line may end after any character (reportlab's
-    ``wordWrap="CJK"``, which keeps a Latin word whole where it can and leaves closing
-    punctuation at the end of a line). With the word wrap of Latin text a Chinese label was
-    one unbreakable word, which widened its table column past the page margin.
+    Chinese is written without spaces, so a Chinese label is one long word to a Latin line
+    breaker: it widened its table column past the page margin. A paragraph marked here
+    keeps the usual breaking between words at a width its every word fits; at a narrower
+    one it uses reportlab's ``wordWrap="CJK"``, where a line may end after any character
+    (keeping a Latin word whole where it can, and closing punctuation at the line's end).
+    :func:`fit_widths` counts on that when a table has no room for whole words.
     """
-    return _cjk_twin(style) if cjk else style
+    state = para.__dict__
+    state["_latin_style"] = style = state["style"]
+    state["_cjk_style"] = _cjk_twin(style)
+    return para
 
 
 @cache
@@ -160,7 +173,8 @@ def text(value: object, style: str = "cell") -> Paragraph:
     Latin font covers it (same words per line, same font, size and leading, a fraction of a
     Paragraph's layout cost); it is parsed as a Paragraph only when used as one."""
     source = "" if value is None else str(value)
-    return _Text(source, line_style(styles()[style], cjk=fonts.needs_paragraph(source)))
+    cell = _Text(source, styles()[style])
+    return breaks_cjk(cell) if fonts.needs_paragraph(source) else cell
 
 
 _Measure = Callable[[str, str, float], float]
@@ -328,12 +342,12 @@ _WORD_GAPS = re.compile(r"[ \t\n\r]+")  # what a Paragraph breaks lines at (not 
 def _needed(cell: Any, width: _Measure = _string_width, *, cjk_breaks: bool = False) -> float:
     """The narrowest width a cell can take without splitting a word or overflowing: a plain
     string is drawn on one line (per line break); a Paragraph wraps between words only, and
-    with ``cjk_breaks`` a CJK one (:func:`line_style`) also between any two CJK characters."""
+    with ``cjk_breaks`` a CJK one (:func:`breaks_cjk`) also between any two CJK characters."""
     if isinstance(cell, str):
         return max((width(line, fonts.BOLD, BODY_PT) for line in cell.split("\n")),
                    default=0.0)
     if isinstance(cell, Paragraph):
-        style = cell.style
+        style = cell.__dict__.get("_latin_style") or cell.style
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
         source = getattr(cell, "plain_source", None)  # a text() cell: no need to parse it
         # getPlainText() joins the lines of a <br/> (what the widths were always fitted to)
@@ -348,7 +362,7 @@ def _needed(cell: Any, width: _Measure = _string_width, *, cjk_breaks: bool = Fa
         # line breaking a line may end after any CJK character, so each is a word of its own
         plain = source if source is not None else cell.getPlainText()
         words = [fonts.runs(w) for w in _WORD_GAPS.split(plain) if w]
-        if cjk_breaks and style.wordWrap == "CJK":
+        if cjk_breaks and "_cjk_style" in cell.__dict__:
             return max((width(piece, font if f == fonts.REGULAR else f, size)
                         for runs in words for f, run in runs
                         for piece in (run if f == fonts.FALLBACK else (run,))), default=0.0)

@@ -105,10 +105,15 @@ def test_chinese_text_breaks_between_characters_and_tables_keep_their_width() ->
     assert sum(table._colWidths) <= sum(widths) + 0.01
     width, _height = table.wrap(sum(widths), 2000)
     assert width <= sum(widths) + 0.01
-    cell = rows[1][6]
-    assert cell.style.wordWrap == "CJK"
+    cell = rows[0][6]  # the header 疾病无活动（PRINTO）: one word wider than its column
     cell.wrap(table._colWidths[6] - pdf_layout.CELL_PADDING, 500)
-    assert len(cell.blPara.lines) >= 2  # broken inside a word without spaces
+    assert cell.style.wordWrap == "CJK"  # its word does not fit: broken inside it
+    assert len(cell.blPara.lines) >= 2
+    cell.wrap(400, 500)  # where every word fits, lines break between words as before
+    assert cell.style.wordWrap != "CJK" and len(cell.blPara.lines) == 1
+    mixed = pdf_layout.text("7.4 (7.3 至 7.5) n = 500")  # a Chinese cohort cell
+    mixed.wrap(70, 500)  # its words all fit: it breaks at spaces, not after "n ="
+    assert mixed.style.wordWrap != "CJK" and len(mixed.blPara.lines) >= 2
 
     # room enough: the visit label stays whole (the column grows rather than break 访视)
     whole = stringWidth("计划外访视", pdf_layout.fonts.FALLBACK, pdf_layout.BODY_PT)
