@@ -85,6 +85,12 @@ class _Para(Paragraph):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         state = self.__dict__
+        cjk = state.get("_cjk_style")
+        if cjk is not None:  # Chinese: break inside a word only where a word does not fit
+            widest = state.get("_widest_word")
+            if widest is None:
+                widest = state["_widest_word"] = _needed(self)
+            self.style = cjk if widest > availWidth else state["_latin_style"]
         memo = state.get("_wrapped")
         if (memo is not None and memo[0] == availWidth and memo[1] is state.get("blPara")
                 and memo[2] is state.get("frags") and memo[3] is state.get("style")):
@@ -99,8 +105,34 @@ class _Para(Paragraph):
 
 def p(text: str, style: str = "body") -> Paragraph:
     """A Paragraph of *markup* (callers escape user text with :func:`fonts.para`); translated
-    text in it is drawn in the CJK fallback font where DejaVu has no glyph."""
-    return _Para(fonts.markup(text), styles()[style])
+    text in it is drawn in the CJK fallback font where DejaVu has no glyph, and then its
+    lines may break inside a word that does not fit (:func:`breaks_cjk`)."""
+    made = fonts.markup(text)
+    para = _Para(made, styles()[style])
+    if made is not text and f'<font name="{fonts.FALLBACK}">' in made:
+        breaks_cjk(para)
+    return para
+
+
+def breaks_cjk(para: _Para) -> _Para:
+    """Let ``para``, a text with CJK characters, break lines the Chinese way where it must.
+
+    Chinese is written without spaces, so a Chinese label is one long word to a Latin line
+    breaker: it widened its table column past the page margin. A paragraph marked here
+    keeps the usual breaking between words at a width its every word fits; at a narrower
+    one it uses reportlab's ``wordWrap="CJK"``, where a line may end after any character
+    (keeping a Latin word whole where it can, and closing punctuation at the line's end).
+    :func:`fit_widths` counts on that when a table has no room for whole words.
+    """
+    state = para.__dict__
+    state["_latin_style"] = style = state["style"]
+    state["_cjk_style"] = _cjk_twin(style)
+    return para
+
+
+@cache
+def _cjk_twin(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}_cjk", parent=style, wordWrap="CJK")
 
 
 class _Text(_Para):
@@ -140,7 +172,9 @@ def text(value: object, style: str = "cell") -> Paragraph:
     Inside :func:`data_table` such a cell is drawn as pre-wrapped plain lines instead when the
     Latin font covers it (same words per line, same font, size and leading, a fraction of a
     Paragraph's layout cost); it is parsed as a Paragraph only when used as one."""
-    return _Text("" if value is None else str(value), styles()[style])
+    source = "" if value is None else str(value)
+    cell = _Text(source, styles()[style])
+    return breaks_cjk(cell) if fonts.needs_paragraph(source) else cell
 
 
 _Measure = Callable[[str, str, float], float]
@@ -305,14 +339,15 @@ CELL_PADDING = 6.5  # left + right padding of the house table style, plus a hair
 _WORD_GAPS = re.compile(r"[ \t\n\r]+")  # what a Paragraph breaks lines at (not nbsp)
 
 
-def _needed(cell: Any, width: _Measure = _string_width) -> float:
+def _needed(cell: Any, width: _Measure = _string_width, *, cjk_breaks: bool = False) -> float:
     """The narrowest width a cell can take without splitting a word or overflowing: a plain
-    string is drawn on one line (per line break); a Paragraph wraps between words only."""
+    string is drawn on one line (per line break); a Paragraph wraps between words only, and
+    with ``cjk_breaks`` a CJK one (:func:`breaks_cjk`) also between any two CJK characters."""
     if isinstance(cell, str):
         return max((width(line, fonts.BOLD, BODY_PT) for line in cell.split("\n")),
                    default=0.0)
     if isinstance(cell, Paragraph):
-        style = cell.style
+        style = cell.__dict__.get("_latin_style") or cell.style
         font = fonts.BOLD if "Bold" in style.fontName else style.fontName
         source = getattr(cell, "plain_source", None)  # a text() cell: no need to parse it
         # getPlainText() joins the lines of a <br/> (what the widths were always fitted to)
@@ -323,11 +358,16 @@ def _needed(cell: Any, width: _Measure = _string_width) -> float:
                        default=0.0)
         # runs DejaVu cannot draw are printed in the fallback font (CJK glyphs are a full em
         # wide, DejaVu's missing-glyph width is 0.6 em): each run measured in its own font,
-        # each line of a text() cell on its own (its line breaks are breaks)
+        # each line of a text() cell on its own (its line breaks are breaks); with the CJK
+        # line breaking a line may end after any CJK character, so each is a word of its own
         plain = source if source is not None else cell.getPlainText()
-        return max((sum(width(run, font if f == fonts.REGULAR else f, size)
-                        for f, run in fonts.runs(w))
-                    for w in _WORD_GAPS.split(plain) if w), default=0.0)
+        words = [fonts.runs(w) for w in _WORD_GAPS.split(plain) if w]
+        if cjk_breaks and "_cjk_style" in cell.__dict__:
+            return max((width(piece, font if f == fonts.REGULAR else f, size)
+                        for runs in words for f, run in runs
+                        for piece in (run if f == fonts.FALLBACK else (run,))), default=0.0)
+        return max((sum(width(run, font if f == fonts.REGULAR else f, size) for f, run in runs)
+                    for runs in words), default=0.0)
     return 0.0
 
 
@@ -352,26 +392,42 @@ def fit_widths(rows: Sequence[Sequence[Any]], widths: Sequence[float],
                measure: _Measure | None = None) -> list[float]:
     """Column widths that fit every word: a column narrower than its longest word (or plain
     string) is widened, taking the room from columns with slack, so no word is ever split
-    or runs into the next column (issue 15). Spanned group rows are skipped."""
+    or runs into the next column (issue 15). Spanned group rows are skipped.
+
+    A CJK word is kept whole while the columns have room for that; when they have not (a
+    Chinese report's wide tables), CJK text breaks between characters instead, as Chinese
+    does, and the table stays within its width."""
     out = [float(w) for w in widths]
     if not rows:
         return out
-    need = [0.0] * len(out)
     width = measure or _width_memo()
-    for row in rows:
-        cells = [c for c in row if c not in ("", None)]
-        if len(cells) == 1 and len(row) > 2:  # a spanned group heading
-            continue
-        for i, cell in enumerate(row[:len(out)]):
-            need[i] = max(need[i], _needed(cell, width) + CELL_PADDING)
+    need = _needs(rows, len(out), width, cjk_breaks=False)
     short = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
     if short <= 0:
         return out
+    spare = sum(max(0.0, w - n) for n, w in zip(need, out, strict=True))
+    if short > spare:
+        need = _needs(rows, len(out), width, cjk_breaks=True)
+        short = sum(max(0.0, n - w) for n, w in zip(need, out, strict=True))
+        if short <= 0:
+            return out
     slack = [max(0.0, w - n) for n, w in zip(need, out, strict=True)]
     spare = sum(slack)
     take = min(1.0, short / spare) if spare else 0.0
     return [max(n, w) if n > w else w - s * take
             for n, w, s in zip(need, out, slack, strict=True)]
+
+
+def _needs(rows: Sequence[Sequence[Any]], columns: int, width: _Measure, *,
+           cjk_breaks: bool) -> list[float]:
+    need = [0.0] * columns
+    for row in rows:
+        cells = [c for c in row if c not in ("", None)]
+        if len(cells) == 1 and len(row) > 2:  # a spanned group heading
+            continue
+        for i, cell in enumerate(row[:columns]):
+            need[i] = max(need[i], _needed(cell, width, cjk_breaks=cjk_breaks) + CELL_PADDING)
+    return need
 
 
 def footer_lines(generated: dt.datetime, width: float = 480, size: float = NOTE_PT) -> list[str]:

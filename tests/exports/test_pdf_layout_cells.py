@@ -50,8 +50,10 @@ def test_a_chinese_text_cell_taller_than_the_page_splits(tmp_path: object) -> No
     pdf_layout.build(out, [table], title="t", running="t")
     pages = pypdf.PdfReader(io.BytesIO(out.getvalue())).pages
     assert len(pages) >= 2
-    text = "".join(page.extract_text() for page in pages).replace("\n", "")
-    assert text.count("甲氨蝶呤") == 400
+    text = "".join(page.extract_text() for page in pages)
+    # every character printed once per repetition (a line, and so a page, may now end inside
+    # a Chinese word: the CJK line breaking)
+    assert all(text.count(ch) == 400 for ch in "甲氨蝶呤每周一次注意肝功能")
 
 
 def test_plain_cells_keep_their_own_font_and_alignment() -> None:
@@ -84,3 +86,39 @@ def test_a_chinese_word_gets_a_column_as_wide_as_it_prints() -> None:
     first, second = pdf_layout.fit_widths(rows, [45, 400])
     assert first >= printed + pdf_layout.CELL_PADDING
     assert first + second == 445  # the room is taken from the column with slack
+
+
+def test_chinese_text_breaks_between_characters_and_tables_keep_their_width() -> None:
+    """Chinese has no spaces: a line may end after any character. A wide Chinese table's
+    columns no longer grow to fit whole words past the table's width (the response table
+    of a Chinese report ran ~6 pt past the margin); Latin cells keep their Latin wrap."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pdf_layout.fonts.register_fallback()
+    header = ["访视", "日期", "TIS (0-100)", "ACR/EULAR 2016", "指标", "PRINTO 2010",
+              "疾病无活动（PRINTO）"]
+    row = ["计划外访视", "2021-02-10", "45.0", "中度改善", "6 项中 6 项；CMAS（0-52）",
+           "无 PRINTO 应答（缺 1 个变量，不影响结果）", "否（4 项中满足 0 项，1 项未知）"]
+    widths = [40, 52, 40, 60, 80, 80, 60]
+    rows = [list(header), [pdf_layout.text(c) for c in row]]
+    table = pdf_layout.data_table(rows, widths)
+    assert sum(table._colWidths) <= sum(widths) + 0.01
+    width, _height = table.wrap(sum(widths), 2000)
+    assert width <= sum(widths) + 0.01
+    cell = rows[0][6]  # the header 疾病无活动（PRINTO）: one word wider than its column
+    cell.wrap(table._colWidths[6] - pdf_layout.CELL_PADDING, 500)
+    assert cell.style.wordWrap == "CJK"  # its word does not fit: broken inside it
+    assert len(cell.blPara.lines) >= 2
+    cell.wrap(400, 500)  # where every word fits, lines break between words as before
+    assert cell.style.wordWrap != "CJK" and len(cell.blPara.lines) == 1
+    mixed = pdf_layout.text("7.4 (7.3 至 7.5) n = 500")  # a Chinese cohort cell
+    mixed.wrap(70, 500)  # its words all fit: it breaks at spaces, not after "n ="
+    assert mixed.style.wordWrap != "CJK" and len(mixed.blPara.lines) >= 2
+
+    # room enough: the visit label stays whole (the column grows rather than break 访视)
+    whole = stringWidth("计划外访视", pdf_layout.fonts.FALLBACK, pdf_layout.BODY_PT)
+    first, _second = pdf_layout.fit_widths([[pdf_layout.text("计划外访视"),
+                                            pdf_layout.text("2021-02-10")]], [30, 400])
+    assert first >= whole + pdf_layout.CELL_PADDING
+    latin = pdf_layout.text("Unscheduled visit")
+    assert latin.style is pdf_layout.styles()["cell"] and latin.style.wordWrap != "CJK"
