@@ -463,16 +463,21 @@ def improvement_percent(field_name: str, baseline: object, followup: object, *,
         The exact percent (positive = better), or None when undefined.
     """
     b, f = scoring.to_fraction(baseline), scoring.to_fraction(followup)
-    # in ints, one Fraction made at the end (the same exact value as the Fraction arithmetic
-    # ``change / scale * 100``: tests/forms/test_response_ints.py)
+    if relative:
+        return None if b == 0 else _percent_change(b, f, b, higher_is_better)
+    return _percent_change(b, f, _scale_range(field_name), higher_is_better)
+
+
+def _percent_change(b: Fraction, f: Fraction, over: Fraction, higher_is_better: bool) -> Fraction:
+    """``(f - b) / over x 100`` (``b - f`` when lower is better; ``over`` != 0) in ints, one
+    Fraction made at the end: the same exact value as the Fraction arithmetic
+    (tests/forms/test_response_ints.py), for the TIS rows and the PRINTO variables."""
     b_num, b_den = b.as_integer_ratio()
     f_num, f_den = f.as_integer_ratio()
+    o_num, o_den = over.as_integer_ratio()
     change = (f_num * b_den - b_num * f_den) if higher_is_better else (
         b_num * f_den - f_num * b_den)  # over f_den * b_den
-    if relative:  # change / b x 100
-        return None if b_num == 0 else Fraction(change * 100 * b_den, f_den * b_den * b_num)
-    s_num, s_den = _scale_range(field_name).as_integer_ratio()
-    return Fraction(change * 100 * s_den, f_den * b_den * s_num)
+    return Fraction(change * 100 * o_den, f_den * b_den * o_num)
 
 
 def level_points(row_key: str, percent: Fraction | None) -> Decimal:
@@ -967,14 +972,10 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, "missing", False,
                               _("missing ({why})").format(why=_why_missing(b, f))
                               if explain else "")
-    # in ints (the denominators are positive): the change's numerator over b_den * f_den
-    b_num, b_den = b.exact.as_integer_ratio()
-    f_num, f_den = f.exact.as_integer_ratio()
-    change = (f_num * b_den - b_num * f_den) if higher_is_better else (
-        b_num * f_den - f_num * b_den)
-    if b_num == 0:
+    if b.exact == 0:
         # Convention 6: baseline 0 -> equal = no change; better = improved at every level;
         # worse = worsened by more than 30 %.
+        change = f.exact if higher_is_better else -f.exact
         if change == 0:
             outcome, worse, note = "no_change", False, N_("baseline 0, unchanged: no change")
         elif change > 0:
@@ -985,7 +986,7 @@ def _printo_variable(key: str, field_name: str | None, higher_is_better: bool,
             outcome, worse = "worsened", True
         return PrintoVariable(key, label, field_name, b.shown, f.shown, None, outcome, worse,
                               _(note) if explain else "")
-    percent = Fraction(change * 100 * b_den, f_den * b_den * b_num)  # change / b x 100
+    percent = _percent_change(b.exact, f.exact, b.exact, higher_is_better)
     # "more than 30 %" is exclusive
     worsened = percent.numerator < -PRINTO_WORSENING * percent.denominator
     if not explain:
