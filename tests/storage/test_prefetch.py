@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -73,6 +74,25 @@ def test_a_commit_by_another_connection_makes_them_stale(clinic: Path) -> None:
         repo.add_patient(make_patient("P99", 1, seed=5), "nurse")
     assert prefetch.take(clinic) is None
     assert "P99" in [r[1] for r in _session_rows(clinic)]
+
+
+def test_a_save_by_another_process_makes_them_stale(clinic: Path) -> None:
+    """The real case: a command-line import or a second program saves while the GUI starts."""
+    prefetch = ListPrefetch.start(clinic)
+    assert prefetch is not None
+    prefetch._thread.join()
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; sys.path[:0] = [sys.argv[2], sys.argv[2] + '/tests/exports']\n"
+            "from export_factory import make_patient\n"
+            "from storage.repository import Repository\n"
+            "with Repository(sys.argv[1]) as repo:\n"
+            "    repo.add_patient(make_patient('P77', 1, seed=7), 'nurse')\n")
+    done = subprocess.run([sys.executable, "-c", code, str(clinic), str(root)], cwd=root,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "JDM_CAPTURE_PLAINTEXT": "1"})
+    assert done.returncode == 0, done.stderr
+    assert prefetch.take(clinic) is None
+    assert "P77" in [r[1] for r in _session_rows(clinic)]
 
 
 def test_a_replaced_file_or_another_path_gets_nothing(clinic: Path, tmp_path: Path) -> None:
